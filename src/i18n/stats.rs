@@ -93,12 +93,13 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
         tr!(
             l,
             format!("上司の確認まで: {}", spread_text(l, &s.to_ack)),
-            format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack)) // Counted from the stored per-day sums, which keep no "open and not acknowledged": the
-                                                                                 // label says both kinds are in it, so nobody reads it as "waiting now" alone.
+            format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack))
         ) + &not_yet(
             l,
             s,
             &s.to_ack,
+            // Counted from the stored per-day sums, which keep no "open and not acknowledged": the
+            // label says both kinds are in it, so nobody reads it as "waiting now" alone.
             (
                 "上司の確認なし（確認待ち、または確認なしで完了）",
                 "not acknowledged (still waiting, or closed without one)",

@@ -128,7 +128,7 @@ impl Command {
     /// take: the owner of the trouble (`owner`) or of an action (nudges and reminders go to them
     /// alone), its manager (asked to acknowledge it) or a participant (`add`: invited to read
     /// it). One whose Slack account is deactivated would read none of it, so is refused
-    /// (`App::departed_among`).
+    /// (`App::unfit_among`).
     pub fn people_to_reach(&self) -> Option<(Part, Vec<&UserId>)> {
         use super::facts::Step;
         let part = match self {
