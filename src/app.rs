@@ -271,21 +271,22 @@ impl App {
     }
 
     /// The manager named at open (typed or chosen in the form) when Slack places them in
-    /// another organisation, asked as [`Self::outsider_among`] asks (the remembered answer, else
-    /// `users.info` within [`OUTSIDER_WAIT`]). Checked before anything is stored: once open, the
-    /// named manager's DM, the channel invite and the kickoff's mention would reach them. None
-    /// named, or the owner's configured manager (ours by configuration), asks nothing: the
-    /// usual open waits on no Slack call.
-    pub async fn outsider_named_at_open(
+    /// another organisation or says their account is deactivated, asked as [`Self::unfit_among`]
+    /// asks (the remembered answer, else `users.info` within [`OUTSIDER_WAIT`]). Checked before
+    /// anything is stored: once open, the named manager's DM, the channel invite and the
+    /// kickoff's mention would reach an outsider, and the ask to acknowledge would reach nobody
+    /// in a departed account. None named, or the owner's configured manager (ours by
+    /// configuration), asks nothing: the usual open waits on no Slack call.
+    pub async fn unfit_named_at_open(
         &self,
         owner: &crate::trouble::model::UserId,
         named: Option<&crate::trouble::model::UserId>,
-    ) -> Option<crate::trouble::model::UserId> {
+    ) -> Option<Unfit> {
         let named = named?;
         if self.config.policy.manager_of(owner).as_ref() == Some(named) {
             return None;
         }
-        self.outsider_among(std::iter::once(named)).await
+        self.unfit_among(vec![named], vec![named]).await
     }
 
     /// The bot's own identity, once `auth.test` has said it.
@@ -313,6 +314,16 @@ pub enum Unfit {
     Outsider(crate::trouble::model::UserId),
     /// Their Slack account is deactivated.
     Departed(crate::trouble::model::UserId),
+}
+
+impl Unfit {
+    /// The refusal of a command or form that gave them `part`: why, and that nothing changed.
+    pub fn refusal(&self, l: crate::i18n::Locale, part: crate::trouble::command::Part) -> String {
+        match self {
+            Unfit::Outsider(who) => crate::i18n::outsider_given_a_part(l, who.as_str()),
+            Unfit::Departed(who) => crate::i18n::departed_given_a_part(l, who.as_str(), part),
+        }
+    }
 }
 
 /// How long a command waits for Slack to say who someone named is (their organisation, whether

@@ -2325,3 +2325,43 @@ async fn naming_someone_deactivated_manager_or_participant_is_refused() {
     assert!(!added.contains("deactivated"), "{added}");
     assert!(trouble(&bot, &t.id).added.iter().any(|u| u.as_str() == HELPER));
 }
+
+/// A manager named at open (typed or chosen in the form) whose Slack account is deactivated is
+/// refused before anything is opened, in both languages: the ask to acknowledge would reach
+/// nobody while the trouble waited on them. The owner's configured manager is not asked about.
+#[tokio::test]
+async fn a_deactivated_manager_named_at_open_is_refused() {
+    for (locale, refusal) in [
+        ("en", format!("<@{COLLEAGUE}>'s Slack account has been deactivated")),
+        (
+            "ja",
+            format!("<@{COLLEAGUE}> さんの Slack アカウントは無効化されています"),
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        bot.slack.deactivate(COLLEAGUE);
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open <@{COLLEAGUE}> ACME: lid cracked"))
+            .await;
+        assert!(answer.contains(&refusal), "{locale}: {answer}");
+        let metadata = json!({"channel": ORIGIN}).to_string();
+        let answer: Value = bot
+            .interaction(&open_submission("ACME", "lid cracked", COLLEAGUE, &metadata))
+            .await
+            .json()
+            .await
+            .expect("the form is answered");
+        assert_eq!(answer["response_action"], "errors", "{locale}: {answer}");
+        assert!(
+            answer["errors"]["manager"]
+                .as_str()
+                .is_some_and(|e| e.contains(&refusal)),
+            "{locale}: {answer}"
+        );
+        bot.settle().await;
+        assert_eq!(bot.store().trouble_count(), 0, "{locale}: nothing opened");
+        assert!(bot.slack.calls_to("conversations.create").is_empty(), "{locale}");
+        // The configured manager, named, opens as ever.
+        bot.open_ready(&format!("<@{MANAGER}> ACME: cracked housings")).await;
+    }
+}

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
-use crate::app::{App, Unfit};
+use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text, Rendered};
 use crate::slack::payloads::{CommandForm, SlashCommand};
@@ -129,10 +129,8 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     // of ours (owner, manager, participant, an action's owner). Nor does someone who has left:
     // what the bot sends them for the part would reach nobody. One look-up answers both.
     let (part, to_reach) = command.people_to_reach().unwrap_or((command::Part::Owner, Vec::new()));
-    match Box::pin(app.unfit_among(command.people_joining(), to_reach)).await {
-        Some(Unfit::Outsider(outsider)) => return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str())),
-        Some(Unfit::Departed(gone)) => return ephemeral_text(i18n::departed_given_a_part(l, gone.as_str(), part)),
-        None => {}
+    if let Some(unfit) = Box::pin(app.unfit_among(command.people_joining(), to_reach)).await {
+        return ephemeral_text(unfit.refusal(l, part));
     }
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
@@ -215,9 +213,9 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
         }
         Command::Open(req) => {
             // The manager named at open is given a part as `manager` gives one (see
-            // `App::outsider_named_at_open`): refused before anything is stored or posted.
-            if let Some(outsider) = Box::pin(app.outsider_named_at_open(&user, req.manager.as_ref())).await {
-                return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str()));
+            // `App::unfit_named_at_open`): refused before anything is stored or posted.
+            if let Some(unfit) = Box::pin(app.unfit_named_at_open(&user, req.manager.as_ref())).await {
+                return ephemeral_text(unfit.refusal(l, command::Part::Manager));
             }
             let req = Box::pin(customer_as_known(app, &user, req)).await;
             let origin = Origin {

@@ -485,9 +485,10 @@ async fn on_open_submitted(
     if let Some(refusal) = app.refuse_the_bot(req.manager.iter()) {
         return field_errors(json!({ "manager": refusal }));
     }
-    // Nor someone of the customer's (Slack Connect): said on the field, nothing opened.
-    if let Some(outsider) = app.outsider_named_at_open(&user, req.manager.as_ref()).await {
-        let refusal = crate::i18n::outsider_given_a_part(l, outsider.as_str());
+    // Nor someone of the customer's (Slack Connect), nor a deactivated account: said on the
+    // field, nothing opened.
+    if let Some(unfit) = app.unfit_named_at_open(&user, req.manager.as_ref()).await {
+        let refusal = unfit.refusal(l, crate::trouble::command::Part::Manager);
         return field_errors(json!({ "manager": refusal }));
     }
     // The owner is never their own manager, nor managed by their own report: say so on the

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{already_handled, ephemeral_text, failed, Surface};
-use crate::app::{App, Unfit};
+use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{modals, reply_text, stages::search_text};
 use crate::slack::blocks::escape;
@@ -413,14 +413,7 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
         Ok(a) => match app.refuse_the_bot(a.owner.iter()) {
             Some(refusal) => return stays_open("owner", refusal),
             None => match Box::pin(app.unfit_among(a.owner.iter().collect(), a.owner.iter().collect())).await {
-                Some(Unfit::Outsider(outsider)) => {
-                    return stays_open("owner", crate::i18n::outsider_given_a_part(l, outsider.as_str()))
-                }
-                Some(Unfit::Departed(gone)) => {
-                    let refusal =
-                        crate::i18n::departed_given_a_part(l, gone.as_str(), crate::trouble::command::Part::Owner);
-                    return stays_open("owner", refusal);
-                }
+                Some(unfit) => return stays_open("owner", unfit.refusal(l, crate::trouble::command::Part::Owner)),
                 None => Step::Action(a),
             },
         },

@@ -116,7 +116,7 @@ impl Command {
 
     /// Of [`Self::people_given_a_part`], those the command makes take part in a trouble already
     /// open (not the ones it takes off, nor an open's manager: checked apart, and only when not
-    /// the owner's configured one, by `App::outsider_named_at_open`).
+    /// the owner's configured one, by `App::unfit_named_at_open`).
     pub fn people_joining(&self) -> Vec<&UserId> {
         match self {
             Command::Remove { .. } | Command::Open(_) => Vec::new(),
