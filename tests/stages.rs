@@ -1500,6 +1500,34 @@ async fn a_due_time_in_a_zone_not_read_says_why() {
     }
 }
 
+/// A well-known abbreviation of one zone (`AEST`, `NZST`, `MSK`) after a due time is read as that
+/// place's clock, as `CET` is, in `due:` and in `next:`; it is never left in the action's text
+/// with the action due at our 17:00, hours off.
+#[tokio::test]
+async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    // December: Sydney keeps summer time (UTC+11), so 17:00 there is 15:00 in Tokyo.
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort stock due: fri 17:00 AEST")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 15:00"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim call Moscow due: fri 17:00 MSK")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 23:00"), "{r}");
+    let actions = trouble(&bot, &t.id).substance.actions;
+    assert_eq!(actions[0].text, "sort stock");
+    assert_eq!(actions[1].text, "call Moscow");
+    let r = bot
+        .command_text(SALES, &t.channel, "update called next: fri 9am NZST")
+        .await;
+    assert!(
+        r.contains("Fri 2026-12-04 05:00 JST (Fri 2026-12-04 09:00 NZDT, the customer's time)"),
+        "{r}"
+    );
+}
+
 /// `due: 12/25 24:00` is refused as typed (a time of day past 23:59 reads as none), not taken
 /// as the day's close with `24:00` left in the action's text; `23:59` that day is its due time.
 #[tokio::test]

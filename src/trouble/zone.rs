@@ -123,6 +123,25 @@ const ABBREVIATIONS: &[(&str, Tz)] = &[
     ("pst", Tz::America__Los_Angeles),
     ("pdt", Tz::America__Los_Angeles),
     ("pt", Tz::America__Los_Angeles),
+    // Well known and naming one zone each: left out, `due: fri 17:00 AEST` kept `AEST` in the
+    // action's text and was due at our 17:00, hours off.
+    ("aest", Tz::Australia__Sydney),
+    ("aedt", Tz::Australia__Sydney),
+    ("aet", Tz::Australia__Sydney),
+    ("acst", Tz::Australia__Adelaide),
+    ("acdt", Tz::Australia__Adelaide),
+    ("awst", Tz::Australia__Perth),
+    ("nzst", Tz::Pacific__Auckland),
+    ("nzdt", Tz::Pacific__Auckland),
+    ("msk", Tz::Europe__Moscow),
+    ("ict", Tz::Asia__Bangkok),
+    ("wib", Tz::Asia__Jakarta),
+    ("pht", Tz::Asia__Manila),
+    ("pkt", Tz::Asia__Karachi),
+    ("brt", Tz::America__Sao_Paulo),
+    ("hst", Tz::Pacific__Honolulu),
+    ("akst", Tz::America__Anchorage),
+    ("akdt", Tz::America__Anchorage),
 ];
 
 /// Places a customer is said to be in, in English and Japanese (`ドイツ時間`, `Berlin time`).
@@ -199,6 +218,11 @@ const PLACES: &[(&str, Tz)] = &[
     ("toronto", Tz::America__Toronto),
     ("mexico city", Tz::America__Mexico_City),
     ("sydney", Tz::Australia__Sydney),
+    ("シドニー", Tz::Australia__Sydney),
+    ("melbourne", Tz::Australia__Melbourne),
+    ("auckland", Tz::Pacific__Auckland),
+    ("new zealand", Tz::Pacific__Auckland),
+    ("moscow", Tz::Europe__Moscow),
 ];
 
 /// TEXT (already lower-cased and single-spaced) with the zone written at its end taken off:
