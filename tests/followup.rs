@@ -1586,6 +1586,39 @@ async fn a_zone_written_between_the_time_and_the_day_is_read() {
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
 }
 
+/// A zone written before its time, as read off the customer's mail (`EDT 5pm fri`, `CET 17:00`,
+/// `fri EDT 5pm`), is read as the zone after it is, in `next:` and `due:`; an abbreviation of
+/// several zones there is still refused, saying how to name the zone, and nothing is logged.
+#[tokio::test]
+async fn a_zone_written_before_the_time_is_read() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("Initech: late delivery").await;
+    let both = "Sat 2026-12-05 07:00 JST (Fri 2026-12-04 17:00 EST, the customer's time)";
+    for (n, next) in ["EDT 5pm fri", "fri EDT 5pm", "(EST) 17:00 fri"].iter().enumerate() {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("update call {n} done next: {next}"))
+            .await;
+        assert!(r.contains(&format!("promised {both}")), "{next}: {r}");
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "update mailed Berlin next: CET 17:00 fri")
+        .await;
+    assert!(r.contains("(Fri 2026-12-04 17:00 CET, the customer's time)"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "update called again next: CST 5pm fri")
+        .await;
+    assert!(
+        r.contains("`CST 5pm fri`") && r.contains("name their zone by its city or region"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 4);
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim ship spares due: fri EDT 5pm")
+        .await;
+    assert!(r.contains("Due Sat 2026-12-05 07:00"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].text, "ship spares");
+}
+
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
 /// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
 /// clock as said, and the zone shown is the one in force then (EDT, still CET).

@@ -264,16 +264,40 @@ fn split_spaced(text: &str) -> Option<(String, Zone)> {
     // Only right after a time: elsewhere a word such as `central` or `uk` is not a zone. The
     // longest name first: `new york time`, not `new york` and a `time` left over.
     let words: Vec<&str> = text.split(' ').collect();
-    (1..words.len()).find_map(|at| {
-        let before = words[..at].join(" ");
-        if !ends_in_a_time(&before) {
-            return None;
-        }
+    (1..words.len())
+        .find_map(|at| {
+            let before = words[..at].join(" ");
+            if !ends_in_a_time(&before) {
+                return None;
+            }
+            (1..=3).rev().filter(|n| at + n < words.len()).find_map(|n| {
+                let zone = zone_named(words[at..at + n].join(" ").trim_matches(['(', ')', '（', '）']))?;
+                Some((format!("{before} {}", words[at + n..].join(" ")), zone))
+            })
+        })
+        .or_else(|| zone_before_a_time(&words))
+}
+
+/// [`split_zone`] of a zone written just before its time, as the rep reads it off the customer's
+/// mail (`edt 5pm fri`, `cet 17:00`, `fri edt 5pm`, `ドイツ時間 17時`).
+fn zone_before_a_time(words: &[&str]) -> Option<(String, Zone)> {
+    (0..words.len()).find_map(|at| {
         (1..=3).rev().filter(|n| at + n < words.len()).find_map(|n| {
+            if !starts_a_time(words[at + n]) {
+                return None;
+            }
             let zone = zone_named(words[at..at + n].join(" ").trim_matches(['(', ')', '（', '）']))?;
-            Some((format!("{before} {}", words[at + n..].join(" ")), zone))
+            Some(([&words[..at], &words[at + n..]].concat().join(" "), zone))
         })
     })
+}
+
+/// Whether WORD is unmistakably a time of day (`17:00`, `5pm`, `17時`): a zone is read before
+/// such a word only, so `pt 3 pcs` stays what it was.
+fn starts_a_time(word: &str) -> bool {
+    let word = word.to_lowercase();
+    word.starts_with(|c: char| c.is_ascii_digit())
+        && (word.contains(':') || ["am", "pm", "時", "分"].iter().any(|end| word.ends_with(end)))
 }
 
 /// Whether TEXT ends as a time of day is written: `17:00`, `5pm`, `5 pm`, `17時`, `1500`.
@@ -339,7 +363,9 @@ fn place_named(word: &str) -> Option<Tz> {
 /// says how to name it.
 pub fn unread_zone(text: &str) -> bool {
     let words: Vec<&str> = text.trim().split([' ', '(', '（']).collect();
-    let abbreviation = words.iter().skip(1).any(|word| {
+    // The first word too when a time follows it (`CST 5pm fri`).
+    let first = words.get(1).is_some_and(|next| starts_a_time(next));
+    let abbreviation = words.iter().skip(usize::from(!first)).any(|word| {
         let word = word.trim_end_matches([')', '）']);
         // Capitals that are not zones: `5 PM`, `fri EOD`, `ASAP`.
         let other = ["AM", "PM", "EOD", "COB", "ASAP", "TBD"].contains(&word);
@@ -421,6 +447,11 @@ mod tests {
         // After the time, before the day, as typed in a hurry; elsewhere a word is not a zone.
         let new_york = |rest: &str| Some((rest.to_string(), Zone::Place(Tz::America__New_York)));
         assert_eq!(split_zone("5pm edt fri"), new_york("5pm fri"));
+        // Before the time, as read off the customer's mail; not before a number that is no time.
+        assert_eq!(split_zone("edt 5pm fri"), new_york("5pm fri"));
+        assert_eq!(split_zone("fri edt 17:00"), new_york("fri 17:00"));
+        assert_eq!(split_zone("new york time 5pm"), new_york("5pm"));
+        assert_eq!(split_zone("pt 3 pcs"), None);
         assert_eq!(split_zone("5 pm (est) on fri"), new_york("5 pm on fri"));
         assert_eq!(split_zone("5pm new york time tomorrow"), new_york("5pm tomorrow"));
         assert_eq!(split_zone("17:00 cst fri"), None);
