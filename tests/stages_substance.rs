@@ -3567,6 +3567,40 @@ async fn a_measure_recorded_before_the_link_and_a_corrected_one_are_told_to_the_
     )));
 }
 
+/// A long prevention measure told to another customer's trouble when a lot links them is cut
+/// short there, as an added action's line is, saying that its own channel has it whole: a
+/// 3000-character measure does not fill the other channel's kickoff thread.
+#[tokio::test]
+async fn a_long_measure_told_at_link_time_is_cut_short_saying_so() {
+    for (locale, needle, note) in [
+        ("en", "recorded prevention action #1", "only its start is shown here"),
+        ("ja", "再発防止策 #1", "一部のみ表示しています"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let acme = bot.open_ready("ACME: housings cracked").await;
+        let long = format!("incoming inspection {} END-OF-MEASURE", "of every lot ".repeat(200));
+        bot.command_text(SALES, &acme.channel, &format!("prevent {long}")).await;
+        let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
+        bot.command_text(COLLEAGUE, &globex.channel, "fact lot L42").await;
+        bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+        bot.settle().await;
+        let told = elsewhere_lines(&bot, &globex, needle);
+        assert_eq!(told.len(), 1, "{locale}: {told:#?}");
+        let line = &told[0];
+        assert!(line.contains("incoming inspection of every lot"), "{locale}: {line}");
+        assert!(
+            !line.contains("END-OF-MEASURE") && line.contains(note),
+            "{locale}: {line}"
+        );
+        // The text and its blocks each carry the line once.
+        assert!(
+            line.chars().count() < 1500,
+            "{locale}: {} characters",
+            line.chars().count()
+        );
+    }
+}
+
 /// A fact, the cause or the escape point corrected after the customer may have heard it: the
 /// 8D shows the value now and, under it, that it was corrected, when, by whom and what it read
 /// before, in either language; the record still agrees with its timeline (`verify`).

@@ -678,18 +678,28 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
             // own channel has them whole), so no mention in them pings this channel.
-            let (customer, text) = (away(customer), away(text));
+            // Cut before it is neutralised, so no entity or mention is cut in two.
+            let shortened = text.chars().count() > ADDED_ACTION_TEXT;
+            let (customer, text) = (away(&cut(customer, 40)), away(&cut(text, ADDED_ACTION_TEXT)));
             // A measure corrected after it was told here says so, or the channel weighs the
             // words it heard first.
             let (ja, en) = match corrected {
                 true => (format!("が「{text}」に訂正されました"), format!("corrected prevention action #{n} to")),
                 false => (format!("「{text}」が記録されました"), format!("recorded prevention action #{n}:")),
             };
-            tr!(
+            let mut line = tr!(
                 l,
                 format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}{ja}（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
                 format!("🔗 {customer}'s trouble {from}{link}, which shares a part or lot with {}, {en} “{text}”. See whether it applies here too.", t.id)
-            )
+            );
+            if shortened {
+                line.push_str(&tr!(
+                    l,
+                    format!("\n（防止策が長いため一部のみ表示しています。全文は {from} のチャンネルの記録にあります。）"),
+                    format!("\n(The measure is long and only its start is shown here; {from}'s channel has it whole.)")
+                ));
+            }
+            line
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared, customer: None } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
