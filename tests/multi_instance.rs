@@ -437,20 +437,14 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_af
     b.bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
-    let slack = FakeSlack::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, url) = two_instances(&slack, dir.path()).await;
-    // Byte for byte the same signed request (a retry that the balancer sent elsewhere).
-    let form = slash_command_form(
-        SALES,
-        ORIGIN,
-        "open CUST0: housing cracked",
-        "http://127.0.0.1:9/unused",
-    );
+/// Sends byte for byte the same signed command to both instances at once (a retry that the
+/// balancer sent elsewhere); both answers' texts. A window to wait out follows: zero when both
+/// ran to their end before answering, a few seconds when one answered that it may not be saved
+/// yet (a busy machine), so it may still be at work.
+async fn same_command_to_both(a: &Instance, b: &Instance, channel: &str, text: &str) -> (Vec<String>, Duration) {
+    let form = slash_command_form(SALES, channel, text, "http://127.0.0.1:9/unused");
     let ts = now_secs().to_string();
-    let signature = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+    let signature = sign(SECRET, &ts, form.as_bytes());
     let send = |instance: &Instance| {
         instance
             .client
@@ -461,21 +455,33 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
             .body(form.clone())
             .send()
     };
-    let (ra, rb) = tokio::join!(send(&a), send(&b));
+    let (ra, rb) = tokio::join!(send(a), send(b));
     let mut answers = Vec::new();
     for r in [ra, rb] {
         let r = r.unwrap();
         assert_eq!(r.status(), 200);
         answers.push(r.text().await.unwrap());
     }
-    let channel = slack.wait_for("conversations.create", |_| true).await;
-    assert!(channel.params["name"].as_str().unwrap_or_default().ends_with("-cust0"));
-    // Both ran to their end before answering, unless one answered that it may not be saved
-    // yet (a busy machine): then it may still be at work, and a window is waited out.
     let window = match answers.iter().any(|a| a.contains("may or may not be saved")) {
         false => Duration::ZERO,
         true => Duration::from_secs(3),
     };
+    (answers, window)
+}
+
+/// One signed request reaching both instances is handled once: its request key is claimed in
+/// the database. The open alone would not show a second handling (the customer's turn to open
+/// stops a second trouble), nor would an update (the same words logged again are refused), so
+/// the same note reaches both too: a note has no such guard, and handled twice it is logged
+/// twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_request_delivered_to_both_instances_is_handled_once() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, url) = two_instances(&slack, dir.path()).await;
+    let (_, window) = same_command_to_both(&a, &b, ORIGIN, "open CUST0: housing cracked").await;
+    let channel = slack.wait_for("conversations.create", |_| true).await;
+    assert!(channel.params["name"].as_str().unwrap_or_default().ends_with("-cust0"));
     drained(&url).await;
     slack
         .expect_none("conversations.create", |c| c.seq != channel.seq, window)
@@ -486,6 +492,25 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
         .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(" · Trouble ")))
         .collect();
     assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
+    let trouble_channel = slack
+        .channels()
+        .into_iter()
+        .find(|c| c.name.ends_with("-cust0"))
+        .expect("the trouble's channel")
+        .id;
+    let note = "customer counted 12 cracked housings in lot 7";
+    let (answers, window) = same_command_to_both(&a, &b, &trouble_channel, &format!("note {note}")).await;
+    tokio::time::sleep(window).await;
+    let db = trouble_bot::store::pg::connect(&url).unwrap().get().await.unwrap();
+    let noted: i64 = db
+        .query_one(
+            "SELECT count(*) FROM timeline WHERE convert_from(entry, 'UTF8') LIKE $1",
+            &[&format!("%{note}%")],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(noted, 1, "the note logged once; answers: {answers:#?}");
     // On PostgreSQL no writer lock of the bot's stands between writes: /metrics shows none.
     let metrics = metrics_at(&a.base_url).await;
     assert!(metrics.contains("trouble_bot_troubles "), "{metrics}");
