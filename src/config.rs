@@ -55,6 +55,9 @@ pub struct Config {
     pub policy: Policy,
     /// Where the settings came from, for check-config and the start log to say.
     pub source: Source,
+    /// `shutdown_grace`: after the stop signal, how long requests in flight may take before
+    /// their clients are cut off (an admin matches it to a container's termination period).
+    pub shutdown_grace: Duration,
 }
 
 /// Where the configuration was read from.
@@ -133,6 +136,7 @@ impl Default for Config {
             log_filter: "info".into(),
             policy: Policy::default(),
             source: Source::Text,
+            shutdown_grace: Duration::from_secs(5),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -268,6 +272,23 @@ impl Config {
                     format!(
                         "must be between {}s and {}s, not {}s: a stop waits this long for the calls in flight \
                          (the systemd unit allows 60 s), and Slack answers within seconds",
+                        MIN_SLACK_TIMEOUT.as_secs(),
+                        MAX_SLACK_TIMEOUT.as_secs(),
+                        v.as_secs()
+                    ),
+                );
+            }
+        }
+        if let Some(v) = root.duration("shutdown_grace") {
+            // The same bounds and reason as slack_timeout: a stop waits the longer of the two.
+            if (MIN_SLACK_TIMEOUT..=MAX_SLACK_TIMEOUT).contains(&v) {
+                config.shutdown_grace = v;
+            } else {
+                root.problem(
+                    "shutdown_grace",
+                    format!(
+                        "must be between {}s and {}s, not {}s: a stop waits this long for the requests in flight \
+                         (the systemd unit allows 60 s)",
                         MIN_SLACK_TIMEOUT.as_secs(),
                         MAX_SLACK_TIMEOUT.as_secs(),
                         v.as_secs()
@@ -1158,6 +1179,21 @@ mod tests {
             let problems = timeout(bad).map(|_| ()).unwrap_err().join("\n");
             assert!(
                 problems.contains(&format!("slack_timeout: must be between 1s and 50s, not {secs}s")),
+                "{problems}"
+            );
+        }
+    }
+
+    #[test]
+    fn shutdown_grace_defaults_to_five_seconds_and_is_bounded_as_slack_timeout_is() {
+        let grace = |v: &str| Config::from_sources(Some(&format!("shutdown_grace = \"{v}\"")), &env(&[]));
+        assert_eq!(Config::default().shutdown_grace, Duration::from_secs(5));
+        assert_eq!(grace("1s").unwrap().shutdown_grace, Duration::from_secs(1));
+        assert_eq!(grace("50s").unwrap().shutdown_grace, Duration::from_secs(50));
+        for (bad, secs) in [("1h", 3600), ("51s", 51)] {
+            let problems = grace(bad).map(|_| ()).unwrap_err().join("\n");
+            assert!(
+                problems.contains(&format!("shutdown_grace: must be between 1s and 50s, not {secs}s")),
                 "{problems}"
             );
         }

@@ -144,9 +144,13 @@ fn warn_if_others_read(dir: &std::path::Path) {
     }
 }
 
-/// Starts the bot with the default HTTP limits.
+/// Starts the bot with the default HTTP limits and the configured `shutdown_grace`.
 pub async fn start(config: Config) -> Result<RunningBot, StartError> {
-    start_with(config, crate::http::server::Limits::default()).await
+    let limits = crate::http::server::Limits {
+        shutdown_grace: config.shutdown_grace,
+        ..crate::http::server::Limits::default()
+    };
+    start_with(config, limits).await
 }
 
 /// Starts the bot with these HTTP limits (tests shorten the timeouts).

@@ -438,7 +438,10 @@ async fn slow_clients(base_url: &str) -> Vec<tokio::net::TcpStream> {
 async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_deadline() {
     let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    // The grace set short (a config key, 5 s unless set), so the cut-off is not waited out;
+    // slack_timeout too, as the stop's deadline is the longer of the two.
+    let config = format!("shutdown_grace = \"1s\"\nslack_timeout = \"1s\"\n{}", config());
+    let mut bot = BotProcess::start(dir.path(), &config, &slack.api_url(), "info");
     let opened = bot.command(SALES, ORIGIN, "open ACME: before the signal").await;
     let id = trouble_id_of(&opened.json().await.unwrap());
     let _clients = slow_clients(&bot.base_url).await;
@@ -460,6 +463,10 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
     );
     let logs = bot.logs_at_exit().await;
     assert!(logs.contains("cutting off clients"), "{logs}");
+    assert!(
+        logs.contains("grace=1s"),
+        "the configured grace, not the default: {logs}"
+    );
     let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(store
         .get(&trouble_bot::trouble::model::TroubleId::new(&id))

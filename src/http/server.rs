@@ -116,6 +116,7 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, mut sh
     if drained.is_err() {
         tracing::warn!(
             connections = tasks.len(),
+            grace = ?limits.shutdown_grace,
             "cutting off clients still connected after the shutdown grace period"
         );
         tasks.shutdown().await;
