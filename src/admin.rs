@@ -29,7 +29,7 @@ use crate::store::sled::high_water::{self, Numbered};
 use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
 use crate::trouble::replay::verify_trouble;
-use crate::trouble::timeline::Entry;
+use crate::trouble::timeline::{redacted_seqs, Entry};
 
 /// The admin socket's file name inside the data directory.
 pub const SOCKET: &str = "trouble-admin.sock";
@@ -298,15 +298,21 @@ pub fn verify_against(l: Locale, store: &Store, mark: Option<&Numbered>) -> Outc
         }
         let troubles = walked.troubles;
         for t in &troubles {
-            let result = store
-                .timeline(&t.id)
-                .map_err(|e| e.to_string())
-                .and_then(|entries| verify_trouble(t, &entries).map_err(|b| crate::i18n::chain_broken_short(l, &b)));
-            if let Err(why) = result {
-                broken += 1;
-                // A decode error quotes what it read: stored text never acts on the terminal.
-                let line = crate::store::printable(&format!("{}: {why}", t.id));
-                out.push_str(&admin_text::broken_line(&line));
+            let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
+                verify_trouble(t, &entries)
+                    .map(|()| redacted_seqs(&entries))
+                    .map_err(|b| crate::i18n::chain_broken_short(l, &b))
+            });
+            match result {
+                Err(why) => {
+                    broken += 1;
+                    // A decode error quotes what it read: stored text never acts on the terminal.
+                    let line = crate::store::printable(&format!("{}: {why}", t.id));
+                    out.push_str(&admin_text::broken_line(&line));
+                }
+                // Redacted entries the chain accepted are named, so nobody takes them for intact.
+                Ok(seqs) if !seqs.is_empty() => out.push_str(&admin_text::redacted(l, &t.id, &seqs)),
+                Ok(_) => {}
             }
         }
         // A trouble deleted whole leaves no chain to break: the day's numbering still names it.

@@ -394,6 +394,9 @@ fn report_checked(l: Locale, checked: &pg::copy::Checked) -> ExitCode {
     for id in &checked.missing {
         print!("{}", admin_text::broken_line(&admin_text::missing(l, id)));
     }
+    for (id, seqs) in &checked.redacted {
+        print!("{}", admin_text::redacted(l, id, seqs));
+    }
     let broken = checked.broken.len() + checked.missing.len();
     print!(
         "{}",

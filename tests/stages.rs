@@ -875,6 +875,151 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
     );
 }
 
+/// The timeline's own record of a redaction, as `trouble-bot redact` is to leave it: one note's
+/// text erased and the entry marked redacted (its stored hash and link kept), then a `Redacted`
+/// entry appended through the store's own write, naming it with the hash of its content now.
+/// `verify` passes and names the entry as redacted; the same mark on another entry, or the
+/// redacted entry's time edited, is a break.
+#[tokio::test]
+async fn verify_accepts_an_entry_redacted_only_as_a_later_redaction_entry_names_it() {
+    use trouble_bot::trouble::timeline::RedactedEntry;
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for note in NOTES {
+        let r = bot.command_text(SALES, &t.channel, &format!("note {note}")).await;
+        assert_eq!(r, "Added to the timeline.");
+    }
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_config_dir, config) = config_file("en");
+
+    // Each value holds one entry or a chunk: rewrite the entry whose note is `text` by `edit`.
+    let edit_note = |store: &trouble_bot::store::SledStore, text: &str, edit: &dyn Fn(&mut Value)| {
+        let tree = store.timeline_tree();
+        for item in tree.iter() {
+            let (k, v) = item.expect("timeline value");
+            let mut rs: Vec<Vec<u8>> = trouble_bot::store::sled::timeline_records(&v)
+                .expect("entries")
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect();
+            for r in rs.iter_mut() {
+                let mut e = trouble_bot::store::sled::record_value(r).expect("an entry");
+                if e["event"]["text"] == text {
+                    edit(&mut e);
+                    *r = serde_json::to_vec(&e).expect("json");
+                    let slices: Vec<&[u8]> = rs.iter().map(Vec::as_slice).collect();
+                    tree.insert(k, trouble_bot::store::sled::timeline_chunk(&slices))
+                        .expect("write");
+                    return serde_json::from_value::<Entry>(e).expect("an entry");
+                }
+            }
+        }
+        panic!("note {text} in the timeline")
+    };
+    let erased = "(redacted)";
+    let named_seq;
+    {
+        let store = sled_store(&data_dir).await;
+        let redacted = edit_note(&store, NOTES[0], &|e| {
+            e["event"]["text"] = json!(erased);
+            e["redacted"] = json!(true);
+        });
+        let named = RedactedEntry {
+            seq: redacted.seq,
+            hash: redacted.recomputed_hash(),
+        };
+        named_seq = redacted.seq;
+        store.flush().await.expect("flush");
+        drop(store);
+        wait_released(&data_dir);
+        let store = trouble_bot::store::Store::open_sled(&data_dir).expect("store");
+        let id = TroubleId::new(&t.id);
+        let at = chrono::Utc::now();
+        let written = store
+            .transact(&id, &[], None, at, |now| {
+                let e = Entry::new(
+                    &now.id,
+                    now.timeline_len,
+                    &now.timeline_head,
+                    at,
+                    None,
+                    Event::Redacted {
+                        reason: "the customer's erasure request".into(),
+                        entries: vec![named.clone()],
+                    },
+                );
+                let mut after = now.clone();
+                after.timeline_len += 1;
+                after.timeline_head = e.hash.clone();
+                trouble_bot::trouble::decide::Decision {
+                    subject: Some(now.id.clone()),
+                    trouble: Some(after),
+                    entries: vec![e],
+                    ..Default::default()
+                }
+            })
+            .await
+            .expect("written");
+        assert!(written.is_ok(), "the redaction entry was written");
+        store.flush().await.expect("flush");
+    }
+
+    let verified = run_cli(&config, &data_dir, &["verify"]);
+    assert!(verified.status.success(), "{}", describe(&verified));
+    let out = stdout(&verified);
+    assert!(out.contains("1 trouble checked, 0 broken"), "{}", describe(&verified));
+    assert!(
+        out.contains(&format!(
+            "{}: entries {} redacted by the administrator",
+            t.id,
+            named_seq + 1
+        )),
+        "verify names the redacted entry: {}",
+        describe(&verified)
+    );
+    let exported = run_cli(&config, &data_dir, &["export", &t.id]);
+    assert!(exported.status.success(), "{}", describe(&exported));
+    let report = stdout(&exported);
+    assert!(!report.contains(NOTES[0]), "the erased text is gone: {report}");
+    assert!(report.contains("redacted by the administrator"), "{report}");
+
+    // Another entry marked redacted by hand, its text softened: nothing names it.
+    {
+        let store = sled_store(&data_dir).await;
+        let marked = edit_note(&store, NOTES[1], &|e| {
+            e["event"]["text"] = json!("softened");
+            e["redacted"] = json!(true);
+        });
+        store.flush().await.expect("flush");
+        drop(store);
+        let broken = run_cli(&config, &data_dir, &["verify"]);
+        assert!(!broken.status.success(), "{}", describe(&broken));
+        let line = format!("BROKEN {}: entry {}: it is marked redacted", t.id, marked.seq + 1);
+        assert!(stdout(&broken).contains(&line), "{line}: {}", describe(&broken));
+        // Put back as written, that break alone goes.
+        let store = sled_store(&data_dir).await;
+        edit_note(&store, "softened", &|e| {
+            e["event"]["text"] = json!(NOTES[1]);
+            e.as_object_mut().unwrap().remove("redacted");
+        });
+        store.flush().await.expect("flush");
+    }
+    assert!(run_cli(&config, &data_dir, &["verify"]).status.success());
+
+    // What the redacted entry still holds, edited: its time.
+    {
+        let store = sled_store(&data_dir).await;
+        let moved = edit_note(&store, erased, &|e| e["at"] = json!("2026-01-01T00:00:00Z"));
+        store.flush().await.expect("flush");
+        drop(store);
+        let broken = run_cli(&config, &data_dir, &["verify"]);
+        assert!(!broken.status.success(), "{}", describe(&broken));
+        let line = format!("BROKEN {}: entry {}: it is marked redacted", t.id, moved.seq + 1);
+        assert!(stdout(&broken).contains(&line), "{line}: {}", describe(&broken));
+    }
+}
+
 #[tokio::test]
 async fn the_report_posted_in_slack_says_where_the_chain_is_broken() {
     let bot = spawn_bot().await;

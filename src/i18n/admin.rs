@@ -63,6 +63,17 @@ pub fn broken_line(what: &dyn std::fmt::Display) -> String {
     format!("BROKEN {what}\n")
 }
 
+/// `verify`'s line for a trouble whose chain holds with entries the administrator redacted
+/// (`seqs`, 0-based): said, not counted as broken.
+pub fn redacted(l: Locale, id: &TroubleId, seqs: &[u64]) -> String {
+    let n = seqs.iter().map(|s| (s + 1).to_string()).collect::<Vec<_>>().join(", ");
+    tr!(
+        l,
+        format!("{id}: 記録 {n} は管理者が文面を削除済み（削除の記録があり、チェーンは正常）\n"),
+        format!("{id}: entries {n} redacted by the administrator (a redaction entry names them; the chain holds)\n")
+    )
+}
+
 /// `verify`'s line for a trouble the day's numbering gave out whose record and timeline are gone.
 pub fn missing(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
     tr!(

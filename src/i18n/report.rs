@@ -314,6 +314,21 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("{} がチャンネルを退出（ボットが再追加）", who(user)),
             format!("{} left the channel (added back by the bot)", who(user))
         ),
+        Event::Redacted { reason, entries } => {
+            let seqs = entries
+                .iter()
+                .map(|r| (r.seq + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            tr!(
+                l,
+                format!("管理者が記録 {seqs} の文面を削除（理由: {}）", said(reason)),
+                format!(
+                    "texts of entries {seqs} redacted by the administrator (reason: {})",
+                    said(reason)
+                )
+            )
+        }
         Event::KickoffDeleted => tr!(
             l,
             "キックオフのメッセージが削除された（再投稿）",
@@ -460,6 +475,11 @@ fn break_reason(l: Locale, b: &Break) -> &'static str {
             l,
             "最後の記録が記録済みの改ざん検知用ハッシュと一致しません",
             "the last entry is not the recorded integrity hash"
+        ),
+        BreakKind::RedactedUnnamed => tr!(
+            l,
+            "削除済みと記されていますが、それを記す管理者の削除の記録がありません（改ざんの可能性）",
+            "it is marked redacted, but no redaction entry names it as it is (altered)"
         ),
         BreakKind::RecordDiffers(_) => tr!(
             l,

@@ -199,6 +199,21 @@ pub enum Event {
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.
     Agreement(super::approval::AgreementEvent),
+    /// The administrator erased the free texts of earlier entries (`trouble-bot redact`):
+    /// each keeps its stored hash and link, and `entries` holds, per seq, the hash of its
+    /// redacted form, so a later edit of what it still holds (its time, people, amounts) shows.
+    /// Only an entry a `Redacted` entry names verifies without its original content.
+    Redacted {
+        reason: String,
+        entries: Vec<RedactedEntry>,
+    },
+}
+
+/// An entry a [`Event::Redacted`] names: its seq and the hash of its content once redacted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactedEntry {
+    pub seq: u64,
+    pub hash: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -210,6 +225,11 @@ pub struct Entry {
     pub event: Event,
     pub prev: String,
     pub hash: String,
+    /// Its free texts were erased by the administrator: `hash` is the one it was written with,
+    /// which its content no longer gives (see [`Event::Redacted`]). Absent (false) from every
+    /// entry not redacted, so their stored form is an earlier release's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }
 
 /// The content an entry's hash covers: everything but the hash itself.
@@ -263,6 +283,7 @@ impl Entry {
             event,
             prev: prev.to_string(),
             hash,
+            redacted: false,
         }
     }
 
@@ -293,6 +314,9 @@ pub enum BreakKind {
     RemovedFromEnd,
     /// The last entry is not the chain head the trouble records.
     NotTheHead,
+    /// The entry is marked redacted, but no later `Redacted` entry names it with its
+    /// content as it is now: its content was changed, or the mark set by hand.
+    RedactedUnnamed,
     /// Every entry checks, but the trouble's record holds this fact otherwise than they say
     /// (see [`super::replay`]).
     RecordDiffers(super::replay::Fact),
@@ -306,6 +330,7 @@ impl BreakKind {
             BreakKind::Changed => "its content was changed after it was written",
             BreakKind::RemovedFromEnd => "entries were removed from the end",
             BreakKind::NotTheHead => "the last entry is not the recorded chain head",
+            BreakKind::RedactedUnnamed => "it is marked redacted, but no redaction entry names it as it is",
             BreakKind::RecordDiffers(_) => "the trouble's record differs from what its timeline says",
         }
     }
@@ -326,6 +351,8 @@ impl Break {
 }
 
 /// Checks entries in order against each other and against the head the trouble records.
+/// A redacted entry is taken on its stored hash (its link still checks) only when a later,
+/// intact `Redacted` entry names it with the hash of its content as it is now.
 pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -> Result<(), Break> {
     let mut prev = GENESIS.to_string();
     for (i, e) in entries.iter().enumerate() {
@@ -336,7 +363,11 @@ pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -
         if e.prev != prev {
             return Err(Break::at(seq, BreakKind::NotChained));
         }
-        if e.recomputed_hash() != e.hash {
+        if e.redacted {
+            if !named_redacted(e, &entries[i + 1..]) {
+                return Err(Break::at(seq, BreakKind::RedactedUnnamed));
+            }
+        } else if e.recomputed_hash() != e.hash {
             return Err(Break::at(seq, BreakKind::Changed));
         }
         prev = e.hash.clone();
@@ -348,6 +379,22 @@ pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -
         return Err(Break::at(expected_len.saturating_sub(1), BreakKind::NotTheHead));
     }
     Ok(())
+}
+
+/// Whether an intact entry among `later` (the redaction itself is never redacted: its own
+/// hash checks) names redacted entry `e` with the hash its content gives now. The last such
+/// entry counts: a redaction done again names the entry as the later one left it.
+fn named_redacted(e: &Entry, later: &[Entry]) -> bool {
+    let named = later.iter().rev().find_map(|l| match &l.event {
+        Event::Redacted { entries, .. } if !l.redacted => entries.iter().find(|r| r.seq == e.seq),
+        _ => None,
+    });
+    named.is_some_and(|r| r.hash == e.recomputed_hash())
+}
+
+/// The seqs of the redacted entries, for `verify` to name them (not a break).
+pub fn redacted_seqs(entries: &[Entry]) -> Vec<u64> {
+    entries.iter().filter(|e| e.redacted).map(|e| e.seq).collect()
 }
 
 #[cfg(test)]
@@ -394,5 +441,102 @@ mod tests {
         removed.remove(1);
         assert_eq!(verify_chain(&removed, 5, &head).unwrap_err().seq, 1);
         assert!(verify_chain(&c[..4], 5, &head).is_err());
+    }
+
+    /// What `trouble-bot redact` leaves: entry `seq`'s note erased, marked redacted with its
+    /// stored hash kept, and a `Redacted` entry appended naming it with its new content's hash.
+    fn redact(c: &[Entry], seq: usize) -> Vec<Entry> {
+        let mut c = c.to_vec();
+        c[seq].event = Event::Note {
+            text: "(redacted)".into(),
+        };
+        c[seq].redacted = true;
+        let named = RedactedEntry {
+            seq: seq as u64,
+            hash: c[seq].recomputed_hash(),
+        };
+        let last = c.last().unwrap().clone();
+        c.push(Entry::new(
+            &last.trouble,
+            last.seq + 1,
+            &last.hash,
+            last.at,
+            None,
+            Event::Redacted {
+                reason: "customer's erasure request".into(),
+                entries: vec![named],
+            },
+        ));
+        c
+    }
+
+    #[test]
+    fn a_redacted_entry_verifies_only_as_the_later_redaction_names_it() {
+        let c = redact(&chain(5), 2);
+        let head = c[5].hash.clone();
+        assert_eq!(verify_chain(&c, 6, &head), Ok(()));
+        assert_eq!(redacted_seqs(&c), vec![2]);
+
+        // What the redaction kept, edited: its time.
+        let mut edited = c.clone();
+        edited[2].at += chrono::Duration::hours(1);
+        assert_eq!(
+            verify_chain(&edited, 6, &head).unwrap_err().kind,
+            BreakKind::RedactedUnnamed
+        );
+        // Its erased text written back otherwise.
+        let mut edited = c.clone();
+        edited[2].event = Event::Note {
+            text: "softened".into(),
+        };
+        assert_eq!(verify_chain(&edited, 6, &head).unwrap_err().seq, 2);
+        // Another entry marked redacted by hand, its text changed: nothing names it.
+        let mut marked = c.clone();
+        marked[3].event = Event::Note {
+            text: "softened".into(),
+        };
+        marked[3].redacted = true;
+        let b = verify_chain(&marked, 6, &head).unwrap_err();
+        assert_eq!((b.seq, b.kind), (3, BreakKind::RedactedUnnamed));
+        // An entry not marked, its content changed: changed, as ever.
+        let mut changed = c.clone();
+        changed[4].event = Event::Note {
+            text: "softened".into(),
+        };
+        let b = verify_chain(&changed, 6, &head).unwrap_err();
+        assert_eq!((b.seq, b.kind), (4, BreakKind::Changed));
+        // The redaction entry itself edited to name another entry, or marked redacted.
+        let mut forged = c.clone();
+        if let Event::Redacted { entries, .. } = &mut forged[5].event {
+            entries.push(RedactedEntry {
+                seq: 3,
+                hash: String::new(),
+            });
+        }
+        assert_eq!(verify_chain(&forged, 6, &head).unwrap_err().seq, 5);
+        let mut hidden = c.clone();
+        hidden[5].redacted = true;
+        assert_eq!(verify_chain(&hidden, 6, &head).unwrap_err().seq, 2);
+        // The redacted entry's kept hash changed: the next entry no longer chains from it.
+        let mut rehashed = c.clone();
+        rehashed[2].hash = rehashed[2].recomputed_hash();
+        assert_eq!(
+            verify_chain(&rehashed, 6, &head).unwrap_err().kind,
+            BreakKind::NotChained
+        );
+    }
+
+    #[test]
+    fn an_entry_of_an_earlier_release_reads_as_not_redacted_and_is_stored_as_it_was() {
+        let e = &chain(1)[0];
+        let json = serde_json::to_string(e).unwrap();
+        assert!(!json.contains("redacted"), "{json}");
+        let back: Entry = serde_json::from_str(&json).unwrap();
+        assert!(!back.redacted);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        let mut marked = e.clone();
+        marked.redacted = true;
+        let back: Entry = serde_json::from_str(&serde_json::to_string(&marked).unwrap()).unwrap();
+        assert!(back.redacted);
     }
 }

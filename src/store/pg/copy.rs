@@ -34,6 +34,8 @@ pub struct Checked {
     /// The troubles the day's numbering gave out with no row under their id: deleted whole,
     /// which leaves no chain to break.
     pub missing: Vec<TroubleId>,
+    /// The troubles whose chain holds with entries the administrator redacted, and their seqs.
+    pub redacted: Vec<(TroubleId, Vec<u64>)>,
 }
 
 /// A record as sled stores it (its compact form or JSON), or a timeline entry.
@@ -357,11 +359,15 @@ pub async fn verify(pool: &Pool, describe: &(dyn Fn(&Break) -> String + Sync)) -
             .iter()
             .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
             .collect::<Result<Vec<_>, _>>();
-        let verified = entries
-            .map_err(|e| e.to_string())
-            .and_then(|entries| verify_trouble(&t, &entries).map_err(|b| describe(&b)));
-        if let Err(why) = verified {
-            checked.broken.push(format!("{}: {why}", t.id));
+        let verified = entries.map_err(|e| e.to_string()).and_then(|entries| {
+            verify_trouble(&t, &entries)
+                .map(|()| crate::trouble::timeline::redacted_seqs(&entries))
+                .map_err(|b| describe(&b))
+        });
+        match verified {
+            Err(why) => checked.broken.push(format!("{}: {why}", t.id)),
+            Ok(seqs) if !seqs.is_empty() => checked.redacted.push((t.id.clone(), seqs)),
+            Ok(_) => {}
         }
     }
     // Each opening takes the day's number and writes its trouble in one transaction: every

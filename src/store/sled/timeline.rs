@@ -165,6 +165,7 @@ mod tests {
                     },
                     prev: prev.clone(),
                     hash: String::new(),
+                    redacted: false,
                 };
                 e.hash = e.recomputed_hash();
                 prev = e.hash.clone();
