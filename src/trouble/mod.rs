@@ -17,6 +17,7 @@ pub mod money;
 pub mod people;
 pub mod policy;
 pub mod record;
+pub mod redact;
 pub mod replay;
 pub mod search;
 pub mod sheet;
