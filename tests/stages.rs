@@ -917,7 +917,7 @@ async fn verify_accepts_an_entry_redacted_only_as_a_later_redaction_entry_names_
         }
         panic!("note {text} in the timeline")
     };
-    let erased = "(redacted)";
+    let erased = trouble_bot::trouble::redact::ERASED;
     let named_seq;
     {
         let store = sled_store(&data_dir).await;

@@ -478,8 +478,8 @@ fn break_reason(l: Locale, b: &Break) -> &'static str {
         ),
         BreakKind::RedactedUnnamed => tr!(
             l,
-            "削除済みと記されていますが、それを記す管理者の削除の記録がありません（改ざんの可能性）",
-            "it is marked redacted, but no redaction entry names it as it is (altered)"
+            "削除済みと記されていますが、それを記す管理者の削除の記録がないか、消されたはずの文が残っています（改ざんの可能性）",
+            "it is marked redacted, but no redaction entry names it as it is, or it still holds text a redaction erases (altered)"
         ),
         BreakKind::RecordDiffers(_) => tr!(
             l,

@@ -330,7 +330,9 @@ impl BreakKind {
             BreakKind::Changed => "its content was changed after it was written",
             BreakKind::RemovedFromEnd => "entries were removed from the end",
             BreakKind::NotTheHead => "the last entry is not the recorded chain head",
-            BreakKind::RedactedUnnamed => "it is marked redacted, but no redaction entry names it as it is",
+            BreakKind::RedactedUnnamed => {
+                "it is marked redacted, but no redaction entry names it as it is, or it still holds text a redaction erases"
+            }
             BreakKind::RecordDiffers(_) => "the trouble's record differs from what its timeline says",
         }
     }
@@ -352,7 +354,8 @@ impl Break {
 
 /// Checks entries in order against each other and against the head the trouble records.
 /// A redacted entry is taken on its stored hash (its link still checks) only when a later,
-/// intact `Redacted` entry names it with the hash of its content as it is now.
+/// intact `Redacted` entry names it with the hash of its content as it is now, and that content
+/// holds no text a redaction would erase.
 pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -> Result<(), Break> {
     let mut prev = GENESIS.to_string();
     for (i, e) in entries.iter().enumerate() {
@@ -364,7 +367,9 @@ pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -
             return Err(Break::at(seq, BreakKind::NotChained));
         }
         if e.redacted {
-            if !named_redacted(e, &entries[i + 1..]) {
+            // Erased as `redact` erases, or the mark would let any text be written in its
+            // place and still pass as the administrator's redaction.
+            if !named_redacted(e, &entries[i + 1..]) || super::redact::erased(&e.event) != e.event {
                 return Err(Break::at(seq, BreakKind::RedactedUnnamed));
             }
         } else if e.recomputed_hash() != e.hash {
@@ -447,9 +452,7 @@ mod tests {
     /// stored hash kept, and a `Redacted` entry appended naming it with its new content's hash.
     fn redact(c: &[Entry], seq: usize) -> Vec<Entry> {
         let mut c = c.to_vec();
-        c[seq].event = Event::Note {
-            text: "(redacted)".into(),
-        };
+        c[seq].event = super::super::redact::erased(&c[seq].event);
         c[seq].redacted = true;
         let named = RedactedEntry {
             seq: seq as u64,
@@ -490,6 +493,30 @@ mod tests {
             text: "softened".into(),
         };
         assert_eq!(verify_chain(&edited, 6, &head).unwrap_err().seq, 2);
+        // Its text written otherwise by whoever writes the redaction entry too: named, hashed,
+        // and still no redaction, as a redaction leaves no text.
+        let mut forged = c.clone();
+        forged[2].event = Event::Note {
+            text: "softened".into(),
+        };
+        let named = RedactedEntry {
+            seq: 2,
+            hash: forged[2].recomputed_hash(),
+        };
+        forged[5] = Entry::new(
+            &forged[5].trouble,
+            5,
+            &forged[4].hash,
+            forged[5].at,
+            None,
+            Event::Redacted {
+                reason: "customer's erasure request".into(),
+                entries: vec![named],
+            },
+        );
+        let forged_head = forged[5].hash.clone();
+        let b = verify_chain(&forged, 6, &forged_head).unwrap_err();
+        assert_eq!((b.seq, b.kind), (2, BreakKind::RedactedUnnamed));
         // Another entry marked redacted by hand, its text changed: nothing names it.
         let mut marked = c.clone();
         marked[3].event = Event::Note {
