@@ -1441,7 +1441,7 @@ async fn a_promise_in_the_customers_time_zone_is_kept_and_shown_in_both_clocks()
     );
     // A zone not read is refused, saying how to name it.
     let r = bot
-        .command_text(SALES, &t.channel, "update called again next: 9am CAT")
+        .command_text(SALES, &t.channel, "update called again next: 9am WITA")
         .await;
     assert!(r.contains("name their zone by its city or region"), "{r}");
 }

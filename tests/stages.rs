@@ -1673,6 +1673,49 @@ async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
     );
 }
 
+/// An abbreviation whose lower-case form is a word (`CAT`, `EAT`, `WAT`) names the customer's
+/// zone when written in capitals next to a time, before or after it: the action is due on their
+/// clock, never at our 17:00 with `CAT` left in its text. In lower case, or not a zone, it is text.
+#[tokio::test]
+async fn a_zone_in_capitals_that_is_a_word_in_lower_case_is_read_next_to_a_time() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    // 17:00 in Maputo (UTC+2) is 00:00 the next day in Tokyo; 9:00 in Nairobi (UTC+3) is 15:00.
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim ship spares due: fri 17:00 CAT")
+        .await;
+    assert!(r.contains("Due Sat 2026-12-05 00:00"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim call Nairobi due: fri EAT 9am")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 15:00"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim brief team due: fri 12:00 eat lunch")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 12:00"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim check due: fri 17:00 QA review")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 17:00"), "{r}");
+    let texts: Vec<String> = trouble(&bot, &t.id)
+        .substance
+        .actions
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    assert_eq!(
+        texts,
+        ["ship spares", "call Nairobi", "brief team eat lunch", "check QA review"]
+    );
+    let r = bot
+        .command_text(SALES, &t.channel, "update called next: fri 9am (WAT)")
+        .await;
+    assert!(
+        r.contains("Fri 2026-12-04 17:00 JST (Fri 2026-12-04 09:00 WAT, the customer's time)"),
+        "{r}"
+    );
+}
+
 /// `due: 12/25 24:00` is refused as typed (a time of day past 23:59 reads as none), not taken
 /// as the day's close with `24:00` left in the action's text; `23:59` that day is its due time.
 #[tokio::test]

@@ -147,9 +147,10 @@ fn named(date: NaiveDate, weekday: Option<Weekday>) -> Option<NaiveDate> {
 }
 
 /// What people add around a time in chat, taken away: quotes (`“3pm”`), a full stop
-/// (`15:00.`), the dots of `p.m.`; then `normalise`.
+/// (`15:00.`), the dots of `p.m.`; then `normalise`, after `capitals_named`.
 pub(super) fn tidy(text: &str) -> String {
-    let text = normalise(text);
+    // `17:00 CAT` is read before lower case makes it a word (`12:00 eat lunch`).
+    let text = normalise(&super::zone::capitals_named(text));
     let text = text.trim_matches(super::markup::QUOTES);
     let text = text.replace("a.m.", "am").replace("p.m.", "pm");
     let text = text.trim_end_matches(['.', ',', '!', '。']);

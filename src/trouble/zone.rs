@@ -144,6 +144,41 @@ const ABBREVIATIONS: &[(&str, Tz)] = &[
     ("akdt", Tz::America__Anchorage),
 ];
 
+/// Abbreviations of one zone each whose lower-case form is an English word (`12:00 eat lunch`,
+/// `5pm cat food`): read only as written in capitals right next to a time (`fri 17:00 CAT`,
+/// `WAT 9am`), by [`capitals_named`]. Left unread, `due: fri 17:00 CAT` kept `CAT` in the
+/// action's text and was due at our 17:00, hours off.
+const CAPITALS: &[(&str, Tz)] = &[
+    ("CAT", Tz::Africa__Maputo),
+    ("EAT", Tz::Africa__Nairobi),
+    ("WAT", Tz::Africa__Lagos),
+    ("ART", Tz::America__Argentina__Buenos_Aires),
+    ("PET", Tz::America__Lima),
+    ("COT", Tz::America__Bogota),
+];
+
+/// TEXT as typed (before it is lower-cased), with each abbreviation of [`CAPITALS`] written in
+/// capitals right after or before a time (`17:00 CAT`, `(EAT) 9am`) put as its IANA name, which
+/// [`split_zone`] reads in any case. Anything else is left as it was: `12:00 eat lunch`, `QA`.
+pub fn capitals_named(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let named = |i: usize, word: &str| {
+        let bare = word.trim_matches(['(', ')', '（', '）']);
+        let (_, zone) = CAPITALS.iter().find(|(name, _)| *name == bare)?;
+        let after = i
+            .checked_sub(1)
+            .is_some_and(|p| ends_in_a_time(&words[p].to_lowercase()));
+        let before = words.get(i + 1).is_some_and(|next| starts_a_time(next));
+        (after || before).then(|| word.replace(bare, zone.name()))
+    };
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| named(i, word).unwrap_or_else(|| word.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Places a customer is said to be in, in English and Japanese (`ドイツ時間`, `Berlin time`).
 const PLACES: &[(&str, Tz)] = &[
     ("tokyo", Tz::Asia__Tokyo),
@@ -521,6 +556,25 @@ mod tests {
         assert!(Zone::Place(Tz::Asia__Tokyo).is_ours(Tz::Asia__Tokyo, summer));
         // Another place on our clock is still the customer's: Seoul is named as theirs.
         assert!(!Zone::Place(Tz::Asia__Seoul).is_ours(Tz::Asia__Tokyo, summer));
+    }
+
+    /// Capitals that name one zone are read next to a time only, and only in capitals.
+    #[test]
+    fn capitals_that_are_words_in_lower_case_are_zones_only_in_capitals_by_a_time() {
+        for (text, named) in [
+            ("fri 17:00 CAT", "fri 17:00 Africa/Maputo"),
+            ("EAT 9am fri", "Africa/Nairobi 9am fri"),
+            ("5 PM (WAT)", "5 PM (Africa/Lagos)"),
+            ("12:00 ART", "12:00 America/Argentina/Buenos_Aires"),
+            ("12:00 eat lunch", "12:00 eat lunch"),
+            ("fri CAT check", "fri CAT check"),
+            ("fri 17:00 QA", "fri 17:00 QA"),
+        ] {
+            assert_eq!(capitals_named(text), named, "{text}");
+        }
+        let lagos = split_zone(&capitals_named("5 PM (WAT)").to_lowercase()).map(|s| s.1);
+        assert_eq!(lagos, Some(Zone::Place(Tz::Africa__Lagos)));
+        assert_eq!(split_zone("12:00 eat lunch"), None);
     }
 
     #[test]
