@@ -1619,6 +1619,38 @@ async fn a_zone_written_before_the_time_is_read() {
     assert_eq!(trouble(&bot, &t.id).substance.actions[0].text, "ship spares");
 }
 
+/// A zone before its time as Japanese is typed, glued (`ドイツ時間17時`, `金曜ドイツ時間17時`) or
+/// spaced (`ドイツ時間 17時`), and `CET17:00`: read on the customer's clock, for `next:` and `due:`.
+#[tokio::test]
+async fn a_zone_glued_before_the_time_is_read() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME GmbH: broken housings").await;
+    let both = "Sat 2026-12-05 01:00 JST (Fri 2026-12-04 17:00 CET, the customer's time)";
+    for (n, next) in [
+        "金曜 ドイツ時間 17時",
+        "金曜 ドイツ時間17時",
+        "金曜ドイツ時間17時",
+        "CET17:00 fri",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("update call {n} done 次回: {next}"))
+            .await;
+        assert!(r.contains(&format!("promised {both}")), "{next}: {r}");
+    }
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action interim 代替品を出荷 期限: 金曜ドイツ時間17時",
+        )
+        .await;
+    assert!(r.contains("Due Sat 2026-12-05 01:00"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].text, "代替品を出荷");
+}
+
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
 /// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
 /// clock as said, and the zone shown is the one in force then (EDT, still CET).

@@ -271,12 +271,24 @@ pub fn split_zone(text: &str) -> Option<(String, Zone)> {
     split_spaced(text).or_else(|| split_spaced(&unglued(text)))
 }
 
-/// TEXT with a space put between a time and a bracket or a Japanese word glued to it, and after
-/// a closing bracket glued to what follows.
+/// TEXT with a space put between a time and a bracket or a Japanese word glued to it, after
+/// a closing bracket glued to what follows, and between a word and a time glued after it
+/// (`ドイツ時間17時`, `cet17:00`).
 fn unglued(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut previous = ' ';
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
+        // A zone glued before a time: only a zone's name, before what is unmistakably a time
+        // (`17時`, `17:00`, `5pm`), so `12月2日17時` or `est5edt` are left whole.
+        let word = text[at..].split(' ').next().unwrap_or_default();
+        if previous.is_alphabetic() && c.is_ascii_digit() && starts_a_time(word) {
+            if let Some(zone_at) = zone_glued_last(&out) {
+                if !out[..zone_at].ends_with(' ') && zone_at > 0 {
+                    out.insert(zone_at, ' ');
+                }
+                out.push(' ');
+            }
+        }
         // `17時` is a time, `ドイツ時` is not.
         let time_word = out
             .strip_suffix(['時', '分'])
@@ -289,6 +301,17 @@ fn unglued(text: &str) -> String {
         previous = c;
     }
     out
+}
+
+/// Where the zone's name that TEXT ends with starts: its last word (`cet`, `(cet)`), or the end
+/// of a Japanese one (`金曜ドイツ時間`); None when it ends with none.
+fn zone_glued_last(text: &str) -> Option<usize> {
+    let start = text.rfind(' ').map_or(0, |space| space + 1);
+    text[start..].char_indices().map(|(i, _)| start + i).find(|&at| {
+        // Inside an English word no name is looked for: `fricet` is no `cet`.
+        let boundary = at == start || !text[..at].ends_with(|c: char| c.is_ascii());
+        boundary && zone_named(text[at..].trim_matches(['(', ')', '（', '）'])).is_some()
+    })
 }
 
 /// [`split_zone`] of TEXT as written.
@@ -467,6 +490,21 @@ mod tests {
             "17:00 german time",
         ] {
             assert_eq!(split_zone(text), berlin.map(|(t, z)| (t.to_string(), z)), "{text}");
+        }
+        // Before the time, spaced or glued as Japanese is typed.
+        for (text, rest) in [
+            ("ドイツ時間 17時", "17時"),
+            ("ドイツ時間17時", "17時"),
+            ("金曜 ドイツ時間17時", "金曜 17時"),
+            ("金曜ドイツ時間17時", "金曜 17時"),
+            ("午後3時ドイツ時間", "午後3時"),
+            ("cet17:00 fri", "17:00 fri"),
+        ] {
+            assert_eq!(
+                split_zone(text),
+                Some((rest.to_string(), Zone::Place(Tz::Europe__Berlin))),
+                "{text}"
+            );
         }
         let place = |tz| Some(Zone::Place(tz));
         assert_eq!(split_zone("5pm new york").map(|s| s.1), place(Tz::America__New_York));
