@@ -3601,6 +3601,39 @@ async fn a_long_measure_told_at_link_time_is_cut_short_saying_so() {
     }
 }
 
+/// A linked trouble with many prevention measures tells the first few, a line each, the last
+/// saying how many more there are and where, in either language: its measures do not flood
+/// the other customer's kickoff thread.
+#[tokio::test]
+async fn the_measures_told_at_link_time_are_capped_saying_how_many_more() {
+    for (locale, needle, note) in [
+        (
+            "en",
+            "recorded prevention action #",
+            "has 3 more prevention measures, not listed here",
+        ),
+        ("ja", "再発防止策 #", "再発防止策がほかに3件あります"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let acme = bot.open_ready("ACME: housings cracked").await;
+        for n in 1..=8 {
+            bot.command_text(SALES, &acme.channel, &format!("prevent measure-{n} checked"))
+                .await;
+        }
+        let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
+        bot.command_text(COLLEAGUE, &globex.channel, "fact lot L42").await;
+        bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+        bot.settle().await;
+        let told = elsewhere_lines(&bot, &globex, needle);
+        assert_eq!(told.len(), 5, "{locale}: {told:#?}");
+        for (k, line) in told.iter().enumerate() {
+            assert!(line.contains(&format!("measure-{} checked", k + 1)), "{locale}: {line}");
+            assert_eq!(line.contains(note), k == 4, "{locale}: {line}");
+        }
+        assert!(told[4].contains(&acme.channel), "{locale}: {}", told[4]);
+    }
+}
+
 /// A fact, the cause or the escape point corrected after the customer may have heard it: the
 /// 8D shows the value now and, under it, that it was corrected, when, by whom and what it read
 /// before, in either language; the record still agrees with its timeline (`verify`).

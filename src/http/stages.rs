@@ -195,10 +195,8 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
         }
     }
     for other in linked {
-        for (i, a) in other.substance.actions.iter().enumerate() {
-            if a.kind == ActionKind::Prevent && a.cancelled.is_none() {
-                tell_measure(app, other, id, i + 1, a, false).await;
-            }
+        for (n, a, more) in crate::trouble::facts::measures_told_at_link(other) {
+            tell_measure(app, other, id, n, a, false, more).await;
         }
     }
     // Another customer's closed troubles are not checked in turn (nothing new is said in their
@@ -276,12 +274,12 @@ pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId, which: Deploy
         .iter()
         .filter(|o| o.closed.is_none() && o.substance.recurrences.contains(&t.id))
     {
-        tell_measure(app, &t, &other.id, n + 1, action, corrected).await;
+        tell_measure(app, &t, &other.id, n + 1, action, corrected, 0).await;
     }
 }
 
 /// Tells trouble `to` of prevention action `n` of `from` (the core tells it only while `to` is
-/// open and names `from`).
+/// open and names `from`), and of `more` left untold after it.
 async fn tell_measure(
     app: &Arc<App>,
     from: &Trouble,
@@ -289,6 +287,7 @@ async fn tell_measure(
     n: usize,
     action: &crate::trouble::actions::Action,
     corrected: bool,
+    more: u32,
 ) {
     let measure = crate::trouble::facts::MeasureElsewhere {
         id: from.id.clone(),
@@ -297,6 +296,7 @@ async fn tell_measure(
         n,
         text: action.text.clone(),
         corrected,
+        more,
     };
     if let Err(e) = app.engine().apply(to, &[], Input::MeasureElsewhere(measure)).await {
         tracing::error!(error = %e, "cannot tell a measure to a trouble sharing a part or lot");

@@ -674,7 +674,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 ),
             }
         }
-        StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected } => {
+        StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected, more } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
             // own channel has them whole), so no mention in them pings this channel.
@@ -697,6 +697,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     l,
                     format!("\n（防止策が長いため一部のみ表示しています。全文は {from} のチャンネルの記録にあります。）"),
                     format!("\n(The measure is long and only its start is shown here; {from}'s channel has it whole.)")
+                ));
+            }
+            // The measures not told, so a trouble with many does not flood this thread.
+            if *more > 0 {
+                let measures = if *more == 1 { "measure" } else { "measures" };
+                line.push_str(&tr!(
+                    l,
+                    format!("\n（{from} には再発防止策がほかに{more}件あります。{from} のチャンネル{link}で確認してください。）"),
+                    format!("\n({from} has {more} more prevention {measures}, not listed here; its channel{link} has them all.)")
                 ));
             }
             line
@@ -2073,6 +2082,7 @@ mod tests {
                 n: 1,
                 text: format!("<@U0VP> <!channel> {}", "x".repeat(2990)),
                 corrected: false,
+                more: 0,
             };
             let rendered = step_line(l, &config, &t, &line);
             assert!(rendered.text.chars().count() < 1000, "{}", rendered.text);

@@ -1482,6 +1482,35 @@ pub struct MeasureElsewhere {
     pub text: String,
     /// The measure's text was corrected (`fix action`) after it was told.
     pub corrected: bool,
+    /// How many more of the trouble's measures were not told with it (at link time, the last
+    /// one told says so, and where they are).
+    pub more: u32,
+}
+
+/// How many of a linked trouble's prevention measures its link tells, a line each: a trouble
+/// with forty measures does not flood the kickoff thread, the last line saying how many more
+/// there are and where.
+pub const MEASURES_TOLD_AT_LINK: usize = 5;
+
+/// The prevention measures of trouble FROM to tell a trouble it was just linked to: each with
+/// its number and how many are left untold after it (nought but for the last told).
+pub fn measures_told_at_link(from: &super::model::Trouble) -> Vec<(usize, &Action, u32)> {
+    let measures: Vec<(usize, &Action)> = from
+        .substance
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind == ActionKind::Prevent && a.cancelled.is_none())
+        .map(|(i, a)| (i + 1, a))
+        .collect();
+    let told = measures.len().min(MEASURES_TOLD_AT_LINK);
+    let more = u32::try_from(measures.len() - told).unwrap_or(u32::MAX);
+    measures
+        .into_iter()
+        .take(told)
+        .enumerate()
+        .map(|(k, (n, a))| (n, a, if k + 1 == told { more } else { 0 }))
+        .collect()
 }
 
 /// Tells this trouble's kickoff thread of a prevention measure recorded in another trouble with
@@ -1510,6 +1539,7 @@ pub(super) fn tell_measure_elsewhere(w: &mut Work, m: MeasureElsewhere) {
             n: m.n,
             text: m.text,
             corrected: m.corrected,
+            more: m.more,
         }),
     );
 }
@@ -1732,6 +1762,9 @@ pub enum StepLine {
         /// Its text corrected since it was told (absent from calls queued by an earlier release).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         corrected: bool,
+        /// The trouble's measures left untold after this one, at link time (absent: none).
+        #[serde(default, skip_serializing_if = "super::model::is_zero")]
+        more: u32,
     },
 }
 
