@@ -1652,9 +1652,14 @@ async fn a_due_time_in_a_zone_not_read_says_why() {
 async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    // December: Sydney keeps summer time (UTC+11), so 17:00 there is 15:00 in Tokyo.
+    // AEST is UTC+10 all year (Brisbane), so 17:00 is 16:00 in Tokyo; AEDT is Sydney's
+    // summer time (UTC+11), 15:00 in Tokyo.
     let r = bot
         .command_text(SALES, &t.channel, "action interim sort stock due: fri 17:00 AEST")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04 16:00"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim recount due: fri 17:00 AEDT")
         .await;
     assert!(r.contains("Due Fri 2026-12-04 15:00"), "{r}");
     let r = bot
@@ -1663,7 +1668,7 @@ async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
     assert!(r.contains("Due Fri 2026-12-04 23:00"), "{r}");
     let actions = trouble(&bot, &t.id).substance.actions;
     assert_eq!(actions[0].text, "sort stock");
-    assert_eq!(actions[1].text, "call Moscow");
+    assert_eq!(actions[2].text, "call Moscow");
     let r = bot
         .command_text(SALES, &t.channel, "update called next: fri 9am NZST")
         .await;
@@ -1680,11 +1685,11 @@ async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
 async fn a_zone_in_capitals_that_is_a_word_in_lower_case_is_read_next_to_a_time() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    // 17:00 in Maputo (UTC+2) is 00:00 the next day in Tokyo; 9:00 in Nairobi (UTC+3) is 15:00.
+    // 17:00 in Lagos (UTC+1) is 01:00 the next day in Tokyo; 9:00 in Nairobi (UTC+3) is 15:00.
     let r = bot
-        .command_text(SALES, &t.channel, "action interim ship spares due: fri 17:00 CAT")
+        .command_text(SALES, &t.channel, "action interim ship spares due: fri 17:00 WAT")
         .await;
-    assert!(r.contains("Due Sat 2026-12-05 00:00"), "{r}");
+    assert!(r.contains("Due Sat 2026-12-05 01:00"), "{r}");
     let r = bot
         .command_text(SALES, &t.channel, "action interim call Nairobi due: fri EAT 9am")
         .await;
@@ -1697,6 +1702,14 @@ async fn a_zone_in_capitals_that_is_a_word_in_lower_case_is_read_next_to_a_time(
         .command_text(SALES, &t.channel, "action interim check due: fri 17:00 QA review")
         .await;
     assert!(r.contains("Due Fri 2026-12-04 17:00"), "{r}");
+    // Words a rep writes in capitals after a time that would name a zone elsewhere (the resin,
+    // Caterpillar, the in-circuit test) are the action's words, due at our clock.
+    for typed in ["PET resin re-inspected", "CAT dealer visit", "ICT retest"] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("action interim due: fri 17:00 {typed}"))
+            .await;
+        assert!(r.contains("Due Fri 2026-12-04 17:00"), "{typed}: {r}");
+    }
     let texts: Vec<String> = trouble(&bot, &t.id)
         .substance
         .actions
@@ -1705,7 +1718,15 @@ async fn a_zone_in_capitals_that_is_a_word_in_lower_case_is_read_next_to_a_time(
         .collect();
     assert_eq!(
         texts,
-        ["ship spares", "call Nairobi", "brief team eat lunch", "check QA review"]
+        [
+            "ship spares",
+            "call Nairobi",
+            "brief team eat lunch",
+            "check QA review",
+            "PET resin re-inspected",
+            "CAT dealer visit",
+            "ICT retest"
+        ]
     );
     let r = bot
         .command_text(SALES, &t.channel, "update called next: fri 9am (WAT)")

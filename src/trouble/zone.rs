@@ -1,4 +1,4 @@
-//! Time zones written after a time, as a rep quotes the customer's: `17:00 CET`, `5pm New York`.
+//! Time zones written with a time, as a rep quotes the customer's: `17:00 CET`, `5pm New York`, `CET 17:00`.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
 use chrono_tz::Tz;
@@ -125,16 +125,17 @@ const ABBREVIATIONS: &[(&str, Tz)] = &[
     ("pt", Tz::America__Los_Angeles),
     // Well known and naming one zone each: left out, `due: fri 17:00 AEST` kept `AEST` in the
     // action's text and was due at our 17:00, hours off.
-    ("aest", Tz::Australia__Sydney),
+    // AEST and ACST are standard time all year (Brisbane, Darwin): read as Sydney's or
+    // Adelaide's clock, a Brisbane customer's `17:00 AEST` would be an hour early in summer.
+    ("aest", Tz::Australia__Brisbane),
     ("aedt", Tz::Australia__Sydney),
     ("aet", Tz::Australia__Sydney),
-    ("acst", Tz::Australia__Adelaide),
+    ("acst", Tz::Australia__Darwin),
     ("acdt", Tz::Australia__Adelaide),
     ("awst", Tz::Australia__Perth),
     ("nzst", Tz::Pacific__Auckland),
     ("nzdt", Tz::Pacific__Auckland),
     ("msk", Tz::Europe__Moscow),
-    ("ict", Tz::Asia__Bangkok),
     ("wib", Tz::Asia__Jakarta),
     ("pht", Tz::Asia__Manila),
     ("pkt", Tz::Asia__Karachi),
@@ -144,21 +145,21 @@ const ABBREVIATIONS: &[(&str, Tz)] = &[
     ("akdt", Tz::America__Anchorage),
 ];
 
-/// Abbreviations of one zone each whose lower-case form is an English word (`12:00 eat lunch`,
-/// `5pm cat food`): read only as written in capitals right next to a time (`fri 17:00 CAT`,
-/// `WAT 9am`), by [`capitals_named`]. Left unread, `due: fri 17:00 CAT` kept `CAT` in the
-/// action's text and was due at our 17:00, hours off.
+/// Abbreviations of one zone each whose lower-case form is an English word (`12:00 eat lunch`):
+/// read only as written in capitals right next to a time (`fri 17:00 EAT`, `WAT 9am`), by
+/// [`capitals_named`]. Left unread, `due: fri 17:00 EAT` kept `EAT` in the action's text and was
+/// due at our 17:00, hours off. Not `CAT` (Caterpillar) nor `PET` (the resin), which a rep
+/// writes in capitals after a time as often as a customer in Maputo or Lima would: `due: fri
+/// 17:00 PET resin re-inspected` is due at our 17:00 with its words whole.
 const CAPITALS: &[(&str, Tz)] = &[
-    ("CAT", Tz::Africa__Maputo),
     ("EAT", Tz::Africa__Nairobi),
     ("WAT", Tz::Africa__Lagos),
     ("ART", Tz::America__Argentina__Buenos_Aires),
-    ("PET", Tz::America__Lima),
     ("COT", Tz::America__Bogota),
 ];
 
 /// TEXT as typed (before it is lower-cased), with each abbreviation of [`CAPITALS`] written in
-/// capitals right after or before a time (`17:00 CAT`, `(EAT) 9am`) put as its IANA name, which
+/// capitals right after or before a time (`17:00 EAT`, `(EAT) 9am`) put as its IANA name, which
 /// [`split_zone`] reads in any case. Anything else is left as it was: `12:00 eat lunch`, `QA`.
 pub fn capitals_named(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -280,8 +281,8 @@ fn unglued(text: &str) -> String {
     for (at, c) in text.char_indices() {
         // A zone glued before a time: only a zone's name, before what is unmistakably a time
         // (`17時`, `17:00`, `5pm`), so `12月2日17時` or `est5edt` are left whole.
-        let word = text[at..].split(' ').next().unwrap_or_default();
-        if previous.is_alphabetic() && c.is_ascii_digit() && starts_a_time(word) {
+        let time_follows = || starts_a_time(text[at..].split(' ').next().unwrap_or_default());
+        if previous.is_alphabetic() && c.is_ascii_digit() && time_follows() {
             if let Some(zone_at) = zone_glued_last(&out) {
                 if !out[..zone_at].ends_with(' ') && zone_at > 0 {
                     out.insert(zone_at, ' ');
@@ -303,10 +304,20 @@ fn unglued(text: &str) -> String {
     out
 }
 
+/// The most bytes a glued word holding a zone's name and the day before it takes
+/// (`金曜ドイツ時間`, `(america/argentina/buenos_aires)`).
+const LONGEST_GLUED_ZONE: usize = 64;
+
 /// Where the zone's name that TEXT ends with starts: its last word (`cet`, `(cet)`), or the end
 /// of a Japanese one (`金曜ドイツ時間`); None when it ends with none.
 fn zone_glued_last(text: &str) -> Option<usize> {
     let start = text.rfind(' ').map_or(0, |space| space + 1);
+    // No zone's name is longer (`america/argentina/buenos_aires`, `ニューヨーク時間`): a longer
+    // glued run is no zone before a time, and looking through it at each digit would take time
+    // growing with the cube of what was typed.
+    if text.len() - start > LONGEST_GLUED_ZONE {
+        return None;
+    }
     text[start..].char_indices().map(|(i, _)| start + i).find(|&at| {
         // Inside an English word no name is looked for: `fricet` is no `cet`.
         let boundary = at == start || !text[..at].ends_with(|c: char| c.is_ascii());
@@ -416,7 +427,7 @@ fn place_named(word: &str) -> Option<Tz> {
 }
 
 /// Whether TEXT, not read as a time, has what looks meant as a zone this does not read: an
-/// abbreviation of several zones (`CST`), one unknown (`17:00 AEST`), last or after the time
+/// abbreviation of several zones (`CST`), one unknown (`17:00 AZOT`), last or after the time
 /// (`5pm CST fri`), or `現地時間` / `local time` last, which name no place. The refusal then
 /// says how to name it.
 pub fn unread_zone(text: &str) -> bool {
@@ -600,7 +611,9 @@ mod tests {
     #[test]
     fn capitals_that_are_words_in_lower_case_are_zones_only_in_capitals_by_a_time() {
         for (text, named) in [
-            ("fri 17:00 CAT", "fri 17:00 Africa/Maputo"),
+            ("fri 17:00 EAT", "fri 17:00 Africa/Nairobi"),
+            ("fri 17:00 PET resin", "fri 17:00 PET resin"),
+            ("fri 17:00 CAT dealer", "fri 17:00 CAT dealer"),
             ("EAT 9am fri", "Africa/Nairobi 9am fri"),
             ("5 PM (WAT)", "5 PM (Africa/Lagos)"),
             ("12:00 ART", "12:00 America/Argentina/Buenos_Aires"),
@@ -622,7 +635,7 @@ mod tests {
             "5pm (IST)",
             "17:00 現地時間",
             "9am local time",
-            "17:00 AEST",
+            "17:00 AZOT",
             "5pm CST fri",
             "fri 5pm (IST) please",
         ] {
