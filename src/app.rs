@@ -220,19 +220,6 @@ impl App {
             .or_else(|| identity.and_then(|i| i.team_id.clone()))
     }
 
-    /// The first of `people` whom Slack places in another organisation (a customer met through
-    /// Slack Connect), asked as [`Self::unfit_among`] asks: someone Slack does not place in
-    /// time is taken as ours (the roles still refuse them anything a participant may not do).
-    pub async fn outsider_among<'a>(
-        &self,
-        people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
-    ) -> Option<crate::trouble::model::UserId> {
-        match self.unfit_among(people.collect(), Vec::new()).await {
-            Some(Unfit::Outsider(who)) => Some(who),
-            _ => None,
-        }
-    }
-
     /// Of the people a command names, the first Slack says cannot take the part: one of
     /// `joining` of another organisation (a customer met through Slack Connect, who never
     /// acts for the company), else one of `to_reach` whose account is deactivated (what the

@@ -42,19 +42,6 @@ impl PeopleLeft {
         away_from_status(&seen, now)
     }
 
-    /// The workspace and Enterprise Grid org `who` belongs to, as Slack said within the last
-    /// hour (asked now when not; the same `users.info` answer as [`Self::has_left`]). None
-    /// when Slack did not say.
-    pub async fn workspace(
-        &self,
-        slack: &SlackClient,
-        who: &UserId,
-        now: DateTime<Utc>,
-    ) -> Option<(Option<String>, Option<String>)> {
-        let seen = self.seen(slack, who, now).await?;
-        Some((seen.team_id, seen.enterprise_id))
-    }
-
     /// The time zone `who`'s Slack is set to, from the same remembered `users.info` answer;
     /// None when Slack did not say (or was not asked: an install without `users:read`).
     pub async fn zone(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<chrono_tz::Tz> {
