@@ -212,6 +212,39 @@ impl App {
         team != ours && !same_org
     }
 
+    /// `channel` is shared with another organisation, which reads its history: every trouble
+    /// whose origin notice or announcement stands there has it withdrawn (`Input::NoticesShared`).
+    /// Finding them walks every trouble, so it runs on its own task (off the answer to Slack;
+    /// sled's walk off the async workers): channels are shared rarely, and
+    /// [`crate::slack::connect::SharedChannels::first_sweep`] keeps the other paths to once.
+    pub fn withdraw_notices_in(self: &Arc<Self>, channel: crate::trouble::model::ChannelId, org: Option<String>) {
+        let app = Arc::clone(self);
+        tokio::spawn(async move {
+            let there = channel.clone();
+            let walked = match app.store.troubles_where(move |t| t.has_notice_in(&there)).await {
+                Ok(walked) => walked,
+                Err(e) => {
+                    tracing::warn!(error = %e, %channel, "cannot look for the notices standing in a channel shared outside");
+                    app.shared_channels.unswept(channel.as_str());
+                    return;
+                }
+            };
+            for unreadable in &walked.unreadable {
+                unreadable.left_out_of("the notices withdrawn from a channel shared outside");
+            }
+            for t in walked.troubles {
+                let input = crate::trouble::decide::Input::NoticesShared {
+                    channel: channel.clone(),
+                    org: org.clone(),
+                };
+                if let Err(e) = Box::pin(app.engine().apply(&t.id, &[], input)).await {
+                    tracing::warn!(error = %e, trouble = %t.id, "cannot withdraw a notice from a channel shared outside");
+                    app.shared_channels.unswept(channel.as_str());
+                }
+            }
+        });
+    }
+
     /// Our workspace's id: the configured `team_id`, else the one `auth.test` said (`identity`).
     pub fn our_workspace(&self, identity: Option<&crate::slack::client::Identity>) -> Option<String> {
         self.config

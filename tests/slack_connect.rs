@@ -1717,3 +1717,198 @@ async fn someone_of_the_customers_organisation_named_manager_at_open_is_refused(
         bot.posted_saying(COLLEAGUE, "Initech").await;
     }
 }
+
+/// Every message the bot has in `channel` now (as last edited), as text.
+fn shown_in(bot: &TestBot, channel: &str) -> Vec<String> {
+    bot.slack.messages_in(channel).iter().map(text_of).collect()
+}
+
+/// Edits and deletions of the message `ts` after the call `mark`.
+fn touched_since(bot: &TestBot, ts: &str, mark: u64) -> usize {
+    bot.slack
+        .calls()
+        .iter()
+        .filter(|c| c.seq > mark && ["chat.update", "chat.delete"].contains(&c.method.as_str()))
+        .filter(|c| c.params["ts"] == ts)
+        .count()
+}
+
+/// An announce channel shared with a customer later shows the newcomers its history: every
+/// trouble announced there (another customer's too) is edited down to its id, once, on the
+/// record; the origin channel, not shared, keeps its notices; later edits and opens leave the
+/// shared channel alone.
+#[tokio::test]
+async fn notices_in_an_announce_channel_shared_later_are_withdrawn_down_to_the_troubles_id() {
+    for (locale, said) in [
+        ("en", "this notice was withdrawn when the channel was shared"),
+        ("ja", "告知の内容を取り下げました"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let acme = bot.open_ready("sev1 ACME: cracked housings in lot 42").await;
+        let globex = bot.open_ready("sev1 GLOBEX: bent brackets").await;
+        bot.settle().await;
+        let acme_notice = ts_saying(&bot, "C0BIZUNIT", "ACME");
+        let globex_notice = ts_saying(&bot, "C0BIZUNIT", "GLOBEX");
+        assert_ne!(acme_notice, globex_notice, "{locale}: one announcement each");
+        let mark = last_call(&bot);
+
+        share_with_the_customer(&bot, &front, "C0BIZUNIT").await;
+        for ts in [&acme_notice, &globex_notice] {
+            bot.slack
+                .wait_for("chat.update", |c| c.seq > mark && c.params["ts"] == ts.as_str())
+                .await;
+        }
+        bot.settle().await;
+        let shown = shown_in(&bot, "C0BIZUNIT");
+        for secret in [
+            "ACME",
+            "GLOBEX",
+            "cracked",
+            "bent",
+            SALES,
+            acme.channel.as_str(),
+            globex.channel.as_str(),
+        ] {
+            assert!(
+                shown.iter().all(|m| !m.contains(secret)),
+                "{locale}: {secret:?} where the customer reads: {shown:?}"
+            );
+        }
+        for id in [&acme.id, &globex.id] {
+            assert!(
+                shown.iter().any(|m| m.contains(id.as_str()) && m.contains(said)),
+                "{locale}: the team still finds {id}: {shown:?}"
+            );
+            let kinds = event_kinds(&bot, id);
+            assert_eq!(
+                kinds.iter().filter(|k| k.starts_with("NoticesWithdrawn")).count(),
+                1,
+                "{locale}: {kinds:?}"
+            );
+            assert!(
+                kinds
+                    .iter()
+                    .any(|k| k.contains("E0CUSTOMER") && k.contains("C0BIZUNIT")),
+                "{locale}: {kinds:?}"
+            );
+        }
+        let origin = shown_in(&bot, ORIGIN);
+        assert!(
+            origin.iter().any(|m| m.contains("ACME")) && origin.iter().any(|m| m.contains("GLOBEX")),
+            "{locale}: the origin channel, not shared, keeps its notices: {origin:?}"
+        );
+
+        // Slack says it again, ACME's trouble is closed (its notices say so) and another opens:
+        // the shared channel is neither edited back nor posted to.
+        let again = last_call(&bot);
+        share_with_the_customer(&bot, &front, "C0BIZUNIT").await;
+        bot.command_text(MANAGER, &acme.channel, "close force settled").await;
+        bot.settle().await;
+        let origin_notice = ts_saying(&bot, ORIGIN, "ACME");
+        assert!(
+            touched_since(&bot, &origin_notice, again) > 0,
+            "{locale}: the origin notice follows the close"
+        );
+        bot.open_ready("sev1 INITECH: loose screws").await;
+        bot.settle().await;
+        for ts in [&acme_notice, &globex_notice] {
+            assert_eq!(touched_since(&bot, ts, again), 0, "{locale}: withdrawn once");
+        }
+        assert_eq!(posts_to(&bot.slack, "C0BIZUNIT"), 2, "{locale}: nothing new there");
+        assert!(
+            shown_in(&bot, "C0BIZUNIT").iter().all(|m| !m.contains("ACME")),
+            "{locale}"
+        );
+    }
+}
+
+/// The `channel_shared` event lost: the bot finds the announce channel shared when it next edits
+/// an announcement there, and withdraws that one and the others standing there.
+#[tokio::test]
+async fn notices_in_an_announce_channel_found_shared_without_slacks_event_are_withdrawn() {
+    let (bot, front) = bot_with_connect().await;
+    let acme = bot.open_ready("sev1 ACME: cracked housings in lot 42").await;
+    let globex = bot.open_ready("sev1 GLOBEX: bent brackets").await;
+    bot.settle().await;
+    let acme_notice = ts_saying(&bot, "C0BIZUNIT", "ACME");
+    let globex_notice = ts_saying(&bot, "C0BIZUNIT", "GLOBEX");
+    for t in [&acme, &globex] {
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+    }
+    bot.settle().await;
+    front.share_externally("C0BIZUNIT");
+    bot.advance(std::time::Duration::from_secs(61 * 60));
+    let mark = last_call(&bot);
+    bot.command_text(MANAGER, &acme.channel, "close force settled").await;
+    for ts in [&acme_notice, &globex_notice] {
+        bot.slack
+            .wait_for("chat.update", |c| c.seq > mark && c.params["ts"] == ts.as_str())
+            .await;
+    }
+    bot.settle().await;
+    let shown = shown_in(&bot, "C0BIZUNIT");
+    for secret in ["ACME", "GLOBEX", "cracked", "bent"] {
+        assert!(shown.iter().all(|m| !m.contains(secret)), "{secret:?}: {shown:?}");
+    }
+    // Not even for a moment: the close's edit of its announcement there is not made.
+    let said = said_in_since(&bot, "C0BIZUNIT", mark);
+    assert!(said.iter().all(|m| !m.contains("ACME")), "{said:?}");
+    for id in [&acme.id, &globex.id] {
+        let kinds = event_kinds(&bot, id);
+        assert_eq!(
+            kinds.iter().filter(|k| k.starts_with("NoticesWithdrawn")).count(),
+            1,
+            "{kinds:?}"
+        );
+    }
+}
+
+/// Without Slack's event, the next announcement the bot would post in the shared channel (not
+/// posted) or the first message there marked as from a shared channel withdraws the notices
+/// already standing there.
+#[tokio::test]
+async fn notices_in_an_origin_or_announce_channel_are_withdrawn_when_a_post_or_an_event_finds_it_shared() {
+    // The next announcement finds the announce channel shared.
+    let (bot, front) = bot_with_connect().await;
+    let acme = bot.open_ready("sev1 ACME: cracked housings in lot 42").await;
+    bot.command_text(MANAGER, &acme.channel, "ack").await;
+    bot.settle().await;
+    let acme_notice = ts_saying(&bot, "C0BIZUNIT", "ACME");
+    front.share_externally("C0BIZUNIT");
+    bot.advance(std::time::Duration::from_secs(61 * 60));
+    let mark = last_call(&bot);
+    bot.open_ready("sev1 GLOBEX: bent brackets").await;
+    bot.slack
+        .wait_for("chat.update", |c| {
+            c.seq > mark && c.params["ts"] == acme_notice.as_str()
+        })
+        .await;
+    bot.settle().await;
+    assert!(shown_in(&bot, "C0BIZUNIT").iter().all(|m| !m.contains("ACME")));
+    assert_eq!(posts_to(&bot.slack, "C0BIZUNIT"), 1, "GLOBEX is not announced there");
+
+    // A message in the origin channel says it is shared (Slack's own event lost).
+    let (bot, front) = bot_with_connect().await;
+    bot.open_ready("sev2 ACME: cracked housings in lot 42").await;
+    bot.settle().await;
+    let origin_notice = ts_saying(&bot, ORIGIN, "ACME");
+    front.share_externally(ORIGIN);
+    let mark = last_call(&bot);
+    let mut said = message_event(
+        &format!("Ev0CUST{}", unique()),
+        ORIGIN,
+        "W0CUSTOMER",
+        "1800000000.000100",
+        None,
+    );
+    said["is_ext_shared_channel"] = json!(true);
+    said["event"]["user_team"] = json!("T0CUSTOMER");
+    assert_eq!(bot.event(&said, None).await.status(), 200);
+    bot.slack
+        .wait_for("chat.update", |c| {
+            c.seq > mark && c.params["ts"] == origin_notice.as_str()
+        })
+        .await;
+    bot.settle().await;
+    assert!(shown_in(&bot, ORIGIN).iter().all(|m| !m.contains("ACME")));
+}

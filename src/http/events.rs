@@ -55,6 +55,11 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
                     if news {
                         Box::pin(withdraw_if_kept(app, channel)).await;
                     }
+                    // An origin or announce channel found shared so: the notices of troubles
+                    // standing there are withdrawn (once a run; `channel_shared` lost or late).
+                    if app.shared_channels.first_sweep(channel) {
+                        app.withdraw_notices_in(ChannelId::new(channel), None);
+                    }
                 }
             }
             on_event(app, &event_id, &event).await
@@ -88,12 +93,17 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             // taken as the news, `conversations.info` as the word on what may be posted.
             app.shared_channels.forget(channel);
             let org = org.filter(|o| is_slack_id(o)).map(str::to_string);
+            // Any channel, a trouble's or not: the origin notices and announcements standing
+            // there speak of troubles (maybe another customer's) the newcomers may not read.
+            app.shared_channels.first_sweep(channel);
+            app.withdraw_notices_in(ChannelId::new(channel), org.clone());
             (channel.to_string(), Input::ChannelShared { org })
         }
         Some("channel_unshared") => {
             if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
                 tracing::info!(channel, "a channel's sharing outside the company changed");
                 app.shared_channels.forget(channel);
+                app.shared_channels.unswept(channel);
             }
             return StatusCode::OK.into_response();
         }

@@ -1684,6 +1684,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🔒 {channel}, the channel of trouble {id} ({customer}), was shared with {with} (Slack Connect), who can read what was posted there before: {lines} there for the team alone withdrawn ({edited} edited to what the customer may read, {deleted} deleted). They stay on the trouble's record.{older}")
             ))
         }
+        Message::NoticeWithdrawn { together } => {
+            // Its id alone: the team there can still find it, the newcomers read nothing of it.
+            let ids = match together.is_empty() {
+                true => t.id.to_string(),
+                false => together.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(tr!(l, "、", ", ")),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("🔒 トラブル {ids}: このチャンネルが社外と共有されたため（Slack コネクト）、告知の内容を取り下げました。参加者はトラブルのチャンネルで確認できます。"),
+                format!("🔒 Trouble {ids}: this notice was withdrawn when the channel was shared with another organisation (Slack Connect). Those taking part find it in its own channel.")
+            ))
+        }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
@@ -2812,6 +2824,7 @@ pub(super) mod tests {
             Message::SharedChannelSkipped {
                 channel: ChannelId::new("C0SHARED"),
             },
+            Message::NoticeWithdrawn { together: Vec::new() },
             Message::TeamLinesWithdrawn {
                 org: Some(t.summary.clone()),
                 edited: 2,

@@ -353,6 +353,31 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             "status message deleted (posted again)"
         )
         .to_string(),
+        Event::NoticesWithdrawn {
+            channel,
+            org,
+            withdrawn,
+        } => {
+            let with = match org {
+                Some(org) => tr!(
+                    l,
+                    format!("社外（{}）", inline(org)),
+                    format!("another organisation ({})", inline(org))
+                ),
+                None => tr!(l, "社外", "another organisation").to_string(),
+            };
+            tr!(
+                l,
+                format!(
+                    "{} が{with}と共有されたため、そこの告知 {withdrawn} 件をトラブル番号だけに編集",
+                    inline(channel.as_str())
+                ),
+                format!(
+                    "{withdrawn} notice(s) in {} edited down to the trouble's id: the channel was shared with {with}",
+                    inline(channel.as_str())
+                )
+            )
+        }
         Event::ChannelDeleted { channel } => tr!(
             l,
             format!("チャンネル {} が削除された", inline(channel.as_str())),

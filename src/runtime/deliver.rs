@@ -692,6 +692,22 @@ async fn deliver_once(
             let posted = slot_message(&trouble, *slot)
                 .ok_or_else(|| missing(method, "message"))?
                 .clone();
+            // An origin notice or announcement in a channel shared since (its event lost or
+            // late): withdrawn rather than edited with what the newcomers may not read.
+            if matches!(slot, Slot::OriginNotice | Slot::Announcement { .. })
+                && Box::pin(app.shared_channels.is_shared(slack, &posted.channel, app.clock.now())).await?
+            {
+                call_slot.release();
+                let input = crate::trouble::decide::Input::NoticesShared {
+                    channel: posted.channel.clone(),
+                    org: None,
+                };
+                Box::pin(app.engine().apply(&trouble.id, &[], input)).await?;
+                if app.shared_channels.first_sweep(posted.channel.as_str()) {
+                    app.withdraw_notices_in(posted.channel.clone(), None);
+                }
+                return Ok(None);
+            }
             if posted.together.len() > 1 {
                 let kind = match slot {
                     Slot::ManagerDm | Slot::ConfiguredManagerDm => Combined::ManagerDm,
@@ -882,6 +898,11 @@ async fn deliver_once(
             if let Dest::Channel(c) = to {
                 if Box::pin(app.shared_channels.is_shared(slack, c, app.clock.now())).await? {
                     tracing::warn!(channel = %c, lane = ?item.lane, "not posting into a channel shared outside the company");
+                    // The notices posted there before it was shared are withdrawn (once a run;
+                    // `channel_shared` lost or late).
+                    if app.shared_channels.first_sweep(c.as_str()) {
+                        app.withdraw_notices_in(c.clone(), None);
+                    }
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
             }

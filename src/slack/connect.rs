@@ -1,6 +1,6 @@
 //! Slack Connect: which channels are shared with another organisation, asked of Slack once and remembered.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
@@ -18,6 +18,8 @@ const JUST_MADE: Duration = Duration::minutes(5);
 pub struct SharedChannels {
     known: Mutex<HashMap<String, (bool, DateTime<Utc>)>>,
     made: Mutex<HashMap<String, DateTime<Utc>>>,
+    /// Channels found shared whose notices of troubles were looked for this run.
+    swept: Mutex<HashSet<String>>,
 }
 
 impl SharedChannels {
@@ -104,6 +106,21 @@ impl SharedChannels {
     /// The channel's sharing changed: ask again next time.
     pub fn forget(&self, channel: &str) {
         self.lock().remove(channel);
+    }
+
+    /// Whether the origin notices and announcements standing in `channel`, found shared, are
+    /// yet to be looked for (a walk over every trouble), marking them looked for: once a run
+    /// per channel, however many events or posts find it shared (`channel_shared` looks always).
+    pub fn first_sweep(&self, channel: &str) -> bool {
+        self.swept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(channel.to_string())
+    }
+
+    /// `channel` is no longer shared: found shared again, its notices are looked for again.
+    pub fn unswept(&self, channel: &str) {
+        self.swept.lock().unwrap_or_else(|e| e.into_inner()).remove(channel);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (bool, DateTime<Utc>)>> {

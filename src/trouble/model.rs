@@ -399,6 +399,16 @@ pub struct KeptDm {
     pub shown: Option<crate::trouble::decide::Message>,
 }
 
+impl Trouble {
+    /// Whether its origin notice or one of its announcements stands in `channel`.
+    pub fn has_notice_in(&self, channel: &ChannelId) -> bool {
+        self.origin_notice
+            .iter()
+            .chain(self.announcements.iter().flatten())
+            .any(|p| p.channel == *channel)
+    }
+}
+
 impl KeptDm {
     /// Whom it asks to acknowledge, when known.
     pub fn asks(&self) -> Option<&UserId> {

@@ -195,6 +195,15 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
         dropped: u32,
     },
+    /// `channel`, where the origin notice or an announcement of the trouble stood, was found
+    /// shared with another organisation (`org`, its Slack id when Slack said it): `withdrawn`
+    /// notices there were edited down to the trouble's id.
+    NoticesWithdrawn {
+        channel: ChannelId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org: Option<String>,
+        withdrawn: u32,
+    },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

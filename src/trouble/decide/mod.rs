@@ -158,6 +158,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             outside::channel_shared(&mut w, org);
             None
         }
+        Input::NoticesShared { channel, org } => {
+            outside::notices_shared(&mut w, channel, org);
+            None
+        }
         Input::Delivered(outcome) => {
             delivered(&mut w, outcome);
             None

@@ -224,3 +224,44 @@ fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u3
         manager,
     );
 }
+
+/// `channel` is shared with another organisation, which reads its history: the origin notice and
+/// the announcements of the trouble standing there (customer, summary, severity, the opener,
+/// its channel) are edited down to its id, once (their slots are forgotten in the same write,
+/// so nothing edits them back), and the timeline says so.
+pub(super) fn notices_shared(w: &mut Work, channel: ChannelId, org: Option<String>) {
+    let mut withdrawn = Vec::new();
+    if w.t.origin_notice.as_ref().is_some_and(|p| p.channel == channel) {
+        withdrawn.extend(w.t.origin_notice.take().map(|p| (Lane::Origin, p)));
+    }
+    for slot in w.t.announcements.iter_mut() {
+        if slot.as_ref().is_some_and(|p| p.channel == channel) {
+            withdrawn.extend(slot.take().map(|p| (Lane::Announce, p)));
+        }
+    }
+    if withdrawn.is_empty() {
+        return;
+    }
+    w.changed = true;
+    let count = u32::try_from(withdrawn.len()).unwrap_or(u32::MAX);
+    for (lane, posted) in withdrawn {
+        w.send(
+            lane,
+            Op::Edit {
+                channel: posted.channel,
+                ts: posted.ts,
+                message: Message::NoticeWithdrawn {
+                    together: posted.together,
+                },
+            },
+        );
+    }
+    w.log(
+        None,
+        Event::NoticesWithdrawn {
+            channel,
+            org,
+            withdrawn: count,
+        },
+    );
+}

@@ -4798,3 +4798,45 @@ fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_kn
     assert!(withdrawals(&d).is_empty());
     assert_eq!(sim.t.team_lines.len(), 1);
 }
+
+#[test]
+fn notices_in_a_channel_shared_later_are_edited_down_to_the_id_once() {
+    use crate::trouble::model::PostedMessage;
+    let at = |channel: &str, ts: &str| PostedMessage {
+        channel: ChannelId::new(channel),
+        ts: Ts::new(ts),
+        together: Vec::new(),
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    sim.t.origin_notice = Some(at("C0ORIGIN", "1795748400.000100"));
+    sim.t.announcements = vec![
+        Some(at("C0BIZUNIT", "1795748400.000200")),
+        Some(at("C0ALL", "1795748400.000300")),
+    ];
+    let shared = |sim: &mut Sim| {
+        sim.feed(Input::NoticesShared {
+            channel: ChannelId::new("C0BIZUNIT"),
+            org: Some("E0CUSTOMER".into()),
+        })
+    };
+    let d = shared(&mut sim);
+    assert_eq!(
+        ops(&d, Lane::Announce),
+        vec![Op::Edit {
+            channel: ChannelId::new("C0BIZUNIT"),
+            ts: Ts::new("1795748400.000200"),
+            message: Message::NoticeWithdrawn { together: Vec::new() },
+        }]
+    );
+    assert!(ops(&d, Lane::Origin).is_empty(), "the origin channel is not shared");
+    assert!(d.entries.iter().any(|e| matches!(
+        &e.event,
+        Event::NoticesWithdrawn { org: Some(org), withdrawn: 1, .. } if org == "E0CUSTOMER"
+    )));
+    assert_eq!(sim.t.announcements[0], None);
+    assert!(sim.t.announcements[1].is_some() && sim.t.origin_notice.is_some());
+
+    // Said again: nothing more.
+    let d = shared(&mut sim);
+    assert!(ops(&d, Lane::Announce).is_empty() && d.entries.is_empty());
+}

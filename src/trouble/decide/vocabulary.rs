@@ -490,6 +490,13 @@ pub enum Message {
         #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
         dropped: u32,
     },
+    /// What stays of the origin notice or an announcement once its channel is shared with
+    /// another organisation: the troubles' ids alone (`together`, when the notice spoke of
+    /// several; else the trouble's), never a customer, summary, severity or person.
+    NoticeWithdrawn {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        together: Vec<TroubleId>,
+    },
     /// To the owner: an announcement was not posted in `channel`, which is shared outside.
     SharedChannelSkipped {
         channel: ChannelId,
@@ -947,6 +954,13 @@ pub enum Input {
     /// (`channel_shared`, naming `org`; an event marked `is_ext_shared_channel`), or the
     /// deliverer found it so before a post. What the team alone was told there is withdrawn.
     ChannelShared {
+        org: Option<String>,
+    },
+    /// `channel`, where the trouble's origin notice or an announcement of it stands, is shared
+    /// with another organisation (`org`, when Slack said it), which reads its history: what the
+    /// notice says of the trouble is withdrawn.
+    NoticesShared {
+        channel: ChannelId,
         org: Option<String>,
     },
 }
