@@ -217,7 +217,12 @@ impl App {
     /// Finding them walks every trouble, so it runs on its own task (off the answer to Slack;
     /// sled's walk off the async workers): channels are shared rarely, and
     /// [`crate::slack::connect::SharedChannels::first_sweep`] keeps the other paths to once.
-    pub fn withdraw_notices_in(self: &Arc<Self>, channel: crate::trouble::model::ChannelId, org: Option<String>) {
+    pub fn withdraw_notices_in(
+        self: &Arc<Self>,
+        channel: crate::trouble::model::ChannelId,
+        org: Option<String>,
+        org_name: Option<String>,
+    ) {
         let app = Arc::clone(self);
         tokio::spawn(async move {
             let there = channel.clone();
@@ -236,6 +241,7 @@ impl App {
                 let input = crate::trouble::decide::Input::NoticesShared {
                     channel: channel.clone(),
                     org: org.clone(),
+                    org_name: org_name.clone(),
                 };
                 if let Err(e) = Box::pin(app.engine().apply(&t.id, &[], input)).await {
                     tracing::warn!(error = %e, trouble = %t.id, "cannot withdraw a notice from a channel shared outside");

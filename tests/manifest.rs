@@ -46,6 +46,8 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
         &["channels:history", "groups:history", "im:history"],
     ),
     ("pins.add", &["pins:write"]),
+    // Slack Connect: the name of the organisation a channel was shared with, said beside its id.
+    ("team.info", &["team:read"]),
     // The names the report and the 8D show for people (a mention there would ping them).
     ("users.info", &["users:read"]),
     ("views.open", &[]),

@@ -1912,3 +1912,43 @@ async fn notices_in_an_origin_or_announce_channel_are_withdrawn_when_a_post_or_a
     bot.settle().await;
     assert!(shown_in(&bot, ORIGIN).iter().all(|m| !m.contains("ACME")));
 }
+
+/// The timeline and the owner's and manager's DMs name the organisation a channel was shared
+/// with as Slack does (`team.info`), beside its id, made harmless; the id alone when Slack
+/// gives no name.
+#[tokio::test]
+async fn the_organisation_a_channel_was_shared_with_is_named_as_slack_names_it() {
+    let (bot, front) = bot_with_connect().await;
+    bot.slack.name_team("E0CUSTOMER", "Globex <!channel> Holdings");
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    a_note_for_the_team(&bot, &t).await;
+    let mark = last_call(&bot);
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    dms_to_the_owner_and_manager(&bot, mark, &["another organisation (Globex", "Holdings, E0CUSTOMER)"]).await;
+    bot.settle().await;
+    for said in posted_since(&bot, SALES, mark) {
+        assert!(!said.contains("<!channel>"), "{said}");
+    }
+    let kinds = event_kinds(&bot, &t.id);
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("TeamLinesWithdrawn") && k.contains("Globex")),
+        "{kinds:?}"
+    );
+    assert!(bot.slack.calls_to("team.info").len() == 1);
+
+    // Slack names no such team (or the install lacks `team:read`): the id alone.
+    let other = bot.open_ready("sev2 INITECH: loose screws").await;
+    a_note_for_the_team(&bot, &other).await;
+    let mark = last_call(&bot);
+    bot.settle().await;
+    front.share_externally(&other.channel);
+    assert_eq!(
+        bot.event(&channel_shared(&other.channel, "T0OTHER"), None)
+            .await
+            .status(),
+        200
+    );
+    dms_to_the_owner_and_manager(&bot, mark, &["another organisation (T0OTHER)", other.id.as_str()]).await;
+}

@@ -226,6 +226,9 @@ struct World {
     deactivated: HashSet<String>,
     /// The names `users.info` gives for people (display name and full name alike).
     user_names: HashMap<String, String>,
+    /// The names `team.info` gives for workspaces and organisations (`name_team`); any other
+    /// is `team_not_found`.
+    team_names: HashMap<String, String>,
     /// The status `users.info` gives for people (`set_status`): emoji, text, expiration.
     statuses: HashMap<String, (String, String, i64)>,
     /// The time zone `users.info` gives for people (`set_zone`): IANA name and offset in
@@ -707,6 +710,12 @@ impl FakeSlack {
     /// named has neither.
     pub fn name_user(&self, user: &str, name: &str) {
         self.shared.lock().user_names.insert(user.to_string(), name.to_string());
+    }
+
+    /// From now, `team.info` names workspace or organisation `team` (`T…`, `E…`) so; any team
+    /// not named is `team_not_found`.
+    pub fn name_team(&self, team: &str, name: &str) {
+        self.shared.lock().team_names.insert(team.to_string(), name.to_string());
     }
 
     /// From now, every call carrying the bot token (auth.test included) answers HTTP 200
@@ -1356,6 +1365,10 @@ impl World {
                     }})
                 }
                 None => err("user_not_found"),
+            },
+            "team.info" => match s(p, "team").and_then(|team| self.team_names.get(&team).map(|n| (team, n))) {
+                Some((team, name)) => json!({"ok": true, "team": {"id": team, "name": name, "domain": team.to_lowercase()}}),
+                None => err("team_not_found"),
             },
             "usergroups.users.list" => {
                 let users = s(p, "usergroup")

@@ -58,7 +58,7 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
                     // An origin or announce channel found shared so: the notices of troubles
                     // standing there are withdrawn (once a run; `channel_shared` lost or late).
                     if app.shared_channels.first_sweep(channel) {
-                        app.withdraw_notices_in(ChannelId::new(channel), None);
+                        app.withdraw_notices_in(ChannelId::new(channel), None, None);
                     }
                 }
             }
@@ -93,11 +93,17 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             // taken as the news, `conversations.info` as the word on what may be posted.
             app.shared_channels.forget(channel);
             let org = org.filter(|o| is_slack_id(o)).map(str::to_string);
+            // The timeline and the DMs name them as Slack does (`team.info`, waited for a
+            // second at most, remembered), beside the id.
+            let org_name = match &org {
+                Some(org) => Box::pin(app.shared_channels.org_name(&app.slack, org)).await,
+                None => None,
+            };
             // Any channel, a trouble's or not: the origin notices and announcements standing
             // there speak of troubles (maybe another customer's) the newcomers may not read.
             app.shared_channels.first_sweep(channel);
-            app.withdraw_notices_in(ChannelId::new(channel), org.clone());
-            (channel.to_string(), Input::ChannelShared { org })
+            app.withdraw_notices_in(ChannelId::new(channel), org.clone(), org_name.clone());
+            (channel.to_string(), Input::ChannelShared { org, org_name })
         }
         Some("channel_unshared") => {
             if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
@@ -256,7 +262,16 @@ async fn withdraw_if_kept(app: &Arc<App>, channel: &str) {
         _ => false,
     };
     if kept {
-        if let Err(e) = Box::pin(app.engine().apply(&id, &[], Input::ChannelShared { org: None })).await {
+        if let Err(e) = Box::pin(app.engine().apply(
+            &id,
+            &[],
+            Input::ChannelShared {
+                org: None,
+                org_name: None,
+            },
+        ))
+        .await
+        {
             tracing::warn!(error = %e, trouble = %id, "cannot withdraw the team's lines from a shared channel yet");
         }
     }

@@ -1656,6 +1656,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::TeamLinesWithdrawn {
             org,
+            org_name,
             edited,
             deleted,
             dropped,
@@ -1666,10 +1667,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 1 => "the line posted".to_string(),
                 n => format!("{n} lines posted"),
             };
-            let with = match org {
-                Some(org) => tr!(l, format!("社外（{}）", away(org)), format!("another organisation ({})", away(org))),
-                None => tr!(l, "社外", "another organisation").to_string(),
-            };
+            let with = super::other_org(l, org.as_deref(), org_name.as_deref(), away);
             let older = match dropped {
                 0 => String::new(),
                 d => tr!(
@@ -2827,6 +2825,7 @@ pub(super) mod tests {
             Message::NoticeWithdrawn { together: Vec::new() },
             Message::TeamLinesWithdrawn {
                 org: Some(t.summary.clone()),
+                org_name: Some(t.customer.clone()),
                 edited: 2,
                 deleted: 1,
                 dropped: 3,

@@ -1007,6 +1007,25 @@ pub use report::{
     slack_parts,
 };
 
+/// The organisation a channel was shared with, as a sentence names it: by its name when Slack
+/// gave one (`team.info`), with its Slack id (`E0…`, `T0…`) beside it, each as `quote` makes
+/// someone else's words safe where they are shown.
+pub(crate) fn other_org(l: Locale, org: Option<&str>, name: Option<&str>, quote: impl Fn(&str) -> String) -> String {
+    match (name, org) {
+        (Some(name), Some(org)) => tr!(
+            l,
+            format!("社外（{}・{}）", quote(name), quote(org)),
+            format!("another organisation ({}, {})", quote(name), quote(org))
+        ),
+        (Some(one), None) | (None, Some(one)) => tr!(
+            l,
+            format!("社外（{}）", quote(one)),
+            format!("another organisation ({})", quote(one))
+        ),
+        (None, None) => tr!(l, "社外", "another organisation").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

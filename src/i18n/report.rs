@@ -282,19 +282,13 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::BotReturned => tr!(l, "ボットをチャンネルに再追加", "bot added back to the channel").to_string(),
         Event::TeamLinesWithdrawn {
             org,
+            org_name,
             edited,
             deleted,
             dropped,
         } => {
             let n = edited + deleted;
-            let with = match org {
-                Some(org) => tr!(
-                    l,
-                    format!("社外（{}）", inline(org)),
-                    format!("another organisation ({})", inline(org))
-                ),
-                None => tr!(l, "社外", "another organisation").to_string(),
-            };
+            let with = super::other_org(l, org.as_deref(), org_name.as_deref(), inline);
             let older = match dropped {
                 0 => String::new(),
                 d => tr!(
@@ -356,16 +350,10 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::NoticesWithdrawn {
             channel,
             org,
+            org_name,
             withdrawn,
         } => {
-            let with = match org {
-                Some(org) => tr!(
-                    l,
-                    format!("社外（{}）", inline(org)),
-                    format!("another organisation ({})", inline(org))
-                ),
-                None => tr!(l, "社外", "another organisation").to_string(),
-            };
+            let with = super::other_org(l, org.as_deref(), org_name.as_deref(), inline);
             tr!(
                 l,
                 format!(

@@ -701,10 +701,11 @@ async fn deliver_once(
                 let input = crate::trouble::decide::Input::NoticesShared {
                     channel: posted.channel.clone(),
                     org: None,
+                    org_name: None,
                 };
                 Box::pin(app.engine().apply(&trouble.id, &[], input)).await?;
                 if app.shared_channels.first_sweep(posted.channel.as_str()) {
-                    app.withdraw_notices_in(posted.channel.clone(), None);
+                    app.withdraw_notices_in(posted.channel.clone(), None, None);
                 }
                 return Ok(None);
             }
@@ -901,7 +902,7 @@ async fn deliver_once(
                     // The notices posted there before it was shared are withdrawn (once a run;
                     // `channel_shared` lost or late).
                     if app.shared_channels.first_sweep(c.as_str()) {
-                        app.withdraw_notices_in(c.clone(), None);
+                        app.withdraw_notices_in(c.clone(), None, None);
                     }
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
@@ -989,7 +990,10 @@ async fn found_shared(app: &App, t: &Trouble) {
     if t.team_lines.is_empty() && t.team_lines_dropped == 0 {
         return;
     }
-    let input = crate::trouble::decide::Input::ChannelShared { org: None };
+    let input = crate::trouble::decide::Input::ChannelShared {
+        org: None,
+        org_name: None,
+    };
     if let Err(e) = Box::pin(app.engine().apply(&t.id, &[], input)).await {
         tracing::warn!(error = %e, trouble = %t.id, "cannot withdraw the team's lines from a shared channel yet");
     }

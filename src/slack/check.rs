@@ -30,6 +30,7 @@ pub const BOT_SCOPES: &[&str] = &[
     "mpim:read",
     "pins:read",
     "pins:write",
+    "team:read",
     "users:read",
 ];
 

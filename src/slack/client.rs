@@ -147,6 +147,18 @@ struct SharedFlags {
     is_pending_ext_shared: bool,
 }
 
+/// What `team.info` answers of a workspace or organisation: its name.
+#[derive(Deserialize)]
+struct TeamAnswer {
+    team: Option<TeamName>,
+}
+
+#[derive(Deserialize)]
+struct TeamName {
+    #[serde(default)]
+    name: Option<String>,
+}
+
 /// What `conversations.info` answers of whether the bot can post in a channel.
 #[derive(Deserialize)]
 struct ReachAnswer {
@@ -310,6 +322,7 @@ const METHODS: &[&str] = &[
     "conversations.rename",
     "conversations.replies",
     "pins.add",
+    "team.info",
     "users.info",
     "views.open",
     "views.publish",
@@ -325,6 +338,7 @@ const FORM_ONLY: &[&str] = &[
     "conversations.list",
     "conversations.members",
     "conversations.replies",
+    "team.info",
     "users.info",
 ];
 
@@ -743,6 +757,13 @@ impl SlackClient {
             ChannelId::new(channel.id.unwrap_or_default()),
             channel.name.unwrap_or_else(|| name.to_string()),
         ))
+    }
+
+    /// The name of workspace or organisation `team` (`T…`, `E…`) as Slack shows it (team:read);
+    /// None when Slack gives none.
+    pub async fn team_name(&self, team: &str) -> Result<Option<String>, SlackError> {
+        let answer: TeamAnswer = self.call_for("team.info", &json!({"team": team})).await?;
+        Ok(answer.team.and_then(|t| t.name))
     }
 
     /// The channel's name as Slack shows it now: None for a conversation without one.

@@ -20,7 +20,19 @@ pub struct SharedChannels {
     made: Mutex<HashMap<String, DateTime<Utc>>>,
     /// Channels found shared whose notices of troubles were looked for this run.
     swept: Mutex<HashSet<String>>,
+    /// The names `team.info` gave for the other organisations channels were shared with.
+    org_names: Mutex<HashMap<String, String>>,
 }
+
+/// How long the name of the organisation a channel was shared with is waited for: Slack is
+/// answered after it, and the id stands in for a name not come in time.
+const ORG_NAME_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The longest name of an organisation kept (it is theirs to choose, and said in our DMs).
+const ORG_NAME_CHARS: usize = 80;
+
+/// At most this many names are remembered (one per organisation channels were shared with).
+const ORG_NAMES_KEPT: usize = 1000;
 
 impl SharedChannels {
     /// What the bot last learnt of `channel`, without asking Slack (for answers that cannot wait).
@@ -116,6 +128,33 @@ impl SharedChannels {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(channel.to_string())
+    }
+
+    /// The name of `org` (the workspace or organisation a channel was shared with), asked of
+    /// `team.info` once and remembered; None when Slack does not answer in time, refuses (no
+    /// `team:read` scope) or gives none: the id is said alone then.
+    pub async fn org_name(&self, slack: &SlackClient, org: &str) -> Option<String> {
+        if let Some(name) = self.org_names.lock().unwrap_or_else(|e| e.into_inner()).get(org) {
+            return Some(name.clone());
+        }
+        let name = match tokio::time::timeout(ORG_NAME_WAIT, slack.team_name(org)).await {
+            Ok(Ok(Some(name))) => name,
+            Ok(Ok(None)) => return None,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, org, "the name of the organisation a channel was shared with is unknown");
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let name: String = name.trim().chars().take(ORG_NAME_CHARS).collect();
+        if name.is_empty() {
+            return None;
+        }
+        let mut names = self.org_names.lock().unwrap_or_else(|e| e.into_inner());
+        if names.len() < ORG_NAMES_KEPT {
+            names.insert(org.to_string(), name.clone());
+        }
+        Some(name)
     }
 
     /// `channel` is no longer shared: found shared again, its notices are looked for again.

@@ -190,6 +190,9 @@ pub enum Event {
     TeamLinesWithdrawn {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         org: Option<String>,
+        /// `org`'s name, when Slack gave one (`team.info`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org_name: Option<String>,
         edited: u32,
         deleted: u32,
         #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
@@ -202,6 +205,9 @@ pub enum Event {
         channel: ChannelId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         org: Option<String>,
+        /// `org`'s name, when Slack gave one (`team.info`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org_name: Option<String>,
         withdrawn: u32,
     },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).

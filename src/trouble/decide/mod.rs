@@ -154,12 +154,12 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             ask_owners_manager_at_start(&mut w);
             None
         }
-        Input::ChannelShared { org } => {
-            outside::channel_shared(&mut w, org);
+        Input::ChannelShared { org, org_name } => {
+            outside::channel_shared(&mut w, org, org_name);
             None
         }
-        Input::NoticesShared { channel, org } => {
-            outside::notices_shared(&mut w, channel, org);
+        Input::NoticesShared { channel, org, org_name } => {
+            outside::notices_shared(&mut w, channel, org, org_name);
             None
         }
         Input::Delivered(outcome) => {

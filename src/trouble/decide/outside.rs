@@ -138,7 +138,7 @@ pub(super) fn team_line_posted(w: &mut Work, line: TeamLine, judged: DateTime<Ut
     }
     w.changed = true;
     if w.t.shared_seen.is_some_and(|seen| judged <= seen) {
-        return withdraw(w, vec![line], None, 0);
+        return withdraw(w, vec![line], (None, None), 0);
     }
     if w.t.team_lines.len() >= Trouble::TEAM_LINES {
         w.t.team_lines.remove(0);
@@ -151,7 +151,7 @@ pub(super) fn team_line_posted(w: &mut Work, line: TeamLine, judged: DateTime<Ut
 /// kickoff and status are drawn again as the customer may read them, and every line posted
 /// there for the team alone is withdrawn (once: the kept lines leave the record in the same
 /// write as the calls that withdraw them).
-pub(super) fn channel_shared(w: &mut Work, org: Option<String>) {
+pub(super) fn channel_shared(w: &mut Work, org: Option<String>, org_name: Option<String>) {
     w.t.shared_seen = Some(w.ctx.now);
     w.changed = true;
     if w.t.channel.is_none() {
@@ -166,11 +166,11 @@ pub(super) fn channel_shared(w: &mut Work, org: Option<String>) {
     let lines = std::mem::take(&mut w.t.team_lines);
     let dropped = std::mem::take(&mut w.t.team_lines_dropped);
     if !lines.is_empty() || dropped > 0 {
-        withdraw(w, lines, org, dropped);
+        withdraw(w, lines, (org, org_name), dropped);
     }
 }
 
-fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u32) {
+fn withdraw(w: &mut Work, lines: Vec<TeamLine>, (org, org_name): (Option<String>, Option<String>), dropped: u32) {
     let (mut edited, mut deleted) = (0u32, 0u32);
     // The newest first: a thread's replies (a report's parts) go before the line they answer.
     for line in lines.into_iter().rev() {
@@ -208,6 +208,7 @@ fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u3
         None,
         Event::TeamLinesWithdrawn {
             org: org.clone(),
+            org_name: org_name.clone(),
             edited,
             deleted,
             dropped,
@@ -217,6 +218,7 @@ fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u3
     w.dm_owner_and(
         Message::TeamLinesWithdrawn {
             org,
+            org_name,
             edited,
             deleted,
             dropped,
@@ -229,7 +231,7 @@ fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u3
 /// the announcements of the trouble standing there (customer, summary, severity, the opener,
 /// its channel) are edited down to its id, once (their slots are forgotten in the same write,
 /// so nothing edits them back), and the timeline says so.
-pub(super) fn notices_shared(w: &mut Work, channel: ChannelId, org: Option<String>) {
+pub(super) fn notices_shared(w: &mut Work, channel: ChannelId, org: Option<String>, org_name: Option<String>) {
     let mut withdrawn = Vec::new();
     if w.t.origin_notice.as_ref().is_some_and(|p| p.channel == channel) {
         withdrawn.extend(w.t.origin_notice.take().map(|p| (Lane::Origin, p)));
@@ -261,6 +263,7 @@ pub(super) fn notices_shared(w: &mut Work, channel: ChannelId, org: Option<Strin
         Event::NoticesWithdrawn {
             channel,
             org,
+            org_name,
             withdrawn: count,
         },
     );

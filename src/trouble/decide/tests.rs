@@ -4758,6 +4758,7 @@ fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_kn
     sim.advance(mins(1));
     let d = sim.feed(Input::ChannelShared {
         org: Some("E0CUSTOMER".into()),
+        org_name: None,
     });
     // The newest first, each as the customer may read it or deleted.
     let expected = [&stage, &note].map(|l| Op::Withdraw {
@@ -4768,7 +4769,7 @@ fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_kn
     assert_eq!(withdrawals(&d), expected.to_vec());
     assert!(d.entries.iter().any(|e| matches!(
         &e.event,
-        Event::TeamLinesWithdrawn { org: Some(org), edited: 1, deleted: 1, dropped: 0 } if org == "E0CUSTOMER"
+        Event::TeamLinesWithdrawn { org: Some(org), edited: 1, deleted: 1, dropped: 0, .. } if org == "E0CUSTOMER"
     )));
     for who in ["U0SALES", "U0MANAGER"] {
         assert!(
@@ -4783,7 +4784,10 @@ fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_kn
     assert!(sim.t.team_lines.is_empty());
 
     // Slack says it again: nothing left to withdraw, nobody told again.
-    let d = sim.feed(Input::ChannelShared { org: None });
+    let d = sim.feed(Input::ChannelShared {
+        org: None,
+        org_name: None,
+    });
     assert!(withdrawals(&d).is_empty());
     assert!(ops(&d, Lane::Dm).is_empty());
 
@@ -4817,6 +4821,7 @@ fn notices_in_a_channel_shared_later_are_edited_down_to_the_id_once() {
         sim.feed(Input::NoticesShared {
             channel: ChannelId::new("C0BIZUNIT"),
             org: Some("E0CUSTOMER".into()),
+            org_name: None,
         })
     };
     let d = shared(&mut sim);

@@ -485,6 +485,9 @@ pub enum Message {
     TeamLinesWithdrawn {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         org: Option<String>,
+        /// `org`'s name, when Slack gave one (`team.info`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org_name: Option<String>,
         edited: u32,
         deleted: u32,
         #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
@@ -955,6 +958,8 @@ pub enum Input {
     /// deliverer found it so before a post. What the team alone was told there is withdrawn.
     ChannelShared {
         org: Option<String>,
+        /// `org`'s name, when Slack gave one (`team.info`).
+        org_name: Option<String>,
     },
     /// `channel`, where the trouble's origin notice or an announcement of it stands, is shared
     /// with another organisation (`org`, when Slack said it), which reads its history: what the
@@ -962,6 +967,8 @@ pub enum Input {
     NoticesShared {
         channel: ChannelId,
         org: Option<String>,
+        /// `org`'s name, when Slack gave one (`team.info`).
+        org_name: Option<String>,
     },
 }
 
