@@ -51,13 +51,14 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
                     let news = app.shared_channels.known(&ChannelId::new(channel), app.clock.now()) != Some(true);
                     app.shared_channels.learnt_shared(channel, app.clock.now());
                     // A trouble's channel found shared so: what the team alone was told there
-                    // is withdrawn (`channel_shared` lost or late).
-                    if news {
-                        Box::pin(withdraw_if_kept(app, channel)).await;
-                    }
-                    // An origin or announce channel found shared so: the notices of troubles
-                    // standing there are withdrawn (once a run; `channel_shared` lost or late).
-                    if app.shared_channels.first_sweep(channel) {
+                    // is withdrawn (`channel_shared` lost or late). Another channel (an origin
+                    // or announce channel) has the notices of troubles standing there withdrawn,
+                    // once a run: a trouble's channel is left out of that walk over every
+                    // trouble, which every shared trouble channel's first event would repeat.
+                    if news
+                        && !Box::pin(withdraw_if_kept(app, channel)).await
+                        && app.shared_channels.first_sweep(channel)
+                    {
                         app.withdraw_notices_in(ChannelId::new(channel), None, None);
                     }
                 }
@@ -252,10 +253,10 @@ fn is_slack_id(s: &str) -> bool {
 
 /// `channel` was learnt to be shared outside from an event of it: when it is a trouble's channel
 /// still keeping lines posted there for the team, the core withdraws them. Nothing is answered
-/// from it: the event itself is handled as ever.
-async fn withdraw_if_kept(app: &Arc<App>, channel: &str) {
+/// from it: the event itself is handled as ever. Whether it is a trouble's channel.
+async fn withdraw_if_kept(app: &Arc<App>, channel: &str) -> bool {
     let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(channel))).await else {
-        return;
+        return false;
     };
     let kept = match Box::pin(app.store.get(&id)).await {
         Ok(Some(t)) => !t.team_lines.is_empty() || t.team_lines_dropped > 0,
@@ -275,6 +276,7 @@ async fn withdraw_if_kept(app: &Arc<App>, channel: &str) {
             tracing::warn!(error = %e, trouble = %id, "cannot withdraw the team's lines from a shared channel yet");
         }
     }
+    true
 }
 
 /// A `pin_removed` event's channel, who unpinned, and the unpinned message's ts; `None` for a
