@@ -74,8 +74,9 @@ pub fn erased(event: &Event) -> Event {
         | Event::KickoffUnpinned
         | Event::StatusUnpinned
         | Event::ChannelDeleted { .. }
-        | Event::NamesLearned { .. }
-        | Event::TeamLinesWithdrawn { .. } => {}
+        | Event::NamesLearned { .. } => {}
+        // The organisation's name as Slack gave it (the customer's company, often); its id stays.
+        Event::TeamLinesWithdrawn { org_name, .. } | Event::NoticesWithdrawn { org_name, .. } => erase_some(org_name),
         // The administrator's own record, kept whole: the entries it names verify by it.
         Event::Redacted { .. } => {}
     }
