@@ -580,8 +580,8 @@ pub fn departed_given_a_part(l: Locale, who: &str, part: crate::trouble::command
 pub fn not_in_the_channel(l: Locale, who: &str) -> String {
     tr!(
         l,
-        format!("<@{who}> さんはこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。何も変更していません。"),
-        format!("<@{who}> is not in this trouble's channel and takes no part in it: there is nobody to remove. Nothing was changed.")
+        format!("<@{who}> さんはこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。何も変更していません（ほかに外す人がいれば、<@{who}> さんを除いてもう一度どうぞ）。"),
+        format!("<@{who}> is not in this trouble's channel and takes no part in it: there is nobody to remove. Nothing was changed (to remove others, name them without <@{who}>).")
     )
 }
 

@@ -677,10 +677,11 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected, more } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
-            // own channel has them whole), so no mention in them pings this channel.
-            // Cut before it is neutralised, so no entity or mention is cut in two.
-            let shortened = text.chars().count() > ADDED_ACTION_TEXT;
-            let (customer, text) = (away(&cut(customer, 40)), away(&cut(text, ADDED_ACTION_TEXT)));
+            // own channel has them whole), so no mention in them pings this channel. Whether
+            // it was cut is judged on the text as shown (`&` grows to `&amp;`).
+            let neutral = one_line(text, Where::Elsewhere);
+            let shortened = neutral.chars().count() > ADDED_ACTION_TEXT;
+            let (customer, text) = (away(&cut(customer, 40)), cut(&neutral, ADDED_ACTION_TEXT));
             // A measure corrected after it was told here says so, or the channel weighs the
             // words it heard first.
             let (ja, en) = match corrected {
