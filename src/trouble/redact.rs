@@ -13,15 +13,10 @@ use super::timeline::Event;
 /// (a note, a reason) and one that was not stays empty: erasing twice changes nothing.
 pub const ERASED: &str = "[redacted]";
 
-fn erase(s: &mut String) {
-    if !s.is_empty() {
-        *s = ERASED.to_string();
-    }
-}
-
-fn erase_some(s: &mut Option<String>) {
+/// Calls `f` on each of `s`'s text when there is one.
+fn some(f: &mut dyn FnMut(&mut String), s: &mut Option<String>) {
     if let Some(s) = s {
-        erase(s);
+        f(s);
     }
 }
 
@@ -31,23 +26,42 @@ fn erase_some(s: &mut Option<String>) {
 /// shares, channel names and Slack's error codes.
 pub fn erased(event: &Event) -> Event {
     let mut e = event.clone();
-    match &mut e {
-        Event::Opened { customer, summary, .. } => {
-            erase(customer);
-            erase(summary);
+    each_text(&mut e, &mut |s| {
+        if !s.is_empty() {
+            *s = ERASED.to_string();
         }
-        Event::StageStarted { note, .. } | Event::StageDone { note, .. } => erase(note),
-        Event::Note { text } | Event::CustomerUpdate { text, .. } | Event::MeasureAdded { text } => erase(text),
+    });
+    e
+}
+
+/// Whether `event` holds a text a redaction erased: an entry marked redacted that holds none
+/// (one with no free text at all, or all of it empty) was never a redaction's to mark.
+pub fn holds_erased_text(event: &Event) -> bool {
+    let mut found = false;
+    each_text(&mut event.clone(), &mut |s| found |= s == ERASED);
+    found
+}
+
+/// Calls `f` on each free text of `e`: every kind of entry is listed, so a new one must say
+/// which of its fields are free text before it compiles.
+fn each_text(e: &mut Event, f: &mut dyn FnMut(&mut String)) {
+    match e {
+        Event::Opened { customer, summary, .. } => {
+            f(customer);
+            f(summary);
+        }
+        Event::StageStarted { note, .. } | Event::StageDone { note, .. } => f(note),
+        Event::Note { text } | Event::CustomerUpdate { text, .. } | Event::MeasureAdded { text } => f(text),
         Event::UpdateWithdrawn { reason, .. }
         | Event::SplitSet { reason, .. }
-        | Event::SeverityChanged { reason, .. } => erase(reason),
-        Event::CostAdded { note, .. } => erase(note),
+        | Event::SeverityChanged { reason, .. } => f(reason),
+        Event::CostAdded { note, .. } => f(note),
         Event::Closed { note, forced_reason } => {
-            erase(note);
-            erase_some(forced_reason);
+            f(note);
+            some(f, forced_reason);
         }
-        Event::Stage(step) => erase_step(step),
-        Event::Agreement(a) => erase_agreement(a),
+        Event::Stage(step) => each_step_text(step, f),
+        Event::Agreement(a) => each_agreement_text(a, f),
         Event::ChannelCreated { .. }
         | Event::ManagerPinged { .. }
         | Event::Acknowledged { .. }
@@ -76,29 +90,28 @@ pub fn erased(event: &Event) -> Event {
         | Event::ChannelDeleted { .. }
         | Event::NamesLearned { .. } => {}
         // The organisation's name as Slack gave it (the customer's company, often); its id stays.
-        Event::TeamLinesWithdrawn { org_name, .. } | Event::NoticesWithdrawn { org_name, .. } => erase_some(org_name),
+        Event::TeamLinesWithdrawn { org_name, .. } | Event::NoticesWithdrawn { org_name, .. } => some(f, org_name),
         // The administrator's own record, kept whole: the entries it names verify by it.
         Event::Redacted { .. } => {}
     }
-    e
 }
 
-fn erase_step(step: &mut StepEvent) {
+fn each_step_text(step: &mut StepEvent, f: &mut dyn FnMut(&mut String)) {
     match step {
-        StepEvent::Fact { value, .. } => erase(value),
+        StepEvent::Fact { value, .. } => f(value),
         StepEvent::FactSuperseded { old, value, .. } => {
-            erase(old);
-            erase(value);
+            f(old);
+            f(value);
         }
-        StepEvent::ScopeAdded { text, .. } | StepEvent::ActionAdded { text, .. } => erase(text),
-        StepEvent::MeasureElsewhere { text, .. } => erase(text),
+        StepEvent::ScopeAdded { text, .. } | StepEvent::ActionAdded { text, .. } => f(text),
+        StepEvent::MeasureElsewhere { text, .. } => f(text),
         StepEvent::ScopeChecked { note, .. }
         | StepEvent::ActionDone { note, .. }
         | StepEvent::ActionVerified { note, .. }
-        | StepEvent::CostSuperseded { note, .. } => erase(note),
+        | StepEvent::CostSuperseded { note, .. } => f(note),
         StepEvent::Cause { text, escape } => {
-            erase(text);
-            erase_some(escape);
+            f(text);
+            some(f, escape);
         }
         StepEvent::CauseSuperseded {
             old,
@@ -106,24 +119,24 @@ fn erase_step(step: &mut StepEvent) {
             text,
             escape,
         } => {
-            erase(old);
-            erase_some(old_escape);
-            erase(text);
-            erase_some(escape);
+            f(old);
+            some(f, old_escape);
+            f(text);
+            some(f, escape);
         }
         StepEvent::ActionCorrected { change, .. } => {
             if let Some(text) = &mut change.text {
-                erase(&mut text.from);
-                erase(&mut text.to);
+                f(&mut text.from);
+                f(&mut text.to);
             }
         }
         StepEvent::ActionCancelled { reason, .. }
         | StepEvent::Reopened { reason, .. }
-        | StepEvent::SplitSuperseded { reason, .. } => erase(reason),
-        StepEvent::Recurrence { customer, .. } => erase_some(customer),
+        | StepEvent::SplitSuperseded { reason, .. } => f(reason),
+        StepEvent::Recurrence { customer, .. } => some(f, customer),
         StepEvent::CustomerCorrected { from, to } | StepEvent::SummaryCorrected { from, to } => {
-            erase(from);
-            erase(to);
+            f(from);
+            f(to);
         }
         StepEvent::Returned { .. }
         | StepEvent::ReturnReminded
@@ -134,12 +147,12 @@ fn erase_step(step: &mut StepEvent) {
     }
 }
 
-fn erase_agreement(a: &mut AgreementEvent) {
+fn each_agreement_text(a: &mut AgreementEvent, f: &mut dyn FnMut(&mut String)) {
     match a {
         AgreementEvent::Approved { note, .. }
         | AgreementEvent::Rejected { note, .. }
-        | AgreementEvent::Agreed { note, .. } => erase(note),
-        AgreementEvent::AgreedWithdrawn { reason, .. } => erase(reason),
+        | AgreementEvent::Agreed { note, .. } => f(note),
+        AgreementEvent::AgreedWithdrawn { reason, .. } => f(reason),
         AgreementEvent::Proposed { .. } | AgreementEvent::Restored { .. } => {}
     }
 }

@@ -384,7 +384,8 @@ pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -
         if e.redacted {
             // Erased as `redact` erases, or the mark would let any text be written in its
             // place and still pass as the administrator's redaction.
-            if !named_redacted(e, &entries[i + 1..]) || super::redact::erased(&e.event) != e.event {
+            let erased_only = super::redact::erased(&e.event) == e.event && super::redact::holds_erased_text(&e.event);
+            if !named_redacted(e, &entries[i + 1..]) || !erased_only {
                 return Err(Break::at(seq, BreakKind::RedactedUnnamed));
             }
         } else if e.recomputed_hash() != e.hash {
@@ -532,6 +533,25 @@ mod tests {
         let forged_head = forged[5].hash.clone();
         let b = verify_chain(&forged, 6, &forged_head).unwrap_err();
         assert_eq!((b.seq, b.kind), (2, BreakKind::RedactedUnnamed));
+        // An entry with no text to erase marked redacted and named, its time moved: no redaction.
+        let mut untexted = chain(5);
+        untexted[3].event = Event::NobodyAnswered;
+        untexted[3].hash = untexted[3].recomputed_hash();
+        untexted[4].prev = untexted[3].hash.clone();
+        untexted[4].hash = untexted[4].recomputed_hash();
+        let mut untexted = redact(&untexted, 3);
+        untexted[3].at += chrono::Duration::hours(1);
+        let named = RedactedEntry {
+            seq: 3,
+            hash: untexted[3].recomputed_hash(),
+        };
+        if let Event::Redacted { entries, .. } = &mut untexted[5].event {
+            *entries = vec![named];
+        }
+        untexted[5].hash = untexted[5].recomputed_hash();
+        let untexted_head = untexted[5].hash.clone();
+        let b = verify_chain(&untexted, 6, &untexted_head).unwrap_err();
+        assert_eq!((b.seq, b.kind), (3, BreakKind::RedactedUnnamed));
         // Another entry marked redacted by hand, its text changed: nothing names it.
         let mut marked = c.clone();
         marked[3].event = Event::Note {
