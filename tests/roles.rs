@@ -2348,20 +2348,8 @@ async fn a_deactivated_manager_named_at_open_is_refused() {
             .command_text(SALES, ORIGIN, &format!("open <@{COLLEAGUE}> ACME: lid cracked"))
             .await;
         assert!(answer.contains(&refusal), "{locale}: {answer}");
-        let metadata = json!({"channel": ORIGIN}).to_string();
-        let answer: Value = bot
-            .interaction(&open_submission("ACME", "lid cracked", COLLEAGUE, &metadata))
-            .await
-            .json()
-            .await
-            .expect("the form is answered");
-        assert_eq!(answer["response_action"], "errors", "{locale}: {answer}");
-        assert!(
-            answer["errors"]["manager"]
-                .as_str()
-                .is_some_and(|e| e.contains(&refusal)),
-            "{locale}: {answer}"
-        );
+        let shown = open_form_manager_refused(&bot, COLLEAGUE).await;
+        assert!(shown.contains(&refusal), "{locale}: {shown}");
         bot.settle().await;
         assert_eq!(bot.store().trouble_count(), 0, "{locale}: nothing opened");
         assert!(bot.slack.calls_to("conversations.create").is_empty(), "{locale}");

@@ -1678,20 +1678,8 @@ async fn someone_of_the_customers_organisation_named_manager_at_open_is_refused(
             let answer = bot.command_text(SALES, ORIGIN, typed).await;
             assert!(answer.contains(refusal), "{locale}: {typed}: {answer}");
         }
-        let metadata = json!({"channel": ORIGIN}).to_string();
-        let answer: serde_json::Value = bot
-            .interaction(&open_submission("ACME", "lid cracked", "W0CUSTOMER", &metadata))
-            .await
-            .json()
-            .await
-            .expect("the form is answered");
-        assert_eq!(answer["response_action"], "errors", "{locale}: {answer}");
-        assert!(
-            answer["errors"]["manager"]
-                .as_str()
-                .is_some_and(|e| e.contains(refusal)),
-            "{locale}: {answer}"
-        );
+        let shown = open_form_manager_refused(&bot, "W0CUSTOMER").await;
+        assert!(shown.contains(refusal), "{locale}: {shown}");
         bot.settle().await;
         assert_eq!(bot.store().trouble_count(), 0, "{locale}: nothing opened");
         bot.expect_none("chat.postMessage", |c| c.params["channel"] == "W0CUSTOMER")

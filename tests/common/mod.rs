@@ -727,6 +727,20 @@ pub fn open_submission(customer: &str, summary: &str, manager: &str, private_met
     view_submission(SALES, "V0000009", "open_trouble", private_metadata, values)
 }
 
+/// The open form submitted from ORIGIN naming `manager`, which the bot must answer by keeping the
+/// form open: the error it shows on the manager field.
+pub async fn open_form_manager_refused(bot: &TestBot, manager: &str) -> String {
+    let metadata = serde_json::json!({"channel": ORIGIN}).to_string();
+    let answer: Value = bot
+        .interaction(&open_submission("ACME", "lid cracked", manager, &metadata))
+        .await
+        .json()
+        .await
+        .expect("the form is answered");
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    answer["errors"]["manager"].as_str().unwrap_or_default().to_string()
+}
+
 /// POSTs a slash-command form to a bot at `base_url` (one not started by `spawn_bot`, e.g. the
 /// binary as a child process), signed as Slack signs it.
 pub async fn post_signed_command(
