@@ -986,6 +986,14 @@ async fn removing_someone_never_in_the_channel_says_so_and_posts_nothing() {
         .await;
     assert!(bot.slack.calls_to("conversations.kick").is_empty());
     assert_eq!(trouble(&bot, &t.id).timeline_len, len);
+    // Someone who may not remove is told who may, and Slack is not asked on their behalf.
+    let asked = bot.slack.calls_to("conversations.members").len();
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, &format!("remove <@{HELPER}>"))
+        .await;
+    assert!(!r.contains("is not in this trouble's channel"), "{r}");
+    assert!(r.contains("Only"), "{r}");
+    assert_eq!(bot.slack.calls_to("conversations.members").len(), asked);
     // In the channel without the bot seeing them join: removed as ever.
     bot.slack.join(&t.channel, &[COLLEAGUE]);
     let r = bot

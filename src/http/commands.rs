@@ -234,7 +234,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                 Err(refused) => return ephemeral(refused),
             };
             if let Command::Remove { users } = &command {
-                if let Some(outside) = Box::pin(never_in_the_channel(app, &id, users)).await {
+                if let Some(outside) = Box::pin(never_in_the_channel(app, &id, &user, users)).await {
                     return ephemeral_text(i18n::not_in_the_channel(l, outside.as_str()));
                 }
             }
@@ -674,9 +674,13 @@ fn spans_troubles(command: &Command) -> bool {
 /// removing them would post a removal line about someone never there. The record alone cannot
 /// tell (a former owner stays in the channel, unrecorded), so Slack is asked, and only of those
 /// the record does not know. Unsure (no answer in time, no channel yet) is no: the removal goes
-/// ahead as before.
-async fn never_in_the_channel(app: &App, id: &TroubleId, users: &[UserId]) -> Option<UserId> {
+/// ahead as before. Nor is Slack asked for `remover`, who may not remove: the core's refusal
+/// says who may.
+async fn never_in_the_channel(app: &App, id: &TroubleId, remover: &UserId, users: &[UserId]) -> Option<UserId> {
     let t = app.store.get(id).await.ok()??;
+    if !decide::may(&app.config.policy, &t, remover, decide::Act::Remove) {
+        return None;
+    }
     let channel = t.channel.clone()?;
     let everyone = decide::Viewers::of(&t).everyone(&app.config.policy);
     let unknown: Vec<&UserId> = users.iter().filter(|u| !everyone.contains(u)).collect();
