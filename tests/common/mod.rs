@@ -403,12 +403,28 @@ impl TestBot {
 
     /// Opens a trouble as `user` and waits until its channel, kickoff and status exist.
     pub async fn open_ready_as(&self, user: &str, text: &str) -> OpenedTrouble {
+        let before = self.store().trouble_count();
         let answer = self.command_text(user, ORIGIN, &format!("open {text}")).await;
-        let id = answer
-            .split_whitespace()
-            .nth(1)
-            .expect("answer names the trouble")
-            .to_string();
+        let named = answer.split_whitespace().nth(1).filter(|w| is_trouble_id(w));
+        let id = match named {
+            Some(id) => id.to_string(),
+            // A loaded machine: answered that it may not be saved yet, the open still at work.
+            // The trouble the store holds next is this one (a test opens one at a time).
+            None => {
+                eventually(
+                    &format!("the trouble opened by “{answer}”"),
+                    Duration::from_secs(30),
+                    || (self.store().trouble_count() > before).then_some(()),
+                )
+                .await;
+                let troubles = self.store().all_troubles().expect("troubles");
+                let newest = troubles.iter().map(|t| &t.id).max_by_key(|id| {
+                    let (day, n) = id.as_str().split_once('-').unwrap_or_default();
+                    (day.to_string(), n.parse::<u64>().unwrap_or_default())
+                });
+                newest.expect("the trouble opened").to_string()
+            }
+        };
         let trouble_id = trouble_bot::trouble::model::TroubleId::new(&id);
         let trouble = wait_until(|| {
             self.store()
@@ -466,6 +482,13 @@ pub struct OpenedTrouble {
 }
 
 /// Polls `check` (the bot's store, the fake Slack's record) until it holds, for up to 10 s.
+/// Whether `word` is a trouble's id as the bot writes it (`20261130-1`).
+fn is_trouble_id(word: &str) -> bool {
+    word.split_once('-').is_some_and(|(day, n)| {
+        day.len() == 8 && day.chars().chain(n.chars()).all(|c| c.is_ascii_digit()) && !n.is_empty()
+    })
+}
+
 pub async fn wait_until<T>(check: impl FnMut() -> Option<T>) -> T {
     eventually("condition", Duration::from_secs(10), check).await
 }
