@@ -196,8 +196,8 @@ async fn an_update_modal_for_a_trouble_that_does_not_exist_stays_open_with_the_r
 async fn a_slack_error_code_starting_with_no_lands_on_the_timeline() {
     let bot = spawn_bot().await;
     bot.slack.fail_next("chat.postMessage", "no_user", 1);
-    let answer = bot.command_text(SALES, ORIGIN, "open ACME: cracked housings").await;
-    let id = TroubleId::new(answer.split_whitespace().nth(1).unwrap());
+    let (_, id) = bot.opened(SALES, "ACME: cracked housings").await;
+    let id = TroubleId::new(&id);
     let failure = wait_until(|| {
         bot.store().timeline(&id).unwrap().into_iter().find(|e| {
             matches!(&e.event, Event::DeliveryFailed { method, error } if method == "chat.postMessage" && error == "no_user")

@@ -640,8 +640,7 @@ async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why(
     let bot = spawn_bot().await;
     // A mistyped id in `[org]`, say: Slack has nobody there to write to.
     bot.slack.no_such_user(MANAGER);
-    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
-    let id = answer.split_whitespace().nth(1).unwrap().to_string();
+    let (_, id) = bot.opened(SALES, "ACME: housing cracked").await;
     // No acknowledgement timeout waited out (the clock never moves): the director is asked,
     // and told why.
     let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
@@ -683,8 +682,7 @@ async fn a_manager_who_left_is_passed_over_at_once_and_the_owner_hears_they_were
     // What Slack said is trusted for an hour; the next DM after it asks again.
     bot.advance_and_settle(Duration::from_secs(3601)).await;
 
-    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
-    let id = answer.split_whitespace().nth(1).unwrap().to_string();
+    let (_, id) = bot.opened(SALES, "ACME: housing cracked").await;
     let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
     assert!(
         asked.contains(&id) && asked.contains(&format!("<@{MANAGER}>")),
@@ -882,8 +880,7 @@ async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledg
     bot.slack.set_slow_delay(Duration::from_millis(1500));
     bot.slack
         .set_fault_rate("chat.postMessage", 1.0, &[fake_slack::Fault::Slow]);
-    let answer = bot.command_text(SALES, ORIGIN, "open LATE: lid cracked").await;
-    let id = answer.split_whitespace().nth(1).expect("the trouble's id").to_string();
+    let (_, id) = bot.opened(SALES, "LATE: lid cracked").await;
     let (channel, kickoff_ts) = eventually("the kickoff in Slack", Duration::from_secs(20), || {
         let channel = trouble(&bot, &id).channel?.to_string();
         let kickoff = bot.slack.messages_in(&channel).into_iter().find(|m| {

@@ -202,14 +202,7 @@ async fn a_manager_only_reads_the_troubles_they_may_see() {
     let bot = spawn_bot_raw(&config("private_channels = true", "")).await;
     let mine = bot.open_ready("sev2 ACME: cracked housings").await;
     // A private trouble in another chain: the manager is neither in it nor a participant.
-    let answer = bot
-        .command_text(OTHER, ORIGIN, "open sev1 Globex: <!channel> late delivery")
-        .await;
-    let theirs = answer
-        .split_whitespace()
-        .nth(1)
-        .expect("answer names the trouble")
-        .to_string();
+    let (_, theirs) = bot.opened(OTHER, "sev1 Globex: <!channel> late delivery").await;
     wait_until(|| trouble(&bot, &theirs).channel.map(|_| ())).await;
 
     advance_to(&bot, MONDAY_NINE).await;
@@ -295,12 +288,7 @@ async fn the_digest_timer_is_set_once_and_fires_once_with_two_instances_on_postg
 async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_escalates_once_it_reads() {
     let mut bot = spawn_bot_raw(&config("", "")).await;
     let unreadable = bot.open_ready("sev2 ACME: cracked housings").await;
-    let answer = bot.command_text(OTHER, ORIGIN, "open sev2 Globex: late delivery").await;
-    let readable = answer
-        .split_whitespace()
-        .nth(1)
-        .expect("answer names the trouble")
-        .to_string();
+    let (_, readable) = bot.opened(OTHER, "sev2 Globex: late delivery").await;
     wait_until(|| trouble(&bot, &readable).channel.map(|_| ())).await;
     bot.settle().await;
     bot.stop().await;

@@ -1099,8 +1099,7 @@ async fn a_message_someone_else_posted_with_the_bots_marker_is_never_taken_for_t
     // is sent again, once the backoff passes.
     slack.fail_http_next("chat.postMessage", 500, 12);
     let bot = spawn_bot_on_slack(slack).await;
-    let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
-    let id = answer.split_whitespace().nth(1).expect("the id").to_string();
+    let (_, id) = bot.opened(SALES, "ACME: lid cracked").await;
     let channel = wait_until(|| trouble(&bot, &id).channel.map(|c| c.to_string())).await;
     let forged = post_forged_marker(&bot, &channel).await;
     for _ in 0..20 {
@@ -1138,8 +1137,7 @@ async fn a_channel_squatted_under_the_predictable_name_is_never_adopted_as_the_t
     // The first creation fails ambiguously (a 5xx: Slack may have created it).
     slack.fail_http_next("conversations.create", 500, 1);
     let bot = spawn_bot_on_slack(slack).await;
-    let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
-    let id = answer.split_whitespace().nth(1).expect("the id").to_string();
+    let (_, id) = bot.opened(SALES, "ACME: lid cracked").await;
     let mut channel = None;
     for _ in 0..40 {
         bot.advance_and_settle(Duration::from_secs(1)).await;

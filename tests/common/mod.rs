@@ -401,8 +401,10 @@ impl TestBot {
         self.open_ready_as(SALES, text).await
     }
 
-    /// Opens a trouble as `user` and waits until its channel, kickoff and status exist.
-    pub async fn open_ready_as(&self, user: &str, text: &str) -> OpenedTrouble {
+    /// `/trouble open TEXT` as `user` from ORIGIN: the answer, and the id of the trouble it
+    /// opened, read from the answer or, when the open was answered that it may not be saved yet
+    /// (a loaded machine), the store's next trouble (a test opens one at a time).
+    pub async fn opened(&self, user: &str, text: &str) -> (String, String) {
         let before = self.store().trouble_count();
         let answer = self.command_text(user, ORIGIN, &format!("open {text}")).await;
         let named = answer.split_whitespace().nth(1).filter(|w| is_trouble_id(w));
@@ -425,6 +427,12 @@ impl TestBot {
                 newest.expect("the trouble opened").to_string()
             }
         };
+        (answer, id)
+    }
+
+    /// Opens a trouble as `user` and waits until its channel, kickoff and status exist.
+    pub async fn open_ready_as(&self, user: &str, text: &str) -> OpenedTrouble {
+        let (_, id) = self.opened(user, text).await;
         let trouble_id = trouble_bot::trouble::model::TroubleId::new(&id);
         let trouble = wait_until(|| {
             self.store()
