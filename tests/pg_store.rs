@@ -1288,3 +1288,69 @@ async fn while_the_database_does_not_answer_a_command_is_still_answered_in_time(
         })
         .await;
 }
+
+/// `/trouble stats` tells a VP the troubles still waiting for an acknowledgement now apart from
+/// those closed without one, on either store: a sev1 nobody has acknowledged, a trouble its
+/// manager acknowledged, and one the VP opened and closed themself (nobody above them to
+/// acknowledge it). Two days on, so the day they were opened is read from the per-day sums.
+async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestBot) -> String {
+    let id_of = |answer: &str| answer.split_whitespace().nth(1).expect("an id").to_string();
+    let waiting = bot
+        .command_text(SALES, ORIGIN, "open sev1 MegaCorp: line 3 stopped")
+        .await;
+    assert!(waiting.starts_with("Trouble "), "{waiting}");
+    let acked = id_of(&bot.command_text(SALES, ORIGIN, "open sev3 ACME: label misprint").await);
+    let r = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {acked}")).await;
+    assert!(r.starts_with("Acknowledged"), "{r}");
+
+    let own = id_of(&bot.command_text(VP, ORIGIN, "open Globex: housing cracked").await);
+    // Its channel, once the bot has created it and posted the kickoff there (the clock moved on
+    // through Slack's pacing meanwhile).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let channel = loop {
+        let created = bot.slack.channels().into_iter().find(|c| c.name.contains(&own));
+        if let Some(c) = created {
+            let kickoff = bot
+                .slack
+                .calls()
+                .iter()
+                .any(|call| call.method == "chat.postMessage" && call.params["channel"] == c.id.as_str());
+            if kickoff {
+                break c.id;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no channel for {own}");
+        bot.advance(std::time::Duration::from_millis(500));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    bot.command_text(VP, &channel, "cause mold temperature drifted").await;
+    bot.command_text(VP, &channel, "action prevent mold temperature alarm")
+        .await;
+    for n in 1..=7 {
+        let r = bot.command_text(VP, &channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+    let closed = bot.command_text(VP, &channel, "close").await;
+    assert!(closed.starts_with("Closed"), "{closed}");
+
+    bot.advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    bot.command_text(VP, "D0VP", "stats").await
+}
+
+#[tokio::test]
+async fn stats_tells_the_troubles_still_waiting_for_an_acknowledgement_from_those_closed_without_one_on_both_stores() {
+    let line = "To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 2 (⚠️ 1 still waiting now, 1 closed without one)\n";
+    let on_sled = spawn_bot().await;
+    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_sled).await;
+    assert!(stats.contains(line), "sled: {stats}");
+
+    let on_pg = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[("DATABASE_URL", pg::fresh_database())],
+    )
+    .await;
+    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_pg).await;
+    assert!(stats.contains(line), "PostgreSQL: {stats}");
+}

@@ -152,15 +152,16 @@ async fn an_added_participant_finds_a_private_trouble_by_search_history_and_stat
 fn stats_counted_one_by_one(bot: &TestBot, days: u32) -> String {
     use trouble_bot::trouble::stats::{stats, StatsRow};
     let config = bot.config();
-    let rows: Vec<StatsRow> = bot
-        .store()
-        .all_troubles()
-        .expect("store readable")
-        .iter()
-        .map(StatsRow::from)
-        .collect();
+    let troubles = bot.store().all_troubles().expect("store readable");
+    let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
     let aliases = trouble_bot::trouble::customer::AliasKeys::of(&config.policy.customers);
-    let counted = stats(&rows, days, bot.clock.now(), |key| aliases.resolve(key));
+    let now = bot.clock.now();
+    let mut counted = stats(&rows, days, now, |key| aliases.resolve(key));
+    let since = now - chrono::Duration::days(days.into());
+    counted.waiting = troubles
+        .iter()
+        .filter(|t| t.is_open() && t.ack.is_none() && t.opened_at >= since && t.opened_at <= now)
+        .count();
     trouble_bot::i18n::stats::stats_text(config.locale, &config, &counted)
 }
 
@@ -1355,7 +1356,7 @@ async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledg
 
     let stats = bot.command_text(VP, "D0VP", "stats").await;
     assert!(
-        stats.contains("To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged (still waiting, or closed without one): 1\n"),
+        stats.contains("To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 1 (⚠️ 1 still waiting now)\n"),
         "{stats}"
     );
     assert!(
@@ -1377,7 +1378,7 @@ async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledg
     ja.open_ready("sev1 MegaCorp: ライン停止").await;
     let stats = ja.command_text(VP, "D0VP", "stats").await;
     assert!(
-        stats.contains("上司の確認まで: 記録なし · 上司の確認なし（確認待ち、または確認なしで完了） 1件\n")
+        stats.contains("上司の確認まで: 記録なし · 上司の確認なし 1件（⚠️ 今も確認待ち 1件）\n")
             && stats.contains("お客様への初回連絡まで: 記録なし · お客様への連絡なし 1件\n"),
         "{stats}"
     );

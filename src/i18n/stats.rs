@@ -29,14 +29,43 @@ fn spread_text(l: Locale, s: &Option<Spread>) -> String {
 }
 
 /// The troubles a time to acknowledgement or first contact leaves out, having none to measure
-/// (` · not acknowledged (still waiting, or closed without one): 3`): a median over those acknowledged alone reads 0s while a sev1
-/// has waited all night for anyone, so whoever reads the numbers is told the rest is missing.
+/// (` · customer not updated: 1`): a median over those measured alone reads 0s while a sev1 has
+/// waited all night for anyone, so whoever reads the numbers is told the rest is missing.
 fn not_yet(l: Locale, s: &Stats, spread: &Option<Spread>, (ja, en): (&str, &str)) -> String {
     let left_out = s.troubles.saturating_sub(spread.map_or(0, |s| s.count));
     if left_out == 0 {
         return String::new();
     }
     tr!(l, format!(" · {ja} {left_out}件"), format!(" · {en}: {left_out}"))
+}
+
+/// [`not_yet`] of the acknowledgement, split: those still waiting for one now are the alarm (a
+/// VP acts on them), apart from those closed without one (history), and stand out
+/// (` · not acknowledged: 3 (⚠️ 1 still waiting now, 2 closed without one)`).
+fn not_acknowledged(l: Locale, s: &Stats) -> String {
+    let (all, waiting) = s.not_acknowledged();
+    if all == 0 {
+        return String::new();
+    }
+    let closed = all - waiting;
+    let parts: Vec<String> = match (waiting, closed) {
+        (0, _) => vec![tr!(l, "確認なしで完了", "closed without one").to_string()],
+        (w, 0) => vec![tr!(
+            l,
+            format!("⚠️ 今も確認待ち {w}件"),
+            format!("⚠️ {w} still waiting now")
+        )],
+        (w, c) => vec![
+            tr!(l, format!("⚠️ 今も確認待ち {w}件"), format!("⚠️ {w} still waiting now")),
+            tr!(l, format!("確認なしで完了 {c}件"), format!("{c} closed without one")),
+        ],
+    };
+    let parts = super::listed(l, parts);
+    tr!(
+        l,
+        format!(" · 上司の確認なし {all}件（{parts}）"),
+        format!(" · not acknowledged: {all} ({parts})")
+    )
 }
 
 fn secs(d: chrono::Duration) -> u64 {
@@ -94,17 +123,7 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
             l,
             format!("上司の確認まで: {}", spread_text(l, &s.to_ack)),
             format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack))
-        ) + &not_yet(
-            l,
-            s,
-            &s.to_ack,
-            // Counted from the stored per-day sums, which keep no "open and not acknowledged": the
-            // label says both kinds are in it, so nobody reads it as "waiting now" alone.
-            (
-                "上司の確認なし（確認待ち、または確認なしで完了）",
-                "not acknowledged (still waiting, or closed without one)",
-            ),
-        ),
+        ) + &not_acknowledged(l, s),
         tr!(
             l,
             format!("お客様への初回連絡まで: {}", spread_text(l, &s.to_first_contact)),

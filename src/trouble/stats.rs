@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Severity, StageId, Trouble, TroubleId, STAGE_COUNT};
+use super::model::{Severity, StageId, Trouble, TroubleId, TroubleSummary, STAGE_COUNT};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -49,6 +49,10 @@ pub struct Stats {
     pub days: u32,
     pub troubles: usize,
     pub to_ack: Option<Spread>,
+    /// Of the troubles without a time to acknowledgement, those open and still waiting for one
+    /// now (the rest were closed without one): set by the caller from [`waiting_for_ack`], as the
+    /// per-day sums cannot tell the two apart.
+    pub waiting: usize,
     pub to_first_contact: Option<Spread>,
     /// Per stage (0-based): from started to done, over stages done.
     pub stage_lead: Vec<Option<Spread>>,
@@ -57,6 +61,14 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// The troubles left out of the time to acknowledgement, having none: `(all, still waiting
+    /// now)`, the waiting never more than all (read a moment apart, a trouble acknowledged or
+    /// opened between the two reads could make it so).
+    pub fn not_acknowledged(&self) -> (usize, usize) {
+        let all = self.troubles.saturating_sub(self.to_ack.map_or(0, |s| s.count));
+        (all, self.waiting.min(all))
+    }
+
     /// The `n` customers with the most troubles (ties in the order of their keys), and the
     /// others summed with how many they are (None when all are among the `n`).
     pub fn top_customers(&self, n: usize) -> (Vec<&Group>, Option<(usize, Group)>) {
@@ -374,6 +386,23 @@ impl Summed {
     }
 }
 
+/// Whether a trouble opened `at` is in the window of the last `days` before `now`.
+fn in_window(at: DateTime<Utc>, days: u32, now: DateTime<Utc>) -> bool {
+    at >= now - Duration::days(days.into()) && at <= now
+}
+
+/// The open troubles of `open` opened in the window of the last `days` before `now` that nobody
+/// has acknowledged yet: the caller counts those the asker may see as [`Stats::waiting`]. (The
+/// open troubles are few, and their list summaries say both.)
+pub fn waiting_for_ack(
+    open: &[TroubleSummary],
+    days: u32,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = &TroubleSummary> {
+    open.iter()
+        .filter(move |t| !t.acknowledged && in_window(t.opened_at, days, now))
+}
+
 /// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
 /// the troubles the asker may see; `customer_key` takes a customer's alias-free key
 /// ([`super::customer::normalize`] of its name) to its group's (the `[customers]` aliases).
@@ -390,8 +419,7 @@ pub fn stats_with(
     now: DateTime<Utc>,
     customer_key: impl Fn(&str) -> String,
 ) -> Stats {
-    let since = now - Duration::days(days.into());
-    for r in rows.iter().filter(|t| t.opened_at >= since && t.opened_at <= now) {
+    for r in rows.iter().filter(|t| in_window(t.opened_at, days, now)) {
         summed.add(r);
     }
     let Summed { tally, customers } = summed;
@@ -417,6 +445,7 @@ pub fn stats_with(
         days,
         troubles,
         to_ack,
+        waiting: 0,
         to_first_contact,
         stage_lead,
         by_customer: joined
@@ -592,5 +621,28 @@ mod tests {
         );
         assert!(named.remove(&rows[1]));
         assert_eq!(named, Named::of(&rows[0]));
+    }
+
+    #[test]
+    fn the_open_troubles_waiting_for_an_acknowledgement_are_those_of_the_window_nobody_acknowledged() {
+        let mut waiting = trouble("ACME", 1, 100, 110, 120, "¥1");
+        waiting.ack = None;
+        let acknowledged = trouble("ACME", 1, 200, 210, 220, "¥1");
+        let mut too_old = trouble("ACME", 1, -3 * 24 * 60, 0, 0, "¥1");
+        too_old.ack = None;
+        let open: Vec<TroubleSummary> = [&waiting, &acknowledged, &too_old]
+            .into_iter()
+            .map(TroubleSummary::from)
+            .collect();
+        let found: Vec<&TroubleId> = waiting_for_ack(&open, 1, at(1000)).map(|t| &t.id).collect();
+        assert_eq!(found, [&waiting.id]);
+
+        // Read a moment apart from the sums, the waiting never outnumber those not acknowledged.
+        let rows: Vec<StatsRow> = [&waiting, &acknowledged].into_iter().map(StatsRow::from).collect();
+        let mut s = stats(&rows, 1, at(1000), |c| c.to_string());
+        s.waiting = 1;
+        assert_eq!(s.not_acknowledged(), (1, 1));
+        s.waiting = 3;
+        assert_eq!(s.not_acknowledged(), (1, 1));
     }
 }
