@@ -1293,7 +1293,7 @@ async fn while_the_database_does_not_answer_a_command_is_still_answered_in_time(
 /// those closed without one, on either store: a sev1 nobody has acknowledged, a trouble its
 /// manager acknowledged, and one the VP opened and closed themself (nobody above them to
 /// acknowledge it). Two days on, so the day they were opened is read from the per-day sums.
-async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestBot) -> String {
+async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestBot, asker: &str) -> String {
     let id_of = |answer: &str| answer.split_whitespace().nth(1).expect("an id").to_string();
     let waiting = bot
         .command_text(SALES, ORIGIN, "open sev1 MegaCorp: line 3 stopped")
@@ -1323,6 +1323,8 @@ async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestB
         bot.advance(std::time::Duration::from_millis(500));
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
+    let added = bot.command_text(VP, &channel, &format!("add <@{COLLEAGUE}>")).await;
+    assert!(added.contains(COLLEAGUE), "{added}");
     bot.command_text(VP, &channel, "cause mold temperature drifted").await;
     bot.command_text(VP, &channel, "action prevent mold temperature alarm")
         .await;
@@ -1334,14 +1336,14 @@ async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestB
     assert!(closed.starts_with("Closed"), "{closed}");
 
     bot.advance(std::time::Duration::from_secs(2 * 24 * 3600));
-    bot.command_text(VP, "D0VP", "stats").await
+    bot.command_text(asker, "D0ASKER", "stats").await
 }
 
 #[tokio::test]
 async fn stats_tells_the_troubles_still_waiting_for_an_acknowledgement_from_those_closed_without_one_on_both_stores() {
     let line = "To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 2 (⚠️ 1 still waiting now, 1 closed without one)\n";
     let on_sled = spawn_bot().await;
-    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_sled).await;
+    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_sled, VP).await;
     assert!(stats.contains(line), "sled: {stats}");
 
     let on_pg = spawn_bot_on(
@@ -1351,6 +1353,21 @@ async fn stats_tells_the_troubles_still_waiting_for_an_acknowledgement_from_thos
         &[("DATABASE_URL", pg::fresh_database())],
     )
     .await;
-    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_pg).await;
+    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_pg, VP).await;
     assert!(stats.contains(line), "PostgreSQL: {stats}");
+}
+
+/// Private channels: a colleague taking part in the VP's closed trouble alone reads it as closed
+/// without an acknowledgement; the sev1 waiting in a channel they may not see is no more counted
+/// among those still waiting than among the troubles.
+#[tokio::test]
+async fn stats_counts_as_still_waiting_only_the_troubles_the_asker_may_see() {
+    let config = BASE_CONFIG.replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true");
+    let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+    let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&bot, COLLEAGUE).await;
+    assert!(
+        stats.contains("*Troubles in the last 90 days: 1* (those you may see)")
+            && stats.contains("To manager acknowledgement: none recorded · not acknowledged: 1 (closed without one)\n"),
+        "{stats}"
+    );
 }
