@@ -164,7 +164,7 @@ const CAPITALS: &[(&str, Tz)] = &[
 pub fn capitals_named(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let named = |i: usize, word: &str| {
-        let bare = word.trim_matches(['(', ')', '（', '）']);
+        let bare = word.trim_matches(BRACKETS);
         let (_, zone) = CAPITALS.iter().find(|(name, _)| *name == bare)?;
         let after = i
             .checked_sub(1)
@@ -321,7 +321,7 @@ fn zone_glued_last(text: &str) -> Option<usize> {
     text[start..].char_indices().map(|(i, _)| start + i).find(|&at| {
         // Inside an English word no name is looked for: `fricet` is no `cet`.
         let boundary = at == start || !text[..at].ends_with(|c: char| c.is_ascii());
-        boundary && zone_named(text[at..].trim_matches(['(', ')', '（', '）'])).is_some()
+        boundary && zone_named(text[at..].trim_matches(BRACKETS)).is_some()
     })
 }
 
@@ -340,7 +340,7 @@ fn split_spaced(text: &str) -> Option<(String, Zone)> {
                 return None;
             }
             (1..=3).rev().filter(|n| at + n < words.len()).find_map(|n| {
-                let zone = zone_named(words[at..at + n].join(" ").trim_matches(['(', ')', '（', '）']))?;
+                let zone = zone_in_words(&words[at..at + n])?;
                 Some((format!("{before} {}", words[at + n..].join(" ")), zone))
             })
         })
@@ -355,7 +355,7 @@ fn zone_before_a_time(words: &[&str]) -> Option<(String, Zone)> {
             if !starts_a_time(words[at + n]) {
                 return None;
             }
-            let zone = zone_named(words[at..at + n].join(" ").trim_matches(['(', ')', '（', '）']))?;
+            let zone = zone_in_words(&words[at..at + n])?;
             Some(([&words[..at], &words[at + n..]].concat().join(" "), zone))
         })
     })
@@ -393,6 +393,14 @@ fn zone_at_end(text: &str) -> Option<(&str, Zone)> {
     };
     let word = word.trim_start_matches(['(', '（']);
     Some((rest.trim_end(), zone_named(word)?))
+}
+
+/// The brackets a zone is written in (`(CET)`, `（CET）`), taken off before it is read.
+const BRACKETS: [char; 4] = ['(', ')', '（', '）'];
+
+/// The zone WORDS name together (`new york time`, `(cet)`), brackets taken off.
+fn zone_in_words(words: &[&str]) -> Option<Zone> {
+    zone_named(words.join(" ").trim_matches(BRACKETS))
 }
 
 /// The zone WORD names: an abbreviation, a place (with ` time`, or `時間` in Japanese, after it
@@ -451,7 +459,7 @@ const SEVERAL_ZONES: &[&str] = &["cst", "ist", "bst", "ast", "mst"];
 /// shows (`UTC+15`) or an abbreviation of several zones (`CST`). A date option reading up to
 /// the time keeps it, so the refusal says why, rather than leaving it in the text.
 pub fn zone_refused(word: &str) -> bool {
-    let word = word.trim_matches(['(', ')', '（', '）']).to_lowercase();
+    let word = word.trim_matches(BRACKETS).to_lowercase();
     matches!(offset_written(&word), Some(None)) || SEVERAL_ZONES.contains(&word.as_str())
 }
 
