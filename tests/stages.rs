@@ -1678,6 +1678,43 @@ async fn a_due_time_in_a_well_known_zone_is_read_on_its_clock() {
     );
 }
 
+/// A place's name after a due time with the action's words after it is those words: the action
+/// is due at our 17:00 with its text whole (`german supplier audit`), never at Berlin's 17:00
+/// with "german" gone. Where the date ends, where the zone is said (`german time`, `ドイツ時間`)
+/// and for an abbreviation that is no word (`CET`), it is the customer's clock. In ja and en.
+#[tokio::test]
+async fn a_place_after_a_due_time_followed_by_the_actions_words_is_those_words() {
+    let ours = "2026-12-04T08:00:00Z";
+    let berlin = "2026-12-04T16:00:00Z";
+    for locale in ["en", "ja"] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let cases = [
+            ("due: fri 17:00 german supplier audit", "german supplier audit", ours),
+            ("期限: 金曜 17時 ドイツ 工場監査", "ドイツ 工場監査", ours),
+            (
+                "due: fri 5pm central warehouse recount",
+                "central warehouse recount",
+                ours,
+            ),
+            ("audit due: fri 17:00 german", "audit", berlin),
+            ("due: fri 17:00 CET check the seals", "check the seals", berlin),
+            ("due: fri 17:00 german time supplier audit", "supplier audit", berlin),
+            ("期限: 金曜 17時 ドイツ時間 工場監査", "工場監査", berlin),
+        ];
+        for (typed, _, _) in cases {
+            bot.command_text(SALES, &t.channel, &format!("action interim {typed}"))
+                .await;
+        }
+        let actions = trouble(&bot, &t.id).substance.actions;
+        assert_eq!(actions.len(), cases.len(), "{locale}");
+        for ((typed, text, due), a) in cases.iter().zip(&actions) {
+            let due = due.parse().ok();
+            assert_eq!((a.text.as_str(), a.due), (*text, due), "{locale} {typed}");
+        }
+    }
+}
+
 /// An abbreviation whose lower-case form is a word (`CAT`, `EAT`, `WAT`) names the customer's
 /// zone when written in capitals next to a time, before or after it: the action is due on their
 /// clock, never at our 17:00 with `CAT` left in its text. In lower case, or not a zone, it is text.

@@ -327,8 +327,25 @@ fn longest_date(words: &[String], bracketed: bool) -> Option<(String, usize)> {
             && words[n - 1].len() == 4
             && words[n - 1].bytes().all(|b| b.is_ascii_digit())
             && marker(&super::money::fold_width(&words[n])).is_none();
-        (!counted && super::due::reads_as_due(&value)).then_some((value, n))
+        // `due: fri 17:00 german supplier audit`: a place (or an abbreviation that is a word)
+        // read as the zone, with more of the text after it, starts that text; the date ends
+        // before it, on our clock. Ending the option (the end, another option, a comma, the
+        // aside's bracket), it is the zone, as `german time`, `(german)` and `CET` are anywhere.
+        let text_follows = !bracketed
+            && n < words.len()
+            && !words[n - 1].ends_with([',', ';'])
+            && !starts_an_option(&words[n])
+            && super::zone::ends_in_a_word_zone(&value);
+        (!counted && !text_follows && super::due::reads_as_due(&value)).then_some((value, n))
     })
+}
+
+/// Whether WORD starts another option (`owner:<@U>`, `check:`, `owner <@U>`), which ends the
+/// one before it.
+fn starts_an_option(word: &str) -> bool {
+    let word = super::money::fold_width(word);
+    let word = word.strip_prefix('(').unwrap_or(&word);
+    marker(word).is_some() || bare_option(word).is_some()
 }
 
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
@@ -1608,6 +1625,76 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(&parse_new_action(ActionKind::Interim, text), expected, "{text}");
+        }
+    }
+
+    /// A place (or an abbreviation that is a word) after a due time is the zone where the date
+    /// ends; followed by more of the action's words, it starts them, and the date is ours.
+    #[test]
+    fn a_place_after_a_due_time_is_its_zone_only_where_the_date_ends() {
+        for (text, action, due) in [
+            // The words of the action after the due clause: kept whole.
+            (
+                "due: fri 17:00 german supplier audit",
+                "german supplier audit",
+                "fri 17:00",
+            ),
+            (
+                "due: fri 5pm central warehouse recount",
+                "central warehouse recount",
+                "fri 5pm",
+            ),
+            ("due: fri 17:00 UK shipment held", "UK shipment held", "fri 17:00"),
+            (
+                "due: fri 17:00 china supplier audit",
+                "china supplier audit",
+                "fri 17:00",
+            ),
+            ("due: fri 5pm new york office visit", "new york office visit", "fri 5pm"),
+            ("due: fri 17:00 west gate re-check", "west gate re-check", "fri 17:00"),
+            ("due: fri 17:00 PT on the welds", "PT on the welds", "fri 17:00"),
+            ("期限: 金曜 17時 ドイツ 工場監査", "ドイツ 工場監査", "金曜 17時"),
+            // Ending the option, or said to be the zone: read as the zone.
+            ("audit due: fri 17:00 german", "audit", "fri 17:00 german"),
+            ("audit due: fri 17:00 german owner:<@U1>", "audit", "fri 17:00 german"),
+            (
+                "due: fri 17:00 german, supplier audit",
+                "supplier audit",
+                "fri 17:00 german",
+            ),
+            (
+                "due: fri 17:00 german time supplier audit",
+                "supplier audit",
+                "fri 17:00 german time",
+            ),
+            (
+                "due: fri 17:00 (german) supplier audit",
+                "supplier audit",
+                "fri 17:00 (german)",
+            ),
+            (
+                "supplier audit (due: fri 17:00 german)",
+                "supplier audit",
+                "fri 17:00 german",
+            ),
+            ("due: 5pm german fri supplier audit", "supplier audit", "5pm german fri"),
+            ("due: fri 17:00 CET check the seals", "check the seals", "fri 17:00 CET"),
+            ("due: fri 5pm EST check the seals", "check the seals", "fri 5pm EST"),
+            (
+                "期限: 金曜 17時 ドイツ時間 工場監査",
+                "工場監査",
+                "金曜 17時 ドイツ時間",
+            ),
+            ("工場監査 期限: 金曜17時ドイツ", "工場監査", "金曜17時ドイツ"),
+            // Glued to its time as Japanese is typed, a place is the zone.
+            (
+                "期限: 金曜17時中国 サプライヤー監査",
+                "サプライヤー監査",
+                "金曜17時中国",
+            ),
+        ] {
+            let a = parse_new_action(ActionKind::Interim, text).expect("read");
+            assert_eq!((a.text.as_str(), a.due.as_deref()), (action, Some(due)), "{text}");
         }
     }
 }

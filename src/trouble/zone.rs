@@ -261,6 +261,32 @@ const PLACES: &[(&str, Tz)] = &[
     ("moscow", Tz::Europe__Moscow),
 ];
 
+/// Abbreviations of one zone each that are also words of a measure's text: `west` and `wet`,
+/// and the tests a quality team names in capitals (`PT`, `MT`, `ET`: penetrant, magnetic
+/// particle, eddy current; `CT`, the scan). Read as a zone after a time only where nothing of
+/// the text follows them: see [`ends_in_a_word_zone`].
+const WORD_ABBREVIATIONS: &[&str] = &["west", "wet", "pt", "mt", "et", "ct"];
+
+/// Whether TEXT, a time read with the zone written after it, ends in a zone named by a word
+/// that also starts the words of an action (`german`, `central`, `china`, `uk`, `new york`,
+/// `ドイツ`, or one of [`WORD_ABBREVIATIONS`]), written as a word of its own. After a due time with more of the action's text
+/// after it, such a word is that text (`due: fri 17:00 german supplier audit`: due at our
+/// 17:00, "german supplier audit" kept): a rep who means the customer's clock ends the date
+/// there, or writes `german time`, `ドイツ時間` or `(german)`, all still read as the zone. An
+/// abbreviation that is no word (`CET`, `EST`) is the zone wherever it is written.
+pub fn ends_in_a_word_zone(text: &str) -> bool {
+    let text = text.trim().to_lowercase();
+    let mut names = PLACES
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(WORD_ABBREVIATIONS.iter().copied());
+    // A word of its own: glued to its time (`金曜17時ドイツ`), a name is the zone, as typed.
+    names.any(|name| {
+        text.strip_suffix(name)
+            .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
+}
+
 /// TEXT (already lower-cased and single-spaced) with the zone written at its end taken off:
 /// `17:00 cet`, `17:00 (cet)`, `5pm new york`, `5pm new york time`, `17時 ドイツ時間`,
 /// `17:00 europe/berlin`, `17:00 utc+1`; or written right after the time, the day after it, as
