@@ -1007,6 +1007,79 @@ async fn removing_someone_never_in_the_channel_says_so_and_posts_nothing() {
     .await;
 }
 
+/// `remove @a @b` in a hurry, where @b was never in the channel: @a is removed as ever (the
+/// kick, the timeline, the channel's line naming @a alone) and the answer says, after it, that
+/// @b was not there. In Japanese too. Named with someone who may not be removed, nobody is.
+#[tokio::test]
+async fn remove_of_several_takes_out_those_there_and_names_who_never_was() {
+    for (locale, removed, not_there) in [
+        (
+            "en",
+            format!("Removed <@{COLLEAGUE}> from the participants"),
+            format!("<@{HELPER}> is not in this trouble's channel and takes no part in it: there is nobody to remove."),
+        ),
+        (
+            "ja",
+            format!("<@{COLLEAGUE}>さんを参加者から外し"),
+            format!("<@{HELPER}>さんはこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。"),
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housing cracked").await;
+        bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+            .await;
+        wait_until(|| {
+            bot.slack
+                .members(&t.channel)
+                .contains(&COLLEAGUE.to_string())
+                .then_some(())
+        })
+        .await;
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("remove <@{COLLEAGUE}> <@{HELPER}>"))
+            .await;
+        assert!(r.contains(&removed) && r.ends_with(&not_there), "{locale}: {r}");
+        assert!(!r.contains("Nothing was changed") && !r.contains("何も変更"), "{locale}: {r}");
+        let kick = bot
+            .slack
+            .wait_for("conversations.kick", |c| c.params["user"] == COLLEAGUE)
+            .await;
+        assert_eq!(kick.params["channel"], t.channel.as_str());
+        assert_eq!(
+            last_entry(&bot, &t.id),
+            (
+                Event::ParticipantsRemoved {
+                    users: vec![trouble_bot::trouble::model::UserId::new(COLLEAGUE)]
+                },
+                Some(SALES.into())
+            ),
+            "{locale}"
+        );
+        bot.settle().await;
+        assert_eq!(bot.slack.calls_to("conversations.kick").len(), 1, "{locale}");
+        assert!(trouble(&bot, &t.id).added.is_empty(), "{locale}");
+        if locale == "en" {
+            let line = bot
+                .posted_saying(&t.channel, "from this trouble's participants")
+                .await;
+            assert!(line.contains(COLLEAGUE) && !line.contains(HELPER), "{line}");
+        }
+        // With the owner named too, the core's refusal stands for all, and @b is still named.
+        bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+            .await;
+        let len = trouble(&bot, &t.id).timeline_len;
+        let r = bot
+            .command_text(
+                MANAGER,
+                &t.channel,
+                &format!("remove <@{COLLEAGUE}> <@{SALES}> <@{HELPER}>"),
+            )
+            .await;
+        assert!(r.ends_with(&not_there) && r.contains(&format!("<@{SALES}>")), "{locale}: {r}");
+        assert_eq!(trouble(&bot, &t.id).timeline_len, len, "{locale}: nobody removed");
+    }
+}
+
 /// Nobody hides a trouble by removing people: the owner, the chain and the departments'
 /// members stay, work is handed over first, and only the owner or the chain may remove.
 #[tokio::test]

@@ -232,14 +232,23 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                 Err(e) => failed(app, Surface::Command, "cannot open a trouble", e),
             }
         }
-        command => {
+        mut command => {
             let id = match Box::pin(trouble_of(app, &cmd.text, &user, &channel)).await {
                 Ok(id) => id,
                 Err(refused) => return ephemeral(refused),
             };
+            // Those named who were never there are left out, and the answer says so after
+            // what became of the others: a rep in a hurry gets the rest removed.
+            let mut not_there = None;
             if let Command::Remove { users } = &command {
-                if let Some(outside) = Box::pin(never_in_the_channel(app, &id, &user, users)).await {
-                    return ephemeral_text(i18n::not_in_the_channel(l, outside.as_str()));
+                let outside = Box::pin(never_in_the_channel(app, &id, &user, users)).await;
+                if !outside.is_empty() {
+                    let rest: Vec<UserId> = users.iter().filter(|u| !outside.contains(u)).cloned().collect();
+                    if rest.is_empty() {
+                        return ephemeral_text(i18n::not_in_the_channel(l, &outside, true));
+                    }
+                    not_there = Some(i18n::not_in_the_channel(l, &outside, false));
+                    command = Command::Remove { users: rest };
                 }
             }
             if command == Command::Report {
@@ -304,7 +313,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         },
                         _ => None,
                     };
-                    let response = answer(app, applied);
+                    let response = answer_then(app, applied, not_there.as_deref());
                     if recheck && changed {
                         Box::pin(super::stages::flag_recurrence(app, &id)).await;
                     }
@@ -462,6 +471,12 @@ async fn seen_among(app: &App, user: &UserId, unsure: &[Unsure]) -> Result<Vec<b
 
 /// Answers with the reply of what the engine applied.
 fn answer(app: &App, applied: Applied) -> Response {
+    answer_then(app, applied, None)
+}
+
+/// [`answer`], with `then` said after the reply: what the shell left out of the command
+/// (`remove` of someone never in the channel).
+fn answer_then(app: &App, applied: Applied, then: Option<&str>) -> Response {
     let Applied::Decided(decision) = applied else {
         return already_handled();
     };
@@ -471,6 +486,9 @@ fn answer(app: &App, applied: Applied) -> Response {
         Some(Reply::Status(t)) => render(l, &app.config, t, &Message::Status),
         Some(reply) => Rendered::text(reply_text(l, &app.config, reply)),
     };
+    if let Some(then) = then {
+        answer = Rendered::text(format!("{}\n{then}", answer.text).trim().to_string());
+    }
     // While Slack refuses the bot token, what was saved reaches nobody: whoever typed it must
     // not believe it did, least of all that their manager was pinged.
     if let Some(error) = app.slack.token_refused().filter(|_| !decision.deliveries.is_empty()) {
@@ -691,31 +709,39 @@ fn spans_troubles(command: &Command) -> bool {
     )
 }
 
-/// Of the people `remove` names, the first who is neither in the trouble's record (a part, or
-/// seen joining its channel) nor, as Slack says within [`SHARED_WAIT`], a member of its channel:
+/// Of the people `remove` names, those who are neither in the trouble's record (a part, or
+/// seen joining its channel) nor, as Slack says within [`SHARED_WAIT`], members of its channel:
 /// removing them would post a removal line about someone never there. The record alone cannot
 /// tell (a former owner stays in the channel, unrecorded), so Slack is asked, and only of those
-/// the record does not know. Unsure (no answer in time, no channel yet) is no: the removal goes
-/// ahead as before. Nor is Slack asked for `remover`, who may not remove: the core's refusal
-/// says who may.
-async fn never_in_the_channel(app: &App, id: &TroubleId, remover: &UserId, users: &[UserId]) -> Option<UserId> {
-    let t = app.store.get(id).await.ok()??;
+/// the record does not know. Unsure (no answer in time, no channel yet) is none: the removal
+/// goes ahead as before. Nor is Slack asked for `remover`, who may not remove: the core's
+/// refusal says who may.
+async fn never_in_the_channel(app: &App, id: &TroubleId, remover: &UserId, users: &[UserId]) -> Vec<UserId> {
+    let Ok(Some(t)) = app.store.get(id).await else {
+        return Vec::new();
+    };
     if !decide::may(&app.config.policy, &t, remover, decide::Act::Remove) {
-        return None;
+        return Vec::new();
     }
-    let channel = t.channel.clone()?;
+    let Some(channel) = t.channel.clone() else {
+        return Vec::new();
+    };
     let everyone = decide::Viewers::of(&t).everyone(&app.config.policy);
     let unknown: Vec<&UserId> = users.iter().filter(|u| !everyone.contains(u)).collect();
     if unknown.is_empty() {
-        return None;
+        return Vec::new();
     }
     let asked = app.slack.members_among(&channel, &unknown);
-    let members = tokio::time::timeout(SHARED_WAIT, asked).await.ok()?.ok()?;
-    unknown
-        .into_iter()
-        .zip(members)
-        .find(|(_, member)| !member)
-        .map(|(who, _)| who.clone())
+    let Ok(Ok(members)) = tokio::time::timeout(SHARED_WAIT, asked).await else {
+        return Vec::new();
+    };
+    let mut outside: Vec<UserId> = Vec::new();
+    for (who, member) in unknown.into_iter().zip(members) {
+        if !member && !outside.contains(who) {
+            outside.push(who.clone());
+        }
+    }
+    outside
 }
 
 /// Whether `channel` is shared outside the company (Slack Connect), as far as Slack says within

@@ -577,12 +577,25 @@ pub fn departed_given_a_part(l: Locale, who: &str, part: crate::trouble::command
 
 /// `remove @x` of someone who is not in the trouble's channel and takes no part in it: there is
 /// nobody to take out, and a removal line would tell the channel something that never was.
-pub fn not_in_the_channel(l: Locale, who: &str) -> String {
-    tr!(
-        l,
-        format!("<@{who}> さんはこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。何も変更していません（ほかに外す人がいれば、<@{who}> さんを除いてもう一度どうぞ）。"),
-        format!("<@{who}> is not in this trouble's channel and takes no part in it: there is nobody to remove. Nothing was changed (to remove others, name them without <@{who}>).")
-    )
+/// `alone`: they were all the command named, so nothing was changed; else the others named
+/// were dealt with, and the answer about them comes first.
+pub fn not_in_the_channel(l: Locale, who: &[crate::trouble::model::UserId], alone: bool) -> String {
+    let names = people(l, who);
+    let ja =
+        format!("{names}はこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。");
+    let en = match who.len() {
+        1 => format!("{names} is not in this trouble's channel and takes no part in it: there is nobody to remove."),
+        _ => format!("{names} are not in this trouble's channel and take no part in it: there is nobody to remove."),
+    };
+    let text = match alone {
+        true => tr!(
+            l,
+            format!("{ja}何も変更していません。"),
+            format!("{en} Nothing was changed.")
+        ),
+        false => tr!(l, ja, en),
+    };
+    san(l, &text)
 }
 
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they

@@ -662,7 +662,8 @@ fn take_out(w: &mut Work, by: &UserId, users: Vec<UserId>) {
 /// channel by a part they no longer have) off it, out of its channel and its readers' lists;
 /// on the timeline and said in the channel. Only those with no open action: the owner, the
 /// chain and the departments' members stay (nobody hides a trouble from them), and work is
-/// handed over first. All or nothing.
+/// handed over first. All or nothing: a rep who named the owner or the chain by mistake reads
+/// the whole line again. (Someone never in the channel is left out by the shell beforehand.)
 fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
     let policy = w.ctx.policy;
     let departments = departments_of(policy, &w.t);
