@@ -1739,3 +1739,36 @@ async fn a_plain_close_by_the_chain_is_its_acknowledgement() {
     let said = bot.posted_saying(&t.channel, "Acknowledged by").await;
     assert!(said.contains(&format!("<@{DIRECTOR}>")), "{said}");
 }
+
+/// The director, asked by the escalation, then answered by the manager's acknowledgement: the
+/// manager takes the trouble over, so that acknowledgement no longer stands and the director is
+/// the one asked. The director's DM, edited through the outbox as every DM is, no longer reads
+/// "acknowledged by" the manager: it says the trouble waits; acknowledged again, by whom.
+#[tokio::test]
+async fn an_answered_escalation_dm_stops_reading_acknowledged_once_that_no_longer_stands() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let by_manager = format!("acknowledged by <@{MANAGER}>");
+    message_says(&bot, &director.0, &director.1, &by_manager).await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    assert!(r.contains("no longer stands"), "{r}");
+    // The director is the trouble's manager now, whom the channel's status names as asked.
+    message_says(&bot, &director.0, &director.1, "⏳ waiting for acknowledgement").await;
+    let now = dm_now(&bot, &director);
+    assert!(!now.contains(&by_manager), "{now}");
+
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    message_says(
+        &bot,
+        &director.0,
+        &director.1,
+        &format!("acknowledged by <@{DIRECTOR}>"),
+    )
+    .await;
+}

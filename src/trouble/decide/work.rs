@@ -180,6 +180,7 @@ impl<'a> Work<'a> {
         // A DM asks only while the trouble waits for an acknowledgement, however it stopped
         // waiting (a reply, the button, `ack`, a close, a DM posted after either): checked
         // here once rather than on every path that acknowledges or closes.
+        let answered_before = self.t.escalation.settled.clone();
         settle_escalation_dms(&mut self);
         // So does a proposal's message, however it stopped waiting.
         crate::trouble::approval::settle_asking(&mut self);
@@ -195,6 +196,17 @@ impl<'a> Work<'a> {
         } else if closed_or_reopened && self.acked_before {
             self.refresh_manager_dms();
             self.refresh_settled_escalation_dms();
+        } else if self.acked_before != self.t.ack.is_some() && self.t.is_open() {
+            // An acknowledgement withdrawn (its acknowledger took the trouble over, or left the
+            // chain), or given again since: the escalation's DMs it had answered say who is
+            // asked now, or who acknowledged since. Left as they were, the director asked
+            // before read "acknowledged by" an acknowledgement that no longer stood, while
+            // they were the one asked.
+            for posted in answered_before {
+                if self.t.escalation.settled.contains(&posted) {
+                    super::acknowledgement::edit_escalation_dm(&mut self, posted, false);
+                }
+            }
         }
         // The notices of its opening say it is closed, and no longer once it is reopened.
         if closed_or_reopened {
