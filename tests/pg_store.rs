@@ -1341,10 +1341,10 @@ async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestB
 
 #[tokio::test]
 async fn stats_tells_the_troubles_still_waiting_for_an_acknowledgement_from_those_closed_without_one_on_both_stores() {
-    let line = "To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 2 (⚠️ 1 still waiting now, 1 closed without one)\n";
+    let line = "To manager acknowledgement: median _ · p90 _ (1 trouble) · not acknowledged: 2 (⚠️ 1 still waiting now, 1 closed without one)\n";
     let on_sled = spawn_bot().await;
     let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_sled, VP).await;
-    assert!(stats.contains(line), "sled: {stats}");
+    assert!(with_times_elided(&stats).contains(line), "sled: {stats}");
 
     let on_pg = spawn_bot_on(
         &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
@@ -1354,7 +1354,7 @@ async fn stats_tells_the_troubles_still_waiting_for_an_acknowledgement_from_thos
     )
     .await;
     let stats = stats_after_one_waiting_one_acknowledged_one_closed_without(&on_pg, VP).await;
-    assert!(stats.contains(line), "PostgreSQL: {stats}");
+    assert!(with_times_elided(&stats).contains(line), "PostgreSQL: {stats}");
 }
 
 /// Private channels: a colleague taking part in the VP's closed trouble alone reads it as closed
