@@ -64,6 +64,15 @@ impl Clock {
         self.sleep_until(until).await;
     }
 
+    /// A manual clock reading `start` that stands still until advanced: for a test that must
+    /// know that nothing the bot waits for comes due while it looks (a backoff, say).
+    pub fn stopped(start: DateTime<Utc>) -> Clock {
+        Clock::Manual(Arc::new(ManualClock {
+            speed: 0,
+            ..ManualClock::new(start)
+        }))
+    }
+
     /// The time `d` from now on this clock.
     pub fn after(&self, d: Duration) -> DateTime<Utc> {
         self.now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
@@ -86,7 +95,7 @@ impl Clock {
 pub struct ManualClock {
     start: DateTime<Utc>,
     started: std::time::Instant,
-    /// Virtual seconds per real second (1 in tests).
+    /// Virtual seconds per real second (1 in tests; 0 for a clock that moves only on `advance`).
     speed: u32,
     /// How far `advance` has moved the clock ahead of the real time elapsed since `started`.
     jumped: watch::Sender<chrono::Duration>,
@@ -121,6 +130,17 @@ impl ManualClock {
             let Ok(wait) = (t - self.now()).to_std() else {
                 return;
             };
+            if self.speed == 0 {
+                if wait.is_zero() {
+                    return;
+                }
+                // A stopped clock: only a jump brings `t` nearer, and once the clock is gone
+                // nothing will.
+                if jumps.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                continue;
+            }
             // In real time: a fast clock gets there sooner.
             let wait = wait / self.speed;
             if wait.is_zero() {
@@ -188,6 +208,28 @@ mod tests {
             .await
             .expect("an hour on a clock running an hour a second passes within ten real seconds");
         assert!(clock.now() - start() >= chrono::Duration::hours(1));
+    }
+
+    #[tokio::test]
+    async fn a_stopped_clock_moves_and_wakes_sleepers_only_when_advanced() {
+        let clock = Clock::stopped(start());
+        let sleeper = tokio::spawn({
+            let clock = clock.clone();
+            async move { clock.sleep(Duration::from_millis(10)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(clock.now(), start(), "no time passes by itself");
+        assert!(!sleeper.is_finished(), "nor does a sleeper wake");
+        clock.as_manual().unwrap().advance(Duration::from_millis(5));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!sleeper.is_finished(), "a sleeper not yet due sleeps on");
+        // Exactly to its time: due then, as on any clock.
+        clock.as_manual().unwrap().advance(Duration::from_millis(5));
+        tokio::time::timeout(Duration::from_secs(10), sleeper)
+            .await
+            .expect("it wakes once advanced to its time")
+            .unwrap();
+        assert_eq!(clock.now(), start() + chrono::Duration::milliseconds(10));
     }
 
     #[tokio::test]

@@ -6,9 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
+use common::fake_socket::{
+    advance_past_waits, slots_waiting, spawn_bot_behind_front, spawn_socket_bot_on_stopped_clock, FakeSocket,
+};
 use common::*;
 use serde_json::{json, Value};
+use trouble_bot::socket_mode::state::Waiting;
 
 /// A bot in Socket Mode (no signing secret) and the fake socket in front of its fake Slack.
 async fn socket_bot() -> (TestBot, FakeSocket) {
@@ -123,6 +126,8 @@ async fn an_envelope_redelivered_after_a_reconnect_is_handled_once_and_answered_
     socket.drop_connection(c[0]);
     socket.wait_closed(c[0]).await;
     let live = eventually("a replacement socket", Duration::from_secs(10), || {
+        // Its slot waits half a second first (a socket that worked): the clock is moved past it.
+        advance_past_waits(&bot);
         let live = socket.live();
         (live.len() == 2 && !live.contains(&c[0])).then_some(live)
     })
@@ -154,6 +159,7 @@ async fn an_envelope_in_flight_when_its_socket_drops_is_still_handled_and_its_re
     socket.drop_connection(c[0]);
     socket.wait_closed(c[0]).await;
     let live = eventually("a replacement socket", Duration::from_secs(10), || {
+        advance_past_waits(&bot);
         let live = socket.live();
         (live.len() == 2 && !live.contains(&c[0])).then_some(live)
     })
@@ -273,7 +279,13 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
     );
 
     socket.refuse_opens(false);
-    let live = socket.wait_live(2).await;
+    // Each slot backs off from its failed attempts: the clock is moved past those waits.
+    let live = eventually("2 live sockets", Duration::from_secs(10), || {
+        advance_past_waits(&bot);
+        let live = socket.live();
+        (live.len() == 2).then_some(live)
+    })
+    .await;
     health_until(&bot, "200 with both sockets up", |status, text| {
         status == 200 && text.contains("2 connected")
     })
@@ -299,48 +311,71 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
 
 #[tokio::test]
 async fn a_rate_limited_connections_open_is_not_asked_again_before_retry_after_on_any_slot() {
-    let (bot, socket) = spawn_bot_behind_front(true, |socket| socket.rate_limit_opens(Some(30))).await;
+    // The clock stands still: nothing a slot waits for comes until the test moves it.
+    let (bot, socket) = spawn_socket_bot_on_stopped_clock(|socket| socket.rate_limit_opens(Some(30))).await;
     let (_, said) = health_until(&bot, "503 naming Slack's wait", |status, text| {
         status == 503 && text.contains("next attempt in 30 s")
     })
     .await;
     assert!(said.contains("rate limited"), "{said}");
-    // Each slot asks at most once. Without Retry-After the backoff would ask again after
-    // 0.5 s, then 1 s, …: a short window shows nobody does.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Each slot asked at most once (one may have found the other's answer first).
+    slots_waiting(&bot, 2).await;
     let asked = socket.opens();
     assert!((1..=2).contains(&asked), "asked {asked} times before Retry-After");
+    // Without Retry-After the backoff would ask again after 1 s, then 2 s, …: up to a second
+    // before it is up, nobody does.
+    bot.advance(Duration::from_secs(29));
+    slots_waiting(&bot, 2).await;
+    assert_eq!(socket.opens(), asked, "asked again before Retry-After was up");
+    // Once it is up, they ask again (and wait again, as Slack still says to).
+    bot.advance(Duration::from_secs(1));
+    slots_waiting(&bot, 2).await;
+    let again = socket.opens() - asked;
+    assert!((1..=2).contains(&again), "asked {again} times once Retry-After was up");
 }
 
 #[tokio::test]
 async fn connections_slack_turns_away_at_once_are_asked_for_again_with_growing_waits_and_said_why() {
-    let (bot, socket) = socket_bot().await;
+    // The clock stands still: a slot asks again only when the test moves it past the wait.
+    let (bot, socket) = spawn_socket_bot_on_stopped_clock(|_| {}).await;
     let live = socket.wait_live(2).await;
     // Another instance on the same app, say: Slack turns every new connection away.
     let turned_away = json!({"type": "disconnect", "reason": "too_many_websockets"});
     socket.greet_new_connections_with(Some(turned_away.clone()));
     let before = socket.opens();
-    let start = tokio::time::Instant::now();
     for id in live {
         socket.send(id, &turned_away);
     }
-    // Per slot: a replacement at once, the next after 0.375–0.5 s, the next after 0.75–1 s.
-    eventually(
-        "three more sockets asked for on each slot",
-        Duration::from_secs(10),
-        || (socket.opens() >= before + 6).then_some(()),
-    )
-    .await;
-    let took = start.elapsed();
-    assert!(took >= Duration::from_secs(1), "6 sockets asked for in {took:?}");
+    // Per slot: a replacement at once (no time has passed), turned away too; then one after
+    // a wait of 0.375–0.5 s (a quarter of jitter), one after 0.75–1 s, one after 1.5–2 s. While
+    // both slots wait nobody asks, so the count of opens is exact at each step.
+    let ms = Duration::from_millis;
+    let steps = [(ms(375), ms(500)), (ms(750), ms(1000)), (ms(1500), ms(2000))];
+    for (step, (shortest, longest)) in steps.into_iter().enumerate() {
+        if step > 0 {
+            advance_past_waits(&bot);
+        }
+        let waits = slots_waiting(&bot, 2).await;
+        assert_eq!(
+            socket.opens(),
+            before + 2 + 2 * step,
+            "per slot: a replacement at once, then one after each of {step} waits"
+        );
+        assert!(
+            waits.iter().all(|w| (shortest..=longest).contains(w)),
+            "wait {}: {waits:?}",
+            step + 1
+        );
+    }
     let (_, said) = health_until(&bot, "503 naming the reason", |status, _| status == 503).await;
     assert!(
         said.contains("too_many_websockets") && said.contains("another trouble-bot"),
         "{said}"
     );
 
-    // Once Slack takes connections again, both come back (after a wait of at most a few seconds).
+    // Once Slack takes connections again, both come back after their wait.
     socket.greet_new_connections_with(None);
+    advance_past_waits(&bot);
     health_until(&bot, "200 with both sockets up", |status, text| {
         status == 200 && text.contains("2 connected")
     })
@@ -366,8 +401,12 @@ async fn socket_mode_turned_off_for_the_app_stops_the_reconnecting_and_healthz_s
     for id in live {
         socket.wait_closed(id).await;
     }
-    // A refresh would be replaced at once: a short window shows nothing is asked for.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // A refresh would be replaced at once: instead each slot stops asking, for good.
+    eventually("both slots stopped asking", Duration::from_secs(10), || {
+        let waiting = bot.app().socket.waiting();
+        (waiting.len() == 2 && waiting.values().all(|w| *w == Waiting::ForGood)).then_some(())
+    })
+    .await;
     assert_eq!(socket.opens(), before, "asked for a connection after link_disabled");
     assert!(health_until(&bot, "still 503", |status, _| status == 503)
         .await

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,7 +27,7 @@ use crate::slack::client::SlackError;
 use crate::slack::payloads::{EventBody, SlashCommand};
 
 pub mod state;
-use state::{Acked, Seen};
+use state::{Acked, Seen, Waiting};
 
 /// Sockets kept open at once (Slack allows ten per app).
 pub const CONNECTIONS: usize = 2;
@@ -129,7 +130,8 @@ fn finish_in(draining: &mut tokio::task::JoinSet<()>, mut handlers: Handlers) {
 }
 
 /// One of the sockets: opens it, and opens it again whenever it ends, with backoff while
-/// it keeps failing or keeps ending soon after it opened.
+/// it keeps failing or keeps ending soon after it opened. Its waits and the age of its socket
+/// are on the app's clock, like any other retry's backoff: a test moves through them.
 async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown: watch::Receiver<bool>) {
     // Attempts in a row that brought no socket lasting [`SHORT_LIVED`]: failed opens, sockets
     // that ended before or soon after Slack's hello, `disconnect`s that came at once.
@@ -139,14 +141,14 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
         while draining.try_join_next().is_some() {}
         if app.socket.given_up() {
             // Socket Mode is off for the app: only an admin and a restart bring it back.
+            app.socket.wait(slot, Some(Waiting::ForGood));
             stopped(&mut shutdown).await;
             break;
         }
         // Slack said when to ask again (a rate-limited open, on any slot): nobody asks before.
-        if let Some(until) = app.socket.opens_held_until() {
-            tokio::select! {
-                _ = tokio::time::sleep_until(until) => {}
-                _ = stopped(&mut shutdown) => break,
+        if let Some(until) = app.socket.opens_held_until(app.clock.now()) {
+            if !wait_until(&app, slot, until, &mut shutdown).await {
+                break;
             }
         }
         let wait = match open_socket(&app, &token).await {
@@ -154,7 +156,7 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                 if app.socket.app_token_heard(None) {
                     tracing::info!("Slack takes the app-level token again");
                 }
-                let opened = tokio::time::Instant::now();
+                let opened = app.clock.now();
                 let (replace_tx, mut replace_rx) = oneshot::channel();
                 let mut connection =
                     tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
@@ -170,7 +172,7 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                                 while handlers.join_next().await.is_some() {}
                             }
                         });
-                        streak = match opened.elapsed() >= SHORT_LIVED {
+                        streak = match lasted(&app, opened) >= SHORT_LIVED {
                             true => 0,
                             false => streak + 1,
                         };
@@ -190,7 +192,7 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                             }
                             Err(_) => false,
                         };
-                        if said_hello && opened.elapsed() >= SHORT_LIVED {
+                        if said_hello && lasted(&app, opened) >= SHORT_LIVED {
                             streak = 0;
                         } else {
                             streak += 1;
@@ -207,7 +209,7 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                 streak += 1;
                 let mut wait = jittered(backoff(streak));
                 if let Some(retry_after) = failure.retry_after() {
-                    app.socket.hold_opens_for(retry_after);
+                    app.socket.hold_opens_until(app.clock.after(retry_after));
                     wait = wait.max(retry_after);
                 }
                 tracing::warn!(slot, problem = %failure, next_attempt_in_s = wait.as_secs_f32(), "cannot open a Socket Mode connection; will retry");
@@ -227,14 +229,31 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                 wait
             }
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stopped(&mut shutdown) => break,
+        if !wait_until(&app, slot, app.clock.after(wait), &mut shutdown).await {
+            break;
         }
     }
     // Stopping: what is still being handled gets as long as a retiring socket does; whatever
     // is cut off after that answered nobody, so its redelivery (after a restart) is handled.
     let _ = tokio::time::timeout(DRAIN_LIMIT, async { while draining.join_next().await.is_some() {} }).await;
+}
+
+/// How long since `since`, on the app's clock.
+fn lasted(app: &App, since: DateTime<Utc>) -> Duration {
+    (app.clock.now() - since).to_std().unwrap_or_default()
+}
+
+/// Slot `slot` waits on the app's clock until `until`, and says so in `app.socket.waiting()`
+/// meanwhile; false when the stop signal came first.
+async fn wait_until(app: &App, slot: usize, until: DateTime<Utc>, shutdown: &mut watch::Receiver<bool>) -> bool {
+    let wait = (until - app.clock.now()).to_std().unwrap_or_default();
+    app.socket.wait(slot, Some(Waiting::Until { at: until, wait }));
+    let woke = tokio::select! {
+        _ = app.clock.sleep_until(until) => true,
+        _ = stopped(shutdown) => false,
+    };
+    app.socket.wait(slot, None);
+    woke
 }
 
 /// What the log and /healthz say while Slack refuses the app-level token (`error`): which
@@ -348,6 +367,9 @@ async fn serve_socket(
     let mut replace = Some(replace);
     let mut counted = false;
     let mut said_hello = false;
+    // This socket's deadlines are in real time, not on the app's clock: they guard a real
+    // socket (is the peer still there, how long a retiring one may stay open), as a read
+    // timeout does.
     // Set once this socket is on its way out: after `disconnect`, or at shutdown. It still
     // handles what comes on it, and closes once it owes nothing.
     let mut retiring: Option<tokio::time::Instant> = None;

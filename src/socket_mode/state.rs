@@ -1,9 +1,11 @@
 //! What the bot knows about its Socket Mode connections (how many are up, or why none is) and
 //! the envelopes it has answered: state the shell shares, with nothing of the runner in it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -15,13 +17,24 @@ const REMEMBERED: usize = 4096;
 pub struct SocketState {
     status: Mutex<Status>,
     answered: Mutex<Answered>,
-    /// Until when Slack asked the app not to call `apps.connections.open` (its `Retry-After`):
-    /// shared, so no slot asks earlier.
-    opens_held: Mutex<Option<tokio::time::Instant>>,
+    /// Until when (on the app's clock) Slack asked the app not to call `apps.connections.open`
+    /// (its `Retry-After`): shared, so no slot asks earlier.
+    opens_held: Mutex<Option<DateTime<Utc>>>,
+    /// The slots not asking for a socket now, and until when.
+    waiting: Mutex<BTreeMap<usize, Waiting>>,
     /// The error with which Slack last refused the app-level token (None once it took it).
     app_token_refused: Mutex<Option<String>>,
     /// Why the bot asks for no more connections (Slack turned Socket Mode off for the app).
     given_up: Mutex<Option<String>>,
+}
+
+/// Why a slot is not asking for a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Until `at` on the app's clock (a backoff, or Slack's `Retry-After`): a wait of `wait`.
+    Until { at: DateTime<Utc>, wait: Duration },
+    /// For good: Slack turned Socket Mode off for the app.
+    ForGood,
 }
 
 #[derive(Default)]
@@ -82,17 +95,31 @@ impl SocketState {
         self.given_up.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
-    /// Slack asked for no new `apps.connections.open` for `wait`.
-    pub(super) fn hold_opens_for(&self, wait: std::time::Duration) {
-        let until = tokio::time::Instant::now() + wait;
+    /// Slack asked for no new `apps.connections.open` until `until`.
+    pub(super) fn hold_opens_until(&self, until: DateTime<Utc>) {
         let mut held = self.opens_held.lock().unwrap_or_else(|e| e.into_inner());
         *held = Some(held.map_or(until, |earlier| earlier.max(until)));
     }
 
-    /// Until when no socket may be asked for, if that is still to come.
-    pub(super) fn opens_held_until(&self) -> Option<tokio::time::Instant> {
+    /// Until when no socket may be asked for, if that is still to come at `now`.
+    pub(super) fn opens_held_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let held = *self.opens_held.lock().unwrap_or_else(|e| e.into_inner());
-        held.filter(|until| *until > tokio::time::Instant::now())
+        held.filter(|until| *until > now)
+    }
+
+    /// The slots that are not asking for a socket now, and why: a test moving the bot's clock
+    /// knows from this that a slot's wait has begun (a clock moved before would not end it).
+    pub fn waiting(&self) -> BTreeMap<usize, Waiting> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Slot `slot` waits (`Some`), or is asking again (`None`).
+    pub(super) fn wait(&self, slot: usize, waiting: Option<Waiting>) {
+        let mut all = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        match waiting {
+            Some(w) => all.insert(slot, w),
+            None => all.remove(&slot),
+        };
     }
 }
 

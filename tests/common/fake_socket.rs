@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::{eventually, spawn_bot_on, FakeSlack, TestBot, BASE_CONFIG, DEFAULT_SEVERITIES};
+use trouble_bot::socket_mode::state::Waiting;
 
 const WAIT_LIMIT: Duration = Duration::from_secs(10);
 /// The app-level token the fake accepts.
@@ -99,6 +100,68 @@ pub async fn spawn_bot_behind_front_with(
     }
     let bot = spawn_bot_on(config_text, trouble_bot::http::server::Limits::default(), slack, &env).await;
     (bot, front)
+}
+
+/// As [`spawn_bot_behind_front`] in Socket Mode, on a clock that moves only when the test
+/// advances it: what a socket slot waits for comes only then.
+pub async fn spawn_socket_bot_on_stopped_clock(prepare: impl FnOnce(&FakeSocket)) -> (TestBot, FakeSocket) {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    prepare(&front);
+    let env = [
+        ("SLACK_API_URL", front.api_url()),
+        ("SLACK_APP_TOKEN", APP_TOKEN.to_string()),
+        ("SLACK_SIGNING_SECRET", String::new()),
+    ];
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let limits = trouble_bot::http::server::Limits::default();
+    let bot = super::spawn_bot_on_clock(&config, limits, slack, &env, super::stopped_clock()).await;
+    (bot, front)
+}
+
+/// Waits until `n` of `bot`'s Socket Mode slots wait before they ask for a socket again, each
+/// until a time still to come on the bot's clock (a wait the clock has passed is ending, so it
+/// does not count), and returns how long each waits, in slot order.
+pub async fn slots_waiting(bot: &TestBot, n: usize) -> Vec<Duration> {
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    loop {
+        let now = bot.clock.now();
+        let waiting = bot.app().socket.waiting();
+        let waits: Vec<Duration> = waiting
+            .values()
+            .filter_map(|w| match w {
+                Waiting::Until { at, wait } if *at > now => Some(*wait),
+                _ => None,
+            })
+            .collect();
+        if waits.len() == n {
+            return waits;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{n} socket slots waiting to ask again: not within {WAIT_LIMIT:?}; at {now} the slots wait {waiting:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Moves `bot`'s clock to the end of the longest wait of a slot waiting to ask for a socket
+/// again: every slot that waits asks again.
+pub fn advance_past_waits(bot: &TestBot) {
+    let now = bot.clock.now();
+    let furthest = bot
+        .app()
+        .socket
+        .waiting()
+        .values()
+        .filter_map(|w| match w {
+            Waiting::Until { at, .. } => (*at - now).to_std().ok(),
+            Waiting::ForGood => None,
+        })
+        .max();
+    if let Some(wait) = furthest {
+        bot.advance(wait);
+    }
 }
 
 fn fixture(name: &str) -> String {

@@ -198,6 +198,26 @@ pub async fn spawn_bot_on(
     bot
 }
 
+/// As [`spawn_bot_on`], the bot on `clock` instead of the usual one (say [`stopped_clock`]).
+pub async fn spawn_bot_on_clock(
+    config_text: &str,
+    limits: trouble_bot::http::server::Limits,
+    slack: FakeSlack,
+    env_changes: &[(&str, String)],
+    clock: Clock,
+) -> TestBot {
+    let mut bot = spawn_bot_unstarted(config_text, limits, slack, env_changes);
+    bot.clock = clock;
+    bot.start().await;
+    bot
+}
+
+/// A clock reading [`CLOCK_START`] that moves only when the test advances it: for a test that
+/// must know that nothing the bot waits for comes due while it looks.
+pub fn stopped_clock() -> Clock {
+    Clock::stopped(CLOCK_START.parse().expect("clock start"))
+}
+
 fn spawn_bot_unstarted(
     config_text: &str,
     limits: trouble_bot::http::server::Limits,
@@ -295,6 +315,11 @@ impl TestBot {
             .as_manual()
             .expect("test bots run on a manual clock")
             .advance(by);
+    }
+
+    /// The running bot's shared state (what its Socket Mode slots wait for, say).
+    pub fn app(&self) -> &std::sync::Arc<trouble_bot::App> {
+        &self.bot.as_ref().expect("bot running").app
     }
 
     pub fn store(&self) -> &SledStore {
