@@ -1294,16 +1294,13 @@ async fn while_the_database_does_not_answer_a_command_is_still_answered_in_time(
 /// manager acknowledged, and one the VP opened and closed themself (nobody above them to
 /// acknowledge it). Two days on, so the day they were opened is read from the per-day sums.
 async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestBot, asker: &str) -> String {
-    let id_of = |answer: &str| answer.split_whitespace().nth(1).expect("an id").to_string();
-    let waiting = bot
-        .command_text(SALES, ORIGIN, "open sev1 MegaCorp: line 3 stopped")
-        .await;
-    assert!(waiting.starts_with("Trouble "), "{waiting}");
-    let acked = id_of(&bot.command_text(SALES, ORIGIN, "open sev3 ACME: label misprint").await);
+    // Ids as `opened` reads them: a loaded PostgreSQL may answer an open "may not be saved yet".
+    bot.opened(SALES, "sev1 MegaCorp: line 3 stopped").await;
+    let (_, acked) = bot.opened(SALES, "sev3 ACME: label misprint").await;
     let r = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {acked}")).await;
     assert!(r.starts_with("Acknowledged"), "{r}");
 
-    let own = id_of(&bot.command_text(VP, ORIGIN, "open Globex: housing cracked").await);
+    let (_, own) = bot.opened(VP, "Globex: housing cracked").await;
     // Its channel, once the bot has created it and posted the kickoff there (the clock moved on
     // through Slack's pacing meanwhile).
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);

@@ -430,7 +430,7 @@ impl TestBot {
     /// opened, read from the answer or, when the open was answered that it may not be saved yet
     /// (a loaded machine), the store's next trouble (a test opens one at a time).
     pub async fn opened(&self, user: &str, text: &str) -> (String, String) {
-        let before = self.store().trouble_count();
+        let before = self.trouble_count().await;
         let answer = self.command_text(user, ORIGIN, &format!("open {text}")).await;
         let named = answer.split_whitespace().nth(1).filter(|w| is_trouble_id(w));
         let id = match named {
@@ -438,13 +438,15 @@ impl TestBot {
             // A loaded machine: answered that it may not be saved yet, the open still at work.
             // The trouble the store holds next is this one (a test opens one at a time).
             None => {
-                eventually(
-                    &format!("the trouble opened by “{answer}”"),
-                    Duration::from_secs(30),
-                    || (self.store().trouble_count() > before).then_some(()),
-                )
-                .await;
-                let troubles = self.store().all_troubles().expect("troubles");
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                while self.trouble_count().await <= before {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "no trouble opened by “{answer}” within 30s"
+                    );
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let troubles = self.app().store.all_troubles().await.expect("troubles");
                 let newest = troubles.iter().map(|t| &t.id).max_by_key(|id| {
                     let (day, n) = id.as_str().split_once('-').unwrap_or_default();
                     (day.to_string(), n.parse::<u64>().unwrap_or_default())
@@ -453,6 +455,14 @@ impl TestBot {
             }
         };
         (answer, id)
+    }
+
+    /// How many troubles the store holds, on sled or PostgreSQL.
+    async fn trouble_count(&self) -> usize {
+        match self.app().store.sled() {
+            Some(sled) => sled.trouble_count(),
+            None => self.app().store.all_troubles().await.expect("troubles").len(),
+        }
     }
 
     /// Opens a trouble as `user` and waits until its channel, kickoff and status exist.
