@@ -626,10 +626,12 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             (Locale::En, _) => format!("{gap} after the previous"),
         };
         let (at, by) = (format_time(tz, u.at), who(&u.by));
-        // What the customer was promised, and, once the next update came, whether it was kept.
+        // What the customer was promised, and, once a later update settled it, whether it was
+        // kept: an update with no promise of its own before its time leaves it standing, as the
+        // status and the reminders have it, so it is not yet kept.
         let promise = u.promised_next.map(|p| {
-            let kept = counted.get(i + 1).map(|next| {
-                let late = (next.at - p).num_seconds();
+            let kept = t.promise_settled_at(i).map(|settled| {
+                let late = (settled - p).num_seconds();
                 match (l, late <= 0) {
                     (Locale::Ja, true) => "・守られた".to_string(),
                     (Locale::Ja, false) => format!("・{}遅れ", format_duration(l, late as u64)),

@@ -676,6 +676,18 @@ impl Trouble {
             .filter(|p| *p > last.at)
     }
 
+    /// When the promise the counted update `i` made was settled: by the first later update that
+    /// made a promise of its own or came at or after its time. A later update before it with no
+    /// promise leaves it standing, as [`Self::promised_next`] does (the customer still expects
+    /// that call), so it neither keeps nor breaks it. None while it stands, or with no promise.
+    pub fn promise_settled_at(&self, i: usize) -> Option<DateTime<Utc>> {
+        let mut later = self.counted_updates().skip(i);
+        let promised = later.next()?.promised_next?;
+        later
+            .find(|u| u.promised_next.is_some() || u.at >= promised)
+            .map(|u| u.at)
+    }
+
     /// The customer's zone the promise for AT was written in (`17:00 CET`), None for our own.
     pub fn promise_zone(&self, at: DateTime<Utc>) -> Option<crate::trouble::zone::Zone> {
         self.counted_updates()

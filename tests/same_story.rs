@@ -1,0 +1,505 @@
+//! One trouble played whole through the HTTP surface: after each step, every place that shows its
+//! state (kickoff, status, the manager's DM, the origin notice, App Home, list, history, search,
+//! stats, the export, the digest) tells the same stage, people, severity, summary, promise and costs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+use trouble_bot::i18n::{stage_name, Locale};
+use trouble_bot::trouble::model::{PostedMessage, StageId};
+
+/// What every place should tell of the trouble at one point of the story.
+#[derive(Clone)]
+struct Told {
+    /// The stage under way (1-based); None once every stage is done.
+    stage: Option<usize>,
+    severity: u8,
+    owner: &'static str,
+    summary: &'static str,
+    /// The promised next contact, as the status and the export write it (ours, Tokyo).
+    promise: Option<(&'static str, &'static str)>,
+    /// Costs borne by us, as the status, history and export total them.
+    borne: Option<&'static str>,
+    /// Our share with the split applied, as the status, history and stats give it.
+    share: Option<&'static str>,
+    lot: Option<&'static str>,
+    acknowledged: bool,
+    closed: bool,
+}
+
+const CUSTOMER: &str = "ACME";
+const FIRST_SUMMARY: &str = "housing cracked in lot 42";
+const SUMMARY: &str = "housing cracked in lot 43";
+
+fn severity_label(level: u8) -> &'static str {
+    match level {
+        1 => "sev1 critical",
+        2 => "sev2 major",
+        _ => "sev3 minor",
+    }
+}
+
+fn stage_words(n: usize) -> String {
+    let id = StageId::all().nth(n - 1).expect("seven stages");
+    format!("{n}. {}", stage_name(Locale::En, id))
+}
+
+/// The text and blocks of `message` as Slack shows it now (its latest edit).
+fn as_shown(bot: &TestBot, message: &Option<PostedMessage>, what: &str) -> String {
+    let m = message.as_ref().unwrap_or_else(|| panic!("{what} posted"));
+    let now = bot
+        .slack
+        .message_versions(m.channel.as_str(), m.ts.as_str())
+        .pop()
+        .unwrap_or_else(|| panic!("{what} in Slack"));
+    // Blocks are JSON: a field's line break is `\n` there.
+    text_of(&now).replace("\\n", "\n")
+}
+
+/// The line of `text` that speaks of trouble `id`, or None.
+fn row<'a>(text: &'a str, id: &str) -> Option<&'a str> {
+    text.split(['\n', '"']).find(|l| l.contains(id))
+}
+
+/// The row of `text` (a list, an App Home) that shows trouble `id` itself, with its severity
+/// (not a row of one of its actions or proposals).
+fn trouble_row<'a>(text: &'a str, id: &str) -> Option<&'a str> {
+    text.split(['\n', '"']).find(|l| l.contains(id) && l.contains(" sev"))
+}
+
+fn says(place: &str, text: &str, words: &str, step: &str) {
+    assert!(text.contains(words), "{step}: {place} should say {words:?}:\n{text}");
+}
+
+fn never_says(place: &str, text: &str, words: &str, step: &str) {
+    assert!(
+        !text.contains(words),
+        "{step}: {place} should not say {words:?}:\n{text}"
+    );
+}
+
+/// Reads every place that shows trouble `t` and checks each tells `told`.
+async fn everywhere_the_same(bot: &TestBot, t: &OpenedTrouble, told: &Told, step: &str) {
+    bot.settle().await;
+    let record = trouble(bot, &t.id);
+    let (sev, sev_short) = (severity_label(told.severity), format!("sev{}", told.severity));
+    let owner = format!("<@{}>", told.owner);
+    let stage = told.stage.map(stage_words);
+
+    // The pinned kickoff: who, how severe, what; acknowledged and closed as it is.
+    let kickoff = as_shown(bot, &record.kickoff, "kickoff");
+    for words in [
+        sev,
+        told.summary,
+        format!("*Owner*\n{owner}").as_str(),
+        format!("*Manager*\n<@{MANAGER}>").as_str(),
+    ] {
+        says("kickoff", &kickoff, words, step);
+    }
+    if told.acknowledged {
+        says("kickoff", &kickoff, &format!("acknowledged by <@{MANAGER}>"), step);
+        never_says("kickoff", &kickoff, "please acknowledge", step);
+    }
+    assert_eq!(
+        kickoff.contains("🏁 Closed"),
+        told.closed,
+        "{step}: kickoff closed?\n{kickoff}"
+    );
+
+    // The pinned status, and `/trouble status`, which shows the same blocks.
+    let status = as_shown(bot, &record.status, "status");
+    for words in [
+        sev,
+        format!("*Owner*\n{owner}").as_str(),
+        format!("*Manager*\n<@{MANAGER}>").as_str(),
+    ] {
+        says("status", &status, words, step);
+    }
+    match (&stage, told.closed) {
+        (_, true) => says("status", &status, "🏁 closed", step),
+        (Some(stage), false) => says(
+            "status",
+            &status,
+            &format!("Now: stage {}", stage.replacen(". ", " ", 1)),
+            step,
+        ),
+        (None, false) => says("status", &status, "All stages done", step),
+    }
+    let acked = if told.acknowledged {
+        "✅ acknowledged"
+    } else {
+        "⏳ waiting for acknowledgement"
+    };
+    says("status", &status, acked, step);
+    match (told.promise, told.closed) {
+        (Some((shown, _)), false) => says("status", &status, &format!("*Next update (promised)*\n{shown}"), step),
+        _ => never_says("status", &status, "(promised)", step),
+    }
+    if let Some(borne) = told.borne {
+        says("status", &status, &format!("*Totals* borne by us {borne}"), step);
+    }
+    if let Some(share) = told.share {
+        says("status", &status, &format!("= {share}"), step);
+    }
+    if let Some(lot) = told.lot {
+        says("status", &status, &format!("• Lot: {lot}"), step);
+    }
+    let asked: Value = bot.command(told.owner, &t.channel, "status").await;
+    let pinned = bot
+        .slack
+        .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
+        .pop()
+        .unwrap();
+    assert_eq!(
+        asked["blocks"], pinned["blocks"],
+        "{step}: /trouble status shows the pinned status"
+    );
+
+    // The manager's DM and the notice where it was opened.
+    let dm = as_shown(bot, &record.manager_dm, "manager's DM");
+    for words in [sev, told.summary, CUSTOMER] {
+        says("manager's DM", &dm, words, step);
+    }
+    assert_eq!(
+        dm.contains("waiting for acknowledgement"),
+        !told.acknowledged,
+        "{step}: the manager's DM waits only while nobody acknowledged:\n{dm}"
+    );
+    assert_eq!(
+        dm.contains("🏁 Closed"),
+        told.closed,
+        "{step}: manager's DM closed?\n{dm}"
+    );
+    let notice = as_shown(bot, &record.origin_notice, "origin notice");
+    for words in [sev, told.summary] {
+        says("origin notice", &notice, words, step);
+    }
+    assert_eq!(
+        notice.contains("🏁 Closed"),
+        told.closed,
+        "{step}: notice closed?\n{notice}"
+    );
+
+    // The lists: the manager's list and App Home, the owner's App Home.
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let home = app_home(bot, MANAGER).await;
+    let owners_home = app_home(bot, told.owner).await;
+    let listed = [
+        ("list", &list),
+        ("manager's Home", &home),
+        ("owner's Home", &owners_home),
+    ];
+    for (place, text) in listed {
+        let line = trouble_row(text, &t.id);
+        if told.closed {
+            // The owner's Home keeps the actions still theirs; the trouble itself leaves.
+            assert!(line.is_none(), "{step}: {place} lists a closed trouble:\n{text}");
+            continue;
+        }
+        let line = line.unwrap_or_else(|| panic!("{step}: {place} lists {}:\n{text}", t.id));
+        let stage_shown = stage.clone().unwrap_or_else(|| "all stages done".into());
+        for words in [told.summary, sev_short.as_str(), stage_shown.as_str()] {
+            says(place, line, words, step);
+        }
+    }
+    if !told.closed {
+        let list_row = trouble_row(&list, &t.id).unwrap();
+        let ack = if told.acknowledged {
+            "· acknowledged ·"
+        } else {
+            "· not acknowledged ·"
+        };
+        says("list", list_row, ack, step);
+        says(
+            "manager's Home",
+            trouble_row(&home, &t.id).unwrap(),
+            &format!("owner {owner}"),
+            step,
+        );
+    }
+
+    // History, search and stats, asked by the manager.
+    let history = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("history {CUSTOMER}"))
+        .await;
+    let history_row = row(&history, &t.id).unwrap_or_else(|| panic!("{step}: history lists it:\n{history}"));
+    says("history", history_row, told.summary, step);
+    let state = if told.closed { " closed — " } else { " open — " };
+    says("history", history_row, state, step);
+    if let Some(borne) = told.borne {
+        says("history", history_row, &format!("{borne} (borne by us)"), step);
+    }
+    if let Some(share) = told.share {
+        says(
+            "history",
+            &history,
+            &format!("our share with each split applied {share}"),
+            step,
+        );
+    }
+    let search = bot.command_text(MANAGER, "D0MANAGER", "search housing").await;
+    let search_row = row(&search, &t.id).unwrap_or_else(|| panic!("{step}: search finds it:\n{search}"));
+    says("search", search_row, told.summary, step);
+    says(
+        "search",
+        search_row,
+        if told.closed { "(closed)" } else { "(open)" },
+        step,
+    );
+    if let Some(lot) = told.lot {
+        says("search", search_row, &format!("Lot {lot}"), step);
+    }
+    let stats = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
+    let open = if told.closed { "(0 open)" } else { "(1 open)" };
+    says("stats", &stats, &format!("• {sev}: 1 trouble {open}"), step);
+    if let Some(share) = told.share.or(told.borne) {
+        says(
+            "stats",
+            &stats,
+            &format!("• {CUSTOMER}: 1 trouble {open} · our share {share}"),
+            step,
+        );
+    }
+
+    // The export an operator prints: the same header, facts, totals and promise.
+    let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    for words in [
+        format!("- Summary: {}", told.summary),
+        format!("- Severity: {sev}"),
+        format!("- Owner: @{}", told.owner),
+        format!("- Manager: @{MANAGER}"),
+    ] {
+        says("export", &md, &words, step);
+    }
+    assert_eq!(
+        md.contains("- Closed: not yet (open)"),
+        !told.closed,
+        "{step}: the export's close:\n{md}"
+    );
+    if let Some(lot) = told.lot {
+        says("export", &md, &format!("- Lot: {lot}"), step);
+    }
+    if let Some(borne) = told.borne {
+        says("export", &md, &format!("- Totals: borne by us {borne}"), step);
+    }
+    if let Some((_, exported)) = told.promise.filter(|_| !told.closed) {
+        // A promise still standing is not yet kept, whatever came before its time.
+        let line = md
+            .lines()
+            .find(|l| l.contains(&format!("promising the next contact by {exported}")))
+            .unwrap_or_else(|| panic!("{step}: the export's updates name the promise {exported}:\n{md}"));
+        for settled in [", kept", ", missed by"] {
+            never_says("export's standing promise", line, settled, step);
+        }
+    }
+}
+
+/// The manager approves every proposal still awaiting a decision.
+async fn approve_all(bot: &TestBot, t: &OpenedTrouble) {
+    for p in trouble(bot, &t.id).agreement.proposals {
+        if matches!(p.state, trouble_bot::trouble::approval::ProposalState::Proposed) {
+            let payload = button_payload_to(
+                &bot.slack.response_url("approve"),
+                MANAGER,
+                "proposal_approve",
+                &format!("{}:{}", t.id, p.n),
+                &t.channel,
+            );
+            assert_eq!(bot.interaction(&payload).await.status(), 200);
+        }
+    }
+    bot.settle().await;
+}
+
+async fn typed(bot: &TestBot, who: &str, t: &OpenedTrouble, command: &str, answer_starts: &str) {
+    let answer = bot.command_text(who, &t.channel, command).await;
+    assert!(answer.starts_with(answer_starts), "{command:?} answered {answer:?}");
+}
+
+#[tokio::test]
+async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reopen() {
+    let bot = spawn_bot().await;
+    let t = bot
+        .open_ready(&format!("sev2 <@{MANAGER}> {CUSTOMER}: {FIRST_SUMMARY}"))
+        .await;
+    // The summary is corrected at once, so every later comparison names the corrected one.
+    typed(
+        &bot,
+        SALES,
+        &t,
+        &format!("fix summary {SUMMARY}"),
+        "The summary is corrected",
+    )
+    .await;
+    let mut told = Told {
+        stage: Some(1),
+        severity: 2,
+        owner: SALES,
+        summary: SUMMARY,
+        promise: None,
+        borne: None,
+        share: None,
+        lot: None,
+        acknowledged: false,
+        closed: false,
+    };
+    everywhere_the_same(&bot, &t, &told, "opened").await;
+
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    told.acknowledged = true;
+    everywhere_the_same(&bot, &t, &told, "acknowledged").await;
+
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "update apologised, checking the lot next: tomorrow 10:00",
+        "Customer update logged",
+    )
+    .await;
+    told.promise = Some(("Tue 2026-12-01 10:00", "2026-12-01 10:00"));
+    everywhere_the_same(&bot, &t, &told, "an update with a promise").await;
+
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "cost ¥120,000 ours replacement shipping",
+        "Cost recorded",
+    )
+    .await;
+    approve_all(&bot, &t).await;
+    told.borne = Some("¥120,000");
+    everywhere_the_same(&bot, &t, &told, "a cost approved").await;
+
+    typed(&bot, SALES, &t, "fact lot L42", "Facts recorded").await;
+    typed(&bot, SALES, &t, "fix fact lot L43", "Corrected (Lot)").await;
+    told.lot = Some("L43");
+    everywhere_the_same(&bot, &t, &told, "a fact corrected").await;
+
+    let action = format!("action interim sort the stock owner:<@{COLLEAGUE}> due:fri");
+    typed(&bot, SALES, &t, &action, "Action #1 added").await;
+    typed(&bot, SALES, &t, "next goods recovered", "Stage 1").await;
+    typed(&bot, SALES, &t, "done 2", "Stage 2").await;
+    typed(&bot, SALES, &t, "cause mold temperature drifted", "Cause recorded").await;
+    typed(&bot, SALES, &t, "done 3", "Stage 3").await;
+    told.stage = Some(4);
+    everywhere_the_same(&bot, &t, &told, "stages 1-3 done").await;
+
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "sev 1 the customer's plant stopped",
+        "Severity of trouble",
+    )
+    .await;
+    told.severity = 1;
+    everywhere_the_same(&bot, &t, &told, "severity raised").await;
+
+    typed(&bot, SALES, &t, "done 4", "Stage 4").await;
+    typed(&bot, SALES, &t, "split 70/30 our mold", "Responsibility split recorded").await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "fix cost 1 ¥150,000 ours replacement shipping and handling",
+        "Corrected the cost",
+    )
+    .await;
+    approve_all(&bot, &t).await;
+    told.stage = Some(5);
+    told.borne = Some("¥150,000");
+    told.share = Some("¥105,000");
+    everywhere_the_same(&bot, &t, &told, "a split and a corrected cost approved").await;
+
+    typed(&bot, SALES, &t, "done 5", "Stage 5").await;
+    typed(&bot, SALES, &t, "done 6", "Stage 6").await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "prevent add a mold temperature alarm",
+        "Prevention measure",
+    )
+    .await;
+    typed(&bot, COLLEAGUE, &t, "action done 1", "Action #1 marked done").await;
+    typed(&bot, MANAGER, &t, &format!("owner <@{COLLEAGUE}>"), "The owner is now").await;
+    told.stage = Some(7);
+    told.owner = COLLEAGUE;
+    everywhere_the_same(&bot, &t, &told, "handed over").await;
+
+    typed(
+        &bot,
+        COLLEAGUE,
+        &t,
+        "update told them the measures next: tomorrow 15:00",
+        "Customer update logged",
+    )
+    .await;
+    told.promise = Some(("Tue 2026-12-01 15:00", "2026-12-01 15:00"));
+    everywhere_the_same(&bot, &t, &told, "a new promise").await;
+    // The first promise was kept: the next one came before its time.
+    let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    says(
+        "export",
+        &md,
+        "promising the next contact by 2026-12-01 10:00, kept",
+        "a new promise",
+    );
+
+    // An update with no time of its own leaves the promise standing: the status still shows it,
+    // the reminder still comes, and the report must not call it kept.
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, "update called, still checking")
+        .await;
+    assert!(r.contains("the earlier promise stands"), "{r}");
+    everywhere_the_same(&bot, &t, &told, "an update with no promise").await;
+
+    typed(&bot, COLLEAGUE, &t, "done 7", "Stage 7").await;
+    told.stage = None;
+    everywhere_the_same(&bot, &t, &told, "every stage done").await;
+
+    typed(&bot, COLLEAGUE, &t, "close all settled", "Closed trouble").await;
+    told.closed = true;
+    everywhere_the_same(&bot, &t, &told, "closed").await;
+
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "reopen the cracks came back",
+        "The trouble is open again",
+    )
+    .await;
+    told.closed = false;
+    told.stage = Some(4);
+    everywhere_the_same(&bot, &t, &told, "reopened").await;
+
+    // A week on, the Monday digest tells the manager what the list tells: the promise missed by
+    // as long, the same summary, severity and owner.
+    bot.advance_and_settle(Duration::from_secs(7 * 24 * 3600 - 3600)).await;
+    let digest = bot.posted_saying(MANAGER, "Weekly trouble digest").await;
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let overdue = trouble_row(&list, &t.id)
+        .and_then(|l| l.split("update overdue by ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("the list marks the update overdue:\n{list}"))
+        .to_string();
+    let digest_row = digest
+        .lines()
+        .find(|l| l.contains(&t.id) && l.contains("due "))
+        .unwrap_or_else(|| panic!("the digest lists the overdue update:\n{digest}"));
+    for words in [
+        SUMMARY,
+        " sev1 ",
+        "due Tue 2026-12-01 15:00",
+        &format!("({overdue} late)"),
+        &format!("owner <@{COLLEAGUE}>"),
+    ] {
+        says("digest", digest_row, words, "a week on");
+    }
+}
