@@ -503,3 +503,103 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
         says("digest", digest_row, words, "a week on");
     }
 }
+
+/// The same story told in Japanese: every place names the corrected summary and lot, the raised
+/// severity, the stage under way, the approved cost and the promise still standing after an
+/// update that gave no time (never called kept in the export).
+#[tokio::test]
+async fn in_japanese_every_place_tells_the_same_story() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot
+        .open_ready(&format!("sev2 <@{MANAGER}> アクメ: 筐体割れ ロット42"))
+        .await;
+    for (who, command) in [
+        (SALES, "fix summary 筐体割れ ロット43"),
+        (MANAGER, "ack"),
+        (SALES, "update お詫びし調査中と伝えた next: 明日 10:00"),
+        (SALES, "cost ¥120,000 当社 再送料"),
+        (SALES, "fact lot L42"),
+        (SALES, "fix fact lot L43"),
+        (SALES, "next 回収済み"),
+        (SALES, "update 電話で状況を伝えた"),
+        (MANAGER, "sev 1 ライン停止"),
+    ] {
+        let answer = bot.command_text(who, &t.channel, command).await;
+        assert!(!answer.contains("できません"), "{command:?} answered {answer:?}");
+    }
+    approve_all(&bot, &t).await;
+    bot.settle().await;
+
+    let record = trouble(&bot, &t.id);
+    let summary = "筐体割れ ロット43";
+    let stage = format!("2. {}", stage_name(Locale::Ja, StageId::all().nth(1).unwrap()));
+    let kickoff = as_shown(&bot, &record.kickoff, "kickoff");
+    let status = as_shown(&bot, &record.status, "status");
+    let dm = as_shown(&bot, &record.manager_dm, "manager's DM");
+    let notice = as_shown(&bot, &record.origin_notice, "origin notice");
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let home = app_home(&bot, MANAGER).await;
+    let history = bot.command_text(MANAGER, "D0MANAGER", "history アクメ").await;
+    let search = bot.command_text(MANAGER, "D0MANAGER", "search 筐体").await;
+    let stats = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
+    let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    let step = "in Japanese";
+    for (place, text) in [
+        ("kickoff", &kickoff),
+        ("status", &status),
+        ("manager's DM", &dm),
+        ("origin notice", &notice),
+        ("export", &md),
+    ] {
+        says(place, text, "sev1 重大", step);
+    }
+    for (place, text) in [
+        ("kickoff", &kickoff),
+        ("manager's DM", &dm),
+        ("origin notice", &notice),
+        ("list", &list),
+        ("App Home", &home),
+        ("history", &history),
+        ("search", &search),
+        ("export", &md),
+    ] {
+        says(place, text, summary, step);
+    }
+    for (place, text) in [("list", &list), ("App Home", &home)] {
+        let line = trouble_row(text, &t.id).unwrap_or_else(|| panic!("{place} lists it:\n{text}"));
+        for words in [" sev1 ", stage.as_str()] {
+            says(place, line, words, step);
+        }
+    }
+    says("list", &list, "上司確認済み", step);
+    says(
+        "status",
+        &status,
+        &format!("現在: 第{}", stage.replacen(". ", "段階 ", 1)),
+        step,
+    );
+    says("status", &status, "*次回報告（約束）*\n2026-12-01(火) 10:00", step);
+    says("status", &status, "• ロット: L43", step);
+    says("status", &status, "*負担者別の合計* 当社 ¥120,000", step);
+    says("search", &search, "L43", step);
+    says("history", &history, "¥120,000（当社負担）", step);
+    says("history", &history, "第1段階完了", step);
+    says("stats", &stats, "• アクメ: 1件（未完了 1）· 当社分 ¥120,000", step);
+    says("stats", &stats, "• sev1 重大: 1件（未完了 1）", step);
+    for words in [
+        format!("- 概要: {summary}"),
+        "- ロット: L43".to_string(),
+        "- 負担者別の合計: 当社 ¥120,000".to_string(),
+        format!("{stage} — 対応中"),
+    ] {
+        says("export", &md, &words, step);
+    }
+    let promised = md
+        .lines()
+        // The updates section's line (the timeline's says what was promised, never its outcome).
+        .find(|l| l.starts_with("- ") && l.contains("次回連絡の約束 2026-12-01 10:00"))
+        .unwrap_or_else(|| panic!("the export names the promise:\n{md}"));
+    for settled in ["守られた", "遅れ"] {
+        never_says("export's standing promise", promised, settled, step);
+    }
+}
