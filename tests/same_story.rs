@@ -603,3 +603,43 @@ async fn in_japanese_every_place_tells_the_same_story() {
         never_says("export's standing promise", promised, settled, step);
     }
 }
+
+/// The split the manager rejected is no split: the line the close leaves in the channel says
+/// what `history`, the status and the export say (not settled, rejected), never the rejected
+/// shares as if agreed; the costs it totals are the same everywhere.
+#[tokio::test]
+async fn the_close_line_tells_the_split_and_costs_as_history_status_and_export_do() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    typed(&bot, SALES, &t, "cost ¥100,000 ours shipping", "Cost recorded").await;
+    typed(&bot, SALES, &t, "split 60/40 shared", "Responsibility split recorded").await;
+    for (action, n) in [("proposal_approve", 1), ("proposal_reject", 2)] {
+        let payload = button_payload_to(
+            &bot.slack.response_url("decide"),
+            MANAGER,
+            action,
+            &format!("{}:{n}", t.id),
+            &t.channel,
+        );
+        assert_eq!(bot.interaction(&payload).await.status(), 200);
+    }
+    bot.settle().await;
+    typed(&bot, MANAGER, &t, "close force the customer withdrew", "Closed trouble").await;
+    let closing = bot.posted_saying(&t.channel, "force-closed trouble").await;
+
+    let step = "closed with a rejected split";
+    let history = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("history {CUSTOMER}"))
+        .await;
+    says("history", &history, "split not settled", step);
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    says("status", &status, "proposal #2 rejected", step);
+    let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    says("export", &md, "proposal #2 rejected", step);
+    never_says("the close line", &closing, "Split: us 60%", step);
+    for (place, text) in [("the close line", &closing), ("status", &status), ("export", &md)] {
+        says(place, text, "borne by us ¥100,000", step);
+    }
+    says("history", &history, "¥100,000 (borne by us)", step);
+}

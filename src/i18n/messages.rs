@@ -2362,7 +2362,9 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
             crate::trouble::actions::prevention_count(t)
         )
     )];
-    if let Some(s) = &t.split {
+    // The split as it counts, as the totals below and `history` count it: a rejected one is no
+    // split, and an approved one stands while a correction of it waits.
+    if let Some(s) = crate::trouble::approval::counted_split(t) {
         let shares = split_shares(l, s.ours, s.customer, s.other);
         lines.push(tr!(l, format!("責任区分 {shares}"), format!("Split: {shares}")));
     }
