@@ -643,3 +643,56 @@ async fn the_close_line_tells_the_split_and_costs_as_history_status_and_export_d
     }
     says("history", &history, "¥100,000 (borne by us)", step);
 }
+
+/// The value of the field `label` in a message's blocks (`*Label*\nvalue`).
+fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    let (_, rest) = text
+        .split_once(&format!("*{label}*\n"))
+        .unwrap_or_else(|| panic!("a {label:?} field in:\n{text}"));
+    rest.split('"').next().unwrap_or_default()
+}
+
+/// Before the customer has heard from us, the kickoff's first-contact deadline is the one the
+/// status shows and the nudges go by: none once closed, and after a reopening the update owed a
+/// cadence after it, never the first call of the opening days before.
+#[tokio::test]
+async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_a_close_and_reopen() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    let deadlines = |step: &str| {
+        let record = trouble(&bot, &t.id);
+        let kickoff = as_shown(&bot, &record.kickoff, "kickoff");
+        let status = as_shown(&bot, &record.status, "status");
+        let (kicked, stated) = (
+            field(&kickoff, "First customer contact"),
+            field(&status, "First call due"),
+        );
+        let expected = if stated == "—" {
+            "—".to_string()
+        } else {
+            format!("⏳ due by {stated}")
+        };
+        assert_eq!(
+            kicked, expected,
+            "{step}: the kickoff's first contact against the status's"
+        );
+        stated.to_string()
+    };
+    bot.settle().await;
+    assert_eq!(deadlines("open"), "Mon 2026-11-30 11:00");
+    typed(&bot, MANAGER, &t, "close force a duplicate", "Closed trouble").await;
+    bot.settle().await;
+    assert_eq!(deadlines("closed"), "—");
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "reopen not a duplicate after all",
+        "The trouble is open again",
+    )
+    .await;
+    bot.settle().await;
+    assert_eq!(deadlines("reopened a day later"), "Tue 2026-12-01 14:00");
+}

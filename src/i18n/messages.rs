@@ -2206,6 +2206,9 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
 
 /// The kickoff's first-contact field: the deadline until it is met, then when it was, and by
 /// how much it was late when it was (a ✅ alone would pass a late first call for one in time).
+/// Until it is met, the deadline is the one the status shows and the nudges go by: a reopened
+/// trouble owes its customer word a cadence after the reopening, not the first call of an
+/// opening days before; a closed one owes nothing (`—`, as the status says).
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
     let tz = config.policy.timezone;
     match first_contact_made(t) {
@@ -2233,17 +2236,11 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
                 false => format!("✅ {}", format_day_time(l, tz, at)),
             }
         }
-        None => tr!(
-            l,
-            format!(
-                "⏳ 期限 {}",
-                format_day_time(l, tz, first_contact_due(&config.policy, t))
-            ),
-            format!(
-                "⏳ due by {}",
-                format_day_time(l, tz, first_contact_due(&config.policy, t))
-            )
-        ),
+        None if !t.is_open() => "—".into(),
+        None => {
+            let due = format_day_time(l, tz, config.policy.customer_owed_by(t));
+            tr!(l, format!("⏳ 期限 {due}"), format!("⏳ due by {due}"))
+        }
     }
 }
 
