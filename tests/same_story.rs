@@ -695,4 +695,17 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
     .await;
     bot.settle().await;
     assert_eq!(deadlines("reopened a day later"), "Tue 2026-12-01 14:00");
+    // The wait is counted from the reopening, in the status as in the nudge that comes of it.
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    assert_eq!(
+        field(&status, "Customer last updated"),
+        "not yet (counting from the reopening)"
+    );
+    let mark = last_call(&bot);
+    bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
+    let nudged = posted_since(&bot, &t.channel, mark);
+    assert!(
+        nudged.iter().any(|n| n.contains("since the trouble was reopened")),
+        "the nudge counts from the reopening: {nudged:?}"
+    );
 }

@@ -438,6 +438,23 @@ pub(super) fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::troub
 
 /// How long ago a trouble was opened, for someone just asked without having been waited for:
 /// under a minute reads "just now", not "0s".
+/// The status's last update before any: where the wait it counts starts, as the nudge says it
+/// (a reopened trouble's customer is owed word a cadence after the reopening, not the opening).
+fn not_yet_counting_from(l: Locale, t: &Trouble) -> &'static str {
+    match t.substance.reopened_at {
+        Some(_) => tr!(
+            l,
+            "まだありません（再開時刻から計測）",
+            "not yet (counting from the reopening)"
+        ),
+        None => tr!(
+            l,
+            "まだありません（起票時刻から計測）",
+            "not yet (counting from opening)"
+        ),
+    }
+}
+
 /// What the status's due field names: the first call until one is made (its deadline comes
 /// before a cadence from the opening), the promise made, or the next update.
 fn due_label(l: Locale, t: &Trouble, promised: bool) -> &'static str {
@@ -822,7 +839,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, tz, t)),
-                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
+                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { not_yet_counting_from(l, t).into() } else { format_day_time(l, tz, last) }),
                     (due_label(l, t, promised).into(), if t.is_open() { format_promise(l, tz, due, t.promise_zone(due)) } else { "—".into() }),
                 ][..if t.deadlines_untold { 5 } else { 6 }]),
                 divider(),
