@@ -334,18 +334,25 @@ fn longest_date(words: &[String], bracketed: bool) -> Option<(String, usize)> {
         let text_follows = !bracketed
             && n < words.len()
             && !words[n - 1].ends_with([',', ';'])
+            && is_a_word(&words[n])
             && !starts_an_option(&words[n])
             && super::zone::ends_in_a_word_zone(&value);
         (!counted && !text_follows && super::due::reads_as_due(&value)).then_some((value, n))
     })
 }
 
-/// Whether WORD starts another option (`owner:<@U>`, `check:`, `owner <@U>`), which ends the
-/// one before it.
+/// Whether WORD starts another option (`owner:<@U>`, `check:`, `owner <@U>`, `確認:3/1`),
+/// which ends the one before it.
 fn starts_an_option(word: &str) -> bool {
     let word = super::money::fold_width(word);
     let word = word.strip_prefix('(').unwrap_or(&word);
-    marker(word).is_some() || bare_option(word).is_some()
+    marker(word).is_some() || bare_option(word).is_some() || word.starts_with("確認:")
+}
+
+/// Whether WORD is one of the action's words, not a separator or an aside the rep put after the
+/// date (`- supplier audit`, `/ check seals`, `(their time)`, `<@U1>`): those end the date.
+fn is_a_word(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_alphanumeric)
 }
 
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
@@ -1686,6 +1693,27 @@ mod tests {
                 "金曜 17時 ドイツ時間",
             ),
             ("工場監査 期限: 金曜17時ドイツ", "工場監査", "金曜17時ドイツ"),
+            // Japanese's check option ends it too, as does a separator or an aside after it.
+            (
+                "工場監査 期限: 金曜 17時 ドイツ 確認: 3/1",
+                "工場監査",
+                "金曜 17時 ドイツ",
+            ),
+            (
+                "due: fri 17:00 german - supplier audit",
+                "- supplier audit",
+                "fri 17:00 german",
+            ),
+            (
+                "due: fri 17:00 berlin / check seals",
+                "/ check seals",
+                "fri 17:00 berlin",
+            ),
+            (
+                "due: fri 5pm eastern (their time) call back",
+                "(their time) call back",
+                "fri 5pm eastern",
+            ),
             // Glued to its time as Japanese is typed, a place is the zone.
             (
                 "期限: 金曜17時中国 サプライヤー監査",
