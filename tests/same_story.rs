@@ -668,8 +668,9 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
             field(&kickoff, "First customer contact"),
             field(&status, "First call due"),
         );
+        // Closed with no call made, the record keeps that it never was.
         let expected = if stated == "—" {
-            "—".to_string()
+            "❌ never made".to_string()
         } else {
             format!("⏳ due by {stated}")
         };
@@ -707,5 +708,23 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
     assert!(
         nudged.iter().any(|n| n.contains("since the trouble was reopened")),
         "the nudge counts from the reopening: {nudged:?}"
+    );
+
+    // The call, made once the nudge came, is judged by the deadline the kickoff showed since
+    // the reopening, never by the opening's a day before, which it no longer showed.
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "update called them, lot replaced",
+        "Customer update logged",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
+    let made = field(&kickoff, "First customer contact");
+    assert!(
+        made.contains("after the deadline, Tue 2026-12-01 14:00)") && !made.contains("2026-11-30"),
+        "{made}"
     );
 }

@@ -15,7 +15,7 @@ use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
 use crate::trouble::decide::{Dest, Message, NewToChain, Nudge};
-use crate::trouble::first_contact::{first_contact_due, first_contact_made};
+use crate::trouble::first_contact::{first_contact_judged_by, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
@@ -436,8 +436,6 @@ pub(super) fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::troub
     line
 }
 
-/// How long ago a trouble was opened, for someone just asked without having been waited for:
-/// under a minute reads "just now", not "0s".
 /// The status's last update before any: where the wait it counts starts, as the nudge says it
 /// (a reopened trouble's customer is owed word a cadence after the reopening, not the opening).
 fn not_yet_counting_from(l: Locale, t: &Trouble) -> &'static str {
@@ -503,6 +501,8 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
     )
 }
 
+/// How long ago a trouble was opened, for someone just asked without having been waited for:
+/// under a minute reads "just now", not "0s".
 pub(super) fn opened_ago(l: Locale, secs: i64) -> String {
     match secs {
         ..60 => tr!(l, "起票されたばかり", "opened just now").to_string(),
@@ -2225,12 +2225,13 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
 /// how much it was late when it was (a ✅ alone would pass a late first call for one in time).
 /// Until it is met, the deadline is the one the status shows and the nudges go by: a reopened
 /// trouble owes its customer word a cadence after the reopening, not the first call of an
-/// opening days before; a closed one owes nothing (`—`, as the status says).
+/// opening days before, and its call is judged by that; a closed one owes nothing more, and
+/// its record keeps that the call was never made.
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
     let tz = config.policy.timezone;
     match first_contact_made(t) {
         Some(at) => {
-            let due = first_contact_due(&config.policy, t);
+            let due = first_contact_judged_by(&config.policy, t, at);
             match at > due {
                 true => {
                     // To the minute: seconds late are noise on a phone.
@@ -2253,7 +2254,7 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
                 false => format!("✅ {}", format_day_time(l, tz, at)),
             }
         }
-        None if !t.is_open() => "—".into(),
+        None if !t.is_open() => tr!(l, "❌ 未実施", "❌ never made").into(),
         None => {
             let due = format_day_time(l, tz, config.policy.customer_owed_by(t));
             tr!(l, format!("⏳ 期限 {due}"), format!("⏳ due by {due}"))

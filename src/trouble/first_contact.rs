@@ -31,3 +31,13 @@ pub fn first_contact_reminder(policy: &Policy, t: &Trouble) -> DateTime<Utc> {
 pub fn first_contact_made(t: &Trouble) -> Option<DateTime<Utc>> {
     t.counted_updates().next().map(|u| u.at)
 }
+
+/// The deadline the first call, made at `made`, is judged by: the first call's after the
+/// opening or, when the trouble was reopened before any call, the update owed a cadence after
+/// the reopening, which the kickoff and the status showed meanwhile.
+pub fn first_contact_judged_by(policy: &Policy, t: &Trouble, made: DateTime<Utc>) -> DateTime<Utc> {
+    match t.substance.reopened_at.filter(|reopened| *reopened < made) {
+        Some(reopened) => policy.owed_by(t.severity, reopened, None, None),
+        None => first_contact_due(policy, t),
+    }
+}
