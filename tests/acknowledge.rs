@@ -1772,3 +1772,33 @@ async fn an_answered_escalation_dm_stops_reading_acknowledged_once_that_no_longe
     )
     .await;
 }
+
+/// The VP, asked by the escalation, then answered by the manager's acknowledgement, which the
+/// manager's taking the trouble over withdrew: asked again an hour later, the VP's answered DM
+/// points to the newer one rather than read "waiting" beside it, and still does once the
+/// director acknowledges; the newer one says who acknowledged.
+#[tokio::test]
+async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    let asking = "has not been acknowledged";
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp_first = dm_asking(&bot, VP, 1, asking).await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    message_says(&bot, &vp_first.0, &vp_first.1, "⏳ waiting for acknowledgement").await;
+
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp_again = dm_asking(&bot, VP, 2, asking).await;
+    assert_ne!(vp_again, vp_first);
+    dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    dm_settled(&bot, &vp_again, &format!("acknowledged by <@{DIRECTOR}>")).await;
+    let first = dm_now(&bot, &vp_first);
+    assert!(
+        first.contains("asked again in a newer message below") && !first.contains("waiting for acknowledgement"),
+        "{first}"
+    );
+}

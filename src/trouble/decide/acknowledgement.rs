@@ -593,6 +593,13 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     if let Some(older) = older {
         edit_escalation_dm(w, older.posted, true);
     }
+    // One they answered before, asked again since its acknowledgement was withdrawn: it
+    // points to the newer one, not saying the trouble waits beside it, and is forgotten.
+    let settled = &mut w.t.escalation.settled;
+    let answered: Vec<PostedMessage> = settled.extract_if(.., |m| m.channel == channel).collect();
+    for answered in answered {
+        edit_escalation_dm(w, answered, true);
+    }
     // The manager's first DM (or the configured manager's), when it is they who are asked
     // again: it points to the newer one too, and is forgotten, as an older escalation DM is.
     let first_dms = [&mut w.t.manager_dm, &mut w.t.configured_manager_dm];

@@ -195,18 +195,14 @@ impl<'a> Work<'a> {
             self.refresh_manager_dms();
         } else if closed_or_reopened && self.acked_before {
             self.refresh_manager_dms();
-            self.refresh_settled_escalation_dms();
+            self.refresh_settled_escalation_dms(Some(&answered_before));
         } else if self.acked_before != self.t.ack.is_some() && self.t.is_open() {
             // An acknowledgement withdrawn (its acknowledger took the trouble over, or left the
             // chain), or given again since: the escalation's DMs it had answered say who is
             // asked now, or who acknowledged since. Left as they were, the director asked
             // before read "acknowledged by" an acknowledgement that no longer stood, while
             // they were the one asked.
-            for posted in answered_before {
-                if self.t.escalation.settled.contains(&posted) {
-                    super::acknowledgement::edit_escalation_dm(&mut self, posted, false);
-                }
-            }
+            self.refresh_settled_escalation_dms(Some(&answered_before));
         }
         // The notices of its opening say it is closed, and no longer once it is reopened.
         if closed_or_reopened {
@@ -293,10 +289,14 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Edits the escalation's DMs already answered from the trouble as it now is.
-    fn refresh_settled_escalation_dms(&mut self) {
+    /// Edits the escalation's DMs already answered from the trouble as it now is; with
+    /// `answered_before`, only those answered before this decision (the others were just
+    /// edited as they were settled).
+    fn refresh_settled_escalation_dms(&mut self, answered_before: Option<&[PostedMessage]>) {
         for posted in self.t.escalation.settled.clone() {
-            super::acknowledgement::edit_escalation_dm(self, posted, false);
+            if answered_before.is_none_or(|before| before.contains(&posted)) {
+                super::acknowledgement::edit_escalation_dm(self, posted, false);
+            }
         }
     }
 
@@ -306,7 +306,7 @@ impl<'a> Work<'a> {
     /// said was is left as it is. The escalation's DMs already answered are edited too: who was
     /// asked once reads the trouble as it is now, not as it was reported.
     pub(in crate::trouble) fn refresh_asking_dms(&mut self) {
-        self.refresh_settled_escalation_dms();
+        self.refresh_settled_escalation_dms(None);
         let escalation = self.t.escalation.dms.iter().map(|dm| (&dm.posted, &dm.shown));
         let proposals = self
             .t
