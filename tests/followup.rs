@@ -1149,6 +1149,27 @@ async fn an_update_that_says_nothing_is_refused_and_the_report_says_what_was_pro
     }
 }
 
+/// A promise an update with no time left standing, and the trouble closed after that time with
+/// nobody calling: the report says it was missed, not nothing, as the reminder would have.
+#[tokio::test]
+async fn a_promise_still_standing_at_a_close_after_its_time_reads_missed_in_the_report() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update apologised next: tomorrow 10:00")
+        .await;
+    bot.command_text(SALES, &t.channel, "update still checking").await;
+    bot.advance(Duration::from_secs(2 * 24 * 3600));
+    let r = bot
+        .command_text(MANAGER, &t.channel, "close force the customer withdrew the claim")
+        .await;
+    assert!(r.starts_with("Closed"), "{r}");
+    let report = report_posted(&bot, &t.channel).await;
+    assert!(
+        report.contains("promising the next contact by 2026-12-01 10:00, missed: no update by then: apologised"),
+        "{report}"
+    );
+}
+
 /// A first call made after its deadline shows on the kickoff as late, and by how much: a ✅
 /// there would pass it for one made in time. One in time shows the ✅.
 #[tokio::test]

@@ -628,17 +628,25 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         let (at, by) = (format_time(tz, u.at), who(&u.by));
         // What the customer was promised, and, once a later update settled it, whether it was
         // kept: an update with no promise of its own before its time leaves it standing, as the
-        // status and the reminders have it, so it is not yet kept.
+        // status and the reminders have it, so it is not yet kept. Still standing when the
+        // trouble was closed after its time, it was missed: nobody called by then.
         let promise = u.promised_next.map(|p| {
-            let kept = t.promise_settled_at(i).map(|settled| {
-                let late = (settled - p).num_seconds();
-                match (l, late <= 0) {
-                    (Locale::Ja, true) => "・守られた".to_string(),
-                    (Locale::Ja, false) => format!("・{}遅れ", format_duration(l, late as u64)),
-                    (Locale::En, true) => ", kept".to_string(),
-                    (Locale::En, false) => format!(", missed by {}", format_duration(l, late as u64)),
+            let kept = match t.promise_settled_at(i) {
+                Some(settled) => {
+                    let late = (settled - p).num_seconds();
+                    Some(match (l, late <= 0) {
+                        (Locale::Ja, true) => "・守られた".to_string(),
+                        (Locale::Ja, false) => format!("・{}遅れ", format_duration(l, late as u64)),
+                        (Locale::En, true) => ", kept".to_string(),
+                        (Locale::En, false) => format!(", missed by {}", format_duration(l, late as u64)),
+                    })
                 }
-            });
+                None => t
+                    .closed
+                    .as_ref()
+                    .filter(|c| c.at > p)
+                    .map(|_| tr!(l, "・期限までに連絡なし", ", missed: no update by then").to_string()),
+            };
             let zone = u.promised_zone.as_deref().and_then(crate::trouble::zone::zone_of);
             let (p, kept) = (promise_time(l, tz, p, zone), kept.unwrap_or_default());
             tr!(
