@@ -1225,6 +1225,13 @@ async fn mine_lists_what_waits_on_you_first_and_never_a_trouble_you_may_not_see(
         line(&mine, &acme.id).contains("🗳️ proposal #1 waits for your decision"),
         "{mine}"
     );
+    bot.command_text(SALES, &acme.channel, "cost ¥20,000 ours express freight")
+        .await;
+    let mine = bot.command_text(MANAGER, "D0MANAGER", "mine").await;
+    assert!(
+        line(&mine, &acme.id).contains("🗳️ proposals #1, #2 wait for your decision"),
+        "{mine}"
+    );
 
     // The rep: their own two, never the colleague's private trouble they take no part in.
     let mine = bot.command_text(SALES, "D0SALES", "mine").await;

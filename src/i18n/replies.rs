@@ -1154,7 +1154,10 @@ pub fn mine_text(l: Locale, mine: &[crate::trouble::home::Mine], now: DateTime<U
             said.push(tr!(
                 l,
                 format!("🗳️ 提案 {ns} があなたの承認待ち"),
-                format!("🗳️ proposal {ns} waits for your decision")
+                match m.decide.len() {
+                    1 => format!("🗳️ proposal {ns} waits for your decision"),
+                    _ => format!("🗳️ proposals {ns} wait for your decision"),
+                }
             ));
         }
         if m.update_overdue {
@@ -1167,7 +1170,11 @@ pub fn mine_text(l: Locale, mine: &[crate::trouble::home::Mine], now: DateTime<U
                 .map(|a| format!("#{}", a.n))
                 .collect::<Vec<_>>()
                 .join(", ");
-            said.push(tr!(l, format!("🔧 あなたの対策 {ns}"), format!("🔧 your action {ns}")));
+            let en = match t.actions.len() {
+                1 => format!("🔧 your action {ns}"),
+                _ => format!("🔧 your actions {ns}"),
+            };
+            said.push(tr!(l, format!("🔧 あなたの対策 {ns}"), en));
         }
         said.push(super::customer_waited(l, t.last_customer_contact, now, t.never_updated));
         let line = Line {
