@@ -8,10 +8,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-/// What the shell reads the time from and waits on. Not for I/O deadlines (a socket's read
-/// timeout, the shutdown grace, a pause after a failed accept or fsync): those guard real
-/// resources in real time, and a manual clock standing still must not hold them open. Cheap to clone; every clone of a manual
-/// clock is the same clock.
+/// What the shell reads the time from and waits on, retries' backoffs included (a Slack call's,
+/// Socket Mode's reconnect and Slack's `Retry-After`, which a step of the wall clock may
+/// lengthen or shorten). Not for I/O deadlines (a socket's read timeout, the shutdown grace, a
+/// pause after a failed accept or fsync): those guard real resources in real time, and a manual
+/// clock standing still must not hold them open. Cheap to clone; every clone of a manual clock
+/// is the same clock.
 ///
 /// `tokio::time::pause` cannot stand in for this: it does not mix with real sockets on a
 /// multi-threaded runtime, and the tests drive the real server over HTTP.
