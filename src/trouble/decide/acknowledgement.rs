@@ -594,11 +594,15 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
         edit_escalation_dm(w, older.posted, true);
     }
     // One they answered before, asked again since its acknowledgement was withdrawn: it
-    // points to the newer one, not saying the trouble waits beside it, and is forgotten.
-    let settled = &mut w.t.escalation.settled;
-    let answered: Vec<PostedMessage> = settled.extract_if(.., |m| m.channel == channel).collect();
-    for answered in answered {
-        edit_escalation_dm(w, answered, true);
+    // points to the newer one, not saying the trouble waits beside it, and is forgotten. (One
+    // that lands after an acknowledgement is settled at once below, replacing it as the one
+    // answered DM kept for them.)
+    if w.t.ack.is_none() && w.t.is_open() {
+        let settled = &mut w.t.escalation.settled;
+        let answered: Vec<PostedMessage> = settled.extract_if(.., |m| m.channel == channel).collect();
+        for answered in answered {
+            edit_escalation_dm(w, answered, true);
+        }
     }
     // The manager's first DM (or the configured manager's), when it is they who are asked
     // again: it points to the newer one too, and is forgotten, as an older escalation DM is.
