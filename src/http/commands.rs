@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
@@ -19,13 +19,22 @@ use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
 
-pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+/// Takes the request whole: its headers are read where they are (axum's `HeaderMap` extractor
+/// copies them, every value's reference count touched twice, for each command).
+pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    // The server has read the body within BODY_LIMIT already; the bound is kept here as the
+    // `Bytes` extractor kept it, should the router ever be served otherwise.
+    let Ok(body) = axum::body::to_bytes(body, super::BODY_LIMIT).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let headers = &parts.headers;
     // Slack's TLS check carries no signature and wants only a 200.
     let form = CommandForm::find(&body);
     if form.is_ssl_check() {
         return StatusCode::OK.into_response();
     }
-    let request_key = match verify(&app, &headers, &body) {
+    let request_key = match verify(&app, headers, &body) {
         Ok(key) => key,
         Err(r) => return r.into_response(),
     };
@@ -48,11 +57,18 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
         app.metrics.request("commands", 200);
         return ephemeral_text(i18n::not_for_another_org(app.config.locale));
     }
+    // Help reads nothing stored and is the same for everyone: answered as soon as its text is
+    // parsed, once (`run` reads a text again for the troubles and channels it names, which help
+    // ignores; BENCHMARKS.md, 56th entry). A text that reads as help only once a trouble named
+    // first is taken out of it (`20261130-1 help`) still goes through `run`.
+    let help = command::parse(&cmd.text) == Ok(Command::Help);
     // A database shared by several instances may stop answering (failing over, hung): a
-    // command then answers within Slack's wait. Help reads nothing stored, and on sled every
-    // command answers on the request's own task (a task of its own for each command slowed the
-    // benchmark's opens: BENCHMARKS.md, 49th entry).
-    let response = if app.store.is_shared() && command::parse(&cmd.text) != Ok(Command::Help) {
+    // command then answers within Slack's wait. On sled every command answers on the request's
+    // own task (a task of its own for each command slowed the benchmark's opens: BENCHMARKS.md,
+    // 49th entry).
+    let response = if help {
+        help_answer(app.config.locale)
+    } else if app.store.is_shared() {
         Box::pin(within_slacks_wait(app, cmd, request_key)).await
     } else {
         run(app, cmd, request_key).await

@@ -45,19 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(with_request_id))
         .with_state(app)
-}
-
-/// Every request's logs carry a request id, so one request can be followed through the log.
-/// The tag is plain data, formatted only if a line is printed (see `crate::logs`).
-async fn with_request_id(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let retry = request.headers().get("x-slack-retry-num").map(|v| v.as_bytes());
-    let tag = crate::logs::RequestTag::new(id, request.uri().path().as_bytes(), retry);
-    crate::logs::tagged(tag, next.run(request)).await
 }
 
 /// The troubles waiting for `user`'s acknowledgement (their App Home's), the most severe
@@ -267,11 +255,7 @@ mod tests {
         let sizes = [
             (
                 "command",
-                std::mem::size_of_val(&super::commands::handle(
-                    state(),
-                    Default::default(),
-                    Default::default(),
-                )),
+                std::mem::size_of_val(&super::commands::handle(state(), Default::default())),
             ),
             (
                 "event",

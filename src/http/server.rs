@@ -128,8 +128,21 @@ async fn stopped(signal: &mut watch::Receiver<bool>) {
     let _ = signal.wait_for(|stop| *stop).await;
 }
 
+/// Every request's logs carry a request id, so one request can be followed through the log,
+/// its refusals here included. The tag is plain data, formatted only if a line is printed (see
+/// `crate::logs`); it is put on here rather than by a router middleware, which cost each request
+/// a copy of the routes' service and a boxed future (BENCHMARKS.md, 56th entry).
+async fn handle(router: Router, budget: Arc<Semaphore>, body_read: Duration, request: Request<Incoming>) -> Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let retry = request.headers().get("x-slack-retry-num").map(|v| v.as_bytes());
+    let tag = crate::logs::RequestTag::new(id, request.uri().path().as_bytes(), retry);
+    crate::logs::tagged(tag, read_and_route(router, budget, body_read, request)).await
+}
+
 /// Reads the body within the limits, then hands the request to the router.
-async fn handle(
+async fn read_and_route(
     mut router: Router,
     budget: Arc<Semaphore>,
     body_read: Duration,
