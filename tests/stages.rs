@@ -70,22 +70,6 @@ fn stages_shown_done(status: &Value) -> Vec<usize> {
     done
 }
 
-/// The manager approves every proposal still awaiting a decision (stages 5 and 6 wait for them).
-async fn approve_pending(bot: &TestBot, t: &OpenedTrouble) {
-    for p in trouble(bot, &t.id).agreement.proposals {
-        if matches!(p.state, trouble_bot::trouble::approval::ProposalState::Proposed) {
-            let payload = button_payload_to(
-                &bot.slack.response_url("approve"),
-                MANAGER,
-                "proposal_approve",
-                &format!("{}:{}", t.id, p.n),
-                &t.channel,
-            );
-            assert_eq!(bot.interaction(&payload).await.status(), 200);
-        }
-    }
-}
-
 async fn click(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble) {
     let r = bot
         .interaction(&button_payload(&bot.slack, user, action, &t.id, &t.channel))

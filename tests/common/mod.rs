@@ -919,6 +919,23 @@ pub fn event_kinds(bot: &TestBot, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// The manager approves every proposal still awaiting a decision (stages 5 and 6 wait for them),
+/// with the buttons of their messages.
+pub async fn approve_pending(bot: &TestBot, t: &OpenedTrouble) {
+    for p in trouble(bot, &t.id).agreement.proposals {
+        if matches!(p.state, trouble_bot::trouble::approval::ProposalState::Proposed) {
+            let payload = button_payload_to(
+                &bot.slack.response_url("approve"),
+                MANAGER,
+                "proposal_approve",
+                &format!("{}:{}", t.id, p.n),
+                &t.channel,
+            );
+            assert_eq!(bot.interaction(&payload).await.status(), 200);
+        }
+    }
+}
+
 /// English `stats` with each median and p90 read as `_`: the manual clock also runs at real speed
 /// between jumps, so a loaded machine can read an acknowledgement given at once as `1s`. For
 /// tests of what `stats` counts beside those times.
