@@ -638,6 +638,68 @@ fn field<'a>(text: &'a str, label: &str) -> &'a str {
     rest.split('"').next().unwrap_or_default()
 }
 
+/// Closed past its first-call deadline with no call made, the pinned kickoff keeps that the call
+/// was never made, rather than read as if nothing had been due.
+#[tokio::test]
+async fn a_trouble_closed_past_its_first_call_deadline_without_one_says_it_was_never_made() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    bot.advance_and_settle(Duration::from_secs(2 * 3600)).await;
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "close force the customer withdrew the claim",
+        "Closed trouble",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
+    assert_eq!(field(&kickoff, "First customer contact"), "❌ never made", "{kickoff}");
+}
+
+/// Closed by mistake and reopened minutes later, before its first-call deadline: the first call
+/// is still owed by that deadline, in the status as in the kickoff, and a call made hours after it
+/// is late there, as the bot already told the manager when the deadline passed.
+#[tokio::test]
+async fn a_close_and_reopen_before_the_first_call_deadline_never_moves_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    bot.advance_and_settle(Duration::from_secs(600)).await;
+    typed(&bot, MANAGER, &t, "close force a duplicate", "Closed trouble").await;
+    bot.advance_and_settle(Duration::from_secs(300)).await;
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "reopen not a duplicate after all",
+        "The trouble is open again",
+    )
+    .await;
+    bot.settle().await;
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    assert_eq!(field(&status, "First call due"), "Mon 2026-11-30 11:00", "{status}");
+
+    bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "update called them, lot replaced",
+        "Customer update logged",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
+    let made = field(&kickoff, "First customer contact");
+    assert!(
+        made.starts_with("⚠️ ") && made.contains("after the deadline, Mon 2026-11-30 11:00)"),
+        "{made}"
+    );
+}
+
 /// Before the customer has heard from us, the kickoff's first-contact deadline is the one the
 /// status shows and the nudges go by: none once closed, and after a reopening the update owed a
 /// cadence after it, never the first call of the opening days before.
@@ -654,9 +716,9 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
             field(&kickoff, "First customer contact"),
             field(&status, "First call due"),
         );
-        // Closed with no call made, the record keeps that it never was.
+        // Closed before its deadline (a duplicate), nothing was owed yet.
         let expected = if stated == "—" {
-            "❌ never made".to_string()
+            "—".to_string()
         } else {
             format!("⏳ due by {stated}")
         };

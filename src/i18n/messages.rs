@@ -2254,11 +2254,18 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
                 false => format!("✅ {}", format_day_time(l, tz, at)),
             }
         }
-        None if !t.is_open() => tr!(l, "❌ 未実施", "❌ never made").into(),
-        None => {
-            let due = format_day_time(l, tz, config.policy.customer_owed_by(t));
-            tr!(l, format!("⏳ 期限 {due}"), format!("⏳ due by {due}"))
-        }
+        // Closed past its deadline, the call was missed; closed before it (a duplicate, say),
+        // nothing was owed yet.
+        None => match &t.closed {
+            Some(c) if c.at > first_contact_judged_by(&config.policy, t, c.at) => {
+                tr!(l, "❌ 未実施", "❌ never made").into()
+            }
+            Some(_) => "—".into(),
+            None => {
+                let due = format_day_time(l, tz, config.policy.customer_owed_by(t));
+                tr!(l, format!("⏳ 期限 {due}"), format!("⏳ due by {due}"))
+            }
+        },
     }
 }
 

@@ -33,11 +33,17 @@ pub fn first_contact_made(t: &Trouble) -> Option<DateTime<Utc>> {
 }
 
 /// The deadline the first call, made at `made`, is judged by: the first call's after the
-/// opening or, when the trouble was reopened before any call, the update owed a cadence after
-/// the reopening, which the kickoff and the status showed meanwhile.
+/// opening or, when the trouble was reopened before any call and after that deadline had
+/// passed, the update owed a cadence after the reopening, which the kickoff and the status
+/// showed meanwhile (`model::first_call_from`).
 pub fn first_contact_judged_by(policy: &Policy, t: &Trouble, made: DateTime<Utc>) -> DateTime<Utc> {
-    match t.substance.reopened_at.filter(|reopened| *reopened < made) {
+    let opening = first_contact_due(policy, t);
+    match t
+        .substance
+        .reopened_at
+        .filter(|reopened| *reopened < made && opening <= *reopened)
+    {
         Some(reopened) => policy.owed_by(t.severity, reopened, None, None),
-        None => first_contact_due(policy, t),
+        None => opening,
     }
 }

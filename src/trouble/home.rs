@@ -150,8 +150,14 @@ impl HomeRow {
 
     /// From when the first call's deadline counts, as `Trouble::first_call_from` (while no
     /// update was logged, `last_customer_contact` is the opening).
-    pub fn first_call_from(&self) -> Option<DateTime<Utc>> {
-        super::model::first_call_from(self.never_updated, self.last_customer_contact, self.reopened_at)
+    pub fn first_call_from(&self, policy: &super::policy::Policy) -> Option<DateTime<Utc>> {
+        super::model::first_call_from(
+            policy,
+            self.severity,
+            self.never_updated,
+            self.last_customer_contact,
+            self.reopened_at,
+        )
     }
 
     pub fn of(t: &Trouble, user: &UserId) -> HomeRow {
@@ -223,7 +229,7 @@ impl HomeRow {
                 self.severity,
                 self.cadence_from(),
                 self.promised_next,
-                self.first_call_from(),
+                self.first_call_from(policy),
             ) <= now
     }
 }

@@ -710,8 +710,14 @@ impl Trouble {
     }
 
     /// From when the first call's deadline counts: see [`first_call_from`].
-    pub fn first_call_from(&self) -> Option<DateTime<Utc>> {
-        first_call_from(!self.contacted(), self.opened_at, self.substance.reopened_at)
+    pub fn first_call_from(&self, policy: &super::policy::Policy) -> Option<DateTime<Utc>> {
+        first_call_from(
+            policy,
+            self.severity,
+            !self.contacted(),
+            self.opened_at,
+            self.substance.reopened_at,
+        )
     }
 
     /// Everyone who may act as the manager: the manager and the chain above.
@@ -778,16 +784,21 @@ pub fn cadence_from(last_contact: DateTime<Utc>, reopened_at: Option<DateTime<Ut
     reopened_at.filter(|r| *r > last_contact).unwrap_or(last_contact)
 }
 
-/// From when the first call's deadline counts: the opening, while no call has been made and the
-/// trouble was never reopened. A trouble reopened owes its customer an update a cadence after
-/// the reopening (its nudge counts so), not a first call due since an opening days before: the
-/// status, App Home and the digest say what the nudge goes by.
+/// From when the first call's deadline counts: the opening, while no call has been made, unless
+/// the trouble was reopened after that deadline had passed. Such a trouble owes its customer an
+/// update a cadence after the reopening (its nudge counts so), not a first call due since an
+/// opening days before: the status, App Home and the digest say what the nudge goes by. One
+/// closed and reopened before the deadline still owes the first call by it (its timer still
+/// fires): a close by mistake never moves a first call's deadline.
 pub fn first_call_from(
+    policy: &super::policy::Policy,
+    severity: Severity,
     never_updated: bool,
     opened_at: DateTime<Utc>,
     reopened_at: Option<DateTime<Utc>>,
 ) -> Option<DateTime<Utc>> {
-    (never_updated && reopened_at.is_none()).then_some(opened_at)
+    let owed_at_reopening = |reopened: DateTime<Utc>| policy.first_call_due(severity, opened_at) > reopened;
+    (never_updated && reopened_at.is_none_or(owed_at_reopening)).then_some(opened_at)
 }
 
 /// What `/trouble list` shows of an open trouble, kept in its own index so listing thousands
@@ -849,7 +860,13 @@ impl TroubleSummary {
             self.severity,
             cadence_from(self.last_customer_contact, basis.reopened_at),
             basis.promised_next,
-            first_call_from(basis.never_updated, self.opened_at, basis.reopened_at),
+            first_call_from(
+                policy,
+                self.severity,
+                basis.never_updated,
+                self.opened_at,
+                basis.reopened_at,
+            ),
         );
         (owed < now).then(|| now - owed)
     }

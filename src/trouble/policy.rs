@@ -112,7 +112,7 @@ impl Policy {
     /// has been made, the first call's deadline. What the status, App Home and the digest show
     /// as due, so a first call missed never reads as on track until the cadence runs out.
     pub fn customer_owed_by(&self, t: &Trouble) -> DateTime<Utc> {
-        self.owed_by(t.severity, t.cadence_from(), t.promised_next(), t.first_call_from())
+        self.owed_by(t.severity, t.cadence_from(), t.promised_next(), t.first_call_from(self))
     }
 
     /// [`Policy::customer_owed_by`] from the parts it reads; `first_call_from`: the opening,
