@@ -1802,3 +1802,25 @@ async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
         "{first}"
     );
 }
+
+/// The VP's DM, answered by the manager's acknowledgement, reads "waiting" once the manager took
+/// the trouble over; closed (by the director, which acknowledges it) before anyone is asked
+/// again, it says it was closed, never that it still waits.
+#[tokio::test]
+async fn an_answered_escalation_dm_waiting_again_says_so_when_the_trouble_is_closed() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp = dm_asking(&bot, VP, 1, "has not been acknowledged").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    message_says(&bot, &vp.0, &vp.1, "⏳ waiting for acknowledgement").await;
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, "close force the customer withdrew the claim")
+        .await;
+    assert!(r.starts_with("Closed"), "{r}");
+    dm_settled(&bot, &vp, "🏁 Closed").await;
+    assert!(!dm_now(&bot, &vp).contains("waiting for acknowledgement"));
+}

@@ -191,17 +191,15 @@ impl<'a> Work<'a> {
         // and no longer once it is reopened.
         let closed_or_reopened = self.open_before != self.t.is_open();
         let waiting_before = self.open_before && !self.acked_before;
-        if waiting_before && self.t.ack.is_none() && !self.t.is_open() {
+        if (waiting_before && self.t.ack.is_none() && !self.t.is_open()) || (closed_or_reopened && self.acked_before) {
             self.refresh_manager_dms();
-        } else if closed_or_reopened && self.acked_before {
-            self.refresh_manager_dms();
-            self.refresh_settled_escalation_dms(Some(&answered_before));
-        } else if self.acked_before != self.t.ack.is_some() && self.t.is_open() {
-            // An acknowledgement withdrawn (its acknowledger took the trouble over, or left the
-            // chain), or given again since: the escalation's DMs it had answered say who is
-            // asked now, or who acknowledged since. Left as they were, the director asked
-            // before read "acknowledged by" an acknowledgement that no longer stood, while
-            // they were the one asked.
+        }
+        // The escalation's DMs answered before say it was closed, or no longer; and when an
+        // acknowledgement was withdrawn (its acknowledger took the trouble over, or left the
+        // chain) or given again since, who is asked now, or who acknowledged since. Left as
+        // they were, the director asked before read "acknowledged by" an acknowledgement that
+        // no longer stood, while they were the one asked, or "waiting" on a closed trouble.
+        if closed_or_reopened || self.acked_before != self.t.ack.is_some() {
             self.refresh_settled_escalation_dms(Some(&answered_before));
         }
         // The notices of its opening say it is closed, and no longer once it is reopened.
