@@ -335,24 +335,35 @@ fn longest_date(words: &[String], bracketed: bool) -> Option<(String, usize)> {
             && n < words.len()
             && !words[n - 1].ends_with([',', ';'])
             && is_a_word(&words[n])
-            && !starts_an_option(&words[n])
+            && !starts_an_option(&words[n..])
             && super::zone::ends_in_a_word_zone(&value);
         (!counted && !text_follows && super::due::reads_as_due(&value)).then_some((value, n))
     })
 }
 
-/// Whether WORD starts another option (`owner:<@U>`, `check:`, `owner <@U>`, `確認:3/1`),
-/// which ends the one before it.
-fn starts_an_option(word: &str) -> bool {
-    let word = super::money::fold_width(word);
+/// Whether WORDS start another option (`owner:<@U>`, `check:`, `owner <@U>`, `確認:3/1`),
+/// which ends the one before it. `確認:` is the check option only with a date after it, as
+/// `read_options` reads it (`確認:全数` is text).
+fn starts_an_option(words: &[String]) -> bool {
+    let word = super::money::fold_width(&words[0]);
     let word = word.strip_prefix('(').unwrap_or(&word);
-    marker(word).is_some() || bare_option(word).is_some() || word.starts_with("確認:")
+    let check_date = || {
+        let inline = word.strip_prefix("確認:")?;
+        let value: Vec<String> = std::iter::once(inline.to_string())
+            .filter(|w| !w.is_empty())
+            .chain(words[1..].iter().cloned())
+            .collect();
+        Some(()).filter(|_| !value.is_empty() && longest_date(&value, false).is_some())
+    };
+    marker(word).is_some() || bare_option(word).is_some() || check_date().is_some()
 }
 
 /// Whether WORD is one of the action's words, not a separator or an aside the rep put after the
-/// date (`- supplier audit`, `/ check seals`, `(their time)`, `<@U1>`): those end the date.
+/// date (`- supplier audit`, `/ check seals`, `(their time)`): those end the date. A quoted,
+/// numbered or priced word (`「工場監査」`, `#42`, `¥20,000`) is the action's.
 fn is_a_word(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_alphanumeric)
+    let separator = |c: char| matches!(c, '-' | '–' | '—' | '/' | '|' | '・' | ':' | '：' | '>' | '→');
+    !word.chars().all(separator) && !word.starts_with(['(', '（', '['])
 }
 
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
@@ -1693,7 +1704,19 @@ mod tests {
                 "金曜 17時 ドイツ時間",
             ),
             ("工場監査 期限: 金曜17時ドイツ", "工場監査", "金曜17時ドイツ"),
-            // Japanese's check option ends it too, as does a separator or an aside after it.
+            // Japanese's check option ends it too (with a date: `確認:全数` is text), as does a
+            // separator or an aside after it; a quoted or numbered word is the action's.
+            (
+                "工場監査 期限: 金曜 17時 ドイツ 確認:全数",
+                "工場監査 ドイツ 確認:全数",
+                "金曜 17時",
+            ),
+            (
+                "期限: 金曜 17時 ドイツ 「工場監査」",
+                "ドイツ 「工場監査」",
+                "金曜 17時",
+            ),
+            ("due: fri 17:00 german #42 recount", "german #42 recount", "fri 17:00"),
             (
                 "工場監査 期限: 金曜 17時 ドイツ 確認: 3/1",
                 "工場監査",
