@@ -1163,11 +1163,14 @@ async fn a_promise_still_standing_at_a_close_after_its_time_reads_missed_in_the_
         .command_text(MANAGER, &t.channel, "close force the customer withdrew the claim")
         .await;
     assert!(r.starts_with("Closed"), "{r}");
+    let missed = "promising the next contact by 2026-12-01 10:00, missed: no update by then: apologised";
     let report = report_posted(&bot, &t.channel).await;
-    assert!(
-        report.contains("promising the next contact by 2026-12-01 10:00, missed: no update by then: apologised"),
-        "{report}"
-    );
+    assert!(report.contains(missed), "{report}");
+    // Reopened, the close that came after its time still tells.
+    let r = bot.command_text(MANAGER, &t.channel, "reopen the claim is back").await;
+    assert!(r.starts_with("The trouble is open again"), "{r}");
+    let report = report_posted(&bot, &t.channel).await;
+    assert!(report.contains(missed), "reopened: {report}");
 }
 
 /// A first call made after its deadline shows on the kickoff as late, and by how much: a ✅

@@ -641,10 +641,13 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
                         (Locale::En, false) => format!(", missed by {}", format_duration(l, late as u64)),
                     })
                 }
+                // Closed, or closed before a reopening, after its time.
                 None => t
                     .closed
                     .as_ref()
-                    .filter(|c| c.at > p)
+                    .map(|c| c.at)
+                    .or(t.substance.closed_before)
+                    .filter(|closed| *closed > p)
                     .map(|_| tr!(l, "・期限までに連絡なし", ", missed: no update by then").to_string()),
             };
             let zone = u.promised_zone.as_deref().and_then(crate::trouble::zone::zone_of);
