@@ -335,8 +335,8 @@ fn longest_date(words: &[String], bracketed: bool) -> Option<(String, usize)> {
             && n < words.len()
             && !words[n - 1].ends_with([',', ';'])
             && is_a_word(&words[n])
-            && !starts_an_option(&words[n..])
-            && super::zone::ends_in_a_word_zone(&value);
+            && super::zone::ends_in_a_word_zone(&value)
+            && !starts_an_option(&words[n..]);
         (!counted && !text_follows && super::due::reads_as_due(&value)).then_some((value, n))
     })
 }
@@ -353,7 +353,10 @@ fn starts_an_option(words: &[String]) -> bool {
             .filter(|w| !w.is_empty())
             .chain(words[1..].iter().cloned())
             .collect();
-        Some(()).filter(|_| !value.is_empty() && longest_date(&value, false).is_some())
+        // Read as a due date is read, without the date's own rules for what ends it: this runs
+        // inside `longest_date`, and a text of many `確認:` must not recurse through it.
+        let reads = (1..=value.len().min(MAX_DATE_WORDS)).any(|n| super::due::reads_as_due(&value[..n].join(" ")));
+        Some(()).filter(|_| reads)
     };
     marker(word).is_some() || bare_option(word).is_some() || check_date().is_some()
 }
@@ -1644,6 +1647,15 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(&parse_new_action(ActionKind::Interim, text), expected, "{text}");
         }
+    }
+
+    /// A text of many `確認:` after a place is read in one pass: whether `確認:` starts the check
+    /// option is read without reading each one after it again (which grew fivefold a word).
+    #[test]
+    fn many_checks_after_a_due_place_are_read_at_once() {
+        let text = format!("audit due: fri 17:00 german {}", ["確認:"; 80].join(" "));
+        let a = parse_new_action(ActionKind::Interim, &text).expect("read");
+        assert_eq!(a.due.as_deref(), Some("fri 17:00"));
     }
 
     /// A place (or an abbreviation that is a word) after a due time is the zone where the date
