@@ -681,6 +681,10 @@ async fn a_close_and_reopen_before_the_first_call_deadline_never_moves_it() {
     bot.settle().await;
     let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
     assert_eq!(field(&status, "First call due"), "Mon 2026-11-30 11:00", "{status}");
+    assert_eq!(
+        field(&status, "Customer last updated"),
+        "not yet (counting from opening)"
+    );
 
     bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
     typed(

@@ -437,15 +437,16 @@ pub(super) fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::troub
 }
 
 /// The status's last update before any: where the wait it counts starts, as the nudge says it
-/// (a reopened trouble's customer is owed word a cadence after the reopening, not the opening).
-fn not_yet_counting_from(l: Locale, t: &Trouble) -> &'static str {
-    match t.substance.reopened_at {
-        Some(_) => tr!(
+/// (a trouble reopened past its first-call deadline owes its customer word a cadence after the
+/// reopening, not the opening: `model::first_call_from`).
+fn not_yet_counting_from(l: Locale, policy: &crate::trouble::policy::Policy, t: &Trouble) -> &'static str {
+    match t.first_call_from(policy) {
+        None => tr!(
             l,
             "まだありません（再開時刻から計測）",
             "not yet (counting from the reopening)"
         ),
-        None => tr!(
+        Some(_) => tr!(
             l,
             "まだありません（起票時刻から計測）",
             "not yet (counting from opening)"
@@ -839,7 +840,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, tz, t)),
-                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { not_yet_counting_from(l, t).into() } else { format_day_time(l, tz, last) }),
+                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { not_yet_counting_from(l, &config.policy, t).into() } else { format_day_time(l, tz, last) }),
                     (due_label(l, t, promised).into(), if t.is_open() { format_promise(l, tz, due, t.promise_zone(due)) } else { "—".into() }),
                 ][..if t.deadlines_untold { 5 } else { 6 }]),
                 divider(),
@@ -2223,10 +2224,10 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
 
 /// The kickoff's first-contact field: the deadline until it is met, then when it was, and by
 /// how much it was late when it was (a ✅ alone would pass a late first call for one in time).
-/// Until it is met, the deadline is the one the status shows and the nudges go by: a reopened
-/// trouble owes its customer word a cadence after the reopening, not the first call of an
-/// opening days before, and its call is judged by that; a closed one owes nothing more, and
-/// its record keeps that the call was never made.
+/// Until it is met, the deadline is the one the status shows and the nudges go by: a trouble
+/// reopened past its deadline owes its customer word a cadence after the reopening, not the
+/// first call of an opening days before, and its call is judged by that; a closed one owes
+/// nothing more, and its record keeps that the call was never made, once it was owed.
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
     let tz = config.policy.timezone;
     match first_contact_made(t) {
