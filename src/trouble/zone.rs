@@ -269,11 +269,12 @@ const WORD_ABBREVIATIONS: &[&str] = &["west", "wet", "pt", "mt", "et", "ct"];
 
 /// Whether TEXT, a time read with the zone written after it, ends in a zone named by a word
 /// that also starts the words of an action (`german`, `central`, `china`, `uk`, `new york`,
-/// `ドイツ`, or one of [`WORD_ABBREVIATIONS`]), written as a word of its own. After a due time with more of the action's text
-/// after it, such a word is that text (`due: fri 17:00 german supplier audit`: due at our
-/// 17:00, "german supplier audit" kept): a rep who means the customer's clock ends the date
-/// there, or writes `german time`, `ドイツ時間` or `(german)`, all still read as the zone. An
-/// abbreviation that is no word (`CET`, `EST`) is the zone wherever it is written.
+/// `ドイツ`, or one of [`WORD_ABBREVIATIONS`]), written as a word of its own. After a due time
+/// with more of the action's text after it, such a word is that text (`due: fri 17:00 german
+/// supplier audit`: due at our 17:00, "german supplier audit" kept): a rep who means the
+/// customer's clock ends the date there, or writes `german time`, `ドイツ時間` or `(german)`,
+/// all still read as the zone. An abbreviation that is no word (`CET`, `EST`) is the zone
+/// wherever it is written.
 pub fn ends_in_a_word_zone(text: &str) -> bool {
     let text = text.trim().to_lowercase();
     let mut names = PLACES
