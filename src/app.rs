@@ -251,6 +251,15 @@ impl App {
         });
     }
 
+    /// [`Self::withdraw_notices_in`], the first time this run `channel` is found shared on a
+    /// path that does not know by whom (an event marked shared, a post or an edit refused as
+    /// shared); `channel_shared` itself always looks.
+    pub fn withdraw_notices_once_in(self: &Arc<Self>, channel: &crate::trouble::model::ChannelId) {
+        if self.shared_channels.first_sweep(channel.as_str()) {
+            self.withdraw_notices_in(channel.clone(), None, None);
+        }
+    }
+
     /// Our workspace's id: the configured `team_id`, else the one `auth.test` said (`identity`).
     pub fn our_workspace(&self, identity: Option<&crate::slack::client::Identity>) -> Option<String> {
         self.config

@@ -55,11 +55,8 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
                     // or announce channel) has the notices of troubles standing there withdrawn,
                     // once a run: a trouble's channel is left out of that walk over every
                     // trouble, which every shared trouble channel's first event would repeat.
-                    if news
-                        && !Box::pin(withdraw_if_kept(app, channel)).await
-                        && app.shared_channels.first_sweep(channel)
-                    {
-                        app.withdraw_notices_in(ChannelId::new(channel), None, None);
+                    if news && !Box::pin(withdraw_if_kept(app, channel)).await {
+                        app.withdraw_notices_once_in(&ChannelId::new(channel));
                     }
                 }
             }

@@ -704,9 +704,7 @@ async fn deliver_once(
                     org_name: None,
                 };
                 Box::pin(app.engine().apply(&trouble.id, &[], input)).await?;
-                if app.shared_channels.first_sweep(posted.channel.as_str()) {
-                    app.withdraw_notices_in(posted.channel.clone(), None, None);
-                }
+                app.withdraw_notices_once_in(&posted.channel);
                 return Ok(None);
             }
             if posted.together.len() > 1 {
@@ -901,9 +899,7 @@ async fn deliver_once(
                     tracing::warn!(channel = %c, lane = ?item.lane, "not posting into a channel shared outside the company");
                     // The notices posted there before it was shared are withdrawn (once a run;
                     // `channel_shared` lost or late).
-                    if app.shared_channels.first_sweep(c.as_str()) {
-                        app.withdraw_notices_in(c.clone(), None, None);
-                    }
+                    app.withdraw_notices_once_in(c);
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
             }
