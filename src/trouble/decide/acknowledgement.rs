@@ -595,8 +595,8 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     }
     // One they answered before, asked again since its acknowledgement was withdrawn: it
     // points to the newer one, not saying the trouble waits beside it, and is forgotten. (One
-    // that lands after an acknowledgement is settled at once below, replacing it as the one
-    // answered DM kept for them.)
+    // that lands after an acknowledgement is settled at once by `Work::finish`, replacing it as
+    // the one answered DM kept for them.)
     if w.t.ack.is_none() && w.t.is_open() {
         let settled = &mut w.t.escalation.settled;
         let answered: Vec<PostedMessage> = settled.extract_if(.., |m| m.channel == channel).collect();
