@@ -1742,10 +1742,12 @@ async fn a_plain_close_by_the_chain_is_its_acknowledgement() {
 
 /// The director, asked by the escalation, then answered by the manager's acknowledgement: the
 /// manager takes the trouble over, so that acknowledgement no longer stands and the director is
-/// the one asked. The director's DM, edited through the outbox as every DM is, no longer reads
-/// "acknowledged by" the manager: it says the trouble waits; acknowledged again, by whom.
+/// the one asked. An edit notifies nobody, so the director is asked again at once, by a new DM
+/// with the button that says why; the answered one, edited through the outbox as every DM is,
+/// no longer reads "acknowledged by" the manager but points to the newer one. The escalation's
+/// clock starts again then: the VP hears an acknowledgement timeout later, not at once.
 #[tokio::test]
-async fn an_answered_escalation_dm_stops_reading_acknowledged_once_that_no_longer_stands() {
+async fn a_withdrawn_acknowledgement_asks_the_one_it_answered_again_at_once_with_the_button() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
@@ -1754,29 +1756,44 @@ async fn an_answered_escalation_dm_stops_reading_acknowledged_once_that_no_longe
     let by_manager = format!("acknowledged by <@{MANAGER}>");
     message_says(&bot, &director.0, &director.1, &by_manager).await;
 
+    bot.advance_and_settle(Duration::from_secs(600)).await;
     let r = bot
         .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
     assert!(r.contains("no longer stands"), "{r}");
-    // The director is the trouble's manager now, whom the channel's status names as asked.
-    message_says(&bot, &director.0, &director.1, "⏳ waiting for acknowledgement").await;
-    let now = dm_now(&bot, &director);
-    assert!(!now.contains(&by_manager), "{now}");
+    let again = dm_asking(&bot, DIRECTOR, 1, "no longer stands, so it waits for one again").await;
+    assert_ne!(again, director);
+    assert!(
+        dm_now(&bot, &again).contains("\"acknowledge\""),
+        "the new DM has the button"
+    );
+    let older = dm_settled(&bot, &director, "asked again in a newer message below").await;
+    assert!(!older.contains(&by_manager), "{older}");
+    // The kickoff's thread mentions them too, as any ask does.
+    let mention = bot
+        .posted_saying(&t.channel, "no longer stands, so it waits again")
+        .await;
+    assert!(mention.contains(&format!("<@{DIRECTOR}>")), "{mention}");
+
+    // Restarted from the withdrawal: 50 minutes on, the VP has not been asked; an hour on, asked.
+    let to_vp = |c: &Call| c.params["channel"] == VP && text_of(&c.params).contains(&t.id);
+    bot.advance_and_settle(ACK_TIMEOUT - Duration::from_secs(600)).await;
+    assert!(
+        !bot.slack.calls_to("chat.postMessage").iter().any(to_vp),
+        "not before its time"
+    );
+    bot.advance_and_settle(Duration::from_secs(600)).await;
+    bot.slack.wait_for("chat.postMessage", to_vp).await;
 
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
-    message_says(
-        &bot,
-        &director.0,
-        &director.1,
-        &format!("acknowledged by <@{DIRECTOR}>"),
-    )
-    .await;
+    dm_settled(&bot, &again, &format!("acknowledged by <@{DIRECTOR}>")).await;
 }
 
 /// The VP, asked by the escalation, then answered by the manager's acknowledgement, which the
-/// manager's taking the trouble over withdrew: asked again an hour later, the VP's answered DM
-/// points to the newer one rather than read "waiting" beside it, and still does once the
-/// director acknowledges; the newer one says who acknowledged.
+/// manager's taking the trouble over withdrew: the VP (and the director below, the trouble's
+/// manager now) are asked again at once; the VP's answered DM points to the newer one rather
+/// than read "waiting" beside it, and still does once the director acknowledges; the newer one
+/// says who acknowledged.
 #[tokio::test]
 async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
     let bot = spawn_bot_with(ESCALATION).await;
@@ -1788,10 +1805,10 @@ async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
-    message_says(&bot, &vp_first.0, &vp_first.1, "⏳ waiting for acknowledgement").await;
 
-    bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp_again = dm_asking(&bot, VP, 2, asking).await;
+    let again = "no longer stands";
+    let vp_again = dm_asking(&bot, VP, 1, again).await;
+    dm_asking(&bot, DIRECTOR, 1, again).await;
     assert_ne!(vp_again, vp_first);
     dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
@@ -1803,20 +1820,20 @@ async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
     );
 }
 
-/// The VP's DM, answered by the manager's acknowledgement, reads "waiting" once the manager took
-/// the trouble over; closed (by the director, which acknowledges it) before anyone is asked
-/// again, it says it was closed, never that it still waits.
+/// The VP, answered by the manager's acknowledgement, is asked again once the manager took the
+/// trouble over; closed (by the director, which acknowledges it) before the VP answers, the
+/// DM asking again says it was closed, never that it still waits.
 #[tokio::test]
-async fn an_answered_escalation_dm_waiting_again_says_so_when_the_trouble_is_closed() {
+async fn an_escalation_dm_asking_again_says_so_when_the_trouble_is_closed() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp = dm_asking(&bot, VP, 1, "has not been acknowledged").await;
+    dm_asking(&bot, VP, 1, "has not been acknowledged").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
-    message_says(&bot, &vp.0, &vp.1, "⏳ waiting for acknowledgement").await;
+    let vp = dm_asking(&bot, VP, 1, "no longer stands").await;
     let r = bot
         .command_text(DIRECTOR, &t.channel, "close force the customer withdrew the claim")
         .await;

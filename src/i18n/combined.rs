@@ -364,6 +364,11 @@ pub(super) fn why_asked(
                 opened_ago(l, waited_secs)
             )
         ),
+        (_, Some(NewToChain::AckWithdrawn)) => tr!(
+            l,
+            format!("確認が取り消されました（{}）", opened_ago(l, waited_secs)),
+            format!("its acknowledgement no longer stands ({})", opened_ago(l, waited_secs))
+        ),
         (p, Some(NewToChain::BelowAway { away })) => {
             let (p, away) = (p.map(user).unwrap_or_default(), super::away_text(l, tz, &away));
             tr!(

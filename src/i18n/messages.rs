@@ -1002,6 +1002,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⏫ {} 担当者の上司として新たに設定されました。このトラブルはまだ誰も確認していません（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
                     format!("⏫ {} the bot now has you as the owner's manager, and nobody has acknowledged this trouble yet ({}). {ask}", user(to), opened_ago(l, *waited_secs))
                 ),
+                (_, Some(NewToChain::AckWithdrawn)) => tr!(
+                    l,
+                    format!("⏫ {} このトラブルの確認は取り消され、再び確認待ちです（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
+                    format!("⏫ {} the acknowledgement of this trouble no longer stands, so it waits again ({}). {ask}", user(to), opened_ago(l, *waited_secs))
+                ),
                 (p, Some(NewToChain::BelowAway { away })) => {
                     let (p, away) = (p.as_ref().map(user).unwrap_or_default(), super::away_text(l, tz, away));
                     tr!(
@@ -1045,6 +1050,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     l,
                     format!("{head}：担当者の上司として新たに設定されました。まだ誰も確認していません（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
                     format!("{head}: the bot now has you as the owner's manager, and nobody has acknowledged it yet ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                ),
+                (_, Some(NewToChain::AckWithdrawn)) => tr!(
+                    l,
+                    format!("{head}の確認は取り消され、再び確認待ちです（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: the acknowledgement it had no longer stands, so it waits for one again ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
                 ),
                 (p, Some(NewToChain::BelowAway { away })) => {
                     let (p, away) = (p.as_ref().map(user).unwrap_or_default(), super::away_text(l, tz, away));
@@ -2604,6 +2614,19 @@ pub(super) mod tests {
                 passed_over: None,
                 new_to_chain: Some(crate::trouble::decide::NewToChain::OwnersManagerNow),
                 asked_before: Vec::new(),
+            },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 3600,
+                passed_over: None,
+                new_to_chain: Some(crate::trouble::decide::NewToChain::AckWithdrawn),
+                asked_before: Vec::new(),
+            },
+            Message::EscalationMention {
+                to: by.clone(),
+                waited_secs: 3600,
+                passed_over: None,
+                new_to_chain: Some(crate::trouble::decide::NewToChain::AckWithdrawn),
             },
             Message::EscalationDm {
                 to: by.clone(),

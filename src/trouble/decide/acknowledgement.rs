@@ -495,9 +495,30 @@ fn rechain_escalation(w: &mut Work, chain: Vec<UserId>) {
         };
         ask_to_acknowledge(w, who, None, Some(new_to_chain));
     }
+    // An acknowledgement withdrawn by this change: the trouble waits again, and whoever the
+    // escalation had reached would only see their answered DM edited, which notifies nobody,
+    // without a button. Each is asked again at once; the newer DM asks, the older points to it.
+    let withdrawn = w.ack_withdrawn_here();
+    if withdrawn {
+        let escalation = &w.t.escalation;
+        let reached = &escalation.chain[..(escalation.level + 1).min(escalation.chain.len())];
+        let again: Vec<UserId> = escalation
+            .reachable(reached)
+            .into_iter()
+            .filter(|u| !newly.contains(u))
+            .collect();
+        for who in &again {
+            ask_to_acknowledge(w, who, None, Some(NewToChain::AckWithdrawn));
+        }
+    }
     let gave_up = std::mem::replace(&mut w.t.escalation.gave_up, false);
     let due = w.ack_due();
     match w.t.escalation.due {
+        // The bot had given up going up: asked again, the chain is asked daily from now on.
+        _ if gave_up && newly.is_empty() && withdrawn => {
+            w.t.escalation.gave_up = true;
+            start_daily_timer(w);
+        }
         _ if gave_up && newly.is_empty() => w.t.escalation.gave_up = true,
         Some(running) if !gave_up && running <= due => {}
         _ if w.t.escalation.chain.is_empty() => {}

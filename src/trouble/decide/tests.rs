@@ -1431,6 +1431,35 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
     assert!(matches!(d.reply, Some(Reply::Acknowledged { .. })));
 }
 
+/// The bot gave up going up, the manager acknowledged late, then took the trouble over: the
+/// acknowledgement is withdrawn, and whoever the escalation had reached in the new chain is
+/// asked again at once, saying why, and asked daily from then on, never left without a timer.
+#[test]
+fn an_acknowledgement_withdrawn_after_the_bot_gave_up_asks_again_and_daily_from_then() {
+    let mut sim = Sim::ready(req("ACME"));
+    // Up to the VP, five re-pings there, then it gives up.
+    for _ in 0..(2 + 5 + 1) {
+        sim.fire_when_due(&sim.last_ack_timer());
+    }
+    assert!(sim.t.escalation.gave_up);
+    sim.advance(hours(2));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0MANAGER")));
+    assert!(sim.t.ack.is_none());
+    let asked: Vec<(UserId, Option<NewToChain>)> = messages(&d)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::EscalationDm { to, new_to_chain, .. } => Some((to, new_to_chain)),
+            _ => None,
+        })
+        .collect();
+    let again = Some(NewToChain::AckWithdrawn);
+    assert_eq!(asked, vec![(u("U0DIRECTOR"), again), (u("U0VP"), again)]);
+    assert!(sim.t.escalation.gave_up);
+    assert_eq!(ack_timers(&d).len(), 1, "a timer runs");
+    assert_eq!(ack_timers(&d)[0].0, sim.now + hours(24), "the daily round, from now");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stages
 // ---------------------------------------------------------------------------------------------

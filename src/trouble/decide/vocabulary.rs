@@ -544,6 +544,9 @@ pub enum NewToChain {
     /// The one asked before them (`passed_over`) is away, as their Slack status says: they
     /// are asked at once as well, and the one away may still acknowledge.
     BelowAway { away: Away },
+    /// Not the chain but its answer changed: the acknowledgement they had seen was withdrawn
+    /// (its acknowledger took the trouble over, or left the chain), so they are asked again.
+    AckWithdrawn,
 }
 
 /// Someone asked to acknowledge before an escalation's DM, and how long before it (unknown in

@@ -220,6 +220,11 @@ impl<'a> Work<'a> {
         self.d
     }
 
+    /// Whether this decision withdrew the acknowledgement the trouble came in with.
+    pub(super) fn ack_withdrawn_here(&self) -> bool {
+        self.acked_before && self.t.ack.is_none()
+    }
+
     pub(in crate::trouble) fn severity_policy(&self) -> &crate::trouble::policy::SeverityPolicy {
         self.ctx.policy.severity(self.t.severity)
     }
