@@ -622,7 +622,10 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::EscalationDmSettled { asked_again: true },
         Message::EscalationDmSettled { asked_again: false },
         Message::NobodyAnswered,
-        Message::NamedManager { by: sales.clone() },
+        Message::NamedManager {
+            by: sales.clone(),
+            to: Some(UserId::new(DIRECTOR)),
+        },
         Message::NoLongerManager {
             by: sales.clone(),
             to: UserId::new(DIRECTOR),

@@ -2165,6 +2165,50 @@ async fn a_manager_named_after_the_acknowledgement_is_told_by_dm() {
     );
 }
 
+/// Where Slack holds the first DM to `who` saying `words`: (channel, ts).
+async fn dm_saying(bot: &TestBot, who: &str, words: &str) -> (String, String) {
+    let posted = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
+        })
+        .await;
+    let (channel, ts) = (posted.answer["channel"].as_str(), posted.answer["ts"].as_str());
+    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
+}
+
+/// The DM telling someone named manager after the acknowledgement that the trouble is theirs
+/// follows it as the first manager's does: a corrected summary (whose answer says the managers'
+/// DMs are edited) and a hand-over edit it, and both DMs then name the owner now beside who
+/// reported it, so a manager on a phone calls the right person.
+#[tokio::test]
+async fn the_dm_of_a_manager_named_after_the_acknowledgement_follows_the_trouble() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let first = dm_saying(&bot, MANAGER, "reported a trouble").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}>"))
+        .await;
+    let named = dm_saying(&bot, DIRECTOR, "named you manager").await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "fix summary housings cracked at the gate")
+        .await;
+    assert!(r.contains("the managers' DMs"), "{r}");
+    message_says(&bot, &named.0, &named.1, "housings cracked at the gate").await;
+    message_says(&bot, &first.0, &first.1, "housings cracked at the gate").await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
+    let owner = format!("Owner now: <@{COLLEAGUE}> (reported by <@{SALES}>)");
+    message_says(&bot, &named.0, &named.1, &owner).await;
+    message_says(&bot, &first.0, &first.1, &owner).await;
+    let now = text_of(&bot.slack.message_versions(&named.0, &named.1).pop().expect("the DM"));
+    assert!(now.contains(&format!("acknowledged by <@{MANAGER}>")), "{now}");
+}
+
 /// Lowering the severity keeps the departments the higher one brought in: Quality, which has
 /// been recording facts since the raise, keeps its say rather than be dropped in silence.
 #[tokio::test]

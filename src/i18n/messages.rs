@@ -348,6 +348,18 @@ pub(super) fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String
     }
 }
 
+/// Who owns the trouble now, once it was handed over, and who reported it: a manager's DM names
+/// whom to call, not only the reporter.
+pub(super) fn handed_over(l: Locale, t: &Trouble) -> Option<String> {
+    (t.owner != *t.opened_by()).then(|| {
+        tr!(
+            l,
+            format!("現在の担当: {}（報告者: {}）", user(&t.owner), user(t.opened_by())),
+            format!("Owner now: {} (reported by {})", user(&t.owner), user(t.opened_by()))
+        )
+    })
+}
+
 /// An asking DM superseded by a newer one to the same person.
 pub(super) fn asked_again_below(l: Locale) -> String {
     tr!(
@@ -903,6 +915,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ]),
             ];
             blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
+            let handed_over = handed_over(l, t);
+            blocks.extend(handed_over.as_ref().map(|line| context(line)));
             let asks = answered.is_none();
             blocks.push(context(&answered.clone().unwrap_or_else(|| ack_text(l, tz, t))));
             if asks {
@@ -920,7 +934,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("{ask}{what} · 報告者 {} · {}", user(t.opened_by()), channel_ref(l, t)),
                 format!("{ask}{what} · from {} · {}", user(t.opened_by()), channel_ref(l, t))
             );
-            // The answer under it, as the blocks show it: a screen reader reads only the text.
+            // Whom to call now, and the answer under it, as the blocks show them: a screen
+            // reader reads only the text.
+            let text = match &handed_over {
+                Some(owner) => format!("{text}\n{owner}"),
+                None => text,
+            };
             let text = match &answered {
                 Some(state) => format!("{text}\n{state}"),
                 None => text,
@@ -1105,14 +1124,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("🛑 上位者まで繰り返し呼び出しましたが、誰も確認していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
-        Message::NamedManager { by } => {
+        // Kept and edited as the manager's DM is: its state line follows the trouble (who
+        // acknowledged, or that it waits again; closed), as does who owns it.
+        Message::NamedManager { by, .. } => {
             let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
-            let acked = t.ack.as_ref().map(|a| user(&a.by)).unwrap_or_default();
-            Rendered::text(tr!(
+            let named = tr!(
                 l,
-                format!("👤 {}があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}（{acked} が確認済み）。チャンネル: {}", user(by), channel_ref(l, t)),
-                format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
-            ))
+                format!("👤 {}があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}。チャンネル: {}", user(by), channel_ref(l, t)),
+                format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary}. Channel: {}", user(by), channel_ref(l, t))
+            );
+            let state = answered(l, config, t).unwrap_or_else(|| ack_text(l, tz, t));
+            let lines: Vec<String> = [Some(named), handed_over(l, t), Some(state)].into_iter().flatten().collect();
+            Rendered::text(lines.join("\n"))
         }
         Message::HandedToYourReport { by, to } => {
             let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
@@ -2710,7 +2733,10 @@ pub(super) mod tests {
                 how: ChannelLoss::Archived,
                 by: Some(by.clone()),
             },
-            Message::NamedManager { by: by.clone() },
+            Message::NamedManager {
+                by: by.clone(),
+                to: Some(by.clone()),
+            },
             Message::HandedToYourReport {
                 by: by.clone(),
                 to: by.clone(),

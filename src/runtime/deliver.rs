@@ -473,7 +473,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::Announcement { n } => t.announcements.get(n).and_then(Option::as_ref),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
         // Several at once, each edited by its own `Op::Edit`.
-        Slot::EscalationDm | Slot::Proposal { .. } | Slot::EffectCheck { .. } => None,
+        Slot::EscalationDm | Slot::NamedManagerDm | Slot::Proposal { .. } | Slot::EffectCheck { .. } => None,
     }
 }
 
@@ -482,6 +482,8 @@ fn slot_content(slot: Slot) -> Message {
         Slot::Kickoff => Message::Kickoff,
         Slot::Status => Message::Status,
         Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
+        // Never refreshed as a slot: each kept one is edited as it was posted.
+        Slot::NamedManagerDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Announcement { .. } => Message::Announcement,
         Slot::Report => Message::ReportSummary,
@@ -998,7 +1000,11 @@ async fn found_shared(app: &App, t: &Trouble) {
 /// What the core keeps of a message posted into `slot`: the message itself when the slot is
 /// kept several at once (an escalation's DM, a proposal's DM), to edit it again as it was.
 fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
-    matches!(slot, Slot::EscalationDm | Slot::Proposal { dm: true, .. }).then(|| Box::new(message.clone()))
+    matches!(
+        slot,
+        Slot::EscalationDm | Slot::NamedManagerDm | Slot::Proposal { dm: true, .. }
+    )
+    .then(|| Box::new(message.clone()))
 }
 
 /// A DM giving a time of day to someone whose Slack is set to another zone (a manager abroad)

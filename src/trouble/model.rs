@@ -318,6 +318,18 @@ pub struct Escalation {
     /// wonders why the manager is not answering. Only ever adds: nobody here is passed over.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub away: Vec<AwayNoted>,
+    /// The DMs telling someone named manager after the acknowledgement (whom nobody asks) that
+    /// the trouble is theirs: edited as the managers' DMs are (a correction, the severity, a
+    /// close or reopening, a hand-over), and released when a change of the chain leaves them
+    /// out. One per DM channel, the newest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named: Vec<KeptDm>,
+    /// Whom the manager's DM ([`Trouble::manager_dm`]) went to, once the trouble's manager is
+    /// someone else (named since, the chain still holding them): the DM is still theirs, and is
+    /// released only when a change leaves them out. None while it is the manager's own (and in
+    /// troubles stored before it was kept, where the manager before a change is taken for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_dm_to: Option<UserId>,
 }
 
 /// Someone of the chain away, as their Slack status said (see [`Escalation::away`]).
@@ -414,6 +426,14 @@ impl KeptDm {
     pub fn asks(&self) -> Option<&UserId> {
         match &self.shown {
             Some(crate::trouble::decide::Message::EscalationDm { to, .. }) => Some(to),
+            _ => None,
+        }
+    }
+
+    /// Whom it told they were named manager, when known.
+    pub fn named(&self) -> Option<&UserId> {
+        match &self.shown {
+            Some(crate::trouble::decide::Message::NamedManager { to, .. }) => to.as_ref(),
             _ => None,
         }
     }

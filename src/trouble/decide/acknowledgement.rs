@@ -414,10 +414,13 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
     };
     // Once acknowledged, the managers' DMs ask nothing and say who did: a hand-over leaves them
     // so. Naming a manager instead of one out of the chain tells them at any time.
+    // The manager's DM is whoever's it went to: a manager named since, then replaced, never
+    // takes the first manager's with them.
+    let first_to = w.t.escalation.manager_dm_to.clone().or(manager_before.clone());
     if change.handed_to.is_none() || w.t.ack.is_none() {
         let configured = w.ctx.policy.manager_of(w.t.opened_by());
         let released = [
-            manager_before
+            first_to
                 .as_ref()
                 .is_some_and(left_out)
                 .then(|| w.t.manager_dm.take())
@@ -428,6 +431,22 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
                 .then(|| w.t.configured_manager_dm.take())
                 .flatten(),
         ];
+        // Told they were named manager: nothing is theirs any longer either.
+        let named = std::mem::take(&mut w.t.escalation.named);
+        let (named_gone, named_kept): (Vec<KeptDm>, Vec<KeptDm>) =
+            named.into_iter().partition(|dm| dm.named().is_some_and(left_out));
+        w.t.escalation.named = named_kept;
+        for dm in named_gone {
+            w.send(
+                Lane::Dm,
+                Op::Edit {
+                    channel: dm.posted.channel,
+                    ts: dm.posted.ts,
+                    message: said(false),
+                },
+            );
+            w.changed = true;
+        }
         for dm in released.into_iter().flatten() {
             // A DM shared with other troubles (combined while they waited) speaks for them too:
             // it is drawn again, this one's line saying nothing is asked of its reader.
@@ -444,6 +463,11 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
             };
             w.send(Lane::Dm, op);
         }
+    }
+    let manager_dm_to = first_to.filter(|u| w.t.manager_dm.is_some() && chain.first() != Some(u));
+    if w.t.escalation.manager_dm_to != manager_dm_to {
+        w.t.escalation.manager_dm_to = manager_dm_to;
+        w.changed = true;
     }
     let (gone, kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.dms)
         .into_iter()
@@ -628,10 +652,13 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     // The manager's first DM (or the configured manager's), when it is they who are asked
     // again: it points to the newer one too, and is forgotten, as an older escalation DM is.
     let first_dms = [&mut w.t.manager_dm, &mut w.t.configured_manager_dm];
-    let superseded: Vec<PostedMessage> = first_dms
+    let mut superseded: Vec<PostedMessage> = first_dms
         .into_iter()
         .filter_map(|kept| kept.take_if(|m| m.channel == channel))
         .collect();
+    // So does the DM that told them they were named manager: it is this one that asks now.
+    let named = &mut w.t.escalation.named;
+    superseded.extend(named.extract_if(.., |m| m.posted.channel == channel).map(|m| m.posted));
     for first in superseded {
         match first.together.len() > 1 {
             true => w.send(
@@ -645,6 +672,21 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
         }
     }
     // Acknowledged or closed while it was on its way: `Work::finish` edits it at once.
+}
+
+/// The DM telling someone named manager after the acknowledgement that it is theirs, as Slack
+/// holds it: kept to be edited as the managers' DMs are, one per person (an older one to the
+/// same DM channel is forgotten, left as it last read). One posted after a change of the chain
+/// left them out again is not kept: nothing of the trouble is theirs to follow.
+pub(super) fn named_manager_dm_posted(w: &mut Work, posted: KeptDm) {
+    let named = &mut w.t.escalation.named;
+    let left_out = posted.named().is_some_and(|u| !w.t.escalation.chain.contains(u));
+    if left_out || named.iter().any(|m| m.posted == posted.posted) {
+        return;
+    }
+    named.retain(|m| m.posted.channel != posted.posted.channel);
+    named.push(posted);
+    w.changed = true;
 }
 
 /// Once nobody needs to acknowledge (acknowledged, or closed first), every DM still asking

@@ -241,8 +241,12 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     },
                 );
             }
-            // The pinned kickoff names the owner, as the status does.
+            // The pinned kickoff names the owner, as the status does, and so do the managers'
+            // DMs (refreshed by the change of the chain while nobody has acknowledged it).
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            if w.t.ack.is_some() || !w.t.is_open() {
+                w.refresh_manager_dms();
+            }
             w.invite(
                 std::iter::once(to.clone())
                     .chain(manager.clone())
@@ -295,11 +299,18 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             rechain(w, chain, &approvers_before, change);
             leave_private_channel(w, &user, chain_before);
             // Before an acknowledgement the chain asks them; after it nothing would tell them.
+            // Kept, to follow the trouble as the managers' DMs do.
             if w.t.ack.is_some() && to != user {
-                w.post(
+                w.send(
                     Lane::Dm,
-                    Dest::Dm(to.clone()),
-                    Message::NamedManager { by: user.clone() },
+                    Op::Post {
+                        to: Dest::Dm(to.clone()),
+                        message: Message::NamedManager {
+                            by: user.clone(),
+                            to: Some(to.clone()),
+                        },
+                        keep_as: Some(Slot::NamedManagerDm),
+                    },
                 );
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });

@@ -1460,6 +1460,64 @@ fn an_acknowledgement_withdrawn_after_the_bot_gave_up_asks_again_and_daily_from_
     assert_eq!(ack_timers(&d)[0].0, sim.now + hours(24), "the daily round, from now");
 }
 
+/// Told they were named manager after the acknowledgement, their DM is kept and edited with
+/// the managers' DMs; someone else named in their place edits it to say nothing is theirs any
+/// longer, and it is forgotten, while the first manager's DM, theirs still, is left alone.
+#[test]
+fn a_named_managers_dm_is_kept_edited_and_released_when_another_is_named() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    let told = Message::NamedManager {
+        by: u("U0MANAGER"),
+        to: Some(u("U0OTHERMGR")),
+    };
+    let kept = Some(Slot::NamedManagerDm);
+    assert!(has_op(
+        &d,
+        Lane::Dm,
+        &post_op(Dest::Dm(u("U0OTHERMGR")), told.clone(), kept)
+    ));
+    let dm = |ts: &str| Outcome::Posted {
+        slot: Slot::NamedManagerDm,
+        channel: ChannelId::new("D0OTHERMGR"),
+        ts: Ts::new(ts),
+        together: Vec::new(),
+        shown: Some(Box::new(told.clone())),
+    };
+    sim.feed(Input::Delivered(dm("1.1")));
+    sim.feed(Input::Delivered(dm("1.1")));
+    assert_eq!(sim.t.escalation.named.len(), 1, "kept once");
+    let edit = |message: Message| Op::Edit {
+        channel: ChannelId::new("D0OTHERMGR"),
+        ts: Ts::new("1.1"),
+        message,
+    };
+    let raise = Command::Severity {
+        to: Severity::new(1),
+        reason: "r".into(),
+    };
+    let d = sim.cmd("U0SALES", raise);
+    assert!(has_op(&d, Lane::Dm, &edit(told.clone())), "{:?}", ops(&d, Lane::Dm));
+
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0QA1")));
+    let released = Message::NoLongerManager {
+        by: u("U0MANAGER"),
+        to: u("U0QA1"),
+        handed_to: None,
+        above: false,
+    };
+    assert!(has_op(&d, Lane::Dm, &edit(released)), "{:?}", ops(&d, Lane::Dm));
+    assert!(!has_op(&d, Lane::Dm, &edit(told)), "not edited back");
+    // The first manager's DM stays theirs: they are still in the chain, and acknowledged it.
+    let first_released = ops(&d, Lane::Dm).into_iter().any(|op| {
+        matches!(op, Op::Edit { channel, message: Message::NoLongerManager { .. }, .. } if channel.as_str() != "D0OTHERMGR")
+    });
+    assert!(!first_released, "{:?}", ops(&d, Lane::Dm));
+    assert!(sim.t.manager_dm.is_some());
+    assert!(sim.t.escalation.named.is_empty(), "forgotten");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stages
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,10 @@ pub enum Slot {
     /// A DM asking someone up the chain to acknowledge (`Message::EscalationDm`): kept in
     /// `Escalation::dms`, several at once, so never refreshed or pinned as a slot.
     EscalationDm,
+    /// A DM telling someone named manager after the acknowledgement that the trouble is theirs
+    /// (`Message::NamedManager`): kept in `Escalation::named`, several at once, edited as the
+    /// managers' DMs are.
+    NamedManagerDm,
     /// The heads-up in the `n`th channel the severity announced the opening to, kept in
     /// `Trouble::announcements`.
     Announcement {
@@ -206,6 +210,10 @@ pub enum Message {
     /// acknowledge, so this tells them it is theirs now.
     NamedManager {
         by: UserId,
+        /// Whom it tells, to release it when a change of the chain leaves them out (absent from
+        /// DMs queued by an earlier release, which were not kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<UserId>,
     },
     /// To the new owner's manager in `[org]`, new to the chain with the hand-over (`by` handed
     /// it to `to`, their report): the manager kept in front may acknowledge it before the

@@ -276,8 +276,9 @@ impl<'a> Work<'a> {
         )
     }
 
-    /// Edits the managers' DMs (the manager's, and the configured one's when another was named
-    /// at open) from the trouble as it now is: its channel's link, who acknowledged.
+    /// Edits the managers' DMs (the manager's, the configured one's when another was named at
+    /// open, and each telling someone named manager later that it is theirs) from the trouble
+    /// as it now is: its channel's link, who acknowledged.
     pub(in crate::trouble) fn refresh_manager_dms(&mut self) {
         if self.t.manager_dm.is_some() {
             self.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
@@ -289,6 +290,22 @@ impl<'a> Work<'a> {
                     slot: Slot::ConfiguredManagerDm,
                 },
             );
+        }
+        let named: Vec<Op> = self
+            .t
+            .escalation
+            .named
+            .iter()
+            .filter_map(|dm| {
+                dm.shown.clone().map(|message| Op::Edit {
+                    channel: dm.posted.channel.clone(),
+                    ts: dm.posted.ts.clone(),
+                    message,
+                })
+            })
+            .collect();
+        for op in named {
+            self.send(Lane::Dm, op);
         }
     }
 
