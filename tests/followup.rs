@@ -1034,6 +1034,63 @@ async fn a_customer_left_without_news_for_four_periods_is_told_to_the_one_above_
     assert_eq!(dms, 1, "once");
 }
 
+/// Where Slack holds the first DM to `who` saying `words`: (channel, ts).
+async fn dm_saying(bot: &TestBot, who: &str, words: &str) -> (String, String) {
+    let posted = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
+        })
+        .await;
+    let (channel, ts) = (posted.answer["channel"].as_str(), posted.answer["ts"].as_str());
+    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
+}
+
+/// The director, told the customer still waits, is not left with a stale alarm on their
+/// phone: once the customer is updated, that DM says it is settled, by whom and when.
+#[tokio::test]
+async fn the_customer_still_waiting_dm_says_it_is_settled_once_the_customer_is_updated() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    for _ in 0..4 {
+        bot.advance_and_settle(CADENCE).await;
+    }
+    let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+    bot.command_text(SALES, &t.channel, "update told them the replacement ships today")
+        .await;
+    let settled = format!(
+        "✅ Settled: on trouble {} (ACME), the customer was waiting; <@{SALES}> updated the customer",
+        t.id
+    );
+    message_says(&bot, &told.0, &told.1, &settled).await;
+}
+
+/// Out of its channel, the owner's nudge that a promised update is overdue comes by DM; once the
+/// customer is updated, it says so (the promise it was about, who updated them), in both
+/// languages, rather than still read overdue.
+#[tokio::test]
+async fn the_owners_overdue_promise_dm_says_it_is_settled_once_the_customer_is_updated() {
+    for (locale, overdue, settled) in [
+        ("en", "is overdue", "was overdue; <@U0SALES> updated the customer"),
+        ("ja", "を過ぎています", "に約束した報告は遅れましたが、"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: broken").await;
+        bot.command_text(SALES, &t.channel, "update called them next: 2h").await;
+        bot.slack.lose_channel(&t.channel, "not_in_channel");
+        let mut left = channel_event("channel_left", &t.channel, None);
+        left["event"]["actor_id"] = serde_json::json!(MANAGER);
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.advance_and_settle(Duration::from_secs(2 * 3600 + 60)).await;
+        let nudge = dm_saying(&bot, SALES, overdue).await;
+        bot.command_text(SALES, &t.channel, "update shipped the replacement")
+            .await;
+        message_says(&bot, &nudge.0, &nudge.1, settled).await;
+        message_says(&bot, &nudge.0, &nudge.1, "✅").await;
+    }
+}
+
 /// An update the manager logged, withdrawn by the owner: the manager hears it from the bot,
 /// with what they had logged and why it was withdrawn. One withdrawn by whoever logged it
 /// tells nobody.

@@ -1324,6 +1324,24 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
             ))
         }
+        // The alarm above, or a nudge by DM, once the customer heard from us: no button, nothing
+        // to chase.
+        Message::CustomerWaitSettled { by, at, promise } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let when = format_day_time(l, tz, *at);
+            let was = match promise {
+                Some(p) => {
+                    let p = format_promise(l, tz, *p, t.promise_zone(*p));
+                    tr!(l, format!("{p} に約束した報告は遅れましたが、"), format!("the update promised for {p} was overdue; "))
+                }
+                None => tr!(l, "お客様を待たせていましたが、".to_string(), "the customer was waiting; ".to_string()),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("✅ 対応済み: トラブル {id}（{customer}様）は、{was}{when} に {}がお客様に報告しました。{channel}", user(by)),
+                format!("✅ Settled: on trouble {id} ({customer}), {was}{} updated the customer {when}. {channel}", user(by))
+            ))
+        }
         Message::CauseReplacedNotice { by, old } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             let old = quoted(old, Where::Elsewhere);
@@ -2822,6 +2840,11 @@ pub(super) mod tests {
             Message::CustomerStillWaiting {
                 waited_secs: 16 * 3600,
                 manager: by.clone(),
+            },
+            Message::CustomerWaitSettled {
+                by: by.clone(),
+                at: t.opened_at,
+                promise: Some(t.opened_at),
             },
             Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
             Message::PromiseMadeForYou { n: 1, by: by.clone() },

@@ -473,7 +473,11 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::Announcement { n } => t.announcements.get(n).and_then(Option::as_ref),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
         // Several at once, each edited by its own `Op::Edit`.
-        Slot::EscalationDm | Slot::NamedManagerDm | Slot::Proposal { .. } | Slot::EffectCheck { .. } => None,
+        Slot::EscalationDm
+        | Slot::NamedManagerDm
+        | Slot::WaitingDm
+        | Slot::Proposal { .. }
+        | Slot::EffectCheck { .. } => None,
     }
 }
 
@@ -484,6 +488,7 @@ fn slot_content(slot: Slot) -> Message {
         Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
         // Never refreshed as a slot: each kept one is edited as it was posted.
         Slot::NamedManagerDm => Message::ManagerDm,
+        Slot::WaitingDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Announcement { .. } => Message::Announcement,
         Slot::Report => Message::ReportSummary,
@@ -1002,7 +1007,7 @@ async fn found_shared(app: &App, t: &Trouble) {
 fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
     matches!(
         slot,
-        Slot::EscalationDm | Slot::NamedManagerDm | Slot::Proposal { dm: true, .. }
+        Slot::EscalationDm | Slot::NamedManagerDm | Slot::WaitingDm | Slot::Proposal { dm: true, .. }
     )
     .then(|| Box::new(message.clone()))
 }

@@ -583,6 +583,12 @@ pub struct Trouble {
     /// [`Trouble::EARLY_REPLIES`], forgotten once the kickoff is known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub early_replies: Vec<EarlyReply>,
+    /// The DMs saying the customer waits (a nudge by DM, the one above the manager told the
+    /// customer still waits), as posted: edited once the customer is updated, as the
+    /// escalation's DMs are once answered, and forgotten then. Kept in the body: they move only
+    /// when the customer waits long, which is rare.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting_dms: Vec<KeptDm>,
     /// Owners of its open actions the bot could not DM (gone from Slack): whoever answers for
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1048,6 +1054,7 @@ impl Trouble {
             names,
             as_reported,
             early_replies,
+            waiting_dms,
             unreachable_workers,
             away_workers,
             team_lines,
@@ -1088,6 +1095,7 @@ impl Trouble {
             && *names == other.names
             && *as_reported == other.as_reported
             && *early_replies == other.early_replies
+            && *waiting_dms == other.waiting_dms
             && *unreachable_workers == other.unreachable_workers
             && *away_workers == other.away_workers
             && *team_lines == other.team_lines

@@ -96,6 +96,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
                 Slot::EscalationDm => escalation_dm_posted(w, KeptDm { posted, shown }),
                 Slot::NamedManagerDm => named_manager_dm_posted(w, KeptDm { posted, shown }),
+                Slot::WaitingDm => waiting_dm_posted(w, KeptDm { posted, shown }),
                 Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted, shown),
                 Slot::EffectCheck { n, round, epoch } => {
                     crate::trouble::actions::effect_check_posted(w, n, round, epoch, posted)

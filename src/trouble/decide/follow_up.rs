@@ -128,6 +128,8 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             promised_zone: zone.clone(),
         },
     );
+    // The customer heard from us: whoever was DMed that they wait need not act on it any longer.
+    w.settle_waiting_dms(user, now);
     // A promise someone else made is the owner's to keep: they hear of it, and how to undo it.
     if promised.is_some() && *user != w.t.owner {
         let n = w.t.customer_updates.len();
@@ -262,6 +264,25 @@ pub(super) fn follow_up(w: &mut Work) {
     }
     w.start_followup_timer(next_due);
     w.refresh_status();
+}
+
+/// A DM saying the customer waits, as Slack holds it: kept until the customer is updated. One
+/// that lands after an update (it waited in the queue) is settled at once by the last update.
+pub(super) fn waiting_dm_posted(w: &mut Work, posted: KeptDm) {
+    if w.t.waiting_dms.iter().any(|m| m.posted == posted.posted) {
+        return;
+    }
+    let said_then = match &posted.shown {
+        Some(Message::Nudge(n)) => Some(n.last_contact),
+        _ => None,
+    };
+    w.t.waiting_dms.push(posted);
+    w.changed = true;
+    let updated_since = said_then.is_some_and(|then| w.t.last_customer_contact() != then);
+    if let (true, Some(u)) = (updated_since, w.t.counted_updates().last()) {
+        let (by, at) = (u.by.clone(), u.at);
+        w.settle_waiting_dms(&by, at);
+    }
 }
 
 /// Reminds the owner of the first call (the checklist and a Log update button); once the

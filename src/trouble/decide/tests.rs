@@ -1518,6 +1518,63 @@ fn a_named_managers_dm_is_kept_edited_and_released_when_another_is_named() {
     assert!(sim.t.escalation.named.is_empty(), "forgotten");
 }
 
+/// A nudge by DM that waited in the queue while the customer was updated lands after it: it is
+/// settled at once, by the update that came first, and not kept; one that lands before any
+/// update is kept until the next, and settled by it once.
+#[test]
+fn a_nudge_dm_landing_after_the_update_is_settled_at_once() {
+    let mut sim = Sim::ready(req("ACME"));
+    let nudge = |last_contact| {
+        Message::Nudge(Nudge {
+            owner: u("U0SALES"),
+            waited_secs: 3600,
+            manager: None,
+            promise: None,
+            promise_missed: false,
+            last_contact,
+            last_reminder: false,
+            since_reopened: false,
+        })
+    };
+    let landed = |ts: &str, message: Message| {
+        Input::Delivered(Outcome::Posted {
+            slot: Slot::WaitingDm,
+            channel: ChannelId::new("D0SALES"),
+            ts: Ts::new(ts),
+            together: Vec::new(),
+            shown: Some(Box::new(message)),
+        })
+    };
+    let settled = |ts: &str, at| Op::Edit {
+        channel: ChannelId::new("D0SALES"),
+        ts: Ts::new(ts),
+        message: Message::CustomerWaitSettled {
+            by: u("U0SALES"),
+            at,
+            promise: None,
+        },
+    };
+    let first = nudge(t0());
+    let d = sim.feed(landed("1.1", first.clone()));
+    assert!(ops(&d, Lane::Dm).is_empty());
+    assert_eq!(sim.t.waiting_dms.len(), 1);
+    sim.advance(mins(5));
+    let update = || Command::Update {
+        text: "called".into(),
+        next: None,
+    };
+    let d = sim.cmd("U0SALES", update());
+    let at = sim.now;
+    assert!(has_op(&d, Lane::Dm, &settled("1.1", at)), "{:?}", ops(&d, Lane::Dm));
+    assert!(sim.t.waiting_dms.is_empty());
+    let d = sim.feed(landed("1.2", first));
+    assert_eq!(ops(&d, Lane::Dm), vec![settled("1.2", at)]);
+    assert!(sim.t.waiting_dms.is_empty());
+    sim.advance(mins(5));
+    let d = sim.cmd("U0SALES", update());
+    assert!(ops(&d, Lane::Dm).is_empty(), "settled once");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stages
 // ---------------------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ pub enum Slot {
     /// (`Message::NamedManager`): kept in `Escalation::named`, several at once, edited as the
     /// managers' DMs are.
     NamedManagerDm,
+    /// A DM saying the customer waits (a nudge, `CustomerStillWaiting`): kept in
+    /// `Trouble::waiting_dms`, several at once, edited once the customer is updated.
+    WaitingDm,
     /// The heads-up in the `n`th channel the severity announced the opening to, kept in
     /// `Trouble::announcements`.
     Announcement {
@@ -302,6 +305,15 @@ pub enum Message {
     CustomerStillWaiting {
         waited_secs: i64,
         manager: UserId,
+    },
+    /// A DM that said the customer waits (`Nudge`, `CustomerStillWaiting`), edited once
+    /// the customer was updated: settled, by whom and when, so nobody on a phone acts on a
+    /// stale alarm. `promise`: the promise it said was overdue, if any.
+    CustomerWaitSettled {
+        by: UserId,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promise: Option<DateTime<Utc>>,
     },
     /// To whoever logged customer update `n`, by DM, when someone else withdrew it: what they
     /// told the customer no longer counts, and they hear it from the bot, not by chance.

@@ -49,8 +49,17 @@ impl<'a> Work<'a> {
         self.changed = true;
     }
 
-    /// Queues a call; one in the trouble's channel waits while the bot cannot post there.
-    pub(in crate::trouble) fn send(&mut self, lane: Lane, op: Op) {
+    /// Queues a call; one in the trouble's channel waits while the bot cannot post there. A DM
+    /// saying the customer waits, however it came to be a DM, is kept to be settled.
+    pub(in crate::trouble) fn send(&mut self, lane: Lane, mut op: Op) {
+        if let Op::Post {
+            to: Dest::Dm(_),
+            message: Message::Nudge(_) | Message::CustomerStillWaiting { .. },
+            keep_as: keep_as @ None,
+        } = &mut op
+        {
+            *keep_as = Some(Slot::WaitingDm);
+        }
         if self.t.channel_lost.is_some() && op.in_trouble_channel() {
             return hold(self, Delivery { lane, op }, false);
         }
@@ -306,6 +315,25 @@ impl<'a> Work<'a> {
             .collect();
         for op in named {
             self.send(Lane::Dm, op);
+        }
+    }
+
+    /// Once the customer is updated (by `by`, at `at`), every DM that said they wait says it is
+    /// settled, by whom and when, and is forgotten.
+    pub(in crate::trouble) fn settle_waiting_dms(&mut self, by: &UserId, at: DateTime<Utc>) {
+        for dm in std::mem::take(&mut self.t.waiting_dms) {
+            let promise = match &dm.shown {
+                Some(Message::Nudge(nudge)) if nudge.promise_missed => nudge.promise,
+                _ => None,
+            };
+            let message = Message::CustomerWaitSettled {
+                by: by.clone(),
+                at,
+                promise,
+            };
+            let (channel, ts) = (dm.posted.channel, dm.posted.ts);
+            self.send(Lane::Dm, Op::Edit { channel, ts, message });
+            self.changed = true;
         }
     }
 
