@@ -287,6 +287,37 @@ async fn wait_for_sees_slow_calls_on_arrival_and_response_url_is_recorded() {
         .await;
 }
 
+/// A held method's calls stay in flight, unanswered and without effect, until the test releases
+/// them, however long that is; other methods go on; after the release the call is answered and
+/// takes effect, and later calls are not held.
+#[tokio::test]
+async fn held_calls_wait_for_their_release_and_change_the_world_only_then() {
+    let fake = FakeSlack::start().await;
+    fake.hold("chat.postMessage");
+    let poster = {
+        let fake = fake.clone();
+        tokio::spawn(async move { call(&fake, "chat.postMessage", json!({"channel": "C9", "text": "held"})).await })
+    };
+    let held = fake.wait_held("chat.postMessage", |c| c.params["text"] == "held").await;
+    assert_eq!(held.outcome, "pending");
+    // A call made after it is answered at once; the held one still is not.
+    assert_eq!(
+        call(&fake, "auth.test", json!({})).await["ok"],
+        true,
+        "other methods answer"
+    );
+    assert!(!poster.is_finished(), "answered before its release");
+    assert!(fake.messages_in("C9").is_empty(), "took effect before its release");
+    assert_eq!(outcomes(&fake, "chat.postMessage"), ["pending"]);
+
+    fake.release("chat.postMessage");
+    assert_eq!(poster.await.unwrap()["ok"], true);
+    assert_eq!(fake.messages_in("C9").len(), 1);
+    assert_eq!(outcomes(&fake, "chat.postMessage"), ["ok"]);
+    call(&fake, "chat.postMessage", json!({"channel": "C9", "text": "free"})).await;
+    assert_eq!(fake.messages_in("C9").len(), 2, "no longer held");
+}
+
 #[tokio::test]
 #[should_panic(expected = "expected no `chat.postMessage` call")]
 async fn expect_none_panics_on_a_matching_call() {

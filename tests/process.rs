@@ -285,8 +285,8 @@ async fn loop_until_channel(slack: &FakeSlack, slug: &str) -> String {
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
     let slack = FakeSlack::start().await;
-    // `/trouble open` without text opens a modal inside the request: make that take a while.
-    slack.delay("views.open", Duration::from_millis(1500));
+    // `/trouble open` without text opens a modal inside the request: Slack holds it until the signal.
+    slack.hold("views.open");
     let dir = tempfile::tempdir().unwrap();
     let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
     let opened = bot.command(SALES, ORIGIN, "open ACME: before the signal").await;
@@ -300,7 +300,17 @@ async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
                 .map(|r| r.status().as_u16())
         })
     };
-    slack.wait_for("views.open", |_| true).await;
+    slack.wait_held("views.open", |_| true).await;
+    bot.send_sigterm();
+    // The signal reached the bot before the modal's answer: the bot stops listening (a new
+    // connection is refused) but finishes the request in flight.
+    eventually("the bot stops listening after SIGTERM", Duration::from_secs(10), || {
+        std::net::TcpStream::connect(bot.base_url.trim_start_matches("http://"))
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    slack.release("views.open");
     let status = bot.terminate().await;
     assert!(
         status.success(),

@@ -1174,11 +1174,12 @@ async fn the_8d_draft_asked_for_in_a_shared_channel_goes_to_the_asker_not_the_cu
         let late = bot.open_ready("sev2 ACME: bent lids").await;
         share_with_the_customer(&bot, &front, &late.channel).await;
         let mark = last_call(&bot);
-        bot.slack
-            .delay("conversations.info", std::time::Duration::from_millis(1500));
+        bot.slack.hold("conversations.info");
+        // The command stops waiting for the answer (a second), the draft queued meanwhile.
         bot.command_text(COLLEAGUE, &late.channel, "report 8d").await;
+        bot.slack.wait_held("conversations.info", |_| true).await;
+        bot.slack.release("conversations.info");
         let draft = bot.posted_saying(SALES, &format!("{title} {}", late.id)).await;
-        bot.slack.delay("conversations.info", std::time::Duration::ZERO);
         assert!(!draft.is_empty(), "{locale}: the owner has it");
         bot.settle().await;
         let in_late = said_in_since(&bot, &late.channel, mark);

@@ -31,12 +31,13 @@ fn command_envelope(envelope_id: &str, form: &str) -> Value {
 }
 
 /// `/trouble open` sent on socket `connection` as envelope `envelope_id`, in flight once this
-/// returns: the modal opens at once, and Slack takes 1.5 s over views.open. The envelope sent.
+/// returns: the modal opens at once, and Slack holds views.open until the test releases it
+/// (`bot.slack.release("views.open")`). The envelope sent.
 async fn open_in_flight(bot: &TestBot, socket: &FakeSocket, connection: usize, envelope_id: &str) -> Value {
-    bot.slack.delay("views.open", Duration::from_millis(1500));
+    bot.slack.hold("views.open");
     let envelope = command_envelope(envelope_id, &bot.command_form(SALES, ORIGIN, "open"));
     socket.send(connection, &envelope);
-    bot.slack.wait_for("views.open", |_| true).await;
+    bot.slack.wait_held("views.open", |_| true).await;
     envelope
 }
 
@@ -167,6 +168,7 @@ async fn an_envelope_in_flight_when_its_socket_drops_is_still_handled_and_its_re
     let fresh = *live.iter().find(|id| **id != c[1]).expect("the new socket");
     socket.send(fresh, &envelope);
     socket.send(c[1], &envelope);
+    bot.slack.release("views.open");
     let acks = socket.wait_acks("env-drop-1", 2).await;
     let mut on: Vec<usize> = acks.iter().map(|a| a.connection).collect();
     on.sort_unstable();
@@ -189,6 +191,8 @@ async fn a_disconnect_message_brings_a_new_socket_while_the_envelope_in_flight_i
         (socket.opens() == 3).then_some(())
     })
     .await;
+    assert!(socket.acks_for("env-flight-1").is_empty(), "still in flight");
+    bot.slack.release("views.open");
     let acks = socket.wait_acks("env-flight-1", 1).await;
     assert_eq!(
         acks[0].connection, c[0],
@@ -237,6 +241,11 @@ async fn a_command_arriving_on_a_socket_after_its_disconnect_warning_is_still_ha
     bot.slack
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
         .await;
+    assert!(
+        socket.acks_for("env-warned-modal").is_empty(),
+        "the modal still in flight"
+    );
+    bot.slack.release("views.open");
     socket.wait_acks("env-warned-modal", 1).await;
     socket.wait_closed(c[0]).await;
     bot.settle().await;

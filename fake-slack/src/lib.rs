@@ -7,7 +7,9 @@
 //! - `outage(for_)`: every call answers 503 until it ends;
 //! - `enforce_channel_rate_limit(true)`: chat.postMessage is limited per channel like real Slack (~1/s);
 //! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once);
-//!   `set_latency(d)`: every Web API answer leaves `d` late.
+//!   `set_latency(d)`: every Web API answer leaves `d` late;
+//! - `hold(method)` … `release(method)`: calls kept in flight exactly as long as a test needs
+//!   (`wait_held` says when one is), where a `delay` would have to be long enough and hope.
 //!
 //! Every request is recorded as a [`Call`], faulted or not; `Call::outcome` says what the fake answered.
 //! `observe` hands each call to a callback once it is answered (the demo narrates from it), and
@@ -213,6 +215,10 @@ struct World {
     /// The instant and `clock`'s time when the limiter first read that clock.
     clock_anchor: Option<(Instant, SystemTime)>,
     delays: HashMap<String, Duration>,
+    /// Methods whose calls are held until `release` (`hold`).
+    held_methods: HashSet<String>,
+    /// Calls held now: seq -> method.
+    holding: HashMap<u64, String>,
     faults: HashMap<String, VecDeque<Canned>>,
     fault_rates: HashMap<String, FaultRate>,
     rng: u64,
@@ -546,13 +552,18 @@ impl FakeSlack {
     /// Waits up to `limit` until `check`, looking at every call recorded so far (oldest first),
     /// finds what it looks for; None past the limit. For waits that span several calls.
     pub async fn wait_until<T>(&self, limit: Duration, mut check: impl FnMut(&[Call]) -> Option<T>) -> Option<T> {
+        self.wait_world(limit, |world| check(&world.calls)).await
+    }
+
+    /// `wait_until`, looking at the whole world (the calls held, say).
+    async fn wait_world<T>(&self, limit: Duration, mut check: impl FnMut(&World) -> Option<T>) -> Option<T> {
         let deadline = Instant::now() + limit;
         let mut timed_out = false;
         loop {
             // Created before the check: notify_waiters() reaches futures from the moment they exist,
             // so a call recorded between the check and the await is not lost.
             let notified = self.shared.notify.notified();
-            if let Some(found) = check(&self.shared.lock().calls) {
+            if let Some(found) = check(&self.shared.lock()) {
                 return Some(found);
             }
             if timed_out {
@@ -594,6 +605,45 @@ impl FakeSlack {
     /// "done but answered too late" use `Fault::Slow`.
     pub fn delay(&self, method: &str, d: Duration) {
         self.shared.lock().delays.insert(method.to_string(), d);
+    }
+
+    /// From now until `release(method)`, every call of `method` (not in an outage) is held: recorded
+    /// at once with outcome "pending", answered, and the world changed, only once released; then
+    /// its `delay`, fault or normal answer follows as though it had just arrived (except that a
+    /// `Fault::Slow` drawn for it changes the world at once, as ever). For a test that needs a
+    /// call in flight while it does something else: `wait_held` says when one is.
+    pub fn hold(&self, method: &str) {
+        self.shared.lock().held_methods.insert(method.to_string());
+    }
+
+    /// Lets every held call of `method` go on, and stops holding new ones.
+    pub fn release(&self, method: &str) {
+        let mut world = self.shared.lock();
+        world.held_methods.remove(method);
+        world.holding.retain(|_, held| held != method);
+        drop(world);
+        self.shared.notify.notify_waiters();
+    }
+
+    /// The first call of `method` matching `pred` that is held now, once there is one (waits up
+    /// to 10 s, as `wait_for`).
+    pub async fn wait_held(&self, method: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        let held = self
+            .wait_world(WAIT_LIMIT, |world| {
+                world
+                    .calls
+                    .iter()
+                    .find(|c| c.method == method && world.holding.contains_key(&c.seq) && pred(c))
+                    .cloned()
+            })
+            .await;
+        held.unwrap_or_else(|| {
+            panic!(
+                "fake slack: timed out after {WAIT_LIMIT:?} waiting for a held `{method}` call matching \
+                 the predicate (is `{method}` held?).\n{}",
+                self.describe_calls(method)
+            )
+        })
     }
 
     pub fn fail_next(&self, method: &str, error: &str, times: usize) {
@@ -1085,7 +1135,7 @@ impl Arrival {
     }
 }
 
-/// Records the call on arrival, then applies outage, fault and delay, then the normal behaviour.
+/// Records the call on arrival, then applies outage, fault, hold and delay, then the normal behaviour.
 /// Without a delay the world changes under the same lock as the recording, so a test that saw the
 /// call via `wait_for` also sees its effect (e.g. in `messages_in`).
 async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
@@ -1096,7 +1146,7 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
     use_faults: bool,
     answer: A,
 ) -> Reply {
-    let (arrival, next) = {
+    let (arrival, next, held) = {
         let mut world = shared.lock();
         let arrival = world.arrive(method, params);
         let method = arrival.method.as_str();
@@ -1107,6 +1157,12 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
             world.injection(method)
         };
         let delay = world.delays.get(method).copied().filter(|d| !d.is_zero());
+        let held = !in_outage && world.held_methods.contains(method);
+        if held {
+            world.holding.insert(arrival.seq, method.to_string());
+        }
+        // A held call is decided after its release, as a delayed one after its delay.
+        let delay = if held { Some(delay.unwrap_or_default()) } else { delay };
         let next = if in_outage {
             Next::Now(Reply::Json(StatusCode::SERVICE_UNAVAILABLE, err("service_unavailable")))
         } else {
@@ -1129,9 +1185,12 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
             Next::Slow(_, reply) => world.decided(&arrival, Decided::Slow(reply)),
             Next::Reset(_) => world.decided(&arrival, Decided::Reset),
         }
-        (arrival, next)
+        (arrival, next, held)
     };
     shared.notify.notify_waiters();
+    if held {
+        released(shared, arrival.seq).await;
+    }
     match next {
         Next::Now(reply) => reply,
         Next::Later(d, canned, answer) => {
@@ -1158,6 +1217,17 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
             conn.kill();
             Reply::Json(StatusCode::BAD_GATEWAY, err("connection_reset"))
         }
+    }
+}
+
+/// Returns once call `seq` is no longer held (`FakeSlack::release`).
+async fn released(shared: &Shared, seq: u64) {
+    loop {
+        let notified = shared.notify.notified();
+        if !shared.lock().holding.contains_key(&seq) {
+            return;
+        }
+        notified.await;
     }
 }
 
