@@ -12,7 +12,12 @@ use serde_json::Value;
 use trouble_bot::trouble::model::{Trouble, TroubleId};
 use trouble_bot::trouble::timeline::Event;
 
-/// Short client timeout so that `Fault::Slow` (the work is done, the answer comes late) bites.
+/// Short client timeout so that `Fault::Slow` (the work is done, the answer comes late) bites
+/// without waiting out the config's shortest (a second) for each call it hits.
+const TIMEOUT: Duration = Duration::from_millis(200);
+
+/// The config's shortest client timeout, for a test whose calls must all be on their way before
+/// the first times out.
 const FAULTY: &str = r#"
 slack_timeout = "1s"
 "#;
@@ -60,8 +65,8 @@ fn settled(t: &Trouble) -> bool {
 
 #[tokio::test]
 async fn fifty_troubles_opened_concurrently_under_30_percent_faults_end_exactly_right() {
-    let bot = spawn_bot_raw(&format!("{FAULTY}{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
-    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    let bot = spawn_bot_timing_out_after(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), TIMEOUT).await;
+    bot.slack.set_slow_delay(3 * TIMEOUT);
     bot.slack.set_fault_rate(
         "*",
         0.3,
@@ -88,8 +93,10 @@ async fn fifty_troubles_opened_concurrently_under_30_percent_faults_end_exactly_
         assert!(answer.contains("opened"), "{answer}");
         ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
     }
-    // Retries' backoffs pass on the bot's clock, which settling moves on.
-    bot.settle_within(Duration::from_secs(120)).await;
+    // Retries' backoffs pass on the bot's clock, which settling moves on, two seconds at a
+    // time (a minute or two in all; nothing else is due within the hour).
+    bot.settle_stepping(Duration::from_secs(120), Duration::from_secs(2))
+        .await;
     let troubles: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
     assert!(troubles.iter().all(settled), "every trouble set up");
     assert!(

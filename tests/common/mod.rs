@@ -100,7 +100,12 @@ pub struct TestBot {
     /// How often the bot posts into one channel: [`FAST_CHANNEL_TURN`] unless the test is
     /// about Slack's pacing itself (`spawn_bot_paced_like_slack`).
     channel_turn: Duration,
+    /// `slack_timeout` below the config's one-second floor (`spawn_bot_timing_out_after`).
+    slack_timeout: Option<Duration>,
 }
+
+/// How far `settle` and `paced` move the bot's clock on at a time while calls are queued.
+const PACE_STEP: Duration = Duration::from_millis(500);
 
 /// The bots' turn to post into a channel in tests: Slack's second a message would have a test
 /// that posts twenty lines into a trouble's channel wait twenty seconds for the last.
@@ -170,6 +175,21 @@ pub async fn spawn_bot_paced_like_slack(config_text: &str) -> TestBot {
         &[],
     );
     bot.channel_turn = Config::default().slack.channel_turn;
+    bot.start().await;
+    bot
+}
+
+/// The bot with exactly this TOML, giving up on a Slack call after `timeout` of real time: for
+/// the tests of calls Slack answers too late, which would each wait out at least the second
+/// the config allows (the bot's handling of a timeout does not depend on its length).
+pub async fn spawn_bot_timing_out_after(config_text: &str, timeout: Duration) -> TestBot {
+    let mut bot = spawn_bot_unstarted(
+        config_text,
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[],
+    );
+    bot.slack_timeout = Some(timeout);
     bot.start().await;
     bot
 }
@@ -247,6 +267,7 @@ fn spawn_bot_unstarted(
         env,
         client: http_client(),
         channel_turn: FAST_CHANNEL_TURN,
+        slack_timeout: None,
     }
 }
 
@@ -281,6 +302,9 @@ impl TestBot {
         let mut config =
             Config::from_sources(Some(&self.config_text), &self.env).unwrap_or_else(|p| panic!("test config: {p:?}"));
         config.slack.channel_turn = self.channel_turn;
+        if let Some(timeout) = self.slack_timeout {
+            config.slack.timeout = timeout;
+        }
         config
     }
 
@@ -874,12 +898,19 @@ impl TestBot {
     /// (half a second at a time, only while calls are queued), so a test that looks for a post
     /// queued behind others does not wait out the pace of about one message a second in real time.
     pub async fn paced<T>(&self, what: &str, check: impl FnMut() -> Option<T>) -> T {
-        self.paced_within(what, Duration::from_secs(60), check).await
+        self.paced_within(what, Duration::from_secs(60), PACE_STEP, check).await
     }
 
     /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
     pub async fn settle_within(&self, limit: Duration) {
-        self.paced_within("due timers fired and deliveries done", limit, || {
+        self.settle_stepping(limit, PACE_STEP).await
+    }
+
+    /// `settle_within`, moving the clock on by `step` at a time while calls are queued: for a
+    /// test whose calls wait out many retries' backoffs (seconds each on the bot's clock), and
+    /// that has nothing else due within minutes that a longer step could bring about.
+    pub async fn settle_stepping(&self, limit: Duration, step: Duration) {
+        self.paced_within("due timers fired and deliveries done", limit, step, || {
             let now = self.clock.now();
             let due = self
                 .store()
@@ -891,7 +922,13 @@ impl TestBot {
         .await
     }
 
-    async fn paced_within<T>(&self, what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    async fn paced_within<T>(
+        &self,
+        what: &str,
+        limit: Duration,
+        step: Duration,
+        mut check: impl FnMut() -> Option<T>,
+    ) -> T {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             if let Some(found) = check() {
@@ -903,7 +940,7 @@ impl TestBot {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
             if self.store().outbox_len() > 0 {
-                self.advance(Duration::from_millis(500));
+                self.advance(step);
             }
         }
     }
