@@ -367,24 +367,29 @@ async fn the_token_the_signing_secret_and_long_header_values_never_appear_in_log
     assert!(!logs.contains(&"7".repeat(100)), "a header value was logged whole");
 }
 
-/// A way to Slack on which every post arrives `latency` late, and arrives even when the bot
-/// that sent it has died meanwhile (bytes already on the wire); other calls go straight
-/// through. Returns its API URL and the number of posts on their way.
-async fn latent_way_to(slack: &FakeSlack, latency: Duration) -> (String, Arc<AtomicUsize>) {
+/// A way to Slack on which every post after the first `free` waits until the test sends
+/// `true` on the returned sender, and arrives even when the bot that sent it has died meanwhile
+/// (bytes already on the wire); other calls, and every post after the release, go straight
+/// through. Returns its API URL, the number of posts on their way, and the release.
+async fn held_way_to(slack: &FakeSlack, free: usize) -> (String, Arc<AtomicUsize>, tokio::sync::watch::Sender<bool>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let target = slack.api_url().trim_end_matches("/api/").to_string();
     let (client, in_flight) = (http_client(), Arc::new(AtomicUsize::new(0)));
-    let counter = in_flight.clone();
+    let (release, released) = tokio::sync::watch::channel(false);
+    let (counter, posts) = (in_flight.clone(), Arc::new(AtomicUsize::new(0)));
     let relay = move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-        let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
+        let (client, target, counter, posts) = (client.clone(), target.clone(), counter.clone(), posts.clone());
+        let mut released = released.clone();
         async move {
             let (tx, rx) = tokio::sync::oneshot::channel();
             let is_post = uri.path().ends_with("chat.postMessage");
             tokio::spawn(async move {
                 if is_post {
                     counter.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(latency).await;
+                    if posts.fetch_add(1, Ordering::SeqCst) >= free {
+                        let _ = released.wait_for(|released| *released).await;
+                    }
                 }
                 let mut request = client.post(format!("{target}{uri}")).body(body);
                 for name in ["authorization", "content-type"] {
@@ -411,16 +416,16 @@ async fn latent_way_to(slack: &FakeSlack, latency: Duration) -> (String, Arc<Ato
     };
     let router = axum::Router::new().fallback(relay);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    (format!("http://{addr}/api/"), in_flight)
+    (format!("http://{addr}/api/"), in_flight, release)
 }
 
 #[tokio::test]
 async fn killed_with_posts_still_on_their_way_to_slack_and_restarted_at_once_each_is_posted_once() {
     let slack = FakeSlack::start().await;
-    // Every post reaches Slack 1.5 s after it leaves (under slack_timeout), also after the bot
-    // that sent it died: a post in flight at the kill lands while the restarted bot is already
-    // running (the 300 ms of the original report is shorter than a debug build's restart).
-    let (api_url, posts_in_flight) = latent_way_to(&slack, Duration::from_millis(1500)).await;
+    // After the first four, posts are held on their way (within slack_timeout), and reach
+    // Slack also after the bot that sent them died: the posts in flight at the kill land once
+    // the restarted bot is already running (as 300 ms late did in the original report).
+    let (api_url, posts_in_flight, release) = held_way_to(&slack, 4).await;
     let dir = tempfile::tempdir().unwrap();
     let mut bot = BotProcess::start(dir.path(), &crash_config(), &api_url, "info");
     let ids = open_customers(&bot, 10).await;
@@ -431,6 +436,7 @@ async fn killed_with_posts_still_on_their_way_to_slack_and_restarted_at_once_eac
     .await;
     bot.kill_hard();
     let bot = BotProcess::start(dir.path(), &crash_config(), &api_url, "info");
+    release.send_replace(true);
     wait_until_set_up(&slack, &ids).await;
     drop(bot);
 }
