@@ -1262,6 +1262,35 @@ async fn mine_lists_what_waits_on_you_first_and_never_a_trouble_you_may_not_see(
     assert!(help.contains("`/trouble mine`"), "{help}");
 }
 
+/// `/trouble mine` names several of the asker's actions, and several proposals waiting for
+/// their decision, in the plural, in both languages.
+#[tokio::test]
+async fn mine_names_several_actions_and_proposals_in_the_plural_in_both_languages() {
+    for (locale, actions, proposals) in [
+        (
+            "en",
+            "🔧 your actions #1, #2",
+            "🗳️ proposals #1, #2 wait for your decision",
+        ),
+        ("ja", "🔧 あなたの対策 #1, #2", "🗳️ 提案 #1, #2 があなたの承認待ち"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("sev1 ACME: lids cracked in lot 42").await;
+        for typed in [
+            "action interim sort the stock owner: <@U0SALES>",
+            "action permanent fix the mold owner: <@U0SALES>",
+            "cost ¥100,000 ours replacement lot",
+            "cost ¥20,000 ours express freight",
+        ] {
+            bot.command_text(SALES, &t.channel, typed).await;
+        }
+        let mine = bot.command_text(SALES, "D0SALES", "mine").await;
+        assert!(mine.contains(actions), "{locale}: {mine}");
+        let mine = bot.command_text(MANAGER, "D0MANAGER", "mine").await;
+        assert!(mine.contains(proposals), "{locale}: {mine}");
+    }
+}
+
 /// The rep names the wrong manager (another chain's) on a confidential trouble; the chain
 /// names the right one. The person named by mistake is out of the chain and the bot no longer
 /// lets them see the trouble, so they are taken out of its private channel too, where the
