@@ -876,8 +876,10 @@ async fn a_forced_close_and_a_reopening_by_the_chain_are_its_acknowledgement() {
 /// known, as a reply in its thread does; nobody is told nobody answered.
 #[tokio::test]
 async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledges() {
-    let bot = spawn_bot_raw(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
-    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    // Slack's answers come after the bot gave up (at 200 ms, below the config's floor of a second).
+    let timeout = Duration::from_millis(200);
+    let bot = spawn_bot_timing_out_after(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), timeout).await;
+    bot.slack.set_slow_delay(3 * timeout);
     bot.slack
         .set_fault_rate("chat.postMessage", 1.0, &[fake_slack::Fault::Slow]);
     let (_, id) = bot.opened(SALES, "LATE: lid cracked").await;
