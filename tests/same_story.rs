@@ -487,6 +487,70 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
     ] {
         says("digest", digest_row, words, "a week on");
     }
+    // The pinned status, redrawn when the promise passed, says it is overdue as they do, and
+    // `/trouble status` shows the same.
+    let record = trouble(&bot, &t.id);
+    let status = as_shown(&bot, &record.status, "status");
+    says(
+        "status",
+        &status,
+        "*Next update (promised)*\n⚠️ overdue since Tue 2026-12-01 15:00",
+        "a week on",
+    );
+    let asked: Value = bot.command(COLLEAGUE, &t.channel, "status").await;
+    let pinned = bot
+        .slack
+        .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
+        .pop()
+        .unwrap();
+    assert_eq!(
+        asked["blocks"], pinned["blocks"],
+        "a week on: /trouble status shows the pinned status"
+    );
+}
+
+/// An action whose due time passes with nothing else happening: the pinned status, redrawn
+/// when its overdue reminder comes, marks it overdue in the words App Home uses, in English
+/// and Japanese, and `/trouble status` shows the same.
+#[tokio::test]
+async fn the_pinned_status_marks_an_action_overdue_as_app_home_does() {
+    for (locale, overdue) in [
+        ("en", "⚠️ overdue since Tue 2026-12-01 18:00"),
+        ("ja", "⚠️ 期限 2026-12-01(火) 18:00 超過"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+        typed(&bot, MANAGER, &t, "ack", "").await;
+        let action = format!("action interim sort the stock owner:<@{COLLEAGUE}> due:tomorrow");
+        bot.command_text(SALES, &t.channel, &action).await;
+        // A promise past the action's due time: no nudge redraws the status meanwhile.
+        typed(&bot, SALES, &t, "update called them next: 2026-12-02 15:00", "").await;
+        bot.settle().await;
+        let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+        never_says("status", &status, "⚠️", locale);
+
+        // Tuesday 18:30, half an hour after the action was due.
+        bot.advance_and_settle(Duration::from_secs(32 * 3600 + 1800)).await;
+        let record = trouble(&bot, &t.id);
+        let status = as_shown(&bot, &record.status, "status");
+        let line = status
+            .split(['\n', '"'])
+            .find(|l| l.contains("#1 "))
+            .unwrap_or_else(|| panic!("{locale}: the status lists action #1:\n{status}"));
+        says("status's action", line, overdue, locale);
+        let home = app_home(&bot, COLLEAGUE).await;
+        says("App Home", &home, overdue, locale);
+        let asked: Value = bot.command(SALES, &t.channel, "status").await;
+        let pinned = bot
+            .slack
+            .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
+            .pop()
+            .unwrap();
+        assert_eq!(
+            asked["blocks"], pinned["blocks"],
+            "{locale}: /trouble status shows the pinned status"
+        );
+    }
 }
 
 /// The same story told in Japanese: every place names the corrected summary and lot, the raised

@@ -280,7 +280,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
             Some(d) => {
                 let at = super::format_day_time(l, config.policy.timezone, d);
                 match d <= now {
-                    true => tr!(l, format!(" · ⚠️ 期限 {at} 超過"), format!(" · ⚠️ overdue since {at}")),
+                    true => format!(" · {}", super::overdue_since(l, &at)),
                     false => tr!(l, format!(" · 期限 {at}"), format!(" · due {at}")),
                 }
             }

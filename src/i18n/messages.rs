@@ -476,6 +476,16 @@ fn due_label(l: Locale, t: &Trouble, promised: bool) -> &'static str {
     }
 }
 
+/// The status's due field: when the customer is owed word, overdue once it had passed when the
+/// status was last drawn (`Trouble::status_as_of`), as `list` and App Home say it.
+fn due_field(l: Locale, tz: chrono_tz::Tz, t: &Trouble, due: DateTime<Utc>) -> String {
+    let at = format_promise(l, tz, due, t.promise_zone(due));
+    match t.status_as_of.is_some_and(|now| due <= now) {
+        true => super::overdue_since(l, &at),
+        false => at,
+    }
+}
+
 /// The status's line once every stage is done: that it may be closed, or what the close still
 /// waits for (an interim action, a prevention measure, a decision, the chain's acknowledgement),
 /// so the pinned status never offers a close that would be refused.
@@ -853,7 +863,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, tz, t)),
                     (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { not_yet_counting_from(l, &config.policy, t).into() } else { format_day_time(l, tz, last) }),
-                    (due_label(l, t, promised).into(), if t.is_open() { format_promise(l, tz, due, t.promise_zone(due)) } else { "—".into() }),
+                    (due_label(l, t, promised).into(), if t.is_open() { due_field(l, tz, t, due) } else { "—".into() }),
                 ][..if t.deadlines_untold { 5 } else { 6 }]),
                 divider(),
                 section(&stages_text(l, config, t)),

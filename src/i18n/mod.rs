@@ -305,6 +305,12 @@ pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A due time, written `at`, that has passed: `⚠️ overdue since Mon 2026-12-07 09:30`, in App
+/// Home and the pinned status alike.
+pub fn overdue_since(l: Locale, at: &str) -> String {
+    tr!(l, format!("⚠️ 期限 {at} 超過"), format!("⚠️ overdue since {at}"))
+}
+
 /// A local date and time for the messages people read, with its weekday, so a manager on a
 /// phone sees "Mon" rather than working out what day the 7th is: `Mon 2026-12-07 09:30`
 /// (ja: `2026-12-07(月) 09:30`).

@@ -1,5 +1,7 @@
 //! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
 
+use chrono::{DateTime, Utc};
+
 use super::lists::{Item, Long, Weight};
 use super::messages::written_cost_phrase;
 use super::{format_day_time, Locale};
@@ -107,20 +109,34 @@ fn numbered(l: Locale, what: Numbered) -> &'static str {
 
 /// An action on one line: `#2 暫定対策 選別 — <@U>さん · 期限 … · 完了`.
 fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -> String {
-    // The report names people without mentioning them.
-    action_line_naming(l, config, n, a, place, &super::person(&a.owner, place), str::to_string)
+    action_line_as_of(l, config, n, a, place, None)
 }
 
-/// An action on one line, its owner written as `owner` says and the people its text and a
-/// cancellation's note name as `names` writes them.
-fn action_line_naming(
+/// [`action_line`], an open action due by `as_of` read as overdue (the status's, see
+/// `Trouble::status_as_of`).
+fn action_line_as_of(
     l: Locale,
     config: &Config,
     n: usize,
     a: &Action,
     place: Where,
+    as_of: Option<DateTime<Utc>>,
+) -> String {
+    // The report names people without mentioning them.
+    let owner = super::person(&a.owner, place);
+    action_line_naming(l, config, (n, a), place, &owner, str::to_string, as_of)
+}
+
+/// An action on one line, its owner written as `owner` says and the people its text and a
+/// cancellation's note name as `names` writes them; open and due by `as_of`, overdue.
+fn action_line_naming(
+    l: Locale,
+    config: &Config,
+    (n, a): (usize, &Action),
+    place: Where,
     owner: &str,
     names: impl Fn(&str) -> String,
+    as_of: Option<DateTime<Utc>>,
 ) -> String {
     let tz = config.policy.timezone;
     let mut parts = vec![format!(
@@ -130,11 +146,11 @@ fn action_line_naming(
     )];
     parts.push(tr!(l, format!("担当 {owner}"), format!("owner {owner}")));
     if let Some(d) = a.due {
-        parts.push(tr!(
-            l,
-            format!("期限 {}", format_day_time(l, tz, d)),
-            format!("due {}", format_day_time(l, tz, d))
-        ));
+        let at = format_day_time(l, tz, d);
+        parts.push(match as_of.is_some_and(|now| d <= now) && a.is_open() {
+            true => super::overdue_since(l, &at),
+            false => tr!(l, format!("期限 {at}"), format!("due {at}")),
+        });
     }
     if let Some(c) = a.check {
         parts.push(tr!(
@@ -193,7 +209,7 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
             // the report, after the close); the names known are written in the text alone, as
             // `with_names` would rewrite the id inside the mention.
             let owner = format!("<@{}>", a.owner);
-            let line = action_line_naming(l, config, n, a, Where::Elsewhere, &owner, |s| t.with_names(s));
+            let line = action_line_naming(l, config, (n, a), Where::Elsewhere, &owner, |s| t.with_names(s), None);
             format!("• {line}")
         })
         .collect();
@@ -970,7 +986,10 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             .enumerate()
             .map(|(i, a)| Item {
                 n: i + 1,
-                line: format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel)),
+                line: format!(
+                    "• {}",
+                    action_line_as_of(l, config, i + 1, a, Where::OwnChannel, t.status_as_of)
+                ),
                 weight: match (a.kind, a.done.is_some() || a.cancelled.is_some()) {
                     (ActionKind::Prevent, _) => Weight::First,
                     (_, false) => Weight::Shown,

@@ -990,8 +990,15 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool, round: u32)
     let (open, owner) = (a.is_open() && a.round == round, a.owner.clone());
     // A "due soon" that comes once the action is already due (the bot was down, or held it
     // till an opening past the due time) is the overdue reminder's to say, once.
-    let late = !overdue && a.due.is_some_and(|due| due <= w.ctx.now);
-    if !open || late || w.held_till_opening(TimerKind::ActionDue { n, overdue, round }) {
+    let (late, due) = (!overdue && a.due.is_some_and(|due| due <= w.ctx.now), a.due);
+    if !open || late {
+        return;
+    }
+    // The status shows it overdue from now on, as `list` and App Home do.
+    if let (true, Some(due)) = (overdue, due) {
+        w.redraw_status_past(due);
+    }
+    if w.held_till_opening(TimerKind::ActionDue { n, overdue, round }) {
         return;
     }
     w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));

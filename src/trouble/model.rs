@@ -611,6 +611,12 @@ pub struct Trouble {
     /// the team lines): a line whose post was judged before then is withdrawn as it is told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_seen: Option<DateTime<Utc>>,
+    /// When the core last had the status redrawn: what fell due by then (an action, the update
+    /// owed the customer) reads overdue there, as `list` and App Home say it. The status is
+    /// drawn from the stored trouble alone, never from a clock: the timers at those due times
+    /// redraw it (absent from troubles whose status was not redrawn since this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_as_of: Option<DateTime<Utc>>,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -1060,6 +1066,7 @@ impl Trouble {
             team_lines,
             team_lines_dropped,
             shared_seen,
+            status_as_of,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -1101,6 +1108,7 @@ impl Trouble {
             && *team_lines == other.team_lines
             && *team_lines_dropped == other.team_lines_dropped
             && *shared_seen == other.shared_seen
+            && *status_as_of == other.status_as_of
     }
 }
 

@@ -202,6 +202,8 @@ pub(super) fn follow_up(w: &mut Work) {
     let hours = policy.business_hours.as_ref();
     if !is_open(hours, policy.timezone, now) {
         // Nothing is posted outside business hours; what fell due is posted once at opening.
+        // The status, an edit, shows it overdue at once.
+        w.redraw_status_past(policy.customer_owed_by(&w.t));
         let at = next_open(hours, policy.timezone, now);
         w.start_followup_timer(at);
         return;
@@ -296,6 +298,10 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
         return;
     }
     let epoch = w.t.first_contact_epoch;
+    if missed {
+        // The status shows the first call overdue from its deadline, held message or not.
+        w.redraw_status_past(policy.customer_owed_by(&w.t));
+    }
     if w.held_till_opening(TimerKind::FirstContact { missed, epoch }) {
         return;
     }

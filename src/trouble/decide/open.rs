@@ -185,6 +185,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         team_lines: Vec::new(),
         team_lines_dropped: 0,
         shared_seen: None,
+        status_as_of: None,
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

@@ -156,10 +156,25 @@ impl<'a> Work<'a> {
     /// The status message is edited after every change; a refresh already queued renders the
     /// latest state when it runs, so one is enough.
     pub(in crate::trouble) fn refresh_status(&mut self) {
+        // What is overdue in it is judged as of this decision (see `Trouble::status_as_of`).
+        if self.t.status_as_of != Some(self.ctx.now) {
+            self.t.status_as_of = Some(self.ctx.now);
+            self.changed = true;
+        }
         if !self.t.status_refresh_queued {
             self.t.status_refresh_queued = true;
             self.changed = true;
             self.send(Lane::Channel, Op::Refresh { slot: Slot::Status });
+        }
+    }
+
+    /// Something the status shows fell due at `due` (an action, the update owed the customer):
+    /// it is redrawn to show it overdue, unless it was drawn since (once, however often asked).
+    /// An edit, not a post: it comes at the due time even when the reminder waits for the opening.
+    pub(in crate::trouble) fn redraw_status_past(&mut self, due: DateTime<Utc>) {
+        let drawn_since = self.t.status_as_of.is_some_and(|at| at >= due);
+        if self.t.is_open() && due <= self.ctx.now && !drawn_since {
+            self.refresh_status();
         }
     }
 
