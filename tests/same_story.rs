@@ -463,6 +463,20 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
     told.closed = false;
     told.stage = Some(4);
     everywhere_the_same(&bot, &t, &told, "reopened").await;
+    let record = trouble(&bot, &t.id);
+    for (place, message) in [
+        ("kickoff", &record.kickoff),
+        ("manager's DM", &record.manager_dm),
+        ("origin notice", &record.origin_notice),
+    ] {
+        let shown = as_shown(&bot, message, place);
+        says(
+            place,
+            &shown,
+            &format!("🔄 Reopened Mon 2026-11-30 10:00 by <@{MANAGER}>: the cracks came back"),
+            "reopened",
+        );
+    }
 
     // A week on, the Monday digest tells the manager what the list tells: the promise missed by
     // as long, the same summary, severity and owner.
@@ -507,6 +521,48 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
         asked["blocks"], pinned["blocks"],
         "a week on: /trouble status shows the pinned status"
     );
+}
+
+/// Force-closed and reopened, the kickoff, the manager's DM and the notice where it was opened
+/// say who reopened it, when and why where they said it was closed, in both languages; a
+/// second close says it was closed again, not reopened.
+#[tokio::test]
+async fn a_reopened_trouble_says_so_where_it_said_it_was_closed() {
+    for (locale, reopened) in [
+        (
+            "en",
+            format!("🔄 Reopened Mon 2026-11-30 10:00 by <@{MANAGER}>: the customer found more"),
+        ),
+        (
+            "ja",
+            format!("🔄 2026-11-30(月) 10:00 に <@{MANAGER}>さんが再開しました（理由: the customer found more）"),
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+        typed(&bot, MANAGER, &t, "ack", "").await;
+        typed(&bot, MANAGER, &t, "close force a duplicate", "").await;
+        typed(&bot, MANAGER, &t, "reopen the customer found more", "").await;
+        bot.settle().await;
+        let shown = |record: &trouble_bot::trouble::model::Trouble| {
+            [
+                ("kickoff", &record.kickoff),
+                ("manager's DM", &record.manager_dm),
+                ("origin notice", &record.origin_notice),
+            ]
+            .map(|(place, message)| (place, as_shown(&bot, message, place)))
+        };
+        for (place, text) in shown(&trouble(&bot, &t.id)) {
+            says(place, &text, &reopened, locale);
+            never_says(place, &text, "🏁", locale);
+        }
+        typed(&bot, MANAGER, &t, "close force still a duplicate", "").await;
+        bot.settle().await;
+        for (place, text) in shown(&trouble(&bot, &t.id)) {
+            says(place, &text, "🏁", locale);
+            never_says(place, &text, "🔄", locale);
+        }
+    }
 }
 
 /// An action whose due time passes with nothing else happening: the pinned status, redrawn

@@ -790,9 +790,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 None => ack_text(l, tz, t),
             };
             let depts = department_mentions(l, config, t);
-            let manager_line = match &t.closed {
-                Some(c) => closed_line(l, config, t, c),
-                None => manager_line,
+            let manager_line = match (&t.closed, reopened_note(l, config, t, Where::OwnChannel)) {
+                (Some(c), _) => closed_line(l, config, t, c),
+                (None, Some(reopened)) => format!("{manager_line}\n{reopened}"),
+                (None, None) => manager_line,
             };
             let mut blocks = vec![
                 header(&title(l, t)),
@@ -835,10 +836,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // Once answered, the text says so in words as the blocks do: a screen reader reads
             // the text, never the blocks, and 🏁 alone is read as "chequered flag".
             let text = format!("{ask}{}{groups}", notified_as(l, t, &sev, Where::OwnChannel));
-            let text = match answered(l, config, t) {
-                Some(state) => format!("{text}\n{state}"),
-                None => text,
-            };
+            let text = [Some(text), answered(l, config, t), reopened_note(l, config, t, Where::OwnChannel)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n");
             Rendered { text, blocks: Some(blocks) }
         }
         Message::Status => {
@@ -928,7 +930,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let handed_over = handed_over(l, t);
             blocks.extend(handed_over.as_ref().map(|line| context(line)));
             let asks = answered.is_none();
-            blocks.push(context(&answered.clone().unwrap_or_else(|| ack_text(l, tz, t))));
+            // Reopened, it says so where it said it was closed.
+            let reopened = reopened_note(l, config, t, Where::Elsewhere);
+            let state = answered.clone().unwrap_or_else(|| ack_text(l, tz, t));
+            blocks.push(context(&[Some(state), reopened.clone()].into_iter().flatten().collect::<Vec<_>>().join("\n")));
             if asks {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
@@ -944,16 +949,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("{ask}{what} · 報告者 {} · {}", user(t.opened_by()), channel_ref(l, t)),
                 format!("{ask}{what} · from {} · {}", user(t.opened_by()), channel_ref(l, t))
             );
-            // Whom to call now, and the answer under it, as the blocks show them: a screen
-            // reader reads only the text.
-            let text = match &handed_over {
-                Some(owner) => format!("{text}\n{owner}"),
-                None => text,
-            };
-            let text = match &answered {
-                Some(state) => format!("{text}\n{state}"),
-                None => text,
-            };
+            // Whom to call now, the answer under it and a reopening, as the blocks show them: a
+            // screen reader reads only the text.
+            let text = [Some(text), handed_over, answered, reopened]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n");
             Rendered { text, blocks: Some(blocks) }
         }
         Message::OriginNotice | Message::Announcement if kept_in_channel(config, t) => {
@@ -976,7 +978,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
                 format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
-            // Those who saw it opened see it closed (and opened again, by the line going).
+            // Those who saw it opened see it closed, and reopened since (who, when, why).
             let lines: Vec<String> = [as_reported_line(l, t, Where::Elsewhere), closed_note(l, config, t)]
                 .into_iter()
                 .flatten()
@@ -2409,9 +2411,38 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
 }
 
 /// `🏁 Closed Mon 2026-12-07 09:30 by @x`: the kickoff's closing line without the report.
-/// Who closed `t` and when, while it is closed: under a notice of its opening.
+/// Who closed `t` and when, while it is closed, or who reopened it since (`reopened_note`):
+/// under a notice of its opening.
 pub(super) fn closed_note(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
-    t.closed.as_ref().map(|c| closed_by(l, config, c))
+    match &t.closed {
+        Some(c) => Some(closed_by(l, config, c)),
+        None => reopened_note(l, config, t, Where::Elsewhere),
+    }
+}
+
+/// `🔄 Reopened Mon 2026-12-07 09:30 by @x: the cracks came back`: where the 🏁 line stood while
+/// it was closed, once it is open again, so nobody reads it as never closed (the report says it
+/// too). None while it is closed, or was never reopened.
+pub(super) fn reopened_note(l: Locale, config: &Config, t: &Trouble, place: Where) -> Option<String> {
+    let r = t.substance.reopening.as_ref().filter(|_| t.is_open())?;
+    let when = format_day_time(l, config.policy.timezone, r.at);
+    let why = match r.not_effective {
+        Some(n) => tr!(
+            l,
+            format!("（再発防止策 #{n} の効果確認で「効果なし」）"),
+            format!(": prevention action #{n} found not effective")
+        ),
+        None if r.reason.trim().is_empty() => String::new(),
+        None => {
+            let reason = cut(&one_line(&r.reason, place), 200);
+            tr!(l, format!("（理由: {reason}）"), format!(": {reason}"))
+        }
+    };
+    Some(tr!(
+        l,
+        format!("🔄 {when} に {}が再開しました{why}", user(&r.by)),
+        format!("🔄 Reopened {when} by {}{why}", user(&r.by))
+    ))
 }
 
 fn closed_by(l: Locale, config: &Config, c: &crate::trouble::model::Closure) -> String {

@@ -33,6 +33,11 @@ pub struct Substance {
     /// before an earlier release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reopened_at: Option<DateTime<Utc>>,
+    /// Who reopened it last, when and why: the kickoff, the managers' DMs and the notices of its
+    /// opening say it where they said it was closed (absent from troubles never reopened, or
+    /// reopened before a release kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopening: Option<Reopening>,
     /// When the close that the latest reopening undid was made: the 8D's D8 gives both dates
     /// (absent from troubles never reopened, or reopened before a release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +425,17 @@ pub struct Mark {
     pub by: UserId,
     pub at: DateTime<Utc>,
     pub note: String,
+}
+
+/// A reopening: by whom, when, and why (the reason typed, or the prevention action the
+/// effectiveness check found not to work, `not_effective`, whose text the reason is).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reopening {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_effective: Option<usize>,
 }
 
 /// The occurrence cause and why it was not caught (流出原因), the 8D's D4.
