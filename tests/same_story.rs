@@ -565,6 +565,30 @@ async fn a_reopened_trouble_says_so_where_it_said_it_was_closed() {
     }
 }
 
+/// The only update withdrawn, the answer names the one deadline the status now shows (the first
+/// call's), never a next update's beside it, in English and Japanese.
+#[tokio::test]
+async fn withdrawing_the_only_update_names_the_deadline_the_status_shows() {
+    for (locale, label) in [("en", "First call due"), ("ja", "初回連絡の期限")] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+        typed(&bot, MANAGER, &t, "ack", "").await;
+        typed(&bot, SALES, &t, "update called them", "").await;
+        let answer = bot
+            .command_text(SALES, &t.channel, "withdraw update logged on the wrong trouble")
+            .await;
+        bot.settle().await;
+        let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+        let due = field(&status, label);
+        says("the answer", &answer, due, locale);
+        assert_eq!(
+            answer.matches("2026-").count(),
+            1,
+            "{locale}: the answer names one deadline, {due}: {answer}"
+        );
+    }
+}
+
 /// An action whose due time passes with nothing else happening: the pinned status, redrawn
 /// when its overdue reminder comes, marks it overdue in the words App Home uses, in English
 /// and Japanese, and `/trouble status` shows the same.

@@ -706,23 +706,40 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     format!("The next update is due by {}.", format_promise(l, tz, *next_due, *zone))
                 ),
             };
-            let since = match (last_contact, first_contact) {
-                (Some(at), _) => tr!(
-                    l,
-                    format!("お客様への最後の報告は {} です。", format_day_time(l, tz, *at)),
-                    format!("The customer last heard from us at {}.", format_day_time(l, tz, *at))
+            // One deadline, the status's: the first call's names no next update beside it.
+            let (since, due) = match (last_contact, first_contact) {
+                (Some(at), _) => (
+                    tr!(
+                        l,
+                        format!("お客様への最後の報告は {} です。", format_day_time(l, tz, *at)),
+                        format!("The customer last heard from us at {}.", format_day_time(l, tz, *at))
+                    ),
+                    due,
                 ),
-                (None, Some(by)) => tr!(
-                    l,
-                    format!("お客様にはまだ一度も報告していないことになります。初回連絡の期限は {} です。", format_day_time(l, tz, *by)),
-                    format!("The customer has not heard from us yet: the first contact is due by {}.", format_day_time(l, tz, *by))
+                (None, Some(by)) => {
+                    let by = format_day_time(l, tz, *by);
+                    let owed = match overdue {
+                        true => tr!(l, format!("初回連絡の期限 {by} を過ぎています（今すぐ必要です）。"), format!("the first contact was due by {by}: it is owed now.")),
+                        false => tr!(l, format!("初回連絡の期限は {by} です。"), format!("the first contact is due by {by}.")),
+                    };
+                    (
+                        tr!(
+                            l,
+                            format!("お客様にはまだ一度も報告していないことになります。{owed}"),
+                            format!("The customer has not heard from us yet: {owed}")
+                        ),
+                        String::new(),
+                    )
+                }
+                (None, None) => (
+                    tr!(l, "お客様にはまだ報告していないことになります。", "The customer has not heard from us yet.").to_string(),
+                    due,
                 ),
-                (None, None) => tr!(l, "お客様にはまだ報告していないことになります。", "The customer has not heard from us yet.").to_string(),
             };
             tr!(
                 l,
                 format!("お客様への報告 #{n}（「{said}」）を取り消しました。タイムラインには残りますが、お客様への連絡としては数えません。{since}{due}お客様に実際に伝えた内容があれば `/trouble update` で記録してください。"),
-                format!("Update #{n} (“{said}”) withdrawn: it stays on the timeline but no longer counts as contact with the customer. {since} {due} If the customer was told something, log it with `/trouble update`.")
+                format!("Update #{n} (“{said}”) withdrawn: it stays on the timeline but no longer counts as contact with the customer. {}", [since.as_str(), due.as_str(), "If the customer was told something, log it with `/trouble update`."].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
             )
         }
         Reply::NoSuchUpdate { n: _, count: 0 } => tr!(

@@ -421,13 +421,17 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     };
     w.start_followup_timer(next_due);
     // No contact left: the first call is owed again, its reminders with it.
-    let first_contact =
-        (contacted_before && !w.t.contacted()).then(|| set_first_contact_timers(w, |due| (now < due, true)));
+    if contacted_before && !w.t.contacted() {
+        set_first_contact_timers(w, |due| (now < due, true));
+    }
     // The kickoff shows when the first contact was made; the status, what the customer was told.
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
     let standing = w.t.standing_promise();
-    let next_due = standing.unwrap_or(next_due);
+    // The one deadline the status now shows: the first call's while it is owed by it (before
+    // the next update's, a cadence on), else the next update's.
+    let next_due = w.ctx.policy.customer_owed_by(&w.t);
+    let first_contact = w.t.first_call_from(w.ctx.policy).map(|_| next_due);
     Reply::UpdateWithdrawn {
         n,
         text,

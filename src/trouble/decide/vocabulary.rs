@@ -1116,9 +1116,10 @@ pub enum Reply {
         error: WhenError,
     },
     /// Customer update `n` (what it said) withdrawn: the customer last heard from us at
-    /// `last_contact` (None: never, and the first call is owed again, by `first_contact`), the
-    /// next update is due by `next_due` (`overdue`: that is now or past, owed at once), a
-    /// promise standing again written in the customer's `zone` when it was.
+    /// `last_contact` (None: never); they are owed word by `next_due`, as the status shows it
+    /// (`overdue`: that is now or past, owed at once), the first call's deadline when
+    /// `first_contact` (then the same time), and a promise standing again written in the
+    /// customer's `zone` when it was.
     UpdateWithdrawn {
         n: usize,
         text: String,
