@@ -565,6 +565,44 @@ async fn a_reopened_trouble_says_so_where_it_said_it_was_closed() {
     }
 }
 
+/// Force-closed at stage 2, its unfinished stages read as not done, left open at the close, in
+/// the status and in the report an operator exports, never as work in progress, in English and
+/// Japanese.
+#[tokio::test]
+async fn a_force_closed_troubles_unfinished_stages_read_as_left_open_not_in_progress() {
+    for (locale, left, in_progress) in [
+        ("en", "not done, left open at the close", " — in progress"),
+        ("ja", "未完了（クローズ時に対応中のまま）", " — 対応中"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+        typed(&bot, MANAGER, &t, "ack", "").await;
+        typed(&bot, SALES, &t, "next goods recovered", "").await;
+        let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+        says("status while open", &status, in_progress, locale);
+        typed(&bot, MANAGER, &t, "close force the customer withdrew the claim", "").await;
+        bot.settle().await;
+        let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+        let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+        for (place, text) in [("status", &status), ("export", &md)] {
+            says(place, text, left, locale);
+            never_says(place, text, in_progress, locale);
+        }
+        says(
+            "status",
+            &status,
+            &format!(
+                "⏹️ 2. {}",
+                stage_name(
+                    if locale == "en" { Locale::En } else { Locale::Ja },
+                    StageId::all().nth(1).unwrap()
+                )
+            ),
+            locale,
+        );
+    }
+}
+
 /// The only update withdrawn, the answer names the one deadline the status now shows (the first
 /// call's), never a next update's beside it, in English and Japanese.
 #[tokio::test]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    format_day_time, format_duration, format_promise, severity_default_name, stage_icon, stage_name, stage_state,
+    format_day_time, format_duration, format_promise, severity_default_name, stage_icon_at, stage_name, stage_state_at,
     Locale,
 };
 use crate::config::Config;
@@ -235,6 +235,7 @@ fn department_named(l: Locale, d: &crate::trouble::policy::Department, pinged: b
 }
 
 fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
+    let closed = t.closed.is_some();
     StageId::all()
         .map(|i| {
             let s = t.stage(i);
@@ -248,7 +249,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
                     .map(|at| {
                         format!(
                             " · {} {}",
-                            tr!(l, "開始", "since"),
+                            tr!(l, "開始", if closed { "started" } else { "since" }),
                             format_day_time(l, config.policy.timezone, at)
                         )
                     })
@@ -257,10 +258,10 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
             };
             format!(
                 "{} {}. {} — {}{}",
-                stage_icon(s.state),
+                stage_icon_at(s.state, closed),
                 i.number(),
                 stage_name(l, i),
-                stage_state(l, s.state),
+                stage_state_at(l, s.state, closed),
                 when
             )
         })

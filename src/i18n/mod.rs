@@ -225,6 +225,29 @@ pub fn stage_state(l: Locale, state: crate::trouble::model::StageState) -> &'sta
     }
 }
 
+/// A stage's state as a trouble's stages are listed (`closed`: the trouble is): one a close
+/// (forced) left unfinished reads as not done, left open at the close, never as in progress.
+pub fn stage_state_at(l: Locale, state: crate::trouble::model::StageState, closed: bool) -> &'static str {
+    match (state, closed) {
+        (crate::trouble::model::StageState::InProgress, true) => {
+            tr!(
+                l,
+                "未完了（クローズ時に対応中のまま）",
+                "not done, left open at the close"
+            )
+        }
+        _ => stage_state(l, state),
+    }
+}
+
+/// [`stage_icon`] as [`stage_state_at`] reads the state.
+pub fn stage_icon_at(state: crate::trouble::model::StageState, closed: bool) -> &'static str {
+    match (state, closed) {
+        (crate::trouble::model::StageState::InProgress, true) => "⏹️",
+        _ => stage_icon(state),
+    }
+}
+
 pub fn stage_icon(state: crate::trouble::model::StageState) -> &'static str {
     use crate::trouble::model::StageState::*;
     match state {

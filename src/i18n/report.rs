@@ -1,7 +1,7 @@
 //! The trouble report (Markdown, from the timeline) and the customer history, in both locales.
 
 use super::messages::split_shares;
-use super::{format_duration, format_time, stage_name, stage_state, Locale};
+use super::{format_duration, format_time, stage_name, stage_state_at, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
@@ -599,7 +599,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         .map(|d| d.clone().unwrap_or_else(|| "—".into()))
         .collect::<Vec<_>>()
         .join(" → ");
-        let (number, name, state) = (i.number(), stage_name(l, i), stage_state(l, s.state));
+        let state = stage_state_at(l, s.state, t.closed.is_some());
+        let (number, name) = (i.number(), stage_name(l, i));
         line(tr!(
             l,
             format!("{number}. {name} — {state}（{dates}）"),
