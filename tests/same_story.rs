@@ -962,3 +962,43 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
         "{made}"
     );
 }
+
+/// Reopened past its first-call deadline, the call made in time for the deadline that reopening
+/// set is judged by it still once the trouble is closed and reopened a second time, never by the
+/// opening's deadline the kickoff no longer showed when the call was made.
+#[tokio::test]
+async fn a_first_call_in_time_after_a_reopening_stays_in_time_after_a_second_reopening() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "Acknowledged").await;
+    typed(&bot, MANAGER, &t, "close force a duplicate", "Closed trouble").await;
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    typed(&bot, MANAGER, &t, "reopen not a duplicate", "The trouble is open again").await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "update called them, lot replaced",
+        "Customer update logged",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
+    let made = field(&kickoff, "First customer contact").to_string();
+    assert!(made.starts_with("✅ "), "in time after the first reopening: {made}");
+
+    bot.advance_and_settle(Duration::from_secs(600)).await;
+    typed(&bot, MANAGER, &t, "close force settled", "Closed trouble").await;
+    bot.advance_and_settle(Duration::from_secs(600)).await;
+    typed(
+        &bot,
+        MANAGER,
+        &t,
+        "reopen the cracks came back",
+        "The trouble is open again",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
+    assert_eq!(field(&kickoff, "First customer contact"), made, "{kickoff}");
+}

@@ -1277,6 +1277,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     w.t.substance.closed_before = w.t.closed.take().map(|c| c.at);
     w.t.substance.reopened += 1;
     w.t.substance.reopened_at = Some(w.ctx.now);
+    w.t.substance.reopenings.push(w.ctx.now);
     w.t.substance.reopening = Some(crate::trouble::facts::Reopening {
         by: user.clone(),
         at: w.ctx.now,

@@ -33,6 +33,11 @@ pub struct Substance {
     /// before an earlier release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reopened_at: Option<DateTime<Utc>>,
+    /// When it was reopened, every time, oldest first: a first call is judged by the reopening
+    /// that came before it (`first_contact_judged_by`), not by a later one (absent from troubles
+    /// reopened before a release kept them, whose `reopened_at` alone says the last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reopenings: Vec<DateTime<Utc>>,
     /// Who reopened it last, when and why: the kickoff, the managers' DMs and the notices of its
     /// opening say it where they said it was closed (absent from troubles never reopened, or
     /// reopened before a release kept it).

@@ -35,14 +35,19 @@ pub fn first_contact_made(t: &Trouble) -> Option<DateTime<Utc>> {
 /// The deadline the first call, made at `made`, is judged by: the first call's after the
 /// opening or, when the trouble was reopened before any call and after that deadline had
 /// passed, the update owed a cadence after the reopening, which the kickoff and the status
-/// showed meanwhile (`model::first_call_from`).
+/// showed meanwhile (`model::first_call_from`). The reopening is the last before the call: one
+/// after it (closed and reopened again) moves nothing the call was judged by.
 pub fn first_contact_judged_by(policy: &Policy, t: &Trouble, made: DateTime<Utc>) -> DateTime<Utc> {
     let opening = first_contact_due(policy, t);
-    match t
-        .substance
-        .reopened_at
-        .filter(|reopened| *reopened < made && opening <= *reopened)
-    {
+    let s = &t.substance;
+    let before_call = s
+        .reopenings
+        .iter()
+        .copied()
+        .chain(s.reopened_at)
+        .filter(|r| *r < made)
+        .max();
+    match before_call.filter(|reopened| opening <= *reopened) {
         Some(reopened) => policy.owed_by(t.severity, reopened, None, None),
         None => opening,
     }
