@@ -565,6 +565,31 @@ async fn a_reopened_trouble_says_so_where_it_said_it_was_closed() {
     }
 }
 
+/// A private trouble's reopening says so under the notice of its opening, in the channel it was
+/// typed in, without the reason typed (its customer and summary stay in its own channel too, as
+/// the reopening's own notice leaves the reason out); its kickoff, in its channel, gives it.
+#[tokio::test]
+async fn a_private_troubles_reopening_keeps_its_reason_in_its_channel() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{}", config_speaking("en"))).await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "").await;
+    typed(&bot, MANAGER, &t, "close force a duplicate", "").await;
+    typed(&bot, MANAGER, &t, "reopen cracks on lot 42 at the customer's plant", "").await;
+    bot.settle().await;
+    let record = trouble(&bot, &t.id);
+    let notice = as_shown(&bot, &record.origin_notice, "origin notice");
+    says("origin notice", &notice, "opened private trouble", "en");
+    says(
+        "origin notice",
+        &notice,
+        &format!("🔄 Reopened Mon 2026-11-30 10:00 by <@{MANAGER}>"),
+        "en",
+    );
+    never_says("origin notice", &notice, "lot 42", "en");
+    let kickoff = as_shown(&bot, &record.kickoff, "kickoff");
+    says("kickoff", &kickoff, "cracks on lot 42 at the customer's plant", "en");
+}
+
 /// Force-closed at stage 2, its unfinished stages read as not done, left open at the close, in
 /// the status and in the report an operator exports, never as work in progress, in English and
 /// Japanese.
@@ -902,9 +927,10 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
             field(&kickoff, "First customer contact"),
             field(&status, "First call due"),
         );
-        // Closed before its deadline (a duplicate), nothing was owed yet.
-        let expected = if stated == "—" {
-            "—".to_string()
+        // Closed before its deadline (a duplicate), nothing was owed yet; past it, both say
+        // it is overdue.
+        let expected = if stated == "—" || stated.starts_with("⚠️ overdue since") {
+            stated.to_string()
         } else {
             format!("⏳ due by {stated}")
         };
@@ -938,6 +964,7 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
     );
     let mark = last_call(&bot);
     bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
+    assert_eq!(deadlines("past the deadline"), "⚠️ overdue since Tue 2026-12-01 14:00");
     let nudged = posted_since(&bot, &t.channel, mark);
     assert!(
         nudged.iter().any(|n| n.contains("since the trouble was reopened")),

@@ -791,7 +791,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 None => ack_text(l, tz, t),
             };
             let depts = department_mentions(l, config, t);
-            let manager_line = match (&t.closed, reopened_note(l, config, t, Where::OwnChannel)) {
+            let manager_line = match (&t.closed, reopened_note(l, config, t, Some(Where::OwnChannel))) {
                 (Some(c), _) => closed_line(l, config, t, c),
                 (None, Some(reopened)) => format!("{manager_line}\n{reopened}"),
                 (None, None) => manager_line,
@@ -837,7 +837,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // Once answered, the text says so in words as the blocks do: a screen reader reads
             // the text, never the blocks, and 🏁 alone is read as "chequered flag".
             let text = format!("{ask}{}{groups}", notified_as(l, t, &sev, Where::OwnChannel));
-            let text = [Some(text), answered(l, config, t), reopened_note(l, config, t, Where::OwnChannel)]
+            let text = [Some(text), answered(l, config, t), reopened_note(l, config, t, Some(Where::OwnChannel))]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
@@ -932,7 +932,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             blocks.extend(handed_over.as_ref().map(|line| context(line)));
             let asks = answered.is_none();
             // Reopened, it says so where it said it was closed.
-            let reopened = reopened_note(l, config, t, Where::Elsewhere);
+            let reopened = reopened_note(l, config, t, Some(Where::Elsewhere));
             let state = answered.clone().unwrap_or_else(|| ack_text(l, tz, t));
             blocks.push(context(&[Some(state), reopened.clone()].into_iter().flatten().collect::<Vec<_>>().join("\n")));
             if asks {
@@ -1147,7 +1147,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary}. Channel: {}", user(by), channel_ref(l, t))
             );
             let state = answered(l, config, t).unwrap_or_else(|| ack_text(l, tz, t));
-            let lines: Vec<String> = [Some(named), handed_over(l, t), Some(state)].into_iter().flatten().collect();
+            let reopened = reopened_note(l, config, t, Some(Where::Elsewhere));
+            let lines: Vec<String> = [Some(named), handed_over(l, t), Some(state), reopened].into_iter().flatten().collect();
             Rendered::text(lines.join("\n"))
         }
         Message::HandedToYourReport { by, to } => {
@@ -2326,9 +2327,14 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
                 tr!(l, "❌ 未実施", "❌ never made").into()
             }
             Some(_) => "—".into(),
+            // Past its deadline by when the status was last drawn, overdue as the status says.
             None => {
-                let due = format_day_time(l, tz, config.policy.customer_owed_by(t));
-                tr!(l, format!("⏳ 期限 {due}"), format!("⏳ due by {due}"))
+                let due = config.policy.customer_owed_by(t);
+                let at = format_day_time(l, tz, due);
+                match t.status_as_of.is_some_and(|now| due <= now) {
+                    true => super::overdue_since(l, &at),
+                    false => tr!(l, format!("⏳ 期限 {at}"), format!("⏳ due by {at}")),
+                }
             }
         },
     }
@@ -2413,18 +2419,20 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
 
 /// `🏁 Closed Mon 2026-12-07 09:30 by @x`: the kickoff's closing line without the report.
 /// Who closed `t` and when, while it is closed, or who reopened it since (`reopened_note`):
-/// under a notice of its opening.
+/// under a notice of its opening. A private trouble's reason stays in its channel, as its
+/// reopening's own notice leaves it out.
 pub(super) fn closed_note(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
     match &t.closed {
         Some(c) => Some(closed_by(l, config, c)),
-        None => reopened_note(l, config, t, Where::Elsewhere),
+        None => reopened_note(l, config, t, (!kept_in_channel(config, t)).then_some(Where::Elsewhere)),
     }
 }
 
 /// `🔄 Reopened Mon 2026-12-07 09:30 by @x: the cracks came back`: where the 🏁 line stood while
 /// it was closed, once it is open again, so nobody reads it as never closed (the report says it
-/// too). None while it is closed, or was never reopened.
-pub(super) fn reopened_note(l: Locale, config: &Config, t: &Trouble, place: Where) -> Option<String> {
+/// too). None while it is closed, or was never reopened. The reason typed is written for
+/// `reason_in` (None: left out, for those who may not read the trouble).
+pub(super) fn reopened_note(l: Locale, config: &Config, t: &Trouble, reason_in: Option<Where>) -> Option<String> {
     let r = t.substance.reopening.as_ref().filter(|_| t.is_open())?;
     let when = format_day_time(l, config.policy.timezone, r.at);
     let why = match r.not_effective {
@@ -2433,11 +2441,13 @@ pub(super) fn reopened_note(l: Locale, config: &Config, t: &Trouble, place: Wher
             format!("（再発防止策 #{n} の効果確認で「効果なし」）"),
             format!(": prevention action #{n} found not effective")
         ),
-        None if r.reason.trim().is_empty() => String::new(),
-        None => {
-            let reason = cut(&one_line(&r.reason, place), 200);
-            tr!(l, format!("（理由: {reason}）"), format!(": {reason}"))
-        }
+        None => match reason_in.filter(|_| !r.reason.trim().is_empty()) {
+            None => String::new(),
+            Some(place) => {
+                let reason = cut(&one_line(&r.reason, place), 200);
+                tr!(l, format!("（理由: {reason}）"), format!(": {reason}"))
+            }
+        },
     };
     Some(tr!(
         l,

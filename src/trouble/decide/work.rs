@@ -156,7 +156,16 @@ impl<'a> Work<'a> {
     /// The status message is edited after every change; a refresh already queued renders the
     /// latest state when it runs, so one is enough.
     pub(in crate::trouble) fn refresh_status(&mut self) {
-        // What is overdue in it is judged as of this decision (see `Trouble::status_as_of`).
+        // What is overdue in it is judged as of this decision (see `Trouble::status_as_of`). The
+        // kickoff's first-call field reads the same deadline so: redrawn as the call falls overdue.
+        let owed = self.ctx.policy.customer_owed_by(&self.t);
+        let call_falls_overdue = self.t.is_open()
+            && !self.t.contacted()
+            && owed <= self.ctx.now
+            && self.t.status_as_of.is_none_or(|at| at < owed);
+        if call_falls_overdue {
+            self.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+        }
         if self.t.status_as_of != Some(self.ctx.now) {
             self.t.status_as_of = Some(self.ctx.now);
             self.changed = true;
