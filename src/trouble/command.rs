@@ -424,6 +424,21 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     Ok(command)
 }
 
+/// The command words that ask for help (as folded; `""`: nothing typed after `/trouble`).
+const HELP_WORDS: [&str; 5] = ["", "help", "ヘルプ", "使い方", "?"];
+
+/// Whether [`parse`] reads `text` as [`Command::Help`]. Its first word decides whether the text
+/// is read whole: help can only be asked by a help word, the command pasted whole (`/trouble
+/// help`) or a word glued to the next by a colon, so every other command, which is parsed
+/// again on its way to its answer, is not parsed twice.
+pub fn is_help(text: &str) -> bool {
+    let (word, _) = split_word(text.trim());
+    let folded = super::money::fold_word(word);
+    let word = folded.trim_end_matches([':', '.', ',', '。', '、']);
+    let may_be = HELP_WORDS.contains(&word) || matches!(word, "/trouble" | "trouble") || folded.contains([':', '：']);
+    may_be && parse(text) == Ok(Command::Help)
+}
+
 /// Whether the command is one that may name its trouble by id (`status`, `ack`, in any of the
 /// words the parser takes for them).
 pub fn may_name_its_trouble(text: &str) -> bool {
@@ -695,9 +710,9 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     }
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`); a hurried hand
     // follows it with a colon or a full stop (`owner: <@U1>`, `Status.`).
-    let folded = super::money::fold_width(word).to_lowercase();
+    let folded = super::money::fold_word(word);
     match folded.trim_end_matches([':', '.', ',', '。', '、']) {
-        "" | "help" | "ヘルプ" | "使い方" | "?" => Ok(Command::Help),
+        w if HELP_WORDS.contains(&w) => Ok(Command::Help),
         // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
         // `new` as `新規` says it; `create`, as other tools name it.
         "open" | "起票" | "新規" | "new" | "create" => {
@@ -3271,6 +3286,26 @@ mod tests {
         fn any_text_gives_a_command_or_a_usage_error(text in "\\PC{0,200}") {
             let _ = parse(&text);
         }
+        /// The first-word check answers what a whole parse answers, for texts made of the
+        /// words that lead to help (a help word, the command pasted whole, a glued colon,
+        /// widths and cases) and of others.
+        #[test]
+        fn is_help_reads_a_text_as_parse_reads_it(
+            words in prop::collection::vec(prop::sample::select(vec![
+                "help", "HELP", "ｈｅｌｐ", "Help:", "help.", "ヘルプ", "使い方", "?", "？", "/trouble", "trouble",
+                "／ｔｒｏｕｂｌｅ", "Trouble:", "help:status", "担当：", "status", "open", "ACME:", "sev1", "20261130-1",
+                "<#C1|trouble-20261130-1-acme>", "x", "", "　", "ok",
+            ]), 0..5)
+        ) {
+            let text = words.join(" ");
+            prop_assert_eq!(is_help(&text), parse(&text) == Ok(Command::Help), "{:?}", text);
+        }
+
+        #[test]
+        fn a_folded_word_is_what_folding_and_lowercasing_made_it(word in "\\PC{0,12}") {
+            prop_assert_eq!(super::super::money::fold_word(&word), super::super::money::fold_width(&word).to_lowercase());
+        }
+
         #[test]
         fn any_open_text_gives_a_command_or_a_usage_error(text in "(sev[0-9]{1,4} |<@[A-Z0-9|]{0,8}> |\\+[a-z：:]{0,5} ){0,4}\\PC{0,40}") {
             let _ = parse(&format!("open {text}"));

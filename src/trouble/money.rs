@@ -98,14 +98,27 @@ pub fn parse_payer(text: &str) -> Option<Payer> {
 
 /// Full-width ASCII (`１２０`, `ＵＳＤ`, `，`) and the ideographic space become their narrow forms.
 pub fn fold_width(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            '￥' => '¥',
-            _ => c,
-        })
-        .collect()
+    text.chars().map(fold_char).collect()
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '￥' => '¥',
+        _ => c,
+    }
+}
+
+/// A word as [`fold_width`] and then `to_lowercase` read it, borrowed when neither changes it
+/// (a command's word as it is usually typed): reading the command word costs no allocation.
+pub fn fold_word(word: &str) -> std::borrow::Cow<'_, str> {
+    let unchanged = |c: char| fold_char(c) == c && c.to_lowercase().eq(std::iter::once(c));
+    if word.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(fold_width(word).to_lowercase())
+    }
 }
 
 /// The most one cost may be, in minor units (¥1,000,000,000,000,000; $10,000,000,000,000.00):
