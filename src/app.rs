@@ -200,15 +200,20 @@ impl App {
     /// Whether a request Slack says comes from someone of workspace `team` (and Enterprise Grid
     /// org `enterprise`) comes from another organisation: a customer in a channel shared with
     /// them (Slack Connect), who never acts for the company. Unknown (Slack said no team, or the
-    /// bot does not know its own yet) is not another: the roles still decide.
+    /// bot does not know its own yet) is not another: the roles still decide. Read under the
+    /// identity's lock, copying nothing: every command asks.
     pub fn of_another_org(&self, team: Option<&str>, enterprise: Option<&str>) -> bool {
-        let identity = self.bot_identity();
-        let (Some(team), Some(ours)) = (team.filter(|t| !t.is_empty()), self.our_workspace(identity.as_ref())) else {
+        let Some(team) = team.filter(|t| !t.is_empty()) else {
+            return false;
+        };
+        let guard = self.identity.read();
+        let identity = guard.as_deref().ok().and_then(Option::as_ref);
+        let Some(ours) = self.our_workspace(identity) else {
             return false;
         };
         let same_org = enterprise
             .filter(|e| !e.is_empty())
-            .is_some_and(|e| identity.as_ref().and_then(|i| i.enterprise_id.as_deref()) == Some(e));
+            .is_some_and(|e| identity.and_then(|i| i.enterprise_id.as_deref()) == Some(e));
         team != ours && !same_org
     }
 
@@ -261,11 +266,11 @@ impl App {
     }
 
     /// Our workspace's id: the configured `team_id`, else the one `auth.test` said (`identity`).
-    pub fn our_workspace(&self, identity: Option<&crate::slack::client::Identity>) -> Option<String> {
+    pub fn our_workspace<'a>(&'a self, identity: Option<&'a crate::slack::client::Identity>) -> Option<&'a str> {
         self.config
             .team_id
-            .clone()
-            .or_else(|| identity.and_then(|i| i.team_id.clone()))
+            .as_deref()
+            .or_else(|| identity.and_then(|i| i.team_id.as_deref()))
     }
 
     /// Of the people a command names, the first Slack says cannot take the part: one of

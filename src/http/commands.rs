@@ -38,37 +38,58 @@ pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request
         Ok(key) => key,
         Err(r) => return r.into_response(),
     };
-    let Some(cmd) = form.command() else {
+    let Some(head) = form.head() else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
-    answer_command(&app, cmd, &request_key).await
+    if let Some(answer) = answer_at_once(&app, &head.team_id, head.enterprise_id.as_deref(), &head.text) {
+        return answer;
+    }
+    answer_the_rest(&app, head.command(), &request_key).await
 }
 
 /// A slash command that came from Slack (signed, or over the socket) → what Slack shows the user.
 /// The HTTP route and Socket Mode both answer through here.
 pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
-    if let Err(r) = check_team(app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
-        return r.into_response();
+    if let Some(answer) = answer_at_once(app, &cmd.team_id, cmd.enterprise_id.as_deref(), &cmd.text) {
+        return answer;
+    }
+    answer_the_rest(app, cmd, request_key).await
+}
+
+/// The answer to a command that needs nothing stored, read from its workspace (`team`), its
+/// organisation (`enterprise`) and its `text` alone: a refusal, or help. The HTTP route reads
+/// only these three fields of the form before it (BENCHMARKS.md, 57th entry).
+fn answer_at_once(app: &App, team: &str, enterprise: Option<&str>, text: &str) -> Option<Response> {
+    if let Err(r) = check_team(app, Some(team).filter(|t| !t.is_empty())) {
+        return Some(r.into_response());
     }
     // Someone of the customer's, in a channel shared with them (Slack Connect), never opens,
     // notes or moves a trouble for the company, nor reads one.
-    if app.of_another_org(Some(cmd.team_id.as_str()), cmd.enterprise_id.as_deref()) {
-        tracing::info!(team = %crate::logs::bounded(&cmd.team_id), "refused a command from another organisation");
+    if app.of_another_org(Some(team), enterprise) {
+        tracing::info!(team = %crate::logs::bounded(team), "refused a command from another organisation");
         app.metrics.request("commands", 200);
-        return ephemeral_text(i18n::not_for_another_org(app.config.locale));
+        return Some(ephemeral_text(i18n::not_for_another_org(app.config.locale)));
     }
     // Help reads nothing stored and is the same for everyone: answered as soon as its text is
     // parsed, once (`run` reads a text again for the troubles and channels it names, which help
-    // ignores; BENCHMARKS.md, 56th entry). A text that reads as help only once a trouble named
-    // first is taken out of it (`20261130-1 help`) still goes through `run`.
-    let help = command::parse(&cmd.text) == Ok(Command::Help);
+    // ignores; BENCHMARKS.md, 56th entry), and only a text whose first word may ask for help is
+    // parsed here. A text that reads as help only once a trouble named first is taken out of
+    // it (`20261130-1 help`) still goes through `run`.
+    if command::is_help(text) {
+        let response = help_answer(app.config.locale);
+        app.metrics.request("commands", response.status().as_u16());
+        return Some(response);
+    }
+    None
+}
+
+/// Every command [`answer_at_once`] does not answer.
+async fn answer_the_rest(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     // A database shared by several instances may stop answering (failing over, hung): a
     // command then answers within Slack's wait. On sled every command answers on the request's
     // own task (a task of its own for each command slowed the benchmark's opens: BENCHMARKS.md,
     // 49th entry).
-    let response = if help {
-        help_answer(app.config.locale)
-    } else if app.store.is_shared() {
+    let response = if app.store.is_shared() {
         Box::pin(within_slacks_wait(app, cmd, request_key)).await
     } else {
         run(app, cmd, request_key).await

@@ -239,8 +239,8 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
 fn another_org(app: &App, team: &str) -> bool {
     let identity = app.bot_identity();
     let workspace = app.our_workspace(identity.as_ref());
-    let enterprise = identity.and_then(|i| i.enterprise_id);
-    workspace.as_deref() != Some(team) && enterprise.as_deref() != Some(team)
+    let enterprise = identity.as_ref().and_then(|i| i.enterprise_id.as_deref());
+    workspace != Some(team) && enterprise != Some(team)
 }
 
 /// A Slack id as Slack writes them (`E0CUSTOMER`): anything else an event carries is not shown.

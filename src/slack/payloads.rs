@@ -1,5 +1,7 @@
 //! Inbound payloads: slash commands, Events API envelopes and interactivity, as typed values.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -61,9 +63,9 @@ impl<'a> CommandForm<'a> {
             let key = pair.split(|&b| b == b'=').next().unwrap_or_default();
             // A name is plain ASCII as Slack sends it: decoded only when it is not.
             let key = if needs_decoding(key) {
-                std::borrow::Cow::Owned(decoded(key).into_bytes())
+                Cow::Owned(decoded(key).into_bytes())
             } else {
-                std::borrow::Cow::Borrowed(key)
+                Cow::Borrowed(key)
             };
             if *key == *b"ssl_check" {
                 form.ssl_check |= form_value(pair) == "1";
@@ -82,21 +84,49 @@ impl<'a> CommandForm<'a> {
     /// The command, read as the derived deserializer reads it: a required field missing, or a
     /// field the bot reads sent twice, is not a slash command.
     pub fn command(&self) -> Option<SlashCommand> {
-        if self.twice {
+        self.head().map(CommandHead::command)
+    }
+
+    /// What decides whether a command is answered at once (its workspace, its organisation,
+    /// its text), borrowed from the body where no escape needs undoing; `None` where
+    /// [`CommandForm::command`] finds no command. The other fields are read only for a command
+    /// that goes on (`/trouble help` then costs no allocation for them).
+    pub fn head(&self) -> Option<CommandHead<'a>> {
+        let [team_id, channel_id, user_id, _, text, _, _, enterprise_id] = self.pairs;
+        if self.twice || channel_id.is_none() || user_id.is_none() {
             return None;
         }
-        let [team_id, channel_id, user_id, command, text, response_url, trigger_id, enterprise_id] =
-            self.pairs.map(|p| p.map(form_value));
-        Some(SlashCommand {
-            team_id: team_id.unwrap_or_default(),
-            channel_id: channel_id?,
-            user_id: user_id?,
+        Some(CommandHead {
+            team_id: team_id.map(form_value_borrowed).unwrap_or_default(),
+            enterprise_id: enterprise_id.map(form_value_borrowed),
+            text: text.map(form_value_borrowed).unwrap_or_default(),
+            pairs: self.pairs,
+        })
+    }
+}
+
+/// A slash command's form found whole, with its fields read so far (see [`CommandForm::head`]).
+pub struct CommandHead<'a> {
+    pub team_id: Cow<'a, str>,
+    pub enterprise_id: Option<Cow<'a, str>>,
+    pub text: Cow<'a, str>,
+    pairs: [Option<&'a [u8]>; 8],
+}
+
+impl CommandHead<'_> {
+    /// The whole command: the fields read already, and the others.
+    pub fn command(self) -> SlashCommand {
+        let [_, channel_id, user_id, command, _, response_url, trigger_id, _] = self.pairs.map(|p| p.map(form_value));
+        SlashCommand {
+            team_id: self.team_id.into_owned(),
+            channel_id: channel_id.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
             command: command.unwrap_or_default(),
-            text: text.unwrap_or_default(),
+            text: self.text.into_owned(),
             response_url,
             trigger_id,
-            enterprise_id,
-        })
+            enterprise_id: self.enterprise_id.map(Cow::into_owned),
+        }
     }
 }
 
@@ -107,7 +137,16 @@ fn needs_decoding(part: &[u8]) -> bool {
 
 /// One `key=value` pair's value, decoded.
 fn form_value(pair: &[u8]) -> String {
-    decoded(pair.splitn(2, |&b| b == b'=').nth(1).unwrap_or_default())
+    form_value_borrowed(pair).into_owned()
+}
+
+/// [`form_value`], borrowed from the body when it has nothing to decode.
+fn form_value_borrowed(pair: &[u8]) -> Cow<'_, str> {
+    let value = pair.splitn(2, |&b| b == b'=').nth(1).unwrap_or_default();
+    match std::str::from_utf8(value) {
+        Ok(text) if !needs_decoding(value) => Cow::Borrowed(text),
+        _ => Cow::Owned(decoded(value)),
+    }
 }
 
 /// A form's key or value as text, in one pass: `+` is a space, `%XX` the byte XX (a `%` without
