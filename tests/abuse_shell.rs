@@ -294,3 +294,25 @@ async fn a_modal_that_slack_is_slow_to_open_is_given_up_in_time_to_answer_within
         "{answer}"
     );
 }
+
+/// A body sent in pieces (chunked: hyper hands each chunk over as a frame of its own) is read
+/// whole, as one sent at once is.
+#[tokio::test]
+async fn a_command_whose_body_comes_in_chunks_is_read_whole() {
+    let bot = spawn_bot().await;
+    let signed = Signed::new(&bot, bot.command_form(SALES, ORIGIN, "help"));
+    let (head, tail) = signed.body.split_at(signed.body.len() / 2);
+    let request = format!(
+        "POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         X-Slack-Request-Timestamp: {}\r\nX-Slack-Signature: {}\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n{:x}\r\n{head}\r\n{:x}\r\n{tail}\r\n0\r\n\r\n",
+        signed.ts,
+        signed.signature,
+        head.len(),
+        tail.len()
+    );
+    let mut stream = connect_and_send(&bot, request.as_bytes()).await;
+    let answer = until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("ephemeral"), "{answer}");
+}

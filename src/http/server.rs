@@ -178,24 +178,28 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
 }
 
 /// Buffers a body of at most `limit` bytes, taking room from `budget` before it grows.
-/// The permits returned keep that room until the request has been answered.
+/// The permits returned keep that room until the request has been answered. A body that came
+/// in one frame (a Slack request does) is that frame's bytes, not a copy of them.
 async fn read_body(
     mut body: Incoming,
     budget: &Arc<Semaphore>,
     limit: usize,
 ) -> Result<(Bytes, Option<OwnedSemaphorePermit>), StatusCode> {
+    let mut first: Option<Bytes> = None;
     let mut buffer: Vec<u8> = Vec::new();
+    // The bytes of budget held: what the body read so far may grow to without taking more.
+    let mut room = 0;
     let mut held: Option<OwnedSemaphorePermit> = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| StatusCode::BAD_REQUEST)?;
         let Ok(data) = frame.into_data() else { continue };
-        let needed = buffer.len() + data.len();
+        let needed = first.as_ref().map_or(buffer.len(), Bytes::len) + data.len();
         if needed > limit {
             return Err(StatusCode::PAYLOAD_TOO_LARGE);
         }
-        if needed > buffer.capacity() {
-            let capacity = grown_capacity(buffer.capacity(), needed, limit);
-            let units = capacity.div_ceil(BUDGET_UNIT) as u32;
+        if needed > room {
+            room = grown_capacity(room, needed, limit);
+            let units = room.div_ceil(BUDGET_UNIT) as u32;
             let have = held.as_ref().map_or(0, |p| p.num_permits() as u32);
             if units > have {
                 let more = budget
@@ -208,11 +212,18 @@ async fn read_body(
                     None => held = Some(more),
                 }
             }
-            buffer.reserve_exact(capacity - buffer.len());
+        }
+        if first.is_none() && buffer.capacity() == 0 {
+            first = Some(data);
+            continue;
+        }
+        buffer.reserve_exact(room - buffer.len());
+        if let Some(first) = first.take() {
+            buffer.extend_from_slice(&first);
         }
         buffer.extend_from_slice(&data);
     }
-    Ok((Bytes::from(buffer), held))
+    Ok((first.unwrap_or_else(|| Bytes::from(buffer)), held))
 }
 
 /// Doubling, as `Vec` grows, but never past the limit: the budget is taken for exactly this.
