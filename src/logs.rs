@@ -166,14 +166,24 @@ pub fn init<W>(config: &Config, out: W)
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
+    use tracing_subscriber::util::SubscriberInitExt;
+    subscriber(config, out).init();
+}
+
+/// The subscriber [`init`] installs, for a caller that installs it otherwise (a test, for the
+/// lines of its own bot).
+pub fn subscriber<W>(config: &Config, out: W) -> tracing::Dispatch
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::new(&config.log_filter);
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(out);
     if config.log_json {
         let inner = tracing_subscriber::fmt::format().json();
-        builder.event_format(Tagged { inner, json: true }).init();
+        tracing::Dispatch::new(builder.event_format(Tagged { inner, json: true }).finish())
     } else {
         let inner = tracing_subscriber::fmt::format().with_ansi(false);
-        builder.event_format(Tagged { inner, json: false }).init();
+        tracing::Dispatch::new(builder.event_format(Tagged { inner, json: false }).finish())
     }
 }
 
