@@ -729,9 +729,13 @@ async fn someone_of_the_customers_organisation_never_acts_on_a_trouble() {
                 .replace("team_id=T0TEAM", "team_id=T0CUSTOMER")
         };
         let before = trouble(&bot, &t.id).timeline_len;
+        // Help too, though it reads nothing stored: it is answered before any other command,
+        // and the refusal comes before it.
         for text in [
             "note your housing supplier is to blame",
             "open ACME: a trouble of our own",
+            "help",
+            "",
         ] {
             let answer = bot
                 .post_signed(

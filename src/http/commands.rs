@@ -47,8 +47,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request
     answer_the_rest(&app, head.command(), &request_key).await
 }
 
-/// A slash command that came from Slack (signed, or over the socket) → what Slack shows the user.
-/// The HTTP route and Socket Mode both answer through here.
+/// A slash command that came over the socket → what Slack shows the user. The HTTP route
+/// (`handle`) takes the same two steps, reading only the form's head before the first: a check
+/// belongs in [`answer_at_once`] or [`answer_the_rest`], never here.
 pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     if let Some(answer) = answer_at_once(app, &cmd.team_id, cmd.enterprise_id.as_deref(), &cmd.text) {
         return answer;
