@@ -14,6 +14,8 @@ pub(in crate::trouble) struct Work<'a> {
     acked_before: bool,
     /// Whose App Home showed the trouble as it came in.
     home_before: Vec<UserId>,
+    /// When the status had been drawn as of, as the trouble came in.
+    status_as_of_before: Option<DateTime<Utc>>,
 }
 
 impl<'a> Work<'a> {
@@ -23,6 +25,7 @@ impl<'a> Work<'a> {
             open_before: t.is_open(),
             acked_before: t.ack.is_some(),
             home_before: crate::trouble::home::people(&t),
+            status_as_of_before: t.status_as_of,
             t,
             changed: false,
             d: Decision::default(),
@@ -156,16 +159,7 @@ impl<'a> Work<'a> {
     /// The status message is edited after every change; a refresh already queued renders the
     /// latest state when it runs, so one is enough.
     pub(in crate::trouble) fn refresh_status(&mut self) {
-        // What is overdue in it is judged as of this decision (see `Trouble::status_as_of`). The
-        // kickoff's first-call field reads the same deadline so: redrawn as the call falls overdue.
-        let owed = self.ctx.policy.customer_owed_by(&self.t);
-        let call_falls_overdue = self.t.is_open()
-            && !self.t.contacted()
-            && owed <= self.ctx.now
-            && self.t.status_as_of.is_none_or(|at| at < owed);
-        if call_falls_overdue {
-            self.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
-        }
+        // What is overdue in it is judged as of this decision (see `Trouble::status_as_of`).
         if self.t.status_as_of != Some(self.ctx.now) {
             self.t.status_as_of = Some(self.ctx.now);
             self.changed = true;
@@ -238,6 +232,17 @@ impl<'a> Work<'a> {
         // The notices of its opening say it is closed, and no longer once it is reopened.
         if closed_or_reopened {
             self.refresh_origin_notice();
+        }
+        // The kickoff's first-call field reads overdue as the status does (by `status_as_of`):
+        // redrawn as the call falls overdue there, unless this decision redraws it anyway.
+        let owed = self.ctx.policy.customer_owed_by(&self.t);
+        let falls_overdue = self.t.is_open()
+            && !self.t.contacted()
+            && self.status_as_of_before.is_none_or(|at| at < owed)
+            && self.t.status_as_of.is_some_and(|at| at >= owed);
+        let kickoff_redrawn = (self.d.deliveries.iter()).any(|d| matches!(d.op, Op::Refresh { slot: Slot::Kickoff }));
+        if falls_overdue && !kickoff_redrawn {
+            self.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
         }
         self.d.reply = reply;
         self.d.subject = Some(self.t.id.clone());
