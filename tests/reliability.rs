@@ -621,9 +621,10 @@ async fn a_token_refused_at_start_holds_every_call_from_the_first() {
         .await;
 }
 
-/// Troubles opened while Slack was down reach their manager, once it is back, in one DM: its
-/// every version asks about all of them, never "1 still waits" while each trouble records the
-/// shared message in turn.
+/// Troubles opened while Slack was down reach their manager once it is back, each in exactly one
+/// DM; a DM shared by several never reads "1 still waits" while each trouble records the shared
+/// message in turn. How the three split is timing: the first DM out after an outage does not wait
+/// for the others (only one that follows another gathers), so a slow caller goes in a later DM.
 #[tokio::test]
 async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_answered() {
     let bot = spawn_bot().await;
@@ -633,25 +634,24 @@ async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_a
     bot.advance(Duration::from_secs(30));
     bot.slack.end_outage();
     bot.settle().await;
-    let dms: Vec<Value> = bot
-        .slack
-        .calls()
-        .into_iter()
-        .filter(|c| c.took_effect() && ["chat.postMessage", "chat.update"].contains(&c.method.as_str()))
-        .filter(|c| c.params["channel"] == MANAGER || c.params["channel"] == format!("D{MANAGER}"))
-        .map(|c| c.params)
-        .collect();
-    let shared: Vec<&Value> = dms
-        .iter()
-        .filter(|p| text_of(p).contains("troubles were reported"))
-        .collect();
-    assert!(!shared.is_empty(), "one DM for the three: {dms:?}");
-    for version in &shared {
-        let text = text_of(version);
-        assert!(ids.iter().all(|id| text.contains(id.as_str())), "{text}");
-        assert!(
-            !text.contains("still wait"),
-            "a version read as partly answered: {text}"
-        );
+    let dms = bot.slack.messages_in(MANAGER);
+    for id in &ids {
+        let naming = dms.iter().filter(|m| speaks_of(m, id.as_str())).count();
+        assert_eq!(naming, 1, "one manager DM for {id}: {dms:?}");
+    }
+    let named = |m: &Value| ids.iter().filter(|id| speaks_of(m, id.as_str())).count();
+    let shared: Vec<&Value> = dms.iter().filter(|m| named(m) >= 2).collect();
+    // Only a split into three single DMs escapes the shared message this test is about; that
+    // takes two probes in a row going out alone, not one caller joining late.
+    assert!(!shared.is_empty(), "no DM named two or more troubles: {dms:?}");
+    for dm in shared {
+        let ts = dm["ts"].as_str().expect("a posted DM has its ts");
+        for version in bot.slack.message_versions(MANAGER, ts) {
+            let text = text_of(&version);
+            assert!(
+                !text.contains("still wait"),
+                "a version read as partly answered: {text}"
+            );
+        }
     }
 }
