@@ -9,7 +9,8 @@
 //! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once);
 //!   `set_latency(d)`: every Web API answer leaves `d` late;
 //! - `hold(method)` … `release(method)`: calls kept in flight exactly as long as a test needs
-//!   (`wait_held` says when one is), where a `delay` would have to be long enough and hope.
+//!   (`wait_held` says when one is), where a `delay` would have to be long enough and hope; but
+//!   only as long as the client waits (the bot gives up on views.open after 2 s by itself).
 //!
 //! Every request is recorded as a [`Call`], faulted or not; `Call::outcome` says what the fake answered.
 //! `observe` hands each call to a callback once it is answered (the demo narrates from it), and
@@ -612,6 +613,11 @@ impl FakeSlack {
     /// its `delay`, fault or normal answer follows as though it had just arrived (except that a
     /// `Fault::Slow` drawn for it changes the world at once, as ever). For a test that needs a
     /// call in flight while it does something else: `wait_held` says when one is.
+    ///
+    /// The hold keeps the call from Slack's side only: a client that stops waiting by itself (the
+    /// bot's views.open after 2 s of real time, any call after its `slack_timeout`) goes on
+    /// without an answer while the test still holds the call, and the held call still changes the
+    /// world when released.
     pub fn hold(&self, method: &str) {
         self.shared.lock().held_methods.insert(method.to_string());
     }
