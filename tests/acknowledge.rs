@@ -876,10 +876,12 @@ async fn a_forced_close_and_a_reopening_by_the_chain_are_its_acknowledgement() {
 /// known, as a reply in its thread does; nobody is told nobody answered.
 #[tokio::test]
 async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledges() {
-    // Slack's answers come after the bot gave up (at 200 ms, below the config's floor of a second).
-    let timeout = Duration::from_millis(200);
+    // Slack's answers come after the bot gave up (at 300 ms, below the config's floor of a
+    // second): 1.2 s, so a stall of the runtime up to 900 ms still finds the timeout first, and
+    // a call without a fault rarely takes the 300 ms that would make it a timeout too.
+    let timeout = Duration::from_millis(300);
     let bot = spawn_bot_timing_out_after(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), timeout).await;
-    bot.slack.set_slow_delay(3 * timeout);
+    bot.slack.set_slow_delay(4 * timeout);
     bot.slack
         .set_fault_rate("chat.postMessage", 1.0, &[fake_slack::Fault::Slow]);
     let (_, id) = bot.opened(SALES, "LATE: lid cracked").await;
