@@ -931,19 +931,6 @@ async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledg
     assert!(thread.iter().any(|t| t.contains("Acknowledged by")), "{thread:?}");
 }
 
-/// The `n`th DM asking `who` to acknowledge (saying `words`), as Slack holds it: (channel, ts).
-async fn dm_asking(bot: &TestBot, who: &str, n: usize, words: &str) -> (String, String) {
-    let posts = bot
-        .slack
-        .wait_for_n("chat.postMessage", n, |c| {
-            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
-        })
-        .await;
-    let answer = &posts[n - 1].answer;
-    let (channel, ts) = (answer["channel"].as_str(), answer["ts"].as_str());
-    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
-}
-
 /// Waits until the DM at `dm`, as Slack shows it now, says `words` and has no live button.
 async fn dm_settled(bot: &TestBot, dm: &(String, String), words: &str) -> String {
     message_says(bot, &dm.0, &dm.1, words).await;
@@ -962,11 +949,11 @@ async fn every_dm_that_asked_up_the_chain_says_who_acknowledged_and_loses_its_bu
     let t = bot.open_ready("ACME: broken").await;
     let asking = "has not been acknowledged";
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, asking).await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, asking).await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp_first = dm_asking(&bot, VP, 1, asking).await;
+    let vp_first = nth_dm_saying(&bot, VP, 1, asking).await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp_again = dm_asking(&bot, VP, 2, asking).await;
+    let vp_again = nth_dm_saying(&bot, VP, 2, asking).await;
     assert_ne!(vp_first, vp_again);
     dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
     let kept = wait_until(|| Some(trouble(&bot, &t.id).escalation.dms).filter(|k| k.len() == 2)).await;
@@ -1000,7 +987,7 @@ async fn the_managers_first_dm_points_to_the_newer_one_when_they_are_asked_again
         bot.advance_and_settle(ACK_TIMEOUT).await;
     }
     bot.advance_and_settle(24 * ACK_TIMEOUT).await;
-    let again = dm_asking(&bot, MANAGER, 1, "has not been acknowledged").await;
+    let again = nth_dm_saying(&bot, MANAGER, 1, "has not been acknowledged").await;
     assert_eq!(again.0, first.0, "the same DM channel");
     let now = dm_settled(&bot, &first, "asked again in a newer message below").await;
     assert!(now.contains("ACME"), "it still says which trouble: {now}");
@@ -1015,11 +1002,11 @@ async fn the_managers_first_dm_points_to_the_newer_one_when_they_are_asked_again
 /// Closed (forced) by the director before anyone acknowledged: the DMs that asked, the
 /// manager's first one included, lose their button and say the director acknowledged it.
 #[tokio::test]
-async fn a_trouble_force_closed_before_anyone_acknowledged_leaves_no_dm_asking() {
+async fn a_trouble_force_closed_before_anyone_acknowledged_leaves_no_nth_dm_saying() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     let r = bot.command_text(DIRECTOR, &t.channel, "close force duplicate").await;
     assert!(trouble(&bot, &t.id).closed.is_some(), "{r}");
     // The director who forced it had heard of it: every DM says so, and asks nothing.
@@ -1044,7 +1031,7 @@ async fn a_manager_named_later_is_told_they_were_named_and_when_it_was_opened() 
     bot.advance_and_settle(Duration::from_secs(25 * 60)).await;
     bot.command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
         .await;
-    let named = dm_asking(&bot, COLLEAGUE, 1, "you were named its manager (opened 25m ago)").await;
+    let named = nth_dm_saying(&bot, COLLEAGUE, 1, "you were named its manager (opened 25m ago)").await;
     let dm = bot.slack.message_versions(&named.0, &named.1).pop().expect("the DM");
     assert!(!text_of(&dm).contains("not been acknowledged"), "{dm}");
     bot.slack
@@ -1317,7 +1304,7 @@ async fn the_directors_answer_in_the_escalation_dms_thread_acknowledges() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let asked = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let asked = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     bot.event(&dm_event("EvDir", DIRECTOR, "見ます", Some(&asked.1)), None)
         .await;
     let said = bot.posted_saying(DIRECTOR, "You acknowledged trouble").await;
@@ -1360,7 +1347,7 @@ async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() 
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     let manager_dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
     let manager_dm = (manager_dm.channel.to_string(), manager_dm.ts.to_string());
     assert!(dm_now(&bot, &manager_dm).contains("\"acknowledge\""));
@@ -1369,7 +1356,7 @@ async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() 
         .command_text(MANAGER, &t.channel, &format!("owner <@{DIRECTOR}>"))
         .await;
     assert!(r.contains(DIRECTOR) && r.contains(VP), "{r}");
-    dm_asking(&bot, VP, 1, "you were named its manager").await;
+    nth_dm_saying(&bot, VP, 1, "you were named its manager").await;
     let why = format!("was handed to <@{DIRECTOR}> by <@{MANAGER}>; <@{VP}> is asked now");
     for dm in [&director, &manager_dm] {
         let now = dm_settled(&bot, dm, &why).await;
@@ -1399,7 +1386,7 @@ async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_r
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     assert!(dm_now(&bot, &director).contains("sev2"));
 
     let mark = last_call(&bot);
@@ -1443,7 +1430,7 @@ async fn an_answered_escalation_dm_follows_a_correction() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     message_says(&bot, &director.0, &director.1, &format!("acknowledged by <@{MANAGER}>")).await;
 
@@ -1465,7 +1452,7 @@ async fn the_escalation_dm_names_the_owner_and_who_was_asked_before_and_the_mana
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     let said = dm_now(&bot, &director);
     assert!(
         said.contains(&format!("opened by <@{SALES}> · asked: <@{MANAGER}> 1h ago")),
@@ -1480,7 +1467,7 @@ async fn the_escalation_dm_names_the_owner_and_who_was_asked_before_and_the_mana
     );
 
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp = dm_asking(&bot, VP, 1, "has not been acknowledged").await;
+    let vp = nth_dm_saying(&bot, VP, 1, "has not been acknowledged").await;
     let said = dm_now(&bot, &vp);
     assert!(
         said.contains(&format!("asked: <@{MANAGER}> 2h ago, <@{DIRECTOR}> 1h ago")),
@@ -1755,7 +1742,7 @@ async fn a_withdrawn_acknowledgement_asks_the_one_it_answered_again_at_once_with
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let director = nth_dm_saying(&bot, DIRECTOR, 1, "has not been acknowledged").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     let by_manager = format!("acknowledged by <@{MANAGER}>");
     message_says(&bot, &director.0, &director.1, &by_manager).await;
@@ -1765,7 +1752,7 @@ async fn a_withdrawn_acknowledgement_asks_the_one_it_answered_again_at_once_with
         .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
     assert!(r.contains("no longer stands"), "{r}");
-    let again = dm_asking(&bot, DIRECTOR, 1, "no longer stands, so it waits for one again").await;
+    let again = nth_dm_saying(&bot, DIRECTOR, 1, "no longer stands, so it waits for one again").await;
     assert_ne!(again, director);
     assert!(
         dm_now(&bot, &again).contains("\"acknowledge\""),
@@ -1805,14 +1792,14 @@ async fn an_answered_escalation_dm_asked_again_points_to_the_newer_one() {
     let asking = "has not been acknowledged";
     bot.advance_and_settle(ACK_TIMEOUT).await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    let vp_first = dm_asking(&bot, VP, 1, asking).await;
+    let vp_first = nth_dm_saying(&bot, VP, 1, asking).await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
 
     let again = "no longer stands";
-    let vp_again = dm_asking(&bot, VP, 1, again).await;
-    dm_asking(&bot, DIRECTOR, 1, again).await;
+    let vp_again = nth_dm_saying(&bot, VP, 1, again).await;
+    nth_dm_saying(&bot, DIRECTOR, 1, again).await;
     assert_ne!(vp_again, vp_first);
     dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
@@ -1833,11 +1820,11 @@ async fn an_escalation_dm_asking_again_says_so_when_the_trouble_is_closed() {
     let t = bot.open_ready("ACME: defective housings in lot 42").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
     bot.advance_and_settle(ACK_TIMEOUT).await;
-    dm_asking(&bot, VP, 1, "has not been acknowledged").await;
+    nth_dm_saying(&bot, VP, 1, "has not been acknowledged").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
-    let vp = dm_asking(&bot, VP, 1, "no longer stands").await;
+    let vp = nth_dm_saying(&bot, VP, 1, "no longer stands").await;
     let r = bot
         .command_text(DIRECTOR, &t.channel, "close force the customer withdrew the claim")
         .await;

@@ -1034,18 +1034,6 @@ async fn a_customer_left_without_news_for_four_periods_is_told_to_the_one_above_
     assert_eq!(dms, 1, "once");
 }
 
-/// Where Slack holds the first DM to `who` saying `words`: (channel, ts).
-async fn dm_saying(bot: &TestBot, who: &str, words: &str) -> (String, String) {
-    let posted = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
-        })
-        .await;
-    let (channel, ts) = (posted.answer["channel"].as_str(), posted.answer["ts"].as_str());
-    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
-}
-
 /// The director, told the customer still waits, is not left with a stale alarm on their
 /// phone: once the customer is updated, that DM says it is settled, by whom and when.
 #[tokio::test]

@@ -2165,18 +2165,6 @@ async fn a_manager_named_after_the_acknowledgement_is_told_by_dm() {
     );
 }
 
-/// Where Slack holds the first DM to `who` saying `words`: (channel, ts).
-async fn dm_saying(bot: &TestBot, who: &str, words: &str) -> (String, String) {
-    let posted = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
-        })
-        .await;
-    let (channel, ts) = (posted.answer["channel"].as_str(), posted.answer["ts"].as_str());
-    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
-}
-
 /// The DM telling someone named manager after the acknowledgement that the trouble is theirs
 /// follows it as the first manager's does: a corrected summary (whose answer says the managers'
 /// DMs are edited) and a hand-over edit it, and both DMs then name the owner now beside who

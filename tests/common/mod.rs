@@ -991,6 +991,25 @@ pub fn text_of(message: &Value) -> String {
     format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }
 
+/// Where Slack holds the first DM to `who` saying `words`: (channel, ts).
+pub async fn dm_saying(bot: &TestBot, who: &str, words: &str) -> (String, String) {
+    nth_dm_saying(bot, who, 1, words).await
+}
+
+/// Where Slack holds the `n`th DM to `who` saying `words` (counting only posts Slack took):
+/// (channel, ts).
+pub async fn nth_dm_saying(bot: &TestBot, who: &str, n: usize, words: &str) -> (String, String) {
+    let posts = bot
+        .slack
+        .wait_for_n("chat.postMessage", n, |c| {
+            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
+        })
+        .await;
+    let answer = &posts[n - 1].answer;
+    let (channel, ts) = (answer["channel"].as_str(), answer["ts"].as_str());
+    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
+}
+
 /// Waits until the message `ts` in `channel`, as Slack shows it now, says `words`.
 pub async fn message_says(bot: &TestBot, channel: &str, ts: &str, words: &str) {
     eventually(&format!("{ts} says {words:?}"), Duration::from_secs(10), || {
