@@ -1079,6 +1079,70 @@ async fn the_owners_overdue_promise_dm_says_it_is_settled_once_the_customer_is_u
     }
 }
 
+/// Out of its channel, a nudge comes by DM every cadence: only the newest to each person is
+/// kept, the older pointing to it, so a trouble left a week keeps a few, not hundreds. At the
+/// close, those kept say it was closed and are forgotten; none is left reading the customer waits.
+#[tokio::test]
+async fn only_the_newest_waiting_dm_to_each_person_is_kept_and_the_close_settles_them() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    let mut left = channel_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = serde_json::json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.advance_and_settle(CADENCE).await;
+    let first = dm_saying(&bot, SALES, "heard nothing from us in the 4h").await;
+    for _ in 0..3 {
+        bot.advance_and_settle(CADENCE).await;
+    }
+    message_says(&bot, &first.0, &first.1, "the newer message below says how long").await;
+    let kept = wait_until(|| {
+        let kept = trouble(&bot, &t.id).waiting_dms;
+        let per_person = kept
+            .iter()
+            .map(|m| &m.posted.channel)
+            .collect::<std::collections::HashSet<_>>();
+        (kept.len() == per_person.len() && !kept.iter().any(|m| m.posted.ts.as_str() == first.1)).then_some(kept)
+    })
+    .await;
+    assert!(!kept.is_empty() && kept.len() <= 3, "one per person: {kept:?}");
+    bot.command_text(MANAGER, &t.channel, "close force test").await;
+    for m in &kept {
+        let (channel, ts) = (m.posted.channel.as_str(), m.posted.ts.as_str());
+        message_says(&bot, channel, ts, &format!("🏁 Trouble {} (ACME) was closed", t.id)).await;
+    }
+    wait_until(|| trouble(&bot, &t.id).waiting_dms.is_empty().then_some(())).await;
+}
+
+/// The director's DM that the customer still waits, held on its way while the owner updates
+/// the customer, is settled as it lands, not left reading the customer has heard nothing.
+#[tokio::test]
+async fn a_customer_still_waiting_dm_landing_after_the_update_is_settled_at_once() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    for _ in 0..3 {
+        bot.advance_and_settle(CADENCE).await;
+    }
+    bot.slack.hold("chat.postMessage");
+    bot.advance(CADENCE);
+    bot.slack
+        .wait_held("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("has heard nothing")
+        })
+        .await;
+    bot.command_text(SALES, &t.channel, "update told them the replacement ships today")
+        .await;
+    bot.slack.release("chat.postMessage");
+    let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+    let settled = format!(
+        "✅ Settled: on trouble {} (ACME), the customer was waiting; <@{SALES}> updated the customer",
+        t.id
+    );
+    message_says(&bot, &told.0, &told.1, &settled).await;
+    wait_until(|| trouble(&bot, &t.id).waiting_dms.is_empty().then_some(())).await;
+}
+
 /// An update the manager logged, withdrawn by the owner: the manager hears it from the bot,
 /// with what they had logged and why it was withdrawn. One withdrawn by whoever logged it
 /// tells nobody.

@@ -1328,7 +1328,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ {}, just handed this trouble by {}, is {gone} in Slack. {asked} please see {customer} still hears from us, or hand it to someone present with `/trouble owner @…`.", user(to), user(by))
             ))
         }
-        Message::CustomerStillWaiting { waited_secs, manager } => {
+        Message::CustomerStillWaiting { waited_secs, manager, .. } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
             let (id, customer, sev, channel) = (&t.id, away(&t.customer), severity_label(l, config, t.severity), channel_ref(l, t));
@@ -1355,6 +1355,23 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("✅ 対応済み: トラブル {id}（{customer}様）は、{was}{when} に {}がお客様に報告しました。{channel}", user(by)),
                 format!("✅ Settled: on trouble {id} ({customer}), {was}{} updated the customer {when}. {channel}", user(by))
             ))
+        }
+        // The same alarm once nothing is left to act on in it: a newer one says it, or the
+        // trouble was closed.
+        Message::CustomerWaitOver { newer } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(match newer {
+                true => tr!(
+                    l,
+                    format!("⏩ トラブル {id}（{customer}様）: お客様の待ち時間は下の新しいメッセージをご覧ください。{channel}"),
+                    format!("⏩ Trouble {id} ({customer}): the newer message below says how long the customer has waited. {channel}")
+                ),
+                false => tr!(
+                    l,
+                    format!("🏁 トラブル {id}（{customer}様）はクローズされました。お客様への報告の催促はもうありません。{channel}"),
+                    format!("🏁 Trouble {id} ({customer}) was closed: nothing more to chase for the customer's update. {channel}")
+                ),
+            })
         }
         Message::CauseReplacedNotice { by, old } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
@@ -2892,12 +2909,15 @@ pub(super) mod tests {
             Message::CustomerStillWaiting {
                 waited_secs: 16 * 3600,
                 manager: by.clone(),
+                last_contact: None,
             },
             Message::CustomerWaitSettled {
                 by: by.clone(),
                 at: t.opened_at,
                 promise: Some(t.opened_at),
             },
+            Message::CustomerWaitOver { newer: true },
+            Message::CustomerWaitOver { newer: false },
             Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
             Message::PromiseMadeForYou { n: 1, by: by.clone() },
             Message::CauseReplacedNotice {

@@ -584,9 +584,10 @@ pub struct Trouble {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub early_replies: Vec<EarlyReply>,
     /// The DMs saying the customer waits (a nudge by DM, the one above the manager told the
-    /// customer still waits), as posted: edited once the customer is updated, as the
-    /// escalation's DMs are once answered, and forgotten then. Kept in the body: they move only
-    /// when the customer waits long, which is rare.
+    /// customer still waits), as posted: edited once the customer is updated, or the trouble
+    /// closed, as the escalation's DMs are once answered, and forgotten then. One per DM channel,
+    /// the newest (a nudge by DM comes every cadence in a channel shared with the customer), so
+    /// at most a few: kept in the body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting_dms: Vec<KeptDm>,
     /// Owners of its open actions the bot could not DM (gone from Slack): whoever answers for

@@ -260,7 +260,11 @@ pub(super) fn follow_up(w: &mut Work) {
     let crossed = waited >= cadence * 4 && waited < cadence * 5;
     if let (true, Some(manager)) = (crossed && promise.is_none(), manager) {
         if let Some(above) = w.t.manager_chain().get(1).filter(|a| **a != w.t.owner).cloned() {
-            let message = Message::CustomerStillWaiting { waited_secs, manager };
+            let message = Message::CustomerStillWaiting {
+                waited_secs,
+                manager,
+                last_contact: Some(last),
+            };
             w.post(Lane::Dm, Dest::Dm(above), message);
         }
     }
@@ -268,22 +272,39 @@ pub(super) fn follow_up(w: &mut Work) {
     w.refresh_status();
 }
 
-/// A DM saying the customer waits, as Slack holds it: kept until the customer is updated. One
-/// that lands after an update (it waited in the queue) is settled at once by the last update.
+/// A DM saying the customer waits, as Slack holds it: kept until the customer is updated, one
+/// per person (an older one to the same DM channel points to this one and is forgotten, so a
+/// trouble nudged by DM for a week keeps one, not hundreds). One that lands after an update it
+/// did not count (it waited in the queue) is settled at once by the last update; one that lands
+/// after the close says it was closed; neither is kept.
 pub(super) fn waiting_dm_posted(w: &mut Work, posted: KeptDm) {
     if w.t.waiting_dms.iter().any(|m| m.posted == posted.posted) {
         return;
     }
+    if !w.t.is_open() {
+        return w.edit_waiting_dm(posted.posted, Message::CustomerWaitOver { newer: false });
+    }
     let said_then = match &posted.shown {
         Some(Message::Nudge(n)) => Some(n.last_contact),
+        Some(Message::CustomerStillWaiting { last_contact, .. }) => *last_contact,
         _ => None,
     };
-    w.t.waiting_dms.push(posted);
-    w.changed = true;
-    let updated_since = said_then.is_some_and(|then| w.t.last_customer_contact() != then);
+    // Later, not merely different: a withdrawn update moves the contact back, and an older
+    // update must not say it settled a wait counted from a newer one.
+    let updated_since = said_then.is_some_and(|then| w.t.last_customer_contact() > then);
     if let (true, Some(u)) = (updated_since, w.t.counted_updates().last()) {
         let (by, at) = (u.by.clone(), u.at);
-        w.settle_waiting_dms(&by, at);
+        return w.settle_waiting_dm(posted, &by, at);
+    }
+    let channel = posted.posted.channel.clone();
+    let older: Vec<KeptDm> =
+        w.t.waiting_dms
+            .extract_if(.., |m| m.posted.channel == channel)
+            .collect();
+    w.t.waiting_dms.push(posted);
+    w.changed = true;
+    for older in older {
+        w.edit_waiting_dm(older.posted, Message::CustomerWaitOver { newer: true });
     }
 }
 

@@ -305,6 +305,10 @@ pub enum Message {
     CustomerStillWaiting {
         waited_secs: i64,
         manager: UserId,
+        /// The customer's last contact it counted from: one landing after an update is settled
+        /// at once (absent in a DM queued by the previous release).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_contact: Option<DateTime<Utc>>,
     },
     /// A DM that said the customer waits (`Nudge`, `CustomerStillWaiting`), edited once
     /// the customer was updated: settled, by whom and when, so nobody on a phone acts on a
@@ -314,6 +318,12 @@ pub enum Message {
         at: DateTime<Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         promise: Option<DateTime<Utc>>,
+    },
+    /// A DM that said the customer waits, edited once it no longer needs acting on without an
+    /// update to name: `newer`, a newer one to the same person says how long they wait now;
+    /// else the trouble was closed.
+    CustomerWaitOver {
+        newer: bool,
     },
     /// To whoever logged customer update `n`, by DM, when someone else withdrew it: what they
     /// told the customer no longer counts, and they hear it from the bot, not by chance.

@@ -229,6 +229,13 @@ impl<'a> Work<'a> {
         if closed_or_reopened || self.acked_before != self.t.ack.is_some() {
             self.refresh_settled_escalation_dms(Some(&answered_before));
         }
+        // Closed, nobody is left to chase the customer's update: the DMs saying they wait say
+        // so and are forgotten, however it closed.
+        if !self.t.is_open() {
+            for dm in std::mem::take(&mut self.t.waiting_dms) {
+                self.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: false });
+            }
+        }
         // The notices of its opening say it is closed, and no longer once it is reopened.
         if closed_or_reopened {
             self.refresh_origin_notice();
@@ -351,19 +358,29 @@ impl<'a> Work<'a> {
     /// settled, by whom and when, and is forgotten.
     pub(in crate::trouble) fn settle_waiting_dms(&mut self, by: &UserId, at: DateTime<Utc>) {
         for dm in std::mem::take(&mut self.t.waiting_dms) {
-            let promise = match &dm.shown {
-                Some(Message::Nudge(nudge)) if nudge.promise_missed => nudge.promise,
-                _ => None,
-            };
-            let message = Message::CustomerWaitSettled {
-                by: by.clone(),
-                at,
-                promise,
-            };
-            let (channel, ts) = (dm.posted.channel, dm.posted.ts);
-            self.send(Lane::Dm, Op::Edit { channel, ts, message });
-            self.changed = true;
+            self.settle_waiting_dm(dm, by, at);
         }
+    }
+
+    /// Edits one DM that said the customer waits to say who updated them and when.
+    pub(in crate::trouble) fn settle_waiting_dm(&mut self, dm: KeptDm, by: &UserId, at: DateTime<Utc>) {
+        let promise = match &dm.shown {
+            Some(Message::Nudge(nudge)) if nudge.promise_missed => nudge.promise,
+            _ => None,
+        };
+        let message = Message::CustomerWaitSettled {
+            by: by.clone(),
+            at,
+            promise,
+        };
+        self.edit_waiting_dm(dm.posted, message);
+    }
+
+    /// Edits a DM that said the customer waits to `message` (settled, superseded, closed).
+    pub(in crate::trouble) fn edit_waiting_dm(&mut self, dm: PostedMessage, message: Message) {
+        let (channel, ts) = (dm.channel, dm.ts);
+        self.send(Lane::Dm, Op::Edit { channel, ts, message });
+        self.changed = true;
     }
 
     /// Edits the escalation's DMs already answered from the trouble as it now is; with
