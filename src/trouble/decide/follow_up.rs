@@ -275,14 +275,11 @@ pub(super) fn follow_up(w: &mut Work) {
 /// A DM saying the customer waits, as Slack holds it: kept until the customer is updated, one
 /// per person (an older one to the same DM channel points to this one and is forgotten, so a
 /// trouble nudged by DM for a week keeps one, not hundreds). One that lands after an update it
-/// did not count (it waited in the queue) is settled at once by the last update; one that lands
-/// after the close says it was closed; neither is kept.
+/// did not count (it waited in the queue) is settled at once by the last update, and not kept;
+/// one that lands after the close is settled by `Work::finish`, as at the close.
 pub(super) fn waiting_dm_posted(w: &mut Work, posted: KeptDm) {
     if w.t.waiting_dms.iter().any(|m| m.posted == posted.posted) {
         return;
-    }
-    if !w.t.is_open() {
-        return w.edit_waiting_dm(posted.posted, Message::CustomerWaitOver { newer: false });
     }
     let said_then = match &posted.shown {
         Some(Message::Nudge(n)) => Some(n.last_contact),

@@ -1575,6 +1575,66 @@ fn a_nudge_dm_landing_after_the_update_is_settled_at_once() {
     assert!(ops(&d, Lane::Dm).is_empty(), "settled once");
 }
 
+/// A nudge by DM counted from an update later withdrawn lands after the withdrawal: the
+/// customer's last contact moved back, not on, so it is kept (not "settled" by the older
+/// update); at the close it says so and is forgotten, and one landing after the close is
+/// edited so at once, not kept.
+#[test]
+fn a_waiting_dm_is_settled_only_by_a_later_contact_and_by_the_close() {
+    let mut sim = Sim::ready(req("ACME"));
+    let update = || Command::Update {
+        text: "called".into(),
+        next: None,
+    };
+    sim.advance(mins(5));
+    sim.cmd("U0SALES", update());
+    sim.advance(mins(5));
+    sim.cmd("U0SALES", update());
+    let second = sim.now;
+    sim.advance(mins(5));
+    sim.cmd(
+        "U0SALES",
+        Command::WithdrawUpdate {
+            n: Some(2),
+            reason: "wrong trouble".into(),
+        },
+    );
+    let landed = |ts: &str| {
+        Input::Delivered(Outcome::Posted {
+            slot: Slot::WaitingDm,
+            channel: ChannelId::new("D0SALES"),
+            ts: Ts::new(ts),
+            together: Vec::new(),
+            shown: Some(Box::new(Message::Nudge(Nudge {
+                owner: u("U0SALES"),
+                waited_secs: 3600,
+                manager: None,
+                promise: None,
+                promise_missed: false,
+                last_contact: second,
+                last_reminder: false,
+                since_reopened: false,
+            }))),
+        })
+    };
+    let d = sim.feed(landed("1.1"));
+    assert!(ops(&d, Lane::Dm).is_empty(), "{:?}", ops(&d, Lane::Dm));
+    assert_eq!(sim.t.waiting_dms.len(), 1);
+    let closed = |ts: &str| Op::Edit {
+        channel: ChannelId::new("D0SALES"),
+        ts: Ts::new(ts),
+        message: Message::CustomerWaitOver { newer: false },
+    };
+    sim.ready_to_close();
+    let d = sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
+    assert!(has_op(&d, Lane::Dm, &closed("1.1")), "{:?}", ops(&d, Lane::Dm));
+    assert!(sim.t.waiting_dms.is_empty());
+    let d = sim.feed(landed("1.2"));
+    assert_eq!(ops(&d, Lane::Dm), vec![closed("1.2")]);
+    assert!(sim.t.waiting_dms.is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stages
 // ---------------------------------------------------------------------------------------------

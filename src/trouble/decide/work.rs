@@ -230,7 +230,7 @@ impl<'a> Work<'a> {
             self.refresh_settled_escalation_dms(Some(&answered_before));
         }
         // Closed, nobody is left to chase the customer's update: the DMs saying they wait say
-        // so and are forgotten, however it closed.
+        // so and are forgotten, however it closed (one landing after the close too).
         if !self.t.is_open() {
             for dm in std::mem::take(&mut self.t.waiting_dms) {
                 self.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: false });
