@@ -1054,6 +1054,29 @@ async fn the_customer_still_waiting_dm_says_it_is_settled_once_the_customer_is_u
     message_says(&bot, &told.0, &told.1, &settled).await;
 }
 
+/// The update that settled the director's DM withdrawn (wrong trouble), the customer waits
+/// again: the DM says so again, as first posted, rather than read "Settled" for good, and is
+/// kept for the next update.
+#[tokio::test]
+async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_waits_again() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    for _ in 0..4 {
+        bot.advance_and_settle(CADENCE).await;
+    }
+    let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+    bot.command_text(SALES, &t.channel, "update called them").await;
+    message_says(&bot, &told.0, &told.1, "✅ Settled").await;
+    bot.advance_and_settle(MINUTE * 5).await;
+    bot.command_text(SALES, &t.channel, "withdraw update wrong trouble")
+        .await;
+    message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h").await;
+    wait_until(|| (trouble(&bot, &t.id).waiting_dms.len() == 1).then_some(())).await;
+    bot.command_text(SALES, &t.channel, "update called them for real").await;
+    message_says(&bot, &told.0, &told.1, "✅ Settled").await;
+}
+
 /// Out of its channel, the owner's nudge that a promised update is overdue comes by DM; once the
 /// customer is updated, it says so (the promise it was about, who updated them), in both
 /// languages, rather than still read overdue.

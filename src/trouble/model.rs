@@ -411,6 +411,13 @@ pub struct KeptDm {
     pub shown: Option<crate::trouble::decide::Message>,
 }
 
+/// The waiting DMs customer update `update` settled, as they were kept before it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettledWaitingDms {
+    pub update: usize,
+    pub dms: Vec<KeptDm>,
+}
+
 impl Trouble {
     /// Whether its origin notice or one of its announcements stands in `channel`.
     pub fn has_notice_in(&self, channel: &ChannelId) -> bool {
@@ -590,6 +597,11 @@ pub struct Trouble {
     /// at most a few: kept in the body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting_dms: Vec<KeptDm>,
+    /// The waiting DMs the last update logged settled, and its number: should that update be
+    /// withdrawn, they say again that the customer waits, and are kept again. Replaced by every
+    /// update, forgotten at the close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_settled: Option<SettledWaitingDms>,
     /// Owners of its open actions the bot could not DM (gone from Slack): whoever answers for
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1062,6 +1074,7 @@ impl Trouble {
             as_reported,
             early_replies,
             waiting_dms,
+            waiting_settled,
             unreachable_workers,
             away_workers,
             team_lines,
@@ -1104,6 +1117,7 @@ impl Trouble {
             && *as_reported == other.as_reported
             && *early_replies == other.early_replies
             && *waiting_dms == other.waiting_dms
+            && *waiting_settled == other.waiting_settled
             && *unreachable_workers == other.unreachable_workers
             && *away_workers == other.away_workers
             && *team_lines == other.team_lines

@@ -129,7 +129,11 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         },
     );
     // The customer heard from us: whoever was DMed that they wait need not act on it any longer.
+    // Kept as they were, in case this update is withdrawn.
+    let settled = w.t.waiting_dms.clone();
     w.settle_waiting_dms(user, now);
+    let update = w.t.customer_updates.len();
+    w.t.waiting_settled = (!settled.is_empty()).then_some(SettledWaitingDms { update, dms: settled });
     // A promise someone else made is the owner's to keep: they hear of it, and how to undo it.
     if promised.is_some() && *user != w.t.owner {
         let n = w.t.customer_updates.len();
@@ -441,6 +445,21 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     // No contact left: the first call is owed again, its reminders with it.
     if contacted_before && !w.t.contacted() {
         set_first_contact_timers(w, |due| (now < due, true));
+    }
+    // The DMs that update said were settled: the customer waits again, so they say it again
+    // (as first posted) and are kept; one to someone DMed again since points to the newer.
+    if let Some(settled) = w.t.waiting_settled.take_if(|s| s.update == n) {
+        w.changed = true;
+        for dm in settled.dms {
+            let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
+            match (newer, dm.shown.clone()) {
+                (false, Some(shown)) => {
+                    w.edit_waiting_dm(dm.posted.clone(), shown);
+                    w.t.waiting_dms.push(dm);
+                }
+                _ => w.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: true }),
+            }
+        }
     }
     // The kickoff shows when the first contact was made; the status, what the customer was told.
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
