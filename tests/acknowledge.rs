@@ -1002,7 +1002,7 @@ async fn the_managers_first_dm_points_to_the_newer_one_when_they_are_asked_again
 /// Closed (forced) by the director before anyone acknowledged: the DMs that asked, the
 /// manager's first one included, lose their button and say the director acknowledged it.
 #[tokio::test]
-async fn a_trouble_force_closed_before_anyone_acknowledged_leaves_no_nth_dm_saying() {
+async fn a_trouble_force_closed_before_anyone_acknowledged_leaves_no_dm_asking() {
     let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.advance_and_settle(ACK_TIMEOUT).await;

@@ -1077,6 +1077,38 @@ async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_wai
     message_says(&bot, &told.0, &told.1, "✅ Settled").await;
 }
 
+/// Two updates logged after the director's DM, both withdrawn (wrong trouble), in either order:
+/// while one of them stands the customer heard from us since the wait the DM counted, so it stays
+/// settled; once neither does, it says again that the customer waits, whichever settled it.
+#[tokio::test]
+async fn a_waiting_dm_says_the_customer_waits_again_once_every_update_since_is_withdrawn() {
+    for order in [["1", "2"], ["2", "1"]] {
+        let bot = spawn_bot_with(NUDGES).await;
+        let t = bot.open_ready("ACME: broken").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        for _ in 0..4 {
+            bot.advance_and_settle(CADENCE).await;
+        }
+        let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+        bot.command_text(SALES, &t.channel, "update called them").await;
+        message_says(&bot, &told.0, &told.1, "✅ Settled").await;
+        bot.advance_and_settle(MINUTE * 5).await;
+        bot.command_text(SALES, &t.channel, "update sent the photos").await;
+        bot.advance_and_settle(MINUTE * 5).await;
+        let first = format!("withdraw update {} wrong trouble", order[0]);
+        bot.command_text(SALES, &t.channel, &first).await;
+        bot.settle().await;
+        let now = bot.slack.message_versions(&told.0, &told.1).pop().expect("the DM");
+        assert!(
+            text_of(&now).contains("✅ Settled"),
+            "{order:?}: one update stands: {now}"
+        );
+        let second = format!("withdraw update {} wrong trouble", order[1]);
+        bot.command_text(SALES, &t.channel, &second).await;
+        message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h").await;
+    }
+}
+
 /// Out of its channel, the owner's nudge that a promised update is overdue comes by DM; once the
 /// customer is updated, it says so (the promise it was about, who updated them), in both
 /// languages, rather than still read overdue.

@@ -411,13 +411,6 @@ pub struct KeptDm {
     pub shown: Option<crate::trouble::decide::Message>,
 }
 
-/// The waiting DMs customer update `update` settled, as they were kept before it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SettledWaitingDms {
-    pub update: usize,
-    pub dms: Vec<KeptDm>,
-}
-
 impl Trouble {
     /// Whether its origin notice or one of its announcements stands in `channel`.
     pub fn has_notice_in(&self, channel: &ChannelId) -> bool {
@@ -597,11 +590,11 @@ pub struct Trouble {
     /// at most a few: kept in the body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting_dms: Vec<KeptDm>,
-    /// The waiting DMs the last update logged settled, and its number: should that update be
-    /// withdrawn, they say again that the customer waits, and are kept again. Replaced by every
-    /// update, forgotten at the close.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiting_settled: Option<SettledWaitingDms>,
+    /// The waiting DMs updates settled, the last to each person, as they were kept before it:
+    /// should the updates since the wait they counted from all be withdrawn, they say again
+    /// that the customer waits, and are kept again. Forgotten at the close.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting_settled: Vec<KeptDm>,
     /// Owners of its open actions the bot could not DM (gone from Slack): whoever answers for
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

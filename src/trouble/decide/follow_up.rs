@@ -132,8 +132,9 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
     // Kept as they were, in case this update is withdrawn.
     let settled = w.t.waiting_dms.clone();
     w.settle_waiting_dms(user, now);
-    let update = w.t.customer_updates.len();
-    w.t.waiting_settled = (!settled.is_empty()).then_some(SettledWaitingDms { update, dms: settled });
+    for dm in settled {
+        remember_settled(w, dm);
+    }
     // A promise someone else made is the owner's to keep: they hear of it, and how to undo it.
     if promised.is_some() && *user != w.t.owner {
         let n = w.t.customer_updates.len();
@@ -276,6 +277,24 @@ pub(super) fn follow_up(w: &mut Work) {
     w.refresh_status();
 }
 
+/// The customer's last contact a DM saying they wait counted from, when it says (not one kept by
+/// an earlier release).
+fn counted_from(dm: &KeptDm) -> Option<DateTime<Utc>> {
+    match &dm.shown {
+        Some(Message::Nudge(n)) => Some(n.last_contact),
+        Some(Message::CustomerStillWaiting { last_contact, .. }) => *last_contact,
+        _ => None,
+    }
+}
+
+/// A waiting DM an update settled, kept as it was before, in case every update since the wait
+/// it counted from is withdrawn: the last to each person (an older one to them is for good).
+fn remember_settled(w: &mut Work, dm: KeptDm) {
+    w.t.waiting_settled.retain(|m| m.posted.channel != dm.posted.channel);
+    w.t.waiting_settled.push(dm);
+    w.changed = true;
+}
+
 /// A DM saying the customer waits, as Slack holds it: kept until the customer is updated, one
 /// per person (an older one to the same DM channel points to this one and is forgotten, so a
 /// trouble nudged by DM for a week keeps one, not hundreds). One that lands after an update it
@@ -285,16 +304,13 @@ pub(super) fn waiting_dm_posted(w: &mut Work, posted: KeptDm) {
     if w.t.waiting_dms.iter().any(|m| m.posted == posted.posted) {
         return;
     }
-    let said_then = match &posted.shown {
-        Some(Message::Nudge(n)) => Some(n.last_contact),
-        Some(Message::CustomerStillWaiting { last_contact, .. }) => *last_contact,
-        _ => None,
-    };
+    let said_then = counted_from(&posted);
     // Later, not merely different: a withdrawn update moves the contact back, and an older
     // update must not say it settled a wait counted from a newer one.
     let updated_since = said_then.is_some_and(|then| w.t.last_customer_contact() > then);
     if let (true, Some(u)) = (updated_since, w.t.counted_updates().last()) {
         let (by, at) = (u.by.clone(), u.at);
+        remember_settled(w, posted.clone());
         return w.settle_waiting_dm(posted, &by, at);
     }
     let channel = posted.posted.channel.clone();
@@ -446,19 +462,23 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     if contacted_before && !w.t.contacted() {
         set_first_contact_timers(w, |due| (now < due, true));
     }
-    // The DMs that update said were settled: the customer waits again, so they say it again
-    // (as first posted) and are kept; one to someone DMed again since points to the newer.
-    if let Some(settled) = w.t.waiting_settled.take_if(|s| s.update == n) {
+    // The DMs settled by updates no longer standing (none left since the wait they counted
+    // from): the customer waits again, so they say it again (as first posted) and are kept; one
+    // to someone DMed again since points to the newer. One that does not say what it counted
+    // from (kept by an earlier release) stays settled.
+    let last = w.t.last_customer_contact();
+    let again: Vec<KeptDm> = (w.t.waiting_settled)
+        .extract_if(.., |dm| counted_from(dm).is_some_and(|then| last <= then))
+        .collect();
+    for dm in again {
         w.changed = true;
-        for dm in settled.dms {
-            let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
-            match (newer, dm.shown.clone()) {
-                (false, Some(shown)) => {
-                    w.edit_waiting_dm(dm.posted.clone(), shown);
-                    w.t.waiting_dms.push(dm);
-                }
-                _ => w.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: true }),
+        let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
+        match (newer, dm.shown.clone()) {
+            (false, Some(shown)) => {
+                w.edit_waiting_dm(dm.posted.clone(), shown);
+                w.t.waiting_dms.push(dm);
             }
+            _ => w.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: true }),
         }
     }
     // The kickoff shows when the first contact was made; the status, what the customer was told.

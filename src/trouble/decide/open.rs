@@ -180,7 +180,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         as_reported: None,
         early_replies: Vec::new(),
         waiting_dms: Vec::new(),
-        waiting_settled: None,
+        waiting_settled: Vec::new(),
         unreachable_workers: Vec::new(),
         away_workers: Vec::new(),
         team_lines: Vec::new(),

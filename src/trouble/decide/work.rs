@@ -232,7 +232,7 @@ impl<'a> Work<'a> {
         // Closed, nobody is left to chase the customer's update: the DMs saying they wait say
         // so and are forgotten, however it closed (one landing after the close too).
         if !self.t.is_open() {
-            if self.t.waiting_settled.take().is_some() {
+            if !std::mem::take(&mut self.t.waiting_settled).is_empty() {
                 self.changed = true;
             }
             for dm in std::mem::take(&mut self.t.waiting_dms) {
