@@ -1054,11 +1054,9 @@ async fn the_customer_still_waiting_dm_says_it_is_settled_once_the_customer_is_u
     message_says(&bot, &told.0, &told.1, &settled).await;
 }
 
-/// The update that settled the director's DM withdrawn (wrong trouble), the customer waits
-/// again: the DM says so again, as first posted, rather than read "Settled" for good, and is
-/// kept for the next update.
-#[tokio::test]
-async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_waits_again() {
+/// Four cadences without a word to the customer: the director's DM says so (its channel and
+/// ts), then an update settles it, five minutes ago.
+async fn director_told_then_settled() -> (TestBot, OpenedTrouble, (String, String)) {
     let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -1069,6 +1067,15 @@ async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_wai
     bot.command_text(SALES, &t.channel, "update called them").await;
     message_says(&bot, &told.0, &told.1, "✅ Settled").await;
     bot.advance_and_settle(MINUTE * 5).await;
+    (bot, t, told)
+}
+
+/// The update that settled the director's DM withdrawn (wrong trouble), the customer waits
+/// again: the DM says so again, as first posted, rather than read "Settled" for good, and is
+/// kept for the next update.
+#[tokio::test]
+async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_waits_again() {
+    let (bot, t, told) = director_told_then_settled().await;
     bot.command_text(SALES, &t.channel, "withdraw update wrong trouble")
         .await;
     message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h").await;
@@ -1083,16 +1090,7 @@ async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_wai
 #[tokio::test]
 async fn a_waiting_dm_says_the_customer_waits_again_once_every_update_since_is_withdrawn() {
     for order in [["1", "2"], ["2", "1"]] {
-        let bot = spawn_bot_with(NUDGES).await;
-        let t = bot.open_ready("ACME: broken").await;
-        bot.command_text(MANAGER, &t.channel, "ack").await;
-        for _ in 0..4 {
-            bot.advance_and_settle(CADENCE).await;
-        }
-        let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
-        bot.command_text(SALES, &t.channel, "update called them").await;
-        message_says(&bot, &told.0, &told.1, "✅ Settled").await;
-        bot.advance_and_settle(MINUTE * 5).await;
+        let (bot, t, told) = director_told_then_settled().await;
         bot.command_text(SALES, &t.channel, "update sent the photos").await;
         bot.advance_and_settle(MINUTE * 5).await;
         let first = format!("withdraw update {} wrong trouble", order[0]);

@@ -250,7 +250,11 @@ impl<'a> Work<'a> {
             && !self.t.contacted()
             && self.status_as_of_before.is_none_or(|at| at < owed)
             && self.t.status_as_of.is_some_and(|at| at >= owed);
-        let kickoff_redrawn = (self.d.deliveries.iter()).any(|d| matches!(d.op, Op::Refresh { slot: Slot::Kickoff }));
+        let kickoff_redrawn = self
+            .d
+            .deliveries
+            .iter()
+            .any(|d| matches!(d.op, Op::Refresh { slot: Slot::Kickoff }));
         if falls_overdue && !kickoff_redrawn {
             self.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
         }
