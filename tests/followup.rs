@@ -1038,13 +1038,7 @@ async fn a_customer_left_without_news_for_four_periods_is_told_to_the_one_above_
 /// phone: once the customer is updated, that DM says it is settled, by whom and when.
 #[tokio::test]
 async fn the_customer_still_waiting_dm_says_it_is_settled_once_the_customer_is_updated() {
-    let bot = spawn_bot_with(NUDGES).await;
-    let t = bot.open_ready("ACME: broken").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    for _ in 0..4 {
-        bot.advance_and_settle(CADENCE).await;
-    }
-    let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+    let (bot, t, told) = director_told().await;
     bot.command_text(SALES, &t.channel, "update told them the replacement ships today")
         .await;
     let settled = format!(
@@ -1054,9 +1048,8 @@ async fn the_customer_still_waiting_dm_says_it_is_settled_once_the_customer_is_u
     message_says(&bot, &told.0, &told.1, &settled).await;
 }
 
-/// Four cadences without a word to the customer: the director's DM says so (its channel and
-/// ts), then an update settles it, five minutes ago.
-async fn director_told_then_settled() -> (TestBot, OpenedTrouble, (String, String)) {
+/// Four cadences without a word to the customer: the director's DM says so (its channel and ts).
+async fn director_told() -> (TestBot, OpenedTrouble, (String, String)) {
     let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -1064,6 +1057,12 @@ async fn director_told_then_settled() -> (TestBot, OpenedTrouble, (String, Strin
         bot.advance_and_settle(CADENCE).await;
     }
     let told = dm_saying(&bot, DIRECTOR, "has heard nothing from us").await;
+    (bot, t, told)
+}
+
+/// [`director_told`], then an update settles the DM, five minutes ago.
+async fn director_told_then_settled() -> (TestBot, OpenedTrouble, (String, String)) {
+    let (bot, t, told) = director_told().await;
     bot.command_text(SALES, &t.channel, "update called them").await;
     message_says(&bot, &told.0, &told.1, "✅ Settled").await;
     bot.advance_and_settle(MINUTE * 5).await;
