@@ -53,6 +53,10 @@ impl InFlight {
             "{what}: answered {after:?} after it was sent, before views.open gives up at \
              {OPEN_VIEW_GIVES_UP:?}: {acks:?}"
         );
+        if !acks.is_empty() {
+            // Said, so a run that proved less does not pass for one that proved it.
+            eprintln!("{what}: answered {after:?} after it was sent: the bot gave up on views.open first");
+        }
     }
 }
 
