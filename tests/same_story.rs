@@ -837,6 +837,21 @@ async fn the_close_line_tells_the_split_and_costs_as_history_status_and_export_d
     says("history", &history, "¥100,000 (borne by us)", step);
 }
 
+/// The owner logs the first call to the customer: what the kickoff's first-contact field then says.
+async fn first_call_made(bot: &TestBot, t: &OpenedTrouble) -> String {
+    typed(
+        bot,
+        SALES,
+        t,
+        "update called them, lot replaced",
+        "Customer update logged",
+    )
+    .await;
+    bot.settle().await;
+    let kickoff = as_shown(bot, &trouble(bot, &t.id).kickoff, "kickoff");
+    field(&kickoff, "First customer contact").to_string()
+}
+
 /// The value of the field `label` in a message's blocks (`*Label*\nvalue`).
 fn field<'a>(text: &'a str, label: &str) -> &'a str {
     let (_, rest) = text
@@ -894,17 +909,7 @@ async fn a_close_and_reopen_before_the_first_call_deadline_never_moves_it() {
     );
 
     bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
-    typed(
-        &bot,
-        SALES,
-        &t,
-        "update called them, lot replaced",
-        "Customer update logged",
-    )
-    .await;
-    bot.settle().await;
-    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
-    let made = field(&kickoff, "First customer contact");
+    let made = first_call_made(&bot, &t).await;
     assert!(
         made.starts_with("⚠️ ") && made.contains("after the deadline, Mon 2026-11-30 11:00)"),
         "{made}"
@@ -973,17 +978,7 @@ async fn the_kickoff_and_the_status_owe_the_first_call_by_the_same_time_through_
 
     // The call, made once the nudge came, is judged by the deadline the kickoff showed since
     // the reopening, never by the opening's a day before, which it no longer showed.
-    typed(
-        &bot,
-        SALES,
-        &t,
-        "update called them, lot replaced",
-        "Customer update logged",
-    )
-    .await;
-    bot.settle().await;
-    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
-    let made = field(&kickoff, "First customer contact");
+    let made = first_call_made(&bot, &t).await;
     assert!(
         made.contains("after the deadline, Tue 2026-12-01 14:00)") && !made.contains("2026-11-30"),
         "{made}"
@@ -1001,17 +996,7 @@ async fn a_first_call_in_time_after_a_reopening_stays_in_time_after_a_second_reo
     typed(&bot, MANAGER, &t, "close force a duplicate", "Closed trouble").await;
     bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
     typed(&bot, MANAGER, &t, "reopen not a duplicate", "The trouble is open again").await;
-    typed(
-        &bot,
-        SALES,
-        &t,
-        "update called them, lot replaced",
-        "Customer update logged",
-    )
-    .await;
-    bot.settle().await;
-    let kickoff = as_shown(&bot, &trouble(&bot, &t.id).kickoff, "kickoff");
-    let made = field(&kickoff, "First customer contact").to_string();
+    let made = first_call_made(&bot, &t).await;
     assert!(made.starts_with("✅ "), "in time after the first reopening: {made}");
 
     bot.advance_and_settle(Duration::from_secs(600)).await;
