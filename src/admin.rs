@@ -1,4 +1,4 @@
-//! Admin commands (export, verify, backup, restore, accept-loss) beside a running bot, or on the store when it is stopped.
+//! Admin commands (export, verify, backup, restore, accept-loss, redact) beside a running bot, or on the store when it is stopped.
 //!
 //! sled lets one process open a store, so while `serve` runs it answers the admin commands
 //! itself on `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
@@ -28,6 +28,7 @@ use crate::i18n::{export_json, export_markdown, Locale};
 use crate::store::sled::high_water::{self, Numbered};
 use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
+use crate::trouble::redact::Refusal;
 use crate::trouble::replay::verify_trouble;
 use crate::trouble::timeline::{redacted_seqs, Entry};
 
@@ -526,6 +527,53 @@ pub fn accept_loss(config: &Config) -> Outcome {
         Ok(Some(loss)) => Outcome::ok(admin_text::loss_accepted(l, &loss)),
         Ok(None) => Outcome::ok(admin_text::nothing_lost(l, data_dir)),
         Err(outcome) => outcome,
+    }
+}
+
+/// `redact ID N… --reason R`: erases the free texts of trouble `id`'s entries `numbers` (as
+/// the report and verify number them, from 1), recorded on its timeline (see
+/// [`crate::trouble::redact::redact`]). On sled only while no bot serves the store; on
+/// PostgreSQL beside running instances, under the lock their writes take.
+pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outcome {
+    let (l, data_dir) = (config.locale, &config.data_dir);
+    let id = TroubleId::new(id);
+    let refused = |refusal| Outcome::failed(admin_text::redact_refused(l, id.as_str(), &refusal));
+    // Entry 0 is none: the numbers are the report's, from 1.
+    let Some(seqs) = numbers.iter().map(|n| n.checked_sub(1)).collect::<Option<Vec<u64>>>() else {
+        return refused(Refusal::NoSuchEntry(u64::MAX));
+    };
+    let now = chrono::Utc::now();
+    let decide = |t: &Trouble, timeline: &[Entry]| crate::trouble::redact::redact(t, timeline, &seqs, reason, now);
+    let done = match &config.database_url {
+        Some(url) => on_database(url.expose(), async |pool| pg::store::redact(pool, &id, decide).await),
+        None => {
+            match ask(data_dir, &Request::Ping) {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    return Outcome::failed(admin_text::redact_bot_running(l, data_dir, &socket_path(data_dir)))
+                }
+                Err(e) => return not_answering(l, data_dir, e),
+            }
+            if !Store::holds_store(data_dir) {
+                return Outcome::failed(admin_text::no_store(l, data_dir));
+            }
+            let store = match Store::open(data_dir) {
+                Ok(store) => store,
+                Err(e) => return Outcome::failed(admin_text::redact_store_held(l, data_dir, &e)),
+            };
+            store
+                .redact(&id, now, decide)
+                .map_err(|e| crate::store::printable(&e.to_string()))
+        }
+    };
+    match done {
+        Ok(None) => Outcome::failed(admin_text::no_trouble(l, id.as_str())),
+        Ok(Some(Err(refusal))) => refused(refusal),
+        Ok(Some(Ok(r))) => {
+            let seqs: Vec<u64> = r.erased.iter().map(|e| e.seq).collect();
+            Outcome::ok(admin_text::redacted_now(l, &id, &seqs, r.entry.seq))
+        }
+        Err(e) => Outcome::failed(e),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The `trouble-bot` command line: serve, check-config, export, export-list, verify, backup, restore, accept-loss, migrate,
+//! The `trouble-bot` command line: serve, check-config, export, export-list, verify, backup, restore, accept-loss, redact, migrate,
 //! migrate-store. Wiring only.
 
 use std::path::{Path, PathBuf};
@@ -99,6 +99,18 @@ enum Command {
     /// Accept that the store lost troubles (its log damaged: serve refuses a store behind its high-water mark): the lost ids are recorded as lost, and the day's numbering goes on after the mark, so no id is given out twice. Only while the bot is stopped; the sled store only.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nRestoring a backup (trouble-bot restore DIR) is the other way out; it accepts the loss of whatever the backup lacks the same way."))]
     AcceptLoss,
+    /// Erase the free texts of a trouble's entries for an erasure request, recorded on its timeline (an entry names them and the reason; verify lists them as redacted): only entries whose text the trouble's record does not repeat (a note, a severity change's or a reopening's reason). On sled only while the bot is stopped; on PostgreSQL beside running instances.
+    #[command(after_help = format!("Example: trouble-bot redact 20261127-3 5 --reason \"the customer's erasure request of 2026-12-01\"\n\nThe messages the bot posted with the texts in Slack are not changed: delete them there by hand. Backups taken before still hold the texts.\n\nEnvironment:\n{ENV_CONFIG}"))]
+    Redact {
+        /// The trouble's id, e.g. 20261127-3
+        id: String,
+        /// The entries to erase, numbered as the report's timeline and verify number them (from 1)
+        #[arg(required = true, value_name = "ENTRY")]
+        entries: Vec<u64>,
+        /// Why (recorded on the timeline with the redaction)
+        #[arg(long)]
+        reason: String,
+    },
     /// Create or update the PostgreSQL schema at database_url, then exit (serve also runs this at start).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Migrate,
@@ -171,6 +183,9 @@ fn main() -> ExitCode {
             with_config(|config| print_outcome(admin::restore(&config, &dir, even_if_broken)))
         }
         Command::AcceptLoss => with_config(|config| print_outcome(admin::accept_loss(&config))),
+        Command::Redact { id, entries, reason } => {
+            with_config(|config| print_outcome(admin::redact(&config, &id, &entries, &reason)))
+        }
         Command::Migrate => with_config(migrate),
         Command::MigrateStore { from, to } => migrate_store(&from, &to),
     }

@@ -1,10 +1,11 @@
-//! What the admin commands (export, verify, backup, restore, accept-loss) say when they refuse, in the configured locale.
+//! What the admin commands (export, verify, backup, restore, accept-loss, redact) say when they refuse, in the configured locale.
 
 use std::path::Path;
 
 use super::Locale;
 use crate::store::sled::high_water::Loss;
 use crate::trouble::model::TroubleId;
+use crate::trouble::redact::Refusal;
 
 /// `dir` has no store in it: the command refused rather than create an empty one there.
 pub fn no_store(l: Locale, dir: &Path) -> String {
@@ -319,5 +320,118 @@ pub fn bot_not_answering(l: Locale, socket: &Path, e: &dyn std::fmt::Display) ->
         l,
         format!("動いているボットが {socket} で応答しませんでした: {e}"),
         format!("the running bot did not answer on {socket}: {e}")
+    )
+}
+
+/// `redact` refused: `why` says what, and nothing was changed.
+pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
+    let n = |seq: &u64| seq.wrapping_add(1);
+    let why = match refusal {
+        Refusal::NoReason => tr!(
+            l,
+            "理由がありません。--reason \"…\" で理由を指定してください（削除の記録に残ります）".to_string(),
+            "no reason given: say why with --reason \"…\" (the redaction entry records it)".to_string()
+        ),
+        Refusal::NoEntries => tr!(
+            l,
+            "削除する記録の番号がありません".to_string(),
+            "no entry named: give the numbers of the entries to redact".to_string()
+        ),
+        Refusal::NoSuchEntry(seq) => tr!(
+            l,
+            format!(
+                "{}番目の記録はありません（番号は 1 から、報告書のタイムラインと verify の番号です）",
+                n(seq)
+            ),
+            format!(
+                "it has no entry {} (entries are numbered from 1, as the report's timeline and verify number them)",
+                n(seq)
+            )
+        ),
+        Refusal::AlreadyRedacted { seq, by } => {
+            let by = by.map(|b| b + 1).map_or_else(String::new, |b| b.to_string());
+            tr!(
+                l,
+                format!(
+                    "{}番目の記録は削除済みです（{by}番目の記録が削除を記録しています）",
+                    n(seq)
+                ),
+                format!("entry {} is redacted already (entry {by} records it)", n(seq))
+            )
+        }
+        Refusal::TheRedaction(seq) => tr!(
+            l,
+            format!(
+                "{}番目の記録は削除の記録そのもの（管理者の記録）で、そのまま残ります",
+                n(seq)
+            ),
+            format!(
+                "entry {} is a redaction entry, the administrator's own record, which stays whole",
+                n(seq)
+            )
+        ),
+        Refusal::NoText(seq) => tr!(
+            l,
+            format!(
+                "{}番目の記録には削除する文面がありません（ID、日時、人、金額は残ります）",
+                n(seq)
+            ),
+            format!(
+                "entry {} holds no text to erase (ids, times, people and amounts stay)",
+                n(seq)
+            )
+        ),
+        Refusal::RecordRepeats { seq, fact } => {
+            let fact = super::report::fact_name(l, *fact);
+            tr!(
+                l,
+                format!("{}番目の記録の文面はトラブルの記録（{fact}）にもあり、報告書と 8D はそちらを読みます。このコマンドが削除するのはタイムラインの文面だけなので、記録が食い違い verify が失敗します。記録の文面は手で編集するしかなく、その場合 verify は改ざんとして挙げます（削除できるのはメモ、重大度変更や再オープンの理由など、記録にない文面です）", n(seq)),
+                format!("the trouble's record repeats entry {}'s text (its {fact}), which the report and the 8D read: this command erases timeline texts only, so the record would no longer match its timeline and verify would fail. The record's text can only be edited by hand, which verify then names as a break (a note, a severity change's or a reopening's reason, texts the record does not hold, can be redacted)", n(seq))
+            )
+        }
+        Refusal::Broken(b) => {
+            let b = super::chain_broken_short(l, b);
+            tr!(
+                l,
+                format!("このトラブルはいまの時点で検査に通りません（{b}）。削除の記録がその上に連なってしまいます。trouble-bot verify で確認してください"),
+                format!("the trouble does not verify as it is ({b}): a redaction would chain onto the break. Check it with trouble-bot verify")
+            )
+        }
+    };
+    tr!(
+        l,
+        format!("トラブル {id}: {why}。何も変更していません。"),
+        format!("trouble {id}: {why}; nothing was changed.")
+    )
+}
+
+/// `redact` done: the entries `seqs` erased, entry `by` records it.
+pub fn redacted_now(l: Locale, id: &TroubleId, seqs: &[u64], by: u64) -> String {
+    let n = seqs.iter().map(|s| (s + 1).to_string()).collect::<Vec<_>>().join(", ");
+    let by = by + 1;
+    tr!(
+        l,
+        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\nSlack のトラブルチャンネルに投稿されたメッセージ（とその後に投稿された報告書）は変わっていません。チャンネルで手で削除してください。これより前のバックアップには文面が残っています。\n"),
+        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\nThe messages the bot posted with them in the trouble's Slack channel (and any report posted since) are unchanged: delete them there by hand. Backups taken before still hold the texts.\n")
+    )
+}
+
+/// `redact` while a bot serves the data directory: sled lets one process open the store.
+pub fn redact_bot_running(l: Locale, data_dir: &Path, socket: &Path) -> String {
+    let (dir, socket) = (data_dir.display(), socket.display());
+    tr!(
+        l,
+        format!("{dir} でボットが動いています（{socket} で応答しました）。ストア（sled）は一つのプロセスしか開けません。ボットを止めてから（例: systemctl stop trouble-bot）削除し、もう一度起動してください。何も変更していません。"),
+        format!("the bot is running on {dir} (it answered on {socket}), and the store (sled) opens in one process only: stop the bot (e.g. systemctl stop trouble-bot), redact, then start it again; nothing was changed")
+    )
+}
+
+/// `redact` could not open the store: another process holds it, most likely.
+pub fn redact_store_held(l: Locale, data_dir: &Path, e: &dyn std::fmt::Display) -> String {
+    let dir = data_dir.display();
+    tr!(
+        l,
+        format!("{dir} のストアを開けません: {e}\nストア（sled）は一つのプロセスしか開けません。ボット（管理ソケットのないものも）など、ストアを開いているプロセスを止めてから実行してください。何も変更していません。"),
+        format!("cannot open the store in {dir}: {e}\nThe store (sled) opens in one process only: stop whatever holds it (the bot, even one without its admin socket), then redact; nothing was changed")
     )
 }

@@ -437,7 +437,7 @@ pub fn chain_broken_short(l: Locale, b: &Break) -> String {
     tr!(l, format!("{n}番目の記録: {why}"), format!("entry {n}: {why}"))
 }
 
-fn fact_name(l: Locale, fact: Fact) -> &'static str {
+pub(super) fn fact_name(l: Locale, fact: Fact) -> &'static str {
     match fact {
         Fact::Opening => tr!(
             l,

@@ -31,6 +31,7 @@ use super::{
 };
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::redact::Redaction;
 use crate::trouble::timeline::Entry;
 
 #[derive(Clone)]
@@ -1481,6 +1482,70 @@ impl SledStore {
             self.delivered(id);
         }
         result
+    }
+
+    /// `trouble-bot redact` on a stopped bot's store: reads trouble `id` with its timeline
+    /// under the writer lock, lets `redact` decide, and writes what it decided in one write
+    /// (through the journal: a crash leaves all of it or none): each erased entry in place in
+    /// its chunk, the entry recording them appended, the trouble counting it. None when the
+    /// store holds no trouble `id`; a refusal writes nothing.
+    pub fn redact<E>(
+        &self,
+        id: &TroubleId,
+        now: DateTime<Utc>,
+        redact: impl FnOnce(&Trouble, &[Entry]) -> Result<Redaction, E>,
+    ) -> Result<Option<Result<Redaction, E>>, StoreError> {
+        let result = self.write(None, |tx| {
+            let Some(trouble) = read_in(tx, id)? else {
+                return Ok(None);
+            };
+            // Keys from the tree, values through the write set: nothing else writes meanwhile.
+            let mut chunks = Vec::new();
+            for key in self.timeline.scan_prefix(timeline::prefix(id)).keys() {
+                let key = key?;
+                if let Some(value) = tx.timeline.get(&key)? {
+                    chunks.push((key, value));
+                }
+            }
+            let mut entries = Vec::new();
+            for (_, value) in &chunks {
+                entries.extend(timeline_entries(value)?);
+            }
+            let redaction = match redact(&trouble, &entries) {
+                Ok(r) => r,
+                Err(refused) => return Ok(Some(Err(refused))),
+            };
+            for (key, value) in &chunks {
+                let mut records: Vec<Vec<u8>> = timeline_records(value)?.into_iter().map(<[u8]>::to_vec).collect();
+                let mut changed = false;
+                for record in &mut records {
+                    let seq = decode::<Entry>(record)?.seq;
+                    if let Some(e) = redaction.erased.iter().find(|e| e.seq == seq) {
+                        *record = encode_entry(e);
+                        changed = true;
+                    }
+                }
+                if changed {
+                    let records: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+                    tx.timeline.insert(key, timeline_chunk(&records));
+                }
+            }
+            let decision = Decision {
+                trouble: Some(redaction.trouble.clone()),
+                entries: vec![redaction.entry.clone()],
+                ..Decision::default()
+            };
+            write_decision(tx, &decision, Some(&*trouble), Some(id), now)?;
+            Ok(Some(Ok(redaction)))
+        })?;
+        let Ok(result) = result else {
+            return Ok(None);
+        };
+        if matches!(result, Some(Ok(_))) {
+            self.search.touched(id);
+            self.halting(self.db.flush().map(drop))?;
+        }
+        Ok(result)
     }
 
     /// Forgets a call delivered (its item removed): a clean stop records only the calls still

@@ -5,9 +5,13 @@
 //! link, and loses what people typed. Every variant is listed, without a catch-all, so a new
 //! kind of entry must say what of it is free text before it compiles.
 
+use chrono::{DateTime, Utc};
+
 use super::approval::AgreementEvent;
 use super::facts::StepEvent;
-use super::timeline::Event;
+use super::model::Trouble;
+use super::replay::{differs, verify_trouble, Fact};
+use super::timeline::{Break, Entry, Event, RedactedEntry};
 
 /// What an erased text reads as. Never empty, so a text that was given still reads as given
 /// (a note, a reason) and one that was not stays empty: erasing twice changes nothing.
@@ -40,6 +44,122 @@ pub fn holds_erased_text(event: &Event) -> bool {
     let mut found = false;
     each_text(&mut event.clone(), &mut |s| found |= s == ERASED);
     found
+}
+
+/// Why `trouble-bot redact` wrote nothing. Entries are named by their `seq`.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    /// No reason given: the redaction entry says why, for whoever reads the timeline later.
+    NoReason,
+    NoEntries,
+    NoSuchEntry(u64),
+    /// Marked redacted already, by the redaction entry `by`.
+    AlreadyRedacted {
+        seq: u64,
+        by: Option<u64>,
+    },
+    /// A redaction entry: the administrator's own record, kept whole.
+    TheRedaction(u64),
+    /// Nothing in it is free text (or all of it is empty): nothing to erase.
+    NoText(u64),
+    /// The trouble's record repeats the entry's text (`fact`): erased from the timeline alone,
+    /// the record would still show it and no longer match what its timeline says.
+    RecordRepeats {
+        seq: u64,
+        fact: Fact,
+    },
+    /// The trouble does not verify as it is: a redaction chained onto it would hide that.
+    Broken(Break),
+}
+
+/// What `trouble-bot redact` writes for one trouble, in one write: the named entries as they
+/// become, and the entry recording it appended to the chain, with the trouble counting it.
+#[derive(Debug)]
+pub struct Redaction {
+    pub trouble: Trouble,
+    /// The named entries erased and marked redacted, their `hash` and `prev` as written.
+    pub erased: Vec<Entry>,
+    /// The `Redacted` entry naming each with the hash of what it holds now.
+    pub entry: Entry,
+}
+
+/// Erases the free texts of `t`'s entries `seqs` (its `timeline`, read with it), recorded by
+/// a `Redacted` entry at `now` by nobody (the administrator): refused, with nothing written,
+/// unless `verify` accepts the trouble afterwards exactly as it accepts it now. So only an
+/// entry whose texts the record does not repeat qualifies (a note, a severity change's or a
+/// reopening's reason, …): the record check tells, as `verify` runs it.
+pub fn redact(
+    t: &Trouble,
+    timeline: &[Entry],
+    seqs: &[u64],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Redaction, Refusal> {
+    if reason.trim().is_empty() {
+        return Err(Refusal::NoReason);
+    }
+    let mut seqs = seqs.to_vec();
+    seqs.sort_unstable();
+    seqs.dedup();
+    if seqs.is_empty() {
+        return Err(Refusal::NoEntries);
+    }
+    verify_trouble(t, timeline).map_err(Refusal::Broken)?;
+    let mut after = timeline.to_vec();
+    for &seq in &seqs {
+        let Some(e) = usize::try_from(seq).ok().and_then(|i| after.get_mut(i)) else {
+            return Err(Refusal::NoSuchEntry(seq));
+        };
+        if e.redacted {
+            return Err(Refusal::AlreadyRedacted {
+                seq,
+                by: redacted_by(timeline, seq),
+            });
+        }
+        if matches!(e.event, Event::Redacted { .. }) {
+            return Err(Refusal::TheRedaction(seq));
+        }
+        let erased = erased(&e.event);
+        if erased == e.event {
+            return Err(Refusal::NoText(seq));
+        }
+        e.event = erased;
+        e.redacted = true;
+        // Named one by one, so the refusal says which entry the record repeats.
+        let mut alone = timeline.to_vec();
+        alone[e.seq as usize].event = e.event.clone();
+        if let Some(fact) = differs(t, &alone) {
+            return Err(Refusal::RecordRepeats { seq, fact });
+        }
+    }
+    let named = seqs
+        .iter()
+        .map(|&seq| RedactedEntry {
+            seq,
+            hash: after[seq as usize].recomputed_hash(),
+        })
+        .collect();
+    let event = Event::Redacted {
+        reason: reason.trim().to_string(),
+        entries: named,
+    };
+    let entry = Entry::new(&t.id, t.timeline_len, &t.timeline_head, now, None, event);
+    let mut trouble = t.clone();
+    trouble.timeline_len += 1;
+    trouble.timeline_head = entry.hash.clone();
+    after.push(entry.clone());
+    // What verify will say of it: the same as of the trouble before, or nothing is written.
+    verify_trouble(&trouble, &after).map_err(Refusal::Broken)?;
+    let erased = seqs.iter().map(|&seq| after[seq as usize].clone()).collect();
+    Ok(Redaction { trouble, erased, entry })
+}
+
+/// The seq of the last redaction entry naming `seq`.
+fn redacted_by(timeline: &[Entry], seq: u64) -> Option<u64> {
+    timeline.iter().rev().find_map(|l| match &l.event {
+        Event::Redacted { entries, .. } if entries.iter().any(|r| r.seq == seq) => Some(l.seq),
+        _ => None,
+    })
 }
 
 /// Calls `f` on each free text of `e`: every kind of entry is listed, so a new one must say

@@ -13,6 +13,7 @@ use super::PgError;
 use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip, Unreadable, Walked};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::redact::Redaction;
 use crate::trouble::timeline::Entry;
 
 /// The channel instances LISTEN on: a decision that queued calls or set timers says so.
@@ -753,6 +754,51 @@ impl PgStore {
 }
 
 /// Trouble `id` under its row lock (held until the transaction ends).
+/// `trouble-bot redact` on PostgreSQL, beside running instances: reads trouble `id` and its
+/// timeline under the trouble's row lock (the one every decision about it takes), lets
+/// `redact` decide, and writes the erased entries in place with the entry recording them and
+/// the trouble counting it, in one transaction. None when there is no trouble `id`; a refusal
+/// writes nothing.
+pub async fn redact<E>(
+    pool: &Pool,
+    id: &TroubleId,
+    redact: impl FnOnce(&Trouble, &[Entry]) -> Result<Redaction, E>,
+) -> Result<Option<Result<Redaction, E>>, PgError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let Some(trouble) = locked(&tx, id).await? else {
+        return Ok(None);
+    };
+    let entries = tx
+        .query(
+            "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+            &[&id.as_str()],
+        )
+        .await?
+        .iter()
+        .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let redaction = match redact(&trouble, &entries) {
+        Ok(r) => r,
+        Err(refused) => return Ok(Some(Err(refused))),
+    };
+    for e in &redaction.erased {
+        tx.execute(
+            "UPDATE timeline SET entry = $3 WHERE trouble = $1 AND seq = $2",
+            &[&id.as_str(), &(e.seq as i64), &encode(e)],
+        )
+        .await?;
+    }
+    let decision = Decision {
+        trouble: Some(redaction.trouble.clone()),
+        entries: vec![redaction.entry.clone()],
+        ..Decision::default()
+    };
+    write_decision(&tx, &decision, Some(&trouble), Some(id), redaction.entry.at).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(redaction)))
+}
+
 async fn locked(tx: &Transaction<'_>, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
     // Lock first, then read in a statement of its own: a statement's snapshot is taken before it
     // waits for the lock, and would miss the tracking row the holder of the lock committed.

@@ -1,0 +1,312 @@
+//! `trouble-bot redact`: an erasure request served on the timeline itself. A note's text is
+//! erased where it is stored, the redaction is recorded, verify accepts it and names it, the
+//! report shows `[redacted]`, search does not find it, and the bot goes on after it; what it
+//! refuses (a text the record repeats, an unknown entry, no reason, a held store) changes nothing.
+//! On PostgreSQL the same, in the database.
+
+mod common;
+mod pg;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+const SECRET_WORD: &str = "Zebulon";
+
+/// `trouble-bot redact ID ENTRY… --reason REASON` on the stopped bot's store: (succeeded,
+/// stdout, stderr).
+fn redact(config: &Path, data: &Path, id: &str, entries: &[&str], reason: &str) -> (bool, String, String) {
+    let mut args = vec!["redact", id];
+    args.extend_from_slice(entries);
+    args.extend_from_slice(&["--reason", reason]);
+    let out = run_cli(config, data, &args);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `trouble-bot verify` in the config's language: (succeeded, stdout).
+fn verify(config: &Path, data: &Path) -> (bool, String) {
+    let out = run_cli(config, data, &["verify"]);
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The trouble and its timeline as `export --format json` prints them.
+fn exported(config: &Path, data: &Path, id: &str) -> Value {
+    serde_json::from_str(&cli_export(config, data, id, "json")).expect("export prints JSON")
+}
+
+/// The number (from 1, as the report and verify number entries) of the trouble's first entry
+/// of `kind`.
+fn entry_number(export: &Value, kind: &str) -> String {
+    let timeline = export["timeline"].as_array().expect("a timeline");
+    let e = timeline
+        .iter()
+        .find(|e| e["event"]["type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} entry in {timeline:?}"));
+    (e["seq"].as_u64().unwrap() + 1).to_string()
+}
+
+/// A bot with trouble `ACME` holding a note with the secret word, posted in its channel.
+async fn noted() -> (TestBot, OpenedTrouble) {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("note {SECRET_WORD} of the buyer's plant called"),
+    )
+    .await;
+    bot.posted_saying(&t.channel, SECRET_WORD).await;
+    bot.settle().await;
+    (bot, t)
+}
+
+#[tokio::test]
+async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_the_bot_goes_on_after_it() {
+    let (mut bot, t) = noted().await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = cli_config();
+    let note = entry_number(&exported(&config, &data, &t.id), "note");
+
+    let (ok, stdout, stderr) = redact(&config, &data, &t.id, &[&note], "the customer's erasure request");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("the texts of entries {note} erased")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("delete them there by hand"), "{stdout}");
+
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+    assert!(
+        findings.contains(&format!("{}: entries {note} redacted by the administrator", t.id)),
+        "{findings}"
+    );
+    // Where it is stored: the entry erased and marked, and no byte of the word left in the tree.
+    {
+        let store = sled_store(&data).await;
+        let timeline = store
+            .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
+            .unwrap();
+        let erased = &timeline[note.parse::<usize>().unwrap() - 1];
+        assert!(erased.redacted);
+        assert_eq!(
+            erased.event,
+            trouble_bot::trouble::timeline::Event::Note {
+                text: "[redacted]".into()
+            }
+        );
+        assert!(matches!(
+            timeline.last().unwrap().event,
+            trouble_bot::trouble::timeline::Event::Redacted { .. }
+        ));
+        for record in store.timeline_tree().iter() {
+            let (_, value) = record.unwrap();
+            let value = String::from_utf8_lossy(&value);
+            assert!(!value.contains(SECRET_WORD), "{value}");
+        }
+    }
+    wait_released(&data);
+    let report = cli_export(&config, &data, &t.id, "md");
+    assert!(report.contains("note: \\[redacted]"), "{report}");
+    assert!(!report.contains(SECRET_WORD), "{report}");
+    assert!(
+        report.contains(&format!(
+            "texts of entries {note} redacted by the administrator (reason: the customer's erasure request)"
+        )),
+        "{report}"
+    );
+
+    // Started again: search finds the trouble by its customer, not by the erased word, and a
+    // new note chains after the redaction.
+    bot.restart().await;
+    let found = bot.command_text(SALES, ORIGIN, "search ACME").await;
+    assert!(found.contains(&t.id), "{found}");
+    let found = bot.command_text(SALES, ORIGIN, &format!("search {SECRET_WORD}")).await;
+    assert!(!found.contains(&t.id), "{found}");
+    bot.command_text(SALES, &t.channel, "note the buyer called back").await;
+    bot.posted_saying(&t.channel, "the buyer called back").await;
+    bot.settle().await;
+    bot.stop().await;
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+    assert!(findings.contains(&format!("entries {note} redacted")), "{findings}");
+    let export = exported(&config, &data, &t.id);
+    let timeline = export["timeline"].as_array().unwrap();
+    let last = timeline.last().unwrap();
+    assert_eq!(last["event"]["text"], "the buyer called back");
+    assert_eq!(timeline[timeline.len() - 2]["event"]["type"], "redacted");
+}
+
+#[tokio::test]
+async fn what_redact_refuses_it_says_and_changes_nothing() {
+    let (mut bot, t) = noted().await;
+    bot.command_text(SALES, &t.channel, "update told the buyer Zebulon's parts ship today")
+        .await;
+    bot.settle().await;
+    let data = bot.dir.path().to_path_buf();
+    let (_dir, config) = cli_config();
+
+    // Held by the running bot: said, never waited out.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(["redact", &t.id, "1", "--reason", "erasure"])
+        .env("TROUBLE_CONFIG", &config)
+        .env("TROUBLE_DATA_DIR", &data)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("opens in one process only") && stderr.contains("nothing was changed"),
+        "{stderr}"
+    );
+    bot.stop().await;
+
+    let before = cli_export(&config, &data, &t.id, "json");
+    let export: Value = serde_json::from_str(&before).unwrap();
+    let (note, update) = (entry_number(&export, "note"), entry_number(&export, "customer_update"));
+    let opened = entry_number(&export, "opened");
+    let unchanged = |what: &str| {
+        assert_eq!(
+            cli_export(&config, &data, &t.id, "json"),
+            before,
+            "{what} changed the store"
+        );
+    };
+    for (entries, reason, id, says) in [
+        (
+            vec![opened.as_str()],
+            "erasure",
+            t.id.as_str(),
+            "the trouble's record repeats entry 1's text (its customer, summary",
+        ),
+        (
+            vec![update.as_str()],
+            "erasure",
+            t.id.as_str(),
+            "(its customer updates)",
+        ),
+        (
+            vec![note.as_str(), update.as_str()],
+            "erasure",
+            t.id.as_str(),
+            "(its customer updates)",
+        ),
+        (vec!["999"], "erasure", t.id.as_str(), "it has no entry 999"),
+        (vec!["0"], "erasure", t.id.as_str(), "it has no entry 0"),
+        (vec![note.as_str()], "  ", t.id.as_str(), "no reason given"),
+        (vec![note.as_str()], "erasure", "20991231-1", "no trouble 20991231-1"),
+    ] {
+        let (ok, stdout, stderr) = redact(&config, &data, id, &entries, reason);
+        assert!(!ok && stdout.is_empty(), "{entries:?}: {stdout}");
+        assert!(stderr.contains(says), "{entries:?}: {stderr}");
+        unchanged(&format!("{entries:?}"));
+    }
+
+    // Done once, the note and the redaction entry itself are refused after it.
+    let (ok, stdout, stderr) = redact(&config, &data, &t.id, &[&note], "erasure");
+    assert!(ok, "{stdout}\n{stderr}");
+    let before = cli_export(&config, &data, &t.id, "json");
+    let export: Value = serde_json::from_str(&before).unwrap();
+    let redaction = entry_number(&export, "redacted");
+    for (entry, says) in [
+        (
+            note.as_str(),
+            format!("entry {note} is redacted already (entry {redaction} records it)"),
+        ),
+        (redaction.as_str(), format!("entry {redaction} is a redaction entry")),
+    ] {
+        let (ok, _, stderr) = redact(&config, &data, &t.id, &[entry], "erasure");
+        assert!(!ok && stderr.contains(&says), "{stderr}");
+        assert_eq!(cli_export(&config, &data, &t.id, "json"), before);
+    }
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+}
+
+#[tokio::test]
+async fn redact_answers_in_the_configured_language() {
+    let (mut bot, t) = noted().await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = config_file("ja");
+    let note = entry_number(&exported(&config, &data, &t.id), "note");
+    let (ok, _, stderr) = redact(&config, &data, &t.id, &["1"], "消去依頼");
+    assert!(!ok && stderr.contains("トラブルの記録（お客様・概要"), "{stderr}");
+    let (ok, stdout, _) = redact(&config, &data, &t.id, &[&note], "消去依頼");
+    assert!(
+        ok && stdout.contains(&format!("記録 {note} の文面を削除しました")),
+        "{stdout}"
+    );
+}
+
+/// `trouble-bot ARGS` with the database at `url` (and a config without one): (succeeded,
+/// stdout, stderr).
+fn on_database(url: &str, args: &[&str]) -> (bool, String, String) {
+    let (_dir, config) = cli_config();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(args)
+        .env("TROUBLE_CONFIG", &config)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn on_postgresql_a_note_is_redacted_in_the_database_and_what_is_refused_changes_nothing() {
+    let (mut bot, t) = noted().await;
+    bot.stop().await;
+    let url = pg::fresh_database();
+    let from = bot.dir.path().to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = on_database(&url, &["migrate-store", "--from", &from, "--to", &url]);
+    assert!(ok, "{stdout}{stderr}");
+    let (ok, json, stderr) = on_database(&url, &["export", &t.id, "--format", "json"]);
+    assert!(ok, "{stderr}");
+    let export: Value = serde_json::from_str(&json).unwrap();
+    let note = entry_number(&export, "note");
+
+    let (ok, stdout, stderr) = on_database(&url, &["redact", &t.id, "1", "--reason", "erasure"]);
+    assert!(
+        !ok && stdout.is_empty() && stderr.contains("the trouble's record repeats entry 1's text"),
+        "{stderr}"
+    );
+    assert_eq!(
+        on_database(&url, &["export", &t.id, "--format", "json"]).1,
+        json,
+        "a refusal changed the database"
+    );
+
+    let (ok, stdout, stderr) = on_database(&url, &["redact", &t.id, &note, "--reason", "erasure"]);
+    assert!(
+        ok && stdout.contains(&format!("the texts of entries {note} erased")),
+        "{stdout}{stderr}"
+    );
+    let (ok, findings, _) = on_database(&url, &["verify"]);
+    assert!(ok, "{findings}");
+    assert!(
+        findings.contains(&format!("{}: entries {note} redacted by the administrator", t.id)),
+        "{findings}"
+    );
+    let (ok, report, _) = on_database(&url, &["export", &t.id]);
+    assert!(
+        ok && report.contains("note: \\[redacted]") && !report.contains(SECRET_WORD),
+        "{report}"
+    );
+    let client = trouble_bot::store::pg::connect(&url).unwrap().get().await.unwrap();
+    for row in client.query("SELECT entry FROM timeline", &[]).await.unwrap() {
+        let entry = String::from_utf8_lossy(row.get::<_, &[u8]>(0)).into_owned();
+        assert!(!entry.contains(SECRET_WORD), "{entry}");
+    }
+}
