@@ -543,7 +543,9 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
         return refused(Refusal::NoSuchEntry(u64::MAX));
     };
     let now = chrono::Utc::now();
-    let decide = |t: &Trouble, timeline: &[Entry]| crate::trouble::redact::redact(t, timeline, &seqs, reason, now);
+    let decide = |t: &Trouble, timeline: &[Entry], queued: &[crate::trouble::decide::Op]| {
+        crate::trouble::redact::redact(t, timeline, queued, &seqs, reason, now)
+    };
     let done = match &config.database_url {
         Some(url) => on_database(url.expose(), async |pool| pg::store::redact(pool, &id, decide).await),
         None => {

@@ -230,6 +230,31 @@ async fn what_redact_refuses_it_says_and_changes_nothing() {
     assert!(verified, "{findings}");
 }
 
+/// A note whose post in the channel was still queued when the bot stopped (Slack failing) is
+/// not redacted: the bot would post its text when next started.
+#[tokio::test]
+async fn a_note_whose_post_is_still_queued_is_not_redacted_until_it_went() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    bot.slack.fail_http_next("chat.postMessage", 500, 100);
+    bot.command_text(SALES, &t.channel, &format!("note {SECRET_WORD} called"))
+        .await;
+    bot.stop().await;
+    let data = bot.dir.path().to_path_buf();
+    let (_dir, config) = cli_config();
+    let before = cli_export(&config, &data, &t.id, "json");
+    let note = entry_number(&serde_json::from_str(&before).unwrap(), "note");
+    let (ok, _, stderr) = redact(&config, &data, &t.id, &[&note], "erasure");
+    assert!(
+        !ok && stderr.contains(&format!(
+            "a Slack call still queued for the trouble (the bot stopped before it went) holds entry {note}'s text"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(cli_export(&config, &data, &t.id, "json"), before);
+}
+
 #[tokio::test]
 async fn redact_answers_in_the_configured_language() {
     let (mut bot, t) = noted().await;

@@ -389,6 +389,11 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
                 format!("the trouble's record repeats entry {}'s text (its {fact}), which the report and the 8D read: this command erases timeline texts only, so the record would no longer match its timeline and verify would fail. The record's text can only be edited by hand, which verify then names as a break (a note, a severity change's or a reopening's reason, texts the record does not hold, can be redacted)", n(seq))
             )
         }
+        Refusal::StillQueued(seq) => tr!(
+            l,
+            format!("{}番目の記録の文面を含む Slack への呼び出しがまだ送信待ちです（ボットが送る前に止まりました）。削除してもボットが次の起動時に投稿してしまいます。ボットを起動して送信させてから止め、もう一度実行してください（投稿されたメッセージはチャンネルで手で削除してください）", n(seq)),
+            format!("a Slack call still queued for the trouble (the bot stopped before it went) holds entry {}'s text, and the bot would post it when next started: start the bot so it goes, stop it, then redact again (and delete the message in the channel by hand)", n(seq))
+        ),
         Refusal::Broken(b) => {
             let b = super::chain_broken_short(l, b);
             tr!(

@@ -1493,7 +1493,7 @@ impl SledStore {
         &self,
         id: &TroubleId,
         now: DateTime<Utc>,
-        redact: impl FnOnce(&Trouble, &[Entry]) -> Result<Redaction, E>,
+        redact: impl FnOnce(&Trouble, &[Entry], &[Op]) -> Result<Redaction, E>,
     ) -> Result<Option<Result<Redaction, E>>, StoreError> {
         let result = self.write(None, |tx| {
             let Some(trouble) = read_in(tx, id)? else {
@@ -1511,7 +1511,16 @@ impl SledStore {
             for (_, value) in &chunks {
                 entries.extend(timeline_entries(value)?);
             }
-            let redaction = match redact(&trouble, &entries) {
+            // The stopped bot's calls not made yet: one of them may carry a text to erase.
+            let mut queued = Vec::new();
+            for value in self.outbox.iter().values() {
+                if let Ok(item) = decode::<OutboxItem>(&value?) {
+                    if item.trouble.as_ref() == Some(id) {
+                        queued.push(item.op);
+                    }
+                }
+            }
+            let redaction = match redact(&trouble, &entries, &queued) {
                 Ok(r) => r,
                 Err(refused) => return Ok(Some(Err(refused))),
             };

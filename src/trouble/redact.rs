@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use super::approval::AgreementEvent;
+use super::decide::Op;
 use super::facts::StepEvent;
 use super::model::Trouble;
 use super::replay::{differs, verify_trouble, Fact};
@@ -70,6 +71,9 @@ pub enum Refusal {
     },
     /// The trouble does not verify as it is: a redaction chained onto it would hide that.
     Broken(Break),
+    /// A Slack call still queued for the trouble (the bot stopped before it went) holds the
+    /// entry's text: it would post it after the redaction.
+    StillQueued(u64),
 }
 
 /// What `trouble-bot redact` writes for one trouble, in one write: the named entries as they
@@ -87,10 +91,12 @@ pub struct Redaction {
 /// a `Redacted` entry at `now` by nobody (the administrator): refused, with nothing written,
 /// unless `verify` accepts the trouble afterwards exactly as it accepts it now. So only an
 /// entry whose texts the record does not repeat qualifies (a note, a severity change's or a
-/// reopening's reason, …): the record check tells, as `verify` runs it.
+/// reopening's reason, …): the record check tells, as `verify` runs it. `queued` are the
+/// trouble's Slack calls not made yet: one holding a text to erase is refused too.
 pub fn redact(
     t: &Trouble,
     timeline: &[Entry],
+    queued: &[Op],
     seqs: &[u64],
     reason: &str,
     now: DateTime<Utc>,
@@ -123,6 +129,9 @@ pub fn redact(
         if erased == e.event {
             return Err(Refusal::NoText(seq));
         }
+        if holds_a_text_of(queued, &e.event) {
+            return Err(Refusal::StillQueued(seq));
+        }
         e.event = erased;
         e.redacted = true;
         // Named one by one, so the refusal says which entry the record repeats.
@@ -152,6 +161,21 @@ pub fn redact(
     verify_trouble(&trouble, &after).map_err(Refusal::Broken)?;
     let erased = seqs.iter().map(|&seq| after[seq as usize].clone()).collect();
     Ok(Redaction { trouble, erased, entry })
+}
+
+/// Whether one of the calls `queued` holds one of `event`'s texts (as serde writes it).
+fn holds_a_text_of(queued: &[Op], event: &Event) -> bool {
+    let calls: Vec<String> = queued
+        .iter()
+        .map(|op| serde_json::to_string(op).unwrap_or_default())
+        .collect();
+    let mut found = false;
+    each_text(&mut event.clone(), &mut |text| {
+        let quoted = serde_json::to_string(text.as_str()).unwrap_or_default();
+        let written = quoted.trim_matches('"');
+        found |= !written.is_empty() && calls.iter().any(|c| c.contains(written));
+    });
+    found
 }
 
 /// The seq of the last redaction entry naming `seq`.
@@ -317,6 +341,108 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A trouble opened by U0SALES (manager U0MANAGER), then `commands` in turn, with its
+    /// timeline.
+    fn trouble_after(commands: Vec<(&str, crate::trouble::command::Command)>) -> (Trouble, Vec<Entry>) {
+        use crate::trouble::decide::{decide, open, Ctx, Input};
+        use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
+        let toml = "[org]\ndefault_manager = \"U0MANAGER\"\n";
+        let policy = crate::config::Config::from_sources(Some(toml), &Default::default())
+            .unwrap()
+            .policy;
+        let ctx = Ctx {
+            policy: &policy,
+            now: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let req = crate::trouble::command::OpenRequest {
+            severity: None,
+            manager: None,
+            departments: Vec::new(),
+            customer: "ACME".into(),
+            summary: "SECRET cracks".into(),
+            past: Vec::new(),
+        };
+        let origin = Origin {
+            channel: ChannelId::new("C0SALESFLOOR"),
+            response_url: None,
+            by: None,
+        };
+        let d = open(
+            &ctx,
+            TroubleId::new("20270115-1"),
+            1,
+            UserId::new("U0SALES"),
+            origin,
+            req,
+        );
+        let (mut t, mut entries) = (d.trouble.unwrap(), d.entries);
+        for (user, command) in commands {
+            let user = UserId::new(user);
+            let d = decide(&ctx, &t, Input::Command { user, command });
+            assert!(!d.entries.is_empty(), "{:?}", d.reply);
+            t = d.trouble.unwrap_or(t);
+            entries.extend(d.entries);
+        }
+        (t, entries)
+    }
+
+    /// What qualifies is what `verify` accepts: a text the record does not repeat.
+    #[test]
+    fn a_note_and_a_severity_changes_reason_are_redacted_and_texts_the_record_repeats_are_refused() {
+        use crate::trouble::command::Command;
+        use crate::trouble::model::{Severity, StageId};
+        let (t, entries) = trouble_after(vec![
+            ("U0SALES", Command::Note("SECRET lot 42".into())),
+            (
+                "U0MANAGER",
+                Command::Severity {
+                    to: Severity::new(3),
+                    reason: "SECRET calmer".into(),
+                },
+            ),
+            (
+                "U0SALES",
+                Command::Update {
+                    text: "SECRET told".into(),
+                    next: None,
+                },
+            ),
+            ("U0SALES", Command::Done(StageId::Facts, "SECRET found".into())),
+        ]);
+        let seq = |kind: &str| {
+            entries
+                .iter()
+                .find(|e| serde_json::to_value(&e.event).unwrap()["type"] == kind)
+                .unwrap_or_else(|| panic!("{kind}"))
+                .seq
+        };
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let (note, sev) = (seq("note"), seq("severity_changed"));
+        let r = redact(&t, &entries, &[], &[note, sev], "erasure", now).unwrap();
+        assert_eq!(r.erased.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![note, sev]);
+        assert!(r
+            .erased
+            .iter()
+            .all(|e| e.redacted && !format!("{:?}", e.event).contains("SECRET")));
+        for (kind, fact) in [
+            ("opened", Fact::Opening),
+            ("customer_update", Fact::CustomerUpdates),
+            ("stage_done", Fact::Stages),
+        ] {
+            let seq = seq(kind);
+            assert_eq!(
+                redact(&t, &entries, &[], &[note, seq], "erasure", now).unwrap_err(),
+                Refusal::RecordRepeats { seq, fact },
+                "{kind}"
+            );
+        }
+        let pinged = seq("manager_pinged");
+        assert_eq!(
+            redact(&t, &entries, &[], &[pinged], "erasure", now).unwrap_err(),
+            Refusal::NoText(pinged)
+        );
     }
 
     #[test]

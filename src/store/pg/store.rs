@@ -762,7 +762,7 @@ impl PgStore {
 pub async fn redact<E>(
     pool: &Pool,
     id: &TroubleId,
-    redact: impl FnOnce(&Trouble, &[Entry]) -> Result<Redaction, E>,
+    redact: impl FnOnce(&Trouble, &[Entry], &[Op]) -> Result<Redaction, E>,
 ) -> Result<Option<Result<Redaction, E>>, PgError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -778,7 +778,15 @@ pub async fn redact<E>(
         .iter()
         .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
         .collect::<Result<Vec<_>, _>>()?;
-    let redaction = match redact(&trouble, &entries) {
+    // Calls not made yet (by any instance): one of them may carry a text to erase.
+    let queued: Vec<Op> = tx
+        .query("SELECT item FROM outbox WHERE trouble = $1", &[&id.as_str()])
+        .await?
+        .iter()
+        .filter_map(|r| decode::<OutboxItem>("outbox item", r.get::<_, &[u8]>(0)).ok())
+        .map(|item| item.op)
+        .collect();
+    let redaction = match redact(&trouble, &entries, &queued) {
         Ok(r) => r,
         Err(refused) => return Ok(Some(Err(refused))),
     };
