@@ -5,7 +5,7 @@ use std::path::Path;
 use super::Locale;
 use crate::store::sled::high_water::Loss;
 use crate::trouble::model::TroubleId;
-use crate::trouble::redact::Refusal;
+use crate::trouble::redact::{Place, Refusal};
 
 /// `dir` has no store in it: the command refused rather than create an empty one there.
 pub fn no_store(l: Locale, dir: &Path) -> String {
@@ -393,6 +393,28 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
             l,
             format!("{}番目の記録の文面を含む Slack への呼び出しがまだ送信待ちです（ボットが送る前に止まりました）。削除してもボットが次の起動時に投稿してしまいます。ボットを起動して送信させてから止め、もう一度実行してください（投稿されたメッセージはチャンネルで手で削除してください）", n(seq)),
             format!("a Slack call still queued for the trouble (the bot stopped before it went) holds entry {}'s text, and the bot would post it when next started: start the bot so it goes, stop it, then redact again (and delete the message in the channel by hand)", n(seq))
+        ),
+        Refusal::StillHeld { seq, place } => match place {
+            Place::HeldForChannel => tr!(
+                l,
+                format!("{}番目の記録の文面を含むメッセージを、ボットがトラブルのチャンネルに投稿できない間、保留しています（ボットがチャンネルに戻ると投稿されます）。ボットをチャンネルに戻して投稿させてから、もう一度実行してください（投稿されたメッセージはチャンネルで手で削除してください）", n(seq)),
+                format!("a message the bot holds for the trouble's channel while it cannot post there holds entry {}'s text, and goes when the bot is back in the channel: let the bot back in so it goes, then redact again (and delete the message in the channel by hand)", n(seq))
+            ),
+            Place::Entry(other) => tr!(
+                l,
+                format!("{}番目の記録の文面は{}番目の記録（訂正など）にも書かれています。両方を一緒に指定してください。そちらが記録と食い違う場合は削除できません", n(seq), n(other)),
+                format!("entry {}'s text is also written in entry {} (a correction, say): name both together, which is refused in turn if the trouble's record repeats it there", n(seq), n(other))
+            ),
+            Place::Record => tr!(
+                l,
+                format!("{}番目の記録の文面はトラブルの記録（訂正前の文面、顧客名や概要など）にも残っていて、報告書と 8D がそれを表示します。このコマンドはタイムラインの文面だけを削除します", n(seq)),
+                format!("the trouble's record still holds entry {}'s text (as a correction's earlier text, or within the customer, the summary or another field), which the reports show: this command erases timeline texts only", n(seq))
+            ),
+        },
+        Refusal::ReasonTooLong { max } => tr!(
+            l,
+            format!("理由が長すぎます（{max} 文字まで）"),
+            format!("the reason is too long ({max} characters at most)")
         ),
         Refusal::Broken(b) => {
             let b = super::chain_broken_short(l, b);

@@ -74,6 +74,28 @@ pub enum Refusal {
     /// A Slack call still queued for the trouble (the bot stopped before it went) holds the
     /// entry's text: it would post it after the redaction.
     StillQueued(u64),
+    /// The entry's text is still held elsewhere (`place`): erased from the entry alone, it would
+    /// still be shown or posted from there.
+    StillHeld {
+        seq: u64,
+        place: Place,
+    },
+    /// A reason longer than a typed text may be (the redaction entry is never redacted itself).
+    ReasonTooLong {
+        max: usize,
+    },
+}
+
+/// Where else the bot keeps an entry's text, besides the entry itself.
+#[derive(Debug, PartialEq)]
+pub enum Place {
+    /// A message the bot held for the trouble's channel while it could not post there: it goes
+    /// when the bot is back in the channel.
+    HeldForChannel,
+    /// Another entry of the timeline (a correction quotes what it corrects): that entry's number.
+    Entry(u64),
+    /// The trouble's record (a correction's earlier text, say), which the reports read.
+    Record,
 }
 
 /// What `trouble-bot redact` writes for one trouble, in one write: the named entries as they
@@ -104,6 +126,11 @@ pub fn redact(
     if reason.trim().is_empty() {
         return Err(Refusal::NoReason);
     }
+    if reason.chars().count() > super::command::TEXT_LIMIT {
+        return Err(Refusal::ReasonTooLong {
+            max: super::command::TEXT_LIMIT,
+        });
+    }
     let mut seqs = seqs.to_vec();
     seqs.sort_unstable();
     seqs.dedup();
@@ -111,6 +138,7 @@ pub fn redact(
         return Err(Refusal::NoEntries);
     }
     verify_trouble(t, timeline).map_err(Refusal::Broken)?;
+    let queued = strings_of(queued.iter());
     let mut after = timeline.to_vec();
     for &seq in &seqs {
         let Some(e) = usize::try_from(seq).ok().and_then(|i| after.get_mut(i)) else {
@@ -129,7 +157,7 @@ pub fn redact(
         if erased == e.event {
             return Err(Refusal::NoText(seq));
         }
-        if holds_a_text_of(queued, &e.event) {
+        if holds_a_text(&queued, &e.event) {
             return Err(Refusal::StillQueued(seq));
         }
         e.event = erased;
@@ -140,6 +168,9 @@ pub fn redact(
         if let Some(fact) = differs(t, &alone) {
             return Err(Refusal::RecordRepeats { seq, fact });
         }
+    }
+    if let Some((seq, place)) = held_elsewhere(t, timeline, &after, &seqs) {
+        return Err(Refusal::StillHeld { seq, place });
     }
     let named = seqs
         .iter()
@@ -163,17 +194,54 @@ pub fn redact(
     Ok(Redaction { trouble, erased, entry })
 }
 
-/// Whether one of the calls `queued` holds one of `event`'s texts (as serde writes it).
-fn holds_a_text_of(queued: &[Op], event: &Event) -> bool {
-    let calls: Vec<String> = queued
+/// The first of the entries `seqs` (erased in `after`, as they were in `timeline`) whose text
+/// is still kept somewhere the bot reads or posts from: a message held for the trouble's
+/// channel, another entry (a correction quotes the text it corrects), or `t`'s record (which
+/// keeps a corrected text, and which `verify` does not compare with the entry erased). verify's
+/// record check cannot tell these, so the texts themselves are looked for.
+fn held_elsewhere(t: &Trouble, timeline: &[Entry], after: &[Entry], seqs: &[u64]) -> Option<(u64, Place)> {
+    let held = strings_of(t.held.iter().flat_map(|h| h.calls.iter().map(|c| &c.op)));
+    let others: Vec<(u64, Vec<String>)> = after
         .iter()
-        .map(|op| serde_json::to_string(op).unwrap_or_default())
+        .filter(|o| !seqs.contains(&o.seq))
+        .map(|o| (o.seq, strings_of(std::iter::once(&o.event))))
         .collect();
+    let record = strings_of(std::iter::once(t));
+    seqs.iter().find_map(|&seq| {
+        let event = &timeline[seq as usize].event;
+        if holds_a_text(&held, event) {
+            return Some((seq, Place::HeldForChannel));
+        }
+        if let Some((other, _)) = others.iter().find(|(_, strings)| holds_a_text(strings, event)) {
+            return Some((seq, Place::Entry(*other)));
+        }
+        holds_a_text(&record, event).then_some((seq, Place::Record))
+    })
+}
+
+/// Every string `values` (calls, entries, a record) hold, nested ones too: their keys are
+/// serde's names, not anybody's text.
+fn strings_of<T: serde::Serialize>(values: impl Iterator<Item = T>) -> Vec<String> {
+    fn walk(v: serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.into_iter().for_each(|v| walk(v, out)),
+            serde_json::Value::Object(o) => o.into_iter().for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for v in values {
+        walk(serde_json::to_value(&v).unwrap_or_default(), &mut out);
+    }
+    out
+}
+
+/// Whether one of `strings` holds one of `event`'s texts.
+fn holds_a_text(strings: &[String], event: &Event) -> bool {
     let mut found = false;
     each_text(&mut event.clone(), &mut |text| {
-        let quoted = serde_json::to_string(text.as_str()).unwrap_or_default();
-        let written = quoted.trim_matches('"');
-        found |= !written.is_empty() && calls.iter().any(|c| c.contains(written));
+        found |= !text.is_empty() && strings.iter().any(|s| s.contains(text.as_str()));
     });
     found
 }
@@ -386,6 +454,75 @@ mod tests {
             entries.extend(d.entries);
         }
         (t, entries)
+    }
+
+    /// A text erased from its entry alone must not live on elsewhere: in another entry (a
+    /// correction quotes what it corrects) or the record (which `verify` does not compare with a
+    /// note).
+    #[test]
+    fn a_text_kept_in_another_entry_or_the_record_is_refused() {
+        use crate::trouble::command::Command;
+        let (t, entries) = trouble_after(vec![
+            ("U0SALES", Command::Note("lot 42 at Zebulon".into())),
+            ("U0SALES", Command::Note("again: lot 42 at Zebulon".into())),
+            ("U0SALES", Command::Note("SECRET cracks".into())),
+        ]);
+        let notes: Vec<u64> = entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Note { .. }))
+            .map(|e| e.seq)
+            .collect();
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        assert_eq!(
+            redact(&t, &entries, &[], &[notes[0]], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: notes[0],
+                place: Place::Entry(notes[1])
+            }
+        );
+        assert!(redact(&t, &entries, &[], &[notes[0], notes[1]], "erasure", now).is_ok());
+        // The opening's summary says it (and the record, which the opening's entry checks).
+        assert_eq!(
+            redact(&t, &entries, &[], &[notes[2]], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: notes[2],
+                place: Place::Entry(0)
+            }
+        );
+        let long = "x".repeat(crate::trouble::command::TEXT_LIMIT + 1);
+        assert!(matches!(
+            redact(&t, &entries, &[], &[notes[1]], &long, now),
+            Err(Refusal::ReasonTooLong { .. })
+        ));
+    }
+
+    /// An entry edited by hand is a break verify names: a redaction of it would chain a
+    /// redacted form over the edit and hide it, so the trouble must verify first.
+    #[test]
+    fn an_entry_edited_by_hand_is_not_laundered_by_a_redaction() {
+        use crate::trouble::command::Command;
+        let (t, entries) = trouble_after(vec![("U0SALES", Command::Note("what was said".into()))]);
+        let note = entries
+            .iter()
+            .rfind(|e| matches!(e.event, Event::Note { .. }))
+            .unwrap()
+            .seq;
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let mut edited = entries.clone();
+        edited[note as usize].event = Event::Note {
+            text: "what was not said".into(),
+        };
+        assert!(matches!(
+            redact(&t, &edited, &[], &[note], "erasure", now),
+            Err(Refusal::Broken(_))
+        ));
+        let mut edited = entries.clone();
+        edited[note as usize].actor = Some(crate::trouble::model::UserId::new("U0SOMEONE"));
+        assert!(matches!(
+            redact(&t, &edited, &[], &[note], "erasure", now),
+            Err(Refusal::Broken(_))
+        ));
+        assert!(redact(&t, &entries, &[], &[note], "erasure", now).is_ok());
     }
 
     /// What qualifies is what `verify` accepts: a text the record does not repeat.
