@@ -628,6 +628,105 @@ async fn a_force_closed_troubles_unfinished_stages_read_as_left_open_not_in_prog
     }
 }
 
+/// An action still open when the trouble is force-closed reads as left open at the close, in the
+/// words of its stages, wherever it is listed: the pinned status, the report, the 8D and its
+/// owner's App Home, never as open or in progress; overdue where its due time passed before
+/// the close, and, once one due after the close passes, in the status as in App Home (the
+/// action is still its owner's work), in English and Japanese.
+#[tokio::test]
+async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue_after_it() {
+    for (locale, left, open_words, in_progress, overdue_tue, due_fri, overdue_fri) in [
+        (
+            "en",
+            "⏹️ not done, left open at the close",
+            "⬜ open",
+            "in progress",
+            "⚠️ overdue since Tue 2026-12-01 18:00",
+            "due Fri 2026-12-04 18:00",
+            "⚠️ overdue since Fri 2026-12-04 18:00",
+        ),
+        (
+            "ja",
+            "⏹️ 未完了（クローズ時に対応中のまま）",
+            "⬜ 未完了",
+            "実施中",
+            "⚠️ 期限 2026-12-01(火) 18:00 超過",
+            "期限 2026-12-04(金) 18:00",
+            "⚠️ 期限 2026-12-04(金) 18:00 超過",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+        typed(&bot, MANAGER, &t, "ack", "").await;
+        for action in [
+            format!("action interim sort the stock owner:<@{COLLEAGUE}> due:tomorrow"),
+            format!("action prevent add a mold alarm owner:<@{COLLEAGUE}> due:fri"),
+        ] {
+            typed(&bot, SALES, &t, &action, "").await;
+        }
+        // Wednesday: the stock sorting is overdue when the trouble is closed.
+        bot.advance_and_settle(Duration::from_secs(48 * 3600)).await;
+        typed(&bot, MANAGER, &t, "close force the customer withdrew the claim", "").await;
+        bot.settle().await;
+        let lines_of = |text: &str, step: &str| -> [String; 2] {
+            ["sort the stock", "add a mold alarm"].map(|what| {
+                text.split(['\n', '"'])
+                    // The report's lists, not its timeline's entries.
+                    .find(|l| l.contains(what) && !l.contains("— action #"))
+                    .unwrap_or_else(|| panic!("{locale} {step}: {what:?} listed in:\n{text}"))
+                    .to_string()
+            })
+        };
+        let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+        let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+        let home = app_home(&bot, COLLEAGUE).await;
+        let step = format!("{locale}, closed");
+        for (place, text) in [("status", &status), ("report", &md)] {
+            let [sorting, alarm] = lines_of(text, &step);
+            for line in [&sorting, &alarm] {
+                says(place, line, left, &step);
+                never_says(place, line, open_words, &step);
+            }
+            says(place, &sorting, overdue_tue, &step);
+            says(place, &alarm, due_fri, &step);
+        }
+        let [sorting, _] = lines_of(&home, &step);
+        for words in [left, overdue_tue] {
+            says("App Home", &sorting, words, &step);
+        }
+        let eightd =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+        for line in lines_of(&eightd, &step) {
+            says("8D", &line, &left.replace("⏹️ ", ""), &step);
+            never_says("8D", &line, in_progress, &step);
+        }
+
+        // Sunday: the alarm, due on Friday after the close, is overdue in the status as in
+        // App Home, and `/trouble status` shows the same.
+        bot.advance_and_settle(Duration::from_secs(4 * 24 * 3600)).await;
+        let step = format!("{locale}, after its due time");
+        let record = trouble(&bot, &t.id);
+        let status = as_shown(&bot, &record.status, "status");
+        let home = app_home(&bot, COLLEAGUE).await;
+        for (place, text) in [("status", &status), ("App Home", &home)] {
+            let [_, alarm] = lines_of(text, &step);
+            for words in [left, overdue_fri] {
+                says(place, &alarm, words, &step);
+            }
+        }
+        let asked: Value = bot.command(SALES, &t.channel, "status").await;
+        let pinned = bot
+            .slack
+            .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
+            .pop()
+            .unwrap();
+        assert_eq!(
+            asked["blocks"], pinned["blocks"],
+            "{step}: /trouble status shows the pinned status"
+        );
+    }
+}
+
 /// The only update withdrawn, the answer names the one deadline the status now shows (the first
 /// call's), never a next update's beside it, in English and Japanese.
 #[tokio::test]

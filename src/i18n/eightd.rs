@@ -168,8 +168,8 @@ fn at_most(
     lines
 }
 
-/// One action as the customer reads it: what, who, by when, and how far it got.
-fn action_line(l: Locale, config: &Config, a: &Action) -> String {
+/// One action of `t` as the customer reads it: what, who, by when, and how far it got.
+fn action_line(l: Locale, config: &Config, t: &Trouble, a: &Action) -> String {
     let mut parts = vec![one_line(&a.text, Where::Elsewhere)];
     parts.push(tr!(
         l,
@@ -229,6 +229,8 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
         ),
         // Its effect confirmed after close, a measure never marked done is in place all the same.
         (None, _) if a.effective == Some(true) => tr!(l, "実施済み", "in place").to_string(),
+        // Unfinished at the close, as the status and the internal report say, not under way.
+        (None, _) if t.closed.is_some() => super::left_open_at_close(l).to_string(),
         (None, _) => tr!(l, "実施中", "in progress").to_string(),
     });
     format!("- {}", parts.join(" · "))
@@ -464,7 +466,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
 
     let interim = actions_of(t, ActionKind::Interim)
         .into_iter()
-        .map(|a| action_line(l, config, a))
+        .map(|a| action_line(l, config, t, a))
         .collect();
     section(
         tr!(l, "## D3 暫定対策", "## D3 Interim containment actions").to_string(),
@@ -522,7 +524,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
         tr!(l, "## D5 恒久対策", "## D5 Permanent corrective actions").to_string(),
         at_most(
             l,
-            permanent.iter().map(|a| action_line(l, config, a)).collect(),
+            permanent.iter().map(|a| action_line(l, config, t, a)).collect(),
             List::Permanent,
             keep,
             &mut left_out,
@@ -616,7 +618,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                 ),
                 (None, None) => String::new(),
             };
-            format!("{}{check}", action_line(l, config, a))
+            format!("{}{check}", action_line(l, config, t, a))
         })
         .collect();
     section(

@@ -285,8 +285,13 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
                 }
             }
         };
+        // Its trouble closed, it reads as the status and the report say it.
+        let left_open = match row.closed {
+            true => format!(" · {}", super::left_open_mark(l)),
+            false => String::new(),
+        };
         let text = format!(
-            "*{customer}* `{}` #{} {kind}: {what}{due} · {}",
+            "*{customer}* `{}` #{} {kind}: {what}{due}{left_open} · {}",
             row.id,
             a.n,
             channel_of(row)

@@ -229,21 +229,34 @@ pub fn stage_state(l: Locale, state: crate::trouble::model::StageState) -> &'sta
 /// (forced) left unfinished reads as not done, left open at the close, never as in progress.
 pub fn stage_state_at(l: Locale, state: crate::trouble::model::StageState, closed: bool) -> &'static str {
     match (state, closed) {
-        (crate::trouble::model::StageState::InProgress, true) => {
-            tr!(
-                l,
-                "未完了（クローズ時に対応中のまま）",
-                "not done, left open at the close"
-            )
-        }
+        (crate::trouble::model::StageState::InProgress, true) => left_open_at_close(l),
         _ => stage_state(l, state),
     }
+}
+
+/// What a closed trouble's stage or action still unfinished is, wherever it is listed (the
+/// status, the reports, App Home): left open at the close, never in progress or just open.
+pub fn left_open_at_close(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "未完了（クローズ時に対応中のまま）",
+        "not done, left open at the close"
+    )
+}
+
+/// The icon of what [`left_open_at_close`] says.
+pub const LEFT_OPEN_ICON: &str = "⏹️";
+
+/// A closed trouble's action still open, as its line ends in the status, the report and App
+/// Home: `⏹️ not done, left open at the close`.
+pub fn left_open_mark(l: Locale) -> String {
+    format!("{LEFT_OPEN_ICON} {}", left_open_at_close(l))
 }
 
 /// [`stage_icon`] as [`stage_state_at`] reads the state.
 pub fn stage_icon_at(state: crate::trouble::model::StageState, closed: bool) -> &'static str {
     match (state, closed) {
-        (crate::trouble::model::StageState::InProgress, true) => "⏹️",
+        (crate::trouble::model::StageState::InProgress, true) => LEFT_OPEN_ICON,
         _ => stage_icon(state),
     }
 }

@@ -109,26 +109,36 @@ fn numbered(l: Locale, what: Numbered) -> &'static str {
 
 /// An action on one line: `#2 暫定対策 選別 — <@U>さん · 期限 … · 完了`.
 fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -> String {
-    action_line_as_of(l, config, n, a, place, None)
+    action_line_as_of(l, config, n, a, place, Drawn::default())
 }
 
-/// [`action_line`], an open action due by `as_of` read as overdue (the status's, see
-/// `Trouble::status_as_of`).
-fn action_line_as_of(
-    l: Locale,
-    config: &Config,
-    n: usize,
-    a: &Action,
-    place: Where,
+/// How a trouble's list of actions reads where it stands for the trouble (the status, the
+/// report): an open action due by `as_of` is overdue (see `Trouble::status_as_of`), and one
+/// still open once the trouble is `closed` was left open at the close, as its stages say.
+#[derive(Clone, Copy, Default)]
+struct Drawn {
     as_of: Option<DateTime<Utc>>,
-) -> String {
+    closed: bool,
+}
+
+impl Drawn {
+    fn of(t: &Trouble) -> Drawn {
+        Drawn {
+            as_of: t.status_as_of,
+            closed: t.closed.is_some(),
+        }
+    }
+}
+
+/// [`action_line`] as the trouble's own lists draw it (see [`Drawn`]).
+fn action_line_as_of(l: Locale, config: &Config, n: usize, a: &Action, place: Where, drawn: Drawn) -> String {
     // The report names people without mentioning them.
     let owner = super::person(&a.owner, place);
-    action_line_naming(l, config, (n, a), place, &owner, str::to_string, as_of)
+    action_line_naming(l, config, (n, a), place, &owner, str::to_string, drawn)
 }
 
 /// An action on one line, its owner written as `owner` says and the people its text and a
-/// cancellation's note name as `names` writes them; open and due by `as_of`, overdue.
+/// cancellation's note name as `names` writes them; read as `drawn` says.
 fn action_line_naming(
     l: Locale,
     config: &Config,
@@ -136,7 +146,7 @@ fn action_line_naming(
     place: Where,
     owner: &str,
     names: impl Fn(&str) -> String,
-    as_of: Option<DateTime<Utc>>,
+    drawn: Drawn,
 ) -> String {
     let tz = config.policy.timezone;
     let mut parts = vec![format!(
@@ -147,7 +157,7 @@ fn action_line_naming(
     parts.push(tr!(l, format!("担当 {owner}"), format!("owner {owner}")));
     if let Some(d) = a.due {
         let at = format_day_time(l, tz, d);
-        parts.push(match as_of.is_some_and(|now| d <= now) && a.is_open() {
+        parts.push(match drawn.as_of.is_some_and(|now| d <= now) && a.is_open() {
             true => super::overdue_since(l, &at),
             false => tr!(l, format!("期限 {at}"), format!("due {at}")),
         });
@@ -171,14 +181,15 @@ fn action_line_naming(
         ));
         return parts.join(" · ");
     }
-    let state = match (&a.done, &a.verified, a.effective) {
-        (_, _, Some(false)) => tr!(l, "❌ 効果なし", "❌ not effective"),
-        (_, _, Some(true)) => tr!(l, "🌟 効果あり", "🌟 effective"),
-        (Some(_), Some(_), _) => tr!(l, "✅ 完了・検証済み", "✅ done, verified"),
-        (Some(_), None, _) => tr!(l, "☑️ 完了（未検証）", "☑️ done, not verified"),
-        (None, _, _) => tr!(l, "⬜ 未完了", "⬜ open"),
+    let state: String = match (&a.done, &a.verified, a.effective) {
+        (_, _, Some(false)) => tr!(l, "❌ 効果なし", "❌ not effective").into(),
+        (_, _, Some(true)) => tr!(l, "🌟 効果あり", "🌟 effective").into(),
+        (Some(_), Some(_), _) => tr!(l, "✅ 完了・検証済み", "✅ done, verified").into(),
+        (Some(_), None, _) => tr!(l, "☑️ 完了（未検証）", "☑️ done, not verified").into(),
+        (None, _, _) if drawn.closed => super::left_open_mark(l),
+        (None, _, _) => tr!(l, "⬜ 未完了", "⬜ open").into(),
     };
-    parts.push(state.to_string());
+    parts.push(state);
     parts.join(" · ")
 }
 
@@ -209,7 +220,15 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
             // the report, after the close); the names known are written in the text alone, as
             // `with_names` would rewrite the id inside the mention.
             let owner = format!("<@{}>", a.owner);
-            let line = action_line_naming(l, config, (n, a), Where::Elsewhere, &owner, |s| t.with_names(s), None);
+            let line = action_line_naming(
+                l,
+                config,
+                (n, a),
+                Where::Elsewhere,
+                &owner,
+                |s| t.with_names(s),
+                Drawn::default(),
+            );
             format!("• {line}")
         })
         .collect();
@@ -988,7 +1007,7 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                 n: i + 1,
                 line: format!(
                     "• {}",
-                    action_line_as_of(l, config, i + 1, a, Where::OwnChannel, t.status_as_of)
+                    action_line_as_of(l, config, i + 1, a, Where::OwnChannel, Drawn::of(t))
                 ),
                 weight: match (a.kind, a.done.is_some() || a.cancelled.is_some()) {
                     (ActionKind::Prevent, _) => Weight::First,
@@ -1067,7 +1086,10 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
         .enumerate()
         .filter(|(_, a)| a.kind != ActionKind::Prevent)
     {
-        out.push(format!("- {}", action_line(l, config, i + 1, a, Where::Elsewhere)));
+        out.push(format!(
+            "- {}",
+            action_line_as_of(l, config, i + 1, a, Where::Elsewhere, Drawn::of(t))
+        ));
     }
     if out.len() == 1 {
         out.push(tr!(l, "（なし）", "(none)").to_string());
@@ -1082,7 +1104,12 @@ pub fn prevention_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> 
         .iter()
         .enumerate()
         .filter(|(_, a)| a.kind == ActionKind::Prevent)
-        .map(|(i, a)| format!("- {}", action_line(l, config, i + 1, a, Where::Elsewhere)))
+        .map(|(i, a)| {
+            format!(
+                "- {}",
+                action_line_as_of(l, config, i + 1, a, Where::Elsewhere, Drawn::of(t))
+            )
+        })
         .collect()
 }
 

@@ -174,9 +174,11 @@ impl<'a> Work<'a> {
     /// Something the status shows fell due at `due` (an action, the update owed the customer):
     /// it is redrawn to show it overdue, unless it was drawn since (once, however often asked).
     /// An edit, not a post: it comes at the due time even when the reminder waits for the opening.
+    /// A closed trouble's too: an action the close left open is still someone's work, overdue
+    /// in their App Home, and only its reminder comes once the trouble is closed.
     pub(in crate::trouble) fn redraw_status_past(&mut self, due: DateTime<Utc>) {
         let drawn_since = self.t.status_as_of.is_some_and(|at| at >= due);
-        if self.t.is_open() && due <= self.ctx.now && !drawn_since {
+        if due <= self.ctx.now && !drawn_since {
             self.refresh_status();
         }
     }
