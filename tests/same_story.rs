@@ -147,16 +147,7 @@ async fn everywhere_the_same(bot: &TestBot, t: &OpenedTrouble, told: &Told, step
     if let Some(lot) = told.lot {
         says("status", &status, &format!("• Lot: {lot}"), step);
     }
-    let asked: Value = bot.command(told.owner, &t.channel, "status").await;
-    let pinned = bot
-        .slack
-        .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
-        .pop()
-        .unwrap();
-    assert_eq!(
-        asked["blocks"], pinned["blocks"],
-        "{step}: /trouble status shows the pinned status"
-    );
+    asked_status_is_pinned(bot, told.owner, t, step).await;
 
     // The manager's DM and the notice where it was opened.
     let dm = as_shown(bot, &record.manager_dm, "manager's DM");
@@ -295,6 +286,21 @@ async fn everywhere_the_same(bot: &TestBot, t: &OpenedTrouble, told: &Told, step
             never_says("export's standing promise", line, settled, step);
         }
     }
+}
+
+/// `/trouble status`, asked by `who` now, shows the blocks of the pinned status as Slack shows it.
+async fn asked_status_is_pinned(bot: &TestBot, who: &str, t: &OpenedTrouble, step: &str) {
+    let record = trouble(bot, &t.id);
+    let asked: Value = bot.command(who, &t.channel, "status").await;
+    let pinned = bot
+        .slack
+        .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
+        .pop()
+        .unwrap();
+    assert_eq!(
+        asked["blocks"], pinned["blocks"],
+        "{step}: /trouble status shows the pinned status"
+    );
 }
 
 async fn typed(bot: &TestBot, who: &str, t: &OpenedTrouble, command: &str, answer_starts: &str) {
@@ -511,16 +517,7 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
         "*Next update (promised)*\n⚠️ overdue since Tue 2026-12-01 15:00",
         "a week on",
     );
-    let asked: Value = bot.command(COLLEAGUE, &t.channel, "status").await;
-    let pinned = bot
-        .slack
-        .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
-        .pop()
-        .unwrap();
-    assert_eq!(
-        asked["blocks"], pinned["blocks"],
-        "a week on: /trouble status shows the pinned status"
-    );
+    asked_status_is_pinned(&bot, COLLEAGUE, &t, "a week on").await;
 }
 
 /// Force-closed and reopened, the kickoff, the manager's DM and the notice where it was opened
@@ -714,16 +711,7 @@ async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue
                 says(place, &alarm, words, &step);
             }
         }
-        let asked: Value = bot.command(SALES, &t.channel, "status").await;
-        let pinned = bot
-            .slack
-            .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
-            .pop()
-            .unwrap();
-        assert_eq!(
-            asked["blocks"], pinned["blocks"],
-            "{step}: /trouble status shows the pinned status"
-        );
+        asked_status_is_pinned(&bot, SALES, &t, &step).await;
     }
 }
 
@@ -782,17 +770,79 @@ async fn the_pinned_status_marks_an_action_overdue_as_app_home_does() {
         says("status's action", line, overdue, locale);
         let home = app_home(&bot, COLLEAGUE).await;
         says("App Home", &home, overdue, locale);
-        let asked: Value = bot.command(SALES, &t.channel, "status").await;
-        let pinned = bot
-            .slack
-            .message_versions(&t.channel, record.status.as_ref().unwrap().ts.as_str())
-            .pop()
-            .unwrap();
-        assert_eq!(
-            asked["blocks"], pinned["blocks"],
-            "{locale}: /trouble status shows the pinned status"
-        );
+        asked_status_is_pinned(&bot, SALES, &t, locale).await;
     }
+}
+
+/// The first call's deadline passing with no call made and nothing else happening: the pinned
+/// status, redrawn by the missed deadline's timer, and the kickoff say it is overdue, as `list`
+/// does.
+#[tokio::test]
+async fn the_pinned_status_marks_a_missed_first_call_overdue_as_list_does() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "").await;
+    bot.settle().await;
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    assert_eq!(field(&status, "First call due"), "Mon 2026-11-30 11:00", "{status}");
+
+    bot.advance_and_settle(Duration::from_secs(3600 + 60)).await;
+    let step = "a minute past the first call's deadline";
+    let record = trouble(&bot, &t.id);
+    let overdue = "⚠️ overdue since Mon 2026-11-30 11:00";
+    let status = as_shown(&bot, &record.status, "status");
+    assert_eq!(field(&status, "First call due"), overdue, "{step}: {status}");
+    let kickoff = as_shown(&bot, &record.kickoff, "kickoff");
+    assert_eq!(field(&kickoff, "First customer contact"), overdue, "{step}: {kickoff}");
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let line = trouble_row(&list, &t.id).unwrap_or_else(|| panic!("{step}: list lists it:\n{list}"));
+    says("list", line, "⚠️ update overdue by 1m", step);
+    asked_status_is_pinned(&bot, SALES, &t, step).await;
+}
+
+/// A promise for the evening, past business hours, missed with nothing else happening: the
+/// follow-up that finds it missed posts nothing until the morning, but the pinned status,
+/// an edit, says at once that the update is overdue, as `list` does.
+#[tokio::test]
+async fn the_pinned_status_marks_a_promise_missed_outside_business_hours_overdue_at_once() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "").await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        "update called them next: 20:00",
+        "Customer update logged",
+    )
+    .await;
+    // 17:45, the promise's last reminder in business hours: nothing is overdue yet.
+    bot.advance_and_settle(Duration::from_secs(7 * 3600 + 45 * 60)).await;
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    assert_eq!(
+        field(&status, "Next update (promised)"),
+        "Mon 2026-11-30 20:00",
+        "{status}"
+    );
+
+    // 20:01, a minute after the promise, the office closed.
+    let mark = last_call(&bot);
+    bot.advance_and_settle(Duration::from_secs(2 * 3600 + 16 * 60)).await;
+    let step = "a minute past a promise in the evening";
+    assert!(
+        posted_since(&bot, &t.channel, mark).is_empty(),
+        "{step}: nothing is posted outside business hours"
+    );
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    assert_eq!(
+        field(&status, "Next update (promised)"),
+        "⚠️ overdue since Mon 2026-11-30 20:00",
+        "{step}: {status}"
+    );
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let line = trouble_row(&list, &t.id).unwrap_or_else(|| panic!("{step}: list lists it:\n{list}"));
+    says("list", line, "⚠️ update overdue by 1m", step);
+    asked_status_is_pinned(&bot, SALES, &t, step).await;
 }
 
 /// The same story told in Japanese: every place names the corrected summary and lot, the raised
