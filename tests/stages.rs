@@ -696,6 +696,68 @@ async fn verify_catches_the_opener_departments_words_as_reported_and_stage_start
     assert!(out.contains("6 troubles checked, 6 broken"), "{}", describe(&broken));
 }
 
+/// The record's reopenings (who reopened it last, when and why, which the kickoff and the
+/// managers' DMs say; when each reopening came, which judges the first call) are read against
+/// the timeline: a reason or a reopener changed, or a reopening dropped, is caught, in English
+/// and Japanese, while a record without them (as an earlier release wrote it) verifies.
+#[tokio::test]
+async fn verify_catches_a_reopening_changed_or_dropped_in_the_record() {
+    let mut bot = spawn_bot().await;
+    let mut reopened = Vec::new();
+    for (customer, times) in [("ACME", 1), ("Globex", 1), ("Initech", 2), ("Hooli", 1)] {
+        let t = bot.open_ready(&format!("{customer}: housings cracked")).await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        for n in 0..times {
+            bot.advance_and_settle(Duration::from_secs(600)).await;
+            let r = bot.command_text(MANAGER, &t.channel, "close force a duplicate").await;
+            assert!(r.starts_with("Closed trouble"), "{r}");
+            let r = bot
+                .command_text(MANAGER, &t.channel, &format!("reopen the cracks came back {n}"))
+                .await;
+            assert!(r.starts_with("The trouble is open again"), "{r}");
+        }
+        reopened.push(t.id);
+    }
+    let [reason, reopener, dropped, earlier] = &reopened[..] else {
+        unreachable!()
+    };
+    let (data_dir, _config_dir, config) = stopped_and_intact(&mut bot, 4).await;
+
+    let db = sled_db(&data_dir).await;
+    let edit = |id: &str, change: &dyn Fn(&mut Value)| edit_record(&db, id, change);
+    // The kickoff would give another reason for the reopening, or name someone else for it.
+    edit(reason, &|r| {
+        r["substance"]["reopening"]["reason"] = json!("the customer asked")
+    });
+    edit(reopener, &|r| r["substance"]["reopening"]["by"] = json!(DIRECTOR));
+    // The second reopening gone: the first call would be judged by the first one.
+    edit(dropped, &|r| {
+        let first = r["substance"]["reopenings"][0].clone();
+        r["substance"]["reopenings"] = json!([first]);
+    });
+    // As an earlier release recorded a reopening: neither field kept.
+    edit(earlier, &|r| {
+        let substance = r["substance"].as_object_mut().unwrap();
+        substance.remove("reopening");
+        substance.remove("reopenings");
+    });
+    drop(db);
+
+    let broken = run_cli(&config, &data_dir, &["verify"]);
+    assert!(!broken.status.success(), "{}", describe(&broken));
+    let out = stdout(&broken);
+    for id in [reason, reopener, dropped] {
+        let line = format!("BROKEN {id}: the record of its reopenings does not match the timeline");
+        assert!(out.contains(&line), "{line}: {}", describe(&broken));
+    }
+    assert!(!out.contains(&format!("BROKEN {earlier}")), "{}", describe(&broken));
+    assert!(out.contains("4 troubles checked, 3 broken"), "{}", describe(&broken));
+    let (_ja_dir, ja) = config_file("ja");
+    let ja_verify = run_cli(&ja, &data_dir, &["verify"]);
+    let line = format!("BROKEN {reason}: 記録の「再開」がタイムラインと一致しません");
+    assert!(stdout(&ja_verify).contains(&line), "{line}: {}", describe(&ja_verify));
+}
+
 #[tokio::test]
 async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_behind_its_back() {
     let mut bot = spawn_bot().await;

@@ -463,6 +463,7 @@ pub(super) fn fact_name(l: Locale, fact: Fact) -> &'static str {
         Fact::Measures => tr!(l, "再発防止策", "prevention measures"),
         Fact::Added => tr!(l, "追加された参加者", "people added to it"),
         Fact::Departments => tr!(l, "参加部署", "departments taking part"),
+        Fact::Reopenings => tr!(l, "再開", "reopenings"),
     }
 }
 

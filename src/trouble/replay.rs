@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use super::actions::Action;
 use super::approval::{AgreementEvent, Proposal, ProposalState};
-use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance, Written};
+use super::facts::{Cause, FactKey, Facts, Mark, Reopening, Returned, ScopeLine, StepEvent, Substance, Written};
 use super::model::{
     Acknowledgement, AsReported, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId,
     StageState, Trouble, UserId, Withdrawal, STAGE_COUNT,
@@ -53,6 +53,9 @@ pub enum Fact {
     /// The departments named at open and those `add` (or a lowered severity) brought in: whose
     /// members take part (see a private trouble, are asked, may verify an action).
     Departments,
+    /// When it was reopened, and who reopened it last and why: the kickoff, the managers' DMs
+    /// and the notices of its opening say so, and the first call is judged by them.
+    Reopenings,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -99,6 +102,9 @@ struct Told {
     lots_unsure: bool,
     measures: Vec<Measure>,
     added: Vec<UserId>,
+    /// When it was reopened, oldest first, and the latest reopening whole.
+    reopenings: Vec<DateTime<Utc>>,
+    reopening: Option<Reopening>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -143,6 +149,7 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Measures, told.measures == t.measures),
         (Fact::Added, told.added == t.added),
         (Fact::Departments, same_departments(&told.departments, &t.departments)),
+        (Fact::Reopenings, same_reopenings(&told, &t.substance)),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
@@ -371,7 +378,14 @@ fn replay(entries: &[Entry]) -> Told {
                 by,
                 at,
             }),
-            Event::Stage(StepEvent::Reopened { .. }) => {
+            Event::Stage(StepEvent::Reopened { reason, not_effective }) => {
+                told.reopenings.push(at);
+                told.reopening = Some(Reopening {
+                    by,
+                    at,
+                    reason: reason.clone(),
+                    not_effective: *not_effective,
+                });
                 told.substance.closed_before = told.closed.take().map(|c| c.at);
                 // Open again at stage 4: it and stage 7 are to be done again.
                 for stage in [StageId::Countermeasures, StageId::Prevention] {
@@ -547,6 +561,20 @@ fn same_substance(told: &Told, record: &Substance) -> bool {
             };
             Action { judged, ..told.clone() } == *record
         })
+}
+
+/// The record's reopenings are the latest the timeline tells, the last of them whole, or none
+/// (those an earlier release recorded were not kept; the last one's time, when kept alone, is
+/// the timeline's last).
+fn same_reopenings(told: &Told, record: &Substance) -> bool {
+    let latest = match (record.reopenings.is_empty(), &record.reopening) {
+        (true, None) => true,
+        (false, Some(r)) => told.reopening.as_ref() == Some(r),
+        _ => false,
+    };
+    latest
+        && told.reopenings.ends_with(&record.reopenings)
+        && record.reopened_at.is_none_or(|at| told.reopenings.last() == Some(&at))
 }
 
 /// A note given with a stage's start or completion is kept with the stage (an empty one is none).
