@@ -407,6 +407,63 @@ async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_po
 /// `export-list` with a database_url: the period's troubles from the database, before any bot
 /// built its index (right after `migrate-store`) and after; one whose record does not read is
 /// listed all the same and the export exits 3.
+/// On PostgreSQL too, `verify` reads a trouble's reopenings against its timeline: the reason
+/// of a reopening changed in the body alone is caught, and the body as written verifies.
+#[tokio::test]
+async fn with_a_database_url_verify_catches_a_reopening_changed_in_the_body() {
+    let url = pg::fresh_database();
+    let mut bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[("DATABASE_URL", url.clone())],
+    )
+    .await;
+    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
+    // Its channel, once Slack made it (`settle` reads sled's store).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let channel = loop {
+        let stored = bot.app().store.get(&TroubleId::new(&id)).await.unwrap();
+        if let Some(channel) = stored.and_then(|t| t.channel.clone()) {
+            break channel.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no channel for {id}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    bot.command_text(MANAGER, &channel, "ack").await;
+    bot.command_text(MANAGER, &channel, "close force a duplicate").await;
+    let r = bot.command_text(MANAGER, &channel, "reopen the cracks came back").await;
+    assert!(r.starts_with("The trouble is open again"), "{r}");
+    bot.stop().await;
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(
+        ok && stdout.contains("1件のトラブルを検査し、0件が壊れています"),
+        "{stdout}"
+    );
+
+    let c = client(&url).await;
+    let body: Vec<u8> = c
+        .query_one("SELECT body FROM troubles WHERE id = $1", &[&id.as_str()])
+        .await
+        .unwrap()
+        .get(0);
+    let edited = String::from_utf8(body.clone())
+        .unwrap()
+        .replacen("the cracks came back", "the customer asked", 1);
+    assert_ne!(edited.as_bytes(), body.as_slice());
+    let set_body = "UPDATE troubles SET body = $1 WHERE id = $2";
+    c.execute(set_body, &[&edited.as_bytes(), &id.as_str()]).await.unwrap();
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a reopening's reason changed verified: {stdout}");
+    assert!(
+        stdout.contains(&format!("BROKEN {}: 記録の「再開」がタイムラインと一致しません", id)),
+        "{stdout}"
+    );
+    c.execute(set_body, &[&body, &id.as_str()]).await.unwrap();
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(ok, "{stdout}");
+}
+
 #[tokio::test]
 async fn with_a_database_url_export_list_reads_the_period_from_the_database_indexed_or_not() {
     let mut bot = spawn_bot().await;
