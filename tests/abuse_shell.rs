@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use trouble_bot::http::server::Limits;
+use trouble_bot::http::BODY_LIMIT;
 use trouble_bot::slack::signature::sign;
 use trouble_bot::trouble::model::TroubleId;
 use trouble_bot::trouble::timeline::Event;
@@ -295,6 +296,16 @@ async fn a_modal_that_slack_is_slow_to_open_is_given_up_in_time_to_answer_within
     );
 }
 
+/// The head of a signed request to `path` whose body follows in chunks (no length given up front).
+fn chunked_head(path: &str, content_type: &str, signed: &Signed) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\
+         X-Slack-Request-Timestamp: {}\r\nX-Slack-Signature: {}\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        signed.ts, signed.signature
+    )
+}
+
 /// A body sent in pieces (chunked: hyper hands each chunk over as a frame of its own) is read
 /// whole, as one sent at once is.
 #[tokio::test]
@@ -303,11 +314,8 @@ async fn a_command_whose_body_comes_in_chunks_is_read_whole() {
     let signed = Signed::new(&bot, bot.command_form(SALES, ORIGIN, "help"));
     let (head, tail) = signed.body.split_at(signed.body.len() / 2);
     let request = format!(
-        "POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         X-Slack-Request-Timestamp: {}\r\nX-Slack-Signature: {}\r\nTransfer-Encoding: chunked\r\n\
-         Connection: close\r\n\r\n{:x}\r\n{head}\r\n{:x}\r\n{tail}\r\n0\r\n\r\n",
-        signed.ts,
-        signed.signature,
+        "{}{:x}\r\n{head}\r\n{:x}\r\n{tail}\r\n0\r\n\r\n",
+        chunked_head("/slack/commands", FORM, &signed),
         head.len(),
         tail.len()
     );
@@ -315,4 +323,83 @@ async fn a_command_whose_body_comes_in_chunks_is_read_whole() {
     let answer = until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("ephemeral"), "{answer}");
+}
+
+/// `prefix`, filled with `a` to `len` bytes in all with `suffix`.
+fn filled(prefix: &str, suffix: &str, len: usize) -> String {
+    [prefix, &"a".repeat(len - prefix.len() - suffix.len()), suffix].concat()
+}
+
+/// Signed requests to each Slack route, each `len` bytes long; the command opens a trouble, were
+/// it read. A field the bot does not read carries the bulk of a form.
+fn of_length(bot: &TestBot, len: usize) -> [(&'static str, &'static str, Signed); 3] {
+    let open = bot.command_form(SALES, ORIGIN, "open sev1 ACME: cracked housings") + "&padding=";
+    let interaction = Signed::interaction(bot, &open_form("V0BIG", "GLOBEX", "1", "quality")).body + "&padding=";
+    let handshake = r#"{"type":"url_verification","challenge":""#;
+    [
+        ("/slack/commands", FORM, Signed::new(bot, filled(&open, "", len))),
+        (
+            "/slack/events",
+            "application/json",
+            Signed::new(bot, filled(handshake, r#""}"#, len)),
+        ),
+        (
+            "/slack/interactions",
+            FORM,
+            Signed::new(bot, filled(&interaction, "", len)),
+        ),
+    ]
+}
+
+/// A chunked body declares no length to refuse up front: on every Slack route it is refused
+/// with 413 as soon as what has come of it passes the 1 MiB bound, without waiting for the rest
+/// (the chunk sent here is never finished), so nothing of it is stored or sent to Slack.
+#[tokio::test]
+async fn a_chunked_body_is_refused_as_soon_as_it_passes_the_bound() {
+    let bot = spawn_bot().await;
+    for (path, content_type, signed) in of_length(&bot, BODY_LIMIT + 10) {
+        // One chunk of the whole body, of which one byte past the bound is sent.
+        let head = format!(
+            "{}{:x}\r\n",
+            chunked_head(path, content_type, &signed),
+            signed.body.len()
+        );
+        let mut stream = connect_and_send(&bot, head.as_bytes()).await;
+        stream.write_all(&signed.body.as_bytes()[..=BODY_LIMIT]).await.unwrap();
+        let answer = until_closed(&mut stream).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+    }
+    bot.settle().await;
+    assert_eq!(opened_count(&bot).await, 0);
+    let calls = bot.slack.calls();
+    assert!(
+        calls.iter().all(|c| c.method == "auth.test"),
+        "no Slack call but auth.test: {:?}",
+        calls.iter().map(|c| &c.method).collect::<Vec<_>>()
+    );
+}
+
+/// A chunked body of exactly the bound is served: the bound refuses only what passes it.
+#[tokio::test]
+async fn a_chunked_body_of_exactly_the_bound_is_served() {
+    let bot = spawn_bot().await;
+    for (path, content_type, signed) in of_length(&bot, BODY_LIMIT) {
+        let (head, tail) = signed.body.split_at(signed.body.len() / 2);
+        let request = format!(
+            "{}{:x}\r\n{head}\r\n{:x}\r\n{tail}\r\n0\r\n\r\n",
+            chunked_head(path, content_type, &signed),
+            head.len(),
+            tail.len()
+        );
+        let mut stream = connect_and_send(&bot, request.as_bytes()).await;
+        let answer = until_closed(&mut stream).await;
+        let status = answer.lines().next().unwrap_or_default();
+        assert_eq!(status, "HTTP/1.1 200 OK", "{path}");
+    }
+    bot.settle().await;
+    assert_eq!(
+        opened_count(&bot).await,
+        2,
+        "the command and the modal each opened a trouble"
+    );
 }
