@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
+use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, request_key, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text, Rendered};
@@ -34,8 +34,8 @@ pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request
     if form.is_ssl_check() {
         return StatusCode::OK.into_response();
     }
-    let request_key = match verify(&app, headers, &body) {
-        Ok(key) => key,
+    let signature = match verify(&app, headers, &body) {
+        Ok(signature) => signature,
         Err(r) => return r.into_response(),
     };
     let Some(head) = form.head() else {
@@ -44,7 +44,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request
     if let Some(answer) = answer_at_once(&app, &head.team_id, head.enterprise_id.as_deref(), &head.text) {
         return answer;
     }
-    answer_the_rest(&app, head.command(), &request_key).await
+    answer_the_rest(&app, head.command(), &request_key(signature)).await
 }
 
 /// A slash command that came over the socket → what Slack shows the user. The HTTP route

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{already_handled, channel_lost_holding, check_team, failed, verify, Surface};
+use super::{already_handled, channel_lost_holding, check_team, failed, request_key, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
@@ -28,7 +28,7 @@ struct Form {
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let request_key = match verify(&app, &headers, &body) {
-        Ok(key) => key,
+        Ok(signature) => request_key(signature),
         Err(r) => return r.into_response(),
     };
     let Ok(form) = serde_urlencoded::from_bytes::<Form>(&body) else {

@@ -99,9 +99,8 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
 }
 
 /// Checks Slack's signature over the raw body. Nothing is parsed before this passes.
-/// Returns the key that identifies this request (its signature) for replay detection: a
-/// signature is unique to its timestamp and body, and only accepted within Slack's window.
-pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<String, StatusCode> {
+/// Returns the signature, which [`request_key`] makes the request's key from where one is used.
+pub(crate) fn verify<'h>(app: &App, headers: &'h HeaderMap, body: &[u8]) -> Result<&'h str, StatusCode> {
     let header = |name: &str| {
         let mut values = headers.get_all(name).iter();
         let first = values.next()?.to_str().ok();
@@ -125,13 +124,19 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
         warn_of_rejection(app, why, now);
         StatusCode::UNAUTHORIZED
     })?;
-    // Built in one allocation: this runs for every request.
-    let signature = signature.unwrap_or_default();
+    Ok(signature.unwrap_or_default())
+}
+
+/// The key that identifies a verified request by its `signature` for replay detection: a
+/// signature is unique to its timestamp and body, and only accepted within Slack's window.
+/// Made only for a request that may change something (help, which changes nothing and is never
+/// remembered, goes without), in one allocation.
+pub(crate) fn request_key(signature: &str) -> String {
     let mut key = String::with_capacity("sig:".len() + signature.len());
     key.push_str("sig:");
     key.push_str(signature);
     key.make_ascii_lowercase();
-    Ok(key)
+    key
 }
 
 /// A signature that does not verify, or a timestamp out of Slack's window, is at WARN the first
