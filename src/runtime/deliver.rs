@@ -486,9 +486,9 @@ fn slot_content(slot: Slot) -> Message {
         Slot::Kickoff => Message::Kickoff,
         Slot::Status => Message::Status,
         Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
-        // Never refreshed as a slot: each kept one is edited as it was posted.
-        Slot::NamedManagerDm => Message::ManagerDm,
-        Slot::WaitingDm => Message::ManagerDm,
+        // Never refreshed as slots: several are kept at once (`slot_message` finds none), each
+        // edited by its own `Op::Edit`; this arm only completes the match.
+        Slot::NamedManagerDm | Slot::WaitingDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Announcement { .. } => Message::Announcement,
         Slot::Report => Message::ReportSummary,
