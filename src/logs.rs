@@ -190,7 +190,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
 
     #[test]
     fn refusals_are_logged_once_a_minute_and_once_per_workspace() {
@@ -207,90 +206,11 @@ mod tests {
         assert_eq!(logged.team_refusal_due("T0LATE"), None);
     }
 
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    fn printed(json: bool, tag: Option<RequestTag>) -> String {
-        let lines = Lines::default();
-        let out = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || out.clone())
-            .event_format(Tagged {
-                inner: tracing_subscriber::fmt::format().json(),
-                json: true,
-            });
-        let text = tracing_subscriber::fmt()
-            .with_writer({
-                let out = lines.clone();
-                move || out.clone()
-            })
-            .event_format(Tagged {
-                inner: tracing_subscriber::fmt::format().with_ansi(false),
-                json: false,
-            });
-        let log = || tracing::info!(answer = 42, "something happened");
-        let run = || {
-            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-            rt.block_on(async {
-                match tag {
-                    Some(tag) => tagged(tag, async { log() }).await,
-                    None => log(),
-                }
-            })
-        };
-        if json {
-            tracing::subscriber::with_default(subscriber.finish(), run);
-        } else {
-            tracing::subscriber::with_default(text.finish(), run);
-        }
-        let bytes = lines.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap()
-    }
-
-    #[test]
-    fn a_line_printed_while_serving_a_request_names_the_request_with_its_client_values_bounded() {
-        let long_retry = "7".repeat(100);
-        let tag = RequestTag::new(7, b"/slack/\x1bcommands", Some(long_retry.as_bytes()));
-        let line = printed(false, Some(tag));
-        assert!(line.contains("something happened"), "{line}");
-        assert!(
-            line.contains("request{id=7 path=/slack/?commands slack_retry="),
-            "{line}"
-        );
-        assert!(!line.contains(&long_retry) && line.contains('…'), "{line}");
-        let line = printed(true, Some(tag));
-        let value: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
-        assert_eq!(value["request"]["id"], 7);
-        assert_eq!(value["request"]["path"], "/slack/?commands");
-        assert_eq!(value["fields"]["answer"], 42);
-    }
-
     #[test]
     fn a_logged_header_value_is_short_and_printable() {
         assert_eq!(Bounded::new(b"1").to_string(), "1");
         let logged = Bounded::new("9".repeat(20_000).as_bytes()).to_string();
         assert!(logged.chars().count() <= 33, "{logged}");
         assert_eq!(Bounded::new(b"1\r\n\x1b[31m").to_string(), "1???[31m");
-    }
-
-    #[test]
-    fn a_line_printed_outside_any_request_is_the_plain_format() {
-        let line = printed(false, None);
-        assert!(
-            line.contains("something happened") && !line.contains("request{"),
-            "{line}"
-        );
-        let value: serde_json::Value = serde_json::from_str(printed(true, None).trim()).unwrap();
-        assert!(value.get("request").is_none());
     }
 }
