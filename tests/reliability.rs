@@ -634,9 +634,24 @@ async fn a_token_refused_at_start_holds_every_call_from_the_first() {
 /// Troubles opened while Slack was down reach their manager once it is back, each in exactly one
 /// DM; a DM shared by several never reads "1 still waits" while each trouble records the shared
 /// message in turn. How the three split is timing: the first DM out after an outage does not wait
-/// for the others (only one that follows another gathers), so a slow caller goes in a later DM.
+/// for the others (only one that follows another gathers), so a slow caller goes in a later DM,
+/// and, rarely (two probes in a row going out alone), each goes alone. The product allows every
+/// split, but a split into single DMs leaves no shared DM to read: the outage is then played
+/// again, on a fresh bot, until one is shared.
 #[tokio::test]
 async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_answered() {
+    for _ in 0..3 {
+        if dms_shared_after_an_outage().await > 0 {
+            return;
+        }
+    }
+    panic!("three outages in a row, and each time every manager DM named one trouble alone");
+}
+
+/// Opens three troubles while Slack is down and brings it back; checks that each trouble is in
+/// exactly one manager DM and that no version of a DM naming several reads as partly answered.
+/// How many DMs named several.
+async fn dms_shared_after_an_outage() -> usize {
     let bot = spawn_bot().await;
     bot.slack.outage(Duration::from_secs(3600));
     let ids = open_many(&bot, 3, "DOWN", "during the outage").await;
@@ -651,10 +666,7 @@ async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_a
     }
     let named = |m: &Value| ids.iter().filter(|id| speaks_of(m, id.as_str())).count();
     let shared: Vec<&Value> = dms.iter().filter(|m| named(m) >= 2).collect();
-    // Only a split into three single DMs escapes the shared message this test is about; that
-    // takes two probes in a row going out alone, not one caller joining late.
-    assert!(!shared.is_empty(), "no DM named two or more troubles: {dms:?}");
-    for dm in shared {
+    for dm in &shared {
         let ts = dm["ts"].as_str().expect("a posted DM has its ts");
         for version in bot.slack.message_versions(MANAGER, ts) {
             let text = text_of(&version);
@@ -664,4 +676,5 @@ async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_a
             );
         }
     }
+    shared.len()
 }
