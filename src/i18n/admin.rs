@@ -402,14 +402,19 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
             ),
             Place::Entry(other) => tr!(
                 l,
-                format!("{}番目の記録の文面は{}番目の記録（訂正など）にも書かれています。両方を一緒に指定してください。そちらが記録と食い違う場合は削除できません", n(seq), n(other)),
+                format!("{}番目の記録の文面は{}番目の記録（訂正など）にも書かれています。両方を一緒に指定してください（そちらの文面をトラブルの記録が繰り返している場合は、それも拒否されます）", n(seq), n(other)),
                 format!("entry {}'s text is also written in entry {} (a correction, say): name both together, which is refused in turn if the trouble's record repeats it there", n(seq), n(other))
             ),
             Place::Record => tr!(
                 l,
-                format!("{}番目の記録の文面はトラブルの記録（訂正前の文面、顧客名や概要など）にも残っていて、報告書と 8D がそれを表示します。このコマンドはタイムラインの文面だけを削除します", n(seq)),
-                format!("the trouble's record still holds entry {}'s text (as a correction's earlier text, or within the customer, the summary or another field), which the reports show: this command erases timeline texts only", n(seq))
+                format!("{}番目の記録の文面はトラブルの記録（訂正前の文面、顧客名や概要などとして）にも残っていて、報告書と 8D がそれを表示します。このコマンドはタイムラインの文面だけを削除します", n(seq)),
+                format!("the trouble's record still holds entry {}'s text (as a correction's earlier text, or as the customer, the summary or another field), which the reports show: this command erases timeline texts only", n(seq))
             ),
+            Place::Reason => tr!(
+            l,
+            format!("理由に{}番目の記録の文面が含まれています。削除の記録はそのまま残るので、文面を引用しない理由にしてください", n(seq)),
+            format!("the reason quotes entry {}'s text, and the redaction entry keeps its reason whole for good: give a reason that does not quote it", n(seq))
+        ),
         },
         Refusal::ReasonTooLong { max } => tr!(
             l,

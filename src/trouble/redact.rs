@@ -96,6 +96,8 @@ pub enum Place {
     Entry(u64),
     /// The trouble's record (a correction's earlier text, say), which the reports read.
     Record,
+    /// The redaction's own reason, which the redaction entry keeps whole for good.
+    Reason,
 }
 
 /// What `trouble-bot redact` writes for one trouble, in one write: the named entries as they
@@ -138,7 +140,7 @@ pub fn redact(
         return Err(Refusal::NoEntries);
     }
     verify_trouble(t, timeline).map_err(Refusal::Broken)?;
-    let queued = strings_of(queued.iter());
+    let queued: Vec<&Op> = queued.iter().collect();
     let mut after = timeline.to_vec();
     for &seq in &seqs {
         let Some(e) = usize::try_from(seq).ok().and_then(|i| after.get_mut(i)) else {
@@ -157,7 +159,7 @@ pub fn redact(
         if erased == e.event {
             return Err(Refusal::NoText(seq));
         }
-        if holds_a_text(&queued, &e.event) {
+        if held_as_called(&queued, &typed_texts(&e.event)) {
             return Err(Refusal::StillQueued(seq));
         }
         e.event = erased;
@@ -169,7 +171,7 @@ pub fn redact(
             return Err(Refusal::RecordRepeats { seq, fact });
         }
     }
-    if let Some((seq, place)) = held_elsewhere(t, timeline, &after, &seqs) {
+    if let Some((seq, place)) = held_elsewhere(t, timeline, &after, &seqs, reason) {
         return Err(Refusal::StillHeld { seq, place });
     }
     let named = seqs
@@ -195,32 +197,74 @@ pub fn redact(
 }
 
 /// The first of the entries `seqs` (erased in `after`, as they were in `timeline`) whose text
-/// is still kept somewhere the bot reads or posts from: a message held for the trouble's
-/// channel, another entry (a correction quotes the text it corrects), or `t`'s record (which
-/// keeps a corrected text, and which `verify` does not compare with the entry erased). verify's
-/// record check cannot tell these, so the texts themselves are looked for.
-fn held_elsewhere(t: &Trouble, timeline: &[Entry], after: &[Entry], seqs: &[u64]) -> Option<(u64, Place)> {
-    let held = strings_of(t.held.iter().flat_map(|h| h.calls.iter().map(|c| &c.op)));
-    let others: Vec<(u64, Vec<String>)> = after
-        .iter()
-        .filter(|o| !seqs.contains(&o.seq))
-        .map(|o| (o.seq, strings_of(std::iter::once(&o.event))))
-        .collect();
+/// is still kept somewhere the bot reads or posts from, which `verify`'s record check cannot
+/// tell: a call held for the trouble's channel, `t`'s record (a corrected fact's first text),
+/// another entry's typed text (a correction, a note quoting it) or the redaction's own
+/// `reason`, kept whole for good. The record's and calls' strings are matched whole (their
+/// other strings are ids, links, names Slack gave), typed texts and the reason by containing it.
+fn held_elsewhere(
+    t: &Trouble,
+    timeline: &[Entry],
+    after: &[Entry],
+    seqs: &[u64],
+    reason: &str,
+) -> Option<(u64, Place)> {
+    let held: Vec<&Op> = t.held.iter().flat_map(|h| h.calls.iter().map(|c| &c.op)).collect();
     let record = strings_of(std::iter::once(t));
     seqs.iter().find_map(|&seq| {
-        let event = &timeline[seq as usize].event;
-        if holds_a_text(&held, event) {
+        let texts = typed_texts(&timeline[seq as usize].event);
+        if held_as_called(&held, &texts) {
             return Some((seq, Place::HeldForChannel));
         }
-        if let Some((other, _)) = others.iter().find(|(_, strings)| holds_a_text(strings, event)) {
-            return Some((seq, Place::Entry(*other)));
+        if texts.iter().any(|text| record.contains(text)) {
+            return Some((seq, Place::Record));
         }
-        holds_a_text(&record, event).then_some((seq, Place::Record))
+        let quoting = |other: &Entry| {
+            let theirs = typed_texts(&other.event);
+            texts
+                .iter()
+                .any(|text| theirs.iter().any(|s| s.contains(text.as_str())))
+        };
+        if let Some(other) = after.iter().find(|o| !seqs.contains(&o.seq) && quoting(o)) {
+            return Some((seq, Place::Entry(other.seq)));
+        }
+        texts
+            .iter()
+            .any(|text| reason.contains(text.as_str()))
+            .then_some((seq, Place::Reason))
     })
 }
 
-/// Every string `values` (calls, entries, a record) hold, nested ones too: their keys are
-/// serde's names, not anybody's text.
+/// Whether one of the calls `ops` (queued, or held for the channel) would post one of
+/// `texts`: one that carries it as a string of its own, or any part of a report, whose text
+/// was rendered (quoted line by line, cut into parts) where the typed text no longer reads whole.
+fn held_as_called(ops: &[&Op], texts: &[String]) -> bool {
+    let rendered = ops.iter().any(|op| {
+        matches!(
+            op,
+            Op::Post {
+                message: super::decide::Message::ReportPart { .. },
+                ..
+            }
+        )
+    });
+    let strings = strings_of(ops.iter());
+    !texts.is_empty() && (rendered || texts.iter().any(|text| strings.contains(text)))
+}
+
+/// `event`'s typed texts, those a redaction erases (the empty ones left out).
+fn typed_texts(event: &Event) -> Vec<String> {
+    let mut texts = Vec::new();
+    each_text(&mut event.clone(), &mut |text| {
+        if !text.is_empty() {
+            texts.push(text.clone());
+        }
+    });
+    texts
+}
+
+/// Every string `values` (calls, a record) hold, nested ones too: their keys are serde's
+/// names, not anybody's text.
 fn strings_of<T: serde::Serialize>(values: impl Iterator<Item = T>) -> Vec<String> {
     fn walk(v: serde_json::Value, out: &mut Vec<String>) {
         match v {
@@ -235,15 +279,6 @@ fn strings_of<T: serde::Serialize>(values: impl Iterator<Item = T>) -> Vec<Strin
         walk(serde_json::to_value(&v).unwrap_or_default(), &mut out);
     }
     out
-}
-
-/// Whether one of `strings` holds one of `event`'s texts.
-fn holds_a_text(strings: &[String], event: &Event) -> bool {
-    let mut found = false;
-    each_text(&mut event.clone(), &mut |text| {
-        found |= !text.is_empty() && strings.iter().any(|s| s.contains(text.as_str()));
-    });
-    found
 }
 
 /// The seq of the last redaction entry naming `seq`.
@@ -481,19 +516,120 @@ mod tests {
             }
         );
         assert!(redact(&t, &entries, &[], &[notes[0], notes[1]], "erasure", now).is_ok());
-        // The opening's summary says it (and the record, which the opening's entry checks).
+        // The record's summary says it.
         assert_eq!(
             redact(&t, &entries, &[], &[notes[2]], "erasure", now).unwrap_err(),
             Refusal::StillHeld {
                 seq: notes[2],
-                place: Place::Entry(0)
+                place: Place::Record
             }
         );
+        // Nor may the reason, kept whole for good, quote it.
+        assert_eq!(
+            redact(
+                &t,
+                &entries,
+                &[],
+                &[notes[0], notes[1]],
+                "asked to erase lot 42 at Zebulon",
+                now
+            )
+            .unwrap_err(),
+            Refusal::StillHeld {
+                seq: notes[0],
+                place: Place::Reason
+            }
+        );
+        // A short text is matched as typed, not inside ids, links or serde's names.
+        let (t, entries) = trouble_after(vec![("U0SALES", Command::Note("ok".into()))]);
+        let ok = entries
+            .iter()
+            .rfind(|e| matches!(e.event, Event::Note { .. }))
+            .unwrap()
+            .seq;
+        assert!(redact(&t, &entries, &[], &[ok], "erasure", now).is_ok());
         let long = "x".repeat(crate::trouble::command::TEXT_LIMIT + 1);
         assert!(matches!(
             redact(&t, &entries, &[], &[notes[1]], &long, now),
             Err(Refusal::ReasonTooLong { .. })
         ));
+    }
+
+    /// A fact's first text lives on in the record's corrections once it is corrected (the 8D
+    /// shows it), and a note's in the call held for the channel the bot lost: erased from the
+    /// entry alone, both would still be shown or posted.
+    #[test]
+    fn a_corrected_facts_text_and_a_held_notes_are_refused() {
+        use crate::trouble::command::Command;
+        use crate::trouble::decide::{Delivery, Dest, Lane, Message};
+        use crate::trouble::facts::{FactKey, Step};
+        let fact = |value: &str| {
+            (
+                "U0SALES",
+                Command::Step(Step::Facts(vec![(FactKey::Symptom, value.into())])),
+            )
+        };
+        let (t, entries) = trouble_after(vec![fact("Zebulon's line 3 cracked"), fact("line 3 cracked")]);
+        let first = entries
+            .iter()
+            .find(|e| serde_json::to_string(&e.event).unwrap().contains("Zebulon"))
+            .unwrap()
+            .seq;
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        assert_eq!(
+            redact(&t, &entries, &[], &[first], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: first,
+                place: Place::Record
+            }
+        );
+
+        let (mut t, entries) = trouble_after(vec![("U0SALES", Command::Note("call Zebulon".into()))]);
+        let note = entries
+            .iter()
+            .rfind(|e| matches!(e.event, Event::Note { .. }))
+            .unwrap()
+            .seq;
+        let held = |message| crate::trouble::model::Held {
+            since: now,
+            calls: vec![Delivery {
+                lane: Lane::Channel,
+                op: Op::Post {
+                    to: Dest::TroubleChannel,
+                    message,
+                    keep_as: None,
+                },
+            }],
+            refused: 0,
+            left_out: 0,
+            how: None,
+        };
+        t.held = Some(held(Message::Recorded {
+            by: crate::trouble::model::UserId::new("U0SALES"),
+            what: crate::trouble::record::Record::Note {
+                text: "call Zebulon".into(),
+            },
+        }));
+        assert_eq!(
+            redact(&t, &entries, &[], &[note], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: note,
+                place: Place::HeldForChannel
+            }
+        );
+        // A report's part, rendered from the timeline: the note may be in it in another form.
+        t.held = Some(held(Message::ReportPart {
+            text: "> call\n> Zebulon".into(),
+            part: 1,
+            of: 1,
+        }));
+        assert_eq!(
+            redact(&t, &entries, &[], &[note], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: note,
+                place: Place::HeldForChannel
+            }
+        );
     }
 
     /// An entry edited by hand is a break verify names: a redaction of it would chain a
