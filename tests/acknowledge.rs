@@ -1338,6 +1338,27 @@ fn dm_now(bot: &TestBot, dm: &(String, String)) -> String {
     text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"))
 }
 
+/// Answered, the escalation's DM names whom to call once the trouble is handed over, in the
+/// manager's DM's words: the director asked before reads who owns it now, not only who reported
+/// it.
+#[tokio::test]
+async fn an_answered_escalation_dm_names_the_owner_after_a_hand_over() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_saying(&bot, DIRECTOR, "has not been acknowledged").await;
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    dm_settled(&bot, &director, &format!("acknowledged by <@{DIRECTOR}>")).await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
+    let owner = format!("Owner now: <@{COLLEAGUE}> (reported by <@{SALES}>)");
+    let now = dm_settled(&bot, &director, &owner).await;
+    assert!(now.contains(&format!("acknowledged by <@{DIRECTOR}>")), "{now}");
+}
+
 /// Handed over while the director was asked: the owner is now the director, and their chain
 /// (the VP) is asked. The director's escalation DM and the manager's own DM asked people the
 /// chain leaves out: both say why they no longer ask, lose their button and are forgotten; a

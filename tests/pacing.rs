@@ -169,7 +169,8 @@ async fn troubles_opened_just_after_a_ping_came_back_share_the_next_dm_rather_th
 }
 
 #[tokio::test]
-async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the_message_it_shares() {
+async fn each_troubles_channel_link_acknowledgement_hand_over_and_reopening_edit_its_own_line_of_the_message_it_shares()
+{
     let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
     bot.settle().await;
     // Every trouble keeps the message it went out in as its own edit target.
@@ -237,6 +238,36 @@ async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the
         "{message}"
     );
     assert!(!message.to_string().contains("Please acknowledge"), "{message}");
+
+    // Handed over and reopened, a line says what its own DM would: whom to call now, and that
+    // it is open again, by whom and why; the others' lines say nothing of it.
+    let channel = trouble(&bot, acked.as_str()).channel.expect("channel");
+    let r = bot
+        .command_text(MANAGER, channel.as_str(), &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
+    bot.settle().await;
+    let owner = format!("Owner now: <@{COLLEAGUE}> (reported by <@{SALES}>)");
+    let (_, line, _) = dm_line(&bot, &posted, acked.as_str());
+    assert!(line.contains(&owner) && line.contains("acknowledged by"), "{line}");
+    bot.command_text(MANAGER, channel.as_str(), "close force a duplicate")
+        .await;
+    bot.command_text(MANAGER, channel.as_str(), "reopen the cracks came back")
+        .await;
+    bot.settle().await;
+    let (_, line, _) = dm_line(&bot, &posted, acked.as_str());
+    let reopened = format!("by <@{MANAGER}>: the cracks came back");
+    assert!(
+        line.contains("🔄 Reopened") && line.contains(&reopened) && line.contains(&owner),
+        "{line}"
+    );
+    for other in posted.together.iter().filter(|id| **id != acked) {
+        let (_, line, _) = dm_line(&bot, &posted, other.as_str());
+        assert!(
+            !line.contains("Owner now") && !line.contains("Reopened"),
+            "{other}: {line}"
+        );
+    }
 }
 
 /// One trouble of a shared DM handed over above the manager: its line stops asking them (no

@@ -3,7 +3,8 @@
 
 use super::messages::{
     ack_text, answered, asked_again_below, away, channel_outside, channel_ref, closed_note, customer_outside,
-    kept_in_channel, no_longer_asks_reader, opened_ago, severity_label, user, who_was_asked, FALLBACK_TEXT_LIMIT,
+    kept_in_channel, no_longer_asks_reader, opened_ago, severity_label, standing, user, who_was_asked,
+    FALLBACK_TEXT_LIMIT,
 };
 use super::{format_duration, Locale};
 use crate::config::Config;
@@ -303,6 +304,8 @@ fn line(
         (Combined::ManagerDm | Combined::EscalationDm, _) => {
             let asks = settled.is_none();
             let ack = settled.unwrap_or_else(|| ack_text(l, config.policy.timezone, t));
+            // What its own DM says under the facts, the state first on this line.
+            let ack = standing(l, config, t, Some(ack)).unwrap_or_default();
             let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
@@ -511,6 +514,47 @@ mod tests {
                 let text = b["text"]["text"].as_str().unwrap();
                 assert!(text.contains(waiting), "{l:?}: {text}");
                 assert_eq!(b["accessory"]["action_id"], "acknowledge");
+            }
+        }
+    }
+
+    /// A trouble's line says what its own DM says under its facts, in either language: whom to
+    /// call once it is handed over, and that it is open again, by whom and why.
+    #[test]
+    fn a_line_says_what_the_troubles_own_dm_says_of_its_owner_and_reopening() {
+        let (config, mut troubles) = hostile(2);
+        let (t, _) = &mut troubles[0];
+        t.owner = UserId::new("U0COLLEAGUE");
+        t.substance.reopening = Some(crate::trouble::facts::Reopening {
+            by: UserId::new("U0MANAGER"),
+            at: t.opened_at,
+            reason: "the cracks came back".into(),
+            not_effective: None,
+        });
+        let t = t.clone();
+        for l in [Locale::Ja, Locale::En] {
+            let alone = super::super::messages::render(l, &config, &t, &Message::ManagerDm).text;
+            // As sent: a mention reads with its honorific in Japanese.
+            let owner = super::super::san(l, &super::super::messages::handed_over(l, &t).expect("handed over"));
+            let reopened =
+                super::super::messages::reopened_note(l, &config, &t, Some(crate::slack::text::Where::Elsewhere))
+                    .map(|note| super::super::san(l, &note))
+                    .expect("reopened");
+            assert!(alone.contains(&owner) && alone.contains(&reopened), "{alone}");
+            for kind in [Combined::ManagerDm, Combined::EscalationDm] {
+                let r = combined(l, &config, kind, &troubles, 0, None);
+                let blocks = as_values(r.blocks.expect("blocks"));
+                let line = |id: &TroubleId| {
+                    blocks
+                        .iter()
+                        .filter_map(|b| b["text"]["text"].as_str())
+                        .find(|text| text.contains(id.as_str()))
+                        .expect("its line")
+                        .to_string()
+                };
+                let (mine, other) = (line(&t.id), line(&troubles[1].0.id));
+                assert!(mine.contains(&owner) && mine.contains(&reopened), "{l:?}: {mine}");
+                assert!(!other.contains(&owner) && !other.contains(&reopened), "{l:?}: {other}");
             }
         }
     }

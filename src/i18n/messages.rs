@@ -361,6 +361,23 @@ pub(super) fn handed_over(l: Locale, t: &Trouble) -> Option<String> {
     })
 }
 
+/// How `t` stands, as every DM about it says under its facts (the manager's, one naming a
+/// manager, an escalation's once answered, and a trouble's line in a DM several share): `state`
+/// (who acknowledged, who is asked now, why this DM no longer asks), who owns it once handed
+/// over, and its reopening, one a line. A manager on a phone reads whom to call, and that it is
+/// open again, whichever DM reached them.
+pub(super) fn standing(l: Locale, config: &Config, t: &Trouble, state: Option<String>) -> Option<String> {
+    let lines: Vec<String> = [
+        state,
+        handed_over(l, t),
+        reopened_note(l, config, t, Some(Where::Elsewhere)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// An asking DM superseded by a newer one to the same person.
 pub(super) fn asked_again_below(l: Locale) -> String {
     tr!(
@@ -928,13 +945,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ]),
             ];
             blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
-            let handed_over = handed_over(l, t);
-            blocks.extend(handed_over.as_ref().map(|line| context(line)));
             let asks = answered.is_none();
-            // Reopened, it says so where it said it was closed.
-            let reopened = reopened_note(l, config, t, Some(Where::Elsewhere));
+            // Under the facts: who acknowledged, whom to call now, and a reopening where it said
+            // it was closed.
             let state = answered.clone().unwrap_or_else(|| ack_text(l, tz, t));
-            blocks.push(context(&[Some(state), reopened.clone()].into_iter().flatten().collect::<Vec<_>>().join("\n")));
+            blocks.extend(standing(l, config, t, Some(state)).map(|lines| context(&lines)));
             if asks {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
@@ -950,9 +965,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("{ask}{what} · 報告者 {} · {}", user(t.opened_by()), channel_ref(l, t)),
                 format!("{ask}{what} · from {} · {}", user(t.opened_by()), channel_ref(l, t))
             );
-            // Whom to call now, the answer under it and a reopening, as the blocks show them: a
-            // screen reader reads only the text.
-            let text = [Some(text), handed_over, answered, reopened]
+            // The answer, whom to call now and a reopening, as the blocks show them: a screen
+            // reader reads only the text.
+            let text = [Some(text), standing(l, config, t, answered)]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
@@ -1129,6 +1144,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 None if *asked_again => asked_again_below(l),
                 None => ack_text(l, tz, t),
             };
+            // Whom to call now, as the manager's DM says it, and a reopening.
+            let state = standing(l, config, t, Some(state)).unwrap_or_default();
             let text = format!("{head}\n{state}");
             Rendered { text, blocks: Some(vec![section(&head), context(&state)]) }
         }
@@ -1147,8 +1164,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary}. Channel: {}", user(by), channel_ref(l, t))
             );
             let state = answered(l, config, t).unwrap_or_else(|| ack_text(l, tz, t));
-            let reopened = reopened_note(l, config, t, Some(Where::Elsewhere));
-            let lines: Vec<String> = [Some(named), handed_over(l, t), Some(state), reopened].into_iter().flatten().collect();
+            let lines: Vec<String> = [Some(named), standing(l, config, t, Some(state))].into_iter().flatten().collect();
             Rendered::text(lines.join("\n"))
         }
         Message::HandedToYourReport { by, to } => {

@@ -247,6 +247,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             if w.t.ack.is_some() || !w.t.is_open() {
                 w.refresh_manager_dms();
             }
+            // So do the escalation's DMs answered before, in the manager's DM's words (edited by
+            // `Work::finish` when this withdrew the acknowledgement they read).
+            if !w.ack_withdrawn_here() {
+                w.refresh_settled_escalation_dms(None);
+            }
             w.invite(
                 std::iter::once(to.clone())
                     .chain(manager.clone())
