@@ -1182,6 +1182,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::NoLongerManager { by, to, handed_to, above } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(match (handed_to, above) {
+                // Acknowledged, nobody is asked: `to` is its manager now.
+                (Some(owner), _) if t.ack.is_some() => {
+                    let acked = t.ack.as_ref().map(|a| user(&a.by)).unwrap_or_default();
+                    tr!(
+                        l,
+                        format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまの上司は {}です（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner), user(to)),
+                        format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is its manager now (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
+                    )
+                }
                 (Some(owner), _) => tr!(
                     l,
                     format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまは {}に確認を依頼しています。あなたへの確認の依頼は取り下げました。チャンネル: {channel}", user(by), user(owner), user(to)),
@@ -3064,6 +3073,34 @@ pub(super) mod tests {
                     assert!(all.contains("(old)"), "{m:?} shows what was first reported: {all}");
                 }
             }
+        }
+    }
+
+    /// A DM let go by a hand-over of an acknowledged trouble names its manager now and who
+    /// acknowledged it, not someone "asked now" that nobody asks.
+    #[test]
+    fn a_dm_let_go_by_an_acknowledged_hand_over_names_the_manager_now() {
+        let (config, mut t) = hostile();
+        t.ack = Some(crate::trouble::model::Acknowledgement {
+            by: UserId::new("U0VP"),
+            at: t.opened_at,
+            wait_untold: false,
+        });
+        let m = Message::NoLongerManager {
+            by: UserId::new("U0MANAGER"),
+            to: UserId::new("U0VP"),
+            handed_to: Some(UserId::new("U0DIRECTOR")),
+            above: false,
+        };
+        for (l, says) in [
+            (Locale::En, "<@U0VP> is its manager now (acknowledged by <@U0VP>)"),
+            (Locale::Ja, "いまの上司は <@U0VP>さんです（<@U0VP>さんが確認済み）"),
+        ] {
+            let text = render(l, &config, &t, &m).text;
+            assert!(
+                text.contains(says) && !text.contains("asked now") && !text.contains("確認を依頼しています"),
+                "{text}"
+            );
         }
     }
 }

@@ -397,10 +397,11 @@ pub(super) struct ChainChange {
 fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &ChainChange) {
     let escalation = &w.t.escalation;
     let chain = escalation.chain.clone();
-    // Named a manager: they are the news. Handed over: whoever is asked now.
+    // Named a manager: they are the news. Handed over: whoever is asked now, or once it is
+    // acknowledged (nobody asked), its manager now.
     let to = match change.handed_to {
-        None => chain.first(),
-        Some(_) => chain.get(escalation.level),
+        Some(_) if w.t.ack.is_none() => chain.get(escalation.level),
+        _ => chain.first(),
     };
     let Some(to) = to.cloned() else {
         return;
@@ -412,57 +413,56 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
         handed_to: change.handed_to.clone(),
         above,
     };
-    // Once acknowledged, the managers' DMs ask nothing and say who did: a hand-over leaves them
-    // so. Naming a manager instead of one out of the chain tells them at any time.
+    // Acknowledged or not, a hand-over that leaves a manager out lets their DM go as naming
+    // another manager does: kept, it would go on being edited as theirs (the one telling them
+    // they were named manager would go on saying so of a trouble they no longer manage, or own).
     // The manager's DM is whoever's it went to: a manager named since, then replaced, never
     // takes the first manager's with them.
     let first_to = w.t.escalation.manager_dm_to.clone().or(manager_before.clone());
-    if change.handed_to.is_none() || w.t.ack.is_none() {
-        let configured = w.ctx.policy.manager_of(w.t.opened_by());
-        let released = [
-            first_to
-                .as_ref()
-                .is_some_and(left_out)
-                .then(|| w.t.manager_dm.take())
-                .flatten(),
-            configured
-                .as_ref()
-                .is_some_and(left_out)
-                .then(|| w.t.configured_manager_dm.take())
-                .flatten(),
-        ];
-        // Told they were named manager: nothing is theirs any longer either.
-        let named = std::mem::take(&mut w.t.escalation.named);
-        let (named_gone, named_kept): (Vec<KeptDm>, Vec<KeptDm>) =
-            named.into_iter().partition(|dm| dm.named().is_some_and(left_out));
-        w.t.escalation.named = named_kept;
-        for dm in named_gone {
-            w.send(
-                Lane::Dm,
-                Op::Edit {
-                    channel: dm.posted.channel,
-                    ts: dm.posted.ts,
-                    message: said(false),
-                },
-            );
-            w.changed = true;
-        }
-        for dm in released.into_iter().flatten() {
-            // A DM shared with other troubles (combined while they waited) speaks for them too:
-            // it is drawn again, this one's line saying nothing is asked of its reader.
-            let op = match dm.together.len() > 1 {
-                true => Op::RedrawSharedDm {
-                    message: dm,
-                    escalation: false,
-                },
-                false => Op::Edit {
-                    channel: dm.channel,
-                    ts: dm.ts,
-                    message: said(false),
-                },
-            };
-            w.send(Lane::Dm, op);
-        }
+    let configured = w.ctx.policy.manager_of(w.t.opened_by());
+    let released = [
+        first_to
+            .as_ref()
+            .is_some_and(left_out)
+            .then(|| w.t.manager_dm.take())
+            .flatten(),
+        configured
+            .as_ref()
+            .is_some_and(left_out)
+            .then(|| w.t.configured_manager_dm.take())
+            .flatten(),
+    ];
+    // Told they were named manager: nothing is theirs any longer either.
+    let named = std::mem::take(&mut w.t.escalation.named);
+    let (named_gone, named_kept): (Vec<KeptDm>, Vec<KeptDm>) =
+        named.into_iter().partition(|dm| dm.named().is_some_and(left_out));
+    w.t.escalation.named = named_kept;
+    for dm in named_gone {
+        w.send(
+            Lane::Dm,
+            Op::Edit {
+                channel: dm.posted.channel,
+                ts: dm.posted.ts,
+                message: said(false),
+            },
+        );
+        w.changed = true;
+    }
+    for dm in released.into_iter().flatten() {
+        // A DM shared with other troubles (combined while they waited) speaks for them too:
+        // it is drawn again, this one's line saying nothing is asked of its reader.
+        let op = match dm.together.len() > 1 {
+            true => Op::RedrawSharedDm {
+                message: dm,
+                escalation: false,
+            },
+            false => Op::Edit {
+                channel: dm.channel,
+                ts: dm.ts,
+                message: said(false),
+            },
+        };
+        w.send(Lane::Dm, op);
     }
     let manager_dm_to = first_to.filter(|u| w.t.manager_dm.is_some() && chain.first() != Some(u));
     if w.t.escalation.manager_dm_to != manager_dm_to {

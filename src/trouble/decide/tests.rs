@@ -1518,6 +1518,67 @@ fn a_named_managers_dm_is_kept_edited_and_released_when_another_is_named() {
     assert!(sim.t.escalation.named.is_empty(), "forgotten");
 }
 
+/// An acknowledged trouble handed to the manager named after the acknowledgement: the new
+/// owner's chain leaves them and the first manager out, and it lets their DMs go as naming
+/// another manager does: each says who manages it now, and neither is edited as theirs again.
+#[test]
+fn an_acknowledged_hand_over_lets_go_of_the_dms_of_managers_it_leaves_out() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0VP", Command::Ack);
+    sim.cmd("U0MANAGER", Command::Manager(u("U0DIRECTOR")));
+    let told = Message::NamedManager {
+        by: u("U0MANAGER"),
+        to: Some(u("U0DIRECTOR")),
+    };
+    sim.feed(Input::Delivered(Outcome::Posted {
+        slot: Slot::NamedManagerDm,
+        channel: ChannelId::new("D0DIRECTOR"),
+        ts: Ts::new("1.1"),
+        together: Vec::new(),
+        shown: Some(Box::new(told)),
+    }));
+    assert_eq!(sim.t.escalation.named.len(), 1);
+    let first = sim.t.manager_dm.clone().expect("the manager's DM is kept");
+
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0DIRECTOR")));
+    assert_eq!(sim.t.escalation.chain, users(&["U0VP"]));
+    assert_eq!(
+        sim.t.ack.as_ref().map(|a| a.by.clone()),
+        Some(u("U0VP")),
+        "it stays acknowledged"
+    );
+    let released = Message::NoLongerManager {
+        by: u("U0MANAGER"),
+        to: u("U0VP"),
+        handed_to: Some(u("U0DIRECTOR")),
+        above: false,
+    };
+    for (channel, ts) in [("D0DIRECTOR", "1.1"), (first.channel.as_str(), first.ts.as_str())] {
+        let edit = Op::Edit {
+            channel: ChannelId::new(channel),
+            ts: Ts::new(ts),
+            message: released.clone(),
+        };
+        assert!(has_op(&d, Lane::Dm, &edit), "{channel}: {:?}", ops(&d, Lane::Dm));
+    }
+    assert!(
+        sim.t.escalation.named.is_empty() && sim.t.manager_dm.is_none(),
+        "forgotten"
+    );
+    let d = sim.cmd(
+        "U0DIRECTOR",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
+    assert!(matches!(d.reply, Some(Reply::SeverityChanged { .. })), "{:?}", d.reply);
+    let edited = ops(&d, Lane::Dm)
+        .into_iter()
+        .any(|op| matches!(op, Op::Edit { .. } | Op::Refresh { slot: Slot::ManagerDm }));
+    assert!(!edited, "{:?}", ops(&d, Lane::Dm));
+}
+
 /// A nudge by DM that waited in the queue while the customer was updated lands after it: it is
 /// settled at once, by the update that came first, and not kept; one that lands before any
 /// update is kept until the next, and settled by it once.
