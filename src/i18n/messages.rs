@@ -1156,7 +1156,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         // Kept and edited as the manager's DM is: its state line follows the trouble (who
         // acknowledged, or that it waits again; closed), as does who owns it.
-        Message::NamedManager { by, .. } => {
+        Message::NamedManager { by, to } => {
             let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
             let named = tr!(
                 l,
@@ -1164,7 +1164,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary}. Channel: {}", user(by), channel_ref(l, t))
             );
             let state = answered(l, config, t).unwrap_or_else(|| ack_text(l, tz, t));
-            let lines: Vec<String> = [Some(named), standing(l, config, t, Some(state))].into_iter().flatten().collect();
+            // Landed after someone else was named in their place (or a hand-over left them out):
+            // it says who manages it now, under the news it brought too late.
+            let replaced = to.as_ref().filter(|reader| !t.manager_chain().contains(reader)).map(|_| match &t.manager {
+                Some(m) => tr!(
+                    l,
+                    format!("↪️ その後、上司は {}に変わりました。あなたへの依頼はもうありません。", user(m)),
+                    format!("↪️ {} manages it now, in your place: nothing of it is asked of you any longer.", user(m))
+                ),
+                None => tr!(l, "↪️ あなたへの依頼はもうありません。", "↪️ Nothing of it is asked of you any longer.").to_string(),
+            });
+            let lines: Vec<String> = [Some(named), replaced, standing(l, config, t, Some(state))].into_iter().flatten().collect();
             Rendered::text(lines.join("\n"))
         }
         Message::HandedToYourReport { by, to } => {
@@ -3101,6 +3111,28 @@ pub(super) mod tests {
                 text.contains(says) && !text.contains("asked now") && !text.contains("確認を依頼しています"),
                 "{text}"
             );
+        }
+    }
+
+    /// The DM telling someone they were named manager, once another manages the trouble in
+    /// their place (it landed late), says who, in either language.
+    #[test]
+    fn a_named_managers_dm_says_who_manages_once_another_does() {
+        let (config, mut t) = hostile();
+        t.manager = Some(UserId::new("U0QA1"));
+        t.escalation.chain = vec![UserId::new("U0QA1"), UserId::new("U0MANAGER")];
+        let m = |reader: &str| Message::NamedManager {
+            by: UserId::new("U0MANAGER"),
+            to: Some(UserId::new(reader)),
+        };
+        for (l, says) in [
+            (Locale::En, "<@U0QA1> manages it now, in your place"),
+            (Locale::Ja, "その後、上司は <@U0QA1>さんに変わりました"),
+        ] {
+            let text = render(l, &config, &t, &m("U0OTHERMGR")).text;
+            assert!(text.contains(says), "{text}");
+            let text = render(l, &config, &t, &m("U0QA1")).text;
+            assert!(!text.contains("↪️"), "still theirs: {text}");
         }
     }
 }

@@ -1579,6 +1579,41 @@ fn an_acknowledged_hand_over_lets_go_of_the_dms_of_managers_it_leaves_out() {
     assert!(!edited, "{:?}", ops(&d, Lane::Dm));
 }
 
+/// The DM telling someone they were named manager lands after someone else was named in their
+/// place: it is kept and edited at once (its rendering says who manages now), and follows the
+/// trouble from then on, as a DM asking to acknowledge that lands after the answer does.
+#[test]
+fn a_named_managers_dm_landing_after_another_was_named_is_kept_and_edited_at_once() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    sim.cmd("U0MANAGER", Command::Manager(u("U0QA1")));
+    let told = Message::NamedManager {
+        by: u("U0MANAGER"),
+        to: Some(u("U0OTHERMGR")),
+    };
+    let d = sim.feed(Input::Delivered(Outcome::Posted {
+        slot: Slot::NamedManagerDm,
+        channel: ChannelId::new("D0OTHERMGR"),
+        ts: Ts::new("1.1"),
+        together: Vec::new(),
+        shown: Some(Box::new(told.clone())),
+    }));
+    let edit = Op::Edit {
+        channel: ChannelId::new("D0OTHERMGR"),
+        ts: Ts::new("1.1"),
+        message: told,
+    };
+    assert!(has_op(&d, Lane::Dm, &edit), "{:?}", ops(&d, Lane::Dm));
+    assert_eq!(sim.t.escalation.named.len(), 1, "kept");
+    let raise = Command::Severity {
+        to: Severity::new(1),
+        reason: "r".into(),
+    };
+    let d = sim.cmd("U0MANAGER", raise);
+    assert!(has_op(&d, Lane::Dm, &edit), "{:?}", ops(&d, Lane::Dm));
+}
+
 /// A nudge by DM that waited in the queue while the customer was updated lands after it: it is
 /// settled at once, by the update that came first, and not kept; one that lands before any
 /// update is kept until the next, and settled by it once.
