@@ -1070,14 +1070,14 @@ async fn director_told_then_settled() -> (TestBot, OpenedTrouble, (String, Strin
 }
 
 /// The update that settled the director's DM withdrawn (wrong trouble), the customer waits
-/// again: the DM says so again, as first posted, rather than read "Settled" for good, and is
-/// kept for the next update.
+/// again: the DM says so again, the wait counted up to the withdrawal (16h when it was posted,
+/// 16h5m now), rather than read "Settled" for good, and is kept for the next update.
 #[tokio::test]
 async fn a_waiting_dm_settled_by_an_update_later_withdrawn_says_the_customer_waits_again() {
     let (bot, t, told) = director_told_then_settled().await;
     bot.command_text(SALES, &t.channel, "withdraw update wrong trouble")
         .await;
-    message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h").await;
+    message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h5m").await;
     wait_until(|| (trouble(&bot, &t.id).waiting_dms.len() == 1).then_some(())).await;
     bot.command_text(SALES, &t.channel, "update called them for real").await;
     message_says(&bot, &told.0, &told.1, "✅ Settled").await;
@@ -1102,7 +1102,7 @@ async fn a_waiting_dm_says_the_customer_waits_again_once_every_update_since_is_w
         );
         let second = format!("withdraw update {} wrong trouble", order[1]);
         bot.command_text(SALES, &t.channel, &second).await;
-        message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h").await;
+        message_says(&bot, &told.0, &told.1, "has heard nothing from us for 16h10m").await;
     }
 }
 

@@ -287,6 +287,22 @@ fn counted_from(dm: &KeptDm) -> Option<DateTime<Utc>> {
     }
 }
 
+/// A DM saying the customer waits, said again once the update that settled it is withdrawn:
+/// the wait as the decision counts it now, not as first posted (rendering reads no clock).
+fn waited_until_now(message: Message, waited_secs: i64) -> Message {
+    match message {
+        Message::Nudge(n) => Message::Nudge(Nudge { waited_secs, ..n }),
+        Message::CustomerStillWaiting {
+            manager, last_contact, ..
+        } => Message::CustomerStillWaiting {
+            waited_secs,
+            manager,
+            last_contact,
+        },
+        other => other,
+    }
+}
+
 /// A waiting DM an update settled, kept as it was before, in case every update since the wait
 /// it counted from is withdrawn: the last to each person (an older one to them is for good).
 fn remember_settled(w: &mut Work, dm: KeptDm) {
@@ -463,9 +479,11 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
         set_first_contact_timers(w, |due| (now < due, true));
     }
     // The DMs settled by updates no longer standing (none left since the wait they counted
-    // from): the customer waits again, so they say it again (as first posted) and are kept; one
-    // to someone DMed again since points to the newer. One that does not say what it counted
-    // from (kept by an earlier release) stays settled.
+    // from): the customer waits again, so they say it again and are kept, the wait counted up
+    // to now (it went on while the update stood); one to someone DMed again since points to
+    // the newer. One that does not say what it counted from (kept by an earlier release) stays
+    // settled.
+    let waited_secs = (now - w.t.cadence_from()).num_seconds().max(0);
     let last = w.t.last_customer_contact();
     let again: Vec<KeptDm> = (w.t.waiting_settled)
         .extract_if(.., |dm| counted_from(dm).is_some_and(|then| last <= then))
@@ -475,8 +493,12 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
         let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
         match (newer, dm.shown.clone()) {
             (false, Some(shown)) => {
-                w.edit_waiting_dm(dm.posted.clone(), shown);
-                w.t.waiting_dms.push(dm);
+                let shown = waited_until_now(shown, waited_secs);
+                w.edit_waiting_dm(dm.posted.clone(), shown.clone());
+                w.t.waiting_dms.push(KeptDm {
+                    posted: dm.posted,
+                    shown: Some(shown),
+                });
             }
             _ => w.edit_waiting_dm(dm.posted, Message::CustomerWaitOver { newer: true }),
         }
