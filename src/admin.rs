@@ -1,7 +1,8 @@
 //! Admin commands (export, verify, backup, restore, accept-loss, redact) beside a running bot, or on the store when it is stopped.
 //!
 //! sled lets one process open a store, so while `serve` runs it answers the admin commands
-//! itself on `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
+//! (but restore and accept-loss, which need it stopped) itself on
+//! `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
 //! connect). The command line asks that socket first; when nobody answers (no file, or a file
 //! left by a killed bot) it opens the store itself. The protocol is one JSON request line, one
 //! JSON `Outcome` line, and for a backup the store's records in frames after it.
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 use crate::app::App;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::i18n::admin as admin_text;
 use crate::i18n::{export_json, export_markdown, Locale};
@@ -69,7 +71,18 @@ pub enum Request {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     },
+    /// `redact`: the entries numbered as the report numbers them, from 1. A bot of an earlier
+    /// release answers it as [`NOT_A_REQUEST`].
+    Redact {
+        id: String,
+        entries: Vec<u64>,
+        reason: String,
+    },
 }
+
+/// How a bot answers a request line it does not read (every release so far): the command line
+/// tells an earlier bot that lacks a command from a failure of the command.
+const NOT_A_REQUEST: &str = "not an admin request";
 
 /// What a command prints and its exit code, the same whether the bot or the CLI ran it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -383,11 +396,12 @@ pub fn run(config: &Config, request: Request) -> Outcome {
         Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    on_store(config, &store, request).0
+    on_store(config, &store, &Clock::System, request).0
 }
 
 /// Runs a request on an open store: what it prints, and the backup frames that follow it.
-fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u8>) {
+/// `clock` stamps what it writes: the running bot's own.
+fn on_store(config: &Config, store: &Store, clock: &Clock, request: Request) -> (Outcome, Vec<u8>) {
     match request {
         Request::Ping => (Outcome::ok(String::new()), Vec::new()),
         Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
@@ -402,6 +416,10 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
             Ok(trees) => (Outcome::ok(String::new()), frames(&trees)),
             Err(e) => (Outcome::failed(e.to_string()), Vec::new()),
         },
+        Request::Redact { id, entries, reason } => (
+            redact_on_store(config, store, &id, &entries, &reason, clock.now()),
+            Vec::new(),
+        ),
     }
 }
 
@@ -532,50 +550,114 @@ pub fn accept_loss(config: &Config) -> Outcome {
 
 /// `redact ID N… --reason R`: erases the free texts of trouble `id`'s entries `numbers` (as
 /// the report and verify number them, from 1), recorded on its timeline (see
-/// [`crate::trouble::redact::redact`]). On sled only while no bot serves the store; on
-/// PostgreSQL beside running instances, under the lock their writes take.
+/// [`crate::trouble::redact::redact`]). On sled by the bot serving the store when one answers
+/// on its admin socket (under its writer lock, between two of its decisions, stamped by its
+/// clock), else on the store itself; on PostgreSQL beside running instances, under the lock
+/// their writes take.
 pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outcome {
     let (l, data_dir) = (config.locale, &config.data_dir);
-    let id = TroubleId::new(id);
-    let refused = |refusal| Outcome::failed(admin_text::redact_refused(l, id.as_str(), &refusal));
-    // Entry 0 is none: the numbers are the report's, from 1.
-    let Some(seqs) = numbers.iter().map(|n| n.checked_sub(1)).collect::<Option<Vec<u64>>>() else {
-        return refused(Refusal::NoSuchEntry(u64::MAX));
-    };
     let now = chrono::Utc::now();
-    let decide = |t: &Trouble, timeline: &[Entry], queued: &[crate::trouble::decide::Op]| {
-        crate::trouble::redact::redact(t, timeline, queued, &seqs, reason, now)
+    if let Some(url) = &config.database_url {
+        let asked = match Redacting::new(l, id, numbers, reason, now) {
+            Ok(asked) => asked,
+            Err(refused) => return refused,
+        };
+        let done = on_database(url.expose(), async |pool| {
+            pg::store::redact(pool, &asked.id, |t, timeline, queued| asked.decide(t, timeline, queued)).await
+        });
+        return asked.outcome(done);
+    }
+    let request = Request::Redact {
+        id: id.to_string(),
+        entries: numbers.to_vec(),
+        reason: reason.to_string(),
     };
-    let done = match &config.database_url {
-        Some(url) => on_database(url.expose(), async |pool| pg::store::redact(pool, &id, decide).await),
-        None => {
-            match ask(data_dir, &Request::Ping) {
-                Ok(None) => {}
-                Ok(Some(_)) => {
-                    return Outcome::failed(admin_text::redact_bot_running(l, data_dir, &socket_path(data_dir)))
-                }
-                Err(e) => return not_answering(l, data_dir, e),
-            }
-            if !Store::holds_store(data_dir) {
-                return Outcome::failed(admin_text::no_store(l, data_dir));
-            }
-            let store = match Store::open(data_dir) {
-                Ok(store) => store,
-                Err(e) => return Outcome::failed(admin_text::redact_store_held(l, data_dir, &e)),
-            };
-            store
-                .redact(&id, now, decide)
-                .map_err(|e| crate::store::printable(&e.to_string()))
+    match ask(data_dir, &request) {
+        Ok(Some((outcome, _))) if outcome.code == 2 && outcome.stderr.starts_with(NOT_A_REQUEST) => {
+            return Outcome::failed(admin_text::redact_bot_too_old(l, data_dir, &socket_path(data_dir)))
         }
+        Ok(Some((outcome, _))) => return outcome,
+        Ok(None) => {}
+        Err(e) => {
+            let mut outcome = not_answering(l, data_dir, e);
+            outcome.stderr.push_str(&admin_text::redaction_not_known(l));
+            return outcome;
+        }
+    }
+    if !Store::holds_store(data_dir) {
+        return Outcome::failed(admin_text::no_store(l, data_dir));
+    }
+    match Store::open(data_dir) {
+        Ok(store) => redact_on_store(config, &store, id, numbers, reason, now),
+        Err(e) => Outcome::failed(admin_text::redact_store_held(l, data_dir, &e)),
+    }
+}
+
+/// [`redact`] on an open sled store, by the command line or the bot serving it, at `now`.
+fn redact_on_store(
+    config: &Config,
+    store: &Store,
+    id: &str,
+    numbers: &[u64],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let asked = match Redacting::new(config.locale, id, numbers, reason, now) {
+        Ok(asked) => asked,
+        Err(refused) => return refused,
     };
-    match done {
-        Ok(None) => Outcome::failed(admin_text::no_trouble(l, id.as_str())),
-        Ok(Some(Err(refusal))) => refused(refusal),
-        Ok(Some(Ok(r))) => {
-            let seqs: Vec<u64> = r.erased.iter().map(|e| e.seq).collect();
-            Outcome::ok(admin_text::redacted_now(l, &id, &seqs, r.entry.seq))
+    let done = store
+        .redact(&asked.id, now, |t, timeline, queued| asked.decide(t, timeline, queued))
+        .map_err(|e| crate::store::printable(&e.to_string()));
+    asked.outcome(done)
+}
+
+/// What `redact` was asked, the entries by their `seq`, whichever store runs it.
+struct Redacting<'a> {
+    l: Locale,
+    id: TroubleId,
+    seqs: Vec<u64>,
+    reason: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Redacting<'a> {
+    fn new(l: Locale, id: &str, numbers: &[u64], reason: &'a str, now: DateTime<Utc>) -> Result<Self, Outcome> {
+        let id = TroubleId::new(id);
+        // Entry 0 is none: the numbers are the report's, from 1.
+        let Some(seqs) = numbers.iter().map(|n| n.checked_sub(1)).collect::<Option<Vec<u64>>>() else {
+            let refusal = Refusal::NoSuchEntry(u64::MAX);
+            return Err(Outcome::failed(admin_text::redact_refused(l, id.as_str(), &refusal)));
+        };
+        Ok(Redacting {
+            l,
+            id,
+            seqs,
+            reason,
+            now,
+        })
+    }
+
+    fn decide(
+        &self,
+        t: &Trouble,
+        timeline: &[Entry],
+        queued: &[crate::trouble::decide::Op],
+    ) -> Result<crate::trouble::redact::Redaction, Refusal> {
+        crate::trouble::redact::redact(t, timeline, queued, &self.seqs, self.reason, self.now)
+    }
+
+    fn outcome(&self, done: Result<Option<Result<crate::trouble::redact::Redaction, Refusal>>, String>) -> Outcome {
+        let (l, id) = (self.l, &self.id);
+        match done {
+            Ok(None) => Outcome::failed(admin_text::no_trouble(l, id.as_str())),
+            Ok(Some(Err(refusal))) => Outcome::failed(admin_text::redact_refused(l, id.as_str(), &refusal)),
+            Ok(Some(Ok(r))) => {
+                let seqs: Vec<u64> = r.erased.iter().map(|e| e.seq).collect();
+                Outcome::ok(admin_text::redacted_now(l, id, &seqs, r.entry.seq))
+            }
+            Err(e) => Outcome::failed(e),
         }
-        Err(e) => Outcome::failed(e),
     }
 }
 
@@ -748,7 +830,7 @@ pub fn listen(app: Arc<App>) -> Option<AdminSocket> {
             Some(AdminSocket { path, task })
         }
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "no admin socket: export, verify and backup need the bot stopped");
+            tracing::warn!(path = %path.display(), error = %e, "no admin socket: export, verify, backup and redact need the bot stopped");
             None
         }
     }
@@ -800,7 +882,7 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
         Err(e) => {
             let outcome = Outcome {
                 code: 2,
-                stderr: format!("not an admin request: {e}\n"),
+                stderr: format!("{NOT_A_REQUEST}: {e}\n"),
                 ..Outcome::default()
             };
             return write_outcome(&mut write, &outcome).await;
@@ -811,8 +893,8 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
     let Some(store) = app.store.sled().cloned() else {
         return Ok(());
     };
-    let config = app.config.clone();
-    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&config, &store, request))
+    let (config, clock) = (app.config.clone(), app.clock.clone());
+    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&config, &store, &clock, request))
         .await
         .map_err(io::Error::other)?;
     write_outcome(&mut write, &outcome).await?;

@@ -99,7 +99,7 @@ enum Command {
     /// Accept that the store lost troubles (its log damaged: serve refuses a store behind its high-water mark): the lost ids are recorded as lost, and the day's numbering goes on after the mark, so no id is given out twice. Only while the bot is stopped; the sled store only.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nRestoring a backup (trouble-bot restore DIR) is the other way out; it accepts the loss of whatever the backup lacks the same way."))]
     AcceptLoss,
-    /// Erase the free texts of a trouble's entries for an erasure request, recorded on its timeline (an entry names them and the reason; verify lists them as redacted): only entries whose text the trouble's record does not repeat (a note, a severity change's or a reopening's reason). On sled only while the bot is stopped; on PostgreSQL beside running instances.
+    /// Erase the free texts of a trouble's entries for an erasure request, recorded on its timeline (an entry names them and the reason; verify lists them as redacted): only entries whose text the trouble's record does not repeat (a note, a severity change's or a reopening's reason). On sled by the running bot (asked on its admin socket, between two of its decisions), or on the store when the bot is stopped; on PostgreSQL beside running instances.
     #[command(after_help = format!("Example: trouble-bot redact 20261127-3 5 --reason \"the customer's erasure request of 2026-12-01\"\n\nThe messages the bot posted with the texts in Slack are not changed: delete them there by hand. Backups taken before still hold the texts.\n\nEnvironment:\n{ENV_CONFIG}"))]
     Redact {
         /// The trouble's id, e.g. 20261127-3

@@ -2,7 +2,7 @@
 //! erased where it is stored, the redaction is recorded, verify accepts it and names it, the
 //! report shows `[redacted]`, search does not find it, and the bot goes on after it; what it
 //! refuses (a text the record repeats, an unknown entry, no reason, a held store) changes nothing.
-//! On PostgreSQL the same, in the database.
+//! Beside a running bot on sled, the bot does it itself; on PostgreSQL the same, in the database.
 
 mod common;
 mod pg;
@@ -248,7 +248,7 @@ async fn a_note_whose_post_is_still_queued_is_not_redacted_until_it_went() {
     let (ok, _, stderr) = redact(&config, &data, &t.id, &[&note], "erasure");
     assert!(
         !ok && stderr.contains(&format!(
-            "a Slack call still queued for the trouble (the bot stopped before it went) holds entry {note}'s text"
+            "a Slack call for the trouble not made yet holds entry {note}'s text"
         )),
         "{stderr}"
     );
@@ -269,6 +269,178 @@ async fn redact_answers_in_the_configured_language() {
         ok && stdout.contains(&format!("記録 {note} の文面を削除しました")),
         "{stdout}"
     );
+}
+
+/// `trouble-bot ARGS` on `data` while the bot serves it, off the async workers it answers on:
+/// (succeeded, stdout, stderr).
+async fn beside(config: &Path, data: &Path, args: &[&str]) -> (bool, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
+    command
+        .args(args)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data)
+        .env_remove("DATABASE_URL")
+        .env_remove("TROUBLE_LISTEN")
+        .env("RUST_LOG", "warn");
+    let out = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `export ID --format json` answered by the running bot.
+async fn exported_beside(config: &Path, data: &Path, id: &str) -> String {
+    let (ok, json, stderr) = beside(config, data, &["export", id, "--format", "json"]).await;
+    assert!(ok, "{stderr}");
+    json
+}
+
+/// The bot answering the admin commands on its socket, as `serve` does.
+fn answering(bot: &TestBot) -> trouble_bot::admin::AdminSocket {
+    trouble_bot::admin::listen(bot.app().clone()).expect("the admin socket")
+}
+
+/// Beside the running bot, which guards open troubles: the bot itself redacts the note, under
+/// the lock of its own decisions, stamped by its own clock, and goes on taking notes after it.
+#[tokio::test]
+async fn beside_the_running_bot_the_bot_itself_redacts_a_note_and_goes_on_after_it() {
+    let (mut bot, t) = noted().await;
+    let socket = answering(&bot);
+    let data = bot.dir.path().to_path_buf();
+    let (_dir, config) = cli_config();
+    let note = entry_number(
+        &serde_json::from_str(&exported_beside(&config, &data, &t.id).await).unwrap(),
+        "note",
+    );
+
+    let asked = bot.clock.now();
+    let (ok, stdout, stderr) = beside(&config, &data, &["redact", &t.id, &note, "--reason", "erasure request"]).await;
+    let answered = bot.clock.now();
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("the texts of entries {note} erased")),
+        "{stdout}"
+    );
+    let (verified, findings, stderr) = beside(&config, &data, &["verify"]).await;
+    assert!(verified, "{findings}\n{stderr}");
+    assert!(
+        findings.contains(&format!("{}: entries {note} redacted by the administrator", t.id)),
+        "{findings}"
+    );
+    let export: Value = serde_json::from_str(&exported_beside(&config, &data, &t.id).await).unwrap();
+    let timeline = export["timeline"].as_array().unwrap();
+    let redaction = timeline.last().unwrap();
+    assert_eq!(redaction["event"]["type"], "redacted");
+    let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(redaction["at"].clone()).unwrap();
+    assert!(
+        asked <= at && at <= answered,
+        "stamped {at} by the bot's clock ({asked}..{answered})"
+    );
+    for record in bot.store().timeline_tree().iter() {
+        let (_, value) = record.unwrap();
+        assert!(!String::from_utf8_lossy(&value).contains(SECRET_WORD));
+    }
+
+    // The bot's own view of the trouble moved with it: its next note chains after the
+    // redaction, and search no longer finds the erased word.
+    bot.command_text(SALES, &t.channel, "note the buyer called back").await;
+    bot.posted_saying(&t.channel, "the buyer called back").await;
+    bot.settle().await;
+    let found = bot.command_text(SALES, ORIGIN, &format!("search {SECRET_WORD}")).await;
+    assert!(!found.contains(&t.id), "{found}");
+    let (verified, findings, _) = beside(&config, &data, &["verify"]).await;
+    assert!(
+        verified && findings.contains(&format!("entries {note} redacted")),
+        "{findings}"
+    );
+    let export: Value = serde_json::from_str(&exported_beside(&config, &data, &t.id).await).unwrap();
+    let timeline = export["timeline"].as_array().unwrap();
+    assert_eq!(timeline.last().unwrap()["event"]["text"], "the buyer called back");
+    assert_eq!(timeline[timeline.len() - 2]["event"]["type"], "redacted");
+    socket.close();
+    bot.stop().await;
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+}
+
+/// What the running bot refuses changes nothing: a text the record repeats, and a note whose
+/// post is still on its way to Slack (it would post it all the same), until it went.
+#[tokio::test]
+async fn what_the_running_bot_refuses_changes_nothing_and_a_note_still_being_posted_waits_until_it_went() {
+    let bot = spawn_bot().await;
+    let socket = answering(&bot);
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let data = bot.dir.path().to_path_buf();
+    let (_dir, config) = cli_config();
+    bot.slack.fail_http_next("chat.postMessage", 500, 2);
+    bot.command_text(SALES, &t.channel, &format!("note {SECRET_WORD} called"))
+        .await;
+    let before = exported_beside(&config, &data, &t.id).await;
+    let note = entry_number(&serde_json::from_str(&before).unwrap(), "note");
+    for (entry, says) in [
+        ("1", "the trouble's record repeats entry 1's text".to_string()),
+        (
+            note.as_str(),
+            format!("a Slack call for the trouble not made yet holds entry {note}'s text"),
+        ),
+    ] {
+        let (ok, stdout, stderr) = beside(&config, &data, &["redact", &t.id, entry, "--reason", "erasure"]).await;
+        assert!(
+            !ok && stdout.is_empty() && stderr.contains(&says),
+            "{entry}: {stdout}{stderr}"
+        );
+        assert_eq!(
+            exported_beside(&config, &data, &t.id).await,
+            before,
+            "{entry} changed the store"
+        );
+    }
+    bot.posted_saying(&t.channel, SECRET_WORD).await;
+    bot.settle().await;
+    let (ok, stdout, stderr) = beside(&config, &data, &["redact", &t.id, &note, "--reason", "erasure"]).await;
+    assert!(ok, "{stdout}{stderr}");
+    socket.close();
+}
+
+/// A bot of an earlier release answers a request it does not know as no admin request: the
+/// command line says that bot cannot redact while it runs, rather than what serde said.
+#[tokio::test]
+async fn a_running_bot_of_an_earlier_release_is_told_apart_and_nothing_is_changed() {
+    let data = tempfile::tempdir().unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(data.path().join("trouble-admin.sock")).unwrap();
+    let earlier = std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        let (stream, _) = listener.accept().unwrap();
+        let mut asked = String::new();
+        std::io::BufReader::new(&stream).read_line(&mut asked).unwrap();
+        // As every release before this one answered a command it does not know.
+        let answer = r#"{"code":2,"stdout":"","stderr":"not an admin request: unknown variant `redact`, expected one of `ping`, `export`, `verify`, `backup`, `export-list` at line 1 column 19\n"}"#;
+        (&stream).write_all(format!("{answer}\n").as_bytes()).unwrap();
+        asked
+    });
+    let (_dir, config) = cli_config();
+    let (ok, stdout, stderr) = beside(
+        &config,
+        data.path(),
+        &["redact", "20261130-1", "3", "--reason", "erasure"],
+    )
+    .await;
+    assert!(!ok && stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("is of an earlier release, which does not redact while it runs")
+            && stderr.contains("stop the bot")
+            && stderr.contains("nothing was changed")
+            && !stderr.contains("unknown variant"),
+        "{stderr}"
+    );
+    let asked: Value = serde_json::from_str(&earlier.join().unwrap()).unwrap();
+    assert_eq!(asked["command"], "redact");
+    assert!(!data.path().join("db").exists(), "no store made");
 }
 
 /// `trouble-bot ARGS` with the database at `url` (and a config without one): (succeeded,

@@ -391,8 +391,8 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
         }
         Refusal::StillQueued(seq) => tr!(
             l,
-            format!("{}番目の記録の文面を含む Slack への呼び出しがまだ送信待ちです（ボットが送る前に止まりました）。削除してもボットが次の起動時に投稿してしまいます。ボットを起動して送信させてから止め、もう一度実行してください（投稿されたメッセージはチャンネルで手で削除してください）", n(seq)),
-            format!("a Slack call still queued for the trouble (the bot stopped before it went) holds entry {}'s text, and the bot would post it when next started: start the bot so it goes, stop it, then redact again (and delete the message in the channel by hand)", n(seq))
+            format!("{}番目の記録の文面を含む Slack への呼び出しがまだ送信されていません（送信中か、ボットが送る前に止まりました）。いま削除してもボットがその文面を投稿してしまいます。ボットを動かしたまま送信されるのを待ってから、もう一度実行してください（投稿されたメッセージはチャンネルで手で削除してください）", n(seq)),
+            format!("a Slack call for the trouble not made yet holds entry {}'s text (being sent, or the bot stopped before it went), and the bot would still post it: with the bot running, wait until it went, then redact again (and delete the message in the channel by hand)", n(seq))
         ),
         Refusal::StillHeld { seq, place } => match place {
             Place::HeldForChannel => tr!(
@@ -448,13 +448,23 @@ pub fn redacted_now(l: Locale, id: &TroubleId, seqs: &[u64], by: u64) -> String 
     )
 }
 
-/// `redact` while a bot serves the data directory: sled lets one process open the store.
-pub fn redact_bot_running(l: Locale, data_dir: &Path, socket: &Path) -> String {
+/// `redact` asked of a bot of an earlier release, which does not take it on its admin socket
+/// (and holds the store: sled lets one process open it).
+pub fn redact_bot_too_old(l: Locale, data_dir: &Path, socket: &Path) -> String {
     let (dir, socket) = (data_dir.display(), socket.display());
     tr!(
         l,
-        format!("{dir} でボットが動いています（{socket} で応答しました）。ストア（sled）は一つのプロセスしか開けません。ボットを止めてから（例: systemctl stop trouble-bot）削除し、もう一度起動してください。何も変更していません。"),
-        format!("the bot is running on {dir} (it answered on {socket}), and the store (sled) opens in one process only: stop the bot (e.g. systemctl stop trouble-bot), redact, then start it again; nothing was changed")
+        format!("{dir} で動いているボット（{socket} で応答しました）は以前のリリースで、動いたままでは削除できません。ストア（sled）は一つのプロセスしか開けません。ボットを止めてから（例: systemctl stop trouble-bot）削除し、もう一度起動するか、先にボットを更新してください。何も変更していません。"),
+        format!("the bot running on {dir} (it answered on {socket}) is of an earlier release, which does not redact while it runs, and the store (sled) opens in one process only: stop the bot (e.g. systemctl stop trouble-bot), redact, then start it again, or upgrade the bot first; nothing was changed")
+    )
+}
+
+/// After [`bot_not_answering`] to a `redact` sent: the bot may have made it all the same.
+pub fn redaction_not_known(l: Locale) -> String {
+    tr!(
+        l,
+        "削除が行われたかどうかは分かりません。trouble-bot verify で確かめてください（削除されていれば挙げられます）。\n".to_string(),
+        "Whether the redaction was made is not known: trouble-bot verify lists it if it was.\n".to_string()
     )
 }
 

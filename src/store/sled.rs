@@ -1484,8 +1484,9 @@ impl SledStore {
         result
     }
 
-    /// `trouble-bot redact` on a stopped bot's store: reads trouble `id` with its timeline
-    /// under the writer lock, lets `redact` decide, and writes what it decided in one write
+    /// `trouble-bot redact`, by the bot serving the store (asked on its admin socket) or on a
+    /// stopped bot's: reads trouble `id` with its timeline and queued calls under the writer
+    /// lock every decision takes, so it falls between two decisions, lets `redact` decide, and writes what it decided in one write
     /// (through the journal: a crash leaves all of it or none): each erased entry in place in
     /// its chunk, the entry recording them appended, the trouble counting it. None when the
     /// store holds no trouble `id`; a refusal writes nothing.
@@ -1499,22 +1500,18 @@ impl SledStore {
             let Some(trouble) = read_in(tx, id)? else {
                 return Ok(None);
             };
-            // Keys from the tree, values through the write set: nothing else writes meanwhile.
-            let mut chunks = Vec::new();
-            for key in self.timeline.scan_prefix(timeline::prefix(id)).keys() {
-                let key = key?;
-                if let Some(value) = tx.timeline.get(&key)? {
-                    chunks.push((key, value));
-                }
-            }
+            // Through the overlays: beside a running bot, the decision before this one (a note
+            // and its post, say) may still be being applied, its chunk and calls not in the trees.
+            let chunks = tx.timeline.scan_prefix(&timeline::prefix(id))?;
             let mut entries = Vec::new();
             for (_, value) in &chunks {
                 entries.extend(timeline_entries(value)?);
             }
-            // The stopped bot's calls not made yet: one of them may carry a text to erase.
+            // The calls not made yet, the one being made included (its item leaves the outbox
+            // once Slack answered): one of them may carry a text to erase.
             let mut queued = Vec::new();
-            for value in self.outbox.iter().values() {
-                if let Ok(item) = decode::<OutboxItem>(&value?) {
+            for (_, value) in tx.outbox.scan_prefix(&[])? {
+                if let Ok(item) = decode::<OutboxItem>(&value) {
                     if item.trouble.as_ref() == Some(id) {
                         queued.push(item.op);
                     }
@@ -2217,6 +2214,82 @@ mod tests {
         assert_eq!(store.trouble_count(), 2, "the index counted both");
         assert_eq!(store.open_summaries().unwrap().len(), 2);
         assert!(store.journal.is_empty());
+    }
+
+    /// `trouble-bot redact`, asked of the running bot, may decide while the note's decision
+    /// before it is still being applied: it reads the trouble's timeline and the queued calls
+    /// through that set, so the note's post, queued there and not yet in the outbox tree, is
+    /// seen, and the note is refused until it went.
+    #[test]
+    fn a_redaction_decided_while_a_note_is_applied_sees_the_note_and_its_post_queued_there() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let opened = open_in(&store, &ctx, &["sig:open"], 2).unwrap().trouble.unwrap();
+        let note = crate::trouble::command::Command::Note("Zebulon of the buyer called".into());
+        let input = decide::Input::Command {
+            user: UserId::new("U0SALES"),
+            command: note,
+        };
+        let noted = decide::decide(&ctx, &opened, input);
+        assert!(
+            noted
+                .deliveries
+                .iter()
+                .any(|d| serde_json::to_string(&d.op).unwrap().contains("Zebulon")),
+            "the note is posted: {:?}",
+            noted.deliveries
+        );
+        let trees = store.overlays(None);
+        assert!(write_decision(&trees, &noted, Some(&opened), Some(&opened.id), now).is_ok());
+        let mut writer = store.decide_lock();
+        writer.writer.decided += 1;
+        let set = Arc::new(Applying {
+            set: writer.writer.decided,
+            writes: trees.into_writes(),
+        });
+        let applier = store.apply_lock();
+        store.set_applying(Some(set.clone()));
+        drop(writer);
+        let note_seq = opened.timeline_len;
+        let (seen_tx, seen) = std::sync::mpsc::channel();
+        let refused = std::thread::scope(|scope| {
+            let redacting = scope.spawn(|| {
+                store
+                    .redact(&opened.id, now, |t, timeline, queued| {
+                        seen_tx
+                            .send((timeline.len(), queued.to_vec()))
+                            .expect("the test listens");
+                        crate::trouble::redact::redact(t, timeline, queued, &[note_seq], "erasure", now)
+                    })
+                    .unwrap()
+            });
+            let (entries, queued) = seen.recv().expect("the redaction decides meanwhile");
+            assert_eq!(
+                entries as u64,
+                note_seq + 1,
+                "the note's entry, from the set being applied"
+            );
+            assert!(
+                queued
+                    .iter()
+                    .any(|op| serde_json::to_string(op).unwrap().contains("Zebulon")),
+                "{queued:?}"
+            );
+            journal::apply(&set.writes).unwrap();
+            store.set_applying(None);
+            drop(applier);
+            redacting.join().expect("the redaction's thread")
+        });
+        assert!(
+            matches!(refused, Some(Err(crate::trouble::redact::Refusal::StillQueued(seq))) if seq == note_seq),
+            "{refused:?}"
+        );
+        let timeline = store.timeline(&opened.id).unwrap();
+        assert_eq!(timeline.len() as u64, note_seq + 1, "nothing written");
+        assert!(!timeline[note_seq as usize].redacted);
     }
 
     /// A decision that read through a write set that then failed is refused, and writes

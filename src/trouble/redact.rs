@@ -71,7 +71,7 @@ pub enum Refusal {
     },
     /// The trouble does not verify as it is: a redaction chained onto it would hide that.
     Broken(Break),
-    /// A Slack call still queued for the trouble (the bot stopped before it went) holds the
+    /// A Slack call for the trouble not made yet (being made, or the bot stopped before it went) holds the
     /// entry's text: it would post it after the redaction.
     StillQueued(u64),
     /// The entry's text is still held elsewhere (`place`): erased from the entry alone, it would

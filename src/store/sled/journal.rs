@@ -96,6 +96,25 @@ impl<'a> Overlay<'a> {
             .max_by(|a, b| a.0.cmp(&b.0)))
     }
 
+    /// Every key starting with `prefix` and its value, in key order, as the decision sees the
+    /// tree: the set being applied ahead of it may have added or removed some the tree does
+    /// not show yet.
+    pub(in crate::store) fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, IVec)>, sled::Error> {
+        let mut seen: BTreeMap<Vec<u8>, Option<IVec>> = BTreeMap::new();
+        for item in self.tree.scan_prefix(prefix) {
+            let (k, v) = item?;
+            seen.insert(k.to_vec(), Some(v));
+        }
+        let writes = self.writes.borrow();
+        for layer in self.below.into_iter().chain([&*writes]) {
+            let pending = layer
+                .range(prefix.to_vec()..)
+                .take_while(|(k, _)| k.starts_with(prefix));
+            seen.extend(pending.map(|(k, v)| (k.clone(), v.clone())));
+        }
+        Ok(seen.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())
+    }
+
     /// Whether this decision, or the set being applied before it, wrote `key` (a put or a
     /// removal): then what the trees hold of it is not yet what the decision sees.
     pub(in crate::store) fn wrote(&self, key: &[u8]) -> bool {
@@ -496,6 +515,39 @@ mod tests {
         let mut forged = record.clone();
         forged[1 + 1 + 1 + b"outbox".len() + 1] = 40;
         assert!(decode(&forged).is_err());
+    }
+
+    /// `trouble-bot redact` beside a running bot reads a trouble's timeline chunks and the
+    /// queued calls while the set decided before it may still be being applied: a chunk or a
+    /// call that set added, and one it removed, are seen as the set leaves them.
+    #[test]
+    fn a_scan_sees_the_keys_the_set_ahead_adds_and_removes_and_its_own_writes() {
+        let (_db, [tree]) = temporary(["outbox"]);
+        tree.insert(b"a\0\x01", b"stored").unwrap();
+        tree.insert(b"a\0\x02", b"delivered").unwrap();
+        tree.insert(b"b\0\x01", b"other lane").unwrap();
+        let ahead: Writes = [
+            (b"a\0\x02".to_vec(), None),
+            (b"a\0\x03".to_vec(), Some(IVec::from(b"queued ahead"))),
+        ]
+        .into();
+        let overlay = Overlay::over(&tree, Some(&ahead));
+        overlay.insert(b"a\0\x04", b"own");
+        let seen: Vec<(Vec<u8>, Vec<u8>)> = overlay
+            .scan_prefix(b"a\0")
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, v.to_vec()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (b"a\0\x01".to_vec(), b"stored".to_vec()),
+                (b"a\0\x03".to_vec(), b"queued ahead".to_vec()),
+                (b"a\0\x04".to_vec(), b"own".to_vec()),
+            ]
+        );
+        assert_eq!(overlay.scan_prefix(b"").unwrap().len(), 4);
     }
 
     /// A temporary sled and its trees of these names.
