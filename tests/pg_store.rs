@@ -404,9 +404,6 @@ async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_po
     assert!(stderr.contains("1番目の記録で途切れています"), "{stderr}");
 }
 
-/// `export-list` with a database_url: the period's troubles from the database, before any bot
-/// built its index (right after `migrate-store`) and after; one whose record does not read is
-/// listed all the same and the export exits 3.
 /// On PostgreSQL too, `verify` reads a trouble's reopenings against its timeline: the reason
 /// of a reopening changed in the body alone is caught, and the body as written verifies.
 #[tokio::test]
@@ -464,6 +461,9 @@ async fn with_a_database_url_verify_catches_a_reopening_changed_in_the_body() {
     assert!(ok, "{stdout}");
 }
 
+/// `export-list` with a database_url: the period's troubles from the database, before any bot
+/// built its index (right after `migrate-store`) and after; one whose record does not read is
+/// listed all the same and the export exits 3.
 #[tokio::test]
 async fn with_a_database_url_export_list_reads_the_period_from_the_database_indexed_or_not() {
     let mut bot = spawn_bot().await;

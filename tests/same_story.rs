@@ -715,6 +715,49 @@ async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue
     }
 }
 
+/// An ordinary close leaves a prevention measure under way, as the close rule allows: the status,
+/// the report, App Home and the customer's 8D say it is open or in progress, never that a close
+/// left it undone (the words of a forced close).
+#[tokio::test]
+async fn a_measure_an_ordinary_close_leaves_under_way_is_never_read_as_left_open() {
+    let bot = spawn_bot_in("en").await;
+    let t = bot.open_ready(&format!("{CUSTOMER}: housing cracked")).await;
+    typed(&bot, MANAGER, &t, "ack", "").await;
+    typed(
+        &bot,
+        SALES,
+        &t,
+        &format!("action prevent add a mold alarm owner:<@{COLLEAGUE}> due:fri"),
+        "",
+    )
+    .await;
+    all_stages_done(&bot, &t).await;
+    typed(&bot, SALES, &t, "close", "").await;
+    bot.settle().await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "closed");
+    let line_of = |place: &str, text: &str| -> String {
+        text.split(['\n', '"'])
+            .find(|l| l.contains("add a mold alarm") && !l.contains("— action #"))
+            .unwrap_or_else(|| panic!("{place}: the measure listed in:\n{text}"))
+            .to_string()
+    };
+    let status = as_shown(&bot, &trouble(&bot, &t.id).status, "status");
+    let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    let eightd =
+        trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+    let home = app_home(&bot, COLLEAGUE).await;
+    for (place, text) in [
+        ("status", &status),
+        ("report", &md),
+        ("App Home", &home),
+        ("8D", &eightd),
+    ] {
+        never_says(place, &line_of(place, text), "left open at the close", "ordinary close");
+    }
+    says("8D", &line_of("8D", &eightd), "in progress", "ordinary close");
+    says("status", &line_of("status", &status), "⬜ open", "ordinary close");
+}
+
 /// The only update withdrawn, the answer names the one deadline the status now shows (the first
 /// call's), never a next update's beside it, in English and Japanese.
 #[tokio::test]

@@ -229,8 +229,9 @@ fn action_line(l: Locale, config: &Config, t: &Trouble, a: &Action) -> String {
         ),
         // Its effect confirmed after close, a measure never marked done is in place all the same.
         (None, _) if a.effective == Some(true) => tr!(l, "実施済み", "in place").to_string(),
-        // Unfinished at the close, as the status and the internal report say, not under way.
-        (None, _) if t.closed.is_some() => super::left_open_at_close(l).to_string(),
+        // Unfinished at a forced close, as the status and the internal report say, not under
+        // way (an ordinary close leaves only measures that are).
+        (None, _) if t.closed_by_force() => super::left_open_at_close(l).to_string(),
         (None, _) => tr!(l, "実施中", "in progress").to_string(),
     });
     format!("- {}", parts.join(" · "))

@@ -285,8 +285,8 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
                 }
             }
         };
-        // Its trouble closed, it reads as the status and the report say it.
-        let left_open = match row.closed {
+        // Its trouble closed by force, it reads as the status and the report say it.
+        let left_open = match row.closed_by_force {
             true => format!(" · {}", super::left_open_mark(l)),
             false => String::new(),
         };

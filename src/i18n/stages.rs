@@ -125,7 +125,7 @@ impl Drawn {
     fn of(t: &Trouble) -> Drawn {
         Drawn {
             as_of: t.status_as_of,
-            closed: t.closed.is_some(),
+            closed: t.closed_by_force(),
         }
     }
 }

@@ -1923,7 +1923,7 @@ mod tests {
                 Vec::new()
             },
             takes_part: promised_next.is_some(),
-            closed: promised_next.is_some(),
+            closed_by_force: promised_next.is_some(),
         };
         for row in [row(None), row(Some(at))] {
             let compact = encode(&row);

@@ -80,11 +80,11 @@ pub struct HomeRow {
     /// Home lists it among the troubles they take part in.
     #[serde(rename = "tp", default, skip_serializing_if = "std::ops::Not::not")]
     pub takes_part: bool,
-    /// The trouble is closed: the row holds the person's actions the close left open, which
-    /// read so, as the status says (a row an earlier release wrote reads as open until the
-    /// trouble's next change rewrites it).
+    /// The trouble was closed by force: the row holds the person's actions that close left
+    /// open, which read so, as the status says (a row an earlier release wrote reads as under
+    /// way until the trouble's next change rewrites it).
     #[serde(rename = "cl", default, skip_serializing_if = "std::ops::Not::not")]
-    pub closed: bool,
+    pub closed_by_force: bool,
 }
 
 /// An action as a Home row shows it; its text cut short, since each change rewrites the row.
@@ -178,7 +178,7 @@ impl HomeRow {
             manages: false,
             takes_part: false,
             proposals: Vec::new(),
-            closed: true,
+            closed_by_force: t.closed_by_force(),
             ..row
         }
     }
@@ -210,7 +210,7 @@ impl HomeRow {
                 && (t.manager.as_ref() == Some(user) || chain.iter().take(t.escalation.level + 1).any(|u| u == user)),
             actions: actions_of(t, user),
             takes_part: t.added.contains(user) || t.members_seen.contains(user),
-            closed: false,
+            closed_by_force: false,
             proposals: if chain.contains(user) && t.owner != *user {
                 t.agreement
                     .proposals
@@ -342,7 +342,7 @@ pub(crate) mod tests {
             proposals: Vec::new(),
             actions: Vec::new(),
             takes_part: false,
-            closed: false,
+            closed_by_force: false,
         }
     }
 

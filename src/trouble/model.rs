@@ -671,6 +671,12 @@ impl Trouble {
         self.closed.is_none()
     }
 
+    /// Closed by the manager chain without stage 7 done (`close force`): what was unfinished
+    /// then was left open, where an ordinary close leaves only measures under way.
+    pub fn closed_by_force(&self) -> bool {
+        self.closed.as_ref().is_some_and(|c| c.forced_reason.is_some())
+    }
+
     /// The current stage: the first one not done; None when all are done.
     pub fn current_stage(&self) -> Option<StageId> {
         StageId::all().find(|&i| self.stage(i).state != StageState::Done)

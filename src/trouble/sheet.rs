@@ -81,7 +81,7 @@ impl From<&Trouble> for SheetRow {
             stages_done: t.stages.iter().filter(|s| s.state == StageState::Done).count(),
             current_stage: t.stages.iter().position(|s| s.state != StageState::Done).map(|i| i + 1),
             closed_at: t.closed.as_ref().map(|c| c.at),
-            forced: t.closed.as_ref().is_some_and(|c| c.forced_reason.is_some()),
+            forced: t.closed_by_force(),
             to_ack_ms: stats.to_ack_ms,
             to_first_contact_ms: stats.to_first_contact_ms,
             ours: stats.ours,
