@@ -79,7 +79,7 @@ async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_t
         stdout.contains(&format!("the texts of entries {note} erased")),
         "{stdout}"
     );
-    assert!(stdout.contains("delete them there by hand"), "{stdout}");
+    assert!(stdout.contains("delete those in channels by hand"), "{stdout}");
 
     let (verified, findings) = verify(&config, &data);
     assert!(verified, "{findings}");

@@ -385,8 +385,8 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
             let fact = super::report::fact_name(l, *fact);
             tr!(
                 l,
-                format!("{}番目の記録の文面はトラブルの記録（{fact}）にもあり、報告書と 8D はそちらを読みます。このコマンドが削除するのはタイムラインの文面だけなので、記録が食い違い verify が失敗します。記録の文面は手で編集するしかなく、その場合 verify は改ざんとして挙げます（削除できるのはメモ、重大度変更や再オープンの理由など、記録にない文面です）", n(seq)),
-                format!("the trouble's record repeats entry {}'s text (its {fact}), which the report and the 8D read: this command erases timeline texts only, so the record would no longer match its timeline and verify would fail. The record's text can only be edited by hand, which verify then names as a break (a note, a severity change's or a reopening's reason, texts the record does not hold, can be redacted)", n(seq))
+                format!("{}番目の記録の文面はトラブルの記録（{fact}）にもあり、報告書と 8D はそちらを読みます。このコマンドが削除するのはタイムラインの文面だけなので、記録が食い違い verify が失敗します。記録の文面は手で編集するしかなく、その場合 verify は改ざんとして挙げます（削除できるのはメモや重大度変更の理由など、記録にない文面です）", n(seq)),
+                format!("the trouble's record repeats entry {}'s text (its {fact}), which the report and the 8D read: this command erases timeline texts only, so the record would no longer match its timeline and verify would fail. The record's text can only be edited by hand, which verify then names as a break (a note or a severity change's reason, texts the record does not hold, can be redacted)", n(seq))
             )
         }
         Refusal::StillQueued(seq) => tr!(
@@ -443,8 +443,8 @@ pub fn redacted_now(l: Locale, id: &TroubleId, seqs: &[u64], by: u64) -> String 
     let by = by + 1;
     tr!(
         l,
-        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\nSlack のトラブルチャンネルに投稿されたメッセージ（とその後に投稿された報告書）は変わっていません。チャンネルで手で削除してください。これより前のバックアップには文面が残っています。\n"),
-        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\nThe messages the bot posted with them in the trouble's Slack channel (and any report posted since) are unchanged: delete them there by hand. Backups taken before still hold the texts.\n")
+        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\nSlack に投稿されたメッセージ（トラブルチャンネルの投稿とその後の報告書。重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
+        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\nThe messages the bot posted with them in Slack (in the trouble's channel, and any report posted since; a severity change's reason also in the managers' DMs and the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
     )
 }
 

@@ -114,9 +114,10 @@ pub struct Redaction {
 /// Erases the free texts of `t`'s entries `seqs` (its `timeline`, read with it), recorded by
 /// a `Redacted` entry at `now` by nobody (the administrator): refused, with nothing written,
 /// unless `verify` accepts the trouble afterwards exactly as it accepts it now. So only an
-/// entry whose texts the record does not repeat qualifies (a note, a severity change's or a
-/// reopening's reason, …): the record check tells, as `verify` runs it. `queued` are the
-/// trouble's Slack calls not made yet: one holding a text to erase is refused too.
+/// entry whose texts the record does not repeat qualifies (a note, a severity change's reason,
+/// …): the record check tells, as `verify` runs it. `queued` are the trouble's Slack calls not
+/// made yet: one holding a text to erase is refused too, as is a text kept anywhere else the
+/// bot reads or posts from (see [`held_elsewhere`]).
 pub fn redact(
     t: &Trouble,
     timeline: &[Entry],
