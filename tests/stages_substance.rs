@@ -3189,7 +3189,10 @@ async fn verify_holds_who_answered_the_effectiveness_check_to_the_timeline() {
     assert_eq!(judged.by, UserId::new(MANAGER));
     bot.stop().await;
     let data = bot.dir.path().to_path_buf();
+    // sled's threads keep the file lock a moment after the last handle is dropped.
+    let released = || trouble_bot::store::sled::wait_released(&data.join("db"));
     let edit = |change: &dyn Fn(&mut Value)| {
+        released();
         let db = sled::open(data.join("db")).expect("the stopped bot released the store");
         let troubles = db.open_tree("troubles").expect("troubles");
         let stored = troubles.get(t.id.as_bytes()).expect("read").expect("the record");
@@ -3201,6 +3204,7 @@ async fn verify_holds_who_answered_the_effectiveness_check_to_the_timeline() {
         db.flush().expect("flush");
     };
     let verify = || {
+        released();
         let store = trouble_bot::store::sled::SledStore::open(&data).expect("the store opens");
         trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, &store)
     };
