@@ -205,15 +205,35 @@ impl Engine<'_> {
             tracing::warn!(error = %e, trouble = %id, "the report names people by id");
         }
         let config = &self.app.config;
-        let Some((trouble, timeline)) = self.trouble_with_timeline(id).await? else {
-            return Ok(Applied::Decided(Box::default()));
-        };
-        let markdown = crate::i18n::report_markdown(config.locale, config, &trouble, &timeline);
-        let parts = crate::i18n::slack_parts(
-            &crate::i18n::report_mrkdwn(&markdown),
-            crate::slack::blocks::SECTION_TEXT_LIMIT - 20,
-        );
-        self.post_report(id, seen, parts).await
+        // Rendered outside the trouble's turn: should its timeline move before the parts are
+        // queued (an entry appended, or redacted by the administrator, whose erased text must
+        // not be posted after), it is rendered again; the third time it is posted as it reads.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let Some((trouble, timeline)) = self.trouble_with_timeline(id).await? else {
+                return Ok(Applied::Decided(Box::default()));
+            };
+            let markdown = crate::i18n::report_markdown(config.locale, config, &trouble, &timeline);
+            let parts = crate::i18n::slack_parts(
+                &crate::i18n::report_mrkdwn(&markdown),
+                crate::slack::blocks::SECTION_TEXT_LIMIT - 20,
+            );
+            let (rendered, moved) = (&trouble.timeline_head, std::sync::atomic::AtomicBool::new(false));
+            let applied = self
+                .decide_on(id, seen, None, true, |ctx, t| {
+                    if t.timeline_head != *rendered && attempt < 3 {
+                        moved.store(true, std::sync::atomic::Ordering::Relaxed);
+                        // Nothing decided: the request's key is not remembered either.
+                        return Decision::default();
+                    }
+                    decide::report_posts(ctx, t, parts.clone())
+                })
+                .await?;
+            if !moved.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(applied);
+            }
+        }
     }
 
     /// Trouble `id` and its timeline for a report, which says so when the chain does not check.
@@ -236,14 +256,6 @@ impl Engine<'_> {
                 return Ok(Some((trouble, timeline)));
             }
         }
-    }
-
-    /// Lets the core post the report `parts` (rendered by the shell) on trouble `id`.
-    pub async fn post_report(&self, id: &TroubleId, seen: &[&str], parts: Vec<String>) -> Result<Applied, EngineError> {
-        self.decide_on(id, seen, None, true, move |ctx, t| {
-            decide::report_posts(ctx, t, parts.clone())
-        })
-        .await
     }
 
     /// Records a Slack call's outcome: the outbox `item` leaves the outbox in the same write as
