@@ -677,23 +677,24 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
 /// The DM telling someone named manager after the acknowledgement that it is theirs, as Slack
 /// holds it: kept to be edited as the managers' DMs are, one per person (an older one to the
 /// same DM channel is forgotten, left as it last read). One landing after a change of the chain
-/// left them out again (someone else named in their place, or a hand-over) is kept too, as an
-/// escalation DM landing after the acknowledgement is, and edited at once: it says who manages
-/// the trouble now, and goes on saying so as the trouble changes.
+/// left them out again (someone else named in their place, or a hand-over) is edited once, at
+/// once, to say who manages the trouble now, and not kept: its reader is out of the trouble,
+/// which later edits would go on showing them (a private one's summary, owner, reopening).
 pub(super) fn named_manager_dm_posted(w: &mut Work, posted: KeptDm) {
     let named = &mut w.t.escalation.named;
     if named.iter().any(|m| m.posted == posted.posted) {
         return;
     }
-    let left_out = posted.named().is_some_and(|u| !w.t.escalation.chain.contains(u));
-    let late = left_out.then(|| (posted.posted.clone(), posted.shown.clone()));
+    if posted.named().is_some_and(|u| !w.t.escalation.chain.contains(u)) {
+        if let Some(message) = posted.shown {
+            let (channel, ts) = (posted.posted.channel, posted.posted.ts);
+            w.send(Lane::Dm, Op::Edit { channel, ts, message });
+        }
+        return;
+    }
     named.retain(|m| m.posted.channel != posted.posted.channel);
     named.push(posted);
     w.changed = true;
-    if let Some((dm, Some(message))) = late {
-        let (channel, ts) = (dm.channel, dm.ts);
-        w.send(Lane::Dm, Op::Edit { channel, ts, message });
-    }
 }
 
 /// Once nobody needs to acknowledge (acknowledged, or closed first), every DM still asking
