@@ -294,7 +294,8 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
     assert!(!button, "no button left for {handed}: {line}");
     assert!(
         line.contains("nothing is asked of you any longer")
-            && line.contains(&format!("handed to <@{DIRECTOR}>"))
+            && line.contains(&format!("Owner now: <@{DIRECTOR}> (reported by <@{SALES}>)"))
+            && !line.contains("from <@")
             && line.contains(&format!("now asked: <@{VP}>")),
         "{line}"
     );

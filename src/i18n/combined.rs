@@ -306,11 +306,19 @@ fn line(
             let ack = settled.unwrap_or_else(|| ack_text(l, config.policy.timezone, t));
             // What its own DM says under the facts, the state first on this line.
             let ack = standing(l, config, t, Some(ack)).unwrap_or_default();
-            let text = tr!(
-                l,
-                format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
-                format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
-            );
+            // Handed over, the standing names the owner now and who reported it.
+            let text = match t.owner == *t.opened_by() {
+                true => tr!(
+                    l,
+                    format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
+                    format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
+                ),
+                false => tr!(
+                    l,
+                    format!("*{id}* {what}（{sev}）\n{link} · {ack}"),
+                    format!("*{id}* {what} ({sev})\n{link} · {ack}")
+                ),
+            };
             match asks {
                 true => section_with(&text, super::messages::ack_button(l, id)),
                 false => section(&text),

@@ -389,7 +389,8 @@ pub(super) fn asked_again_below(l: Locale) -> String {
 }
 
 /// A manager's DM several troubles share, on one whose chain its reader has left (handed over,
-/// or another named manager): nothing is asked of them, and who is asked now.
+/// or another named manager): nothing is asked of them, and who is asked now (whom it was
+/// handed to, [`standing`] says under it).
 pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
     let asked = match t.escalation.asked_now() {
         now if now.is_empty() => t.manager.iter().cloned().collect(),
@@ -401,13 +402,6 @@ pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
         "↪️ nothing is asked of you any longer"
     )
     .to_string();
-    if t.owner != *t.opened_by() {
-        said += &tr!(
-            l,
-            format!(" · 担当: {}", user(&t.owner)),
-            format!(" · handed to {}", user(&t.owner))
-        );
-    }
     if !asked.is_empty() {
         let asked = super::people(l, &asked);
         said += &tr!(l, format!(" · 現在 {asked} に依頼中"), format!(" · now asked: {asked}"));
