@@ -557,6 +557,11 @@ pub fn accept_loss(config: &Config) -> Outcome {
 pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outcome {
     let (l, data_dir) = (config.locale, &config.data_dir);
     let now = chrono::Utc::now();
+    // Refused here too: a request this long would not fit the admin socket's line.
+    let max = crate::trouble::command::TEXT_LIMIT;
+    if reason.chars().count() > max {
+        return Outcome::failed(admin_text::redact_refused(l, id, &Refusal::ReasonTooLong { max }));
+    }
     if let Some(url) = &config.database_url {
         let asked = match Redacting::new(l, id, numbers, reason, now) {
             Ok(asked) => asked,
@@ -888,7 +893,12 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
             return write_outcome(&mut write, &outcome).await;
         }
     };
-    tracing::info!(?request, "admin request");
+    match &request {
+        // The reason is the administrator's to record on the timeline, once accepted; the log
+        // is not where a refused one (quoting what it erases, say) should stay.
+        Request::Redact { id, entries, .. } => tracing::info!(trouble = %id, ?entries, "admin request: redact"),
+        _ => tracing::info!(?request, "admin request"),
+    }
     // Reading the store blocks (and a backup pauses writes): keep it off the async workers.
     let Some(store) = app.store.sled().cloned() else {
         return Ok(());

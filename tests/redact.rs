@@ -1,6 +1,6 @@
 //! `trouble-bot redact`: an erasure request served on the timeline itself. A note's text is
 //! erased where it is stored, the redaction is recorded, verify accepts it and names it, the
-//! report shows `[redacted]`, search does not find it, and the bot goes on after it; what it
+//! report shows `[redacted]` (search never indexed a note's text: it reads the record), and the bot goes on after it; what it
 //! refuses (a text the record repeats, an unknown entry, no reason, a held store) changes nothing.
 //! Beside a running bot on sled, the bot does it itself; on PostgreSQL the same, in the database.
 
@@ -122,13 +122,11 @@ async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_t
         "{report}"
     );
 
-    // Started again: search finds the trouble by its customer, not by the erased word, and a
-    // new note chains after the redaction.
+    // Started again: search still finds the trouble by its customer, and a new note chains
+    // after the redaction.
     bot.restart().await;
     let found = bot.command_text(SALES, ORIGIN, "search ACME").await;
     assert!(found.contains(&t.id), "{found}");
-    let found = bot.command_text(SALES, ORIGIN, &format!("search {SECRET_WORD}")).await;
-    assert!(!found.contains(&t.id), "{found}");
     bot.command_text(SALES, &t.channel, "note the buyer called back").await;
     bot.posted_saying(&t.channel, "the buyer called back").await;
     bot.settle().await;
@@ -346,12 +344,10 @@ async fn beside_the_running_bot_the_bot_itself_redacts_a_note_and_goes_on_after_
     }
 
     // The bot's own view of the trouble moved with it: its next note chains after the
-    // redaction, and search no longer finds the erased word.
+    // redaction.
     bot.command_text(SALES, &t.channel, "note the buyer called back").await;
     bot.posted_saying(&t.channel, "the buyer called back").await;
     bot.settle().await;
-    let found = bot.command_text(SALES, ORIGIN, &format!("search {SECRET_WORD}")).await;
-    assert!(!found.contains(&t.id), "{found}");
     let (verified, findings, _) = beside(&config, &data, &["verify"]).await;
     assert!(
         verified && findings.contains(&format!("entries {note} redacted")),

@@ -542,7 +542,8 @@ mod tests {
             }
         );
         // A short text is matched as typed, not inside ids, links or serde's names.
-        let (t, entries) = trouble_after(vec![("U0SALES", Command::Note("ok".into()))]);
+        let (mut t, entries) = trouble_after(vec![("U0SALES", Command::Note("ok".into()))]);
+        t.origin.response_url = Some("https://hooks.slack.com/commands/T0/1/ok".into());
         let ok = entries
             .iter()
             .rfind(|e| matches!(e.event, Event::Note { .. }))
