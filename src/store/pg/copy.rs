@@ -258,15 +258,7 @@ pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option
         return Ok(None);
     };
     let t = super::store::assemble(&row)?;
-    let entries = tx
-        .query(
-            "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
-            &[&id.as_str()],
-        )
-        .await?
-        .iter()
-        .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let entries = super::store::timeline_in(&tx, id).await?;
     tx.commit().await?;
     Ok(Some((t, entries)))
 }

@@ -753,7 +753,18 @@ impl PgStore {
     }
 }
 
-/// Trouble `id` under its row lock (held until the transaction ends).
+/// Trouble `id`'s timeline in order, read in `tx` (under its lock, or in a snapshot).
+pub(super) async fn timeline_in(tx: &Transaction<'_>, id: &TroubleId) -> Result<Vec<Entry>, PgError> {
+    tx.query(
+        "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+        &[&id.as_str()],
+    )
+    .await?
+    .iter()
+    .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
+    .collect()
+}
+
 /// `trouble-bot redact` on PostgreSQL, beside running instances: reads trouble `id` and its
 /// timeline under the trouble's row lock (the one every decision about it takes), lets
 /// `redact` decide, and writes the erased entries in place with the entry recording them and
@@ -769,15 +780,7 @@ pub async fn redact<E>(
     let Some(trouble) = locked(&tx, id).await? else {
         return Ok(None);
     };
-    let entries = tx
-        .query(
-            "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
-            &[&id.as_str()],
-        )
-        .await?
-        .iter()
-        .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let entries = timeline_in(&tx, id).await?;
     // Calls not made yet (by any instance): one of them may carry a text to erase.
     let queued: Vec<Op> = tx
         .query("SELECT item FROM outbox WHERE trouble = $1", &[&id.as_str()])
@@ -807,6 +810,7 @@ pub async fn redact<E>(
     Ok(Some(Ok(redaction)))
 }
 
+/// Trouble `id` under its row lock (held until the transaction ends).
 async fn locked(tx: &Transaction<'_>, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
     // Lock first, then read in a statement of its own: a statement's snapshot is taken before it
     // waits for the lock, and would miss the tracking row the holder of the lock committed.
