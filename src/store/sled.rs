@@ -2161,6 +2161,13 @@ mod tests {
         let trees = store.overlays(None);
         trees.counters.insert(b"20261130", &1u32.to_be_bytes());
         assert!(write_decision(&trees, &decision, None, None, ctx.now).is_ok());
+        let (applier, set) = held_applying(store, trees);
+        (applier, set, decision)
+    }
+
+    /// `trees`, written, held as the set being applied: the applier's lock taken, nothing of
+    /// it in the trees yet.
+    fn held_applying<'a>(store: &'a SledStore, trees: Trees<'_>) -> (ApplierHeld<'a>, Arc<Applying>) {
         let mut writer = store.decide_lock();
         writer.writer.decided += 1;
         let set = Arc::new(Applying {
@@ -2170,7 +2177,7 @@ mod tests {
         let applier = store.apply_lock();
         store.set_applying(Some(set.clone()));
         drop(writer);
-        (applier, set, decision)
+        (applier, set)
     }
 
     /// A decision made while the write set before it is being applied reads through that set:
@@ -2244,15 +2251,7 @@ mod tests {
         );
         let trees = store.overlays(None);
         assert!(write_decision(&trees, &noted, Some(&opened), Some(&opened.id), now).is_ok());
-        let mut writer = store.decide_lock();
-        writer.writer.decided += 1;
-        let set = Arc::new(Applying {
-            set: writer.writer.decided,
-            writes: trees.into_writes(),
-        });
-        let applier = store.apply_lock();
-        store.set_applying(Some(set.clone()));
-        drop(writer);
+        let (applier, set) = held_applying(&store, trees);
         let note_seq = opened.timeline_len;
         let (seen_tx, seen) = std::sync::mpsc::channel();
         let refused = std::thread::scope(|scope| {
