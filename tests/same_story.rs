@@ -817,6 +817,14 @@ async fn the_pinned_status_marks_an_action_overdue_as_app_home_does() {
     }
 }
 
+/// `list` says `t`'s update is a minute overdue, and `/trouble status` shows the pinned status.
+async fn list_and_asked_status_agree_it_is_a_minute_overdue(bot: &TestBot, t: &OpenedTrouble, step: &str) {
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    let line = trouble_row(&list, &t.id).unwrap_or_else(|| panic!("{step}: list lists it:\n{list}"));
+    says("list", line, "⚠️ update overdue by 1m", step);
+    asked_status_is_pinned(bot, SALES, t, step).await;
+}
+
 /// The first call's deadline passing with no call made and nothing else happening: the pinned
 /// status, redrawn by the missed deadline's timer, and the kickoff say it is overdue, as `list`
 /// does.
@@ -837,10 +845,7 @@ async fn the_pinned_status_marks_a_missed_first_call_overdue_as_list_does() {
     assert_eq!(field(&status, "First call due"), overdue, "{step}: {status}");
     let kickoff = as_shown(&bot, &record.kickoff, "kickoff");
     assert_eq!(field(&kickoff, "First customer contact"), overdue, "{step}: {kickoff}");
-    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
-    let line = trouble_row(&list, &t.id).unwrap_or_else(|| panic!("{step}: list lists it:\n{list}"));
-    says("list", line, "⚠️ update overdue by 1m", step);
-    asked_status_is_pinned(&bot, SALES, &t, step).await;
+    list_and_asked_status_agree_it_is_a_minute_overdue(&bot, &t, step).await;
 }
 
 /// A promise for the evening, past business hours, missed with nothing else happening: the
@@ -882,10 +887,7 @@ async fn the_pinned_status_marks_a_promise_missed_outside_business_hours_overdue
         "⚠️ overdue since Mon 2026-11-30 20:00",
         "{step}: {status}"
     );
-    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
-    let line = trouble_row(&list, &t.id).unwrap_or_else(|| panic!("{step}: list lists it:\n{list}"));
-    says("list", line, "⚠️ update overdue by 1m", step);
-    asked_status_is_pinned(&bot, SALES, &t, step).await;
+    list_and_asked_status_agree_it_is_a_minute_overdue(&bot, &t, step).await;
 }
 
 /// The same story told in Japanese: every place names the corrected summary and lot, the raised
