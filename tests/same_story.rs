@@ -678,6 +678,18 @@ async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue
         let md = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
         let home = app_home(&bot, COLLEAGUE).await;
         let step = format!("{locale}, closed");
+        // The DM telling the owner their actions were left open reads them as the status does.
+        let told = bot
+            .slack
+            .wait_for("chat.postMessage", |c| {
+                let text = text_of(&c.params);
+                c.params["channel"] == COLLEAGUE && text.contains("🏁") && text.contains("sort the stock")
+            })
+            .await;
+        for line in lines_of(&text_of(&told.params), &step) {
+            says("the left-open DM", &line, left, &step);
+            never_says("the left-open DM", &line, open_words, &step);
+        }
         for (place, text) in [("status", &status), ("report", &md)] {
             let [sorting, alarm] = lines_of(text, &step);
             for line in [&sorting, &alarm] {

@@ -227,7 +227,8 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
                 Where::Elsewhere,
                 &owner,
                 |s| t.with_names(s),
-                Drawn::default(),
+                // As the status draws them: left open at a forced close, overdue when due.
+                Drawn::of(t),
             );
             format!("• {line}")
         })
