@@ -1186,14 +1186,22 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::NoLongerManager { by, to, handed_to, above } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(match (handed_to, above) {
-                // Acknowledged, nobody is asked: `to` is its manager now.
+                // Acknowledged, nobody is asked: `to` is its manager now, unless the chain moved
+                // again before this was drawn (someone else acknowledged meanwhile, say).
                 (Some(owner), _) if t.ack.is_some() => {
                     let acked = t.ack.as_ref().map(|a| user(&a.by)).unwrap_or_default();
-                    tr!(
-                        l,
-                        format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまの上司は {}です（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner), user(to)),
-                        format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is its manager now (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
-                    )
+                    match t.manager.as_ref() == Some(to) {
+                        true => tr!(
+                            l,
+                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまの上司は {}です（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner), user(to)),
+                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is its manager now (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
+                        ),
+                        false => tr!(
+                            l,
+                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎました（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner)),
+                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {} (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by))
+                        ),
+                    }
                 }
                 (Some(owner), _) => tr!(
                     l,
@@ -3090,6 +3098,7 @@ pub(super) mod tests {
             at: t.opened_at,
             wait_untold: false,
         });
+        t.manager = Some(UserId::new("U0VP"));
         let m = Message::NoLongerManager {
             by: UserId::new("U0MANAGER"),
             to: UserId::new("U0VP"),
@@ -3105,6 +3114,12 @@ pub(super) mod tests {
                 text.contains(says) && !text.contains("asked now") && !text.contains("確認を依頼しています"),
                 "{text}"
             );
+        }
+        // Drawn after the chain moved again: it names nobody its manager.
+        t.manager = Some(UserId::new("U0OTHERMGR"));
+        for (l, never) in [(Locale::En, "is its manager now"), (Locale::Ja, "いまの上司は")] {
+            let text = render(l, &config, &t, &m).text;
+            assert!(!text.contains(never) && text.contains("U0VP"), "{text}");
         }
     }
 
