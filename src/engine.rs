@@ -206,8 +206,8 @@ impl Engine<'_> {
         }
         let config = &self.app.config;
         // Rendered outside the trouble's turn: should its timeline move before the parts are
-        // queued (an entry appended, or redacted by the administrator, whose erased text must
-        // not be posted after), it is rendered again; the third time it is posted as it reads.
+        // queued, the core posts nothing and it is rendered again; the third time it is posted
+        // as it reads.
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -222,12 +222,12 @@ impl Engine<'_> {
             let (rendered, moved) = (&trouble.timeline_head, std::sync::atomic::AtomicBool::new(false));
             let applied = self
                 .decide_on(id, seen, None, true, |ctx, t| {
-                    if t.timeline_head != *rendered && attempt < 3 {
+                    let rendered_from = (attempt < 3).then_some(rendered.as_str());
+                    decide::report_posts(ctx, t, parts.clone(), rendered_from).unwrap_or_else(|| {
                         moved.store(true, std::sync::atomic::Ordering::Relaxed);
                         // Nothing decided: the request's key is not remembered either.
-                        return Decision::default();
-                    }
-                    decide::report_posts(ctx, t, parts.clone())
+                        Decision::default()
+                    })
                 })
                 .await?;
             if !moved.load(std::sync::atomic::Ordering::Relaxed) {

@@ -12,8 +12,17 @@ const REPORT_AGAIN_AFTER_SECS: i64 = 60;
 /// Posts a report (already split for Slack): one summary message in the trouble's channel,
 /// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there. Asked again within a
 /// minute with nothing recorded since, it is not posted twice; a close (or anything recorded)
-/// since the last one makes a new report, however soon.
-pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
+/// since the last one makes a new report, however soon. Rendered from the timeline whose head
+/// was `rendered_from`, it is not posted once the timeline moved on (None: to be drawn again),
+/// since an entry redacted meanwhile would have its erased text posted; without it, as it reads.
+pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>, rendered_from: Option<&str>) -> Option<Decision> {
+    if rendered_from.is_some_and(|head| head != trouble.timeline_head) {
+        return None;
+    }
+    Some(report_posts_now(ctx, trouble, parts))
+}
+
+fn report_posts_now(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
     if let Some(last) = &trouble.last_report {
         let unchanged = last.timeline_len.is_none_or(|len| len == trouble.timeline_len);
         if unchanged && ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {

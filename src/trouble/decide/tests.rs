@@ -3673,10 +3673,28 @@ impl Sim {
             now: self.now,
         };
         let texts = (1..=parts).map(|i| format!("part {i}")).collect();
-        let d = report_posts(&ctx, &self.t, texts);
+        let d =
+            report_posts(&ctx, &self.t, texts, Some(&self.t.timeline_head)).expect("drawn from the timeline as it is");
         self.t = apply(&self.t, &d);
         d
     }
+}
+
+/// A report drawn from a timeline that moved on before it was posted (an entry appended, or
+/// one redacted, whose erased text it may still hold) is not posted: the shell draws it again.
+#[test]
+fn a_report_drawn_before_the_timeline_moved_is_not_posted() {
+    let mut sim = Sim::ready(req("ACME"));
+    let drawn_from = sim.t.timeline_head.clone();
+    sim.cmd("U0SALES", Command::Note("one more fact".into()));
+    let ctx = Ctx {
+        policy: &sim.config,
+        now: sim.now,
+    };
+    let parts = vec!["part 1".to_string()];
+    assert!(report_posts(&ctx, &sim.t, parts.clone(), Some(&drawn_from)).is_none());
+    let posted = report_posts(&ctx, &sim.t, parts, None).expect("posted as it reads");
+    assert!(!posted.deliveries.is_empty());
 }
 
 #[test]
