@@ -556,7 +556,7 @@ pub fn accept_loss(config: &Config) -> Outcome {
 /// their writes take.
 pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outcome {
     let (l, data_dir) = (config.locale, &config.data_dir);
-    let now = chrono::Utc::now();
+    let now = Clock::System.now();
     // Refused here too: a request this long would not fit the admin socket's line.
     let max = crate::trouble::command::TEXT_LIMIT;
     if reason.chars().count() > max {

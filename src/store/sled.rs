@@ -1486,10 +1486,10 @@ impl SledStore {
 
     /// `trouble-bot redact`, by the bot serving the store (asked on its admin socket) or on a
     /// stopped bot's: reads trouble `id` with its timeline and queued calls under the writer
-    /// lock every decision takes, so it falls between two decisions, lets `redact` decide, and writes what it decided in one write
-    /// (through the journal: a crash leaves all of it or none): each erased entry in place in
-    /// its chunk, the entry recording them appended, the trouble counting it. None when the
-    /// store holds no trouble `id`; a refusal writes nothing.
+    /// lock every decision takes, so it falls between two decisions, lets `redact` decide, and
+    /// writes what it decided in one write (through the journal: a crash leaves all of it or
+    /// none): each erased entry in place in its chunk, the entry recording them appended, the
+    /// trouble counting it. None when the store holds no trouble `id`; a refusal writes nothing.
     pub fn redact<E>(
         &self,
         id: &TroubleId,
@@ -1508,13 +1508,13 @@ impl SledStore {
                 entries.extend(timeline_entries(value)?);
             }
             // The calls not made yet, the one being made included (its item leaves the outbox
-            // once Slack answered): one of them may carry a text to erase.
+            // once Slack answered): one of them may carry a text to erase. The trouble's own,
+            // from its lanes' keys (`<trouble>/<lane>\0…`), not the whole outbox decoded while
+            // the bot's decisions wait.
             let mut queued = Vec::new();
-            for (_, value) in tx.outbox.scan_prefix(&[])? {
+            for (_, value) in tx.outbox.scan_prefix(format!("{id}/").as_bytes())? {
                 if let Ok(item) = decode::<OutboxItem>(&value) {
-                    if item.trouble.as_ref() == Some(id) {
-                        queued.push(item.op);
-                    }
+                    queued.push(item.op);
                 }
             }
             let redaction = match redact(&trouble, &entries, &queued) {
@@ -1536,12 +1536,7 @@ impl SledStore {
                     tx.timeline.insert(key, timeline_chunk(&records));
                 }
             }
-            let decision = Decision {
-                trouble: Some(redaction.trouble.clone()),
-                entries: vec![redaction.entry.clone()],
-                ..Decision::default()
-            };
-            write_decision(tx, &decision, Some(&*trouble), Some(id), now)?;
+            write_decision(tx, &redaction.decision(), Some(&*trouble), Some(id), now)?;
             Ok(Some(Ok(redaction)))
         })?;
         let Ok(result) = result else {

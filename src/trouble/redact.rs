@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use super::approval::AgreementEvent;
-use super::decide::Op;
+use super::decide::{Decision, Op};
 use super::facts::StepEvent;
 use super::model::Trouble;
 use super::replay::{differs, verify_trouble, Fact};
@@ -71,8 +71,8 @@ pub enum Refusal {
     },
     /// The trouble does not verify as it is: a redaction chained onto it would hide that.
     Broken(Break),
-    /// A Slack call for the trouble not made yet (being made, or the bot stopped before it went) holds the
-    /// entry's text: it would post it after the redaction.
+    /// A Slack call for the trouble not made yet (being made, or the bot stopped before it
+    /// went) holds the entry's text: it would post it after the redaction.
     StillQueued(u64),
     /// The entry's text is still held elsewhere (`place`): erased from the entry alone, it would
     /// still be shown or posted from there.
@@ -109,6 +109,18 @@ pub struct Redaction {
     pub erased: Vec<Entry>,
     /// The `Redacted` entry naming each with the hash of what it holds now.
     pub entry: Entry,
+}
+
+impl Redaction {
+    /// What a store writes besides the erased entries, as for any decision: the trouble
+    /// counting the redaction entry, and that entry.
+    pub fn decision(&self) -> Decision {
+        Decision {
+            trouble: Some(self.trouble.clone()),
+            entries: vec![self.entry.clone()],
+            ..Decision::default()
+        }
+    }
 }
 
 /// Erases the free texts of `t`'s entries `seqs` (its `timeline`, read with it), recorded by

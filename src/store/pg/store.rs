@@ -800,12 +800,7 @@ pub async fn redact<E>(
         )
         .await?;
     }
-    let decision = Decision {
-        trouble: Some(redaction.trouble.clone()),
-        entries: vec![redaction.entry.clone()],
-        ..Decision::default()
-    };
-    write_decision(&tx, &decision, Some(&trouble), Some(id), redaction.entry.at).await?;
+    write_decision(&tx, &redaction.decision(), Some(&trouble), Some(id), redaction.entry.at).await?;
     tx.commit().await?;
     Ok(Some(Ok(redaction)))
 }
