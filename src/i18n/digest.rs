@@ -185,8 +185,13 @@ fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, lab
     let when = when
         .map(|w| format!(" · {label} {}", format_day_time(l, tz, w)))
         .unwrap_or_default();
+    // Its trouble closed by force, it reads as the status, the report and App Home say it.
+    let left_open = match a.trouble.closed_by_force() && a.action.is_open() {
+        true => format!(" · {}", super::left_open_mark(l)),
+        false => String::new(),
+    };
     format!(
-        "{} — #{} {} · <@{}>{when}",
+        "{} — #{} {} · <@{}>{when}{left_open}",
         trouble_ref(l, a.trouble),
         a.n,
         cut(&one_line(&a.action.text, Where::Elsewhere), MAX_USER_TEXT),
@@ -308,5 +313,40 @@ mod tests {
             "{en}"
         );
         assert!(en.contains("open 6d23h"), "{en}");
+    }
+
+    /// An overdue action a forced close left open reads so in the digest, as in the status.
+    #[test]
+    fn an_overdue_action_a_forced_close_left_open_is_marked_so() {
+        let policy = Policy {
+            default_manager: Some(UserId::new("U0MANAGER")),
+            ..Policy::default()
+        };
+        let now = at("2026-12-07T00:00:00Z");
+        let mut all = troubles(2);
+        for (t, forced) in all.iter_mut().zip([Some("withdrawn"), None]) {
+            t.closed = Some(serde_json::from_value(serde_json::json!({"by": "U0MANAGER", "at": at("2026-12-02T00:00:00Z"), "forced_reason": forced, "note": ""})).unwrap());
+            t.substance.actions = vec![serde_json::from_value(serde_json::json!({
+                "kind": "interim", "text": format!("sort lot {}", t.id), "owner": "U0SALES", "due": at("2026-12-01T09:00:00Z"), "check": null,
+                "by": "U0SALES", "at": at("2026-11-30T01:00:00Z"), "done": null, "verified": null, "effective": null,
+            }))
+            .unwrap()];
+        }
+        let digests = weekly(&policy, now, &all, |t| t.opened_at);
+        for l in [Locale::En, Locale::Ja] {
+            let text = digest_text(l, policy.timezone, &digests[0], now);
+            let line = |id: &str| {
+                text.lines()
+                    .find(|r| r.contains(&format!("sort lot {id}")))
+                    .unwrap_or_default()
+            };
+            let mark = crate::i18n::left_open_mark(l);
+            assert!(line("20261130-0").ends_with(&mark), "{text}");
+            assert!(
+                !line("20261130-1").is_empty() && !line("20261130-1").contains(&mark),
+                "{text}"
+            );
+            assert!(text.contains(tr!(l, "対策期限切れ 2件", "Actions overdue 2")), "{text}");
+        }
     }
 }

@@ -822,8 +822,9 @@ pub(super) fn action_changed(
     match event {
         StepEvent::ActionCorrected { n, change } => {
             let what = change_phrase(l, config, change, user, away);
+            // As the status draws it: overdue when due, left open at a forced close.
             let line = action_of(t, *n)
-                .map(|a| t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
+                .map(|a| t.with_names(&action_line_as_of(l, config, *n, a, Where::Elsewhere, Drawn::of(t))))
                 .unwrap_or_default();
             match &change.owner {
                 Some(c) if c.from == *to => tr!(

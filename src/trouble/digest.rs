@@ -29,7 +29,9 @@ pub struct ManagerDigest<'a> {
     pub unacknowledged: Vec<&'a Trouble>,
     /// The customer is owed an update: since when.
     pub updates_overdue: Vec<(&'a Trouble, DateTime<Utc>)>,
-    /// Actions past their due date and not done.
+    /// Actions past their due date and not done, a closed trouble's too: a close leaves its
+    /// open actions their owners' work (reminded, marked done after it), and one left open at
+    /// a forced close is still someone's to finish.
     pub actions_overdue: Vec<ActionRef<'a>>,
     /// Closed troubles whose prevention actions are to be checked before the next digest.
     pub checks_due: Vec<ActionRef<'a>>,
@@ -55,11 +57,11 @@ pub struct Waiting<'a> {
 }
 
 impl ManagerDigest<'_> {
-    /// Nothing open and no check due: no DM. A weekly "nothing to report" would teach managers to
+    /// Nothing open, no action overdue and no check due: no DM. A weekly "nothing to report" would teach managers to
     /// skim past the bot's DMs, which also carry escalations that cannot wait; the App Home
     /// shows the current state whenever they look.
     pub fn is_empty(&self) -> bool {
-        self.open.is_empty() && self.checks_due.is_empty()
+        self.open.is_empty() && self.actions_overdue.is_empty() && self.checks_due.is_empty()
     }
 }
 
@@ -161,11 +163,20 @@ pub fn managers(policy: &Policy, troubles: &[Trouble]) -> BTreeSet<UserId> {
     all
 }
 
-/// Whether the digest at `now` speaks of `t`: open, or closed with an effectiveness check due
-/// within the week ahead. The store reads only these for the digest.
+/// Whether the digest at `now` speaks of `t`: open, or closed with an action overdue or an
+/// effectiveness check due within the week ahead. The store reads only these for the digest.
 pub fn speaks_of(t: &Trouble, now: DateTime<Utc>) -> bool {
     let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
-    t.is_open() || t.substance.actions.iter().any(|a| check_due(a, horizon))
+    t.is_open()
+        || t.substance
+            .actions
+            .iter()
+            .any(|a| overdue(a, now) || check_due(a, horizon))
+}
+
+/// An action not done (nor cancelled) whose due date passed before `now`.
+fn overdue(a: &Action, now: DateTime<Utc>) -> bool {
+    a.is_open() && a.due.is_some_and(|d| d < now)
 }
 
 /// A recurrence-prevention measure whose effectiveness is still to be confirmed by `horizon`.
@@ -183,8 +194,22 @@ pub fn weekly<'a>(
 ) -> Vec<ManagerDigest<'a>> {
     let day = local_date(policy.timezone, now);
     let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
-    let mut open: Vec<&Trouble> = troubles.iter().filter(|t| t.is_open()).collect();
-    open.sort_by(|a, b| (a.severity, a.opened_at, a.id.as_str()).cmp(&(b.severity, b.opened_at, b.id.as_str())));
+    // Most severe first, then oldest first; open or closed alike for the overdue actions.
+    let mut sorted: Vec<&Trouble> = troubles.iter().collect();
+    sorted.sort_by(|a, b| (a.severity, a.opened_at, a.id.as_str()).cmp(&(b.severity, b.opened_at, b.id.as_str())));
+    let open: Vec<&Trouble> = sorted.iter().copied().filter(|t| t.is_open()).collect();
+    let overdue_actions: Vec<ActionRef> = sorted
+        .iter()
+        .flat_map(|t| {
+            t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
+                overdue(a, now).then_some(ActionRef {
+                    trouble: t,
+                    n: i + 1,
+                    action: a,
+                })
+            })
+        })
+        .collect();
     let checks: Vec<ActionRef> = troubles
         .iter()
         .filter(|t| !t.is_open())
@@ -205,7 +230,7 @@ pub fn weekly<'a>(
         policy,
         &troubles
             .iter()
-            .filter(|t| t.is_open() || checks.iter().any(|c| c.trouble.id == t.id))
+            .filter(|t| t.is_open() || checks.iter().chain(&overdue_actions).any(|c| c.trouble.id == t.id))
             .cloned()
             .collect::<Vec<_>>(),
     );
@@ -223,17 +248,10 @@ pub fn weekly<'a>(
                     .map(|t| (*t, update_due(t)))
                     .filter(|(_, due)| *due <= now)
                     .collect(),
-                actions_overdue: mine
+                actions_overdue: overdue_actions
                     .iter()
-                    .flat_map(|t| {
-                        t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                            (a.is_open() && a.due.is_some_and(|d| d < now)).then_some(ActionRef {
-                                trouble: t,
-                                n: i + 1,
-                                action: a,
-                            })
-                        })
-                    })
+                    .filter(|a| concerns(a.trouble, &m))
+                    .cloned()
                     .collect(),
                 proposals: mine
                     .iter()
@@ -423,5 +441,52 @@ mod tests {
         let mut later = troubles[1].clone();
         later.substance.actions.remove(0);
         assert!(!speaks_of(&later, now));
+    }
+
+    /// A close leaves an action its owner's work: overdue after a forced close (or an ordinary
+    /// one), it is listed, and a manager with nothing else open still gets the digest.
+    #[test]
+    fn an_overdue_action_a_close_left_open_is_listed_and_its_trouble_read() {
+        let c = config(&[]);
+        let now = at("2026-12-07T00:00:00Z");
+        let action = |due: &str, done: bool| {
+            serde_json::from_value::<Action>(serde_json::json!({
+                "kind": "interim", "text": "sort the stock", "owner": "U0SALES", "due": at(due), "check": null,
+                "by": "U0SALES", "at": at("2026-11-30T01:00:00Z"),
+                "done": done.then(|| serde_json::json!({"by": "U0SALES", "at": at(due), "note": ""})),
+                "verified": null, "effective": null,
+            }))
+            .expect("fixture action")
+        };
+        let closed = |id: &str, forced: Option<&str>| {
+            let mut t = trouble(id, 2, "U0MANAGER", false);
+            t.closed = Some(serde_json::from_value(serde_json::json!({"by": "U0MANAGER", "at": at("2026-12-02T00:00:00Z"), "forced_reason": forced, "note": ""})).unwrap());
+            t.substance.actions = vec![
+                action("2026-12-01T00:00:00Z", false),
+                action("2026-12-01T00:00:00Z", true),
+                action("2026-12-09T00:00:00Z", false),
+            ];
+            t
+        };
+        let troubles = [closed("t-1", Some("withdrawn")), closed("t-2", None)];
+        assert!(troubles.iter().all(|t| speaks_of(t, now)));
+        let digests = weekly(&c, now, &troubles, |_| now);
+        let d = digests
+            .iter()
+            .find(|d| d.manager.as_str() == "U0MANAGER")
+            .expect("a digest");
+        assert!(d.open.is_empty() && d.checks_due.is_empty());
+        assert_eq!(
+            d.actions_overdue
+                .iter()
+                .map(|a| (a.trouble.id.as_str(), a.n))
+                .collect::<Vec<_>>(),
+            [("t-1", 1), ("t-2", 1)]
+        );
+        // Done, or not yet due: nothing to read.
+        let mut quiet = troubles[0].clone();
+        quiet.substance.actions.remove(0);
+        assert!(!speaks_of(&quiet, now));
+        assert!(weekly(&c, now, &[quiet], |_| now).is_empty());
     }
 }
