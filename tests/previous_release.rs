@@ -640,3 +640,47 @@ async fn what_the_release_of_2026_12_03_began_before_a_crash_goes_out_once_and_i
     }
     assert_store_verifies(&bot, "verify");
 }
+
+/// A trouble force-closed under the release before App Home rows knew it: its action left open
+/// reads as such in its owner's Home from the upgrade on, not only after the trouble's next
+/// change. Its row is put back as that release wrote it (no mark, JSON as an earlier index
+/// holds), with the mark that says the rows were rewritten taken off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trouble_force_closed_before_the_home_rows_said_so_reads_left_open_in_app_home() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("action prevent add a mold alarm owner:<@{COLLEAGUE}> due:fri"),
+    )
+    .await;
+    bot.command_text(MANAGER, &t.channel, "close force the customer withdrew the claim")
+        .await;
+    bot.settle().await;
+    let left = "⏹️ not done, left open at the close";
+    let alarm = |home: &str| {
+        home.split(['\n', '"'])
+            .find(|l| l.contains("add a mold alarm"))
+            .unwrap_or_else(|| panic!("the action in App Home:\n{home}"))
+            .to_string()
+    };
+    assert!(alarm(&app_home(&bot, COLLEAGUE).await).contains(left));
+    let record = trouble(&bot, &t.id);
+    let mut earlier =
+        trouble_bot::trouble::home::HomeRow::of(&record, &trouble_bot::trouble::model::UserId::new(COLLEAGUE));
+    assert!(earlier.closed_by_force);
+    earlier.closed_by_force = false;
+    with_index_stopped(&mut bot, |index| {
+        let key = [format!("h:{COLLEAGUE}\0{}", t.id).as_bytes()].concat();
+        assert!(index.contains_key(&key).unwrap(), "the row is filed under the owner");
+        index
+            .insert(key, serde_json::to_vec(&earlier).unwrap())
+            .expect("written");
+        index.remove(b"built:forced-rows").expect("removed");
+    })
+    .await;
+    let home = app_home(&bot, COLLEAGUE).await;
+    assert!(alarm(&home).contains(left), "{}", alarm(&home));
+}

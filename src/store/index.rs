@@ -534,6 +534,10 @@ const UNSURE_BUILT: &[u8] = b"built:unsure";
 /// [`CARRIED_MAX`]): by the build, or from the bodies of the troubles an earlier release filed
 /// under `u:` with their flag alone ([`build_sled_viewers`]).
 const VIEWERS_BUILT: &[u8] = b"built:viewers";
+/// Present once the App Home rows of force-closed troubles say so (`HomeRow::closed_by_force`):
+/// by the build, or by rewriting the rows an earlier release wrote without it
+/// ([`build_sled_forced_rows`]).
+const FORCED_ROWS_BUILT: &[u8] = b"built:forced-rows";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -1072,6 +1076,7 @@ pub fn build_sled(
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
     batch.insert(VIEWERS_BUILT, &[]);
+    batch.insert(FORCED_ROWS_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(left_out)
 }
@@ -1130,6 +1135,62 @@ pub fn build_sled_viewers(
     // Its value left at its flag, the trouble is judged from its body; filed whole once it reads.
     batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
+    Ok(left_out)
+}
+
+/// Rewrites, once, the App Home rows an earlier release wrote of the troubles closed by force
+/// before a row said so, which read as under way until their trouble's next change: only the
+/// closed troubles still shown in someone's Home (an action the close left open) are read,
+/// found from the index's `t:` records, not from the troubles. Rather than a new build mark
+/// ([`BUILT`]), which would read every trouble at start: at 100,000 troubles that took seconds.
+/// The troubles left out because their record does not read, for the store to file once they
+/// read (`SledStore::file_left_out`), which writes their rows whole.
+pub fn build_sled_forced_rows(
+    index: &sled::Tree,
+    get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
+) -> Result<Vec<TroubleId>, StoreError> {
+    if index.contains_key(FORCED_ROWS_BUILT)? {
+        return Ok(Vec::new());
+    }
+    let started = std::time::Instant::now();
+    let (mut batch, mut left_out, mut rewritten) = (sled::Batch::default(), Vec::new(), 0usize);
+    for record in index.scan_prefix(b"t:") {
+        let (key, value) = record?;
+        let id = TroubleId::new(String::from_utf8_lossy(&key[2..]).into_owned());
+        // Its keys in the record, or under `k:` as an earlier release filed them; a record
+        // that does not read is the trouble's next write's to replace.
+        let keys = match value.first() {
+            Some(&MERGED) => record_keys(&value).ok(),
+            _ => index.get(keys_key(&id))?.and_then(|b| decode::<Keys>(&b).ok()),
+        };
+        if keys.is_none_or(|k| k.open || k.home.is_empty()) {
+            continue;
+        }
+        let trouble = match get(&id) {
+            Ok(trouble) => trouble,
+            Err(e @ StoreError::Corrupt(_)) => {
+                crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
+                left_out.push(id);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(t) = trouble.filter(Trouble::closed_by_force) else {
+            continue;
+        };
+        let entries = Entries::of(&t);
+        for (user, row) in entries.keys.home.iter().zip(&entries.home) {
+            batch.insert(home_key(user, &t.id), encode(row));
+        }
+        rewritten += 1;
+    }
+    batch.insert(FORCED_ROWS_BUILT, &[]);
+    index.apply_batch(batch)?;
+    tracing::info!(
+        troubles = rewritten,
+        took_ms = started.elapsed().as_millis() as u64,
+        "the App Home rows of troubles closed by force say so"
+    );
     Ok(left_out)
 }
 

@@ -842,6 +842,8 @@ impl SledStore {
         // A value its build left at its flag is judged from the trouble's body meanwhile.
         let unread = super::index::build_sled_viewers(&store.index, |id| store.get(id))?;
         left_out.extend(unread.iter().map(|id| id.as_str().as_bytes().to_vec()));
+        let unread = super::index::build_sled_forced_rows(&store.index, |id| store.get(id))?;
+        left_out.extend(unread.iter().map(|id| id.as_str().as_bytes().to_vec()));
         // What was left out is noted before the builds are marked done: a crash in between
         // builds them again rather than lose those troubles from the lists for good.
         for id in left_out {
