@@ -230,7 +230,9 @@ pub fn weekly<'a>(
         policy,
         &troubles
             .iter()
-            .filter(|t| t.is_open() || checks.iter().chain(&overdue_actions).any(|c| c.trouble.id == t.id))
+            // Open, or closed with a check due or an action overdue: listed (one pass, not a
+            // search of the lists per trouble).
+            .filter(|t| speaks_of(t, now))
             .cloned()
             .collect::<Vec<_>>(),
     );
