@@ -559,7 +559,8 @@ fn keys_key(id: &TroubleId) -> Vec<u8> {
 fn customer_key(customer: &str, id: &TroubleId) -> Vec<u8> {
     joined(b"c:", customer.as_bytes(), id.as_str().as_bytes())
 }
-/// `h:<user>\0<id>` → the person's [`HomeRow`] of it, open troubles only: a Home is one scan.
+/// `h:<user>\0<id>` → the person's [`HomeRow`] of it (an open trouble, or a closed one with an
+/// action of theirs still open): a Home is one scan.
 fn home_key(user: &UserId, id: &TroubleId) -> Vec<u8> {
     joined(b"h:", user.as_str().as_bytes(), id.as_str().as_bytes())
 }
@@ -1102,17 +1103,17 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
 /// Gives the `u:` values an earlier release filed with the flag alone their trouble's viewers,
 /// once: only those troubles are read (open ones not known to be public), each at most once.
 /// A value left at its flag (a trouble gone, or past [`CARRIED_MAX`]) is judged from the body.
-/// The troubles left out because their record does not read, for the store to file once they
-/// read (`SledStore::file_left_out`).
+/// A trouble whose record does not read is noted by `note_left_out` before the build is marked
+/// done, for the store to file once it reads (`SledStore::file_left_out`).
 pub fn build_sled_viewers(
     index: &sled::Tree,
     get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
-) -> Result<Vec<TroubleId>, StoreError> {
+    note_left_out: impl Fn(&TroubleId) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     if index.contains_key(VIEWERS_BUILT)? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let mut batch = sled::Batch::default();
-    let mut left_out = Vec::new();
     for record in index.scan_prefix(b"u:") {
         let (key, value) = record?;
         if value.len() > 1 {
@@ -1123,7 +1124,7 @@ pub fn build_sled_viewers(
             Ok(trouble) => trouble,
             Err(e @ StoreError::Corrupt(_)) => {
                 crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
-                left_out.push(id);
+                note_left_out(&id)?;
                 continue;
             }
             Err(e) => return Err(e),
@@ -1135,7 +1136,7 @@ pub fn build_sled_viewers(
     // Its value left at its flag, the trouble is judged from its body; filed whole once it reads.
     batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
-    Ok(left_out)
+    Ok(())
 }
 
 /// Rewrites, once, the App Home rows an earlier release wrote of the troubles closed by force
@@ -1143,17 +1144,19 @@ pub fn build_sled_viewers(
 /// closed troubles still shown in someone's Home (an action the close left open) are read,
 /// found from the index's `t:` records, not from the troubles. Rather than a new build mark
 /// ([`BUILT`]), which would read every trouble at start: at 100,000 troubles that took seconds.
-/// The troubles left out because their record does not read, for the store to file once they
-/// read (`SledStore::file_left_out`), which writes their rows whole.
+/// A trouble whose record does not read is noted by `note_left_out` before the build is marked
+/// done, for the store to file once it reads (`SledStore::file_left_out`), which writes its rows
+/// whole.
 pub fn build_sled_forced_rows(
     index: &sled::Tree,
     get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
-) -> Result<Vec<TroubleId>, StoreError> {
+    note_left_out: impl Fn(&TroubleId) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     if index.contains_key(FORCED_ROWS_BUILT)? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let started = std::time::Instant::now();
-    let (mut batch, mut left_out, mut rewritten) = (sled::Batch::default(), Vec::new(), 0usize);
+    let (mut batch, mut rewritten) = (sled::Batch::default(), 0usize);
     for record in index.scan_prefix(b"t:") {
         let (key, value) = record?;
         let id = TroubleId::new(String::from_utf8_lossy(&key[2..]).into_owned());
@@ -1170,7 +1173,7 @@ pub fn build_sled_forced_rows(
             Ok(trouble) => trouble,
             Err(e @ StoreError::Corrupt(_)) => {
                 crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
-                left_out.push(id);
+                note_left_out(&id)?;
                 continue;
             }
             Err(e) => return Err(e),
@@ -1191,7 +1194,7 @@ pub fn build_sled_forced_rows(
         took_ms = started.elapsed().as_millis() as u64,
         "the App Home rows of troubles closed by force say so"
     );
-    Ok(left_out)
+    Ok(())
 }
 
 /// Ids filed under each prefix key `p` ++ `a` ++ 0.
@@ -2653,14 +2656,18 @@ customer_update_every = "4h"
 
         // Once built, nothing is read again; before, only the troubles filed with the flag alone.
         index.insert(VIEWERS_BUILT, &[]).unwrap();
-        build_sled_viewers(&index, |id| panic!("{id} read")).unwrap();
+        build_sled_viewers(&index, |id| panic!("{id} read"), |id| panic!("{id} left out")).unwrap();
         assert_eq!(carried(&index), wanted(false));
         index.remove(VIEWERS_BUILT).unwrap();
         let read = std::cell::RefCell::new(Vec::new());
-        build_sled_viewers(&index, |id| {
-            read.borrow_mut().push(id.to_string());
-            Ok([&crowded, &earlier].into_iter().find(|t| t.id == *id).cloned())
-        })
+        build_sled_viewers(
+            &index,
+            |id| {
+                read.borrow_mut().push(id.to_string());
+                Ok([&crowded, &earlier].into_iter().find(|t| t.id == *id).cloned())
+            },
+            |id| panic!("{id} left out"),
+        )
         .unwrap();
         assert_eq!(*read.borrow(), ["20261130-1", "20261130-2"]);
         assert_eq!(carried(&index), wanted(true));

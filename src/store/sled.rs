@@ -839,11 +839,15 @@ impl SledStore {
             left_out.extend(unread.iter().map(|key| key.to_vec()));
         }
         super::index::build_sled_unsure(&store.index)?;
+        // These two passes mark themselves done in the write of what they built, so a trouble
+        // they leave out is noted as it is met, before that write.
+        let note_left_out = |id: &TroubleId| -> Result<(), StoreError> {
+            store.db.insert([LEFT_OUT, id.as_str().as_bytes()].concat(), &[])?;
+            Ok(())
+        };
         // A value its build left at its flag is judged from the trouble's body meanwhile.
-        let unread = super::index::build_sled_viewers(&store.index, |id| store.get(id))?;
-        left_out.extend(unread.iter().map(|id| id.as_str().as_bytes().to_vec()));
-        let unread = super::index::build_sled_forced_rows(&store.index, |id| store.get(id))?;
-        left_out.extend(unread.iter().map(|id| id.as_str().as_bytes().to_vec()));
+        super::index::build_sled_viewers(&store.index, |id| store.get(id), note_left_out)?;
+        super::index::build_sled_forced_rows(&store.index, |id| store.get(id), note_left_out)?;
         // What was left out is noted before the builds are marked done: a crash in between
         // builds them again rather than lose those troubles from the lists for good.
         for id in left_out {

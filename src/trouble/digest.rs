@@ -194,12 +194,15 @@ pub fn weekly<'a>(
 ) -> Vec<ManagerDigest<'a>> {
     let day = local_date(policy.timezone, now);
     let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
-    // Most severe first, then oldest first; open or closed alike for the overdue actions.
+    // Most severe first, then oldest first.
     let mut sorted: Vec<&Trouble> = troubles.iter().collect();
     sorted.sort_by(|a, b| (a.severity, a.opened_at, a.id.as_str()).cmp(&(b.severity, b.opened_at, b.id.as_str())));
     let open: Vec<&Trouble> = sorted.iter().copied().filter(|t| t.is_open()).collect();
-    let overdue_actions: Vec<ActionRef> = sorted
+    // An open trouble's first: the section shows a few rows, and a closed trouble's forgotten
+    // measure must not push out of sight the action a customer is still waiting on.
+    let overdue_actions: Vec<ActionRef> = open
         .iter()
+        .chain(sorted.iter().filter(|t| !t.is_open()))
         .flat_map(|t| {
             t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
                 overdue(a, now).then_some(ActionRef {
@@ -484,6 +487,21 @@ mod tests {
                 .map(|a| (a.trouble.id.as_str(), a.n))
                 .collect::<Vec<_>>(),
             [("t-1", 1), ("t-2", 1)]
+        );
+        // An open trouble's overdue action comes first, however severe and old the closed
+        // ones are: the section shows a few rows, and that one a customer is still waiting on.
+        let mut open = trouble("t-3", 4, "U0MANAGER", false);
+        open.opened_at = at("2026-12-03T00:00:00Z");
+        open.substance.actions = vec![action("2026-12-04T00:00:00Z", false)];
+        let with_open = [troubles[0].clone(), troubles[1].clone(), open];
+        let digests = weekly(&c, now, &with_open, |_| now);
+        let d = digests.iter().find(|d| d.manager.as_str() == "U0MANAGER").unwrap();
+        assert_eq!(
+            d.actions_overdue
+                .iter()
+                .map(|a| a.trouble.id.as_str())
+                .collect::<Vec<_>>(),
+            ["t-3", "t-1", "t-2"]
         );
         // Done, or not yet due: nothing to read.
         let mut quiet = troubles[0].clone();

@@ -81,8 +81,8 @@ pub struct HomeRow {
     #[serde(rename = "tp", default, skip_serializing_if = "std::ops::Not::not")]
     pub takes_part: bool,
     /// The trouble was closed by force: the row holds the person's actions that close left
-    /// open, which read so, as the status says (a row an earlier release wrote reads as under
-    /// way until the trouble's next change rewrites it).
+    /// open, which read so, as the status says (on sled, the rows an earlier release wrote are
+    /// rewritten once at start: `index::build_sled_forced_rows`).
     #[serde(rename = "cl", default, skip_serializing_if = "std::ops::Not::not")]
     pub closed_by_force: bool,
 }
