@@ -1853,3 +1853,55 @@ async fn an_escalation_dm_asking_again_says_so_when_the_trouble_is_closed() {
     dm_settled(&bot, &vp, "🏁 Closed").await;
     assert!(!dm_now(&bot, &vp).contains("waiting for acknowledgement"));
 }
+
+/// Whether the escalation of the trouble for `customer` has reached `who` by DM since `mark`.
+fn asked_up_about(bot: &TestBot, who: &str, customer: &str, mark: u64) -> bool {
+    bot.slack.calls_to("chat.postMessage").into_iter().any(|c| {
+        c.seq >= mark
+            && c.params["channel"] == who
+            && text_of(&c.params).contains("not been acknowledged")
+            && text_of(&c.params).contains(customer)
+    })
+}
+
+/// With no `[severity.N]` table, the spec's defaults hold: nobody acknowledging a sev1 brings
+/// the director in after 10 minutes, a sev2 after 30 minutes, and neither a minute early.
+#[tokio::test]
+async fn without_severity_tables_sev1_goes_up_after_ten_minutes_and_sev2_after_thirty() {
+    let bot = spawn_bot_raw(BASE_CONFIG).await;
+    bot.open_ready("sev1 ACME: line stopped").await;
+    bot.open_ready("Globex: label misprint").await;
+    let mark = bot.slack.calls().len() as u64;
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    bot.advance_and_settle(minutes(9)).await;
+    assert!(!asked_up_about(&bot, DIRECTOR, "ACME", mark), "not before 10 minutes");
+    bot.advance_and_settle(minutes(1)).await;
+    bot.posted_saying(DIRECTOR, "ACME").await;
+    bot.advance_and_settle(minutes(19)).await;
+    assert!(!asked_up_about(&bot, DIRECTOR, "Globex", mark), "not before 30 minutes");
+    bot.advance_and_settle(minutes(1)).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("Globex")
+        })
+        .await;
+}
+
+/// Durations are written as the spec shows them: `1h30m` and seconds (`90s`) time the
+/// escalation to the second they say.
+#[tokio::test]
+async fn an_ack_timeout_written_1h30m_or_90s_goes_up_then_and_not_before() {
+    let config = format!("{BASE_CONFIG}\n[severity.2]\nack_timeout = \"1h30m\"\n[severity.3]\nack_timeout = \"90s\"\n");
+    let bot = spawn_bot_raw(&config).await;
+    bot.open_ready("Globex: label misprint").await;
+    bot.open_ready("sev3 Initech: a typo on the invoice").await;
+    let mark = bot.slack.calls().len() as u64;
+    bot.advance_and_settle(Duration::from_secs(80)).await;
+    assert!(!asked_up_about(&bot, DIRECTOR, "Initech", mark), "not before 90s");
+    bot.advance_and_settle(Duration::from_secs(10)).await;
+    bot.posted_saying(DIRECTOR, "Initech").await;
+    bot.advance_and_settle(Duration::from_secs(88 * 60)).await;
+    assert!(!asked_up_about(&bot, DIRECTOR, "Globex", mark), "not before 1h30m");
+    bot.advance_and_settle(Duration::from_secs(2 * 60)).await;
+    bot.posted_saying(DIRECTOR, "Globex").await;
+}

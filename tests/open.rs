@@ -1011,3 +1011,88 @@ async fn one_severity_set_in_the_config_leaves_the_others_and_the_default_as_the
     assert_eq!(trouble(&bot, &t.id).severity.level(), 1);
     bot.posted_saying("C0BIZUNIT", "Initech").await;
 }
+
+/// `default_severity` is the severity of an open that names none, with all that severity
+/// brings: its departments pinged and its announce channels told.
+#[tokio::test]
+async fn the_configured_default_severity_is_that_of_an_open_naming_none() {
+    let config = BASE_CONFIG.replace(
+        "channel_prefix = \"trouble\"",
+        "channel_prefix = \"trouble\"\ndefault_severity = 1",
+    );
+    let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: line stopped").await;
+    assert_eq!(trouble(&bot, &t.id).severity.level(), 1);
+    let kickoff = bot.posted_saying(&t.channel, "line stopped").await;
+    assert!(
+        kickoff.contains("<!subteam^S0QUALITY>"),
+        "sev1 pings quality: {kickoff}"
+    );
+    bot.posted_saying("C0BIZUNIT", "ACME").await;
+    // A severity typed still wins.
+    let opened = bot
+        .command_text(SALES, ORIGIN, "open sev3 Globex: a typo on the invoice")
+        .await;
+    assert!(opened.contains("sev3"), "{opened}");
+}
+
+/// During a rotation `SLACK_SIGNING_SECRET` holds the old and the new secret: a request signed
+/// with either is served, one signed with neither gets 401 and opens nothing.
+#[tokio::test]
+async fn either_of_two_signing_secrets_given_during_a_rotation_is_accepted() {
+    let bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[("SLACK_SIGNING_SECRET", format!("{SECRET}, the-new-secret"))],
+    )
+    .await;
+    let post_signed_with = |secret: &'static str, text: &'static str| {
+        let bot = &bot;
+        async move {
+            let form = bot.command_form(SALES, ORIGIN, text);
+            let now = bot.now_secs().to_string();
+            let signature = trouble_bot::slack::signature::sign(secret, &now, form.as_bytes());
+            bot.post_raw(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                form.into_bytes(),
+                &[("x-slack-request-timestamp", &now), ("x-slack-signature", &signature)],
+            )
+            .await
+        }
+    };
+    let refused = post_signed_with("a-third-secret", "open Initech: refused").await;
+    assert_eq!(refused.status(), 401);
+    let new = post_signed_with("the-new-secret", "open ACME: signed with the new secret").await;
+    assert_eq!(new.status(), 200);
+    assert!(new.text().await.unwrap().contains("opened"));
+    let old = bot
+        .command_text(SALES, ORIGIN, "open Globex: signed with the old secret")
+        .await;
+    assert!(old.contains("opened"), "{old}");
+    assert_eq!(bot.store().trouble_count(), 2);
+}
+
+/// A trouble's id and its channel's name carry the day in the configured time zone (Tokyo's
+/// 00:30 on 1 December is still 30 November in UTC), numbered from 1 each day; a long
+/// customer's slug is cut so the name stays within Slack's 80 characters.
+#[tokio::test]
+async fn ids_and_channel_names_are_dated_in_the_configured_zone_and_kept_within_80_characters() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: lid cracked").await;
+    assert_eq!(first.id, "20261130-1");
+    // 10:00 on Monday in Tokyo, then 00:30 on Tuesday there (15:30 UTC on Monday).
+    bot.advance(Duration::from_secs(14 * 3600 + 30 * 60));
+    let long = "Acme Precision Manufacturing and Industrial Components International Holdings Company";
+    let next = bot.open_ready(&format!("{long}: lid cracked")).await;
+    assert_eq!(next.id, "20261201-1");
+    let names: Vec<String> = bot.slack.channels().into_iter().map(|c| c.name).collect();
+    assert!(names.contains(&"trouble-20261130-1-acme".to_string()), "{names:?}");
+    let name = names
+        .iter()
+        .find(|n| n.starts_with("trouble-20261201-1-acme-precision"))
+        .unwrap_or_else(|| panic!("{names:?}"));
+    assert!(name.chars().count() <= 80, "{name} is {} long", name.chars().count());
+    assert!(!name.ends_with('-'), "{name}");
+}
