@@ -60,7 +60,18 @@ async fn kickoff_mentions_the_manager_and_every_department_and_is_pinned() {
         ),
         "each department by its group and name, as a list: {text}"
     );
-    assert!(text.contains("acknowledge"), "the Acknowledge button: {text}");
+    // What it is about and whose it is, and the seven stages to go through.
+    for said in ["defective housings in lot 42", "ACME", "sev1", &format!("<@{SALES}>")] {
+        assert!(text.contains(said), "{said} in the kickoff: {text}");
+    }
+    for stage in trouble_bot::trouble::model::StageId::all() {
+        let name = trouble_bot::i18n::stage_name(trouble_bot::i18n::Locale::En, stage);
+        assert!(text.contains(name), "stage {name:?} in the kickoff: {text}");
+    }
+    assert!(
+        text.contains("\"action_id\":\"acknowledge\""),
+        "the Acknowledge button: {text}"
+    );
     let pins = bot.slack.pins(&t.channel);
     assert!(pins.contains(&t.kickoff_ts), "kickoff pinned");
     assert_eq!(pins.len(), 2, "kickoff and status pinned");

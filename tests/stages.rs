@@ -1836,3 +1836,57 @@ async fn a_due_time_that_does_not_read_refuses_the_action_as_typed() {
         .await;
     assert!(r.contains("Due Fri 2026-12-25 23:59"), "{r}");
 }
+
+/// The report's header says who and when (§8: customer, severity, owner, manager, opened,
+/// acknowledged after, closed), and each customer update with the time since the one before.
+#[tokio::test]
+async fn the_report_header_says_who_and_when_and_each_update_the_time_since_the_last() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    // The clock also runs at real speed between the jumps: a step's seconds may read one more.
+    bot.advance(Duration::from_secs(4 * 60 + 30));
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.advance(Duration::from_secs(65 * 60 + 30));
+    bot.command_text(SALES, &t.channel, "update told them we are checking the lot")
+        .await;
+    bot.advance(Duration::from_secs(2 * 3600 + 15 * 60));
+    bot.command_text(SALES, &t.channel, "update told them the cause").await;
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    let parts = posted_report(&bot, &t.channel, first_number(&answer)).await;
+    let report: String = parts
+        .iter()
+        .flat_map(block_texts)
+        .map(|s| without_part_label(&s).to_string())
+        .collect();
+    let line = |label: &str| -> String {
+        report
+            .lines()
+            .find(|l| l.trim_start_matches("- ").starts_with(label))
+            .unwrap_or_else(|| panic!("{label} in:\n{report}"))
+            .to_string()
+    };
+    assert!(line("Customer:").contains("ACME"), "{report}");
+    assert!(line("Severity:").contains("sev2"), "{report}");
+    assert!(line("Owner:").contains(SALES), "{report}");
+    assert!(line("Manager:").contains(MANAGER), "{report}");
+    assert!(line("Opened:").contains("2026-11-30 10:00"), "{report}");
+    let acknowledged = line("Acknowledged after:");
+    assert!(
+        acknowledged.contains(": 4m3") && acknowledged.ends_with(&format!("s (@{MANAGER})")),
+        "{report}"
+    );
+    assert!(line("Closed:").contains("not yet (open)"), "{report}");
+    // Under *Customer updates*, with the time since the one before (the timeline repeats the
+    // update without it).
+    let update = |words: &str| -> String {
+        report
+            .lines()
+            .find(|l| l.contains(words) && l.contains(" after "))
+            .unwrap_or_else(|| panic!("{words} in:\n{report}"))
+            .to_string()
+    };
+    let checking = update("told them we are checking the lot");
+    assert!(checking.contains("(1h10m after opening)"), "{checking}");
+    let cause = update("told them the cause");
+    assert!(cause.contains("(2h15m after the previous)"), "{cause}");
+}
