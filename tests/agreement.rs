@@ -1566,3 +1566,32 @@ async fn the_report_quotes_a_reason_that_reads_like_a_proposals_state() {
         assert_eq!(report.matches(line).count(), 1, "{line:?} in:\n{report}");
     }
 }
+
+/// A split may give a third party its share (`split OURS/CUSTOMER/OTHER`, the carrier's say):
+/// the channel, the status and the report show all three, and our share alone is applied to
+/// the costs.
+#[tokio::test]
+async fn a_split_with_a_third_party_shows_its_share_and_applies_ours_to_the_costs() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let shares = "us 60% / the customer 30% / others 10%";
+    let answer = bot
+        .command_text(SALES, &t.channel, "split 60/30/10 the carrier dropped a pallet")
+        .await;
+    assert!(answer.contains("proposal #1"), "{answer}");
+    bot.posted_saying(&t.channel, shares).await;
+    approve(&bot, MANAGER, &t, 1).await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,000,000 ours replacement lot")
+        .await;
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains(&format!("Split: {shares}")), "{status}");
+    assert!(status.contains("ours 60% of ¥1,000,000 = ¥600,000"), "{status}");
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(report.contains(&format!("- Split: {shares}")), "{report}");
+    assert!(
+        report.contains("With the split applied: ours 60% of ¥1,000,000 = ¥600,000"),
+        "{report}"
+    );
+    let stored = trouble(&bot, &t.id).split.expect("a split");
+    assert_eq!((stored.ours, stored.customer, stored.other), (60, 30, 10));
+}

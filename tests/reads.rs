@@ -1422,3 +1422,46 @@ async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledg
         "{stats}"
     );
 }
+
+/// `list` (§4) gives each open trouble its id, customer, severity, stage, whether it was
+/// acknowledged, how long the customer has not heard from us, and a link to its channel.
+#[tokio::test]
+async fn list_rows_say_id_customer_severity_stage_acknowledgement_wait_and_channel() {
+    let bot = spawn_bot().await;
+    let acked = bot.open_ready("sev3 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &acked.channel, "ack").await;
+    bot.command_text(SALES, &acked.channel, "next goods recovered").await;
+    bot.command_text(SALES, &acked.channel, "update told them we replace the lot")
+        .await;
+    let waiting = bot.open_ready("Globex: label misprint").await;
+    bot.advance(Duration::from_secs(2 * 3600 + 10 * 60));
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    let row = |id: &str| -> String {
+        list.lines()
+            .find(|l| l.contains(&format!("`{id}`")))
+            .unwrap_or_else(|| panic!("{id} in:\n{list}"))
+            .to_string()
+    };
+    let first = row(&acked.id);
+    for said in [
+        "*ACME*",
+        "sev3",
+        "2. Share the scope of impact",
+        "· acknowledged ·",
+        "customer last heard 2h10m ago",
+        &format!("<#{}>", acked.channel),
+    ] {
+        assert!(first.contains(said), "{said} in: {first}");
+    }
+    let second = row(&waiting.id);
+    for said in [
+        "*Globex*",
+        "sev2",
+        "1. Gather facts, recover the affected goods",
+        "not acknowledged",
+        "customer not updated yet (opened 2h10m ago)",
+        &format!("<#{}>", waiting.channel),
+    ] {
+        assert!(second.contains(said), "{said} in: {second}");
+    }
+}
