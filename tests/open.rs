@@ -22,7 +22,10 @@ async fn manager_is_pinged_before_the_channel_exists_and_the_dm_later_links_it()
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
         .await;
     bot.slack.wait_held("conversations.create", |_| true).await;
-    assert!(text_of(&dm.params).contains("ACME"), "the DM names the customer");
+    // §5.1: customer, summary, severity and owner, before any channel exists.
+    for said in ["ACME", "defective housings in lot 42", "sev2", &format!("<@{SALES}>")] {
+        assert!(text_of(&dm.params).contains(said), "the DM says {said}: {}", dm.params);
+    }
     assert!(
         bot.slack.channels().is_empty(),
         "the DM went out while the channel was still being created"
@@ -1106,4 +1109,34 @@ async fn ids_and_channel_names_are_dated_in_the_configured_zone_and_kept_within_
         .unwrap_or_else(|| panic!("{names:?}"));
     assert!(name.chars().count() <= 80, "{name} is {} long", name.chars().count());
     assert!(!name.ends_with('-'), "{name}");
+}
+
+/// The notice where the open was typed and the severity's announcement do not wait behind the
+/// channel (§9: only create → invite → post depend on each other): both go out while Slack is
+/// still creating it, and are edited with its link once it exists.
+#[tokio::test]
+async fn the_origin_notice_and_the_announcement_do_not_wait_for_the_channel() {
+    let bot = spawn_bot().await;
+    bot.slack.hold("conversations.create");
+    let answer = bot.command_text(SALES, ORIGIN, "open sev1 ACME: line stopped").await;
+    assert!(answer.contains("opened"), "{answer}");
+    bot.slack.wait_held("conversations.create", |_| true).await;
+    for to in [MANAGER, ORIGIN, "C0BIZUNIT"] {
+        bot.posted_saying(to, "ACME").await;
+    }
+    assert!(
+        bot.slack.channels().is_empty(),
+        "all three went out before the channel existed"
+    );
+    bot.slack.release("conversations.create");
+    let channel = bot
+        .paced("the channel", || bot.slack.channels().first().map(|c| c.id.clone()))
+        .await;
+    for to in [ORIGIN, "C0BIZUNIT"] {
+        bot.slack
+            .wait_for("chat.update", |c| {
+                c.params["channel"] == to && text_of(&c.params).contains(&format!("<#{channel}>"))
+            })
+            .await;
+    }
 }
