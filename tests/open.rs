@@ -1140,3 +1140,13 @@ async fn the_origin_notice_and_the_announcement_do_not_wait_for_the_channel() {
             .await;
     }
 }
+
+/// `channel_prefix` names the trouble's channel: `<prefix>-<yyyymmdd>-<n>-<slug>`.
+#[tokio::test]
+async fn the_configured_channel_prefix_names_the_channel() {
+    let config = BASE_CONFIG.replace("channel_prefix = \"trouble\"", "channel_prefix = \"incident\"");
+    let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: lid cracked").await;
+    let names: Vec<String> = bot.slack.channels().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, [format!("incident-{}-acme", t.id)]);
+}
