@@ -1061,24 +1061,9 @@ async fn either_of_two_signing_secrets_given_during_a_rotation_is_accepted() {
         &[("SLACK_SIGNING_SECRET", format!("{SECRET}, the-new-secret"))],
     )
     .await;
-    let post_signed_with = |secret: &'static str, text: &'static str| {
-        let bot = &bot;
-        async move {
-            let form = bot.command_form(SALES, ORIGIN, text);
-            let now = bot.now_secs().to_string();
-            let signature = trouble_bot::slack::signature::sign(secret, &now, form.as_bytes());
-            bot.post_raw(
-                "/slack/commands",
-                "application/x-www-form-urlencoded",
-                form.into_bytes(),
-                &[("x-slack-request-timestamp", &now), ("x-slack-signature", &signature)],
-            )
-            .await
-        }
-    };
-    let refused = post_signed_with("a-third-secret", "open Initech: refused").await;
+    let refused = command_signed(&bot, "a-third-secret", 0, "open Initech: refused").await;
     assert_eq!(refused.status(), 401);
-    let new = post_signed_with("the-new-secret", "open ACME: signed with the new secret").await;
+    let new = command_signed(&bot, "the-new-secret", 0, "open ACME: signed with the new secret").await;
     assert_eq!(new.status(), 200);
     assert!(new.text().await.unwrap().contains("opened"));
     let old = bot
@@ -1149,4 +1134,38 @@ async fn the_configured_channel_prefix_names_the_channel() {
     let t = bot.open_ready("ACME: lid cracked").await;
     let names: Vec<String> = bot.slack.channels().into_iter().map(|c| c.name).collect();
     assert_eq!(names, [format!("incident-{}-acme", t.id)]);
+}
+
+/// `/trouble TEXT` from SALES in ORIGIN, signed with `secret` and stamped `offset` seconds from
+/// the bot's clock.
+async fn command_signed(bot: &TestBot, secret: &str, offset: i64, text: &str) -> reqwest::Response {
+    let form = bot.command_form(SALES, ORIGIN, text);
+    let at = (bot.now_secs() + offset).to_string();
+    let signature = trouble_bot::slack::signature::sign(secret, &at, form.as_bytes());
+    bot.post_raw(
+        "/slack/commands",
+        "application/x-www-form-urlencoded",
+        form.into_bytes(),
+        &[("x-slack-request-timestamp", &at), ("x-slack-signature", &signature)],
+    )
+    .await
+}
+
+/// The five minutes run both ways (§3): a request stamped more than five minutes ahead of the
+/// bot's clock is refused as a stale one is, and one stamped within them either way is served.
+#[tokio::test]
+async fn a_timestamp_more_than_five_minutes_ahead_is_refused_and_one_within_them_served() {
+    let bot = spawn_bot().await;
+    let ahead = command_signed(&bot, SECRET, 310, "open Initech: stamped ahead").await;
+    assert_eq!(ahead.status(), 401);
+    assert!(ahead.text().await.unwrap().is_empty(), "no detail");
+    for (offset, text) in [
+        (290, "open ACME: a clock a little fast"),
+        (-290, "open Globex: a clock a little slow"),
+    ] {
+        let served = command_signed(&bot, SECRET, offset, text).await;
+        assert_eq!(served.status(), 200, "{text}");
+        assert!(served.text().await.unwrap().contains("opened"), "{text}");
+    }
+    assert_eq!(bot.store().trouble_count(), 2);
 }
