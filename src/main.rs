@@ -44,7 +44,7 @@ struct Cli {
 enum Command {
     /// Run the bot (the default): Slack's requests on `listen`, deliveries and timers.
     #[command(after_help = format!(
-        "Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\n\nWhile it runs, export, export-list, verify and backup are answered on DATA_DIR/trouble-admin.sock (mode 0600)."
+        "Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\n\nWhile it runs, export, export-list, verify, backup and redact are answered on DATA_DIR/trouble-admin.sock (mode 0600)."
     ))]
     Serve,
     /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
