@@ -1361,8 +1361,9 @@ async fn an_answered_escalation_dm_names_the_owner_after_a_hand_over() {
 
 /// Handed over while the director was asked: the owner is now the director, and their chain
 /// (the VP) is asked. The director's escalation DM and the manager's own DM asked people the
-/// chain leaves out: both say why they no longer ask, lose their button and are forgotten; a
-/// tap on one a phone still showed is refused, naming who may acknowledge.
+/// chain leaves out: both say why they no longer ask (the director's, that it is theirs now),
+/// lose their button and are forgotten; a tap on one a phone still showed is refused, naming
+/// who may acknowledge.
 #[tokio::test]
 async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() {
     let bot = spawn_bot_with(ESCALATION).await;
@@ -1379,10 +1380,16 @@ async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() 
     assert!(r.contains(DIRECTOR) && r.contains(VP), "{r}");
     nth_dm_saying(&bot, VP, 1, "you were named its manager").await;
     let why = format!("was handed to <@{DIRECTOR}> by <@{MANAGER}>; <@{VP}> is asked now");
-    for dm in [&director, &manager_dm] {
-        let now = dm_settled(&bot, dm, &why).await;
-        assert!(now.contains("Nothing is asked of you any longer"), "{now}");
-    }
+    let now = dm_settled(&bot, &manager_dm, &why).await;
+    assert!(now.contains("Nothing is asked of you any longer"), "{now}");
+    // The director reads that it is theirs now, not that it was handed to them by the manager.
+    let yours = format!("<@{MANAGER}> handed trouble {} (*ACME*) to you: it is yours now.", t.id);
+    let now = dm_settled(&bot, &director, &yours).await;
+    assert!(
+        now.contains(&format!("<@{VP}> is asked to acknowledge it now.")),
+        "{now}"
+    );
+    assert!(now.contains("This message asks nothing of you any longer."), "{now}");
     let kept = trouble(&bot, &t.id);
     assert!(kept.manager_dm.is_none(), "the manager's DM is forgotten");
     assert!(
@@ -1904,4 +1911,55 @@ async fn an_ack_timeout_written_1h30m_or_90s_goes_up_then_and_not_before() {
     assert!(!asked_up_about(&bot, DIRECTOR, "Globex", mark), "not before 1h30m");
     bot.advance_and_settle(Duration::from_secs(2 * 60)).await;
     bot.posted_saying(DIRECTOR, "Globex").await;
+}
+
+/// A colleague named manager by mistake acknowledges from their DM, and is replaced: their
+/// answered DM says someone else manages it now, and is let go. Later changes (a corrected
+/// summary, the severity, a close) no longer reach it: it would go on showing the trouble's
+/// progress to someone out of it.
+#[tokio::test]
+async fn an_answered_escalation_dm_is_let_go_once_its_reader_leaves_the_chain() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
+    let colleague = dm_saying(&bot, COLLEAGUE, "you were named its manager").await;
+    bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    dm_settled(&bot, &colleague, &format!("acknowledged by <@{COLLEAGUE}>")).await;
+
+    bot.command_text(MANAGER, &t.channel, &format!("manager <@{MANAGER}>"))
+        .await;
+    let let_go = format!(
+        "<@{MANAGER}> named <@{MANAGER}> manager of trouble {} (*ACME*) instead of you",
+        t.id
+    );
+    let now = dm_settled(&bot, &colleague, &let_go).await;
+    assert!(now.contains("nothing is asked of you any longer"), "{now}");
+    bot.settle().await;
+    let kept = trouble(&bot, &t.id);
+    assert!(
+        kept.escalation
+            .settled
+            .iter()
+            .all(|dm| dm.posted.ts.as_str() != colleague.1),
+        "the colleague's DM is forgotten"
+    );
+
+    // The manager, asked again since the colleague's acknowledgement no longer stands, reads
+    // the corrected summary; the colleague does not.
+    bot.command_text(SALES, &t.channel, "fix summary the housings crack in the cold")
+        .await;
+    let asking = (kept.escalation.dms.iter())
+        .find(|dm| dm.asks().is_some_and(|u| u.as_str() == MANAGER))
+        .expect("the DM asking the manager");
+    let (channel, ts) = (asking.posted.channel.as_str(), asking.posted.ts.as_str());
+    message_says(&bot, channel, ts, "the housings crack in the cold").await;
+    bot.settle().await;
+    let versions = bot.slack.message_versions(&colleague.0, &colleague.1);
+    assert!(
+        versions.iter().all(|v| !text_of(v).contains("crack in the cold")),
+        "the colleague, out of the chain, no longer reads the trouble: {versions:?}"
+    );
 }

@@ -631,12 +631,21 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             to: UserId::new(DIRECTOR),
             handed_to: Some(UserId::new(DIRECTOR)),
             above: true,
+            yours: false,
+        },
+        Message::NoLongerManager {
+            by: sales.clone(),
+            to: UserId::new(VP),
+            handed_to: Some(UserId::new(DIRECTOR)),
+            above: true,
+            yours: true,
         },
         Message::NoLongerManager {
             by: sales.clone(),
             to: UserId::new(DIRECTOR),
             handed_to: None,
             above: true,
+            yours: false,
         },
         Message::PersonUnreachable {
             who: manager.clone(),

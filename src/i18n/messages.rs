@@ -1183,9 +1183,44 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} handed trouble {id} to {}, who reports to you: *{customer}* — {summary} ({state}). Channel: {}", user(by), user(to), channel_ref(l, t))
             ))
         }
-        Message::NoLongerManager { by, to, handed_to, above } => {
+        Message::NoLongerManager { by, to, handed_to, above, yours } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(match (handed_to, above) {
+                // Its reader owns it now: nothing in their chain would ask them, and it says so
+                // in those words, not that it was handed to them by whoever did.
+                (Some(owner), _) if *yours => {
+                    let yours = match by == owner {
+                        true => tr!(
+                            l,
+                            format!("↪️ トラブル {id}（*{customer}*）はあなたが引き継ぎ、いまはあなたの担当です。"),
+                            format!("↪️ You took trouble {id} (*{customer}*) over: it is yours now.")
+                        ),
+                        false => tr!(
+                            l,
+                            format!("↪️ トラブル {id}（*{customer}*）は {}があなたに引き継ぎ、いまはあなたの担当です。", user(by)),
+                            format!("↪️ {} handed trouble {id} (*{customer}*) to you: it is yours now.", user(by))
+                        ),
+                    };
+                    // Who manages it, as the arms below say it (drawn from the state then).
+                    let manager = match &t.ack {
+                        Some(a) if t.manager.as_ref() == Some(to) => tr!(
+                            l,
+                            format!("いまの上司は {}です（{}が確認済み）。", user(to), user(&a.by)),
+                            format!(" {} is its manager (acknowledged by {}).", user(to), user(&a.by))
+                        ),
+                        Some(a) => tr!(l, format!("{}が確認済みです。", user(&a.by)), format!(" Acknowledged by {}.", user(&a.by))),
+                        None => tr!(
+                            l,
+                            format!("いまは {}に確認を依頼しています。", user(to)),
+                            format!(" {} is asked to acknowledge it now.", user(to))
+                        ),
+                    };
+                    tr!(
+                        l,
+                        format!("{yours}{manager}このメッセージでのお願いはもうありません。チャンネル: {channel}"),
+                        format!("{yours}{manager} This message asks nothing of you any longer. Channel: {channel}")
+                    )
+                }
                 // Acknowledged, nobody is asked: `to` is its manager now, unless the chain moved
                 // again before this was drawn (someone else acknowledged meanwhile, say).
                 (Some(owner), _) if t.ack.is_some() => {
@@ -2870,12 +2905,14 @@ pub(super) mod tests {
                 to: by.clone(),
                 handed_to: None,
                 above: false,
+                yours: false,
             },
             Message::NoLongerManager {
                 by: by.clone(),
                 to: by.clone(),
                 handed_to: Some(by.clone()),
                 above: true,
+                yours: false,
             },
             Message::ActionsLeftOpen {
                 to: by.clone(),
@@ -3104,6 +3141,7 @@ pub(super) mod tests {
             to: UserId::new("U0VP"),
             handed_to: Some(UserId::new("U0DIRECTOR")),
             above: false,
+            yours: false,
         };
         for (l, says) in [
             (Locale::En, "<@U0VP> is its manager now (acknowledged by <@U0VP>)"),
@@ -3120,6 +3158,63 @@ pub(super) mod tests {
         for (l, never) in [(Locale::En, "is its manager now"), (Locale::Ja, "いまの上司は")] {
             let text = render(l, &config, &t, &m).text;
             assert!(!text.contains(never) && text.contains("U0VP"), "{text}");
+        }
+    }
+
+    /// A DM let go because its reader owns the trouble now says so (handed to them, or taken
+    /// over), in either language: never "handed to @you by @someone".
+    #[test]
+    fn a_dm_let_go_by_a_hand_over_to_its_reader_says_it_is_theirs_now() {
+        let (config, mut t) = hostile();
+        let m = |by: &str| Message::NoLongerManager {
+            by: UserId::new(by),
+            to: UserId::new("U0VP"),
+            handed_to: Some(UserId::new("U0DIRECTOR")),
+            above: true,
+            yours: true,
+        };
+        for (l, handed, took, asked) in [
+            (
+                Locale::En,
+                "<@U0MANAGER> handed trouble 20261130-1 (*",
+                "You took trouble 20261130-1 (*",
+                "<@U0VP> is asked to acknowledge it now.",
+            ),
+            (
+                Locale::Ja,
+                "<@U0MANAGER>さんがあなたに引き継ぎ、いまはあなたの担当です。",
+                "はあなたが引き継ぎ、いまはあなたの担当です。",
+                "いまは <@U0VP>さんに確認を依頼しています。",
+            ),
+        ] {
+            for (by, says) in [("U0MANAGER", handed), ("U0DIRECTOR", took)] {
+                let text = render(l, &config, &t, &m(by)).text;
+                assert!(text.contains(says) && text.contains(asked), "{text}");
+                assert!(
+                    !text.contains("handed to <@U0DIRECTOR>") && !text.contains("<@U0DIRECTOR>さんに引き継"),
+                    "{text}"
+                );
+            }
+        }
+        // Acknowledged by the VP, its manager now.
+        t.ack = Some(crate::trouble::model::Acknowledgement {
+            by: UserId::new("U0VP"),
+            at: t.opened_at,
+            wait_untold: false,
+        });
+        t.manager = Some(UserId::new("U0VP"));
+        for (l, says) in [
+            (
+                Locale::En,
+                "it is yours now. <@U0VP> is its manager (acknowledged by <@U0VP>).",
+            ),
+            (
+                Locale::Ja,
+                "いまはあなたの担当です。いまの上司は <@U0VP>さんです（<@U0VP>さんが確認済み）。",
+            ),
+        ] {
+            let text = render(l, &config, &t, &m("U0MANAGER")).text;
+            assert!(text.contains(says), "{text}");
         }
     }
 

@@ -302,9 +302,12 @@ pub struct Escalation {
     pub asked: Vec<Asked>,
     /// The DMs above, once answered (no button, the state in the manager's DM's words): edited
     /// again when a correction changes the customer, summary or severity they show, so nobody
-    /// asked keeps the old words. One per DM channel, the newest.
+    /// asked keeps the old words. One per DM channel, the newest. Each keeps what it asked, so
+    /// whom ([`KeptDm::asks`]): a change of the chain that leaves its reader out lets it go, as
+    /// it lets go of the DMs still asking. Stored as bare messages before (whose reader is not
+    /// known: see `release_left_out`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub settled: Vec<PostedMessage>,
+    pub settled: Vec<KeptDm>,
     /// Those in the chain the DM asking them reached nobody (no such user, a bot): the bot went
     /// past them, and nobody reads that they are asked now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

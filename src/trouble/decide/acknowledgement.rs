@@ -374,8 +374,9 @@ pub(super) fn rechain(
     change: ChainChange,
 ) {
     let manager_before = w.t.manager.clone();
+    let chain_before = w.t.escalation.chain.clone();
     rechain_escalation(w, chain);
-    release_left_out(w, manager_before, &change);
+    release_left_out(w, manager_before, &chain_before, &change);
     // The managers' DMs that still ask them say who is asked now.
     if w.t.ack.is_none() && w.t.is_open() {
         w.refresh_manager_dms();
@@ -393,8 +394,10 @@ pub(super) struct ChainChange {
 /// After the chain changed: every DM kept while it asks someone the chain now leaves out (the
 /// manager's, the configured manager's, an escalation's) is edited to say why nothing is asked
 /// of them any longer, without its button, and forgotten, as an acknowledgement forgets them.
-/// A tap on one before the edit lands is refused, as anyone's outside the chain is.
-fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &ChainChange) {
+/// A tap on one before the edit lands is refused, as anyone's outside the chain is. So is an
+/// escalation's DM answered before: edited on, it would go on showing someone out of the
+/// trouble how it goes (a private one's owner, its reopening and why).
+fn release_left_out(w: &mut Work, manager_before: Option<UserId>, chain_before: &[UserId], change: &ChainChange) {
     let escalation = &w.t.escalation;
     let chain = escalation.chain.clone();
     // Named a manager: they are the news. Handed over: whoever is asked now, or once it is
@@ -407,11 +410,14 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
         return;
     };
     let left_out = |u: &UserId| !chain.contains(u);
-    let said = |above: bool| Message::NoLongerManager {
+    // Whose DM it is (`reader`, when known) tells whether it was handed to them: then it is
+    // theirs now, and says so rather than that it was handed to them by whoever did.
+    let said = |above: bool, reader: Option<&UserId>| Message::NoLongerManager {
         by: change.by.clone(),
         to: to.clone(),
         handed_to: change.handed_to.clone(),
         above,
+        yours: reader.is_some() && reader == change.handed_to.as_ref(),
     };
     // Acknowledged or not, a hand-over that leaves a manager out lets their DM go as naming
     // another manager does: kept, it would go on being edited as theirs (the one telling them
@@ -424,12 +430,12 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
         first_to
             .as_ref()
             .is_some_and(left_out)
-            .then(|| w.t.manager_dm.take())
+            .then(|| w.t.manager_dm.take().map(|dm| (dm, first_to.clone())))
             .flatten(),
         configured
             .as_ref()
             .is_some_and(left_out)
-            .then(|| w.t.configured_manager_dm.take())
+            .then(|| w.t.configured_manager_dm.take().map(|dm| (dm, configured.clone())))
             .flatten(),
     ];
     // Told they were named manager: nothing is theirs any longer either.
@@ -438,17 +444,18 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
         named.into_iter().partition(|dm| dm.named().is_some_and(left_out));
     w.t.escalation.named = named_kept;
     for dm in named_gone {
+        let message = said(false, dm.named());
         w.send(
             Lane::Dm,
             Op::Edit {
                 channel: dm.posted.channel,
                 ts: dm.posted.ts,
-                message: said(false),
+                message,
             },
         );
         w.changed = true;
     }
-    for dm in released.into_iter().flatten() {
+    for (dm, reader) in released.into_iter().flatten() {
         // A DM shared with other troubles (combined while they waited) speaks for them too:
         // it is drawn again, this one's line saying nothing is asked of its reader.
         let op = match dm.together.len() > 1 {
@@ -459,7 +466,7 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
             false => Op::Edit {
                 channel: dm.channel,
                 ts: dm.ts,
-                message: said(false),
+                message: said(false, reader.as_ref()),
             },
         };
         w.send(Lane::Dm, op);
@@ -473,7 +480,17 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
         .into_iter()
         .partition(|dm| dm.asks().is_some_and(left_out));
     w.t.escalation.dms = kept;
-    for dm in gone {
+    // An answered one whose reader is not known (kept by an earlier release) may be of anyone
+    // the change leaves out: it is forgotten, left as it last read (true then), rather than
+    // edited on for someone who may be out of the trouble.
+    let anyone_left = chain_before.iter().any(left_out);
+    let (answered_gone, answered_kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.settled)
+        .into_iter()
+        .partition(|dm| dm.asks().map_or(anyone_left, left_out));
+    w.t.escalation.settled = answered_kept;
+    w.changed |= !answered_gone.is_empty();
+    let answered_gone = answered_gone.into_iter().filter(|dm| dm.asks().is_some());
+    for dm in gone.into_iter().chain(answered_gone) {
         let above = dm.asks() != manager_before.as_ref();
         let op = match dm.posted.together.len() > 1 {
             true => Op::RedrawSharedDm {
@@ -481,9 +498,9 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
                 escalation: true,
             },
             false => Op::Edit {
+                message: said(above, dm.asks()),
                 channel: dm.posted.channel,
                 ts: dm.posted.ts,
-                message: said(above),
             },
         };
         w.send(Lane::Dm, op);
@@ -644,9 +661,9 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     // the one answered DM kept for them.)
     if w.t.ack.is_none() && w.t.is_open() {
         let settled = &mut w.t.escalation.settled;
-        let answered: Vec<PostedMessage> = settled.extract_if(.., |m| m.channel == channel).collect();
+        let answered: Vec<KeptDm> = settled.extract_if(.., |m| m.posted.channel == channel).collect();
         for answered in answered {
-            edit_escalation_dm(w, answered, true);
+            edit_escalation_dm(w, answered.posted, true);
         }
     }
     // The manager's first DM (or the configured manager's), when it is they who are asked
@@ -705,8 +722,8 @@ pub(super) fn settle_escalation_dms(w: &mut Work) {
     }
     for dm in std::mem::take(&mut w.t.escalation.dms) {
         let settled = &mut w.t.escalation.settled;
-        settled.retain(|s| s.channel != dm.posted.channel);
-        settled.push(dm.posted.clone());
+        settled.retain(|s| s.posted.channel != dm.posted.channel);
+        settled.push(dm.clone());
         edit_escalation_dm(w, dm.posted, false);
     }
     w.changed = true;

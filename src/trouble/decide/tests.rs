@@ -1193,11 +1193,13 @@ fn a_hand_over_releases_every_dm_asking_someone_it_leaves_out() {
     let d = sim.cmd("U0MANAGER", Command::Owner(u("U0DIRECTOR")));
     assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
     assert_eq!(sim.t.escalation.chain, users(&["U0VP"]));
+    // The director, asked above, owns it now: their DM says so.
     let released = |above| Message::NoLongerManager {
         by: u("U0MANAGER"),
         to: u("U0VP"),
         handed_to: Some(u("U0DIRECTOR")),
         above,
+        yours: above,
     };
     assert_eq!(
         edits(&d),
@@ -1506,6 +1508,7 @@ fn a_named_managers_dm_is_kept_edited_and_released_when_another_is_named() {
         to: u("U0QA1"),
         handed_to: None,
         above: false,
+        yours: false,
     };
     assert!(has_op(&d, Lane::Dm, &edit(released)), "{:?}", ops(&d, Lane::Dm));
     assert!(!has_op(&d, Lane::Dm, &edit(told)), "not edited back");
@@ -1547,17 +1550,22 @@ fn an_acknowledged_hand_over_lets_go_of_the_dms_of_managers_it_leaves_out() {
         Some(u("U0VP")),
         "it stays acknowledged"
     );
-    let released = Message::NoLongerManager {
+    // The director's DM is theirs, the owner's now: it says so.
+    let released = |yours| Message::NoLongerManager {
         by: u("U0MANAGER"),
         to: u("U0VP"),
         handed_to: Some(u("U0DIRECTOR")),
         above: false,
+        yours,
     };
-    for (channel, ts) in [("D0DIRECTOR", "1.1"), (first.channel.as_str(), first.ts.as_str())] {
+    for (channel, ts, yours) in [
+        ("D0DIRECTOR", "1.1", true),
+        (first.channel.as_str(), first.ts.as_str(), false),
+    ] {
         let edit = Op::Edit {
             channel: ChannelId::new(channel),
             ts: Ts::new(ts),
-            message: released.clone(),
+            message: released(yours),
         };
         assert!(has_op(&d, Lane::Dm, &edit), "{channel}: {:?}", ops(&d, Lane::Dm));
     }
@@ -1577,6 +1585,78 @@ fn an_acknowledged_hand_over_lets_go_of_the_dms_of_managers_it_leaves_out() {
         .into_iter()
         .any(|op| matches!(op, Op::Edit { .. } | Op::Refresh { slot: Slot::ManagerDm }));
     assert!(!edited, "{:?}", ops(&d, Lane::Dm));
+}
+
+/// The director answered the escalation's DM, and the trouble is handed to them: the DM is
+/// theirs as owner now, says so, and is let go; later changes no longer edit it.
+#[test]
+fn an_answered_escalation_dm_is_let_go_once_its_reader_leaves_the_chain() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    sim.cmd("U0DIRECTOR", Command::Ack);
+    let answered: Vec<Option<&UserId>> = sim.t.escalation.settled.iter().map(KeptDm::asks).collect();
+    assert_eq!(answered, vec![Some(&u("U0DIRECTOR"))], "kept with whom it asked");
+
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0DIRECTOR")));
+    assert_eq!(sim.t.escalation.chain, users(&["U0VP"]));
+    let let_go = Message::NoLongerManager {
+        by: u("U0MANAGER"),
+        to: u("U0VP"),
+        handed_to: Some(u("U0DIRECTOR")),
+        above: true,
+        yours: true,
+    };
+    let of_director: Vec<Message> = (edits(&d).into_iter())
+        .filter(|(ts, _)| ts == "1.1")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(of_director, vec![let_go], "edited once, to say it is theirs");
+    assert!(sim.t.escalation.settled.is_empty(), "forgotten");
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
+    assert!(edits(&d).iter().all(|(ts, _)| ts != "1.1"), "{:?}", ops(&d, Lane::Dm));
+}
+
+/// An answered DM kept by an earlier release (the bare message: whose it is, unknown) still
+/// reads and is edited as before while the chain keeps everyone; a change of the chain that
+/// leaves anyone out lets it go unedited, since it may be theirs.
+#[test]
+fn an_answered_dm_kept_without_its_reader_is_let_go_unedited_once_anyone_leaves_the_chain() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let stored: KeptDm = serde_json::from_value(serde_json::json!({"channel": "D0DIRECTOR", "ts": "9.9"}))
+        .expect("an earlier release's answered DM reads");
+    assert_eq!(stored.asks(), None);
+    sim.t.escalation.settled = vec![stored.clone()];
+    let of_it = |d: &Decision| -> Vec<Message> {
+        (edits(d).into_iter())
+            .filter(|(ts, _)| ts == "9.9")
+            .map(|(_, m)| m)
+            .collect()
+    };
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
+    assert_eq!(of_it(&d), vec![Message::EscalationDmSettled { asked_again: false }]);
+    // A manager named above the chain: nobody leaves it, and it is kept.
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0QA1")));
+    assert!(matches!(d.reply, Some(Reply::ManagerChanged { .. })), "{:?}", d.reply);
+    assert_eq!(sim.t.escalation.settled, vec![stored]);
+    // Handed to the director: the manager and the director leave the chain.
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0DIRECTOR")));
+    assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
+    assert!(of_it(&d).is_empty(), "{:?}", ops(&d, Lane::Dm));
+    assert!(sim.t.escalation.settled.is_empty(), "forgotten");
 }
 
 /// The DM telling someone they were named manager lands after someone else was named in their

@@ -228,7 +228,8 @@ pub enum Message {
     /// A DM that asked someone to acknowledge (the manager's, or an escalation's when `above`),
     /// edited once a change of the chain left them out of it: nothing is asked of them any
     /// longer. `by` named `to` manager instead; or, `handed_to` set, `by` handed the trouble to
-    /// that new owner, whose chain leaves them out, and `to` is the one asked now.
+    /// that new owner, whose chain leaves them out, and `to` is the one asked now. `yours`: the
+    /// new owner is the DM's reader (it was handed to them, or they took it over).
     NoLongerManager {
         by: UserId,
         to: UserId,
@@ -236,6 +237,8 @@ pub enum Message {
         handed_to: Option<UserId>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         above: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        yours: bool,
     },
     /// To `to`, by DM, when `by` closed the trouble leaving actions of theirs open: still theirs.
     ActionsLeftOpen {

@@ -395,10 +395,10 @@ impl<'a> Work<'a> {
     /// Edits the escalation's DMs already answered from the trouble as it now is; with
     /// `answered_before`, only those answered before this decision (the others were just
     /// edited as they were settled).
-    pub(super) fn refresh_settled_escalation_dms(&mut self, answered_before: Option<&[PostedMessage]>) {
-        for posted in self.t.escalation.settled.clone() {
-            if answered_before.is_none_or(|before| before.contains(&posted)) {
-                super::acknowledgement::edit_escalation_dm(self, posted, false);
+    pub(super) fn refresh_settled_escalation_dms(&mut self, answered_before: Option<&[KeptDm]>) {
+        for dm in self.t.escalation.settled.clone() {
+            if answered_before.is_none_or(|before| before.contains(&dm)) {
+                super::acknowledgement::edit_escalation_dm(self, dm.posted, false);
             }
         }
     }
