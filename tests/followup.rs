@@ -1990,3 +1990,55 @@ async fn the_list_marks_each_trouble_whose_customer_update_is_overdue_and_by_how
         assert!(!list.contains("⚠️"), "{locale}: {list}");
     }
 }
+
+/// The owner's DM that the promised update is overdue, settled by a later update: once both
+/// updates are withdrawn (wrong trouble), in either order, the customer waits again, and the DM
+/// says so again; but the promise was the withdrawn update's, no longer one made, so the DM no
+/// longer says a promised update is overdue: the customer has heard nothing since the opening.
+#[tokio::test]
+async fn a_waiting_dm_said_again_drops_a_promise_whose_update_was_withdrawn() {
+    for order in [["2", "1"], ["1", "2"]] {
+        let bot = spawn_bot().await;
+        let t = bot.open_ready("ACME: broken").await;
+        bot.command_text(SALES, &t.channel, "update called them next: 2h").await;
+        bot.slack.lose_channel(&t.channel, "not_in_channel");
+        let mut left = channel_event("channel_left", &t.channel, None);
+        left["event"]["actor_id"] = serde_json::json!(MANAGER);
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.advance_and_settle(Duration::from_secs(2 * 3600 + 60)).await;
+        let nudge = dm_saying(&bot, SALES, "is overdue").await;
+        bot.command_text(SALES, &t.channel, "update shipped the replacement")
+            .await;
+        message_says(&bot, &nudge.0, &nudge.1, "✅").await;
+
+        let first = format!("withdraw update {} wrong trouble", order[0]);
+        bot.command_text(SALES, &t.channel, &first).await;
+        bot.settle().await;
+        match order[0] {
+            // The promise stands while its update does: missed, the owner is told again at once.
+            "2" => drop(nth_dm_saying(&bot, SALES, 2, "is overdue").await),
+            _ => {
+                let now = text_of(&bot.slack.message_versions(&nudge.0, &nudge.1).pop().expect("the DM"));
+                assert!(now.contains("✅"), "{order:?}: the second update stands: {now}");
+            }
+        }
+        let second = format!("withdraw update {} wrong trouble", order[1]);
+        bot.command_text(SALES, &t.channel, &second).await;
+        let now = |m: &trouble_bot::trouble::model::KeptDm| {
+            let versions = bot
+                .slack
+                .message_versions(m.posted.channel.as_str(), m.posted.ts.as_str());
+            versions.last().map(text_of).unwrap_or_default()
+        };
+        let kept = wait_until(|| {
+            let kept = trouble(&bot, &t.id).waiting_dms;
+            kept.iter()
+                .any(|m| now(m).contains("has heard nothing from us in the 2h"))
+                .then_some(kept)
+        })
+        .await;
+        for m in &kept {
+            assert!(!now(m).contains("promised"), "{order:?}: {}", now(m));
+        }
+    }
+}

@@ -288,9 +288,18 @@ fn counted_from(dm: &KeptDm) -> Option<DateTime<Utc>> {
 }
 
 /// A DM saying the customer waits, said again once the update that settled it is withdrawn:
-/// the wait as the decision counts it now, not as first posted (rendering reads no clock).
-fn waited_until_now(message: Message, waited_secs: i64) -> Message {
+/// the wait as the decision counts it now, not as first posted (rendering reads no clock). A
+/// promise it named that no longer stands (its update withdrawn too: no longer one made) is
+/// dropped: it says the customer waits, not that a promise nobody made is overdue.
+fn waited_until_now(message: Message, waited_secs: i64, standing: Option<DateTime<Utc>>) -> Message {
     match message {
+        Message::Nudge(n) if n.promise.is_some() && n.promise != standing => Message::Nudge(Nudge {
+            waited_secs,
+            promise: None,
+            promise_missed: false,
+            last_reminder: false,
+            ..n
+        }),
         Message::Nudge(n) => Message::Nudge(Nudge { waited_secs, ..n }),
         Message::CustomerStillWaiting {
             manager, last_contact, ..
@@ -485,6 +494,20 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     // settled.
     let waited_secs = (now - w.t.cadence_from()).num_seconds().max(0);
     let last = w.t.last_customer_contact();
+    let standing = w.t.standing_promise();
+    // Those still saying the customer waits that name the withdrawn update's promise: it is
+    // no longer one made, and they say the wait without it.
+    let mut kept = std::mem::take(&mut w.t.waiting_dms);
+    for dm in &mut kept {
+        if let Some(Message::Nudge(n)) = &dm.shown {
+            if n.promise.is_some() && n.promise != standing {
+                let shown = waited_until_now(Message::Nudge(n.clone()), waited_secs, standing);
+                dm.shown = Some(shown.clone());
+                w.edit_waiting_dm(dm.posted.clone(), shown);
+            }
+        }
+    }
+    w.t.waiting_dms = kept;
     let again: Vec<KeptDm> = (w.t.waiting_settled)
         .extract_if(.., |dm| counted_from(dm).is_some_and(|then| last <= then))
         .collect();
@@ -493,7 +516,7 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
         let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
         match (newer, dm.shown.clone()) {
             (false, Some(shown)) => {
-                let shown = waited_until_now(shown, waited_secs);
+                let shown = waited_until_now(shown, waited_secs, standing);
                 w.edit_waiting_dm(dm.posted.clone(), shown.clone());
                 w.t.waiting_dms.push(KeptDm {
                     posted: dm.posted,
