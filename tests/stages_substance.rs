@@ -291,12 +291,10 @@ async fn a_returned_goods_reminder_fires_once() {
         .map(|c| c.seq)
         .min();
     let first = first.expect("the reminder was posted");
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq > first && is_reminder(c),
-            Duration::from_secs(3),
-        )
+    // A week of the bot's clock, every timer due in it fired and its calls delivered: a second
+    // reminder would have come by then (rather than waiting real seconds for none to come).
+    bot.advance_and_settle(Duration::from_secs(7 * 86_400)).await;
+    bot.expect_none("chat.postMessage", |c| c.seq > first && is_reminder(c))
         .await;
     let stored = trouble(&bot, &t.id);
     assert_eq!(
@@ -322,13 +320,12 @@ async fn received_goods_are_not_reminded_about() {
     bot.command_text(SALES, &t.channel, "return requested").await;
     bot.command_text(SALES, &t.channel, "return received qty 12").await;
     message_with(&bot, &t.channel, &["Returned goods recorded by <@U0SALES>: received"]).await;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| text_of(&c.params).contains("neither shipped nor received"),
-            Duration::from_secs(3),
-        )
-        .await;
+    // Past the reminder's time (a second after the request) by a week, its timer fired.
+    bot.advance_and_settle(Duration::from_secs(7 * 86_400)).await;
+    bot.expect_none("chat.postMessage", |c| {
+        text_of(&c.params).contains("neither shipped nor received")
+    })
+    .await;
 }
 
 #[tokio::test]
