@@ -17,7 +17,6 @@ use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
-use crate::trouble::approval::AgreementLine;
 use crate::trouble::decide::{
     channel_name, outside, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot, RESPONSE_URL_LIFETIME,
 };
@@ -481,23 +480,22 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
     }
 }
 
-fn slot_content(slot: Slot) -> Message {
+/// What `Op::Refresh` redraws a slot's one message as. None for the slots of which several are
+/// kept at once (`slot_message` finds none of them either): each is edited by its own
+/// `Op::Edit`, with the content its decision gave it, and is never refreshed as a slot.
+fn slot_content(slot: Slot) -> Option<Message> {
     match slot {
-        Slot::Kickoff => Message::Kickoff,
-        Slot::Status => Message::Status,
-        Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
-        // Never refreshed as slots: several are kept at once (`slot_message` finds none), each
-        // edited by its own `Op::Edit`; this arm only completes the match.
-        Slot::NamedManagerDm | Slot::WaitingDm => Message::ManagerDm,
-        Slot::OriginNotice => Message::OriginNotice,
-        Slot::Announcement { .. } => Message::Announcement,
-        Slot::Report => Message::ReportSummary,
-        Slot::EscalationDm => Message::EscalationDmSettled { asked_again: false },
-        Slot::Proposal { n, dm } => Message::Agreement(AgreementLine::Settled { n, dm }),
-        Slot::EffectCheck { n, .. } => Message::Step(StepLine::EffectCheckSettled {
-            n,
-            why: crate::trouble::facts::EffectSettled::Superseded,
-        }),
+        Slot::Kickoff => Some(Message::Kickoff),
+        Slot::Status => Some(Message::Status),
+        Slot::ManagerDm | Slot::ConfiguredManagerDm => Some(Message::ManagerDm),
+        Slot::OriginNotice => Some(Message::OriginNotice),
+        Slot::Announcement { .. } => Some(Message::Announcement),
+        Slot::Report => Some(Message::ReportSummary),
+        Slot::EscalationDm
+        | Slot::NamedManagerDm
+        | Slot::WaitingDm
+        | Slot::Proposal { .. }
+        | Slot::EffectCheck { .. } => None,
     }
 }
 
@@ -699,6 +697,7 @@ async fn deliver_once(
             let posted = slot_message(&trouble, *slot)
                 .ok_or_else(|| missing(method, "message"))?
                 .clone();
+            let content = slot_content(*slot).ok_or_else(|| missing(method, "message"))?;
             // An origin notice or announcement in a channel shared since (its event lost or
             // late): withdrawn rather than edited with what the newcomers may not read.
             if matches!(slot, Slot::OriginNotice | Slot::Announcement { .. })
@@ -741,12 +740,9 @@ async fn deliver_once(
                 Box::pin(found_shared(app, &trouble)).await;
             }
             let message = if outside {
-                rendered(
-                    &crate::trouble::approval::pinned_for_outside(&trouble),
-                    &slot_content(*slot),
-                )
+                rendered(&crate::trouble::approval::pinned_for_outside(&trouble), &content)
             } else {
-                rendered(&trouble, &slot_content(*slot))
+                rendered(&trouble, &content)
             };
             slack
                 .update_message(&posted.channel, &posted.ts, &message)
