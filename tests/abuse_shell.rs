@@ -270,6 +270,8 @@ async fn a_client_that_trickles_its_body_is_answered_408_and_cut_off() {
     assert_eq!(r.status(), 200);
 }
 
+/// (The 413's log line, and that /metrics counts it nowhere: tests/logs.rs, where a test can
+/// read the log.)
 #[tokio::test]
 async fn an_over_limit_content_length_is_refused_before_the_body_is_sent() {
     let bot = spawn_bot().await;

@@ -40,6 +40,60 @@ async fn a_line_logged_while_serving_a_request_names_the_request() {
     );
 }
 
+/// A body over the 1 MiB bound is refused with 413 and a line at INFO naming the request, as
+/// the 408 and the 401 are: declared too long up front, or found so as its chunks come. It is
+/// no verified request of Slack's, so /metrics counts it under no route.
+#[tokio::test]
+async fn a_body_refused_as_too_large_is_logged_with_its_request_and_counted_nowhere() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let lines = Lines::default();
+    let out = lines.clone();
+    let subscriber = subscriber(&Config::default(), move || out.clone());
+    let _logging = tracing::dispatcher::set_default(&subscriber);
+    let bot = spawn_bot().await;
+    let limit = trouble_bot::http::BODY_LIMIT;
+    let declared = format!(
+        "POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        limit + 1
+    );
+    // One chunk longer than the bound, of which one byte past it is sent (never finished).
+    let chunked = format!(
+        "POST /slack/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}",
+        limit + 10,
+        "a".repeat(limit + 1)
+    );
+    for request in [declared, chunked] {
+        let mut stream = tokio::net::TcpStream::connect(bot.base_url.trim_start_matches("http://"))
+            .await
+            .unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut answer))
+            .await
+            .expect("the connection is closed")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    }
+    let log = lines.text();
+    let refused: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("refused a body over the 1 MiB bound with 413"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{log}");
+    assert!(
+        refused[0].contains(" INFO ") && refused[0].contains(" path=/slack/commands "),
+        "{}",
+        refused[0]
+    );
+    assert!(refused[1].contains(" path=/slack/events "), "{}", refused[1]);
+    let metrics = metrics_at(&bot.base_url).await;
+    assert!(
+        !metrics.lines().any(|l| l.starts_with("trouble_bot_requests_total{")),
+        "{metrics}"
+    );
+}
+
 /// What the bot's log format (JSON with `json`) prints of a line logged while serving the
 /// request `tag`, or outside any request.
 fn printed(json: bool, tag: Option<RequestTag>) -> String {
