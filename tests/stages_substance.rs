@@ -421,6 +421,8 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
         )) && soon.matches("#1").count() == 1,
         "{soon}"
     );
+    // To the due time on the bot's clock, rather than waiting it out.
+    bot.advance(Duration::from_secs(3));
     message_with(&bot, &t.channel, &["action #1 is overdue", "U0QA1"]).await;
     message_with(&bot, "U0QA1", &["action #1 is overdue"]).await;
     let reminders: Vec<bool> = step_events(&bot, &t.id)
@@ -2446,6 +2448,8 @@ async fn the_check_of_a_department_members_measure_asks_them_and_names_who_may_c
     assert!(r.contains("#1"), "{r}");
     all_stages_done(&bot, &t).await;
     assert!(bot.command_text(SALES, &t.channel, "close").await.contains("Closed"));
+    // To the check date on the bot's clock, rather than waiting it out.
+    bot.advance(Duration::from_secs(2));
     let asked = text_of(&message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await);
     assert!(
         asked.contains("<@U0QA1>") && asked.contains(&format!("<@{SALES}>")),
