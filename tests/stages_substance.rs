@@ -55,6 +55,13 @@ async fn closed_with_a_check(bot: &TestBot, check: &str) -> OpenedTrouble {
     opened_and_closed_with_a_check(bot, "ACME: housings cracked", check).await
 }
 
+/// The effectiveness check's question in `t`'s channel, the bot's clock moved on to the check
+/// date the callers give it (2 s after the measure was added) rather than waiting for it.
+async fn asked_whether_it_worked(bot: &TestBot, t: &OpenedTrouble) -> Value {
+    bot.advance(Duration::from_secs(2));
+    message_with(bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await
+}
+
 /// [`closed_with_a_check`], for the trouble `open` reads from `text`.
 async fn opened_and_closed_with_a_check(bot: &TestBot, text: &str, check: &str) -> OpenedTrouble {
     let t = bot.open_ready(text).await;
@@ -593,7 +600,7 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
     let bot = spawn_bot().await;
     let t = closed_with_a_check(&bot, "2s").await;
 
-    let asked = message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    let asked = asked_whether_it_worked(&bot, &t).await;
     assert!(text_of(&asked).contains("effect_ng"), "two buttons: {asked}");
     // The owner's own measure: the ask says who confirms it worked.
     assert!(
@@ -1034,7 +1041,7 @@ async fn an_occurrence_in_a_zone_not_read_says_why() {
 async fn an_effective_measure_reads_in_place_in_the_8d() {
     let bot = spawn_bot().await;
     let t = closed_with_a_check(&bot, "2s").await;
-    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    asked_whether_it_worked(&bot, &t).await;
     click_on(&bot, SALES, "effect_ok", &t, 1).await;
     let refused = click_answer(&bot, SALES, "Whether action #1 worked").await;
     assert!(
@@ -2425,7 +2432,7 @@ async fn a_correction_of_an_announced_trouble_is_said_where_it_was_announced() {
 async fn a_member_of_its_departments_records_that_a_measure_worked() {
     let bot = spawn_bot().await;
     let t = opened_and_closed_with_a_check(&bot, "+quality ACME: housings cracked", "2s").await;
-    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    asked_whether_it_worked(&bot, &t).await;
     click_on(&bot, "U0QA1", "effect_ok", &t, 1).await;
     wait_until(|| (trouble(&bot, &t.id).substance.actions[0].effective == Some(true)).then_some(())).await;
     assert!(step_events(&bot, &t.id).contains(&StepEvent::EffectAnswered { n: 1, effective: true }));
@@ -2448,9 +2455,7 @@ async fn the_check_of_a_department_members_measure_asks_them_and_names_who_may_c
     assert!(r.contains("#1"), "{r}");
     all_stages_done(&bot, &t).await;
     assert!(bot.command_text(SALES, &t.channel, "close").await.contains("Closed"));
-    // To the check date on the bot's clock, rather than waiting it out.
-    bot.advance(Duration::from_secs(2));
-    let asked = text_of(&message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await);
+    let asked = text_of(&asked_whether_it_worked(&bot, &t).await);
     assert!(
         asked.contains("<@U0QA1>") && asked.contains(&format!("<@{SALES}>")),
         "{asked}"
@@ -3180,7 +3185,7 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
 async fn verify_holds_who_answered_the_effectiveness_check_to_the_timeline() {
     let mut bot = spawn_bot().await;
     let t = closed_with_a_check(&bot, "2s").await;
-    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    asked_whether_it_worked(&bot, &t).await;
     click_on(&bot, MANAGER, "effect_ok", &t, 1).await;
     let judged = bot
         .paced("the effect recorded", || {
