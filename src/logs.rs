@@ -48,7 +48,9 @@ impl Bounded {
 impl fmt::Display for Bounded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for c in String::from_utf8_lossy(&self.bytes[..usize::from(self.len)]).chars() {
-            f.write_char(if c.is_control() { '?' } else { c })?;
+            // Slack's ids and headers are printable ASCII: anything else (a control character,
+            // a line or paragraph separator, a bidirectional override) could forge or hide a line.
+            f.write_char(if c.is_ascii_graphic() || c == ' ' { c } else { '?' })?;
         }
         if self.cut {
             f.write_char('…')?;
@@ -105,7 +107,7 @@ impl RefusalsLogged {
     }
 }
 
-/// A client-chosen value as a log line may show it: its first bytes, control characters as `?`.
+/// A client-chosen value as a log line may show it: its first bytes, all but printable ASCII as `?`.
 pub fn bounded(value: &str) -> String {
     Bounded::new(value.as_bytes()).to_string()
 }
@@ -212,5 +214,7 @@ mod tests {
         let logged = Bounded::new("9".repeat(20_000).as_bytes()).to_string();
         assert!(logged.chars().count() <= 33, "{logged}");
         assert_eq!(Bounded::new(b"1\r\n\x1b[31m").to_string(), "1???[31m");
+        // A line separator and a right-to-left override are not control characters.
+        assert_eq!(Bounded::new("1\u{2028}2\u{202e}3".as_bytes()).to_string(), "1?2?3");
     }
 }

@@ -78,7 +78,7 @@ async fn a_body_refused_as_too_large_is_logged_with_its_request_and_counted_nowh
     let log = lines.text();
     let refused: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("refused a body over the 1 MiB bound with 413"))
+        .filter(|l| l.contains("refused a body over the bound with 413") && l.contains("bound=1048576"))
         .collect();
     assert_eq!(refused.len(), 2, "{log}");
     assert!(

@@ -173,7 +173,7 @@ async fn read_and_route(
 /// (each request at INFO, tagged with its id and path), so an operator can tell a client's
 /// refused bodies from Slack never calling; it is not a verified request, so /metrics counts none.
 fn refuse_too_large() -> Response {
-    tracing::info!("refused a body over the 1 MiB bound with 413");
+    tracing::info!(bound = BODY_LIMIT, "refused a body over the bound with 413");
     refuse(StatusCode::PAYLOAD_TOO_LARGE)
 }
 
