@@ -417,7 +417,7 @@ fn on_store(config: &Config, store: &Store, clock: &Clock, request: Request) -> 
             Err(e) => (Outcome::failed(e.to_string()), Vec::new()),
         },
         Request::Redact { id, entries, reason } => (
-            redact_on_store(config, store, &id, &entries, &reason, clock.now()),
+            redact_on_store(config, store, &id, &entries, &reason, clock),
             Vec::new(),
         ),
     }
@@ -556,14 +556,13 @@ pub fn accept_loss(config: &Config) -> Outcome {
 /// their writes take.
 pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outcome {
     let (l, data_dir) = (config.locale, &config.data_dir);
-    let now = Clock::System.now();
     // Refused here too: a request this long would not fit the admin socket's line.
     let max = crate::trouble::command::TEXT_LIMIT;
     if reason.chars().count() > max {
         return Outcome::failed(admin_text::redact_refused(l, id, &Refusal::ReasonTooLong { max }));
     }
     if let Some(url) = &config.database_url {
-        let asked = match Redacting::new(l, id, numbers, reason, now) {
+        let asked = match Redacting::new(l, id, numbers, reason, &Clock::System) {
             Ok(asked) => asked,
             Err(refused) => return refused,
         };
@@ -584,8 +583,12 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
         Ok(Some((outcome, _))) => return outcome,
         Ok(None) => {}
         Err(e) => {
+            let sent = e.sent;
             let mut outcome = not_answering(l, data_dir, e);
-            outcome.stderr.push_str(&admin_text::redaction_not_known(l));
+            outcome.stderr.push_str(&match sent {
+                true => admin_text::redaction_not_known(l),
+                false => admin_text::redaction_not_sent(l),
+            });
             return outcome;
         }
     }
@@ -593,26 +596,20 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
         return Outcome::failed(admin_text::no_store(l, data_dir));
     }
     match Store::open(data_dir) {
-        Ok(store) => redact_on_store(config, &store, id, numbers, reason, now),
+        Ok(store) => redact_on_store(config, &store, id, numbers, reason, &Clock::System),
         Err(e) => Outcome::failed(admin_text::redact_store_held(l, data_dir, &e)),
     }
 }
 
-/// [`redact`] on an open sled store, by the command line or the bot serving it, at `now`.
-fn redact_on_store(
-    config: &Config,
-    store: &Store,
-    id: &str,
-    numbers: &[u64],
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Outcome {
-    let asked = match Redacting::new(config.locale, id, numbers, reason, now) {
+/// [`redact`] on an open sled store, by the command line or the bot serving it, stamped by
+/// `clock`.
+fn redact_on_store(config: &Config, store: &Store, id: &str, numbers: &[u64], reason: &str, clock: &Clock) -> Outcome {
+    let asked = match Redacting::new(config.locale, id, numbers, reason, clock) {
         Ok(asked) => asked,
         Err(refused) => return refused,
     };
     let done = store
-        .redact(&asked.id, now, |t, timeline, queued| asked.decide(t, timeline, queued))
+        .redact(&asked.id, |t, timeline, queued| asked.decide(t, timeline, queued))
         .map_err(|e| crate::store::printable(&e.to_string()));
     asked.outcome(done)
 }
@@ -623,11 +620,13 @@ struct Redacting<'a> {
     id: TroubleId,
     seqs: Vec<u64>,
     reason: &'a str,
-    now: DateTime<Utc>,
+    /// Read as it decides, under the store's lock: a decision written just before it cannot
+    /// carry a later time than the redaction entry chained after it.
+    clock: &'a Clock,
 }
 
 impl<'a> Redacting<'a> {
-    fn new(l: Locale, id: &str, numbers: &[u64], reason: &'a str, now: DateTime<Utc>) -> Result<Self, Outcome> {
+    fn new(l: Locale, id: &str, numbers: &[u64], reason: &'a str, clock: &'a Clock) -> Result<Self, Outcome> {
         let id = TroubleId::new(id);
         // Entry 0 is none: the numbers are the report's, from 1.
         let Some(seqs) = numbers.iter().map(|n| n.checked_sub(1)).collect::<Option<Vec<u64>>>() else {
@@ -639,7 +638,7 @@ impl<'a> Redacting<'a> {
             id,
             seqs,
             reason,
-            now,
+            clock,
         })
     }
 
@@ -649,7 +648,7 @@ impl<'a> Redacting<'a> {
         timeline: &[Entry],
         queued: &[crate::trouble::decide::Op],
     ) -> Result<crate::trouble::redact::Redaction, Refusal> {
-        crate::trouble::redact::redact(t, timeline, queued, &self.seqs, self.reason, self.now)
+        crate::trouble::redact::redact(t, timeline, queued, &self.seqs, self.reason, self.clock.now())
     }
 
     fn outcome(&self, done: Result<Option<Result<crate::trouble::redact::Redaction, Refusal>>, String>) -> Outcome {
@@ -657,10 +656,7 @@ impl<'a> Redacting<'a> {
         match done {
             Ok(None) => Outcome::failed(admin_text::no_trouble(l, id.as_str())),
             Ok(Some(Err(refusal))) => Outcome::failed(admin_text::redact_refused(l, id.as_str(), &refusal)),
-            Ok(Some(Ok(r))) => {
-                let seqs: Vec<u64> = r.erased.iter().map(|e| e.seq).collect();
-                Outcome::ok(admin_text::redacted_now(l, id, &seqs, r.entry.seq))
-            }
+            Ok(Some(Ok(r))) => Outcome::ok(admin_text::redacted_now(l, id, &r)),
             Err(e) => Outcome::failed(e),
         }
     }
@@ -747,7 +743,7 @@ fn open(l: Locale, data_dir: &Path) -> Result<Store, Outcome> {
         .map_err(|e| Outcome::failed(admin_text::store_unopenable(l, data_dir, &e, &socket_path(data_dir))))
 }
 
-fn not_answering(l: Locale, data_dir: &Path, e: io::Error) -> Outcome {
+fn not_answering(l: Locale, data_dir: &Path, e: impl std::fmt::Display) -> Outcome {
     Outcome::failed(admin_text::bot_not_answering(l, &socket_path(data_dir), &e))
 }
 
@@ -791,21 +787,38 @@ fn write_store(dir: &Path, trees: &[TreeRecords]) -> Result<(), Box<dyn std::err
     Ok(())
 }
 
+/// Why the bot serving a data directory gave no answer: `sent` tells whether the request may
+/// have reached it (a redaction may then have been made), or the connection itself failed.
+struct Unanswered {
+    sent: bool,
+    error: io::Error,
+}
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
 /// Asks the bot serving `data_dir`; `None` when no bot listens there (no socket, or a stale one).
-fn ask(data_dir: &Path, request: &Request) -> io::Result<Option<(Outcome, BufReader<UnixStream>)>> {
+fn ask(data_dir: &Path, request: &Request) -> Result<Option<(Outcome, BufReader<UnixStream>)>, Unanswered> {
     let mut stream = match UnixStream::connect(socket_path(data_dir)) {
         Ok(stream) => stream,
         Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused) => return Ok(None),
-        Err(e) => return Err(e),
+        Err(error) => return Err(Unanswered { sent: false, error }),
     };
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+    stream
+        .set_read_timeout(Some(ANSWER_TIMEOUT))
+        .map_err(|error| Unanswered { sent: false, error })?;
+    let sent = |error| Unanswered { sent: true, error };
     let mut line = serde_json::to_string(request).expect("serializable");
     line.push('\n');
-    stream.write_all(line.as_bytes())?;
+    // From the first byte written on, the bot may act on it.
+    stream.write_all(line.as_bytes()).map_err(sent)?;
     let mut reader = BufReader::new(stream);
     let mut answer = String::new();
-    reader.read_line(&mut answer)?;
-    let outcome = serde_json::from_str(&answer).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    reader.read_line(&mut answer).map_err(sent)?;
+    let outcome = serde_json::from_str(&answer).map_err(|e| sent(io::Error::new(io::ErrorKind::InvalidData, e)))?;
     Ok(Some((outcome, reader)))
 }
 
@@ -904,9 +917,19 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
         return Ok(());
     };
     let (config, clock) = (app.config.clone(), app.clock.clone());
+    let redacted = match &request {
+        Request::Redact { id, .. } => Some(TroubleId::new(id)),
+        _ => None,
+    };
     let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&config, &store, &clock, request))
         .await
         .map_err(io::Error::other)?;
+    // The edits of the lines that carried the texts were queued with it: sent now, not at
+    // the lane's next call.
+    if let Some(id) = redacted.filter(|_| outcome.code == 0) {
+        let lane = crate::store::LaneKey::of(Some(&id), crate::trouble::decide::Lane::Channel);
+        app.wake(crate::app::Wake::Lane(lane));
+    }
     write_outcome(&mut write, &outcome).await?;
     write.write_all(&frames).await?;
     write.shutdown().await
@@ -976,6 +999,30 @@ mod tests {
         let copy = TempCopy::new().unwrap();
         let mode = std::fs::metadata(&copy.0).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "{mode:o}");
+    }
+
+    /// The redaction entry is stamped when it is decided, which the store does under its lock,
+    /// not when the command was read: a decision written while it waited for the lock cannot
+    /// carry a later time than the entry chained after it.
+    #[test]
+    fn a_redaction_is_stamped_as_it_is_decided_not_as_it_was_asked() {
+        use crate::trouble::command::Command;
+        use crate::trouble::timeline::Event;
+        let (t, timeline) =
+            crate::trouble::redact::tests::trouble_after(vec![("U0SALES", Command::Note("lot 42".into()))]);
+        let note = timeline
+            .iter()
+            .rfind(|e| matches!(e.event, Event::Note { .. }))
+            .unwrap()
+            .seq;
+        let asked_at = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let clock = Clock::manual(asked_at);
+        let asked =
+            Redacting::new(Locale::En, t.id.as_str(), &[note + 1], "erasure", &clock).unwrap_or_else(|_| panic!());
+        // Waiting for the store's lock meanwhile.
+        clock.as_manual().unwrap().advance(std::time::Duration::from_secs(3600));
+        let r = asked.decide(&t, &timeline, &[]).unwrap();
+        assert!(r.entry.at >= asked_at + chrono::Duration::hours(1), "{}", r.entry.at);
     }
 
     #[test]

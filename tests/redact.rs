@@ -65,9 +65,28 @@ async fn noted() -> (TestBot, OpenedTrouble) {
     (bot, t)
 }
 
+/// Where Slack holds the line the bot posted with the note saying the secret word: its ts.
+async fn note_ts(bot: &TestBot, channel: &str) -> String {
+    let posted = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == channel && c.outcome == "ok" && text_of(&c.params).contains(SECRET_WORD)
+        })
+        .await;
+    posted.answer["ts"].as_str().expect("a ts").to_string()
+}
+
+/// Waits until the note's line in the channel reads as redacted, and holds no byte of the word.
+async fn line_reads_redacted(bot: &TestBot, channel: &str, ts: &str) {
+    message_says(bot, channel, ts, "[redacted by an administrator on ").await;
+    let now = bot.slack.message_versions(channel, ts).pop().unwrap();
+    assert!(!text_of(&now).contains(SECRET_WORD), "{now}");
+}
+
 #[tokio::test]
 async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_the_bot_goes_on_after_it() {
     let (mut bot, t) = noted().await;
+    let ts = note_ts(&bot, &t.channel).await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_dir, config) = cli_config();
@@ -80,6 +99,11 @@ async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_t
         "{stdout}"
     );
     assert!(stdout.contains("delete those in channels by hand"), "{stdout}");
+    assert!(
+        stdout.contains("The 1 message(s) in the trouble's channel that carried them are edited")
+            && !stdout.contains("kept no record"),
+        "{stdout}"
+    );
 
     let (verified, findings) = verify(&config, &data);
     assert!(verified, "{findings}");
@@ -125,6 +149,8 @@ async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_t
     // Started again: search still finds the trouble by its customer, and a new note chains
     // after the redaction.
     bot.restart().await;
+    // The edit of the note's line was queued with the redaction: the bot sends it once it runs.
+    line_reads_redacted(&bot, &t.channel, &ts).await;
     let found = bot.command_text(SALES, ORIGIN, "search ACME").await;
     assert!(found.contains(&t.id), "{found}");
     bot.command_text(SALES, &t.channel, "note the buyer called back").await;
@@ -307,6 +333,7 @@ fn answering(bot: &TestBot) -> trouble_bot::admin::AdminSocket {
 #[tokio::test]
 async fn beside_the_running_bot_the_bot_itself_redacts_a_note_and_goes_on_after_it() {
     let (mut bot, t) = noted().await;
+    let ts = note_ts(&bot, &t.channel).await;
     let socket = answering(&bot);
     let data = bot.dir.path().to_path_buf();
     let (_dir, config) = cli_config();
@@ -323,6 +350,8 @@ async fn beside_the_running_bot_the_bot_itself_redacts_a_note_and_goes_on_after_
         stdout.contains(&format!("the texts of entries {note} erased")),
         "{stdout}"
     );
+    // The running bot edits the note's line at once, without waiting for its next call there.
+    line_reads_redacted(&bot, &t.channel, &ts).await;
     let (verified, findings, stderr) = beside(&config, &data, &["verify"]).await;
     assert!(verified, "{findings}\n{stderr}");
     assert!(
@@ -481,6 +510,26 @@ async fn on_postgresql_a_note_is_redacted_in_the_database_and_what_is_refused_ch
         "a refusal changed the database"
     );
 
+    // A write that changes no row (an entry that is not there, say) rolls the redaction back
+    // whole: no redaction recorded over entries left as they were.
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    let id = trouble_bot::trouble::model::TroubleId::new(&t.id);
+    let seq = note.parse::<u64>().unwrap() - 1;
+    let failed = trouble_bot::store::pg::store::redact(&pool, &id, |trouble, timeline, queued| {
+        let now = chrono::Utc::now();
+        let mut r = trouble_bot::trouble::redact::redact(trouble, timeline, queued, &[seq], "erasure", now)?;
+        r.erased[0].seq = 999;
+        Ok::<_, trouble_bot::trouble::redact::Refusal>(r)
+    })
+    .await;
+    let error = failed.expect_err("a write that changed no row").to_string();
+    assert!(error.contains("changed 0 rows, not one"), "{error}");
+    assert_eq!(
+        on_database(&url, &["export", &t.id, "--format", "json"]).1,
+        json,
+        "a write that changed no row changed the database"
+    );
+
     let (ok, stdout, stderr) = on_database(&url, &["redact", &t.id, &note, "--reason", "erasure"]);
     assert!(
         ok && stdout.contains(&format!("the texts of entries {note} erased")),
@@ -502,4 +551,22 @@ async fn on_postgresql_a_note_is_redacted_in_the_database_and_what_is_refused_ch
         let entry = String::from_utf8_lossy(row.get::<_, &[u8]>(0)).into_owned();
         assert!(!entry.contains(SECRET_WORD), "{entry}");
     }
+}
+
+/// When the CLI cannot even connect to the admin socket (here a symlink loop where the socket
+/// should be), the request never left: it says nothing was changed, not that whether it was
+/// done is unknown.
+#[test]
+fn a_connection_that_failed_says_nothing_was_changed() {
+    let data = tempfile::tempdir().unwrap();
+    let socket = data.path().join("trouble-admin.sock");
+    std::os::unix::fs::symlink(&socket, &socket).unwrap();
+    let (_dir, config) = cli_config();
+    let (ok, stdout, stderr) = redact(&config, data.path(), "20261207-1", &["2"], "erasure");
+    assert!(!ok && stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("did not answer") && stderr.contains("The request did not reach the bot: nothing was changed."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is not known"), "{stderr}");
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::Locale;
 use crate::store::sled::high_water::Loss;
 use crate::trouble::model::TroubleId;
-use crate::trouble::redact::{Place, Refusal};
+use crate::trouble::redact::{Place, Redaction, Refusal};
 
 /// `dir` has no store in it: the command refused rather than create an empty one there.
 pub fn no_store(l: Locale, dir: &Path) -> String {
@@ -437,14 +437,37 @@ pub fn redact_refused(l: Locale, id: &str, refusal: &Refusal) -> String {
     )
 }
 
-/// `redact` done: the entries `seqs` erased, entry `by` records it.
-pub fn redacted_now(l: Locale, id: &TroubleId, seqs: &[u64], by: u64) -> String {
-    let n = seqs.iter().map(|s| (s + 1).to_string()).collect::<Vec<_>>().join(", ");
-    let by = by + 1;
+/// `redact` done (`r`): the entries erased, the entry recording it, the lines in Slack being
+/// edited, and the entries of which no line is known.
+pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
+    let numbers =
+        |seqs: &mut dyn Iterator<Item = u64>| seqs.map(|s| (s + 1).to_string()).collect::<Vec<_>>().join(", ");
+    let n = numbers(&mut r.erased.iter().map(|e| e.seq));
+    let by = r.entry.seq + 1;
+    let lines = r.edits.len();
+    let edited = match lines {
+        0 => String::new(),
+        _ => tr!(
+            l,
+            format!("トラブルチャンネルでこれらを載せていたメッセージ {lines} 件は「［…に管理者により削除されました］」と編集されます（ボットが止まっていれば、起動したときに）。"),
+            format!("The {lines} message(s) in the trouble's channel that carried them are edited to read \"[redacted by an administrator on …]\" (once the bot runs, if it is stopped). ")
+        ),
+    };
+    let unknown = match r.unknown.is_empty() {
+        true => String::new(),
+        false => {
+            let u = numbers(&mut r.unknown.iter().copied());
+            tr!(
+                l,
+                format!("記録 {u} については、どのメッセージに載せたかをボットが記録していません（以前のリリースで投稿されたもの、またはメモ以外の記録）。Slack に投稿されていれば手で削除してください。"),
+                format!("For entries {u} the bot kept no record of which message carried them (posted by an earlier release, or not a note): if they were posted in Slack, delete those by hand. ")
+            )
+        }
+    };
     tr!(
         l,
-        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\nSlack に投稿されたメッセージ（トラブルチャンネルの投稿とその後の報告書。重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
-        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\nThe messages the bot posted with them in Slack (in the trouble's channel, and any report posted since; a severity change's reason also in the managers' DMs and the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
+        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\n{edited}{unknown}その後に投稿された報告書と DM（重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
+        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\n{edited}{unknown}Any report posted since and the DMs (a severity change's reason also in the managers' DMs and the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
     )
 }
 
@@ -465,6 +488,15 @@ pub fn redaction_not_known(l: Locale) -> String {
         l,
         "削除が行われたかどうかは分かりません。trouble-bot verify で確かめてください（削除されていれば挙げられます）。\n".to_string(),
         "Whether the redaction was made is not known: trouble-bot verify lists it if it was.\n".to_string()
+    )
+}
+
+/// After [`bot_not_answering`] when the connection to the bot failed: the request never left.
+pub fn redaction_not_sent(l: Locale) -> String {
+    tr!(
+        l,
+        "削除の依頼はボットに届いていません。何も変更していません。\n".to_string(),
+        "The request did not reach the bot: nothing was changed.\n".to_string()
     )
 }
 

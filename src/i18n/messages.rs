@@ -1866,6 +1866,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🔒 Trouble {ids}: this notice was withdrawn when the channel was shared with another organisation (Slack Connect). Those taking part find it in its own channel.")
             ))
         }
+        // Nothing of what it said, nor why (the reason may be private): that it was, and when.
+        Message::LineRedacted { at } => {
+            let on = at.with_timezone(&config.policy.timezone).format("%Y-%m-%d");
+            Rendered::text(tr!(
+                l,
+                format!("［{on} に管理者により削除されました］"),
+                format!("[redacted by an administrator on {on}]")
+            ))
+        }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
@@ -3066,6 +3075,7 @@ pub(super) mod tests {
                 channel: ChannelId::new("C0SHARED"),
             },
             Message::NoticeWithdrawn { together: Vec::new() },
+            Message::LineRedacted { at: t.opened_at },
             Message::TeamLinesWithdrawn {
                 org: Some(t.summary.clone()),
                 org_name: Some(t.customer.clone()),

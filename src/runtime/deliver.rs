@@ -476,7 +476,8 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         | Slot::NamedManagerDm
         | Slot::WaitingDm
         | Slot::Proposal { .. }
-        | Slot::EffectCheck { .. } => None,
+        | Slot::EffectCheck { .. }
+        | Slot::Entry { .. } => None,
     }
 }
 
@@ -495,7 +496,8 @@ fn slot_content(slot: Slot) -> Option<Message> {
         | Slot::NamedManagerDm
         | Slot::WaitingDm
         | Slot::Proposal { .. }
-        | Slot::EffectCheck { .. } => None,
+        | Slot::EffectCheck { .. }
+        | Slot::Entry { .. } => None,
     }
 }
 
@@ -975,7 +977,12 @@ fn kept_for_the_team(
     }
     let outside = outside::line_for_outside(message);
     Some(Outcome::TeamLinePosted {
-        line: Box::new(crate::trouble::model::TeamLine { channel, ts, outside }),
+        line: Box::new(crate::trouble::model::TeamLine {
+            channel,
+            ts,
+            outside,
+            entry: None,
+        }),
         judged,
         then: outcome.map(Box::new),
     })

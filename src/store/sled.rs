@@ -1499,7 +1499,6 @@ impl SledStore {
     pub fn redact<E>(
         &self,
         id: &TroubleId,
-        now: DateTime<Utc>,
         redact: impl FnOnce(&Trouble, &[Entry], &[Op]) -> Result<Redaction, E>,
     ) -> Result<Option<Result<Redaction, E>>, StoreError> {
         let result = self.write(None, |tx| {
@@ -1542,7 +1541,7 @@ impl SledStore {
                     tx.timeline.insert(key, timeline_chunk(&records));
                 }
             }
-            write_decision(tx, &redaction.decision(), Some(&*trouble), Some(id), now)?;
+            write_decision(tx, &redaction.decision(), Some(&*trouble), Some(id), redaction.entry.at)?;
             Ok(Some(Ok(redaction)))
         })?;
         let Ok(result) = result else {
@@ -2258,7 +2257,7 @@ mod tests {
         let refused = std::thread::scope(|scope| {
             let redacting = scope.spawn(|| {
                 store
-                    .redact(&opened.id, now, |t, timeline, queued| {
+                    .redact(&opened.id, |t, timeline, queued| {
                         seen_tx
                             .send((timeline.len(), queued.to_vec()))
                             .expect("the test listens");

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use super::approval::AgreementEvent;
-use super::decide::{Decision, Op};
+use super::decide::{Decision, Delivery, Lane, Message, Op};
 use super::facts::StepEvent;
 use super::model::Trouble;
 use super::replay::{differs, verify_trouble, Fact};
@@ -109,18 +109,52 @@ pub struct Redaction {
     pub erased: Vec<Entry>,
     /// The `Redacted` entry naming each with the hash of what it holds now.
     pub entry: Entry,
+    /// The lines in the trouble's channel that carried the erased texts, each edited to say it
+    /// was redacted (`Op::Withdraw`), queued in the same write.
+    pub edits: Vec<Delivery>,
+    /// The named entries no line is known to have carried: a previous release kept no ts of
+    /// the line a note was posted as (nor does the bot of a line's DMs or later reports).
+    pub unknown: Vec<u64>,
 }
 
 impl Redaction {
     /// What a store writes besides the erased entries, as for any decision: the trouble
-    /// counting the redaction entry, and that entry.
+    /// counting the redaction entry, that entry, and the edits of the lines that carried the
+    /// texts.
     pub fn decision(&self) -> Decision {
         Decision {
+            subject: Some(self.trouble.id.clone()),
             trouble: Some(self.trouble.clone()),
             entries: vec![self.entry.clone()],
+            deliveries: self.edits.clone(),
             ..Decision::default()
         }
     }
+}
+
+/// The edits of the lines `t` keeps that carried the entries `seqs`' texts (a note's line in
+/// its channel), to say the text was redacted `now`; and the entries of `seqs` no kept line
+/// carried.
+fn edits_of_lines(t: &Trouble, seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
+    let edits = t
+        .team_lines
+        .iter()
+        .filter(|line| line.entry.is_some_and(|seq| seqs.contains(&seq)))
+        .map(|line| Delivery {
+            lane: Lane::Channel,
+            op: Op::Withdraw {
+                channel: line.channel.clone(),
+                ts: line.ts.clone(),
+                outside: Some(Message::LineRedacted { at: now }),
+            },
+        })
+        .collect();
+    let unknown = seqs
+        .iter()
+        .copied()
+        .filter(|&seq| !t.team_lines.iter().any(|line| line.entry == Some(seq)))
+        .collect();
+    (edits, unknown)
 }
 
 /// Erases the free texts of `t`'s entries `seqs` (its `timeline`, read with it), recorded by
@@ -206,7 +240,14 @@ pub fn redact(
     // What verify will say of it: the same as of the trouble before, or nothing is written.
     verify_trouble(&trouble, &after).map_err(Refusal::Broken)?;
     let erased = seqs.iter().map(|&seq| after[seq as usize].clone()).collect();
-    Ok(Redaction { trouble, erased, entry })
+    let (edits, unknown) = edits_of_lines(t, &seqs, now);
+    Ok(Redaction {
+        trouble,
+        erased,
+        entry,
+        edits,
+        unknown,
+    })
 }
 
 /// The first of the entries `seqs` (erased in `after`, as they were in `timeline`) whose text
@@ -418,7 +459,7 @@ fn each_agreement_text(a: &mut AgreementEvent, f: &mut dyn FnMut(&mut String)) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::{json, Value};
 
@@ -461,7 +502,7 @@ mod tests {
 
     /// A trouble opened by U0SALES (manager U0MANAGER), then `commands` in turn, with its
     /// timeline.
-    fn trouble_after(commands: Vec<(&str, crate::trouble::command::Command)>) -> (Trouble, Vec<Entry>) {
+    pub(crate) fn trouble_after(commands: Vec<(&str, crate::trouble::command::Command)>) -> (Trouble, Vec<Entry>) {
         use crate::trouble::decide::{decide, open, Ctx, Input};
         use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
         let toml = "[org]\ndefault_manager = \"U0MANAGER\"\n";
@@ -644,6 +685,44 @@ mod tests {
                 place: Place::HeldForChannel
             }
         );
+    }
+
+    /// The note's line the bot kept knowing which entry it carries is edited in the same write,
+    /// to say it was redacted and when (never why); one a previous release kept without knowing,
+    /// or none kept, is named as not known, not guessed.
+    #[test]
+    fn the_line_that_carried_a_note_is_edited_and_one_not_known_is_named() {
+        use crate::trouble::command::Command;
+        use crate::trouble::model::{ChannelId, TeamLine, Ts};
+        let (mut t, entries) = trouble_after(vec![
+            ("U0SALES", Command::Note("call Zebulon".into())),
+            ("U0SALES", Command::Note("lot 42".into())),
+        ]);
+        let notes: Vec<u64> = entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Note { .. }))
+            .map(|e| e.seq)
+            .collect();
+        let line = |ts: &str, entry: Option<u64>| TeamLine {
+            channel: ChannelId::new("C0TROUBLE"),
+            ts: Ts::new(ts),
+            outside: None,
+            entry,
+        };
+        t.team_lines = vec![line("1.1", Some(notes[0])), line("1.2", None)];
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let r = redact(&t, &entries, &[], &notes, "erasure", now).unwrap();
+        let edit = Delivery {
+            lane: Lane::Channel,
+            op: Op::Withdraw {
+                channel: ChannelId::new("C0TROUBLE"),
+                ts: Ts::new("1.1"),
+                outside: Some(Message::LineRedacted { at: now }),
+            },
+        };
+        assert_eq!(r.edits, vec![edit.clone()]);
+        assert_eq!(r.unknown, vec![notes[1]]);
+        assert_eq!(r.decision().deliveries, vec![edit]);
     }
 
     /// An entry edited by hand is a break verify names: a redaction of it would chain a

@@ -41,6 +41,10 @@ pub enum PgError {
     /// `migrate-store` refused a copy that would lose a trouble (see `copy::copy_from_sled`).
     #[error("{0}")]
     CopyRefused(String),
+    /// A write changed other rows than it must (none, or several): its transaction is rolled
+    /// back rather than committed half done.
+    #[error("store: {0}")]
+    RowsChanged(String),
 }
 
 impl PgError {
@@ -60,7 +64,7 @@ impl PgError {
                 }
             },
             PgError::Store(e) => !e.is_permanent(),
-            PgError::Url(_) | PgError::Corrupt(_) | PgError::CopyRefused(_) => false,
+            PgError::Url(_) | PgError::Corrupt(_) | PgError::CopyRefused(_) | PgError::RowsChanged(_) => false,
         }
     }
 }

@@ -794,11 +794,20 @@ pub async fn redact<E>(
         Err(refused) => return Ok(Some(Err(refused))),
     };
     for e in &redaction.erased {
-        tx.execute(
-            "UPDATE timeline SET entry = $3 WHERE trouble = $1 AND seq = $2",
-            &[&id.as_str(), &(e.seq as i64), &encode(e)],
-        )
-        .await?;
+        let changed = tx
+            .execute(
+                "UPDATE timeline SET entry = $3 WHERE trouble = $1 AND seq = $2",
+                &[&id.as_str(), &(e.seq as i64), &encode(e)],
+            )
+            .await?;
+        // No redaction recorded over an entry left as it was (or over rows it was not).
+        if changed != 1 {
+            tx.rollback().await?;
+            return Err(PgError::RowsChanged(format!(
+                "trouble {id}: erasing entry {} changed {changed} rows, not one; nothing was changed",
+                e.seq + 1
+            )));
+        }
     }
     write_decision(&tx, &redaction.decision(), Some(&trouble), Some(id), redaction.entry.at).await?;
     tx.commit().await?;

@@ -52,8 +52,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::Update { text, next } => log_update(w, &user, text, next),
         Command::WithdrawUpdate { n, reason } => withdraw_update(w, &user, n, reason),
         Command::Note(text) => {
-            w.record(&user, Record::Note { text: text.clone() });
-            w.log(Some(&user), Event::Note { text });
+            w.log(Some(&user), Event::Note { text: text.clone() });
+            w.record_entry(&user, Record::Note { text });
             Reply::Noted
         }
         Command::Split {

@@ -111,6 +111,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                         w.send(Lane::Announce, Op::Refresh { slot });
                     }
                 }
+                // Kept with the team's lines it is posted as (above); a note is never posted
+                // as it is where it would not be one (a channel shared outside).
+                Slot::Entry { .. } => {}
                 Slot::OriginNotice => {
                     w.t.origin_notice = Some(posted);
                     if channel_known {
@@ -287,9 +290,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             error,
         } => channel_unavailable(w, *call, channel, method, error),
         Outcome::ChannelChecked { channel, seen, n } => channel_checked(w, channel, seen, n),
-        Outcome::TeamLinePosted { line, judged, then } => {
-            if let Some(then) = then {
-                delivered(w, *then);
+        Outcome::TeamLinePosted { mut line, judged, then } => {
+            match then.map(|then| *then) {
+                // The line carries an entry's typed text: kept knowing which, so that a
+                // redaction of the entry edits the line.
+                Some(Outcome::Posted {
+                    slot: Slot::Entry { seq },
+                    ..
+                }) => line.entry = Some(seq),
+                Some(then) => delivered(w, then),
+                None => {}
             }
             super::outside::team_line_posted(w, *line, judged);
         }

@@ -5121,6 +5121,7 @@ fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_kn
         channel: ChannelId::new(TROUBLE_CHANNEL),
         ts: Ts::new(ts),
         outside,
+        entry: None,
     };
     let posted = |l: crate::trouble::model::TeamLine, judged: DateTime<Utc>| {
         Input::Delivered(Outcome::TeamLinePosted {

@@ -84,6 +84,12 @@ pub enum Slot {
         round: u32,
         epoch: u32,
     },
+    /// A line in the trouble's channel carrying the typed text of timeline entry `seq` (a
+    /// note): its ts is kept with the team's lines (`Trouble::team_lines`), so a redaction of
+    /// the entry edits it. Never refreshed or pinned as a slot.
+    Entry {
+        seq: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -532,6 +538,11 @@ pub enum Message {
     NoticeWithdrawn {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         together: Vec<TroubleId>,
+    },
+    /// What stays of a line whose typed text an administrator redacted (`trouble-bot redact`)
+    /// `at`: that it was, and when; never the reason, which may be private.
+    LineRedacted {
+        at: DateTime<Utc>,
     },
     /// To the owner: an announcement was not posted in `channel`, which is shared outside.
     SharedChannelSkipped {

@@ -133,6 +133,20 @@ impl<'a> Work<'a> {
         );
     }
 
+    /// As [`Self::record`], for a line carrying the typed text of the entry just logged: its ts
+    /// is kept with it (see [`Slot::Entry`]), so a redaction of the entry edits the line.
+    pub(super) fn record_entry(&mut self, by: &UserId, what: Record) {
+        let seq = self.t.timeline_len.saturating_sub(1);
+        self.send(
+            Lane::Channel,
+            Op::Post {
+                to: Dest::TroubleChannel,
+                message: Message::Recorded { by: by.clone(), what },
+                keep_as: Some(Slot::Entry { seq }),
+            },
+        );
+    }
+
     /// Nothing is posted outside business hours: then the timer of `kind` is set again for the
     /// next opening, where what fell due is posted once, and this says so (true).
     pub(in crate::trouble) fn held_till_opening(&mut self, kind: TimerKind) -> bool {
