@@ -1008,8 +1008,7 @@ mod tests {
     fn a_redaction_is_stamped_as_it_is_decided_not_as_it_was_asked() {
         use crate::trouble::command::Command;
         use crate::trouble::timeline::Event;
-        let (t, timeline) =
-            crate::trouble::redact::tests::trouble_after(vec![("U0SALES", Command::Note("lot 42".into()))]);
+        let (t, timeline) = crate::trouble::redact::trouble_after(vec![("U0SALES", Command::Note("lot 42".into()))]);
         let note = timeline
             .iter()
             .rfind(|e| matches!(e.event, Event::Note { .. }))

@@ -458,8 +458,12 @@ fn each_agreement_text(a: &mut AgreementEvent, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
+/// A trouble after some commands, with its timeline, for the tests of what runs a redaction.
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) use tests::trouble_after;
+
+#[cfg(test)]
+mod tests {
     use super::*;
     use serde_json::{json, Value};
 

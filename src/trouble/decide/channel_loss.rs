@@ -234,11 +234,23 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     });
     w.changed = true;
     let call = match call.op {
-        Op::Post { keep_as: None, .. } => {
+        // A line, whether or not its ts is kept with the entry it carries (a note's).
+        Op::Post {
+            keep_as: None | Some(Slot::Entry { .. }),
+            ..
+        } => {
             let lines = held
                 .calls
                 .iter()
-                .filter(|c| matches!(c.op, Op::Post { keep_as: None, .. }))
+                .filter(|c| {
+                    matches!(
+                        c.op,
+                        Op::Post {
+                            keep_as: None | Some(Slot::Entry { .. }),
+                            ..
+                        }
+                    )
+                })
                 .count();
             if lines >= Held::MOST {
                 held.left_out += 1;
