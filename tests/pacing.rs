@@ -326,6 +326,63 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
     assert!(!button && line.contains("nothing is asked of you any longer"), "{line}");
 }
 
+/// A trouble the manager acknowledged from a DM it shares, then handed to someone under another
+/// manager: its line says nothing is asked of them and whom it went to, not who acknowledged (as
+/// its own DM would, let go), and the DM drawn again for the
+/// others shows nothing later of it (who acknowledged since) to someone out of its chain.
+#[tokio::test]
+async fn an_acknowledged_trouble_handed_out_of_its_managers_chain_shows_its_shared_dm_nothing_more() {
+    let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
+    bot.settle().await;
+    let shared = ids
+        .iter()
+        .map(|id| trouble(&bot, id))
+        .find(|t| t.manager_dm.as_ref().is_some_and(|p| p.together.len() > 2))
+        .expect("several troubles share a DM");
+    let posted = shared.manager_dm.clone().unwrap();
+    let replaced = posted.together[1].clone();
+    let answer = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {replaced}")).await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    bot.settle().await;
+    let (_, line, _) = dm_line(&bot, &posted, replaced.as_str());
+    assert!(line.contains(&format!("acknowledged by <@{MANAGER}>")), "{line}");
+
+    let channel = trouble(&bot, replaced.as_str()).channel.expect("channel");
+    let r = bot
+        .command_text(MANAGER, channel.as_str(), &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(DIRECTOR), "{r}");
+    bot.settle().await;
+    let let_go = |bot: &TestBot| {
+        let (_, line, button) = dm_line(bot, &posted, replaced.as_str());
+        assert!(
+            !button
+                && line.contains("nothing is asked of you any longer")
+                && line.contains(&format!("Owner now: <@{DIRECTOR}>"))
+                && !line.contains("acknowledged by"),
+            "{line}"
+        );
+        line
+    };
+    let_go(&bot);
+
+    // Handed out of the manager's chain, it is asked of the VP now, who acknowledges; then
+    // another trouble's acknowledgement draws the whole message again.
+    let answer = bot.command_text(VP, channel.as_str(), "ack").await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    let other = posted.together.iter().find(|id| **id != replaced).unwrap().clone();
+    let answer = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {other}")).await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    bot.settle().await;
+    let (_, other_line, _) = dm_line(&bot, &posted, other.as_str());
+    assert!(
+        other_line.contains("acknowledged by"),
+        "the message was drawn again: {other_line}"
+    );
+    let line = let_go(&bot);
+    assert!(!line.contains(VP), "{line}");
+}
+
 /// The manager is asked again (at the top of a chain of one, the re-ping after the timeout), one
 /// DM a trouble: the lines of the DM the troubles shared point to the newer ones and lose their
 /// buttons, so only the newest ask.

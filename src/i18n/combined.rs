@@ -3,7 +3,7 @@
 
 use super::messages::{
     ack_text, answered, asked_again_below, away, channel_outside, channel_ref, closed_note, customer_outside,
-    kept_in_channel, no_longer_asks_reader, opened_ago, severity_label, standing, user, who_was_asked,
+    handed_over, kept_in_channel, no_longer_asks_reader, opened_ago, severity_label, standing, user, who_was_asked,
     FALLBACK_TEXT_LIMIT,
 };
 use super::{format_duration, Locale};
@@ -230,6 +230,13 @@ fn not_recorded_yet(t: &Trouble, m: &PostedMessage, reader: Option<&UserId>) -> 
     reader.is_some_and(|r| t.manager_chain().contains(r) && !t.escalation.unreachable.contains(r)) && !keeps_another
 }
 
+/// What a shared DM no longer asking its reader says of a trouble: its state, or that the
+/// trouble let go of it (`let_go`: its reader left the chain; nothing more is shown of it).
+struct Settled {
+    said: String,
+    let_go: bool,
+}
+
 /// What a DM asking to acknowledge (the manager's, an escalation's) says of `t` once it no
 /// longer asks its reader (answered, the reader asked again in a newer DM, or left the
 /// trouble's chain); None while it asks. `drawn_again`: the message edited, and whom it asks.
@@ -238,8 +245,18 @@ fn asks_reader(
     config: &Config,
     t: &Trouble,
     drawn_again: Option<(&PostedMessage, Option<&UserId>)>,
-) -> Option<String> {
-    answered(l, config, t).or_else(|| {
+) -> Option<Settled> {
+    // Answered or not, a trouble that let go of the DM because its reader left the chain shows
+    // them nothing more of it: redrawn for the other troubles sharing it, its line would go on
+    // showing a trouble they are out of (its state, owner, reopening).
+    let left = drawn_again.filter(|(m, reader)| {
+        reader.is_some_and(|r| !t.manager_chain().contains(r)) && !keeps(t, m) && !not_recorded_yet(t, m, *reader)
+    });
+    if left.is_some() {
+        let said = no_longer_asks_reader(l, t);
+        return Some(Settled { said, let_go: true });
+    }
+    let said = answered(l, config, t).or_else(|| {
         let (let_go, _) =
             drawn_again.filter(|(m, reader)| !t.keeps_asking_dm(m) && !not_recorded_yet(t, m, *reader))?;
         // A DM channel is one reader's: a newer escalation DM in it asks them again.
@@ -248,7 +265,14 @@ fn asks_reader(
             true => asked_again_below(l),
             false => no_longer_asks_reader(l, t),
         })
-    })
+    })?;
+    Some(Settled { said, let_go: false })
+}
+
+/// Whether `t` keeps DM `m` to edit: still asking, or answered and kept for later corrections.
+fn keeps(t: &Trouble, m: &PostedMessage) -> bool {
+    let same = |kept: &crate::trouble::model::KeptDm| kept.posted.channel == m.channel && kept.posted.ts == m.ts;
+    t.keeps_asking_dm(m) || t.escalation.settled.iter().any(same)
 }
 
 /// A trouble's line: the same facts as its own message (`alone`, when it says more than the
@@ -259,7 +283,7 @@ fn line(
     kind: Combined,
     t: &Trouble,
     alone: Option<&Message>,
-    settled: Option<String>,
+    settled: Option<Settled>,
     summary: usize,
 ) -> Block {
     let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
@@ -274,6 +298,15 @@ fn line(
         false => (what, link),
     };
     let sev = severity_label(l, config, t.severity);
+    if let Some(Settled { said, let_go: true }) = &settled {
+        // What its own DM says when let go: the trouble, that nothing is asked, whom it went to.
+        let owner_now = handed_over(l, t).map(|h| format!(" · {h}")).unwrap_or_default();
+        return section(&tr!(
+            l,
+            format!("*{id}* {what}（{sev}）\n{said}{owner_now}"),
+            format!("*{id}* {what} ({sev})\n{said}{owner_now}")
+        ));
+    }
     match (kind, alone) {
         // Why its reader is asked, who opened it and who was asked before: all a phone shows.
         (
@@ -303,7 +336,7 @@ fn line(
         }
         (Combined::ManagerDm | Combined::EscalationDm, _) => {
             let asks = settled.is_none();
-            let ack = settled.unwrap_or_else(|| ack_text(l, config.policy.timezone, t));
+            let ack = settled.map_or_else(|| ack_text(l, config.policy.timezone, t), |s| s.said);
             // What its own DM says under the facts, the state first on this line.
             let ack = standing(l, config, t, Some(ack)).unwrap_or_default();
             // Handed over, the standing names the owner now and who reported it.

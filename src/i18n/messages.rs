@@ -389,10 +389,11 @@ pub(super) fn asked_again_below(l: Locale) -> String {
 }
 
 /// A manager's DM several troubles share, on one whose chain its reader has left (handed over,
-/// or another named manager): nothing is asked of them, and who is asked now (whom it was
-/// handed to, [`standing`] says under it).
+/// or another named manager): nothing is asked of them, and who is asked now while nobody
+/// acknowledged (whom it was handed to, [`handed_over`] says beside it).
 pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
     let asked = match t.escalation.asked_now() {
+        _ if t.ack.is_some() => Vec::new(),
         now if now.is_empty() => t.manager.iter().cloned().collect(),
         now => now,
     };
