@@ -392,6 +392,33 @@ async fn beside_the_running_bot_the_bot_itself_redacts_a_note_and_goes_on_after_
     assert!(verified, "{findings}");
 }
 
+/// The bot removed from the trouble's channel: the answer says the line's edit waits until the
+/// channel is back (Slack refuses it meanwhile), and how to have it gone now.
+#[tokio::test]
+async fn a_redaction_in_a_channel_the_bot_lost_says_the_lines_edit_waits_for_it() {
+    let (bot, t) = noted().await;
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    let mut left = channel_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = serde_json::json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.posted_saying(SALES, "removed the bot").await;
+    bot.settle().await;
+    let socket = answering(&bot);
+    let (_dir, config) = cli_config();
+    let data = bot.dir.path().to_path_buf();
+    let note = entry_number(
+        &serde_json::from_str(&exported_beside(&config, &data, &t.id).await).unwrap(),
+        "note",
+    );
+    let (ok, stdout, stderr) = beside(&config, &data, &["redact", &t.id, &note, "--reason", "erasure request"]).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("the channel is archived or the bot is out of it: the edit waits until it is back"),
+        "{stdout}"
+    );
+    socket.close();
+}
+
 /// What the running bot refuses changes nothing: a text the record repeats, and a note whose
 /// post is still on its way to Slack (it would post it all the same), until it went.
 #[tokio::test]

@@ -445,12 +445,18 @@ pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
     let n = numbers(&mut r.erased.iter().map(|e| e.seq));
     let by = r.entry.seq + 1;
     let lines = r.edits.len();
-    let edited = match lines {
-        0 => String::new(),
-        _ => tr!(
+    let edited = match (lines, r.trouble.channel_lost.is_some()) {
+        (0, _) => String::new(),
+        (_, false) => tr!(
             l,
             format!("トラブルチャンネルでこれらを載せていたメッセージ {lines} 件は「［…に管理者により削除されました］」と編集されます（ボットが止まっていれば、起動したときに）。"),
             format!("The {lines} message(s) in the trouble's channel that carried them are edited to read \"[redacted by an administrator on …]\" (once the bot runs, if it is stopped). ")
+        ),
+        // Slack refuses the edit while the channel is archived or the bot is out of it: it waits.
+        (_, true) => tr!(
+            l,
+            format!("トラブルチャンネルでこれらを載せていたメッセージ {lines} 件は「［…に管理者により削除されました］」と編集されますが、チャンネルがアーカイブされたかボットが外されているため、チャンネルが戻るまで待ちます。すぐに消すには、アーカイブを解除してボットを戻すか、手で削除してください。"),
+            format!("The {lines} message(s) in the trouble's channel that carried them are to be edited to read \"[redacted by an administrator on …]\", but the channel is archived or the bot is out of it: the edit waits until it is back. To have them gone now, unarchive it and add the bot back, or delete them by hand. ")
         ),
     };
     let unknown = match r.unknown.is_empty() {
@@ -459,8 +465,8 @@ pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
             let u = numbers(&mut r.unknown.iter().copied());
             tr!(
                 l,
-                format!("記録 {u} については、どのメッセージに載せたかをボットが記録していません（以前のリリースで投稿されたもの、またはメモ以外の記録）。Slack に投稿されていれば手で削除してください。"),
-                format!("For entries {u} the bot kept no record of which message carried them (posted by an earlier release, or not a note): if they were posted in Slack, delete those by hand. ")
+                format!("記録 {u} については、それを載せたメッセージをボットが記録していません（メモ以外の記録、以前のリリースが投稿したメモ、社外と共有されたチャンネルのため DM で送ったメモや共有時に削除したメモ、記録を保つ上限を超えた古いメモなど）。Slack に残っていれば手で削除してください。"),
+                format!("For entries {u} the bot keeps no record of a message carrying them (not a note; a note posted by an earlier release, sent by DM or deleted because the channel was shared outside, or older than the lines it keeps): if one is still in Slack, delete it by hand. ")
             )
         }
     };

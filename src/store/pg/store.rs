@@ -791,7 +791,11 @@ pub async fn redact<E>(
         .collect();
     let redaction = match redact(&trouble, &entries, &queued) {
         Ok(r) => r,
-        Err(refused) => return Ok(Some(Err(refused))),
+        Err(refused) => {
+            // Ended here, not when the client goes back to the pool: the row lock goes with it.
+            tx.rollback().await?;
+            return Ok(Some(Err(refused)));
+        }
     };
     for e in &redaction.erased {
         let changed = tx
