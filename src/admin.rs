@@ -29,6 +29,7 @@ use crate::i18n::admin as admin_text;
 use crate::i18n::{export_json, export_markdown, Locale};
 use crate::store::sled::high_water::{self, Numbered};
 use crate::store::{pg, SledStore as Store, TreeRecords};
+use crate::trouble::decide::Decision;
 use crate::trouble::model::{Trouble, TroubleId};
 use crate::trouble::redact::Refusal;
 use crate::trouble::replay::verify_trouble;
@@ -401,8 +402,8 @@ pub fn run(config: &Config, request: Request) -> Outcome {
 
 /// Runs a request on an open store: what it prints, and the backup frames that follow it.
 /// `clock` stamps what it writes: the running bot's own.
-fn on_store(config: &Config, store: &Store, clock: &Clock, request: Request) -> (Outcome, Vec<u8>) {
-    match request {
+fn on_store(config: &Config, store: &Store, clock: &Clock, request: Request) -> (Outcome, Vec<u8>, Option<Decision>) {
+    let (outcome, frames) = match request {
         Request::Ping => (Outcome::ok(String::new()), Vec::new()),
         Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
         Request::ExportList { since, until } => (export_list(config, store, since, until), Vec::new()),
@@ -416,11 +417,12 @@ fn on_store(config: &Config, store: &Store, clock: &Clock, request: Request) -> 
             Ok(trees) => (Outcome::ok(String::new()), frames(&trees)),
             Err(e) => (Outcome::failed(e.to_string()), Vec::new()),
         },
-        Request::Redact { id, entries, reason } => (
-            redact_on_store(config, store, &id, &entries, &reason, clock),
-            Vec::new(),
-        ),
-    }
+        Request::Redact { id, entries, reason } => {
+            let (outcome, written) = redact_on_store(config, store, &id, &entries, &reason, clock);
+            return (outcome, Vec::new(), written);
+        }
+    };
+    (outcome, frames, None)
 }
 
 /// Copies the store into `dir` (which must not hold a store yet) as a data directory of its own.
@@ -596,22 +598,33 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
         return Outcome::failed(admin_text::no_store(l, data_dir));
     }
     match Store::open(data_dir) {
-        Ok(store) => redact_on_store(config, &store, id, numbers, reason, &Clock::System),
+        Ok(store) => redact_on_store(config, &store, id, numbers, reason, &Clock::System).0,
         Err(e) => Outcome::failed(admin_text::redact_store_held(l, data_dir, &e)),
     }
 }
 
 /// [`redact`] on an open sled store, by the command line or the bot serving it, stamped by
 /// `clock`.
-fn redact_on_store(config: &Config, store: &Store, id: &str, numbers: &[u64], reason: &str, clock: &Clock) -> Outcome {
+fn redact_on_store(
+    config: &Config,
+    store: &Store,
+    id: &str,
+    numbers: &[u64],
+    reason: &str,
+    clock: &Clock,
+) -> (Outcome, Option<Decision>) {
     let asked = match Redacting::new(config.locale, id, numbers, reason, clock) {
         Ok(asked) => asked,
-        Err(refused) => return refused,
+        Err(refused) => return (refused, None),
     };
     let done = store
         .redact(&asked.id, |t, timeline, queued| asked.decide(t, timeline, queued))
         .map_err(|e| crate::store::printable(&e.to_string()));
-    asked.outcome(done)
+    let written = match &done {
+        Ok(Some(Ok(r))) => Some(r.decision()),
+        _ => None,
+    };
+    (asked.outcome(done), written)
 }
 
 /// What `redact` was asked, the entries by their `seq`, whichever store runs it.
@@ -917,18 +930,13 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
         return Ok(());
     };
     let (config, clock) = (app.config.clone(), app.clock.clone());
-    let redacted = match &request {
-        Request::Redact { id, .. } => Some(TroubleId::new(id)),
-        _ => None,
-    };
-    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&config, &store, &clock, request))
+    let (outcome, frames, written) = tokio::task::spawn_blocking(move || on_store(&config, &store, &clock, request))
         .await
         .map_err(io::Error::other)?;
-    // The edits of the lines that carried the texts were queued with it: sent now, not at
-    // the lane's next call.
-    if let Some(id) = redacted.filter(|_| outcome.code == 0) {
-        let lane = crate::store::LaneKey::of(Some(&id), crate::trouble::decide::Lane::Channel);
-        app.wake(crate::app::Wake::Lane(lane));
+    // A redaction is written as any decision is, and followed up as one: its edits of the lines
+    // that carried the texts sent now, not at their lanes' next calls; App Home and metrics.
+    if let Some(decision) = written {
+        app.after_write(&decision).await;
     }
     write_outcome(&mut write, &outcome).await?;
     write.write_all(&frames).await?;
