@@ -1623,6 +1623,63 @@ fn an_answered_escalation_dm_is_let_go_once_its_reader_leaves_the_chain() {
     assert!(edits(&d).iter().all(|(ts, _)| ts != "1.1"), "{:?}", ops(&d, Lane::Dm));
 }
 
+/// The director answered the escalation's DM; a colleague named manager by mistake is replaced
+/// by another, leaving the chain while the director stays in it: the director's DM is still
+/// theirs, kept and edited with the corrections after.
+#[test]
+fn an_answered_escalation_dm_is_kept_while_someone_else_leaves_the_chain() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    sim.cmd("U0DIRECTOR", Command::Ack);
+    sim.cmd("U0MANAGER", Command::Manager(u("U0QA1")));
+    assert!(
+        sim.t.escalation.chain.contains(&u("U0QA1")),
+        "{:?}",
+        sim.t.escalation.chain
+    );
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0QA2")));
+    assert!(matches!(d.reply, Some(Reply::ManagerChanged { .. })), "{:?}", d.reply);
+    let chain = &sim.t.escalation.chain;
+    assert!(
+        !chain.contains(&u("U0QA1")) && chain.contains(&u("U0DIRECTOR")),
+        "{chain:?}"
+    );
+    let of_director = |d: &Decision| -> Vec<Message> {
+        (edits(d).into_iter())
+            .filter(|(ts, _)| ts == "1.1")
+            .map(|(_, m)| m)
+            .collect()
+    };
+    assert!(
+        !of_director(&d)
+            .iter()
+            .any(|m| matches!(m, Message::NoLongerManager { .. })),
+        "not let go: {:?}",
+        ops(&d, Lane::Dm)
+    );
+    let kept = |sim: &Sim| {
+        sim.t
+            .escalation
+            .settled
+            .iter()
+            .any(|dm| dm.asks() == Some(&u("U0DIRECTOR")))
+    };
+    assert!(kept(&sim), "kept");
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
+    assert_eq!(
+        of_director(&d),
+        vec![Message::EscalationDmSettled { asked_again: false }]
+    );
+    assert!(kept(&sim), "still kept");
+}
+
 /// An answered DM kept by an earlier release (the bare message: whose it is, unknown) still
 /// reads and is edited as before while the chain keeps everyone; a change of the chain that
 /// leaves anyone out lets it go unedited, since it may be theirs.
