@@ -249,8 +249,7 @@ pub(super) fn follow_up(w: &mut Work) {
         promise_missed,
         last_contact: last,
         since_reopened: from != last,
-        // See `promise_reminder`: a promise outside the hours is recalled before they end.
-        last_reminder: promise.is_some_and(|p| !promise_missed && !is_open(hours, policy.timezone, p - REMINDER_LEAD)),
+        last_reminder: last_reminder(policy, promise, promise_missed),
     };
     w.log(
         None,
@@ -287,19 +286,32 @@ fn counted_from(dm: &KeptDm) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Whether a nudge naming PROMISE is the last reminder before it: one outside the hours is
+/// recalled before they end (see `promise_reminder`).
+fn last_reminder(policy: &Policy, promise: Option<DateTime<Utc>>, missed: bool) -> bool {
+    let hours = policy.business_hours.as_ref();
+    promise.is_some_and(|p| !missed && !is_open(hours, policy.timezone, p - REMINDER_LEAD))
+}
+
 /// A DM saying the customer waits, said again once the update that settled it is withdrawn:
 /// the wait as the decision counts it now, not as first posted (rendering reads no clock). A
-/// promise it named that no longer stands (its update withdrawn too: no longer one made) is
-/// dropped: it says the customer waits, not that a promise nobody made is overdue.
-fn waited_until_now(message: Message, waited_secs: i64, standing: Option<DateTime<Utc>>) -> Message {
+/// promise it named that no longer stands (its update withdrawn too: no longer one made) gives
+/// way to the one that stands now, as the follow-up reads it (an older one standing again,
+/// missed or ahead), or to none: it does not say a promise nobody made is overdue, nor that the
+/// customer merely waits while a promise made to them is missed.
+fn waited_until_now(w: &Work, message: Message, waited_secs: i64) -> Message {
+    let standing = w.t.standing_promise();
     match message {
-        Message::Nudge(n) if n.promise.is_some() && n.promise != standing => Message::Nudge(Nudge {
-            waited_secs,
-            promise: None,
-            promise_missed: false,
-            last_reminder: false,
-            ..n
-        }),
+        Message::Nudge(n) if n.promise.is_some() && n.promise != standing => {
+            let promise_missed = standing.is_some_and(|p| p <= w.ctx.now);
+            Message::Nudge(Nudge {
+                waited_secs,
+                promise: standing,
+                promise_missed,
+                last_reminder: last_reminder(w.ctx.policy, standing, promise_missed),
+                ..n
+            })
+        }
         Message::Nudge(n) => Message::Nudge(Nudge { waited_secs, ..n }),
         Message::CustomerStillWaiting {
             manager, last_contact, ..
@@ -496,12 +508,12 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     let last = w.t.last_customer_contact();
     let standing = w.t.standing_promise();
     // Those still saying the customer waits that name the withdrawn update's promise: it is
-    // no longer one made, and they say the wait without it.
+    // no longer one made, and they name the one standing now instead (or none).
     let mut kept = std::mem::take(&mut w.t.waiting_dms);
     for dm in &mut kept {
         if let Some(Message::Nudge(n)) = &dm.shown {
             if n.promise.is_some() && n.promise != standing {
-                let shown = waited_until_now(Message::Nudge(n.clone()), waited_secs, standing);
+                let shown = waited_until_now(w, Message::Nudge(n.clone()), waited_secs);
                 dm.shown = Some(shown.clone());
                 w.edit_waiting_dm(dm.posted.clone(), shown);
             }
@@ -516,7 +528,7 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
         let newer = w.t.waiting_dms.iter().any(|m| m.posted.channel == dm.posted.channel);
         match (newer, dm.shown.clone()) {
             (false, Some(shown)) => {
-                let shown = waited_until_now(shown, waited_secs, standing);
+                let shown = waited_until_now(w, shown, waited_secs);
                 w.edit_waiting_dm(dm.posted.clone(), shown.clone());
                 w.t.waiting_dms.push(KeptDm {
                     posted: dm.posted,

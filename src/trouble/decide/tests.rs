@@ -1808,6 +1808,62 @@ fn a_nudge_dm_landing_after_the_update_is_settled_at_once() {
     assert!(ops(&d, Lane::Dm).is_empty(), "settled once");
 }
 
+/// Update #1 promised the customer an update in 2h, update #2 in 4h, and the owner's DM
+/// reminds them of #2's promise. #2 is withdrawn once #1's promise has passed: that promise
+/// stands again, missed, and the kept DM names it as the follow-up reads it, rather than saying
+/// the customer has merely heard nothing.
+#[test]
+fn a_kept_waiting_dm_names_the_older_promise_standing_again_once_its_own_is_withdrawn() {
+    let mut sim = Sim::ready(req("ACME"));
+    let update = |next: &str| Command::Update {
+        text: "called".into(),
+        next: Some(next.into()),
+    };
+    sim.advance(hours(1));
+    sim.cmd("U0SALES", update("2h"));
+    let first = sim.t.standing_promise().expect("promised");
+    sim.advance(mins(30));
+    sim.cmd("U0SALES", update("4h"));
+    let second_at = sim.now;
+    let second = sim.t.standing_promise().expect("promised");
+    assert!(first < second - mins(15));
+    sim.now = second - mins(15);
+    let reminder = Nudge {
+        owner: u("U0SALES"),
+        waited_secs: (sim.now - second_at).num_seconds(),
+        manager: None,
+        promise: Some(second),
+        promise_missed: false,
+        last_contact: second_at,
+        last_reminder: false,
+        since_reopened: false,
+    };
+    sim.feed(Input::Delivered(Outcome::Posted {
+        slot: Slot::WaitingDm,
+        channel: ChannelId::new("D0SALES"),
+        ts: Ts::new("1.1"),
+        together: Vec::new(),
+        shown: Some(Box::new(Message::Nudge(reminder.clone()))),
+    }));
+    assert_eq!(sim.t.waiting_dms.len(), 1, "kept");
+    let d = sim.cmd(
+        "U0SALES",
+        Command::WithdrawUpdate {
+            n: Some(2),
+            reason: "wrong trouble".into(),
+        },
+    );
+    assert_eq!(sim.t.standing_promise(), Some(first), "#1's promise stands again");
+    let now_reads = Message::Nudge(Nudge {
+        waited_secs: (sim.now - (t0() + hours(1))).num_seconds(),
+        promise: Some(first),
+        promise_missed: true,
+        ..reminder
+    });
+    assert_eq!(edits(&d), vec![("1.1".to_string(), now_reads.clone())]);
+    assert_eq!(sim.t.waiting_dms[0].shown, Some(now_reads), "kept as it reads now");
+}
+
 /// A nudge by DM counted from an update later withdrawn lands after the withdrawal: the
 /// customer's last contact moved back, not on, so it is kept (not "settled" by the older
 /// update); at the close it says so and is forgotten, and one landing after the close is
