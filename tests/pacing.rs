@@ -270,10 +270,8 @@ async fn each_troubles_channel_link_acknowledgement_hand_over_and_reopening_edit
     }
 }
 
-/// One trouble of a shared DM handed over above the manager: its line stops asking them (no
-/// button, who is asked now), the trouble forgets the DM, and the others' lines still ask.
-#[tokio::test]
-async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_the_others_asking() {
+/// Ten troubles opened at once for the manager, and the DM several of them share.
+async fn ten_sharing_a_dm() -> (TestBot, PostedMessage) {
     let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
     bot.settle().await;
     let shared = ids
@@ -281,7 +279,14 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
         .map(|id| trouble(&bot, id))
         .find(|t| t.manager_dm.as_ref().is_some_and(|p| p.together.len() > 2))
         .expect("several troubles share a DM");
-    let posted = shared.manager_dm.clone().unwrap();
+    (bot, shared.manager_dm.unwrap())
+}
+
+/// One trouble of a shared DM handed over above the manager: its line stops asking them (no
+/// button, who is asked now), the trouble forgets the DM, and the others' lines still ask.
+#[tokio::test]
+async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_the_others_asking() {
+    let (bot, posted) = ten_sharing_a_dm().await;
     let handed = posted.together[1].clone();
     let channel = trouble(&bot, handed.as_str()).channel.expect("channel");
     let r = bot
@@ -332,14 +337,7 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
 /// others shows nothing later of it (who acknowledged since) to someone out of its chain.
 #[tokio::test]
 async fn an_acknowledged_trouble_handed_out_of_its_managers_chain_shows_its_shared_dm_nothing_more() {
-    let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
-    bot.settle().await;
-    let shared = ids
-        .iter()
-        .map(|id| trouble(&bot, id))
-        .find(|t| t.manager_dm.as_ref().is_some_and(|p| p.together.len() > 2))
-        .expect("several troubles share a DM");
-    let posted = shared.manager_dm.clone().unwrap();
+    let (bot, posted) = ten_sharing_a_dm().await;
     let replaced = posted.together[1].clone();
     let answer = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {replaced}")).await;
     assert!(answer.starts_with("Acknowledged"), "{answer}");

@@ -1120,14 +1120,8 @@ pub fn build_sled_viewers(
             continue;
         }
         let (id, _) = listed_entry(&key, &value)?;
-        let trouble = match get(&id) {
-            Ok(trouble) => trouble,
-            Err(e @ StoreError::Corrupt(_)) => {
-                crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
-                note_left_out(&id)?;
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(trouble) = read_or_note(&get, &note_left_out, &id)? else {
+            continue;
         };
         if let Some(value) = trouble.as_ref().and_then(unsure_of) {
             batch.insert(key, value);
@@ -1137,6 +1131,24 @@ pub fn build_sled_viewers(
     batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
+}
+
+/// Trouble `id` as a one-off pass at start reads it: None when its record does not read (logged
+/// and noted by `note_left_out`, for the store to file once it reads); any other error stops.
+fn read_or_note(
+    get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
+    note_left_out: impl Fn(&TroubleId) -> Result<(), StoreError>,
+    id: &TroubleId,
+) -> Result<Option<Option<Trouble>>, StoreError> {
+    match get(id) {
+        Ok(trouble) => Ok(Some(trouble)),
+        Err(e @ StoreError::Corrupt(_)) => {
+            crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
+            note_left_out(id)?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Rewrites, once, the App Home rows an earlier release wrote of the troubles closed by force
@@ -1169,14 +1181,8 @@ pub fn build_sled_forced_rows(
         if keys.is_none_or(|k| k.open || k.home.is_empty()) {
             continue;
         }
-        let trouble = match get(&id) {
-            Ok(trouble) => trouble,
-            Err(e @ StoreError::Corrupt(_)) => {
-                crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
-                note_left_out(&id)?;
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(trouble) = read_or_note(&get, &note_left_out, &id)? else {
+            continue;
         };
         let Some(t) = trouble.filter(Trouble::closed_by_force) else {
             continue;

@@ -184,6 +184,26 @@ fn check_due(a: &Action, horizon: DateTime<Utc>) -> bool {
     a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon)
 }
 
+/// The actions of `troubles` that `pick` picks, in that order.
+fn actions_where<'a>(
+    troubles: impl Iterator<Item = &'a Trouble>,
+    pick: impl Fn(&Action) -> bool,
+) -> Vec<ActionRef<'a>> {
+    troubles
+        .flat_map(|t| {
+            let numbered = t.substance.actions.iter().enumerate();
+            numbered
+                .filter(|(_, a)| pick(a))
+                .map(move |(i, action)| ActionRef {
+                    trouble: t,
+                    n: i + 1,
+                    action,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The week's digests at `now`, one per manager with something in it, in manager order.
 /// `update_due` says when a trouble's customer is next owed an update.
 pub fn weekly<'a>(
@@ -200,32 +220,13 @@ pub fn weekly<'a>(
     let open: Vec<&Trouble> = sorted.iter().copied().filter(|t| t.is_open()).collect();
     // An open trouble's first: the section shows a few rows, and a closed trouble's forgotten
     // measure must not push out of sight the action a customer is still waiting on.
-    let overdue_actions: Vec<ActionRef> = open
-        .iter()
-        .chain(sorted.iter().filter(|t| !t.is_open()))
-        .flat_map(|t| {
-            t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                overdue(a, now).then_some(ActionRef {
-                    trouble: t,
-                    n: i + 1,
-                    action: a,
-                })
-            })
-        })
-        .collect();
-    let checks: Vec<ActionRef> = troubles
-        .iter()
-        .filter(|t| !t.is_open())
-        .flat_map(|t| {
-            t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                check_due(a, horizon).then_some(ActionRef {
-                    trouble: t,
-                    n: i + 1,
-                    action: a,
-                })
-            })
-        })
-        .collect();
+    let overdue_actions = actions_where(
+        open.iter()
+            .copied()
+            .chain(sorted.iter().copied().filter(|t| !t.is_open())),
+        |a| overdue(a, now),
+    );
+    let checks = actions_where(troubles.iter().filter(|t| !t.is_open()), |a| check_due(a, horizon));
     let concerns = |t: &Trouble, m: &UserId| {
         (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
     };
