@@ -1875,12 +1875,14 @@ fn asked_up_about(bot: &TestBot, who: &str, customer: &str, mark: u64) -> bool {
 }
 
 /// With no `[severity.N]` table, the spec's defaults hold: nobody acknowledging a sev1 brings
-/// the director in after 10 minutes, a sev2 after 30 minutes, and neither a minute early.
+/// the director in after 10 minutes, a sev2 after 30 minutes, a sev3 after 2 hours, and none
+/// minutes early.
 #[tokio::test]
-async fn without_severity_tables_sev1_goes_up_after_ten_minutes_and_sev2_after_thirty() {
+async fn without_severity_tables_sev1_goes_up_after_ten_minutes_sev2_after_thirty_sev3_after_two_hours() {
     let bot = spawn_bot_raw(BASE_CONFIG).await;
     bot.open_ready("sev1 ACME: line stopped").await;
     bot.open_ready("Globex: label misprint").await;
+    bot.open_ready("sev3 Initech: a typo on the invoice").await;
     // Nothing left queued from the openings: `settle` runs the bot's clock fast while calls
     // are queued, and the margins below are minutes, not the run's luck.
     bot.settle().await;
@@ -1894,6 +1896,10 @@ async fn without_severity_tables_sev1_goes_up_after_ten_minutes_and_sev2_after_t
     assert!(!asked_up_about(&bot, DIRECTOR, "Globex", mark), "not before 30 minutes");
     bot.advance_and_settle(minutes(3)).await;
     went_up_about(&bot, DIRECTOR, "Globex", mark).await;
+    bot.advance_and_settle(minutes(80)).await;
+    assert!(!asked_up_about(&bot, DIRECTOR, "Initech", mark), "not before 2 hours");
+    bot.advance_and_settle(minutes(10)).await;
+    went_up_about(&bot, DIRECTOR, "Initech", mark).await;
 }
 
 /// Waits for the escalation of the trouble for `customer` to reach `who` by DM since `mark`.

@@ -290,7 +290,8 @@ async fn redact_answers_in_the_configured_language() {
     assert!(!ok && stderr.contains("トラブルの記録（お客様・概要"), "{stderr}");
     let (ok, stdout, _) = redact(&config, &data, &t.id, &[&note], "消去依頼");
     assert!(
-        ok && stdout.contains(&format!("記録 {note} の文面を削除しました")),
+        ok && stdout.contains(&format!("記録 {note} の文面を削除しました"))
+            && stdout.contains("トラブルチャンネルでこれらを載せていたメッセージ 1 件は「［…に管理者により削除されました］」と編集されます"),
         "{stdout}"
     );
 }
