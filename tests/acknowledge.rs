@@ -1379,7 +1379,8 @@ async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() 
         .await;
     assert!(r.contains(DIRECTOR) && r.contains(VP), "{r}");
     nth_dm_saying(&bot, VP, 1, "you were named its manager").await;
-    let why = format!("was handed to <@{DIRECTOR}> by <@{MANAGER}>; <@{VP}> is asked now");
+    // The manager made the hand-over: their DM says they did, not their own name.
+    let why = format!("was handed to <@{DIRECTOR}> by you; <@{VP}> is asked now");
     let now = dm_settled(&bot, &manager_dm, &why).await;
     assert!(now.contains("Nothing is asked of you any longer"), "{now}");
     // The director reads that it is theirs now, not that it was handed to them by the manager.

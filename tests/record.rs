@@ -634,6 +634,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             handed_to: Some(UserId::new(DIRECTOR)),
             above: true,
             yours: false,
+            by_you: false,
         },
         Message::NoLongerManager {
             by: sales.clone(),
@@ -641,6 +642,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             handed_to: Some(UserId::new(DIRECTOR)),
             above: true,
             yours: true,
+            by_you: false,
         },
         Message::NoLongerManager {
             by: sales.clone(),
@@ -648,6 +650,15 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             handed_to: None,
             above: true,
             yours: false,
+            by_you: false,
+        },
+        Message::NoLongerManager {
+            by: sales.clone(),
+            to: UserId::new(DIRECTOR),
+            handed_to: None,
+            above: false,
+            yours: false,
+            by_you: true,
         },
         Message::PersonUnreachable {
             who: manager.clone(),

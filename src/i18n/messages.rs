@@ -1184,13 +1184,26 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} handed trouble {id} to {}, who reports to you: *{customer}* — {summary} ({state}). Channel: {}", user(by), user(to), channel_ref(l, t))
             ))
         }
-        Message::NoLongerManager { by, to, handed_to, above, yours } => {
+        Message::NoLongerManager {
+            by,
+            to,
+            handed_to,
+            above,
+            yours,
+            by_you,
+        } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            // Its reader made the change: they read that they did, not their own name.
+            let (by_name, by_first) = match by_you {
+                true => (tr!(l, "あなた", "you").to_string(), tr!(l, "あなた", "You").to_string()),
+                false => (user(by), user(by)),
+            };
+            let (by_id, by) = (by, &by_name);
             Rendered::text(match (handed_to, above) {
                 // Its reader owns it now: nothing in their chain would ask them, and it says so
                 // in those words, not that it was handed to them by whoever did.
                 (Some(owner), _) if *yours => {
-                    let yours = match by == owner {
+                    let yours = match by_id == owner {
                         true => tr!(
                             l,
                             format!("↪️ トラブル {id}（*{customer}*）はあなたが引き継ぎ、いまはあなたの担当です。"),
@@ -1198,8 +1211,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         ),
                         false => tr!(
                             l,
-                            format!("↪️ トラブル {id}（*{customer}*）は {}があなたに引き継ぎ、いまはあなたの担当です。", user(by)),
-                            format!("↪️ {} handed trouble {id} (*{customer}*) to you: it is yours now.", user(by))
+                            format!("↪️ トラブル {id}（*{customer}*）は {}があなたに引き継ぎ、いまはあなたの担当です。", user(by_id)),
+                            format!("↪️ {} handed trouble {id} (*{customer}*) to you: it is yours now.", user(by_id))
                         ),
                     };
                     // Who manages it, as the arms below say it (drawn from the state then).
@@ -1229,30 +1242,35 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     match t.manager.as_ref() == Some(to) {
                         true => tr!(
                             l,
-                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまの上司は {}です（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner), user(to)),
-                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is its manager now (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
+                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまの上司は {}です（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", by, user(owner), user(to)),
+                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is its manager now (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), by, user(to))
                         ),
                         false => tr!(
                             l,
-                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎました（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", user(by), user(owner)),
-                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {} (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by))
+                            format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎました（{acked}が確認済み）。あなたへの依頼はもうありません。チャンネル: {channel}", by, user(owner)),
+                            format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {} (acknowledged by {acked}). Nothing is asked of you any longer. Channel: {channel}", user(owner), by)
                         ),
                     }
                 }
                 (Some(owner), _) => tr!(
                     l,
-                    format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまは {}に確認を依頼しています。あなたへの確認の依頼は取り下げました。チャンネル: {channel}", user(by), user(owner), user(to)),
-                    format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is asked now. Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
+                    format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまは {}に確認を依頼しています。あなたへの確認の依頼は取り下げました。チャンネル: {channel}", by, user(owner), user(to)),
+                    format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is asked now. Nothing is asked of you any longer. Channel: {channel}", user(owner), by, user(to))
                 ),
                 (None, true) => tr!(
                     l,
-                    format!("👤 {}がトラブル {id}（*{customer}*）の上司に {}を指名し、あなたは確認の依頼先から外れました。確認は不要です。チャンネル: {channel}", user(by), user(to)),
-                    format!("👤 {} named {} manager of trouble {id} (*{customer}*), which leaves you out of its chain: nothing is asked of you any longer. Channel: {channel}", user(by), user(to))
+                    format!("👤 {by_first}がトラブル {id}（*{customer}*）の上司に {}を指名し、あなたは確認の依頼先から外れました。確認は不要です。チャンネル: {channel}", user(to)),
+                    format!("👤 {by_first} named {} manager of trouble {id} (*{customer}*), which leaves you out of its chain: nothing is asked of you any longer. Channel: {channel}", user(to))
+                ),
+                (None, false) if *by_you => tr!(
+                    l,
+                    format!("👤 トラブル {id}（*{customer}*）の上司をご自身から {}に変更しました。確認は不要です。チャンネル: {channel}", user(to)),
+                    format!("👤 You named {} manager of trouble {id} (*{customer}*) in your place: nothing is asked of you any longer. Channel: {channel}", user(to))
                 ),
                 (None, false) => tr!(
                     l,
-                    format!("👤 {}がトラブル {id}（*{customer}*）の上司をあなたから {}に変更しました。確認は不要です。チャンネル: {channel}", user(by), user(to)),
-                    format!("👤 {} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {channel}", user(by), user(to))
+                    format!("👤 {by_first}がトラブル {id}（*{customer}*）の上司をあなたから {}に変更しました。確認は不要です。チャンネル: {channel}", user(to)),
+                    format!("👤 {by_first} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {channel}", user(to))
                 ),
             })
         }
@@ -2916,6 +2934,7 @@ pub(super) mod tests {
                 handed_to: None,
                 above: false,
                 yours: false,
+                by_you: false,
             },
             Message::NoLongerManager {
                 by: by.clone(),
@@ -2923,6 +2942,7 @@ pub(super) mod tests {
                 handed_to: Some(by.clone()),
                 above: true,
                 yours: false,
+                by_you: false,
             },
             Message::ActionsLeftOpen {
                 to: by.clone(),
@@ -3153,6 +3173,7 @@ pub(super) mod tests {
             handed_to: Some(UserId::new("U0DIRECTOR")),
             above: false,
             yours: false,
+            by_you: false,
         };
         for (l, says) in [
             (Locale::En, "<@U0VP> is its manager now (acknowledged by <@U0VP>)"),
@@ -3183,6 +3204,7 @@ pub(super) mod tests {
             handed_to: Some(UserId::new("U0DIRECTOR")),
             above: true,
             yours: true,
+            by_you: false,
         };
         for (l, handed, took, asked) in [
             (

@@ -418,6 +418,7 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, chain_before: 
         handed_to: change.handed_to.clone(),
         above,
         yours: reader.is_some() && reader == change.handed_to.as_ref(),
+        by_you: reader == Some(&change.by),
     };
     // Acknowledged or not, a hand-over that leaves a manager out lets their DM go as naming
     // another manager does: kept, it would go on being edited as theirs (the one telling them

@@ -1200,6 +1200,8 @@ fn a_hand_over_releases_every_dm_asking_someone_it_leaves_out() {
         handed_to: Some(u("U0DIRECTOR")),
         above,
         yours: above,
+        // The manager's own DM: they handed it over.
+        by_you: !above,
     };
     assert_eq!(
         edits(&d),
@@ -1509,6 +1511,7 @@ fn a_named_managers_dm_is_kept_edited_and_released_when_another_is_named() {
         handed_to: None,
         above: false,
         yours: false,
+        by_you: false,
     };
     assert!(has_op(&d, Lane::Dm, &edit(released)), "{:?}", ops(&d, Lane::Dm));
     assert!(!has_op(&d, Lane::Dm, &edit(told)), "not edited back");
@@ -1557,6 +1560,8 @@ fn an_acknowledged_hand_over_lets_go_of_the_dms_of_managers_it_leaves_out() {
         handed_to: Some(u("U0DIRECTOR")),
         above: false,
         yours,
+        // The manager's own DM: they handed it over.
+        by_you: !yours,
     };
     for (channel, ts, yours) in [
         ("D0DIRECTOR", "1.1", true),
@@ -1606,6 +1611,7 @@ fn an_answered_escalation_dm_is_let_go_once_its_reader_leaves_the_chain() {
         handed_to: Some(u("U0DIRECTOR")),
         above: true,
         yours: true,
+        by_you: false,
     };
     let of_director: Vec<Message> = (edits(&d).into_iter())
         .filter(|(ts, _)| ts == "1.1")

@@ -235,7 +235,8 @@ pub enum Message {
     /// edited once a change of the chain left them out of it: nothing is asked of them any
     /// longer. `by` named `to` manager instead; or, `handed_to` set, `by` handed the trouble to
     /// that new owner, whose chain leaves them out, and `to` is the one asked now. `yours`: the
-    /// new owner is the DM's reader (it was handed to them, or they took it over).
+    /// new owner is the DM's reader (it was handed to them, or they took it over). `by_you`:
+    /// `by` is the DM's reader, who reads that they did it, not their own name.
     NoLongerManager {
         by: UserId,
         to: UserId,
@@ -245,6 +246,8 @@ pub enum Message {
         above: bool,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         yours: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by_you: bool,
     },
     /// To `to`, by DM, when `by` closed the trouble leaving actions of theirs open: still theirs.
     ActionsLeftOpen {
