@@ -31,8 +31,13 @@ const EARLIER_DAYS: i64 = 42;
 
 /// Plays the demo, writing it to `out`, and returns whether it ran to the end.
 pub async fn run(locale: Locale, out: Sink) -> bool {
+    // Two demos in one process (the tests play them side by side) may read the same instant on
+    // a coarse clock: the count tells their data directories apart, or one would open the
+    // other's store, or remove it under it at its end.
+    static PLAYED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = PLAYED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = Clock::System.now().timestamp_subsec_nanos();
-    let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}-{n}", std::process::id()));
     let result = play(locale, &dir, out.clone()).await;
     let _ = std::fs::remove_dir_all(&dir);
     match result {
