@@ -249,9 +249,8 @@ fn asks_reader(
     // Answered or not, a trouble that let go of the DM because its reader left the chain shows
     // them nothing more of it: redrawn for the other troubles sharing it, its line would go on
     // showing a trouble they are out of (its state, owner, reopening).
-    let left = drawn_again.filter(|(m, reader)| {
-        reader.is_some_and(|r| !t.manager_chain().contains(r)) && !keeps(t, m) && !not_recorded_yet(t, m, *reader)
-    });
+    let left =
+        drawn_again.filter(|(m, reader)| reader.is_some_and(|r| !t.manager_chain().contains(r)) && !t.keeps_dm(m));
     if left.is_some() {
         let said = no_longer_asks_reader(l, t);
         return Some(Settled { said, let_go: true });
@@ -267,12 +266,6 @@ fn asks_reader(
         })
     })?;
     Some(Settled { said, let_go: false })
-}
-
-/// Whether `t` keeps DM `m` to edit: still asking, or answered and kept for later corrections.
-fn keeps(t: &Trouble, m: &PostedMessage) -> bool {
-    let same = |kept: &crate::trouble::model::KeptDm| kept.posted.channel == m.channel && kept.posted.ts == m.ts;
-    t.keeps_asking_dm(m) || t.escalation.settled.iter().any(same)
 }
 
 /// A trouble's line: the same facts as its own message (`alone`, when it says more than the

@@ -803,6 +803,13 @@ impl Trouble {
             .any(same)
     }
 
+    /// Whether the trouble keeps `message` to edit at all: still asking, or an escalation's DM
+    /// answered and kept for later corrections.
+    pub fn keeps_dm(&self, message: &PostedMessage) -> bool {
+        let answered = |kept: &KeptDm| kept.posted.channel == message.channel && kept.posted.ts == message.ts;
+        self.keeps_asking_dm(message) || self.escalation.settled.iter().any(answered)
+    }
+
     /// What trouble's escalation DM `message` said when it was posted, while it still asks.
     pub fn asking_escalation_dm(&self, message: &PostedMessage) -> Option<&crate::trouble::decide::Message> {
         self.escalation

@@ -293,6 +293,11 @@ fn last_reminder(policy: &Policy, promise: Option<DateTime<Utc>>, missed: bool) 
     promise.is_some_and(|p| !missed && !is_open(hours, policy.timezone, p - REMINDER_LEAD))
 }
 
+/// Whether nudge `n` names a promise other than the one `standing` now (its update withdrawn).
+fn names_a_promise_withdrawn(n: &Nudge, standing: Option<DateTime<Utc>>) -> bool {
+    n.promise.is_some() && n.promise != standing
+}
+
 /// A DM saying the customer waits, said again once the update that settled it is withdrawn:
 /// the wait as the decision counts it now, not as first posted (rendering reads no clock). A
 /// promise it named that no longer stands (its update withdrawn too: no longer one made) gives
@@ -302,7 +307,7 @@ fn last_reminder(policy: &Policy, promise: Option<DateTime<Utc>>, missed: bool) 
 fn waited_until_now(w: &Work, message: Message, waited_secs: i64) -> Message {
     let standing = w.t.standing_promise();
     match message {
-        Message::Nudge(n) if n.promise.is_some() && n.promise != standing => {
+        Message::Nudge(n) if names_a_promise_withdrawn(&n, standing) => {
             let promise_missed = standing.is_some_and(|p| p <= w.ctx.now);
             Message::Nudge(Nudge {
                 waited_secs,
@@ -512,7 +517,7 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     let mut kept = std::mem::take(&mut w.t.waiting_dms);
     for dm in &mut kept {
         if let Some(Message::Nudge(n)) = &dm.shown {
-            if n.promise.is_some() && n.promise != standing {
+            if names_a_promise_withdrawn(n, standing) {
                 let shown = waited_until_now(w, Message::Nudge(n.clone()), waited_secs);
                 dm.shown = Some(shown.clone());
                 w.edit_waiting_dm(dm.posted.clone(), shown);
