@@ -728,13 +728,7 @@ async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue
         // Handed to someone else after the close, the DM to its new owner draws it as the
         // status does.
         typed(&bot, MANAGER, &t, &format!("fix action 2 owner:<@{DIRECTOR}>"), "").await;
-        let given = bot
-            .slack
-            .wait_for("chat.postMessage", |c| {
-                c.params["channel"] == DIRECTOR && text_of(&c.params).contains("add a mold alarm")
-            })
-            .await;
-        let given = text_of(&given.params);
+        let given = bot.posted_saying(DIRECTOR, "add a mold alarm").await;
         let line = given
             .lines()
             .find(|l| l.contains("add a mold alarm"))
@@ -747,13 +741,7 @@ async fn an_action_a_close_left_open_reads_the_same_everywhere_and_falls_overdue
         // though the manager has nothing open.
         bot.advance_and_settle(Duration::from_secs(23 * 3600)).await;
         let step = format!("{locale}, the digest");
-        let digest = bot
-            .slack
-            .wait_for("chat.postMessage", |c| {
-                c.params["channel"] == MANAGER && text_of(&c.params).contains("📋")
-            })
-            .await;
-        let digest = text_of(&digest.params);
+        let digest = bot.posted_saying(MANAGER, "📋").await;
         for what in ["sort the stock", "add a mold alarm"] {
             let row = digest.lines().find(|l| l.contains(what)).unwrap_or_default();
             says("the digest", row, left, &step);

@@ -151,7 +151,7 @@ fn first_business_day(policy: &Policy, monday: NaiveDate) -> Option<NaiveDate> {
 
 /// Everyone the digest goes to: the configured chains (every manager in the org table and the
 /// default manager, with the chains above them) and the managers named on the troubles.
-pub fn managers(policy: &Policy, troubles: &[Trouble]) -> BTreeSet<UserId> {
+pub fn managers<'a>(policy: &Policy, troubles: impl IntoIterator<Item = &'a Trouble>) -> BTreeSet<UserId> {
     let mut all = BTreeSet::new();
     for m in policy.managers.values().chain(policy.default_manager.iter()) {
         all.extend(policy.chain_from(m));
@@ -230,16 +230,9 @@ pub fn weekly<'a>(
     let concerns = |t: &Trouble, m: &UserId| {
         (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
     };
-    let everyone = managers(
-        policy,
-        &troubles
-            .iter()
-            // Open, or closed with a check due or an action overdue: listed (one pass, not a
-            // search of the lists per trouble).
-            .filter(|t| speaks_of(t, now))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    // Open, or closed with a check due or an action overdue: listed (one pass, not a search of
+    // the lists per trouble, and no copy of them).
+    let everyone = managers(policy, troubles.iter().filter(|t| speaks_of(t, now)));
     everyone
         .into_iter()
         .map(|m| {
