@@ -387,7 +387,8 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 
 /// `[org]` may name another manager for a trouble's owner than when it opened (the admin fixed
 /// it and restarted): each open trouble nobody acknowledged asks them at once. Read from the
-/// open troubles' index; a trouble whose chain holds them changes nothing.
+/// open troubles' summaries: only a trouble whose escalation does not know them yet is read
+/// and decided on.
 async fn ask_whom_org_names_now(app: Arc<App>) {
     let open = match app.store.open_summaries().await {
         Ok(open) => open,
@@ -396,7 +397,11 @@ async fn ask_whom_org_names_now(app: Arc<App>) {
             return;
         }
     };
-    for waiting in open.into_iter().filter(|t| !t.acknowledged) {
+    let policy = &app.config.policy;
+    let new_to_them = open
+        .into_iter()
+        .filter(|t| crate::trouble::decide::org_may_name_someone_new(policy, t));
+    for waiting in new_to_them {
         if let Err(e) = app.engine().apply(&waiting.id, &[], Input::OrgRead).await {
             tracing::warn!(error = %e, trouble = %waiting.id, "cannot ask the manager [org] names now; they hear at the escalation's next step");
         }

@@ -348,6 +348,24 @@ impl Escalation {
         self.asked.iter().find(|a| a.who == *who).map(|a| a.at)
     }
 
+    /// Everyone in its chain, passed over as unreachable, or asked, each once: the owner's
+    /// manager a fixed `[org]` names is asked at a start only when not among them
+    /// (`ask_owners_manager_now`), which a trouble's summary keeps for the start to read.
+    pub fn known(&self) -> Vec<UserId> {
+        let mut known: Vec<UserId> = Vec::new();
+        for who in self
+            .chain
+            .iter()
+            .chain(&self.unreachable)
+            .chain(self.asked.iter().map(|a| &a.who))
+        {
+            if !known.contains(who) {
+                known.push(who.clone());
+            }
+        }
+        known
+    }
+
     /// Whom the escalation waits on now, once it has gone past the manager alone: the one it
     /// reached, and the manager too when they were asked no earlier. A manager named above the
     /// configured one (at opening, or passed up before anyone acknowledged) is asked together
@@ -884,6 +902,21 @@ pub struct TroubleSummary {
     /// None in a summary an earlier release wrote, until the store's next start fills it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<CadenceBasis>,
+    /// While nobody acknowledged it: its owner and whom its escalation already knows, so the
+    /// look at start for the manager a fixed `[org]` names reads the summaries, not every such
+    /// trouble whole (see `decide::org_may_name_someone_new`). None once acknowledged or closed,
+    /// and in a summary an earlier release wrote, until the trouble's next change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting: Option<AwaitingAck>,
+}
+
+/// An open trouble nobody acknowledged, as its summary keeps it: its owner, and everyone its
+/// escalation knows ([`Escalation::known`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingAck {
+    pub owner: UserId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known: Vec<UserId>,
 }
 
 /// The parts of a trouble its customer update's due time is judged from (with its severity and
@@ -955,6 +988,10 @@ impl From<&Trouble> for TroubleSummary {
             private: t.private,
             summary: summary_start(&t.summary),
             cadence: Some(CadenceBasis::of(t)),
+            awaiting: (t.ack.is_none() && t.is_open()).then(|| AwaitingAck {
+                owner: t.owner.clone(),
+                known: t.escalation.known(),
+            }),
         }
     }
 }

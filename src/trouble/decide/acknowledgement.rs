@@ -80,6 +80,20 @@ fn ask_owners_manager_now(w: &mut Work, again: bool) -> bool {
     true
 }
 
+/// Whether the start's look at `[org]` ([`ask_owners_manager_at_start`]) may ask someone about
+/// the open trouble `summary` speaks of: nobody acknowledged it and the owner's manager `[org]`
+/// names now is not its escalation's yet. A summary that does not say (an earlier release's)
+/// may. So the look reads the open troubles' summaries, and only these troubles whole: at
+/// 100,000 troubles, reading every unacknowledged open one held ~30 MB more after the start.
+pub fn org_may_name_someone_new(policy: &Policy, summary: &TroubleSummary) -> bool {
+    match &summary.awaiting {
+        None => !summary.acknowledged,
+        Some(a) => chain_for(policy, &a.owner, None)
+            .first()
+            .is_some_and(|now| !a.known.contains(now)),
+    }
+}
+
 /// The bot started (the admin fixed `[org]` and restarted it, most often): the owner's manager
 /// `[org]` names now is asked at once about an open trouble nobody acknowledged, rather than at
 /// the escalation's next step, which may be the next day's round once the bot gave up. Once.

@@ -29,6 +29,7 @@ use super::when::{parse_when_opening, WhenError};
 use crate::trouble::policy::Policy;
 
 pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
+pub use acknowledgement::org_may_name_someone_new;
 use acknowledgement::*;
 use channel_loss::*;
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};

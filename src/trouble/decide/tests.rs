@@ -5372,3 +5372,49 @@ fn notices_in_a_channel_shared_later_are_edited_down_to_the_id_once() {
     let d = shared(&mut sim);
     assert!(ops(&d, Lane::Announce).is_empty() && d.entries.is_empty());
 }
+
+/// The start's look at whom `[org]` names reads a trouble whole only when its summary says the
+/// owner's manager `[org]` names now is not its escalation's yet; deciding on it then asks them,
+/// and its summary says so, so the next start passes it over. A summary an earlier release wrote
+/// (which does not say) is read whole, as before; an acknowledged trouble never is.
+#[test]
+fn the_start_reads_whole_only_the_troubles_whose_summary_says_org_names_someone_new() {
+    let fixed = Config::from_sources(
+        Some(&CONFIG.replace("U0SALES = \"U0MANAGER\"", "U0SALES = \"U0NEWMGR\"")),
+        &BTreeMap::new(),
+    )
+    .expect("the fixed config is valid")
+    .policy;
+    let mut sim = Sim::ready(req("ACME"));
+    let summary = TroubleSummary::from(&sim.t);
+    assert!(
+        !org_may_name_someone_new(&sim.config, &summary),
+        "[org] names its manager already"
+    );
+    assert!(
+        org_may_name_someone_new(&fixed, &summary),
+        "[org] fixed since it opened"
+    );
+    let earlier = TroubleSummary {
+        awaiting: None,
+        ..summary.clone()
+    };
+    assert!(
+        org_may_name_someone_new(&sim.config, &earlier),
+        "an earlier release's summary"
+    );
+
+    sim.config = fixed.clone();
+    let d = sim.feed(Input::OrgRead);
+    assert!(dms(&d).iter().any(|(to, _)| *to == u("U0NEWMGR")), "{:?}", dms(&d));
+    assert!(
+        !org_may_name_someone_new(&fixed, &TroubleSummary::from(&sim.t)),
+        "asked once"
+    );
+
+    sim.cmd("U0NEWMGR", Command::Ack);
+    assert!(sim.t.ack.is_some());
+    let acknowledged = TroubleSummary::from(&sim.t);
+    assert_eq!(acknowledged.awaiting, None);
+    assert!(!org_may_name_someone_new(&config(), &acknowledged));
+}
