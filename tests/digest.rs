@@ -538,3 +538,73 @@ async fn an_overdue_promise_made_in_the_customers_zone_reads_in_both_clocks_in_t
         "the overdue promise in both clocks: {dm}"
     );
 }
+
+/// The rows of the digest's section titled `title`: from its title to the blank line after it.
+fn section_rows<'a>(dm: &'a str, title: &str) -> Vec<&'a str> {
+    dm.lines()
+        .skip_while(|l| !l.contains(title))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+/// A measure a forced close left undone, past its due date and with its effectiveness check due
+/// this week, is listed once, among the overdue (a measure not in place cannot be checked),
+/// saying since when and how late, as App Home does, and noting the check; a measure done keeps
+/// its row among the checks. In English and Japanese.
+#[tokio::test]
+async fn an_overdue_action_with_its_check_due_is_listed_once_saying_how_late_it_is() {
+    for (locale, overdue_title, checks_title, late, check, headline) in [
+        (
+            "en",
+            "📌 Actions overdue",
+            "🔁 Effectiveness checks due",
+            "⚠️ overdue since Tue 2026-12-01 18:00 (5d15h)",
+            "check Wed 2026-12-09",
+            "Actions overdue 1 · Checks due 1\n",
+        ),
+        (
+            "ja",
+            "📌 期限切れの対策",
+            "🔁 効果確認の予定",
+            "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間）",
+            "確認日 2026-12-09(水)",
+            "対策期限切れ 1件 · 効果確認 1件\n",
+        ),
+    ] {
+        let bot = spawn_bot_raw(&config("", "").replace("locale = \"en\"", &format!("locale = \"{locale}\""))).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        for action in [
+            format!("action prevent add a mold alarm owner:<@{COLLEAGUE}> due:tomorrow check:12/9"),
+            format!("action prevent train the operators owner:<@{COLLEAGUE}> due:tomorrow check:12/10"),
+        ] {
+            bot.command_text(SALES, &t.channel, &action).await;
+        }
+        bot.command_text(COLLEAGUE, &t.channel, "action done 2").await;
+        bot.command_text(MANAGER, &t.channel, "close force the customer withdrew the claim")
+            .await;
+        let record = bot
+            .store()
+            .get(&trouble_bot::trouble::model::TroubleId::new(&t.id))
+            .unwrap()
+            .unwrap();
+        assert!(record.closed.is_some(), "{locale}: closed");
+
+        advance_to(&bot, MONDAY_NINE).await;
+        let dm = bot.posted_saying(MANAGER, "📋").await;
+        let alarm: Vec<&str> = dm.lines().filter(|l| l.contains("add a mold alarm")).collect();
+        assert_eq!(alarm.len(), 1, "{locale}: listed once:\n{dm}");
+        let overdue = section_rows(&dm, overdue_title);
+        assert_eq!(overdue, alarm, "{locale}: among the overdue:\n{dm}");
+        for words in [late, check] {
+            assert!(alarm[0].contains(words), "{locale}: {words:?} in {:?}", alarm[0]);
+        }
+        let checks = section_rows(&dm, checks_title);
+        assert!(
+            checks.len() == 1 && checks[0].contains("train the operators"),
+            "{locale}: the measure done keeps its check row:\n{dm}"
+        );
+        assert!(dm.contains(headline), "{locale}: the headline counts each once:\n{dm}");
+    }
+}

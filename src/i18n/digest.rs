@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::agreement::{crossed_text, item_phrase};
 use super::messages::channel_ref;
-use super::{format_day_time, format_duration, format_promise, san, stage_name, Locale};
+use super::{format_day_time, format_duration, format_promise, overdue_since, san, stage_name, Locale};
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
@@ -108,26 +108,20 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             })
             .collect(),
     );
-    let actions: [(&str, &Vec<ActionRef>, &str, When); 2] = [
-        (
-            tr!(l, "📌 期限切れの対策", "📌 Actions overdue"),
-            &d.actions_overdue,
-            tr!(l, "期限", "due"),
-            |a| a.action.due,
-        ),
-        (
-            tr!(l, "🔁 効果確認の予定", "🔁 Effectiveness checks due"),
-            &d.checks_due,
-            tr!(l, "確認日", "check"),
-            |a| a.action.check,
-        ),
-    ];
-    for (title, list, label, when) in actions {
-        section(
-            title,
-            list.iter().map(|a| action_row(l, tz, a, when(a), label)).collect(),
-        );
-    }
+    section(
+        tr!(l, "📌 期限切れの対策", "📌 Actions overdue"),
+        d.actions_overdue
+            .iter()
+            .map(|a| {
+                let late = a.action.due.map(|due| overdue_for(l, tz, due, now));
+                action_row(l, tz, a, late)
+            })
+            .collect(),
+    );
+    section(
+        tr!(l, "🔁 効果確認の予定", "🔁 Effectiveness checks due"),
+        d.checks_due.iter().map(|a| action_row(l, tz, a, None)).collect(),
+    );
     section(
         tr!(l, "📂 対応中のトラブル", "📂 Open troubles"),
         d.open
@@ -156,9 +150,6 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     san(l, &out.join("\n"))
 }
 
-/// Which date of an action a section shows.
-type When = fn(&ActionRef) -> Option<DateTime<Utc>>;
-
 /// `` `20261130-1` ACME — lids cracked · sev1 · #channel ``: which trouble (the start of its
 /// summary, as in App Home, so two troubles of one customer tell apart), and where to act on it.
 fn trouble_ref(l: Locale, t: &Trouble) -> String {
@@ -181,10 +172,13 @@ fn age(l: Locale, t: &Trouble, now: DateTime<Utc>) -> String {
     tr!(l, format!("起票から{open_for}"), format!("open {open_for}"))
 }
 
-fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, label: &str) -> String {
-    let when = when
-        .map(|w| format!(" · {label} {}", format_day_time(l, tz, w)))
-        .unwrap_or_default();
+/// An action's row: `late`, how late it is, when overdue, then its check when due this week.
+fn action_row(l: Locale, tz: Tz, a: &ActionRef, late: Option<String>) -> String {
+    let check = a.check.map(|c| {
+        let on = format_day_time(l, tz, c);
+        tr!(l, format!("確認日 {on}"), format!("check {on}"))
+    });
+    let when: String = late.into_iter().chain(check).map(|w| format!(" · {w}")).collect();
     // Its trouble closed by force, it reads as the status, the report and App Home say it.
     let left_open = match a.trouble.closed_by_force() && a.action.is_open() {
         true => format!(" · {}", super::left_open_mark(l)),
@@ -237,6 +231,20 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
         format!("{} — 提案 #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble)),
         format!("{} — proposal #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble))
     )
+}
+
+/// An overdue action's due time as App Home and the status write it, and how late it is:
+/// `⚠️ overdue since Tue 2026-12-01 18:00 (5d15h)`, so "due 1 Dec" in a list of the overdue
+/// need not be worked out against today.
+fn overdue_for(l: Locale, tz: Tz, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let since = overdue_since(l, &format_day_time(l, tz, due));
+    match (now - due).num_seconds() {
+        ..60 => since,
+        late => {
+            let late = format_duration(l, late as u64);
+            tr!(l, format!("{since}（{late}）"), format!("{since} ({late})"))
+        }
+    }
 }
 
 /// How late an update is: `3h late`; falling due as the digest goes out is "due now", not
@@ -342,6 +350,13 @@ mod tests {
             };
             let mark = crate::i18n::left_open_mark(l);
             assert!(line("20261130-0").ends_with(&mark), "{text}");
+            // Since when, as App Home writes it, and how late.
+            let late = tr!(
+                l,
+                "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間）",
+                "⚠️ overdue since Tue 2026-12-01 18:00 (5d15h)"
+            );
+            assert!(line("20261130-1").contains(late), "{text}");
             assert!(
                 !line("20261130-1").is_empty() && !line("20261130-1").contains(&mark),
                 "{text}"

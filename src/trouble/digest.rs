@@ -33,7 +33,8 @@ pub struct ManagerDigest<'a> {
     /// open actions their owners' work (reminded, marked done after it), and one left open at
     /// a forced close is still someone's to finish.
     pub actions_overdue: Vec<ActionRef<'a>>,
-    /// Closed troubles whose prevention actions are to be checked before the next digest.
+    /// Closed troubles whose prevention actions are to be checked before the next digest; an
+    /// action overdue too is listed once, among the overdue, its row noting the check.
     pub checks_due: Vec<ActionRef<'a>>,
     /// Proposals still waiting for approval, and for whom.
     pub proposals: Vec<Waiting<'a>>,
@@ -45,6 +46,9 @@ pub struct ActionRef<'a> {
     pub trouble: &'a Trouble,
     pub n: usize,
     pub action: &'a Action,
+    /// Its effectiveness check, when due before the next digest: the checks section's date, and
+    /// what an overdue action's row notes, as the action is listed once.
+    pub check: Option<DateTime<Utc>>,
 }
 
 /// A proposal waiting for its `approvers`, the first first (none: the trouble has no manager
@@ -184,9 +188,11 @@ fn check_due(a: &Action, horizon: DateTime<Utc>) -> bool {
     a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon)
 }
 
-/// The actions of `troubles` that `pick` picks, in that order.
+/// The actions of `troubles` that `pick` picks, in that order, each with its check when due by
+/// `horizon`.
 fn actions_where<'a>(
     troubles: impl Iterator<Item = &'a Trouble>,
+    horizon: DateTime<Utc>,
     pick: impl Fn(&Action) -> bool,
 ) -> Vec<ActionRef<'a>> {
     troubles
@@ -198,6 +204,7 @@ fn actions_where<'a>(
                     trouble: t,
                     n: i + 1,
                     action,
+                    check: action.check.filter(|_| check_due(action, horizon)),
                 })
                 .collect::<Vec<_>>()
         })
@@ -224,9 +231,14 @@ pub fn weekly<'a>(
         open.iter()
             .copied()
             .chain(sorted.iter().copied().filter(|t| !t.is_open())),
+        horizon,
         |a| overdue(a, now),
     );
-    let checks = actions_where(troubles.iter().filter(|t| !t.is_open()), |a| check_due(a, horizon));
+    // An action both overdue and with its check due is listed once: among the overdue, the
+    // more urgent (a measure not yet in place cannot be checked), its row noting the check.
+    let checks = actions_where(troubles.iter().filter(|t| !t.is_open()), horizon, |a| {
+        check_due(a, horizon) && !overdue(a, now)
+    });
     let concerns = |t: &Trouble, m: &UserId| {
         (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
     };
@@ -416,13 +428,21 @@ mod tests {
         closed.substance.actions = vec![
             action("2026-12-01T00:00:00Z", true, "prevent", Some("2026-12-10T00:00:00Z")),
             action("2026-12-01T00:00:00Z", true, "prevent", Some("2027-01-10T00:00:00Z")),
+            // Overdue with its check due this week: listed once, among the overdue.
+            action("2026-12-01T00:00:00Z", false, "prevent", Some("2026-12-09T00:00:00Z")),
         ];
         let troubles = [open, closed];
         let digests = weekly(&c, now, &troubles, |_| now + Duration::hours(1));
         let d = digests.iter().find(|d| d.manager.as_str() == "U0MANAGER").unwrap();
         assert_eq!(d.open.len(), 1);
         assert!(d.updates_overdue.is_empty());
-        assert_eq!(d.actions_overdue.iter().map(|a| a.n).collect::<Vec<_>>(), [1]);
+        assert_eq!(
+            d.actions_overdue
+                .iter()
+                .map(|a| (a.trouble.id.as_str(), a.n, a.check))
+                .collect::<Vec<_>>(),
+            [("t-1", 1, None), ("t-2", 3, Some(at("2026-12-09T00:00:00Z")))]
+        );
         assert_eq!(
             d.checks_due
                 .iter()
@@ -438,6 +458,7 @@ mod tests {
         // this week; a closed one whose only check is next month is left unread.
         assert!(troubles.iter().all(|t| speaks_of(t, now)));
         let mut later = troubles[1].clone();
+        later.substance.actions.truncate(2);
         later.substance.actions.remove(0);
         assert!(!speaks_of(&later, now));
     }
