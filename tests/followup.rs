@@ -2042,3 +2042,47 @@ async fn a_waiting_dm_said_again_drops_a_promise_whose_update_was_withdrawn() {
         }
     }
 }
+
+/// With no `[severity.N]` table, the spec's cadences hold: the first update nudge of a sev1
+/// comes an hour after its opening, a sev2's four hours after, a sev3's a day after (no
+/// business hours: around the clock), and none a minute early.
+#[tokio::test]
+async fn without_severity_tables_the_first_nudge_comes_after_an_hour_four_hours_and_a_day() {
+    let bot = spawn_bot_raw(BASE_CONFIG).await;
+    let mut opened = Vec::new();
+    for (text, hours) in [
+        ("sev1 ACME: line stopped", 1),
+        ("Globex: label misprint", 4),
+        ("sev3 Initech: a typo on the invoice", 24),
+    ] {
+        let t = bot.open_ready(text).await;
+        // Acknowledged: no escalation crowds the hours waited out.
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        opened.push((t, hours));
+    }
+    bot.settle().await;
+    for (t, hours) in &opened {
+        let record = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+        let due = record.opened_at + chrono::Duration::hours(*hours);
+        let advance_to = |at: chrono::DateTime<chrono::Utc>| {
+            let by = (at - bot.clock.now()).to_std().expect("ahead of the clock");
+            bot.advance_and_settle(by)
+        };
+        advance_to(due - chrono::Duration::minutes(1)).await;
+        assert!(
+            nudges_since(&bot, &t.channel, 0).is_empty(),
+            "{}: no nudge before {hours}h",
+            t.id
+        );
+        advance_to(due).await;
+        assert_eq!(
+            nudges_since(&bot, &t.channel, 0).len(),
+            1,
+            "{}: the nudge at {hours}h",
+            t.id
+        );
+        // Its nudge each cadence would crowd the day the last one waits out.
+        bot.command_text(MANAGER, &t.channel, "close force its cadence was seen")
+            .await;
+    }
+}
