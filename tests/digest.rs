@@ -608,3 +608,36 @@ async fn an_overdue_action_with_its_check_due_is_listed_once_saying_how_late_it_
         assert!(dm.contains(headline), "{locale}: the headline counts each once:\n{dm}");
     }
 }
+
+/// A prevention measure cancelled (a duplicate) is never checked for effectiveness, so the
+/// digest lists no check for it, although its check date falls this week.
+#[tokio::test]
+async fn a_cancelled_measure_has_no_effectiveness_check_in_the_digest() {
+    let bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    for action in [
+        format!("action prevent add a mold alarm owner:<@{COLLEAGUE}> due:tomorrow check:12/9"),
+        format!("action prevent train the operators owner:<@{COLLEAGUE}> due:tomorrow check:12/8"),
+    ] {
+        bot.command_text(SALES, &t.channel, &action).await;
+    }
+    bot.command_text(COLLEAGUE, &t.channel, "action done 1").await;
+    bot.command_text(SALES, &t.channel, "action cancel 2 duplicate of the mold alarm")
+        .await;
+    bot.command_text(MANAGER, &t.channel, "close force the customer withdrew the claim")
+        .await;
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = bot.posted_saying(MANAGER, "📋").await;
+    let checks = section_rows(&dm, "🔁 Effectiveness checks due");
+    assert!(
+        checks.len() == 1 && checks[0].contains("add a mold alarm"),
+        "only the measure in place is to be checked:\n{dm}"
+    );
+    assert!(
+        !dm.contains("train the operators"),
+        "the cancelled measure is not listed:\n{dm}"
+    );
+    assert!(dm.contains("Checks due 1\n"), "the headline counts one check:\n{dm}");
+}

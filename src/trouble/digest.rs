@@ -183,9 +183,13 @@ fn overdue(a: &Action, now: DateTime<Utc>) -> bool {
     a.is_open() && a.due.is_some_and(|d| d < now)
 }
 
-/// A recurrence-prevention measure whose effectiveness is still to be confirmed by `horizon`.
+/// A recurrence-prevention measure whose effectiveness is still to be confirmed by `horizon`;
+/// a cancelled one never is (the close asks no check of it either).
 fn check_due(a: &Action, horizon: DateTime<Utc>) -> bool {
-    a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon)
+    a.kind == ActionKind::Prevent
+        && a.cancelled.is_none()
+        && a.effective.is_none()
+        && a.check.is_some_and(|c| c <= horizon)
 }
 
 /// The actions of `troubles` that `pick` picks, in that order, each with its check when due by
@@ -430,6 +434,14 @@ mod tests {
             action("2026-12-01T00:00:00Z", true, "prevent", Some("2027-01-10T00:00:00Z")),
             // Overdue with its check due this week: listed once, among the overdue.
             action("2026-12-01T00:00:00Z", false, "prevent", Some("2026-12-09T00:00:00Z")),
+            // Cancelled, its check due this week: never checked, so not listed.
+            Action {
+                cancelled: serde_json::from_value(
+                    serde_json::json!({"by": "U0SALES", "at": at("2026-11-30T02:00:00Z"), "note": "duplicate"}),
+                )
+                .unwrap(),
+                ..action("2026-12-01T00:00:00Z", false, "prevent", Some("2026-12-08T00:00:00Z"))
+            },
         ];
         let troubles = [open, closed];
         let digests = weekly(&c, now, &troubles, |_| now + Duration::hours(1));
@@ -460,6 +472,9 @@ mod tests {
         let mut later = troubles[1].clone();
         later.substance.actions.truncate(2);
         later.substance.actions.remove(0);
+        assert!(!speaks_of(&later, now));
+        // Nor does the digest read it for a cancelled measure's check.
+        later.substance.actions.push(troubles[1].substance.actions[3].clone());
         assert!(!speaks_of(&later, now));
     }
 
