@@ -233,15 +233,16 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     )
 }
 
-/// An overdue action's due time as App Home and the status write it, and how late it is:
-/// `⚠️ overdue since Tue 2026-12-01 18:00 (5d15h)`, so "due 1 Dec" in a list of the overdue
-/// need not be worked out against today.
+/// An overdue action's due time as App Home and the status write it, and how late it is in the
+/// update rows' words: `⚠️ overdue since Tue 2026-12-01 18:00 (5d15h late)`, so "due 1 Dec" in a
+/// list of the overdue need not be worked out against today.
 fn overdue_for(l: Locale, tz: Tz, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let since = overdue_since(l, &format_day_time(l, tz, due));
     match (now - due).num_seconds() {
+        // Under a minute, "due now" would contradict "overdue since": the time alone says it.
         ..60 => since,
         late => {
-            let late = format_duration(l, late as u64);
+            let late = lateness(l, late as u64);
             tr!(l, format!("{since}（{late}）"), format!("{since} ({late})"))
         }
     }
@@ -353,8 +354,8 @@ mod tests {
             // Since when, as App Home writes it, and how late.
             let late = tr!(
                 l,
-                "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間）",
-                "⚠️ overdue since Tue 2026-12-01 18:00 (5d15h)"
+                "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間超過）",
+                "⚠️ overdue since Tue 2026-12-01 18:00 (5d15h late)"
             );
             assert!(line("20261130-1").contains(late), "{text}");
             assert!(
