@@ -90,7 +90,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
     assert!(
         dm.contains(&format!(
-            "`{}` ACME — cracked housings · sev2 · <#{}> · due Mon 2026-11-30 11:00",
+            "`{}` ACME — cracked housings · sev2 · <#{}> · ⚠️ overdue since Mon 2026-11-30 11:00 (",
             t.id, t.channel
         )),
         // Never told anything: what was owed first is the first call, an hour after opening.
@@ -463,7 +463,7 @@ async fn a_trouble_reopened_before_any_call_is_owed_an_update_from_its_reopening
     let digest = digest_to(&bot, MANAGER).await;
     let row = digest.lines().find(|l| l.contains(&t.id)).expect("its row");
     // Due a cadence (4h) after the reopening on Thursday, not since Monday's opening.
-    assert!(row.contains("· due Thu 2026-12-03 14:00 ("), "{row}");
+    assert!(row.contains("· ⚠️ overdue since Thu 2026-12-03 14:00 ("), "{row}");
 }
 
 /// The VP a sev1 was escalated to reads in the digest which unacknowledged troubles wait for
@@ -534,7 +534,7 @@ async fn an_overdue_promise_made_in_the_customers_zone_reads_in_both_clocks_in_t
     advance_to(&bot, MONDAY_NINE).await;
     let dm = digest_to(&bot, MANAGER).await;
     assert!(
-        dm.contains(&format!("· <#{}> · due {both} (", t.channel)),
+        dm.contains(&format!("· <#{}> · ⚠️ overdue since {both} (", t.channel)),
         "the overdue promise in both clocks: {dm}"
     );
 }

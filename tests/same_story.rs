@@ -496,12 +496,12 @@ async fn one_trouble_tells_the_same_story_everywhere_from_open_to_close_and_reop
         .to_string();
     let digest_row = digest
         .lines()
-        .find(|l| l.contains(&t.id) && l.contains("due "))
+        .find(|l| l.contains(&t.id) && l.contains("overdue since "))
         .unwrap_or_else(|| panic!("the digest lists the overdue update:\n{digest}"));
     for words in [
         SUMMARY,
         " sev1 ",
-        "due Tue 2026-12-01 15:00",
+        "⚠️ overdue since Tue 2026-12-01 15:00",
         &format!("({overdue} late)"),
         &format!("owner <@{COLLEAGUE}>"),
     ] {

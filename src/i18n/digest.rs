@@ -97,13 +97,12 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         d.updates_overdue
             .iter()
             .map(|(t, due)| {
-                let late = lateness(l, (now - *due).num_seconds().max(0) as u64);
                 // A promise made in the customer's zone reads in both clocks, as in the status.
-                let due_at = format_promise(l, tz, *due, t.promise_zone(*due));
+                let late = overdue_for(l, &format_promise(l, tz, *due, t.promise_zone(*due)), *due, now);
                 tr!(
                     l,
-                    format!("{} · 期限 {}（{late}）· 担当 <@{}>", trouble_ref(l, t), due_at, t.owner),
-                    format!("{} · due {} ({late}) · owner <@{}>", trouble_ref(l, t), due_at, t.owner)
+                    format!("{} · {late} · 担当 <@{}>", trouble_ref(l, t), t.owner),
+                    format!("{} · {late} · owner <@{}>", trouble_ref(l, t), t.owner)
                 )
             })
             .collect(),
@@ -113,7 +112,10 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         d.actions_overdue
             .iter()
             .map(|a| {
-                let late = a.action.due.map(|due| overdue_for(l, tz, due, now));
+                let late = a
+                    .action
+                    .due
+                    .map(|due| overdue_for(l, &format_day_time(l, tz, due), due, now));
                 action_row(l, tz, a, late)
             })
             .collect(),
@@ -233,29 +235,17 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     )
 }
 
-/// An overdue action's due time as App Home and the status write it, and how late it is in the
-/// update rows' words: `⚠️ overdue since Tue 2026-12-01 18:00 (5d15h late)`, so "due 1 Dec" in a
-/// list of the overdue need not be worked out against today.
-fn overdue_for(l: Locale, tz: Tz, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let since = overdue_since(l, &format_day_time(l, tz, due));
+/// Something overdue (an update owed, an action), `due` written `at`, as the status and App
+/// Home write it, and how late it is: `⚠️ overdue since Tue 2026-12-01 18:00 (5d15h late)`, so
+/// "due 1 Dec" in a list of the overdue need not be worked out against today. Under a minute
+/// late (falling due as the digest goes out), the time alone: not "(0s late)".
+fn overdue_for(l: Locale, at: &str, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let since = overdue_since(l, at);
     match (now - due).num_seconds() {
-        // Under a minute, "due now" would contradict "overdue since": the time alone says it.
         ..60 => since,
         late => {
-            let late = lateness(l, late as u64);
-            tr!(l, format!("{since}（{late}）"), format!("{since} ({late})"))
-        }
-    }
-}
-
-/// How late an update is: `3h late`; falling due as the digest goes out is "due now", not
-/// "0s late".
-fn lateness(l: Locale, secs: u64) -> String {
-    match secs {
-        0..60 => tr!(l, "いま期限", "due now").to_string(),
-        _ => {
-            let late = format_duration(l, secs);
-            tr!(l, format!("{late}超過"), format!("{late} late"))
+            let late = format_duration(l, late as u64);
+            tr!(l, format!("{since}（{late}超過）"), format!("{since} ({late} late)"))
         }
     }
 }
@@ -291,11 +281,14 @@ mod tests {
     }
 
     #[test]
-    fn an_update_falling_due_as_the_digest_goes_out_is_due_now() {
-        assert_eq!(lateness(Locale::En, 0), "due now");
-        assert_eq!(lateness(Locale::En, 59), "due now");
-        assert_eq!(lateness(Locale::En, 3 * 3600), "3h late");
-        assert_eq!(lateness(Locale::Ja, 0), "いま期限");
+    fn something_falling_due_as_the_digest_goes_out_is_overdue_since_then_with_no_lateness() {
+        let now = at("2026-12-07T00:00:00Z");
+        let late = |l, secs| overdue_for(l, "Mon", now - chrono::Duration::seconds(secs), now);
+        assert_eq!(late(Locale::En, 0), "⚠️ overdue since Mon");
+        assert_eq!(late(Locale::En, 59), "⚠️ overdue since Mon");
+        assert_eq!(late(Locale::En, 3 * 3600), "⚠️ overdue since Mon (3h late)");
+        assert_eq!(late(Locale::Ja, 0), "⚠️ 期限 Mon 超過");
+        assert_eq!(late(Locale::Ja, 3 * 3600), "⚠️ 期限 Mon 超過（3時間超過）");
     }
 
     #[test]
