@@ -101,7 +101,7 @@ async fn a_redacted_note_is_erased_where_it_is_stored_verifies_as_redacted_and_t
     assert!(stdout.contains("delete those in channels by hand"), "{stdout}");
     assert!(
         stdout.contains("The 1 message(s) in the trouble's channel that carried them are edited")
-            && !stdout.contains("kept no record"),
+            && !stdout.contains("keeps no record"),
         "{stdout}"
     );
 
@@ -279,6 +279,85 @@ async fn a_note_whose_post_is_still_queued_is_not_redacted_until_it_went() {
     assert_eq!(cli_export(&config, &data, &t.id, "json"), before);
 }
 
+/// The entry of `kind` (an entry's `type`, or a stage entry's `step`) numbered `nth` from 0,
+/// numbered as the report and verify number entries.
+fn nth_entry(export: &Value, kind: &str, nth: usize) -> String {
+    let timeline = export["timeline"].as_array().expect("a timeline");
+    let e = timeline
+        .iter()
+        .filter(|e| e["event"]["type"] == kind || e["event"]["step"] == kind)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {kind} #{nth} in {timeline:?}"));
+    (e["seq"].as_u64().unwrap() + 1).to_string()
+}
+
+/// The ts of the line the bot posted in `channel` saying `words`.
+async fn line_saying(bot: &TestBot, channel: &str, words: &str) -> String {
+    let posted = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == channel && c.outcome == "ok" && text_of(&c.params).contains(words)
+        })
+        .await;
+    posted.answer["ts"].as_str().expect("a ts").to_string()
+}
+
+/// Any entry's line in the channel carrying its typed text is kept knowing it, as a note's is:
+/// a severity change's reason and a forced close's (erasable once reopened) are edited in the
+/// redaction's write; a reopening's line, posted as it is where the customer may read, is not
+/// kept, and the answer names it.
+#[tokio::test]
+async fn a_severity_changes_and_a_closes_reasons_are_erased_from_their_lines_in_the_channel() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("sev 1 {SECRET_WORD}'s plant stopped its line"),
+    )
+    .await;
+    let raised = line_saying(&bot, &t.channel, "plant stopped its line").await;
+    bot.command_text(MANAGER, &t.channel, "close force Zebulon duplicate")
+        .await;
+    let closed = line_saying(&bot, &t.channel, "Zebulon duplicate").await;
+    bot.command_text(MANAGER, &t.channel, "reopen Zebulon came back").await;
+    bot.posted_saying(&t.channel, "Zebulon came back").await;
+    bot.command_text(MANAGER, &t.channel, "close force done again").await;
+    bot.command_text(MANAGER, &t.channel, "reopen the customer asked").await;
+    bot.posted_saying(&t.channel, "the customer asked").await;
+    bot.settle().await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = cli_config();
+    let export = exported(&config, &data, &t.id);
+    let (sev, close, reopening) = (
+        entry_number(&export, "severity_changed"),
+        entry_number(&export, "closed"),
+        nth_entry(&export, "reopened", 0),
+    );
+
+    let (ok, stdout, stderr) = redact(&config, &data, &t.id, &[&sev, &close, &reopening], "erasure request");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("The 2 message(s) in the trouble's channel that carried them are edited"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "For entries {reopening} the bot keeps no record of a message carrying them (one posted by an earlier release; a line posted as it is where the customer may read, such as a reopening's reason"
+        )),
+        "{stdout}"
+    );
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+
+    bot.restart().await;
+    line_reads_redacted(&bot, &t.channel, &raised).await;
+    message_says(&bot, &t.channel, &closed, "[redacted by an administrator on ").await;
+    let now = bot.slack.message_versions(&t.channel, &closed).pop().unwrap();
+    assert!(!text_of(&now).contains("Zebulon duplicate"), "{now}");
+}
+
 #[tokio::test]
 async fn redact_answers_in_the_configured_language() {
     let (mut bot, t) = noted().await;
@@ -292,6 +371,34 @@ async fn redact_answers_in_the_configured_language() {
     assert!(
         ok && stdout.contains(&format!("記録 {note} の文面を削除しました"))
             && stdout.contains("トラブルチャンネルでこれらを載せていたメッセージ 1 件は「［…に管理者により削除されました］」と編集されます"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("その後に投稿された報告書と DM（重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません")
+            && !stdout.contains("記録していません"),
+        "{stdout}"
+    );
+    // A reopening's reason, erasable once another reopening is the latest, was posted as it
+    // is: the answer names it as one whose message the bot did not record.
+    bot.restart().await;
+    for command in [
+        "close force 重複",
+        "reopen Zebulon から再度連絡",
+        "close force 重複",
+        "reopen 再発",
+    ] {
+        bot.command_text(MANAGER, &t.channel, command).await;
+    }
+    bot.posted_saying(&t.channel, "再発").await;
+    bot.settle().await;
+    bot.stop().await;
+    let reopening = nth_entry(&exported(&config, &data, &t.id), "reopened", 0);
+    let (ok, stdout, stderr) = redact(&config, &data, &t.id, &[&reopening], "消去依頼");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("記録 {reopening} については、それを載せたメッセージをボットが記録していません（以前のリリースが投稿したもの、再開の理由のようにお客様も読める形でそのまま投稿した行"))
+            && stdout.contains("Slack に残っていれば手で削除してください")
+            && !stdout.contains("編集されます"),
         "{stdout}"
     );
 }

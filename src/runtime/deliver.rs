@@ -973,7 +973,18 @@ fn kept_for_the_team(
     outcome: Option<Outcome>,
 ) -> Option<Outcome> {
     if !for_the_team {
-        return outcome;
+        // The entry a line carries is kept with the team's lines alone: one posted as it is
+        // where the customer may read (a customer update's, a line in a shared channel) tells
+        // the core nothing, so its delivery does not rewrite the trouble.
+        return outcome.filter(|o| {
+            !matches!(
+                o,
+                Outcome::Posted {
+                    slot: Slot::Entry { .. },
+                    ..
+                }
+            )
+        });
     }
     let outside = outside::line_for_outside(message);
     Some(Outcome::TeamLinePosted {

@@ -104,6 +104,8 @@ pub enum Place {
 /// become, and the entry recording it appended to the chain, with the trouble counting it.
 #[derive(Debug)]
 pub struct Redaction {
+    /// The trouble counting the redaction entry, its kept lines of the erased entries saying
+    /// they were redacted.
     pub trouble: Trouble,
     /// The named entries erased and marked redacted, their `hash` and `prev` as written.
     pub erased: Vec<Entry>,
@@ -113,7 +115,8 @@ pub struct Redaction {
     /// was redacted (`Op::Withdraw`), queued in the same write.
     pub edits: Vec<Delivery>,
     /// The named entries no line is known to have carried: a previous release kept no ts of
-    /// the line a note was posted as (nor does the bot of a line's DMs or later reports).
+    /// the line an entry was posted as, a line posted as it is where the customer may read is
+    /// not kept (a reopening's), nor are a line's DMs or later reports.
     pub unknown: Vec<u64>,
 }
 
@@ -132,23 +135,31 @@ impl Redaction {
     }
 }
 
-/// The edits of the lines `t` keeps that carried the entries `seqs`' texts (a note's line in
-/// its channel), to say the text was redacted `now`; and the entries of `seqs` no kept line
-/// carried.
-fn edits_of_lines(t: &Trouble, seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
-    let edits = t
+/// The edits of the lines `t` keeps that carried the entries `seqs`' texts (a note's, a
+/// severity change's… line in its channel), to say the text was redacted `now`; and the
+/// entries of `seqs` no kept line carried. What the customer may read of such a line, should
+/// its channel be shared later, becomes what it says now: its outside form may still hold the
+/// text (a forced close's reason), and the record must not keep it.
+fn edit_lines(t: &mut Trouble, seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
+    let redacted = Message::LineRedacted { at: now };
+    let mut edits = Vec::new();
+    for line in t
         .team_lines
-        .iter()
+        .iter_mut()
         .filter(|line| line.entry.is_some_and(|seq| seqs.contains(&seq)))
-        .map(|line| Delivery {
+    {
+        if line.outside.is_some() {
+            line.outside = Some(redacted.clone());
+        }
+        edits.push(Delivery {
             lane: Lane::Channel,
             op: Op::Withdraw {
                 channel: line.channel.clone(),
                 ts: line.ts.clone(),
-                outside: Some(Message::LineRedacted { at: now }),
+                outside: Some(redacted.clone()),
             },
-        })
-        .collect();
+        });
+    }
     let unknown = seqs
         .iter()
         .copied()
@@ -218,7 +229,9 @@ pub fn redact(
             return Err(Refusal::RecordRepeats { seq, fact });
         }
     }
-    if let Some((seq, place)) = held_elsewhere(t, timeline, &after, &seqs, reason) {
+    let mut trouble = t.clone();
+    let (edits, unknown) = edit_lines(&mut trouble, &seqs, now);
+    if let Some((seq, place)) = held_elsewhere(&trouble, timeline, &after, &seqs, reason) {
         return Err(Refusal::StillHeld { seq, place });
     }
     let named = seqs
@@ -233,14 +246,12 @@ pub fn redact(
         entries: named,
     };
     let entry = Entry::new(&t.id, t.timeline_len, &t.timeline_head, now, None, event);
-    let mut trouble = t.clone();
     trouble.timeline_len += 1;
     trouble.timeline_head = entry.hash.clone();
     after.push(entry.clone());
     // What verify will say of it: the same as of the trouble before, or nothing is written.
     verify_trouble(&trouble, &after).map_err(Refusal::Broken)?;
     let erased = seqs.iter().map(|&seq| after[seq as usize].clone()).collect();
-    let (edits, unknown) = edits_of_lines(t, &seqs, now);
     Ok(Redaction {
         trouble,
         erased,
@@ -304,6 +315,27 @@ fn held_as_called(ops: &[&Op], texts: &[String]) -> bool {
     });
     let strings = strings_of(ops.iter());
     !texts.is_empty() && (rendered || texts.iter().any(|text| strings.contains(text)))
+}
+
+/// The latest of the entries `logged` (a decision's, in order) whose typed text `message`
+/// carries as one of its strings, as [`held_as_called`] reads a call: the line posting it is
+/// kept knowing the entry (`Slot::Entry`), whatever its kind, so a redaction of it edits the
+/// line. A line that renders a text from the record, or reworded, carries none of them.
+pub fn carried_by(logged: &[Entry], message: &Message) -> Option<u64> {
+    let typed: Vec<(u64, Vec<String>)> = logged
+        .iter()
+        .rev()
+        .map(|e| (e.seq, typed_texts(&e.event)))
+        .filter(|(_, texts)| !texts.is_empty())
+        .collect();
+    if typed.is_empty() {
+        return None;
+    }
+    let strings = strings_of(std::iter::once(message));
+    typed
+        .into_iter()
+        .find(|(_, texts)| texts.iter().any(|text| strings.contains(text)))
+        .map(|(seq, _)| seq)
 }
 
 /// `event`'s typed texts, those a redaction erases (the empty ones left out).
@@ -727,6 +759,46 @@ mod tests {
         assert_eq!(r.edits, vec![edit.clone()]);
         assert_eq!(r.unknown, vec![notes[1]]);
         assert_eq!(r.decision().deliveries, vec![edit]);
+    }
+
+    /// A kept line's outside form (what a channel shared later may read of it) that still says
+    /// the text, as a forced close's does, is the record holding it: it becomes what the line
+    /// says once edited, in the same write, rather than refuse the redaction or post the text
+    /// again when the channel is shared.
+    #[test]
+    fn a_kept_lines_outside_form_says_what_the_line_says_once_redacted() {
+        use crate::trouble::command::Command;
+        use crate::trouble::model::{ChannelId, TeamLine, Ts, UserId};
+        let (mut t, entries) = trouble_after(vec![("U0SALES", Command::Note("call Zebulon".into()))]);
+        let note = entries
+            .iter()
+            .rfind(|e| matches!(e.event, Event::Note { .. }))
+            .unwrap()
+            .seq;
+        let line = |ts: &str, entry: Option<u64>| TeamLine {
+            channel: ChannelId::new("C0TROUBLE"),
+            ts: Ts::new(ts),
+            outside: Some(Message::Closed {
+                by: UserId::new("U0MANAGER"),
+                forced_reason: Some("call Zebulon".into()),
+                report_withheld: true,
+            }),
+            entry,
+        };
+        t.team_lines = vec![line("1.1", Some(note)), line("1.2", None)];
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        // Another line's outside form saying it is the record holding it still.
+        assert_eq!(
+            redact(&t, &entries, &[], &[note], "erasure", now).unwrap_err(),
+            Refusal::StillHeld {
+                seq: note,
+                place: Place::Record
+            }
+        );
+        t.team_lines.pop();
+        let r = redact(&t, &entries, &[], &[note], "erasure", now).unwrap();
+        assert_eq!(r.trouble.team_lines[0].outside, Some(Message::LineRedacted { at: now }));
+        assert_eq!(r.edits.len(), 1);
     }
 
     /// An entry edited by hand is a break verify names: a redaction of it would chain a

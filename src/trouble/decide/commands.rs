@@ -53,7 +53,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::WithdrawUpdate { n, reason } => withdraw_update(w, &user, n, reason),
         Command::Note(text) => {
             w.log(Some(&user), Event::Note { text: text.clone() });
-            w.record_entry(&user, Record::Note { text });
+            w.record(&user, Record::Note { text });
             Reply::Noted
         }
         Command::Split {

@@ -111,9 +111,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                         w.send(Lane::Announce, Op::Refresh { slot });
                     }
                 }
-                // Kept with the team's lines it is posted as (above); a note is never posted
-                // as it is where it would not be one (a channel shared outside).
-                Slot::Entry { .. } => {}
+                // Kept with the team's lines it is posted as (below); posted as it is where
+                // the customer may read, nothing of it is kept and nothing changed.
+                Slot::Entry { .. } => return,
                 Slot::OriginNotice => {
                     w.t.origin_notice = Some(posted);
                     if channel_known {

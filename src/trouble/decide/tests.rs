@@ -2453,6 +2453,13 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
     );
     let quality: BTreeSet<UserId> = users(&["U0QA1", "U0QA2"]).into_iter().collect();
     assert!(invited.is_subset(&quality), "only the new department: {invited:?}");
+    // The channel's line carries the change's reason: kept with its entry, for a redaction.
+    let seq = d
+        .entries
+        .iter()
+        .find(|e| matches!(e.event, Event::SeverityChanged { .. }))
+        .expect("the change logged")
+        .seq;
     assert!(has_op(
         &d,
         Lane::Channel,
@@ -2465,7 +2472,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 by: Some(u("U0SALES")),
                 brought: vec!["quality".into()],
             },
-            None
+            Some(Slot::Entry { seq })
         )
     ));
     assert_eq!(
@@ -5417,4 +5424,76 @@ fn the_start_reads_whole_only_the_troubles_whose_summary_says_org_names_someone_
     let acknowledged = TroubleSummary::from(&sim.t);
     assert_eq!(acknowledged.awaiting, None);
     assert!(!org_may_name_someone_new(&config(), &acknowledged));
+}
+
+/// Every line in the trouble's channel carrying the typed text of an entry the decision logged
+/// is kept knowing it, whatever the entry's kind, so a redaction of it edits the line: a
+/// raise's and a lowering's reason as a note's. Their DMs, and a line carrying no typed text
+/// (the acknowledgement a lowering gives), are not.
+#[test]
+fn a_line_carrying_an_entrys_typed_text_is_kept_with_its_entry_whatever_its_kind() {
+    let mut sim = Sim::ready(req("ACME"));
+    let posted = |d: &Decision| -> Vec<(Message, Option<Slot>)> {
+        ops(d, Lane::Channel)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post { message, keep_as, .. } => Some((message, keep_as)),
+                _ => None,
+            })
+            .collect()
+    };
+    let entry = |d: &Decision| {
+        let seq = d
+            .entries
+            .iter()
+            .find(|e| matches!(e.event, Event::SeverityChanged { .. }))
+            .expect("the change logged")
+            .seq;
+        Some(Slot::Entry { seq })
+    };
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "Zebulon stopped its line".into(),
+        },
+    );
+    let raised: Vec<_> = posted(&d)
+        .into_iter()
+        .filter(|(m, _)| matches!(m, Message::SeverityRaised { .. }))
+        .collect();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    assert_eq!(raised[0].1, entry(&d));
+    assert!(!dms(&d).is_empty());
+    for lane in [Lane::Dm, Lane::Announce] {
+        assert!(
+            ops(&d, lane).iter().all(|op| !matches!(
+                op,
+                Op::Post {
+                    keep_as: Some(Slot::Entry { .. }),
+                    ..
+                }
+            )),
+            "{:?}",
+            ops(&d, lane)
+        );
+    }
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Severity {
+            to: Severity::new(3),
+            reason: "Zebulon runs again".into(),
+        },
+    );
+    let lines = posted(&d);
+    let lowered = lines
+        .iter()
+        .find(|(m, _)| matches!(m, Message::SeverityLowered { .. }))
+        .expect("the lowering's line");
+    assert_eq!(lowered.1, entry(&d));
+    let acked = lines
+        .iter()
+        .find(|(m, _)| matches!(m, Message::Acknowledged { .. }))
+        .expect("the acknowledgement's line");
+    assert_eq!(acked.1, None);
 }

@@ -85,8 +85,9 @@ pub enum Slot {
         epoch: u32,
     },
     /// A line in the trouble's channel carrying the typed text of timeline entry `seq` (a
-    /// note): its ts is kept with the team's lines (`Trouble::team_lines`), so a redaction of
-    /// the entry edits it. Never refreshed or pinned as a slot.
+    /// note, a severity change's reason, …: set by `Work::send` for every kind): its ts is kept
+    /// with the team's lines (`Trouble::team_lines`), so a redaction of the entry edits it.
+    /// Never refreshed or pinned as a slot.
     Entry {
         seq: u64,
     },

@@ -63,6 +63,22 @@ impl<'a> Work<'a> {
         {
             *keep_as = Some(Slot::WaitingDm);
         }
+        // A line in the trouble's channel carrying the typed text of an entry this decision
+        // logged (a note, a severity change's reason, a measure told from elsewhere…) is kept
+        // knowing which (see [`Slot::Entry`]), so a redaction of the entry edits the line:
+        // decided here once for every kind, not at each line's post.
+        let in_channel = op.in_trouble_channel();
+        if let (
+            true,
+            Op::Post {
+                message,
+                keep_as: keep_as @ None,
+                ..
+            },
+        ) = (in_channel, &mut op)
+        {
+            *keep_as = crate::trouble::redact::carried_by(&self.d.entries, message).map(|seq| Slot::Entry { seq });
+        }
         if self.t.channel_lost.is_some() && op.in_trouble_channel() {
             return hold(self, Delivery { lane, op }, false);
         }
@@ -130,20 +146,6 @@ impl<'a> Work<'a> {
             Lane::Channel,
             Dest::TroubleChannel,
             Message::Recorded { by: by.clone(), what },
-        );
-    }
-
-    /// As [`Self::record`], for a line carrying the typed text of the entry just logged: its ts
-    /// is kept with it (see [`Slot::Entry`]), so a redaction of the entry edits the line.
-    pub(super) fn record_entry(&mut self, by: &UserId, what: Record) {
-        let seq = self.t.timeline_len.saturating_sub(1);
-        self.send(
-            Lane::Channel,
-            Op::Post {
-                to: Dest::TroubleChannel,
-                message: Message::Recorded { by: by.clone(), what },
-                keep_as: Some(Slot::Entry { seq }),
-            },
         );
     }
 
