@@ -344,7 +344,7 @@ async fn a_severity_changes_and_a_closes_reasons_are_erased_from_their_lines_in_
     );
     assert!(
         stdout.contains(&format!(
-            "For entries {reopening} the bot keeps no record of a message carrying them (one posted by an earlier release; a line posted as it is where the customer may read, such as a reopening's reason"
+            "For entries {reopening} the bot keeps no record of a message carrying them (one posted by an earlier release; a close's note, which its line read from the record; a line posted as it is where the customer may read, such as a reopening's reason"
         )),
         "{stdout}"
     );
@@ -396,7 +396,7 @@ async fn redact_answers_in_the_configured_language() {
     let (ok, stdout, stderr) = redact(&config, &data, &t.id, &[&reopening], "消去依頼");
     assert!(ok, "{stdout}\n{stderr}");
     assert!(
-        stdout.contains(&format!("記録 {reopening} については、それを載せたメッセージをボットが記録していません（以前のリリースが投稿したもの、再開の理由のようにお客様も読める形でそのまま投稿した行"))
+        stdout.contains(&format!("記録 {reopening} については、それを載せたメッセージをボットが記録していません（以前のリリースが投稿したもの、記録から読んで載せたクローズのメモ、再開の理由のようにお客様も読める形でそのまま投稿した行"))
             && stdout.contains("Slack に残っていれば手で削除してください")
             && !stdout.contains("編集されます"),
         "{stdout}"

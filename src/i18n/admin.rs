@@ -465,8 +465,8 @@ pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
             let u = numbers(&mut r.unknown.iter().copied());
             tr!(
                 l,
-                format!("記録 {u} については、それを載せたメッセージをボットが記録していません（以前のリリースが投稿したもの、再開の理由のようにお客様も読める形でそのまま投稿した行、社外と共有されたチャンネルのため DM で送ったものや共有時に削除したもの、記録を保つ上限を超えた古い行など）。Slack に残っていれば手で削除してください。"),
-                format!("For entries {u} the bot keeps no record of a message carrying them (one posted by an earlier release; a line posted as it is where the customer may read, such as a reopening's reason; one sent by DM or deleted because the channel was shared outside, or older than the lines it keeps): if one is still in Slack, delete it by hand. ")
+                format!("記録 {u} については、それを載せたメッセージをボットが記録していません（以前のリリースが投稿したもの、記録から読んで載せたクローズのメモ、再開の理由のようにお客様も読める形でそのまま投稿した行、社外と共有されたチャンネルのため DM で送ったものや共有時に削除したもの、記録を保つ上限を超えた古い行など）。Slack に残っていれば手で削除してください。"),
+                format!("For entries {u} the bot keeps no record of a message carrying them (one posted by an earlier release; a close's note, which its line read from the record; a line posted as it is where the customer may read, such as a reopening's reason; one sent by DM or deleted because the channel was shared outside, or older than the lines it keeps): if one is still in Slack, delete it by hand. ")
             )
         }
     };
