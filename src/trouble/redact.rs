@@ -331,11 +331,56 @@ pub fn carried_by(logged: &[Entry], message: &Message) -> Option<u64> {
     if typed.is_empty() {
         return None;
     }
-    let strings = strings_of(std::iter::once(message));
+    let strings = free_texts_of(message);
     typed
         .into_iter()
         .find(|(_, texts)| texts.iter().any(|text| strings.contains(text)))
         .map(|(seq, _)| seq)
+}
+
+/// The keys serde writes the variant of an internally tagged enum under (`#[serde(tag = …)]`
+/// in src/trouble): their values are the bot's own words, never anybody's text.
+const TAG_KEYS: &[&str] = &[
+    "kind",
+    "op",
+    "timer",
+    "reading",
+    "outcome",
+    "action",
+    "step",
+    "line",
+    "record",
+    "type",
+    "terms",
+    "item",
+    "state",
+    "agreement",
+];
+
+/// The strings of `message` someone may have typed: not a variant's tag, nor a Slack user's or
+/// conversation's id. A typed text equal to one of those (`/trouble sev 3 acknowledged` beside
+/// the `acknowledged` line) must not mark a line that never said it: one left out is only
+/// named to the administrator as a line not recorded, while one marked would be blanked.
+fn free_texts_of(message: &Message) -> Vec<String> {
+    fn slack_id(s: &str) -> bool {
+        s.len() >= 7
+            && s.starts_with(['U', 'W', 'B', 'C', 'G', 'D'])
+            && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    }
+    fn walk(v: serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if !slack_id(&s) => out.push(s),
+            serde_json::Value::Array(a) => a.into_iter().for_each(|v| walk(v, out)),
+            serde_json::Value::Object(o) => o
+                .into_iter()
+                .filter(|(k, v)| !(v.is_string() && TAG_KEYS.contains(&k.as_str())))
+                .for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(serde_json::to_value(message).unwrap_or_default(), &mut out);
+    out
 }
 
 /// `event`'s typed texts, those a redaction erases (the empty ones left out).

@@ -5497,3 +5497,43 @@ fn a_line_carrying_an_entrys_typed_text_is_kept_with_its_entry_whatever_its_kind
         .expect("the acknowledgement's line");
     assert_eq!(acked.1, None);
 }
+
+/// A typed text equal to one of the bot's own words (a message's tag) or to someone's id does
+/// not mark a line that never said it: `/trouble sev 3 acknowledged` keeps the lowering's line
+/// with its entry, not the acknowledgement it gives, which a redaction would then blank. A
+/// text shaped as an id is never read as typed, not even in its own line: the redaction then
+/// names it as a line not recorded, to delete by hand, which is true.
+#[test]
+fn a_typed_text_equal_to_a_tag_or_an_id_marks_no_other_line() {
+    for (reason, own_line_kept) in [("acknowledged", true), ("U0MANAGER", false)] {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(
+            "U0MANAGER",
+            Command::Severity {
+                to: Severity::new(3),
+                reason: reason.into(),
+            },
+        );
+        let seq = d
+            .entries
+            .iter()
+            .find(|e| matches!(e.event, Event::SeverityChanged { .. }))
+            .expect("the change logged")
+            .seq;
+        let kept = |kind: fn(&Message) -> bool| {
+            ops(&d, Lane::Channel)
+                .into_iter()
+                .find_map(|op| match op {
+                    Op::Post { message, keep_as, .. } if kind(&message) => Some(keep_as),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{reason}: the line posted"))
+        };
+        assert_eq!(
+            kept(|m| matches!(m, Message::SeverityLowered { .. })),
+            own_line_kept.then_some(Slot::Entry { seq }),
+            "{reason}"
+        );
+        assert_eq!(kept(|m| matches!(m, Message::Acknowledged { .. })), None, "{reason}");
+    }
+}
