@@ -320,6 +320,8 @@ async fn a_severity_changes_and_a_closes_reasons_are_erased_from_their_lines_in_
     bot.command_text(MANAGER, &t.channel, "close force Zebulon duplicate")
         .await;
     let closed = line_saying(&bot, &t.channel, "Zebulon duplicate").await;
+    // Severity 1 announces to C0BIZUNIT, which is told of the close with its reason.
+    let announced = line_saying(&bot, "C0BIZUNIT", "Zebulon duplicate").await;
     bot.command_text(MANAGER, &t.channel, "reopen Zebulon came back").await;
     bot.posted_saying(&t.channel, "Zebulon came back").await;
     bot.command_text(MANAGER, &t.channel, "close force done again").await;
@@ -348,6 +350,11 @@ async fn a_severity_changes_and_a_closes_reasons_are_erased_from_their_lines_in_
         )),
         "{stdout}"
     );
+    // The announce channel's line is not the bot's to edit: the answer names it, to delete.
+    assert!(
+        stdout.contains("Any report posted since and the DMs (a severity change's, a forced close's or a reopening's reason also went by DM and to the announce channels) are unchanged: delete those in channels by hand"),
+        "{stdout}"
+    );
     let (verified, findings) = verify(&config, &data);
     assert!(verified, "{findings}");
 
@@ -356,6 +363,11 @@ async fn a_severity_changes_and_a_closes_reasons_are_erased_from_their_lines_in_
     message_says(&bot, &t.channel, &closed, "[redacted by an administrator on ").await;
     let now = bot.slack.message_versions(&t.channel, &closed).pop().unwrap();
     assert!(!text_of(&now).contains("Zebulon duplicate"), "{now}");
+    let there = bot.slack.message_versions("C0BIZUNIT", &announced);
+    assert!(
+        there.len() == 1 && text_of(&there[0]).contains("Zebulon duplicate"),
+        "{there:?}"
+    );
 }
 
 #[tokio::test]
@@ -374,7 +386,7 @@ async fn redact_answers_in_the_configured_language() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("その後に投稿された報告書と DM（重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません")
+        stdout.contains("その後に投稿された報告書と DM（重大度変更・強制クローズ・再開の理由は DM と告知チャンネルにも送られています）は変わっていません")
             && !stdout.contains("記録していません"),
         "{stdout}"
     );

@@ -472,8 +472,8 @@ pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
     };
     tr!(
         l,
-        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\n{edited}{unknown}その後に投稿された報告書と DM（重大度変更の理由はマネージャーへの DM と告知チャンネルにも）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
-        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\n{edited}{unknown}Any report posted since and the DMs (a severity change's reason also in the managers' DMs and the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
+        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\n{edited}{unknown}その後に投稿された報告書と DM（重大度変更・強制クローズ・再開の理由は DM と告知チャンネルにも送られています）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
+        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\n{edited}{unknown}Any report posted since and the DMs (a severity change's, a forced close's or a reopening's reason also went by DM and to the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
     )
 }
 
