@@ -489,8 +489,10 @@ pub struct TeamLine {
     /// None: nothing of it is theirs, and it is deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside: Option<crate::trouble::decide::Message>,
-    /// The timeline entry whose typed text the line carries (a note), so that a redaction of
-    /// it edits the line too. None for other lines, and for lines a previous release kept.
+    /// The timeline entry whose typed text the line carries (a note's, a severity change's
+    /// reason, a forced close's…: the latest its decision logged), so that a redaction of it
+    /// edits the line too. None for a line carrying no typed text, and for lines a previous
+    /// release kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry: Option<u64>,
 }
