@@ -486,7 +486,8 @@ pub struct TeamLine {
     pub channel: ChannelId,
     pub ts: Ts,
     /// What the customer may read of it (the line without its reason or note): edited to this.
-    /// None: nothing of it is theirs, and it is deleted.
+    /// None: nothing of it is theirs, and it is deleted. A forced close's kept by an earlier
+    /// release still holds its reason, never shown; a redaction of the close rewrites it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside: Option<crate::trouble::decide::Message>,
     /// The timeline entry whose typed text the line carries (a note's, a severity change's

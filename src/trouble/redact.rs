@@ -137,17 +137,33 @@ impl Redaction {
 
 /// The edits of the lines `t` keeps that carried the entries `seqs`' texts (a note's, a
 /// severity change's… line in its channel), to say the text was redacted `now`; and the
-/// entries of `seqs` no kept line carried. What the customer may read of such a line, should
-/// its channel be shared later, becomes what it says now: its outside form may still hold the
-/// text (a forced close's reason), and the record must not keep it.
-fn edit_lines(t: &mut Trouble, seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
+/// entries of `seqs` no kept line carried. A line carried one when it is kept knowing the entry,
+/// or when its outside form, which came from its message, still says one of the entry's typed
+/// texts as it was in `timeline` (a forced close's reason, kept so by an earlier release).
+/// What the customer may read of such a line, should its channel be shared later, becomes what
+/// it says now, so the record keeps no erased text.
+fn edit_lines(t: &mut Trouble, timeline: &[Entry], seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
+    let typed: Vec<(u64, Vec<String>)> = seqs
+        .iter()
+        .filter_map(|&seq| {
+            let e = timeline.get(usize::try_from(seq).ok()?)?;
+            Some((seq, typed_texts(&e.event)))
+        })
+        .collect();
     let redacted = Message::LineRedacted { at: now };
     let mut edits = Vec::new();
-    for line in t
-        .team_lines
-        .iter_mut()
-        .filter(|line| line.entry.is_some_and(|seq| seqs.contains(&seq)))
-    {
+    let mut known = Vec::new();
+    for line in t.team_lines.iter_mut() {
+        let says = line.outside.as_ref().map(free_texts_of).unwrap_or_default();
+        let carried = typed
+            .iter()
+            .filter(|(seq, texts)| line.entry == Some(*seq) || texts.iter().any(|text| says.contains(text)))
+            .map(|(seq, _)| *seq)
+            .collect::<Vec<_>>();
+        if carried.is_empty() {
+            continue;
+        }
+        known.extend(carried);
         if line.outside.is_some() {
             line.outside = Some(redacted.clone());
         }
@@ -160,11 +176,7 @@ fn edit_lines(t: &mut Trouble, seqs: &[u64], now: DateTime<Utc>) -> (Vec<Deliver
             },
         });
     }
-    let unknown = seqs
-        .iter()
-        .copied()
-        .filter(|&seq| !t.team_lines.iter().any(|line| line.entry == Some(seq)))
-        .collect();
+    let unknown = seqs.iter().copied().filter(|seq| !known.contains(seq)).collect();
     (edits, unknown)
 }
 
@@ -230,7 +242,7 @@ pub fn redact(
         }
     }
     let mut trouble = t.clone();
-    let (edits, unknown) = edit_lines(&mut trouble, &seqs, now);
+    let (edits, unknown) = edit_lines(&mut trouble, timeline, &seqs, now);
     if let Some((seq, place)) = held_elsewhere(&trouble, timeline, &after, &seqs, reason) {
         return Err(Refusal::StillHeld { seq, place });
     }
@@ -807,9 +819,11 @@ mod tests {
     }
 
     /// A kept line's outside form (what a channel shared later may read of it) that still says
-    /// the text, as a forced close's does, is the record holding it: it becomes what the line
+    /// the text, as a forced close's did, is the record holding it: it becomes what the line
     /// says once edited, in the same write, rather than refuse the redaction or post the text
-    /// again when the channel is shared.
+    /// again when the channel is shared. So is a line kept not knowing the entry (by an earlier
+    /// release) whose outside form says it: the line carried it, and is edited too, rather than
+    /// refused for good as a text "the reports show". New outside forms hold no reason at all.
     #[test]
     fn a_kept_lines_outside_form_says_what_the_line_says_once_redacted() {
         use crate::trouble::command::Command;
@@ -830,20 +844,26 @@ mod tests {
             }),
             entry,
         };
-        t.team_lines = vec![line("1.1", Some(note)), line("1.2", None)];
+        t.team_lines = vec![line("1.1", Some(note)), line("1.2", None), line("1.3", None)];
+        t.team_lines[2].outside = super::super::decide::outside::line_for_outside(&Message::Closed {
+            by: UserId::new("U0MANAGER"),
+            forced_reason: Some("call Zebulon".into()),
+            report_withheld: false,
+        });
         let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
-        // Another line's outside form saying it is the record holding it still.
-        assert_eq!(
-            redact(&t, &entries, &[], &[note], "erasure", now).unwrap_err(),
-            Refusal::StillHeld {
-                seq: note,
-                place: Place::Record
-            }
-        );
-        t.team_lines.pop();
         let r = redact(&t, &entries, &[], &[note], "erasure", now).unwrap();
-        assert_eq!(r.trouble.team_lines[0].outside, Some(Message::LineRedacted { at: now }));
-        assert_eq!(r.edits.len(), 1);
+        for kept in &r.trouble.team_lines[..2] {
+            assert_eq!(kept.outside, Some(Message::LineRedacted { at: now }), "{kept:?}");
+        }
+        assert_eq!((r.edits.len(), r.unknown.len()), (2, 0), "{:?}", r.edits);
+        assert_eq!(
+            r.trouble.team_lines[2].outside,
+            Some(Message::Closed {
+                by: UserId::new("U0MANAGER"),
+                forced_reason: Some(String::new()),
+                report_withheld: true,
+            })
+        );
     }
 
     /// An entry edited by hand is a break verify names: a redaction of it would chain a
