@@ -53,6 +53,15 @@ async fn nudge_to_the_manager(bot: &TestBot, channel: &str, since: u64) -> Call 
         .await
 }
 
+/// The manager takes the bot out of the trouble's channel: what would be posted there comes
+/// by DM instead.
+async fn lose_the_channel(bot: &TestBot, channel: &str) {
+    bot.slack.lose_channel(channel, "not_in_channel");
+    let mut left = channel_event("channel_left", channel, None);
+    left["event"]["actor_id"] = serde_json::json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+}
+
 #[tokio::test]
 async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops_them() {
     let bot = spawn_bot_with(NUDGES).await;
@@ -1118,10 +1127,7 @@ async fn the_owners_overdue_promise_dm_says_it_is_settled_once_the_customer_is_u
         let bot = spawn_bot_in(locale).await;
         let t = bot.open_ready("ACME: broken").await;
         bot.command_text(SALES, &t.channel, "update called them next: 2h").await;
-        bot.slack.lose_channel(&t.channel, "not_in_channel");
-        let mut left = channel_event("channel_left", &t.channel, None);
-        left["event"]["actor_id"] = serde_json::json!(MANAGER);
-        assert_eq!(bot.event(&left, None).await.status(), 200);
+        lose_the_channel(&bot, &t.channel).await;
         bot.advance_and_settle(Duration::from_secs(2 * 3600 + 60)).await;
         let nudge = dm_saying(&bot, SALES, overdue).await;
         bot.command_text(SALES, &t.channel, "update shipped the replacement")
@@ -1138,10 +1144,7 @@ async fn the_owners_overdue_promise_dm_says_it_is_settled_once_the_customer_is_u
 async fn only_the_newest_waiting_dm_to_each_person_is_kept_and_the_close_settles_them() {
     let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
-    bot.slack.lose_channel(&t.channel, "not_in_channel");
-    let mut left = channel_event("channel_left", &t.channel, None);
-    left["event"]["actor_id"] = serde_json::json!(MANAGER);
-    assert_eq!(bot.event(&left, None).await.status(), 200);
+    lose_the_channel(&bot, &t.channel).await;
     bot.advance_and_settle(CADENCE).await;
     let first = dm_saying(&bot, SALES, "heard nothing from us in the 4h").await;
     for _ in 0..3 {
@@ -2001,10 +2004,7 @@ async fn a_waiting_dm_said_again_drops_a_promise_whose_update_was_withdrawn() {
         let bot = spawn_bot().await;
         let t = bot.open_ready("ACME: broken").await;
         bot.command_text(SALES, &t.channel, "update called them next: 2h").await;
-        bot.slack.lose_channel(&t.channel, "not_in_channel");
-        let mut left = channel_event("channel_left", &t.channel, None);
-        left["event"]["actor_id"] = serde_json::json!(MANAGER);
-        assert_eq!(bot.event(&left, None).await.status(), 200);
+        lose_the_channel(&bot, &t.channel).await;
         bot.advance_and_settle(Duration::from_secs(2 * 3600 + 60)).await;
         let nudge = dm_saying(&bot, SALES, "is overdue").await;
         bot.command_text(SALES, &t.channel, "update shipped the replacement")
@@ -2085,4 +2085,41 @@ async fn without_severity_tables_the_first_nudge_comes_after_an_hour_four_hours_
         bot.command_text(MANAGER, &t.channel, "close force its cadence was seen")
             .await;
     }
+}
+
+/// A trouble closed and reopened the next day, updated since the reopening, its nudge DMed (the
+/// bot out of its channel) and settled by a later update: once both updates are withdrawn, the
+/// DM says again that the customer waits, counted from the reopening as a nudge posted now
+/// would say it, not "since the trouble was opened" (the wait it first counted from an update
+/// no longer made). After hours, the DM stands so until the opening.
+#[tokio::test]
+async fn a_waiting_dm_said_again_counts_from_the_reopening_once_the_updates_since_are_withdrawn() {
+    let hours =
+        "[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n";
+    let bot = spawn_bot_with(&format!("{NUDGES}\n{hours}")).await;
+    // Monday 10:00 in Tokyo: closed at once, reopened on Tuesday at 10:00.
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "close force wrong customer")
+        .await;
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen it was them after all")
+        .await;
+    assert!(r.contains("open again"), "{r}");
+    bot.advance_and_settle(MINUTE).await;
+    bot.command_text(SALES, &t.channel, "update called them").await;
+    lose_the_channel(&bot, &t.channel).await;
+    bot.advance_and_settle(CADENCE).await;
+    let nudge = dm_saying(&bot, SALES, "has heard nothing for 4h").await;
+    bot.command_text(SALES, &t.channel, "update sent the photos").await;
+    message_says(&bot, &nudge.0, &nudge.1, "✅ Settled").await;
+    // Tuesday 18:01, after hours.
+    bot.advance_and_settle(CADENCE).await;
+    for n in ["1", "2"] {
+        let withdraw = format!("withdraw update {n} wrong trouble");
+        bot.command_text(SALES, &t.channel, &withdraw).await;
+    }
+    message_says(&bot, &nudge.0, &nudge.1, "has heard nothing from us in the 8h1m since").await;
+    let now = text_of(&bot.slack.message_versions(&nudge.0, &nudge.1).pop().expect("the DM"));
+    assert!(now.contains("since the trouble was reopened"), "{now}");
 }

@@ -299,31 +299,40 @@ fn names_a_promise_withdrawn(n: &Nudge, standing: Option<DateTime<Utc>>) -> bool
 }
 
 /// A DM saying the customer waits, said again once the update that settled it is withdrawn:
-/// the wait as the decision counts it now, not as first posted (rendering reads no clock). A
-/// promise it named that no longer stands (its update withdrawn too: no longer one made) gives
-/// way to the one that stands now, as the follow-up reads it (an older one standing again,
-/// missed or ahead), or to none: it does not say a promise nobody made is overdue, nor that the
-/// customer merely waits while a promise made to them is missed.
+/// the wait as the decision counts it now, not as first posted (rendering reads no clock), and
+/// from the contact it counts from now. That is an older one when the update the DM counted
+/// from was withdrawn too: a nudge posted now would say so, so it does ("since the trouble was
+/// reopened" when that contact came before a reopening, not "since it was opened"). A promise it
+/// named that no longer stands (its update withdrawn too: no longer one made) gives way to the
+/// one that stands now, as the follow-up reads it (an older one standing again, missed or
+/// ahead), or to none: it does not say a promise nobody made is overdue, nor that the customer
+/// merely waits while a promise made to them is missed.
 fn waited_until_now(w: &Work, message: Message, waited_secs: i64) -> Message {
     let standing = w.t.standing_promise();
+    let last = w.t.last_customer_contact();
     match message {
-        Message::Nudge(n) if names_a_promise_withdrawn(&n, standing) => {
+        Message::Nudge(n) => {
+            let n = Nudge {
+                waited_secs,
+                last_contact: last,
+                since_reopened: w.t.cadence_from() != last,
+                ..n
+            };
+            if !names_a_promise_withdrawn(&n, standing) {
+                return Message::Nudge(n);
+            }
             let promise_missed = standing.is_some_and(|p| p <= w.ctx.now);
             Message::Nudge(Nudge {
-                waited_secs,
                 promise: standing,
                 promise_missed,
                 last_reminder: last_reminder(w.ctx.policy, standing, promise_missed),
                 ..n
             })
         }
-        Message::Nudge(n) => Message::Nudge(Nudge { waited_secs, ..n }),
-        Message::CustomerStillWaiting {
-            manager, last_contact, ..
-        } => Message::CustomerStillWaiting {
+        Message::CustomerStillWaiting { manager, .. } => Message::CustomerStillWaiting {
             waited_secs,
             manager,
-            last_contact,
+            last_contact: Some(last),
         },
         other => other,
     }

@@ -1860,10 +1860,13 @@ fn a_kept_waiting_dm_names_the_older_promise_standing_again_once_its_own_is_with
         },
     );
     assert_eq!(sim.t.standing_promise(), Some(first), "#1's promise stands again");
+    // Counted from #1 now, as the wait it says is.
+    let first_at = t0() + hours(1);
     let now_reads = Message::Nudge(Nudge {
-        waited_secs: (sim.now - (t0() + hours(1))).num_seconds(),
+        waited_secs: (sim.now - first_at).num_seconds(),
         promise: Some(first),
         promise_missed: true,
+        last_contact: first_at,
         ..reminder
     });
     assert_eq!(edits(&d), vec![("1.1".to_string(), now_reads.clone())]);
