@@ -1757,6 +1757,35 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
+        Message::ChannelNotCreated { error } => {
+            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let told = t.manager.as_ref().map_or(String::new(), |m| {
+                tr!(l, format!("{}には DM で伝えてあります。", user(m)), format!("{} was told by DM. ", user(m)))
+            });
+            // By name, never by user group: a mention pings nobody in a DM, and the owner is
+            // the one to pass it on.
+            let names: Vec<String> = department_keys(config, t)
+                .iter()
+                .filter_map(|k| config.policy.departments.get(k))
+                .map(|d| department_named(l, d, false))
+                .collect();
+            let departments = match names.is_empty() {
+                true => String::new(),
+                false => {
+                    let names = super::listed(l, &names);
+                    tr!(
+                        l,
+                        format!("関係部門（{names}）には伝わっておらず、誰も招待されていません。直接伝えてください。"),
+                        format!("The related departments ({names}) have not been told and nobody was invited: please tell them yourself. ")
+                    )
+                }
+            };
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルを Slack が作成できませんでした（{}）。{told}{departments}Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
+                format!("⚠️ Slack refused to create the channel of trouble {id} ({customer} — {summary}): {}. {told}{departments}Please ask your Slack admin to check the app's permissions and settings.", away(error))
+            ))
+        }
         Message::ChannelLost { how, by } => {
             let who = match by {
                 Some(by) => user(by),
@@ -2914,6 +2943,9 @@ pub(super) mod tests {
             },
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),
+                error: t.summary.clone(),
+            },
+            Message::ChannelNotCreated {
                 error: t.summary.clone(),
             },
             Message::ChannelLost {

@@ -316,10 +316,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             if method == "conversations.info" {
                 checks_refused(w);
             }
-            // Without a channel nothing else can happen there: the owner must know at once.
+            // Without a channel nothing else can happen there, and the departments it was to
+            // ping and invite never hear (the first move is the manager's and theirs): the owner
+            // must know at once which trouble, and whom to tell themselves.
             if method == "conversations.create" {
                 let owner = w.t.owner.clone();
-                w.post(Lane::Dm, Dest::Dm(owner), Message::DeliveryProblem { method, error });
+                w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error });
             }
         }
     }

@@ -465,8 +465,15 @@ pub enum Message {
         shown: usize,
         of: usize,
     },
+    /// A Slack call failed for good: only read from DMs queued by an earlier release, which
+    /// sent it when the trouble's channel could not be created (now [`Message::ChannelNotCreated`]).
     DeliveryProblem {
         method: String,
+        error: String,
+    },
+    /// To the owner: Slack refused for good (`error`) to create the trouble's channel, where the
+    /// departments were to be pinged and invited: nobody but the manager has heard of it.
+    ChannelNotCreated {
         error: String,
     },
     /// To whoever answers for the trouble: `who`, owner of its open actions `actions`, could not
