@@ -43,3 +43,44 @@ async fn a_channel_slack_refuses_to_create_leaves_the_owner_told_whom_to_tell() 
         "a sev2 opened with no department names none: {dm}"
     );
 }
+
+/// Stage 3 records the cause "and why it was not caught" (domain.md; the 8D's escape point,
+/// 流出原因, the customer's first question of a countermeasure report): a cause recorded without
+/// it is answered with what is still missing and how to give it; given, nothing more is asked.
+#[tokio::test]
+async fn a_cause_recorded_without_why_it_was_not_caught_is_answered_with_how_to_give_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cause mold temperature drifted")
+        .await;
+    assert!(
+        r.contains("Cause recorded (stage 3). Why it was not caught (the escape point")
+            && r.contains("`/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`"),
+        "{r}"
+    );
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "cause mold temperature drifted escape: visual check only",
+        )
+        .await;
+    assert!(r.contains("(stage 3)") && !r.contains("not caught"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "cause the mold's heater failed")
+        .await;
+    assert!(!r.contains("not caught"), "the escape point recorded stays: {r}");
+
+    let ja = spawn_bot_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    let r = ja.command_text(SALES, &t.channel, "原因 金型温度のずれ").await;
+    assert!(
+        r.contains("なぜ見逃したか（流出原因、8D の D4）はまだ記録されていません"),
+        "{r}"
+    );
+    let r = ja
+        .command_text(SALES, &t.channel, "原因 金型温度のずれ 流出: 目視検査のみ")
+        .await;
+    assert!(!r.contains("見逃したか"), "{r}");
+}

@@ -898,6 +898,18 @@ fn corrected(l: Locale, what: &str, who: &str, old: &str, new: &str) -> String {
 }
 
 /// A cause and why it was not caught, on one line, its user text shown by `show`.
+/// After a cause recorded with no escape point: what is still missing, and how to give it.
+fn escape_unrecorded(l: Locale, missing: bool) -> &'static str {
+    match missing {
+        false => "",
+        true => tr!(
+            l,
+            "なぜ見逃したか（流出原因、8D の D4）はまだ記録されていません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。",
+            " Why it was not caught (the escape point, the 8D's D4) is not recorded yet: give it with `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`."
+        ),
+    }
+}
+
 fn cause_phrase(l: Locale, text: &str, escape: Option<&str>, show: fn(&str) -> String) -> String {
     match escape {
         Some(e) => tr!(
@@ -1529,13 +1541,20 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             format!("波及範囲 #{n} を確認済みにしました。"),
             format!("Scope line #{n} checked.")
         ),
-        StepReply::CauseSet => tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3).").to_string(),
-        StepReply::CauseCorrected => tr!(
-            l,
-            "原因を訂正しました（第3段階）。元の記録はタイムラインに残り、無効として扱います。",
-            "Cause corrected (stage 3); the earlier entry stays on the timeline, marked superseded."
-        )
-        .to_string(),
+        StepReply::CauseSet { escape_missing } => format!(
+            "{}{}",
+            tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3)."),
+            escape_unrecorded(l, *escape_missing)
+        ),
+        StepReply::CauseCorrected { escape_missing } => format!(
+            "{}{}",
+            tr!(
+                l,
+                "原因を訂正しました（第3段階）。元の記録はタイムラインに残り、無効として扱います。",
+                "Cause corrected (stage 3); the earlier entry stays on the timeline, marked superseded."
+            ),
+            escape_unrecorded(l, *escape_missing)
+        ),
         StepReply::ActionAdded { n, kind, due } => {
             let due = due
                 .map(|d| {

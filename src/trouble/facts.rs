@@ -987,6 +987,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             w.start_stage_quietly(StageId::Cause);
             // A cause that takes another's place says so, in the channel and on the timeline:
             // the first finding is not rewritten unnoticed, however the second was typed.
+            // Stage 3 finds why it happened and why it was not caught (the 8D's D4, the
+            // customer's first question of a countermeasure report): the answer says which is
+            // still missing.
+            let escape_missing = escape.is_none();
             let (event, reply) = match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
                 Some(old) => {
                     if old.by != *user {
@@ -1003,10 +1007,13 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                             text,
                             escape,
                         },
-                        StepReply::CauseCorrected,
+                        StepReply::CauseCorrected { escape_missing },
                     )
                 }
-                None => (StepEvent::Cause { text, escape }, StepReply::CauseSet),
+                None => (
+                    StepEvent::Cause { text, escape },
+                    StepReply::CauseSet { escape_missing },
+                ),
             };
             w.step(user, event);
             w.refresh_status();
@@ -1835,9 +1842,14 @@ pub enum StepReply {
     ScopeChecked {
         n: usize,
     },
-    CauseSet,
+    /// A cause recorded; `escape_missing`: nothing says yet why it was not caught.
+    CauseSet {
+        escape_missing: bool,
+    },
     /// A cause recorded in place of an earlier one.
-    CauseCorrected,
+    CauseCorrected {
+        escape_missing: bool,
+    },
     ActionAdded {
         n: usize,
         kind: ActionKind,
