@@ -84,3 +84,33 @@ async fn a_cause_recorded_without_why_it_was_not_caught_is_answered_with_how_to_
         .await;
     assert!(!r.contains("見逃したか"), "{r}");
 }
+
+/// Stage 7 presents the recurrence-prevention measures with "the measures, owner, due date"
+/// (domain.md): a measure recorded with no due date is answered that it needs one, and how to
+/// give it; one with its date, or an interim action, is not.
+#[tokio::test]
+async fn a_prevention_measure_given_no_due_date_is_answered_that_the_customer_needs_one() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "prevent add a camera check at packing")
+        .await;
+    assert!(
+        r.contains("It has no due date") && r.contains("`/trouble fix action 1 due:…`"),
+        "{r}"
+    );
+    let r = bot
+        .command_text(SALES, &t.channel, "prevent audit the mold log weekly due:2026-12-11")
+        .await;
+    assert!(r.contains("action #2") && !r.contains("no due date"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort the stock")
+        .await;
+    assert!(r.contains("action #3") || r.contains("Action #3"), "{r}");
+    assert!(!r.contains("no due date"), "{r}");
+
+    let ja = spawn_bot_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    let r = ja.command_text(SALES, &t.channel, "再発防止 梱包時のカメラ検査").await;
+    assert!(r.contains("期限がありません") && r.contains("訂正 対策 1 期限"), "{r}");
+}

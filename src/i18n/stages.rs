@@ -1577,6 +1577,16 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     }
                 })
                 .unwrap_or_default();
+            // Stage 7 presents the measures with their owner and due date (domain.md): one
+            // given none is a promise to the customer with no date, the first thing they ask.
+            let due = match (kind, due.is_empty()) {
+                (ActionKind::Prevent, true) => tr!(
+                    l,
+                    format!("期限がありません。お客様に示す再発防止策には期限が要ります（`/trouble 訂正 対策 {n} 期限:…`）。"),
+                    format!(" It has no due date: a measure the customer is shown needs one (`/trouble fix action {n} due:…`).")
+                ),
+                _ => due,
+            };
             match kind {
                 ActionKind::Prevent => tr!(
                     l,
