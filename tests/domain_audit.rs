@@ -114,3 +114,46 @@ async fn a_prevention_measure_given_no_due_date_is_answered_that_the_customer_ne
     let r = ja.command_text(SALES, &t.channel, "再発防止 梱包時のカメラ検査").await;
     assert!(r.contains("期限がありません") && r.contains("訂正 対策 1 期限"), "{r}");
 }
+
+/// Stage 7 presents (明示) the prevention measures to the customer, and the closing decision is
+/// theirs to hear (domain.md's ISO 10002): no update may be logged once the trouble is closed, so
+/// while every stage is done and the customer has not heard since the last measure was recorded,
+/// the status says to tell them before the close; an update logged since, and it says no more.
+#[tokio::test]
+async fn the_status_ready_to_close_says_the_customer_has_not_heard_the_measures() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "update lot replaced, cause under study")
+        .await;
+    bot.advance(std::time::Duration::from_secs(60));
+    bot.command_text(SALES, &t.channel, "prevent camera check at packing due:2026-12-11")
+        .await;
+    all_stages_done(&bot, &t).await;
+    let untold = "The customer has not been told the prevention measures yet";
+    let status = bot.command_text(SALES, &t.channel, "status").await;
+    assert!(
+        status.contains(&format!("All stages done — `/trouble close` to close. {untold}")),
+        "{status}"
+    );
+    bot.advance(std::time::Duration::from_secs(60));
+    bot.command_text(SALES, &t.channel, "update camera check at packing from 11 Dec; closing")
+        .await;
+    let status = bot.command_text(SALES, &t.channel, "status").await;
+    assert!(
+        status.contains("All stages done — `/trouble close` to close") && !status.contains(untold),
+        "{status}"
+    );
+
+    let ja = spawn_bot_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    ja.command_text(MANAGER, &t.channel, "確認").await;
+    ja.command_text(SALES, &t.channel, "再発防止 梱包時のカメラ検査 期限:2026-12-11")
+        .await;
+    ja.command_text(SALES, &t.channel, "原因 金型温度のずれ").await;
+    for n in 1..=7 {
+        ja.command_text(SALES, &t.channel, &format!("完了 {n}")).await;
+    }
+    let status = ja.command_text(SALES, &t.channel, "状況").await;
+    assert!(status.contains("お客様には再発防止策をまだ伝えていません"), "{status}");
+}

@@ -523,12 +523,22 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
         })
         .collect();
     if waits.is_empty() {
-        return tr!(
+        let ready = tr!(
             l,
             "全段階完了 — `/trouble close` でクローズできます",
             "All stages done — `/trouble close` to close"
-        )
-        .to_string();
+        );
+        // Not a wait: a close by the chain may not need it. But after the close no update
+        // can be logged, so the customer's hearing of the measures and the close comes first.
+        let untold = match crate::trouble::actions::measures_untold(t) {
+            false => "",
+            true => tr!(
+                l,
+                "。お客様には再発防止策をまだ伝えていません。クローズの前に、再発防止策とクローズをお客様に伝えて `/trouble update 内容` で記録してください",
+                ". The customer has not been told the prevention measures yet: before the close, tell them the measures and that it is closing, and log it with `/trouble update TEXT`"
+            ),
+        };
+        return format!("{ready}{untold}");
     }
     tr!(
         l,

@@ -935,6 +935,19 @@ pub fn close_waits_for(policy: &crate::trouble::policy::Policy, t: &Trouble) -> 
     waits
 }
 
+/// Whether a prevention measure was recorded after the customer last heard from us (or they
+/// never did): stage 7 presents the measures to the customer, and the closing decision is theirs
+/// to hear too (ISO 10002), which no update may log once the trouble is closed.
+pub fn measures_untold(t: &Trouble) -> bool {
+    let prevention = t
+        .substance
+        .actions
+        .iter()
+        .filter(|a| a.kind == ActionKind::Prevent && a.cancelled.is_none());
+    let latest = t.measures.iter().map(|m| m.at).chain(prevention.map(|a| a.at)).max();
+    latest.is_some_and(|at| t.counted_updates().last().is_none_or(|u| u.at < at))
+}
+
 /// Interim actions not yet done, and whether a prevention action (or a measure stored before
 /// actions existed) is recorded: what the close rule asks besides the stages.
 pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
