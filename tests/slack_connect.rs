@@ -876,6 +876,45 @@ async fn a_shared_trouble_channel_is_not_shown_our_deadlines() {
     }
 }
 
+/// The reminder to tell the customer the prevention measures before the close is about the
+/// customer, for the team: the status pinned in a channel shared with them is drawn without it,
+/// as without our deadlines, while a channel nobody shared shows it.
+#[tokio::test]
+async fn a_shared_trouble_channel_is_not_told_the_customer_has_not_heard_the_measures() {
+    let (bot, front) = bot_with_connect().await;
+    let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+    let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+    share_with_the_customer(&bot, &front, &shared.channel).await;
+    let mark = last_call(&bot);
+    for t in [&shared, &internal] {
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        bot.command_text(SALES, &t.channel, "prevent camera check at packing due:2026-12-11")
+            .await;
+        all_stages_done(&bot, t).await;
+    }
+    bot.settle().await;
+    let untold = "has not been told the prevention measures";
+    let edits = |channel: &str| -> Vec<String> {
+        bot.slack
+            .calls()
+            .iter()
+            .filter(|c| c.seq > mark && c.method == "chat.update" && c.params["channel"] == channel)
+            .map(|c| text_of(&c.params))
+            .collect()
+    };
+    let in_internal = edits(&internal.channel);
+    assert!(in_internal.iter().any(|e| e.contains(untold)), "{in_internal:?}");
+    let in_shared = edits(&shared.channel);
+    assert!(
+        in_shared.iter().any(|e| e.contains("All stages done")),
+        "the status was redrawn there: {in_shared:?}"
+    );
+    assert!(
+        in_shared.iter().all(|e| !e.contains(untold)),
+        "shown where the customer reads: {in_shared:?}"
+    );
+}
+
 /// A form of the bot's submitted by someone of the customer's organisation (their
 /// `user.team_id`, as Slack sends it in `view_submission`) acts no more than their command or
 /// button would: the Log update, facts, action and open forms record and open nothing, and the

@@ -530,7 +530,8 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
         );
         // Not a wait: a close by the chain may not need it. But after the close no update
         // can be logged, so the customer's hearing of the measures and the close comes first.
-        let untold = match crate::trouble::actions::measures_untold(t) {
+        // An instruction about the customer, so never in the status drawn for their eyes.
+        let untold = match !t.deadlines_untold && crate::trouble::actions::measures_untold(t) {
             false => "",
             true => tr!(
                 l,
