@@ -897,7 +897,6 @@ fn corrected(l: Locale, what: &str, who: &str, old: &str, new: &str) -> String {
     )
 }
 
-/// A cause and why it was not caught, on one line, its user text shown by `show`.
 /// After a cause recorded with no escape point: what is still missing, and how to give it.
 fn escape_unrecorded(l: Locale, missing: bool) -> &'static str {
     match missing {
@@ -910,6 +909,7 @@ fn escape_unrecorded(l: Locale, missing: bool) -> &'static str {
     }
 }
 
+/// A cause and why it was not caught, on one line, its user text shown by `show`.
 fn cause_phrase(l: Locale, text: &str, escape: Option<&str>, show: fn(&str) -> String) -> String {
     match escape {
         Some(e) => tr!(

@@ -472,7 +472,8 @@ pub enum Message {
         error: String,
     },
     /// To the owner: Slack refused for good (`error`) to create the trouble's channel, where the
-    /// departments were to be pinged and invited: nobody but the manager has heard of it.
+    /// departments were to be pinged and invited: the departments never heard of it, the
+    /// manager did, by DM.
     ChannelNotCreated {
         error: String,
     },
