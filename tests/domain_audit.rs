@@ -85,6 +85,20 @@ async fn a_cause_recorded_without_why_it_was_not_caught_is_answered_with_how_to_
     assert!(!r.contains("見逃したか"), "{r}");
 }
 
+/// An escape point that says nothing (`escape: -`) is none: the cause is answered as one with
+/// no escape point, and the 8D's D4 does not show `-` as the escape point.
+#[tokio::test]
+async fn an_escape_point_that_says_nothing_counts_as_none() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cause mold temperature drifted escape: -")
+        .await;
+    assert!(r.contains("Cause recorded (stage 3). Why it was not caught"), "{r}");
+    let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
+    assert_eq!(cause.escape, None);
+}
+
 /// Stage 7 presents the recurrence-prevention measures with "the measures, owner, due date"
 /// (domain.md): a measure recorded with no due date is answered that it needs one, and how to
 /// give it; one with its date, or an interim action, is not.

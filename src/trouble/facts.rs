@@ -766,7 +766,8 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
     }
     Ok(Step::Cause {
         text: text.to_string(),
-        escape: escape.filter(|e| !e.is_empty()).map(str::to_string),
+        // Nor does an escape point of `-`: it would stand in the D4 as if one were recorded.
+        escape: escape.filter(|e| super::command::says_something(e)).map(str::to_string),
     })
 }
 
