@@ -56,7 +56,7 @@ async fn a_cause_recorded_without_why_it_was_not_caught_is_answered_with_how_to_
         .await;
     assert!(
         r.contains("Cause recorded (stage 3). Why it was not caught (the escape point")
-            && r.contains("`/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`"),
+            && r.contains("`/trouble cause escape: WHY IT WAS NOT CAUGHT`"),
         "{r}"
     );
     let r = bot
@@ -83,6 +83,59 @@ async fn a_cause_recorded_without_why_it_was_not_caught_is_answered_with_how_to_
         .command_text(SALES, &t.channel, "原因 金型温度のずれ 流出: 目視検査のみ")
         .await;
     assert!(!r.contains("見逃したか"), "{r}");
+}
+
+/// Following the escape-point hint adds the escape point to the standing cause: `cause escape:
+/// WHY` (or the same cause typed again with it) corrects nothing, so the cause's author is not
+/// told it was replaced, the channel says who recorded the escape point, not "corrected", and
+/// the answer says it was recorded. Without a cause there is nothing to give it to.
+#[tokio::test]
+async fn the_escape_point_given_alone_is_added_to_the_standing_cause_not_a_correction() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cause escape: visual check only")
+        .await;
+    assert!(r.contains("No cause is recorded yet"), "{r}");
+    assert!(trouble(&bot, &t.id).substance.cause.is_none());
+    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
+        .await;
+    let mark = last_call(&bot);
+    let r = bot
+        .command_text(MANAGER, &t.channel, "cause escape: visual check only")
+        .await;
+    assert_eq!(r, "Escape point recorded with the cause (stage 3).");
+    let line = bot.posted_saying(&t.channel, "visual check only").await;
+    assert!(
+        line.contains("Why it was not caught by <@U0MANAGER>: visual check only") && !line.contains("Corrected"),
+        "{line}"
+    );
+    let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
+    assert_eq!(
+        (cause.text.as_str(), cause.escape.as_deref(), cause.by.as_str()),
+        ("mold temperature drifted", Some("visual check only"), MANAGER)
+    );
+    assert!(trouble(&bot, &t.id).substance.corrections.is_empty());
+    bot.settle().await;
+    let told: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == SALES)
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(told.iter().all(|m| !m.contains("replaced")), "{told:?}");
+
+    let ja = spawn_bot_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    let r = ja.command_text(SALES, &t.channel, "原因 金型温度のずれ").await;
+    assert!(r.contains("`/trouble 原因 流出: なぜ見逃したか`"), "{r}");
+    let r = ja
+        .command_text(MANAGER, &t.channel, "原因 金型温度のずれ 流出: 目視検査のみ")
+        .await;
+    assert_eq!(r, "流出原因を原因に記録しました（第3段階）。");
+    let line = ja.posted_saying(&t.channel, "目視検査のみ").await;
+    assert!(line.contains("🔬 流出原因") && !line.contains("訂正"), "{line}");
 }
 
 /// An escape point that says nothing (`escape: -`) is none: the cause is answered as one with

@@ -407,6 +407,16 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
         }
         StepEvent::CauseSuperseded {
             old,
+            old_escape: None,
+            text,
+            escape: Some(e),
+        } if crate::trouble::facts::escape_added(old, None, text) => tr!(
+            l,
+            format!("🔬 流出原因{who}: {}", here(e)),
+            format!("🔬 Why it was not caught{who}: {}", here(e))
+        ),
+        StepEvent::CauseSuperseded {
+            old,
             old_escape,
             text,
             escape,
@@ -903,8 +913,8 @@ fn escape_unrecorded(l: Locale, missing: bool) -> &'static str {
         false => "",
         true => tr!(
             l,
-            "なぜ見逃したか（流出原因、8D の D4）はまだ記録されていません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。",
-            " Why it was not caught (the escape point, the 8D's D4) is not recorded yet: give it with `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`."
+            "なぜ見逃したか（流出原因、8D の D4）はまだ記録されていません。`/trouble 原因 流出: なぜ見逃したか` で記録してください。",
+            " Why it was not caught (the escape point, the 8D's D4) is not recorded yet: give it with `/trouble cause escape: WHY IT WAS NOT CAUGHT`."
         ),
     }
 }
@@ -1170,6 +1180,15 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
         StepEvent::Cause { text, escape } => {
             let cause = cause_phrase(l, text, escape.as_deref(), whole);
             tr!(l, format!("原因: {cause}"), format!("cause: {cause}"))
+        }
+        StepEvent::CauseSuperseded {
+            old,
+            old_escape: None,
+            text,
+            escape: Some(e),
+        } if crate::trouble::facts::escape_added(old, None, text) => {
+            let e = whole(e);
+            tr!(l, format!("流出原因: {e}"), format!("escape point: {e}"))
         }
         StepEvent::CauseSuperseded {
             old,
@@ -1546,6 +1565,18 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3)."),
             escape_unrecorded(l, *escape_missing)
         ),
+        StepReply::EscapeRecorded => tr!(
+            l,
+            "流出原因を原因に記録しました（第3段階）。",
+            "Escape point recorded with the cause (stage 3)."
+        )
+        .to_string(),
+        StepReply::EscapeWithoutCause => tr!(
+            l,
+            "原因がまだ記録されていません。原因と一緒に記録してください: `/trouble 原因 発生原因 流出: なぜ見逃したか`",
+            "No cause is recorded yet: give it with the cause, `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`."
+        )
+        .to_string(),
         StepReply::CauseCorrected { escape_missing } => format!(
             "{}{}",
             tr!(

@@ -723,6 +723,12 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     Ok(Step::Scope(rest.to_string()))
 }
 
+/// A `CauseSuperseded` that keeps the cause's text and gives it its first escape point: an
+/// escape point recorded, not a correction (the channel, timeline and answer say so).
+pub fn escape_added(old: &str, old_escape: Option<&str>, text: &str) -> bool {
+    old == text && old_escape.is_none()
+}
+
 /// Finds `marker` (ASCII case ignored) in `text`: the text before it and after it.
 pub fn split_marker<'a>(text: &'a str, markers: &[&str]) -> (&'a str, Option<&'a str>) {
     let found = text.char_indices().find_map(|(i, _)| {
@@ -760,14 +766,17 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
         .find_map(|l| text.strip_prefix(l))
         .unwrap_or(text)
         .trim();
-    // A cause of `.` would unlock stage 3 and stand in the 8D's D4 saying nothing.
-    if !super::command::says_something(text) {
+    // Nor does an escape point of `-`: it would stand in the D4 as if one were recorded.
+    let escape = escape.filter(|e| super::command::says_something(e));
+    // `cause escape: WHY` alone (empty text) gives the standing cause its escape point; a cause
+    // of `.` would unlock stage 3 and stand in the 8D's D4 saying nothing.
+    let escape_alone = text.is_empty() && escape.is_some();
+    if !(super::command::says_something(text) || escape_alone) {
         return Err(UsageError::NeedsText("cause"));
     }
     Ok(Step::Cause {
         text: text.to_string(),
-        // Nor does an escape point of `-`: it would stand in the D4 as if one were recorded.
-        escape: escape.filter(|e| super::command::says_something(e)).map(str::to_string),
+        escape: escape.map(str::to_string),
     })
 }
 
@@ -975,6 +984,12 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             Reply::Step(StepReply::ScopeChecked { n })
         }
         Step::Cause { text, escape } => {
+            // `cause escape: WHY`: the standing cause with its escape point.
+            let text = match (text.is_empty(), &w.t.substance.cause) {
+                (false, _) => text,
+                (true, Some(c)) => c.text.clone(),
+                (true, None) => return Reply::Step(StepReply::EscapeWithoutCause),
+            };
             // A cause given again without its escape point corrects the cause: the escape point
             // recorded stays (the 8D's D4 would otherwise say it was never recorded), as a cost's
             // note stays when only its amount is corrected.
@@ -993,6 +1008,17 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             // still missing.
             let escape_missing = escape.is_none();
             let (event, reply) = match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
+                // The standing cause given its first escape point: nothing of it is replaced, so
+                // its author is not told it was, though the entry names who added the escape point.
+                Some(old) if escape_added(&old.text, old.escape.as_deref(), &text) => (
+                    StepEvent::CauseSuperseded {
+                        old: old.text,
+                        old_escape: None,
+                        text,
+                        escape,
+                    },
+                    StepReply::EscapeRecorded,
+                ),
                 Some(old) => {
                     if old.by != *user {
                         let notice = Message::CauseReplacedNotice {
@@ -1851,6 +1877,10 @@ pub enum StepReply {
     CauseCorrected {
         escape_missing: bool,
     },
+    /// The standing cause given its escape point (`cause escape: WHY`, or the same text again).
+    EscapeRecorded,
+    /// `cause escape: WHY` with no cause recorded to give it to.
+    EscapeWithoutCause,
     ActionAdded {
         n: usize,
         kind: ActionKind,
