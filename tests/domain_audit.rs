@@ -44,6 +44,48 @@ async fn a_channel_slack_refuses_to_create_leaves_the_owner_told_whom_to_tell() 
     );
 }
 
+/// A channel that replaces a deleted one and that Slack refuses to create is not the first move
+/// left undone: the departments heard at the kickoff. The owner is told the channel was deleted
+/// and could not be replaced, not that the departments were never told; at the first creation,
+/// every manager DMed at the open is named, the configured one beside the one named.
+#[tokio::test]
+async fn a_replacement_channel_slack_refuses_to_create_is_told_as_such() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 +field ACME: housings cracked").await;
+    bot.slack.delete_channel(&t.channel);
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    let deleted = channel_event("channel_deleted", &t.channel, None);
+    assert_eq!(bot.event(&deleted, None).await.status(), 200);
+    let dm = bot.posted_saying(SALES, "restricted_action").await;
+    assert!(
+        dm.contains(&format!(
+            "The channel of trouble {} (ACME — housings cracked) was deleted and Slack refused to create a new one: restricted_action."
+        , t.id)) && !dm.contains("departments"),
+        "{dm}"
+    );
+
+    let ja = spawn_bot_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    ja.slack.delete_channel(&t.channel);
+    ja.slack.fail_next("conversations.create", "restricted_action", 1);
+    let deleted = channel_event("channel_deleted", &t.channel, None);
+    assert_eq!(ja.event(&deleted, None).await.status(), 200);
+    let dm = ja.posted_saying(SALES, "restricted_action").await;
+    assert!(
+        dm.contains("のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした"),
+        "{dm}"
+    );
+
+    let named = spawn_bot().await;
+    named.slack.fail_next("conversations.create", "restricted_action", 1);
+    named.opened(SALES, &format!("<@{COLLEAGUE}> ACME: broken")).await;
+    let dm = named.posted_saying(SALES, "restricted_action").await;
+    assert!(
+        dm.contains(&format!("<@{COLLEAGUE}>, <@{MANAGER}> were told by DM")),
+        "{dm}"
+    );
+}
+
 /// Stage 3 records the cause "and why it was not caught" (domain.md; the 8D's escape point,
 /// 流出原因, the customer's first question of a countermeasure report): a cause recorded without
 /// it is answered with what is still missing and how to give it; given, nothing more is asked.

@@ -1768,11 +1768,25 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
-        Message::ChannelNotCreated { error } => {
+        Message::ChannelNotCreated { error, again: true } => {
             let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
-            let told = t.manager.as_ref().map_or(String::new(), |m| {
-                tr!(l, format!("{}には DM で伝えてあります。", user(m)), format!("{} was told by DM. ", user(m)))
-            });
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした（{}）。チャンネルでこのトラブルを追える人はいません。Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
+                format!("⚠️ The channel of trouble {id} ({customer} — {summary}) was deleted and Slack refused to create a new one: {}. Nobody can follow the trouble in a channel. Please ask your Slack admin to check the app's permissions and settings.", away(error))
+            ))
+        }
+        Message::ChannelNotCreated { error, again: false } => {
+            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            // Everyone DMed at the open: the manager, and the configured one when another was named.
+            let managers: Vec<String> = t.escalation.asked.iter().map(|a| user(&a.who)).collect();
+            let told = match managers.is_empty() {
+                true => String::new(),
+                false => {
+                    let names = super::listed(l, &managers);
+                    tr!(l, format!("{names}には DM で伝えてあります。"), format!("{names} {} told by DM. ", if managers.len() == 1 { "was" } else { "were" }))
+                }
+            };
             // By name, never by user group: a mention pings nobody in a DM, and the owner is
             // the one to pass it on.
             let names: Vec<String> = department_keys(config, t)
@@ -2958,6 +2972,11 @@ pub(super) mod tests {
             },
             Message::ChannelNotCreated {
                 error: t.summary.clone(),
+                again: false,
+            },
+            Message::ChannelNotCreated {
+                error: t.summary.clone(),
+                again: true,
             },
             Message::ChannelLost {
                 how: ChannelLoss::Archived,

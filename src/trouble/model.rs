@@ -651,6 +651,11 @@ pub struct Trouble {
     /// redraw it (absent from troubles whose status was not redrawn since this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_as_of: Option<DateTime<Utc>>,
+    /// Whether a channel of the trouble was deleted (an admin, a Slack retention rule): a
+    /// channel Slack then refuses to create is a replacement, the departments having heard at
+    /// the kickoff, not the first move left undone. False for troubles stored before this was.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub channel_deleted: bool,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -1134,6 +1139,7 @@ impl Trouble {
             team_lines_dropped,
             shared_seen,
             status_as_of,
+            channel_deleted,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -1177,6 +1183,7 @@ impl Trouble {
             && *team_lines_dropped == other.team_lines_dropped
             && *shared_seen == other.shared_seen
             && *status_as_of == other.status_as_of
+            && *channel_deleted == other.channel_deleted
     }
 }
 

@@ -392,6 +392,7 @@ fn asks_now(w: &Work, message: &Message) -> Option<Option<UserId>> {
 pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     let Some(gone) = w.t.channel.take() else { return };
     w.log(by.as_ref(), Event::ChannelDeleted { channel: gone });
+    w.t.channel_deleted = true;
     w.t.channel_lost = None;
     w.t.held = None;
     w.t.channel_check = None;

@@ -318,10 +318,13 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             }
             // Without a channel nothing else can happen there, and the departments it was to
             // ping and invite never hear (the first move is the manager's and theirs): the owner
-            // must know at once which trouble, and whom to tell themselves.
+            // must know at once which trouble, and whom to tell themselves. A replacement for a
+            // deleted channel is another case: they heard at the kickoff, the channel is what
+            // is missing.
             if method == "conversations.create" {
                 let owner = w.t.owner.clone();
-                w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error });
+                let again = w.t.channel_deleted;
+                w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error, again });
             }
         }
     }

@@ -187,6 +187,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         team_lines_dropped: 0,
         shared_seen: None,
         status_as_of: None,
+        channel_deleted: false,
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

@@ -473,9 +473,12 @@ pub enum Message {
     },
     /// To the owner: Slack refused for good (`error`) to create the trouble's channel, where the
     /// departments were to be pinged and invited: the departments never heard of it, the
-    /// manager did, by DM.
+    /// manager did, by DM. `again`: the channel replaced one that was deleted, so the
+    /// departments heard at the kickoff; what is missing is the channel.
     ChannelNotCreated {
         error: String,
+        #[serde(default)]
+        again: bool,
     },
     /// To whoever answers for the trouble: `who`, owner of its open actions `actions`, could not
     /// be DMed (`error`): their reminders reach nobody, so the work is to be handed on.
