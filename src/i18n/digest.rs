@@ -245,7 +245,7 @@ fn overdue_for(l: Locale, at: &str, due: DateTime<Utc>, now: DateTime<Utc>) -> S
         ..60 => since,
         late => {
             let late = format_duration(l, late as u64);
-            tr!(l, format!("{since}（{late}超過）"), format!("{since} ({late} late)"))
+            tr!(l, format!("{since}（{late}）"), format!("{since} ({late} late)"))
         }
     }
 }
@@ -288,7 +288,7 @@ mod tests {
         assert_eq!(late(Locale::En, 59), "⚠️ overdue since Mon");
         assert_eq!(late(Locale::En, 3 * 3600), "⚠️ overdue since Mon (3h late)");
         assert_eq!(late(Locale::Ja, 0), "⚠️ 期限 Mon 超過");
-        assert_eq!(late(Locale::Ja, 3 * 3600), "⚠️ 期限 Mon 超過（3時間超過）");
+        assert_eq!(late(Locale::Ja, 3 * 3600), "⚠️ 期限 Mon 超過（3時間）");
     }
 
     #[test]
@@ -347,7 +347,7 @@ mod tests {
             // Since when, as App Home writes it, and how late.
             let late = tr!(
                 l,
-                "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間超過）",
+                "⚠️ 期限 2026-12-01(火) 18:00 超過（5日15時間）",
                 "⚠️ overdue since Tue 2026-12-01 18:00 (5d15h late)"
             );
             assert!(line("20261130-1").contains(late), "{text}");
