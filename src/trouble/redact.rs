@@ -143,22 +143,29 @@ impl Redaction {
 /// What the customer may read of such a line, should its channel be shared later, becomes what
 /// it says now, so the record keeps no erased text.
 fn edit_lines(t: &mut Trouble, timeline: &[Entry], seqs: &[u64], now: DateTime<Utc>) -> (Vec<Delivery>, Vec<u64>) {
-    let typed: Vec<(u64, Vec<String>)> = seqs
+    // (seq, its typed texts, whether it is a close: only a close's line an earlier release kept,
+    // linked to no entry, may still hold its text in its outside form).
+    let typed: Vec<(u64, Vec<String>, bool)> = seqs
         .iter()
         .filter_map(|&seq| {
             let e = timeline.get(usize::try_from(seq).ok()?)?;
-            Some((seq, typed_texts(&e.event)))
+            Some((seq, typed_texts(&e.event), matches!(e.event, Event::Closed { .. })))
         })
         .collect();
     let redacted = Message::LineRedacted { at: now };
     let mut edits = Vec::new();
     let mut known = Vec::new();
     for line in t.team_lines.iter_mut() {
-        let says = line.outside.as_ref().map(free_texts_of).unwrap_or_default();
+        let says = match (&line.outside, line.entry) {
+            (Some(outside @ Message::Closed { .. }), None) => free_texts_of(outside),
+            _ => Vec::new(),
+        };
         let carried = typed
             .iter()
-            .filter(|(seq, texts)| line.entry == Some(*seq) || texts.iter().any(|text| says.contains(text)))
-            .map(|(seq, _)| *seq)
+            .filter(|(seq, texts, close)| {
+                line.entry == Some(*seq) || *close && texts.iter().any(|text| says.contains(text))
+            })
+            .map(|(seq, ..)| *seq)
             .collect::<Vec<_>>();
         if carried.is_empty() {
             continue;
@@ -378,6 +385,8 @@ fn free_texts_of(message: &Message) -> Vec<String> {
         s.len() >= 7
             && s.starts_with(['U', 'W', 'B', 'C', 'G', 'D'])
             && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            // A word in capitals (`DUPLICATE`, `CANCELLED`) is someone's text: Slack's ids hold a digit.
+            && s.bytes().any(|b| b.is_ascii_digit())
     }
     fn walk(v: serde_json::Value, out: &mut Vec<String>) {
         match v {
@@ -821,19 +830,32 @@ mod tests {
     /// A kept line's outside form (what a channel shared later may read of it) that still says
     /// the text, as a forced close's did, is the record holding it: it becomes what the line
     /// says once edited, in the same write, rather than refuse the redaction or post the text
-    /// again when the channel is shared. So is a line kept not knowing the entry (by an earlier
-    /// release) whose outside form says it: the line carried it, and is edited too, rather than
-    /// refused for good as a text "the reports show". New outside forms hold no reason at all.
+    /// again when the channel is shared. So is a close's line kept not knowing its entry (by an
+    /// earlier release) whose outside form says the close's reason: the line carried it, and is
+    /// edited too, rather than refused for good as a text "the reports show". A note saying the
+    /// same words never blanks that line: only a close's own line carries a close's reason. New
+    /// outside forms hold no reason at all.
     #[test]
     fn a_kept_lines_outside_form_says_what_the_line_says_once_redacted() {
         use crate::trouble::command::Command;
+        use crate::trouble::facts::Step;
         use crate::trouble::model::{ChannelId, TeamLine, Ts, UserId};
-        let (mut t, entries) = trouble_after(vec![("U0SALES", Command::Note("call Zebulon".into()))]);
-        let note = entries
-            .iter()
-            .rfind(|e| matches!(e.event, Event::Note { .. }))
-            .unwrap()
-            .seq;
+        let (mut t, entries) = trouble_after(vec![
+            ("U0SALES", Command::Note("call Zebulon".into())),
+            ("U0MANAGER", Command::CloseForce("call Zebulon".into())),
+            ("U0MANAGER", Command::Step(Step::Reopen("customer found more".into()))),
+        ]);
+        let seq_of = |closed: bool| {
+            entries
+                .iter()
+                .rfind(|e| {
+                    matches!(e.event, Event::Closed { .. }) == closed
+                        && matches!(e.event, Event::Closed { .. } | Event::Note { .. })
+                })
+                .unwrap()
+                .seq
+        };
+        let (note, close) = (seq_of(false), seq_of(true));
         let line = |ts: &str, entry: Option<u64>| TeamLine {
             channel: ChannelId::new("C0TROUBLE"),
             ts: Ts::new(ts),
@@ -844,18 +866,36 @@ mod tests {
             }),
             entry,
         };
-        t.team_lines = vec![line("1.1", Some(note)), line("1.2", None), line("1.3", None)];
+        t.team_lines = vec![line("1.1", Some(close)), line("1.2", None), line("1.3", None)];
         t.team_lines[2].outside = super::super::decide::outside::line_for_outside(&Message::Closed {
             by: UserId::new("U0MANAGER"),
             forced_reason: Some("call Zebulon".into()),
             report_withheld: false,
         });
         let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
-        let r = redact(&t, &entries, &[], &[note], "erasure", now).unwrap();
+        // The note alone never blanks a close's line an earlier release kept, saying the same.
+        let mut older = t.clone();
+        older.team_lines = vec![line("1.2", None)];
+        let (edits, unknown) = edit_lines(&mut older, &entries, &[note], now);
+        assert_eq!((edits.len(), unknown), (0, vec![note]));
+        // A reason in capitals is someone's text, not a Slack id.
+        let capitals = Message::Closed {
+            by: UserId::new("U0MANAGER"),
+            forced_reason: Some("DUPLICATE".into()),
+            report_withheld: true,
+        };
+        assert!(free_texts_of(&capitals).contains(&"DUPLICATE".to_string()));
+        // The note alone: the close's lines still say the words, as the close does.
+        assert!(matches!(
+            redact(&t, &entries, &[], &[note], "erasure", now),
+            Err(Refusal::StillHeld { .. })
+        ));
+        let r = redact(&t, &entries, &[], &[note, close], "erasure", now).unwrap();
         for kept in &r.trouble.team_lines[..2] {
             assert_eq!(kept.outside, Some(Message::LineRedacted { at: now }), "{kept:?}");
         }
-        assert_eq!((r.edits.len(), r.unknown.len()), (2, 0), "{:?}", r.edits);
+        assert_eq!(r.edits.len(), 2, "{:?}", r.edits);
+        assert_eq!(r.unknown, vec![note]);
         assert_eq!(
             r.trouble.team_lines[2].outside,
             Some(Message::Closed {
