@@ -381,6 +381,27 @@ const TAG_KEYS: &[&str] = &[
 /// the `acknowledged` line) must not mark a line that never said it: one left out is only
 /// named to the administrator as a line not recorded, while one marked would be blanked.
 fn free_texts_of(message: &Message) -> Vec<String> {
+    let mut out = Vec::new();
+    strings_in(
+        serde_json::to_value(message).unwrap_or_default(),
+        Strings::Typed,
+        &mut out,
+    );
+    out
+}
+
+/// Which strings [`strings_in`] collects.
+#[derive(Clone, Copy, PartialEq)]
+enum Strings {
+    /// Every one: where a text is held, whatever holds it.
+    All,
+    /// Those someone may have typed ([`free_texts_of`]).
+    Typed,
+}
+
+/// The strings `v` holds, nested ones too, as `which` says; its keys are serde's names, not
+/// anybody's text.
+fn strings_in(v: serde_json::Value, which: Strings, out: &mut Vec<String>) {
     fn slack_id(s: &str) -> bool {
         s.len() >= 7
             && s.starts_with(['U', 'W', 'B', 'C', 'G', 'D'])
@@ -388,20 +409,16 @@ fn free_texts_of(message: &Message) -> Vec<String> {
             // A word in capitals (`DUPLICATE`, `CANCELLED`) is someone's text: Slack's ids hold a digit.
             && s.bytes().any(|b| b.is_ascii_digit())
     }
-    fn walk(v: serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::String(s) if !slack_id(&s) => out.push(s),
-            serde_json::Value::Array(a) => a.into_iter().for_each(|v| walk(v, out)),
-            serde_json::Value::Object(o) => o
-                .into_iter()
-                .filter(|(k, v)| !(v.is_string() && TAG_KEYS.contains(&k.as_str())))
-                .for_each(|(_, v)| walk(v, out)),
-            _ => {}
-        }
+    let typed = which == Strings::Typed;
+    match v {
+        serde_json::Value::String(s) if !(typed && slack_id(&s)) => out.push(s),
+        serde_json::Value::Array(a) => a.into_iter().for_each(|v| strings_in(v, which, out)),
+        serde_json::Value::Object(o) => o
+            .into_iter()
+            .filter(|(k, v)| !(typed && v.is_string() && TAG_KEYS.contains(&k.as_str())))
+            .for_each(|(_, v)| strings_in(v, which, out)),
+        _ => {}
     }
-    let mut out = Vec::new();
-    walk(serde_json::to_value(message).unwrap_or_default(), &mut out);
-    out
 }
 
 /// `event`'s typed texts, those a redaction erases (the empty ones left out).
@@ -415,20 +432,11 @@ fn typed_texts(event: &Event) -> Vec<String> {
     texts
 }
 
-/// Every string `values` (calls, a record) hold, nested ones too: their keys are serde's
-/// names, not anybody's text.
+/// Every string `values` (calls, a record) hold, nested ones too.
 fn strings_of<T: serde::Serialize>(values: impl Iterator<Item = T>) -> Vec<String> {
-    fn walk(v: serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::String(s) => out.push(s),
-            serde_json::Value::Array(a) => a.into_iter().for_each(|v| walk(v, out)),
-            serde_json::Value::Object(o) => o.into_iter().for_each(|(_, v)| walk(v, out)),
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
     for v in values {
-        walk(serde_json::to_value(&v).unwrap_or_default(), &mut out);
+        strings_in(serde_json::to_value(&v).unwrap_or_default(), Strings::All, &mut out);
     }
     out
 }
@@ -845,17 +853,9 @@ mod tests {
             ("U0MANAGER", Command::CloseForce("call Zebulon".into())),
             ("U0MANAGER", Command::Step(Step::Reopen("customer found more".into()))),
         ]);
-        let seq_of = |closed: bool| {
-            entries
-                .iter()
-                .rfind(|e| {
-                    matches!(e.event, Event::Closed { .. }) == closed
-                        && matches!(e.event, Event::Closed { .. } | Event::Note { .. })
-                })
-                .unwrap()
-                .seq
-        };
-        let (note, close) = (seq_of(false), seq_of(true));
+        let seq_of = |kind: fn(&Event) -> bool| entries.iter().rfind(|e| kind(&e.event)).unwrap().seq;
+        let note = seq_of(|e| matches!(e, Event::Note { .. }));
+        let close = seq_of(|e| matches!(e, Event::Closed { .. }));
         let line = |ts: &str, entry: Option<u64>| TeamLine {
             channel: ChannelId::new("C0TROUBLE"),
             ts: Ts::new(ts),
