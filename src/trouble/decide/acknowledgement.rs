@@ -63,6 +63,8 @@ fn ask_owners_manager_now(w: &mut Work, again: bool) -> bool {
     let Some(now) = chain_for(w.ctx.policy, &w.t.owner, None).into_iter().next() else {
         return false;
     };
+    // Not again once the escalation knows them: at a start, the open troubles' summaries tell
+    // the same from `Escalation::known` (`org_may_name_someone_new`): a change here changes both.
     let escalation = &w.t.escalation;
     if escalation.chain.contains(&now) || escalation.unreachable.contains(&now) {
         return false;
