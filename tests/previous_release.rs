@@ -684,3 +684,43 @@ async fn a_trouble_force_closed_before_the_home_rows_said_so_reads_left_open_in_
     let home = app_home(&bot, COLLEAGUE).await;
     assert!(alarm(&home).contains(left), "{}", alarm(&home));
 }
+
+/// `/trouble stats` on the data of 2026-12-03 counts the troubles nobody acknowledged as
+/// waiting from its days' tallies; tallies written before they counted those (as an earlier
+/// release wrote them) are counted once at the next start, and a close after it takes one out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_troubles_of_2026_12_03_nobody_acknowledged_are_counted_as_waiting_in_stats() {
+    let mut bot = bot_on_the_data_of_2026_12_03().await;
+    // A day on, their day is a whole one: summed in its tally, not read row by row.
+    bot.advance_and_settle(std::time::Duration::from_secs(24 * 3600)).await;
+    let waiting = |bot: &TestBot| {
+        let all = bot.store().all_troubles().expect("store readable");
+        all.iter().filter(|t| t.is_open() && t.ack.is_none()).count()
+    };
+    let before = waiting(&bot);
+    assert!(before >= 2, "the fixture's troubles nobody acknowledged: {before}");
+    let said = |n: usize| format!("⚠️ {n} still waiting now");
+    let stats = bot.command_text(MANAGER, "C0000001", "stats").await;
+    assert!(stats.contains(&said(before)), "{stats}");
+
+    let cut = with_index_stopped(&mut bot, |index| {
+        index.remove("built:waiting").expect("index writable");
+        let days: Vec<_> = index.scan_prefix("sd:").map(|r| r.expect("index readable")).collect();
+        for (key, value) in &days {
+            index.insert(key, &value[..value.len() - 8]).expect("index writable");
+        }
+        days.len()
+    })
+    .await;
+    assert!(cut > 0, "the days' tallies");
+    let stats = bot.command_text(MANAGER, "C0000001", "stats").await;
+    assert!(stats.contains(&said(before)), "counted again at the start: {stats}");
+
+    // Closed by the manager (which answers it too): no longer waiting.
+    bot.command_text(MANAGER, "C0000004", "close force the customer withdrew")
+        .await;
+    wait_until(|| trouble(&bot, NOT_ACKED).closed.is_some().then_some(())).await;
+    assert_eq!(waiting(&bot), before - 1);
+    let stats = bot.command_text(MANAGER, "C0000001", "stats").await;
+    assert!(stats.contains(&said(before - 1)), "{stats}");
+}

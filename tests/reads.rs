@@ -156,12 +156,7 @@ fn stats_counted_one_by_one(bot: &TestBot, days: u32) -> String {
     let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
     let aliases = trouble_bot::trouble::customer::AliasKeys::of(&config.policy.customers);
     let now = bot.clock.now();
-    let mut counted = stats(&rows, days, now, |key| aliases.resolve(key));
-    let since = now - chrono::Duration::days(days.into());
-    counted.waiting = troubles
-        .iter()
-        .filter(|t| t.is_open() && t.ack.is_none() && t.opened_at >= since && t.opened_at <= now)
-        .count();
+    let counted = stats(&rows, days, now, |key| aliases.resolve(key));
     trouble_bot::i18n::stats::stats_text(config.locale, &config, &counted)
 }
 

@@ -218,11 +218,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         .collect();
                     let aliases = crate::trouble::customer::AliasKeys::of(&app.config.policy.customers);
                     let key = |key: &str| aliases.resolve(key);
-                    let mut stats = crate::trouble::stats::stats_with(parts.summed, &visible, days, now, key);
-                    stats.waiting = match Box::pin(waiting_for_ack(app, &user, days, now)).await {
-                        Ok(waiting) => waiting,
-                        Err(e) => return failed(app, Surface::Command, "cannot read troubles for stats", e),
-                    };
+                    let stats = crate::trouble::stats::stats_with(parts.summed, &visible, days, now, key);
                     ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
                 }
                 Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
@@ -424,24 +420,6 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
     };
     visible.truncate(LIST_SHOWN);
     Ok((app.store.summaries_of(&visible).await?, total))
-}
-
-/// How many open troubles `user` may see, opened in the last `days`, nobody has acknowledged
-/// yet ([`crate::trouble::stats::waiting_for_ack`]): read from the open troubles' list summaries,
-/// as the per-day sums `stats` reads keep no "open and not acknowledged", and judged by the rule
-/// `stats` judges its troubles by.
-async fn waiting_for_ack(
-    app: &App,
-    user: &UserId,
-    days: u32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<usize, StoreError> {
-    let open = app.store.open_summaries().await?;
-    let waiting: Vec<Flagged> = crate::trouble::stats::waiting_for_ack(&open, days, now)
-        .map(|t| (t.id.clone(), t.private))
-        .collect();
-    let seen = seen_by(app, user, &waiting).await?;
-    Ok(seen.into_iter().filter(|s| *s).count())
 }
 
 /// `user`'s troubles for `/trouble mine`, read as their App Home reads them (their rows in the

@@ -433,6 +433,9 @@ fn encode_day(d: &DayRecord) -> Vec<u8> {
         out.push(level.level());
         put_counts(&mut out, counts);
     }
+    // Last, so a day an earlier release wrote reads with none waiting until
+    // [`build_sled_waiting`] counts them.
+    out.extend_from_slice(&t.waiting.to_be_bytes());
     out
 }
 
@@ -454,6 +457,9 @@ fn decode_day(bytes: &[u8]) -> Result<DayRecord, StoreError> {
     for _ in 0..r.u8()? {
         let level = Severity::new(r.u8()?);
         t.by_severity.insert(level, read_counts(&mut r)?);
+    }
+    if r.at < bytes.len() {
+        t.waiting = r.u64()?;
     }
     Ok(DayRecord { tally: Some(t), chunks })
 }
@@ -538,6 +544,10 @@ const VIEWERS_BUILT: &[u8] = b"built:viewers";
 /// by the build, or by rewriting the rows an earlier release wrote without it
 /// ([`build_sled_forced_rows`]).
 const FORCED_ROWS_BUILT: &[u8] = b"built:forced-rows";
+/// Present once the days' tallies count their troubles waiting for an acknowledgement: by the
+/// build, or from the open troubles' rows in an index whose tallies were written before they
+/// did ([`build_sled_waiting`]).
+const WAITING_BUILT: &[u8] = b"built:waiting";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -1078,6 +1088,7 @@ pub fn build_sled(
     batch.insert(UNSURE_BUILT, &[]);
     batch.insert(VIEWERS_BUILT, &[]);
     batch.insert(FORCED_ROWS_BUILT, &[]);
+    batch.insert(WAITING_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(left_out)
 }
@@ -1096,6 +1107,51 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
         }
     }
     batch.insert(UNSURE_BUILT, &[]);
+    index.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Counts, once, the public troubles waiting for an acknowledgement into the tallies of their
+/// days, which an earlier release wrote without that count (they read as none waiting): only
+/// the open troubles can wait, so one walk over the `l:` keys and a read of each one's stats
+/// row, not a walk over the troubles. An untrusted day is left so: its rows answer.
+pub fn build_sled_waiting(index: &sled::Tree) -> Result<(), StoreError> {
+    if index.contains_key(WAITING_BUILT)? {
+        return Ok(());
+    }
+    let mut waiting: BTreeMap<Day, u64> = BTreeMap::new();
+    for record in index.scan_prefix(b"l:") {
+        let (key, _) = record?;
+        // `l:<severity>` then the opened millis and the id, as `o:` keys them.
+        let Some(row) = index.get([b"o:".as_slice(), key.get(3..).unwrap_or_default()].concat())? else {
+            continue;
+        };
+        let row = decode_row(&row)?;
+        if is_public(&row) && row.waiting() {
+            *waiting.entry(day_of(row.opened_at)).or_default() += 1;
+        }
+    }
+    let mut batch = sled::Batch::default();
+    for (day, count) in waiting {
+        let Some(bytes) = index.get(day_key(day))? else {
+            continue;
+        };
+        if let Ok(DayRecord {
+            tally: Some(mut tally),
+            chunks,
+        }) = decode_day(&bytes)
+        {
+            tally.waiting = count;
+            batch.insert(
+                day_key(day),
+                encode_day(&DayRecord {
+                    tally: Some(tally),
+                    chunks,
+                }),
+            );
+        }
+    }
+    batch.insert(WAITING_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
 }

@@ -839,6 +839,7 @@ impl SledStore {
             left_out.extend(unread.iter().map(|key| key.to_vec()));
         }
         super::index::build_sled_unsure(&store.index)?;
+        super::index::build_sled_waiting(&store.index)?;
         // These two passes mark themselves done in the write of what they built, so a trouble
         // they leave out is noted as it is met, before that write.
         let note_left_out = |id: &TroubleId| -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Severity, StageId, Trouble, TroubleId, TroubleSummary, STAGE_COUNT};
+use super::model::{Severity, StageId, Trouble, TroubleId, STAGE_COUNT};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -50,8 +50,7 @@ pub struct Stats {
     pub troubles: usize,
     pub to_ack: Option<Spread>,
     /// Of the troubles without a time to acknowledgement, those open and still waiting for one
-    /// now (the rest were closed without one): set by the caller from [`waiting_for_ack`], as the
-    /// per-day sums cannot tell the two apart.
+    /// now (the rest were closed without one).
     pub waiting: usize,
     pub to_first_contact: Option<Spread>,
     /// Per stage (0-based): from started to done, over stages done.
@@ -62,8 +61,8 @@ pub struct Stats {
 
 impl Stats {
     /// The troubles left out of the time to acknowledgement, having none: `(all, still waiting
-    /// now)`, the waiting never more than all (read a moment apart, a trouble acknowledged or
-    /// opened between the two reads could make it so).
+    /// now)`, the waiting never more than all (a tally an earlier release wrote and a build
+    /// filled could disagree by a trouble; showing more waiting than unanswered would be false).
     pub fn not_acknowledged(&self) -> (usize, usize) {
         let all = self.troubles.saturating_sub(self.to_ack.map_or(0, |s| s.count));
         (all, self.waiting.min(all))
@@ -149,6 +148,11 @@ impl StatsRow {
             *slot = self.stage_lead_ms.get(i).copied().flatten().filter(|d| *d >= 0);
         }
         out
+    }
+
+    /// Open, and nobody has acknowledged it yet.
+    pub fn waiting(&self) -> bool {
+        self.open && self.to_ack_ms.is_none()
     }
 
     /// Its place in a window: opening millisecond, then id (the order the index keeps).
@@ -280,6 +284,8 @@ pub struct Tally {
     /// Per measure (see [`MEASURES`]): the durations, ascending.
     pub durations: Vec<Vec<i64>>,
     pub by_severity: BTreeMap<Severity, Counts>,
+    /// How many are open and waiting for an acknowledgement ([`StatsRow::waiting`]).
+    pub waiting: u64,
 }
 
 impl Default for Tally {
@@ -287,6 +293,7 @@ impl Default for Tally {
         Tally {
             durations: vec![Vec::new(); MEASURES],
             by_severity: BTreeMap::new(),
+            waiting: 0,
         }
     }
 }
@@ -300,10 +307,14 @@ impl Tally {
             }
         }
         self.by_severity.entry(r.severity).or_default().add(r);
+        self.waiting += u64::from(r.waiting());
     }
 
     /// False when `r` cannot have been counted here (then the tally is not to be trusted).
     pub fn remove(&mut self, r: &StatsRow) -> bool {
+        if self.waiting < u64::from(r.waiting()) {
+            return false;
+        }
         for (list, value) in self.durations.iter_mut().zip(r.measures()) {
             if let Some(v) = value {
                 match list.binary_search(&v) {
@@ -323,6 +334,7 @@ impl Tally {
         if counts.troubles == 0 {
             self.by_severity.remove(&r.severity);
         }
+        self.waiting -= u64::from(r.waiting());
         true
     }
 
@@ -349,6 +361,7 @@ impl Summed {
             list.extend(value);
         }
         self.tally.by_severity.entry(r.severity).or_default().add(r);
+        self.tally.waiting += u64::from(r.waiting());
         match self.customers.entry(super::customer::normalize(&r.customer)) {
             std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(r),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -365,6 +378,7 @@ impl Summed {
         for (level, counts) in &other.by_severity {
             self.tally.by_severity.entry(*level).or_default().merge(counts);
         }
+        self.tally.waiting += other.waiting;
     }
 
     /// Adds a customer's counts (as a day's chunk holds them) under its alias-free `key`,
@@ -389,18 +403,6 @@ impl Summed {
 /// Whether a trouble opened `at` is in the window of the last `days` before `now`.
 fn in_window(at: DateTime<Utc>, days: u32, now: DateTime<Utc>) -> bool {
     at >= now - Duration::days(days.into()) && at <= now
-}
-
-/// The open troubles of `open` opened in the window of the last `days` before `now` that nobody
-/// has acknowledged yet: the caller counts those the asker may see as [`Stats::waiting`]. (The
-/// open troubles are few, and their list summaries say both.)
-pub fn waiting_for_ack(
-    open: &[TroubleSummary],
-    days: u32,
-    now: DateTime<Utc>,
-) -> impl Iterator<Item = &TroubleSummary> {
-    open.iter()
-        .filter(move |t| !t.acknowledged && in_window(t.opened_at, days, now))
 }
 
 /// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
@@ -445,7 +447,7 @@ pub fn stats_with(
         days,
         troubles,
         to_ack,
-        waiting: 0,
+        waiting: usize::try_from(tally.waiting).unwrap_or(usize::MAX),
         to_first_contact,
         stage_lead,
         by_customer: joined
@@ -630,18 +632,28 @@ mod tests {
         let acknowledged = trouble("ACME", 1, 200, 210, 220, "¥1");
         let mut too_old = trouble("ACME", 1, -3 * 24 * 60, 0, 0, "¥1");
         too_old.ack = None;
-        let open: Vec<TroubleSummary> = [&waiting, &acknowledged, &too_old]
+        let mut closed_unanswered = trouble("ACME", 1, 300, 310, 320, "¥1");
+        closed_unanswered.ack = None;
+        let mut rows: Vec<StatsRow> = [&waiting, &acknowledged, &too_old, &closed_unanswered]
             .into_iter()
-            .map(TroubleSummary::from)
+            .map(StatsRow::from)
             .collect();
-        let found: Vec<&TroubleId> = waiting_for_ack(&open, 1, at(1000)).map(|t| &t.id).collect();
-        assert_eq!(found, [&waiting.id]);
+        rows[3].open = false;
+        let s = stats(&rows, 1, at(1000), |c| c.to_string());
+        assert_eq!((s.troubles, s.waiting), (3, 1));
 
-        // Read a moment apart from the sums, the waiting never outnumber those not acknowledged.
-        let rows: Vec<StatsRow> = [&waiting, &acknowledged].into_iter().map(StatsRow::from).collect();
-        let mut s = stats(&rows, 1, at(1000), |c| c.to_string());
-        s.waiting = 1;
-        assert_eq!(s.not_acknowledged(), (1, 1));
+        // Summed ahead in a day's tally, taken out again when acknowledged.
+        let mut day = Tally::default();
+        day.add(&rows[0]);
+        let mut summed = Summed::default();
+        summed.merge_tally(&day);
+        assert_eq!(stats_with(summed, &[], 1, at(1000), |c| c.to_string()).waiting, 1);
+        assert!(day.remove(&rows[0]));
+        assert_eq!(day.waiting, 0);
+        assert!(!day.remove(&rows[0]), "never counted twice");
+
+        // The waiting never outnumber those not acknowledged.
+        let mut s = stats(&rows[..2], 1, at(1000), |c| c.to_string());
         s.waiting = 3;
         assert_eq!(s.not_acknowledged(), (1, 1));
     }
