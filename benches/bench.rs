@@ -1422,10 +1422,11 @@ fn left_open(i: u64) -> bool {
     i % 100 == 1
 }
 
-/// The mark an upgrade's one-off start-up pass leaves in the store's index once done (the App
-/// Home rows of troubles closed by force: `build_sled_forced_rows`). Removed, the next start runs
-/// the pass as the first start after an upgrade does.
-const FORCED_ROWS_MARK: &[u8] = b"built:forced-rows";
+/// The marks the upgrade's one-off start-up passes leave in the store's index once done (the App
+/// Home rows of troubles closed by force: `build_sled_forced_rows`; the stats days' count of
+/// troubles waiting for an acknowledgement: `build_sled_waiting`). Removed, the next start runs
+/// the passes as the first start after an upgrade does.
+const UPGRADE_MARKS: [&[u8]; 2] = [b"built:forced-rows", b"built:waiting"];
 
 /// `n` GETs of `path`, one after another: latencies sorted (errors dropped, counted).
 async fn get_load(base: &str, path: &str, n: u64) -> (Vec<Duration>, u64) {
@@ -1563,16 +1564,15 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
         Err(e) => report.line("bot alone (release binary)", format!("not measured: {e}")),
     }
 
-    // The first start after an upgrade: the one-off pass over the index runs before the server
+    // The first start after an upgrade: the one-off passes over the index run before the server
     // listens (the other passes' marks stay: they date from releases long past).
     {
         let db = sled::open(dir.path().join("db")).expect("the store opens (sled, under `db`)");
         let index = db.open_tree("index").expect("index tree");
-        let removed = index.remove(FORCED_ROWS_MARK).expect("the mark removed");
-        assert!(
-            removed.is_some(),
-            "the forced-rows pass had marked the store: {FORCED_ROWS_MARK:?}"
-        );
+        for mark in UPGRADE_MARKS {
+            let removed = index.remove(mark).expect("the mark removed");
+            assert!(removed.is_some(), "the pass had marked the store: {mark:?}");
+        }
         db.flush().expect("flush");
     }
     let t = Instant::now();
@@ -1582,7 +1582,11 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
     bot.stop().await;
     let rewritten = (0..n).filter(|&i| left_open(i)).count();
     report.line(
-        format!("start-up after an upgrade (in-process; the forced-close rows' pass, {rewritten} to rewrite)"),
+        format!(
+            "start-up after an upgrade (in-process; the forced-close rows' pass, {rewritten} to rewrite; \
+             the waiting count's, {} open)",
+            n.div_ceil(10)
+        ),
         if upgraded {
             ms(upgrade_startup)
         } else {
