@@ -61,8 +61,8 @@ pub struct Stats {
 
 impl Stats {
     /// The troubles left out of the time to acknowledgement, having none: `(all, still waiting
-    /// now)`, the waiting never more than all (a tally an earlier release wrote and a build
-    /// filled could disagree by a trouble; showing more waiting than unanswered would be false).
+    /// now)`, the waiting never more than all: both come from the same tallies and rows, and
+    /// a tally gone wrong must not show more troubles waiting than went unanswered.
     pub fn not_acknowledged(&self) -> (usize, usize) {
         let all = self.troubles.saturating_sub(self.to_ack.map_or(0, |s| s.count));
         (all, self.waiting.min(all))
