@@ -44,6 +44,68 @@ async fn a_channel_slack_refuses_to_create_leaves_the_owner_told_whom_to_tell() 
     );
 }
 
+/// A channel Slack refused to create is not lost for good: once the app's permissions are fixed,
+/// the refusal's DM has a button that asks again. Someone outside the trouble is refused, told
+/// who may; a second refusal brings the DM (and its button) again; the owner and the manager
+/// both asking make one channel, where everyone is invited, the kickoff pings the departments that never
+/// heard, and a line says why the channel comes late. The timeline says who asked.
+#[tokio::test]
+async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 2);
+    let (_, id) = bot.opened(SALES, "sev1 +field ACME: housings cracked").await;
+    let dm = bot.posted_saying(SALES, "restricted_action").await;
+    assert!(
+        dm.contains("\"create_channel\"") && dm.contains("ask for the channel again with the button below"),
+        "{dm}"
+    );
+    bot.settle().await;
+    let click = |user: &str| button_payload(&bot.slack, user, "create_channel", &id, SALES);
+
+    assert_eq!(bot.interaction(&click(COLLEAGUE)).await.status(), 200);
+    let refused = click_answer(&bot, COLLEAGUE, "Only").await;
+    assert_eq!(
+        refused,
+        format!("Only the owner <@{SALES}> or <@{MANAGER}> can ask for the channel again.")
+    );
+
+    // Asked before the admin fixed anything: refused again, and the owner can ask once more.
+    assert_eq!(bot.interaction(&click(SALES)).await.status(), 200);
+    nth_dm_saying(&bot, SALES, 2, "create_channel").await;
+    bot.settle().await;
+    assert!(bot.slack.channels().is_empty());
+
+    // The owner asks, and the manager too while Slack is still at it: one channel.
+    bot.slack.hold("conversations.create");
+    assert_eq!(bot.interaction(&click(SALES)).await.status(), 200);
+    bot.slack.wait_held("conversations.create", |_| true).await;
+    assert_eq!(bot.interaction(&click(MANAGER)).await.status(), 200);
+    let coming = click_answer(&bot, MANAGER, "channel").await;
+    assert!(coming.contains("is being created already"), "{coming}");
+    bot.slack.release("conversations.create");
+    bot.settle().await;
+    let channels = bot.slack.channels();
+    assert_eq!(channels.len(), 1, "one channel for a double click: {channels:?}");
+    let channel = channels[0].id.clone();
+    let kickoffs: Vec<String> = (bot.slack.messages_in(&channel).iter())
+        .map(text_of)
+        .filter(|m| m.contains(&format!("Trouble {id}:")))
+        .collect();
+    assert_eq!(kickoffs.len(), 1, "one kickoff for a double click: {kickoffs:?}");
+    assert!(kickoffs[0].contains("<!subteam^S0FIELD>"), "{}", kickoffs[0]);
+    let late = bot.posted_saying(&channel, "Slack refused to create it").await;
+    assert!(
+        late.contains(&format!("At <@{SALES}>'s request the bot made it now")),
+        "{late}"
+    );
+    assert!(bot.slack.members(&channel).contains(&"U0FS1".to_string()));
+    let asked = event_kinds(&bot, &id)
+        .iter()
+        .filter(|e| *e == "ChannelAskedFor")
+        .count();
+    assert_eq!(asked, 2);
+}
+
 /// A channel that replaces a deleted one and that Slack refuses to create is not the first move
 /// left undone: the departments heard at the kickoff. The owner is told the channel was deleted
 /// and could not be replaced, not that the departments were never told; at the first creation,

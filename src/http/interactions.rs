@@ -85,6 +85,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 Some(Action::ActionDone) => ButtonAction::ActionDone {
                     n: value.stage.unwrap_or(0),
                 },
+                Some(Action::CreateChannel) => ButtonAction::CreateChannel,
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);

@@ -1770,7 +1770,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::ChannelNotCreated { error, again: true } => {
             let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
-            Rendered::text(tr!(
+            with_create_channel_button(l, t, tr!(
                 l,
                 format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした（{}）。チャンネルでこのトラブルを追える人はいません。Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
                 format!("⚠️ The channel of trouble {id} ({customer} — {summary}) was deleted and Slack refused to create a new one: {}. Nobody can follow the trouble in a channel. Please ask your Slack admin to check the app's permissions and settings.", away(error))
@@ -1805,7 +1805,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     )
                 }
             };
-            Rendered::text(tr!(
+            with_create_channel_button(l, t, tr!(
                 l,
                 format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルを Slack が作成できませんでした（{}）。{told}{departments}Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
                 format!("⚠️ Slack refused to create the channel of trouble {id} ({customer} — {summary}): {}. {told}{departments}Please ask your Slack admin to check the app's permissions and settings.", away(error))
@@ -1844,6 +1844,22 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⚠️ Trouble {id} ({customer} — {summary}) was reopened, but the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
                 ),
             })
+        }
+        Message::ChannelMadeLate { asked } => {
+            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let made = match asked {
+                Some(who) => tr!(
+                    l,
+                    format!("{}の依頼でボットがチャンネル {channel} を作成し", user(who)),
+                    format!("At {}'s request the bot made it now, {channel}: it", user(who))
+                ),
+                None => tr!(l, format!("ボットがチャンネル {channel} を作成し"), format!("The bot made it now, {channel}: it")),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
+                format!("⚠️ Trouble {id} ({customer} — {summary}), which is still open, had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
+            ))
         }
         Message::ChannelReplaced => {
             let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
@@ -2151,6 +2167,35 @@ pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
         format!("当社 {ours}% / お客様 {customer}%{others}"),
         format!("us {ours}% / the customer {customer}%{others}")
     )
+}
+
+/// A refusal to create the trouble's channel, with the button that asks Slack again once the
+/// app's permissions are fixed (while the trouble is open and still has no channel).
+fn with_create_channel_button(l: Locale, t: &Trouble, text: String) -> Rendered {
+    if !t.is_open() || t.channel.is_some() {
+        return Rendered::text(text);
+    }
+    let text = tr!(
+        l,
+        format!("{text}直ったら、下のボタンでチャンネルの作成をもう一度依頼できます。"),
+        format!("{text} Once they are fixed, ask for the channel again with the button below.")
+    );
+    let id = &t.id;
+    let again = button(
+        Action::CreateChannel.id(),
+        tr!(l, "チャンネルの作成を再試行", "Try creating the channel again"),
+        &ButtonValue::trouble(id.as_str()).encode(),
+        true,
+    )
+    .labelled(&tr!(
+        l,
+        format!("トラブル {id} のチャンネルの作成を再試行"),
+        format!("Try creating the channel of trouble {id} again")
+    ));
+    Rendered {
+        blocks: Some(vec![section(&text), actions("channel", vec![again])]),
+        text,
+    }
 }
 
 /// The button that opens the customer-update form, on nudges and the first-call checklist.
@@ -3167,6 +3212,10 @@ pub(super) mod tests {
                 dropped: 3,
             },
             Message::ChannelReplaced,
+            Message::ChannelMadeLate {
+                asked: Some(by.clone()),
+            },
+            Message::ChannelMadeLate { asked: None },
             Message::ReopenedWhileLost {
                 how: ChannelLoss::Archived,
             },

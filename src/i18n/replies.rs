@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
-use crate::trouble::decide::{Act, KeptBy, Reply, Who};
+use crate::trouble::decide::{Act, ChannelAgain, KeptBy, Reply, Who};
 use crate::trouble::model::TroubleSummary;
 use crate::trouble::when::WhenError;
 
@@ -941,6 +941,23 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
+        Reply::ChannelAgain { id, answer } => match answer {
+            ChannelAgain::Asked => tr!(
+                l,
+                format!("トラブル {id} のチャンネルの作成を Slack にもう一度依頼しました。作成されたら、関係者を招待してキックオフと状況を投稿します。また拒否されたら、担当者に DM で伝えます。"),
+                format!("Slack is asked again to create the channel of trouble {id}. Once it is made, everyone taking part is invited and the kickoff and the status are posted there; if Slack refuses again, the owner hears by DM.")
+            ),
+            ChannelAgain::Exists(channel) => tr!(
+                l,
+                format!("トラブル {id} にはチャンネル <#{channel}> があります。"),
+                format!("Trouble {id} has its channel: <#{channel}>.")
+            ),
+            ChannelAgain::Coming => tr!(
+                l,
+                format!("トラブル {id} のチャンネルは作成中です。まもなく招待が届きます。"),
+                format!("The channel of trouble {id} is being created already: the invitation comes in a moment.")
+            ),
+        },
     }
 }
 
@@ -961,6 +978,7 @@ fn act_text(l: Locale, act: Act) -> &'static str {
         Act::NameManager => tr!(l, "上司の指名", "name the manager"),
         Act::Close => tr!(l, "クローズ", "close this trouble"),
         Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
+        Act::AskForChannel => tr!(l, "チャンネル作成の再依頼", "ask for the channel again"),
         Act::Facts | Act::Actions | Act::Reopen | Act::JudgeEffect | Act::Fix => {
             super::stages::act_text(l, act).unwrap_or_default()
         }

@@ -371,6 +371,12 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("チャンネル {} が削除された", inline(channel.as_str())),
             format!("channel {} deleted", inline(channel.as_str()))
         ),
+        Event::ChannelAskedFor => tr!(
+            l,
+            "作成できなかったチャンネルの作成を再依頼",
+            "asked Slack again for the channel it had refused to create"
+        )
+        .to_string(),
         Event::DeliveryFailed { method, error } => tr!(
             l,
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),

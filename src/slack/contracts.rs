@@ -18,6 +18,8 @@ pub enum Action {
     ProposalReject,
     /// An action's Done in its owner's App Home; the value carries the action's number.
     ActionDone,
+    /// On the DM saying Slack refused to create a trouble's channel: ask Slack again.
+    CreateChannel,
 }
 
 impl Action {
@@ -31,11 +33,12 @@ impl Action {
             Action::ProposalApprove => "proposal_approve",
             Action::ProposalReject => "proposal_reject",
             Action::ActionDone => "action_done",
+            Action::CreateChannel => "create_channel",
         }
     }
 
     /// Every action, for parsing (a new variant goes here as well as in `id`).
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Acknowledge,
         Action::CompleteStage,
         Action::LogUpdate,
@@ -44,6 +47,7 @@ impl Action {
         Action::ProposalApprove,
         Action::ProposalReject,
         Action::ActionDone,
+        Action::CreateChannel,
     ];
 
     /// The action's id for the `n`th of several of its buttons in one block: Slack refuses a

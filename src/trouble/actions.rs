@@ -1309,7 +1309,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     }
     // Its channel deleted while it was closed: a new one first, for the lines that follow.
     if w.t.channel.is_none() {
-        super::decide::set_up_channel_again(w, None);
+        super::decide::set_up_channel_again(w, None, None);
     }
     w.step(
         user,

@@ -656,6 +656,11 @@ pub struct Trouble {
     /// the kickoff, not the first move left undone. False for troubles stored before this was.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub channel_deleted: bool,
+    /// Slack refused for good to create the trouble's channel and nobody has asked for it
+    /// again since: the owner's DM carries a button that asks (once: a creation queued clears
+    /// this, so a double click or a second person makes no second channel).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub channel_refused: bool,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -1140,6 +1145,7 @@ impl Trouble {
             shared_seen,
             status_as_of,
             channel_deleted,
+            channel_refused,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -1184,6 +1190,7 @@ impl Trouble {
             && *shared_seen == other.shared_seen
             && *status_as_of == other.status_as_of
             && *channel_deleted == other.channel_deleted
+            && *channel_refused == other.channel_refused
     }
 }
 

@@ -495,6 +495,7 @@ fn each_text(e: &mut Event, f: &mut dyn FnMut(&mut String)) {
         | Event::KickoffUnpinned
         | Event::StatusUnpinned
         | Event::ChannelDeleted { .. }
+        | Event::ChannelAskedFor
         | Event::NamesLearned { .. } => {}
         // The organisation's name as Slack gave it (the customer's company, often); its id stays.
         Event::TeamLinesWithdrawn { org_name, .. } | Event::NoticesWithdrawn { org_name, .. } => some(f, org_name),

@@ -178,6 +178,9 @@ pub enum Event {
     ChannelDeleted {
         channel: ChannelId,
     },
+    /// The entry's actor asked for the trouble's channel again after Slack refused to create
+    /// it (`ChannelCreated` follows when Slack makes it, `DeliveryFailed` when it refuses again).
+    ChannelAskedFor,
     /// The names Slack gave for people the report and the 8D name, which those texts show
     /// instead of their ids: on the timeline, so a name changed
     /// in the store shows as the record disagreeing with it.

@@ -407,18 +407,42 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     w.t.team_lines.clear();
     w.t.team_lines_dropped = 0;
     if w.t.is_open() {
-        set_up_channel_again(w, by.as_ref());
+        set_up_channel_again(w, by.as_ref(), None);
     }
 }
 
-/// A new channel for a trouble whose channel was deleted, set up as at opening: everyone who
-/// took part invited (the owner, the chain as far as it was asked, the people added, the
-/// departments' members, whoever had joined), the kickoff and the status posted and pinned, and a
-/// line saying what happened, as do DMs to those a lost channel is told to (after it, in the
-/// channel's lane, so they link the new channel).
-pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>) {
+/// `user` asked for the channel Slack refused to create (the button on the owner's DM saying
+/// so). Asked once: the creation queued, another click finds it coming, and says so rather than
+/// make a second channel.
+pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
+    let id = w.t.id.clone();
+    let answer = match (&w.t.channel, w.t.channel_refused) {
+        (Some(channel), _) => ChannelAgain::Exists(channel.clone()),
+        (None, false) => ChannelAgain::Coming,
+        (None, true) => {
+            w.log(Some(user), Event::ChannelAskedFor);
+            set_up_channel_again(w, None, Some(user));
+            ChannelAgain::Asked
+        }
+    };
+    Reply::ChannelAgain { id, answer }
+}
+
+/// A new channel for a trouble without one (its channel deleted, or never made: Slack refused
+/// it), set up as at opening: everyone who took part invited (the owner, the chain as far as it
+/// was asked, the people added, the departments' members, whoever had joined), the kickoff and
+/// the status posted and pinned, and a line saying what happened, as do DMs to those a lost
+/// channel is told to (after it, in the channel's lane, so they link the new channel): never to
+/// whoever `asked` for it (answered at their click), and for a deleted one, as to the manager
+/// of whoever deleted it (`by`).
+pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>, asked: Option<&UserId>) {
+    // One creation under way: a click on the refusal's button finds it coming.
+    w.t.channel_refused = false;
+    w.changed = true;
     w.send(Lane::Channel, Op::CreateChannel);
-    let asked = &w.t.escalation.chain[..(w.t.escalation.level + 1).min(w.t.escalation.chain.len())];
+    let e = &w.t.escalation;
+    let chain = &e.chain[..(e.level + 1).min(e.chain.len())];
+    let dmed = e.asked.iter().map(|a| &a.who);
     let members = departments_of(w.ctx.policy, &w.t)
         .into_iter()
         .filter_map(|d| w.ctx.policy.departments.get(&d))
@@ -426,7 +450,8 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     let mut invitees: Vec<UserId> = Vec::new();
     for who in std::iter::once(&w.t.owner)
         .chain(w.t.manager.iter())
-        .chain(asked)
+        .chain(chain)
+        .chain(dmed)
         .chain(&w.t.added)
         .chain(members)
         .chain(&w.t.members_seen)
@@ -437,9 +462,14 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     }
     w.invite(invitees);
     post_kickoff_and_status(w);
-    w.post(Lane::Channel, Dest::TroubleChannel, Message::ChannelReplaced);
-    for who in to_tell(w, by) {
-        w.post(Lane::Channel, Dest::Dm(who), Message::ChannelReplaced);
+    // A channel never made was not replaced: the line says it comes late, and why.
+    let line = match w.t.channel_deleted {
+        true => Message::ChannelReplaced,
+        false => Message::ChannelMadeLate { asked: asked.cloned() },
+    };
+    w.post(Lane::Channel, Dest::TroubleChannel, line.clone());
+    for who in to_tell(w, by).into_iter().filter(|who| Some(who) != asked) {
+        w.post(Lane::Channel, Dest::Dm(who), line.clone());
     }
 }
 

@@ -758,6 +758,7 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         ButtonAction::Acknowledge => Act::Acknowledge,
         ButtonAction::CompleteStage { .. } => Act::Stages,
         ButtonAction::LogUpdate { .. } => Act::Update,
+        ButtonAction::CreateChannel => Act::AskForChannel,
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } | ButtonAction::ActionDone { .. } => return None,
     };
     if let Some(refusal) = refuse(w.ctx.policy, &w.t, &user, act) {
@@ -797,6 +798,7 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         },
         // The shell opens the form at once, while the click's trigger id is alive.
         ButtonAction::LogUpdate { .. } => Some(Reply::Step(crate::trouble::facts::StepReply::Shell)),
+        ButtonAction::CreateChannel => Some(ask_for_channel(w, &user)),
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } | ButtonAction::ActionDone { .. } => None,
     }
 }

@@ -320,8 +320,11 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             // ping and invite never hear (the first move is the manager's and theirs): the owner
             // must know at once which trouble, and whom to tell themselves. A replacement for a
             // deleted channel is another case: they heard at the kickoff, the channel is what
-            // is missing.
+            // is missing. Its DM's button asks Slack again, once someone has the app's
+            // permissions fixed.
             if method == "conversations.create" {
+                w.t.channel_refused = true;
+                w.changed = true;
                 let owner = w.t.owner.clone();
                 let again = w.t.channel_deleted;
                 w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error, again });

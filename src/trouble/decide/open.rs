@@ -188,6 +188,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         shared_seen: None,
         status_as_of: None,
         channel_deleted: false,
+        channel_refused: false,
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

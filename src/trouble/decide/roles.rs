@@ -40,6 +40,8 @@ pub enum Act {
     /// `agreed N`: record that the customer accepted an approved proposal (and `withdraw
     /// agreed N`, that record made by mistake).
     Agree,
+    /// Ask Slack again for the channel it refused to create (the refusal DM's button).
+    AskForChannel,
 }
 
 /// Who may do an act, as a refusal names them.
@@ -245,6 +247,18 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(with_configured(chain)),
         Act::Agree => Who::Owner(t.owner.clone()),
+        // Those who heard of the trouble at once: the owner, and the chain as far as it was
+        // asked (whoever the escalation reached, or was DMed at the open).
+        Act::AskForChannel => Who::OwnerOrChain {
+            owner: t.owner.clone(),
+            chain: chain
+                .into_iter()
+                .filter(|u| {
+                    let e = &t.escalation;
+                    e.chain.iter().take(e.level + 1).any(|c| c == u) || e.asked.iter().any(|a| a.who == *u)
+                })
+                .collect(),
+        },
         Act::NameManager | Act::Close | Act::Remove => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,

@@ -3441,6 +3441,53 @@ fn sim_with_participants() -> Sim {
     sim
 }
 
+/// A channel Slack refused to create is asked for again with the refusal's button: by those
+/// who heard at once, once (a second click while it is being made makes no second channel),
+/// and answered with the channel once it exists, or that it is closed.
+#[test]
+fn a_channel_slack_refused_is_asked_for_again_once() {
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    let name = sim.t.channel_name.clone().expect("a channel name at opening");
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    assert!(sim.t.channel_refused);
+    let click = |sim: &mut Sim, who: &str| {
+        sim.feed(Input::Button {
+            user: u(who),
+            action: ButtonAction::CreateChannel,
+        })
+    };
+    let creates = |d: &Decision| d.deliveries.iter().filter(|c| c.op == Op::CreateChannel).count();
+    let answer = |d: &Decision| match &d.reply {
+        Some(Reply::ChannelAgain { answer, .. }) => answer.clone(),
+        other => panic!("{other:?}"),
+    };
+
+    let refused = click(&mut sim, OUTSIDER);
+    assert!(matches!(
+        refused.reply,
+        Some(Reply::NotAllowed {
+            act: Act::AskForChannel,
+            ..
+        })
+    ));
+    assert_eq!(creates(&refused), 0);
+    let asked = click(&mut sim, "U0SALES");
+    assert_eq!((answer(&asked), creates(&asked)), (ChannelAgain::Asked, 1));
+    assert!(asked
+        .entries
+        .iter()
+        .any(|e| e.event == Event::ChannelAskedFor && e.actor == Some(u("U0SALES"))));
+    let again = click(&mut sim, "U0MANAGER");
+    assert_eq!((answer(&again), creates(&again)), (ChannelAgain::Coming, 0));
+
+    sim.feed(channel_created(&name));
+    let made = click(&mut sim, "U0SALES");
+    assert_eq!(answer(&made), ChannelAgain::Exists(ChannelId::new(TROUBLE_CHANNEL)));
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
@@ -3448,7 +3495,7 @@ fn the_roles_table_says_who_may_do_what() {
     // added, outsider.
     let participants = [true, true, true, true, true, false];
     let chain = [false, true, true, false, false, false];
-    let rows: [(Act, [bool; 6]); 14] = [
+    let rows: [(Act, [bool; 6]); 15] = [
         (Act::Acknowledge, chain),
         (Act::Stages, participants),
         (Act::Update, participants),
@@ -3464,6 +3511,8 @@ fn the_roles_table_says_who_may_do_what() {
         (Act::Close, [true, true, true, false, false, false]),
         // The customer's agreement is the owner's to record: they talk to the customer.
         (Act::Agree, [true, false, false, false, false, false]),
+        // Asking for a channel Slack refused: those who heard at once (the chain as far as asked).
+        (Act::AskForChannel, [true, true, false, false, false, false]),
     ];
     let sim = sim_with_participants();
     for (act, allowed) in rows {

@@ -511,6 +511,13 @@ pub enum Message {
     /// The open trouble's channel was deleted and the bot set up a new one: in the new channel,
     /// and to the owner and the manager.
     ChannelReplaced,
+    /// The trouble's channel, which Slack refused at first to create, made now (`asked` for it
+    /// again with the refusal's button, or made as the trouble was reopened): in the new
+    /// channel, and to the owner and the manager but the one who asked.
+    ChannelMadeLate {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        asked: Option<UserId>,
+    },
     /// In the trouble's channel once the bot can post there again: what follows was held while
     /// it could not (`how`), from `since`; `left_out` more are on the timeline only.
     HeldFollow {
@@ -944,6 +951,8 @@ pub enum ButtonAction {
     ActionDone {
         n: usize,
     },
+    /// "Create the channel again", on the DM telling the owner Slack refused to create it.
+    CreateChannel,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1032,6 +1041,18 @@ pub enum Input {
         /// `org`'s name, when Slack gave one (`team.info`).
         org_name: Option<String>,
     },
+}
+
+/// Where a click asking for a trouble's channel again (after Slack refused it) leaves it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChannelAgain {
+    /// Asked: Slack is asked to create it now.
+    Asked,
+    /// It has one already: nothing to ask.
+    Exists(ChannelId),
+    /// Its creation is under way (asked by someone else a moment ago, or still at its first
+    /// try): a second one would make two channels.
+    Coming,
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
@@ -1264,6 +1285,11 @@ pub enum Reply {
     EightDPosted,
     /// The 8D sent to the asker by DM for review: its channel is shared with the customer.
     EightDSentForReview,
+    /// The answer to "Create the channel again" on trouble `id`.
+    ChannelAgain {
+        id: TroubleId,
+        answer: ChannelAgain,
+    },
     /// Close refused: interim actions still open, or no prevention action.
     CloseActions {
         open_interim: Vec<usize>,
