@@ -74,6 +74,14 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
     nth_dm_saying(&bot, SALES, 2, "create_channel").await;
     bot.settle().await;
     assert!(bot.slack.channels().is_empty());
+    let made_now = |who: &str| -> Vec<String> {
+        (bot.slack.messages_in(who).iter())
+            .map(text_of)
+            .filter(|m| m.contains("made it now"))
+            .collect()
+    };
+    // Nobody is told the bot made a channel Slack refused.
+    assert!(made_now(MANAGER).is_empty(), "{:?}", made_now(MANAGER));
 
     // The owner asks, and the manager too while Slack is still at it: one channel.
     bot.slack.hold("conversations.create");
@@ -99,6 +107,9 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
         "{late}"
     );
     assert!(bot.slack.members(&channel).contains(&"U0FS1".to_string()));
+    // The manager hears of it by DM, once; the owner, who asked, was answered at their click.
+    assert_eq!(made_now(MANAGER).len(), 1, "{:?}", made_now(MANAGER));
+    assert!(made_now(SALES).is_empty(), "{:?}", made_now(SALES));
     let asked = event_kinds(&bot, &id)
         .iter()
         .filter(|e| *e == "ChannelAskedFor")

@@ -787,6 +787,10 @@ async fn deliver_once(
                 .inspect_err(|e| hold_on_429(app, channel, e))?;
             Ok(None)
         }
+        // Says a channel was made, which Slack refused: dropped with the channel's own posts.
+        (Op::Post { message, .. }, Some(t)) if message.needs_channel() && t.channel.is_none() => {
+            Err(missing(method, "channel"))
+        }
         (Op::Post { to, message, keep_as }, Some(t)) => {
             // What a channel shared with the customer may not read, the core says (see
             // `trouble::decide::outside`): internal lines, lines for the team alone, and lines

@@ -591,6 +591,15 @@ pub enum Message {
     },
 }
 
+impl Message {
+    /// A line saying the trouble's channel was made (or made again): true only once Slack made
+    /// it. Queued behind the creation, it is dropped, as the channel's own posts are, when the
+    /// trouble still has no channel then (Slack refused again), wherever it goes, a DM too.
+    pub fn needs_channel(&self) -> bool {
+        matches!(self, Message::ChannelReplaced | Message::ChannelMadeLate { .. })
+    }
+}
+
 /// Why someone is asked to acknowledge at once when the chain changes (`/trouble manager`,
 /// `/trouble owner`) rather than when the one below them ran out of time: told as such, since
 /// "not acknowledged for 0s" means nothing to someone just named.
