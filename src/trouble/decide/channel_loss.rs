@@ -436,6 +436,9 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
 /// whoever `asked` for it (answered at their click), and for a deleted one, as to the manager
 /// of whoever deleted it (`by`).
 pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>, asked: Option<&UserId>) {
+    // Made late only when the refusal is recorded: a trouble stored before `channel_deleted`
+    // was kept may have lost its channel all the same, and was told it was replaced.
+    let late = w.t.channel_refused && !w.t.channel_deleted;
     // One creation under way: a click on the refusal's button finds it coming.
     w.t.channel_refused = false;
     w.changed = true;
@@ -463,9 +466,9 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     w.invite(invitees);
     post_kickoff_and_status(w);
     // A channel never made was not replaced: the line says it comes late, and why.
-    let line = match w.t.channel_deleted {
-        true => Message::ChannelReplaced,
-        false => Message::ChannelMadeLate { asked: asked.cloned() },
+    let line = match late {
+        true => Message::ChannelMadeLate { asked: asked.cloned() },
+        false => Message::ChannelReplaced,
     };
     w.post(Lane::Channel, Dest::TroubleChannel, line.clone());
     for who in to_tell(w, by).into_iter().filter(|who| Some(who) != asked) {

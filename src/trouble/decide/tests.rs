@@ -4927,6 +4927,27 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
     assert!(reopened.is_some_and(|r| replaced < r), "{ops:?}");
 }
 
+/// A closed trouble whose channel was deleted under the release before `channel_deleted` was
+/// kept (stored without it) is told its channel was replaced when it is reopened, as it was then:
+/// not that Slack refused to create it, which nothing recorded.
+#[test]
+fn a_channel_deleted_before_it_was_recorded_is_replaced_at_a_reopen() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    sim.feed(Input::ChannelDeleted { by: None });
+    sim.t.channel_deleted = false;
+    let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
+    let d = sim.cmd("U0MANAGER", Command::Step(reopen));
+    let lines: Vec<Message> = messages(&d)
+        .into_iter()
+        .filter(|m| matches!(m, Message::ChannelReplaced | Message::ChannelMadeLate { .. }))
+        .collect();
+    assert!(
+        !lines.is_empty() && lines.iter().all(|m| *m == Message::ChannelReplaced),
+        "{lines:?}"
+    );
+}
+
 #[test]
 fn the_kickoff_or_the_status_deleted_is_on_the_timeline_and_posted_and_pinned_again() {
     let cases = [
