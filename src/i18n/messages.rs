@@ -212,6 +212,16 @@ pub(super) fn notified_as(l: Locale, t: &Trouble, sev: &str, place: Where) -> St
 const NOTIFIED_CUSTOMER: usize = 60;
 const NOTIFIED_SUMMARY: usize = 120;
 
+/// The customer and the summary cut as a notification carries them, for a DM that names the
+/// trouble beside what it asks: however long they are, what follows them is read (and a
+/// section block, cut at Slack's limit, keeps it).
+fn named_short(t: &Trouble) -> (String, String) {
+    (
+        cut(&away(&t.customer), NOTIFIED_CUSTOMER),
+        cut(&away(&t.summary), NOTIFIED_SUMMARY),
+    )
+}
+
 /// The departments of `keys`, each by its user group (which pings it) and name.
 fn departments_pinged(l: Locale, config: &Config, keys: &[String]) -> String {
     let each = keys
@@ -639,8 +649,7 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
     ) || crate::trouble::facts::names_the_scope(message);
     if matches!(to, Dest::Dm(_)) && asked_in_dm {
         let (id, channel) = (&t.id, channel_ref(l, t));
-        let customer = cut(&away(&t.customer), NOTIFIED_CUSTOMER);
-        let summary = cut(&away(&t.summary), NOTIFIED_SUMMARY);
+        let (customer, summary) = named_short(t);
         let about = tr!(
             l,
             format!("📌 トラブル {id}（{customer} — {summary}）· {channel}"),
@@ -1769,7 +1778,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
         Message::ChannelNotCreated { error, again: true } => {
-            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let (id, (customer, summary)) = (&t.id, named_short(t));
             with_create_channel_button(l, t, tr!(
                 l,
                 format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした（{}）。チャンネルでこのトラブルを追える人はいません。Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
@@ -1777,7 +1786,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::ChannelNotCreated { error, again: false } => {
-            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let (id, (customer, summary)) = (&t.id, named_short(t));
             // Everyone DMed at the open: the manager, and the configured one when another was named.
             let managers: Vec<String> = t.escalation.asked.iter().map(|a| user(&a.who)).collect();
             let told = match managers.is_empty() {
@@ -3263,6 +3272,30 @@ pub(super) mod tests {
                 if matches!(m, Message::Kickoff | Message::ManagerDm | Message::OriginNotice) {
                     assert!(all.contains("(old)"), "{m:?} shows what was first reported: {all}");
                 }
+            }
+        }
+    }
+
+    /// The DM saying Slack refused the channel names the trouble as a notification does: a
+    /// long summary never pushes its end (what to do, the button's sentence) past Slack's limit
+    /// on a section's text.
+    #[test]
+    fn a_refusal_dm_keeps_its_end_however_long_the_summary() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        t.summary = "cracked housing & <lot> ".repeat(120);
+        for again in [false, true] {
+            let m = Message::ChannelNotCreated {
+                error: "restricted_action".into(),
+                again,
+            };
+            for (l, end) in [
+                (Locale::En, "ask for the channel again with the button below."),
+                (Locale::Ja, "下のボタンでチャンネルの作成をもう一度依頼できます。"),
+            ] {
+                let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
+                assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
             }
         }
     }
