@@ -343,6 +343,16 @@ pub struct AwayNoted {
 }
 
 impl Escalation {
+    /// `who` is in its chain and heard of the trouble at once: the escalation reached them, or
+    /// they were asked (at the open, the configured manager beside one named; or as a change of
+    /// the chain took them in). Not one a change of the chain left out since, asked or not.
+    pub fn heard_at_once(&self, who: &UserId) -> bool {
+        self.chain
+            .iter()
+            .position(|c| c == who)
+            .is_some_and(|at| at <= self.level || self.asked_at(who).is_some())
+    }
+
     /// When `who` was first asked to acknowledge, when known.
     pub fn asked_at(&self, who: &UserId) -> Option<DateTime<Utc>> {
         self.asked.iter().find(|a| a.who == *who).map(|a| a.at)

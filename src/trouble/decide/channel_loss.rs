@@ -443,9 +443,9 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     w.t.channel_refused = false;
     w.changed = true;
     w.send(Lane::Channel, Op::CreateChannel);
+    // Whom the role lets ask for it: never one a change of the chain left out, though asked once.
     let e = &w.t.escalation;
-    let chain = &e.chain[..(e.level + 1).min(e.chain.len())];
-    let dmed = e.asked.iter().map(|a| &a.who);
+    let chain = e.chain.iter().filter(|u| e.heard_at_once(u));
     let members = departments_of(w.ctx.policy, &w.t)
         .into_iter()
         .filter_map(|d| w.ctx.policy.departments.get(&d))
@@ -454,7 +454,6 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     for who in std::iter::once(&w.t.owner)
         .chain(w.t.manager.iter())
         .chain(chain)
-        .chain(dmed)
         .chain(&w.t.added)
         .chain(members)
         .chain(&w.t.members_seen)

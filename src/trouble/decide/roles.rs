@@ -251,13 +251,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // asked (whoever the escalation reached, or was DMed at the open).
         Act::AskForChannel => Who::OwnerOrChain {
             owner: t.owner.clone(),
-            chain: chain
-                .into_iter()
-                .filter(|u| {
-                    let e = &t.escalation;
-                    e.chain.iter().take(e.level + 1).any(|c| c == u) || e.asked.iter().any(|a| a.who == *u)
-                })
-                .collect(),
+            chain: chain.into_iter().filter(|u| t.escalation.heard_at_once(u)).collect(),
         },
         Act::NameManager | Act::Close | Act::Remove => Who::OwnerOrChain {
             owner: t.owner.clone(),

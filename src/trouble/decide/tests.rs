@@ -3488,6 +3488,33 @@ fn a_channel_slack_refused_is_asked_for_again_once() {
     assert_eq!(answer(&made), ChannelAgain::Exists(ChannelId::new(TROUBLE_CHANNEL)));
 }
 
+/// The channel made late invites the chain the role reads, not everyone it ever asked: a
+/// manager named at the open whom `/trouble manager` left out since stays out of it.
+#[test]
+fn a_channel_made_late_leaves_out_a_manager_the_chain_left() {
+    let named = OpenRequest {
+        manager: Some(u("U0OTHERMGR")),
+        ..req("ACME")
+    };
+    let (mut sim, _) = Sim::open(config(), "U0SALES", named);
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    sim.cmd("U0MANAGER", Command::Manager(u("U0NEWMGR")));
+    assert!(sim.t.escalation.asked_at(&u("U0OTHERMGR")).is_some());
+    let d = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    let invited = invited(&d);
+    assert!(!invited.contains(&u("U0OTHERMGR")), "{invited:?}");
+    assert!(
+        invited.contains(&u("U0NEWMGR")) && invited.contains(&u("U0MANAGER")),
+        "{invited:?}"
+    );
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
