@@ -2179,9 +2179,10 @@ pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
 }
 
 /// A refusal to create the trouble's channel, with the button that asks Slack again once the
-/// app's permissions are fixed (while the trouble is open and still has no channel).
+/// app's permissions are fixed: while the core records the refusal (none asked since), never
+/// from the channel's absence alone, which a creation under way shares.
 fn with_create_channel_button(l: Locale, t: &Trouble, text: String) -> Rendered {
-    if !t.is_open() || t.channel.is_some() {
+    if !t.channel_refused || !t.is_open() {
         return Rendered::text(text);
     }
     let text = tr!(
@@ -3296,6 +3297,27 @@ pub(super) mod tests {
             ] {
                 let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
                 assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
+            }
+        }
+    }
+
+    /// The button on the DM saying Slack refused the channel is offered as the core records the
+    /// refusal, not from the missing channel: one queued before it was recorded (by an earlier
+    /// release) shows none, whose click would be answered that the channel is being created.
+    #[test]
+    fn a_refusal_dm_asks_again_only_while_the_refusal_is_recorded() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        for refused in [false, true] {
+            t.channel_refused = refused;
+            for again in [false, true] {
+                let m = Message::ChannelNotCreated {
+                    error: "restricted_action".into(),
+                    again,
+                };
+                let r = render(Locale::En, &config, &t, &m);
+                let all = format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"));
+                assert_eq!(all.contains("create_channel"), refused, "{again}: {all}");
             }
         }
     }
