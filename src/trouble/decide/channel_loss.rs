@@ -464,6 +464,10 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     }
     w.invite(invitees);
     post_kickoff_and_status(w);
+    // What the open posted beside the kickoff went with the channel Slack refused: it comes now.
+    if late {
+        post_beside_kickoff(w);
+    }
     // A channel never made was not replaced: the line says it comes late, and why.
     let line = match late {
         true => Message::ChannelMadeLate { asked: asked.cloned() },

@@ -261,18 +261,8 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     invitees.retain(|u| seen.insert(u.clone()));
     w.invite(invitees);
     post_kickoff_and_status(&mut w);
-    if manager.is_none() {
-        let hint = if at_top_of_org(policy, &owner) {
-            Message::TopOfOrgHint
-        } else {
-            Message::NoManagerHint
-        };
-        w.post(Lane::Channel, Dest::TroubleChannel, hint);
-    }
     w.t.past = crate::trouble::customer::shown_in(policy, &w.t, &req.past);
-    if !w.t.past.is_empty() {
-        w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
-    }
+    post_beside_kickoff(&mut w);
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
     let (reminder, due) = (
@@ -307,6 +297,23 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
 pub(super) fn post_kickoff_and_status(w: &mut Work) {
     post_and_pin(w, Message::Kickoff, Slot::Kickoff);
     post_and_pin(w, Message::Status, Slot::Status);
+}
+
+/// What the kickoff brings with it in a new channel: whom to name when nobody manages the
+/// trouble (or that the owner is at the top of `[org]`), and the customer's past troubles in its
+/// thread. At the open, and in a channel Slack refused then and made late.
+pub(super) fn post_beside_kickoff(w: &mut Work) {
+    if w.t.manager.is_none() {
+        let hint = if at_top_of_org(w.ctx.policy, &w.t.owner) {
+            Message::TopOfOrgHint
+        } else {
+            Message::NoManagerHint
+        };
+        w.post(Lane::Channel, Dest::TroubleChannel, hint);
+    }
+    if !w.t.past.is_empty() {
+        w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
+    }
 }
 
 /// `message` posted in the trouble's channel, kept as `slot` and pinned.

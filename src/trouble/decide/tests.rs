@@ -3515,6 +3515,24 @@ fn a_channel_made_late_leaves_out_a_manager_the_chain_left() {
     );
 }
 
+/// A channel Slack refused at the open and made late is set up as at the open: the hint that
+/// nobody manages the trouble (and the past troubles, by the same code) come with the kickoff.
+#[test]
+fn a_channel_made_late_gets_what_the_open_posted_beside_the_kickoff() {
+    let (mut sim, _) = Sim::open(config(), "U0LONER", req("ACME"));
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    let d = sim.feed(Input::Button {
+        user: u("U0LONER"),
+        action: ButtonAction::CreateChannel,
+    });
+    let hint = post_op(Dest::TroubleChannel, Message::NoManagerHint, None);
+    let channel = ops(&d, Lane::Channel);
+    assert_eq!(channel.iter().filter(|op| **op == hint).count(), 1, "{channel:?}");
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
