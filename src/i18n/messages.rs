@@ -3243,14 +3243,47 @@ pub(super) mod tests {
                 raised_to: Some(Severity::new(1)),
             },
         ];
+        // Its channel refused by Slack: the DMs saying so carry the button that asks again.
+        let mut refused = t.clone();
+        refused.channel = None;
+        refused.channel_refused = true;
+        let refusals = [false, true].map(|again| Message::ChannelNotCreated {
+            error: t.summary.clone(),
+            again,
+        });
         for l in [Locale::Ja, Locale::En] {
-            for (m, from_elsewhere) in own
+            for (on, m, from_elsewhere) in own
                 .iter()
-                .map(|m| (m, false))
-                .chain(elsewhere.iter().map(|m| (m, true)))
+                .map(|m| (&t, m, false))
+                .chain(elsewhere.iter().map(|m| (&t, m, true)))
+                .chain(refusals.iter().map(|m| (&refused, m, true)))
             {
-                let r = render(l, &config, &t, m);
+                let r = render(l, &config, on, m);
                 let all = format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"));
+                if on.channel_refused {
+                    let (sentence, label, labelled) = tr!(
+                        l,
+                        (
+                            "直ったら、下のボタンでチャンネルの作成をもう一度依頼できます。",
+                            "チャンネルの作成を再試行",
+                            "トラブル 20261130-1 のチャンネルの作成を再試行"
+                        ),
+                        (
+                            "Once they are fixed, ask for the channel again with the button below.",
+                            "Try creating the channel again",
+                            "Try creating the channel of trouble 20261130-1 again"
+                        )
+                    );
+                    let button = [
+                        sentence.to_string(),
+                        format!("\"text\":\"{label}\",\"type\":\"plain_text\""),
+                        format!("\"accessibility_label\":\"{labelled}\""),
+                        "\"action_id\":\"create_channel\"".to_string(),
+                    ];
+                    for said in button {
+                        assert!(all.contains(&said), "{m:?} in {l:?} lacks {said:?}: {all}");
+                    }
+                }
                 // The configured user group is the bot's own mention; only it may be a `<!…>`.
                 let typed = all.replace("<!subteam^S0QUALITY>", "");
                 for live in ["<!", "<http", "\u{1b}", "\u{202e}"] {

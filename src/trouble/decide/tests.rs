@@ -2353,7 +2353,11 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
         );
         assert_no_effect(&d, &case);
     }
-    for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage { stage: None }] {
+    for action in [
+        ButtonAction::Acknowledge,
+        ButtonAction::CompleteStage { stage: None },
+        ButtonAction::CreateChannel,
+    ] {
         let d = sim.feed(Input::Button {
             user: u("U0MANAGER"),
             action: action.clone(),
@@ -3443,7 +3447,8 @@ fn sim_with_participants() -> Sim {
 
 /// A channel Slack refused to create is asked for again with the refusal's button: by those
 /// who heard at once, once (a second click while it is being made makes no second channel),
-/// and answered with the channel once it exists, or that it is closed.
+/// and answered with the channel once it exists. (Closed, it is answered as closed: see
+/// `commands_buttons_and_replies_after_close_change_nothing`.)
 #[test]
 fn a_channel_slack_refused_is_asked_for_again_once() {
     let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
