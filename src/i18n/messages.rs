@@ -1787,8 +1787,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::ChannelNotCreated { error, again: false } => {
             let (id, (customer, summary)) = (&t.id, named_short(t));
-            // Everyone DMed at the open: the manager, and the configured one when another was named.
-            let managers: Vec<String> = t.escalation.asked.iter().map(|a| user(&a.who)).collect();
+            // Everyone DMed at the open: the manager, and the configured one when another was
+            // named; not one whose DM reached nobody (the owner is DMed that apart).
+            let managers: Vec<String> = t
+                .escalation
+                .asked
+                .iter()
+                .filter(|a| !t.escalation.unreachable.contains(&a.who))
+                .map(|a| user(&a.who))
+                .collect();
             let told = match managers.is_empty() {
                 true => String::new(),
                 false => {
@@ -3332,6 +3339,24 @@ pub(super) mod tests {
                 assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
             }
         }
+    }
+
+    /// The DM saying Slack refused the channel names as told by DM only those the open's DM
+    /// reached: a manager whose DM reached nobody (no such user, a bot) heard nothing.
+    #[test]
+    fn a_refusal_dm_names_as_told_only_the_managers_reached() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        let asked: Vec<UserId> = t.escalation.asked.iter().map(|a| a.who.clone()).collect();
+        assert!(!asked.is_empty(), "the fixture's manager was asked at the open");
+        let m = Message::ChannelNotCreated {
+            error: "restricted_action".into(),
+            again: false,
+        };
+        let told = |t: &Trouble| render(Locale::En, &config, t, &m).text;
+        assert!(told(&t).contains("told by DM"), "{}", told(&t));
+        t.escalation.unreachable = asked;
+        assert!(!told(&t).contains("told by DM"), "{}", told(&t));
     }
 
     /// The button on the DM saying Slack refused the channel is offered as the core records the
