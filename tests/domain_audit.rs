@@ -136,6 +136,12 @@ async fn a_replacement_channel_slack_refuses_to_create_is_told_as_such() {
         , t.id)) && !dm.contains("departments"),
         "{dm}"
     );
+    // The manager hears of the deletion too, and that no channel replaced it.
+    let told = bot.posted_saying(MANAGER, "was deleted, and Slack refused").await;
+    assert!(
+        told.contains(&t.id) && told.contains(&format!("<@{SALES}> can ask for the channel again")),
+        "{told}"
+    );
 
     let ja = spawn_bot_in("ja").await;
     let t = ja.open_ready("ACME: 蓋の割れ").await;

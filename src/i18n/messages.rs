@@ -1788,7 +1788,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ChannelNotCreated { error, again: false } => {
             let (id, (customer, summary)) = (&t.id, named_short(t));
             // Everyone DMed at the open: the manager, and the configured one when another was
-            // named; not one whose DM reached nobody (the owner is DMed that apart).
+            // named; not one whose DM reached nobody (no such user, a bot), who heard nothing.
             let managers: Vec<String> = t
                 .escalation
                 .asked
@@ -1875,6 +1875,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 l,
                 format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
                 format!("⚠️ Trouble {id} ({customer} — {summary}), which is still open, had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
+            ))
+        }
+        // Rendered once the creation behind which it was queued is done: Slack refused it when
+        // the trouble still has no channel.
+        Message::ChannelReplaced if t.channel.is_none() => {
+            let (id, customer, summary, owner) = (&t.id, away(&t.customer), away(&t.summary), user(&t.owner));
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルの作成を拒否しました。チャンネルでこのトラブルを追える人はいません。アプリの権限が直れば、{owner} が作成をもう一度依頼できます。タイムラインと記録はすべて残っています（`/trouble report`）。"),
+                format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted, and Slack refused to create a new one: nobody can follow the trouble in a channel. Once the app's permissions are fixed, {owner} can ask for the channel again. The timeline and the whole record are kept (`/trouble report`).")
             ))
         }
         Message::ChannelReplaced => {

@@ -592,11 +592,13 @@ pub enum Message {
 }
 
 impl Message {
-    /// A line saying the trouble's channel was made (or made again): true only once Slack made
-    /// it. Queued behind the creation, it is dropped, as the channel's own posts are, when the
-    /// trouble still has no channel then (Slack refused again), wherever it goes, a DM too.
+    /// A line saying a channel never made was made now: true only once Slack made it. Queued
+    /// behind the creation, it is dropped, as the channel's own posts are, when the trouble
+    /// still has no channel then (Slack refused again), wherever it goes, a DM too (the owner is
+    /// DMed the refusal). A deleted channel's line is not: whoever it tells must hear of the
+    /// deletion made or not, and it says which ([`Message::ChannelReplaced`]).
     pub fn needs_channel(&self) -> bool {
-        matches!(self, Message::ChannelReplaced | Message::ChannelMadeLate { .. })
+        matches!(self, Message::ChannelMadeLate { .. })
     }
 }
 
