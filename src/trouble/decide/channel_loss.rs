@@ -443,9 +443,14 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     w.t.channel_refused = false;
     w.changed = true;
     w.send(Lane::Channel, Op::CreateChannel);
-    // Whom the role lets ask for it: never one a change of the chain left out, though asked once.
+    // The chain as the role reads it (never one a change of the chain left out, though asked
+    // once), and the owner's manager a fixed `[org]` names now, asked from outside it.
     let e = &w.t.escalation;
-    let chain = e.chain.iter().filter(|u| e.heard_at_once(u));
+    let chain = e
+        .chain
+        .iter()
+        .filter(|u| e.heard_at_once(u))
+        .chain(e.owners_manager_now.iter());
     let members = departments_of(w.ctx.policy, &w.t)
         .into_iter()
         .filter_map(|d| w.ctx.policy.departments.get(&d))

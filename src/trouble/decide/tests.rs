@@ -3508,6 +3508,8 @@ fn a_channel_made_late_leaves_out_a_manager_the_chain_left() {
     }));
     sim.cmd("U0MANAGER", Command::Manager(u("U0NEWMGR")));
     assert!(sim.t.escalation.asked_at(&u("U0OTHERMGR")).is_some());
+    // The owner's manager a fixed `[org]` names now, asked from outside the chain, is invited.
+    sim.t.escalation.owners_manager_now = Some(u("U0ORGMGR"));
     let d = sim.feed(Input::Button {
         user: u("U0SALES"),
         action: ButtonAction::CreateChannel,
@@ -3515,7 +3517,7 @@ fn a_channel_made_late_leaves_out_a_manager_the_chain_left() {
     let invited = invited(&d);
     assert!(!invited.contains(&u("U0OTHERMGR")), "{invited:?}");
     assert!(
-        invited.contains(&u("U0NEWMGR")) && invited.contains(&u("U0MANAGER")),
+        invited.contains(&u("U0NEWMGR")) && invited.contains(&u("U0MANAGER")) && invited.contains(&u("U0ORGMGR")),
         "{invited:?}"
     );
 }
