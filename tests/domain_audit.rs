@@ -233,8 +233,18 @@ async fn the_escape_point_given_alone_is_added_to_the_standing_cause_not_a_corre
     );
     let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
     assert_eq!(
-        (cause.text.as_str(), cause.escape.as_deref(), cause.by.as_str()),
-        ("mold temperature drifted", Some("visual check only"), MANAGER)
+        (
+            cause.text.as_str(),
+            cause.escape.as_deref(),
+            cause.by.as_str(),
+            cause.escape_by.as_ref().map(|u| u.as_str())
+        ),
+        (
+            "mold temperature drifted",
+            Some("visual check only"),
+            SALES,
+            Some(MANAGER)
+        )
     );
     assert!(trouble(&bot, &t.id).substance.corrections.is_empty());
     bot.settle().await;
@@ -257,6 +267,57 @@ async fn the_escape_point_given_alone_is_added_to_the_standing_cause_not_a_corre
     assert_eq!(r, "流出原因を原因に記録しました（第3段階）。");
     let line = ja.posted_saying(&t.channel, "目視検査のみ").await;
     assert!(line.contains("🔬 流出原因") && !line.contains("訂正"), "{line}");
+}
+
+/// Whoever adds the escape point alone to another's cause is its author, not the cause's: the
+/// 8D's team names both, the cause's author hears when the cause is replaced, and the escape
+/// point's when it is; the record still agrees with its timeline.
+#[tokio::test]
+async fn the_escape_point_added_alone_is_credited_to_its_author_and_the_cause_to_its_own() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    bot.command_text("U0QA1", &t.channel, "cause mold temperature drifted")
+        .await;
+    bot.command_text("U0QA2", &t.channel, "cause escape: visual check only")
+        .await;
+    bot.command(SALES, &t.channel, "report 8d").await;
+    let eightd = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["text"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(&format!("8D report {}", t.id)))
+        })
+        .await;
+    let eightd = text_of(&eightd.params);
+    let members = eightd.lines().find(|l| l.starts_with("- Members:")).unwrap_or_default();
+    assert!(members.contains("U0QA1") && members.contains("U0QA2"), "{eightd}");
+
+    bot.command_text(SALES, &t.channel, "cause resin moisture").await;
+    let dm = bot.posted_saying("U0QA1", "replaced the cause you recorded").await;
+    assert!(
+        dm.contains("mold temperature drifted") && dm.contains("resin moisture"),
+        "{dm}"
+    );
+    bot.command_text(SALES, &t.channel, "cause escape: sampling too thin")
+        .await;
+    let dm = bot
+        .posted_saying("U0QA2", "replaced the escape point you recorded")
+        .await;
+    assert!(
+        dm.contains("visual check only") && dm.contains("sampling too thin"),
+        "{dm}"
+    );
+    bot.settle().await;
+    let replaced = |to: &str| {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.params["channel"] == to && text_of(&c.params).contains("replaced the"))
+            .count()
+    };
+    assert_eq!((replaced("U0QA1"), replaced("U0QA2")), (1, 1));
+    assert_store_verifies(&bot, "the cause's and the escape point's authors replay");
 }
 
 /// An escape point that says nothing (`escape: -`) is none: the cause is answered as one with

@@ -4,7 +4,7 @@ use super::Locale;
 use crate::config::Config;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::actions::{Action, ActionKind};
-use crate::trouble::facts::{Corrected, FactKey};
+use crate::trouble::facts::{Cause, Corrected, FactKey};
 use crate::trouble::model::{StageId, StageState, Trouble, UserId};
 
 // Text someone typed reads as in the report: one line inline, several quoted, never a mention.
@@ -341,15 +341,21 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
     if let Some(m) = manager {
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(m)));
     }
-    // Whoever did the work the 8D reports: who recorded the root cause and checked the scope,
-    // the actions' owners, who carried them out, verified them or judged their effect, and those added.
+    // Whoever did the work the 8D reports: who recorded the root cause and the escape point and
+    // checked the scope, the actions' owners, who carried them out, verified them or judged
+    // their effect, and those added.
     let mut members: Vec<&UserId> = Vec::new();
-    let found = t.substance.cause.as_ref().map(|c| &c.by).into_iter().chain(
-        t.substance
-            .scope
-            .iter()
-            .filter_map(|s| s.checked.as_ref().map(|m| &m.by)),
-    );
+    let cause = t.substance.cause.as_ref();
+    let found = cause
+        .map(|c| &c.by)
+        .into_iter()
+        .chain(cause.and_then(Cause::escape_recorder))
+        .chain(
+            t.substance
+                .scope
+                .iter()
+                .filter_map(|s| s.checked.as_ref().map(|m| &m.by)),
+        );
     let worked = t
         .substance
         .actions

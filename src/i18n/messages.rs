@@ -1484,14 +1484,32 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
-        Message::CauseReplacedNotice { by, old } => {
+        Message::CauseReplacedNotice { by, old, old_escape } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
-            let old = quoted(old, Where::Elsewhere);
-            let now = t.substance.cause.as_ref().map(|c| quoted(&c.text, Where::Elsewhere)).unwrap_or_default();
+            // The parts of theirs replaced, as they wrote them and as they read now; the escape
+            // point labelled when the cause comes first.
+            let (cause, escape) = (old.is_some() || old_escape.is_none(), old_escape.is_some());
+            let parts = |text: Option<&str>, e: Option<&str>| {
+                let mut lines: Vec<String> = text.filter(|_| cause).map(|c| quoted(c, Where::Elsewhere)).into_iter().collect();
+                if let Some(e) = e.filter(|_| escape) {
+                    if cause {
+                        lines.push(tr!(l, "流出原因:", "Why not caught:").to_string());
+                    }
+                    lines.push(quoted(e, Where::Elsewhere));
+                }
+                lines.join("\n")
+            };
+            let yours = parts(old.as_deref(), old_escape.as_deref());
+            let now = t.substance.cause.as_ref().map(|c| parts(Some(&c.text), c.escape.as_deref())).unwrap_or_default();
+            let what = match (cause, escape) {
+                (true, true) => tr!(l, "発生原因と流出原因", "cause and the escape point"),
+                (false, _) => tr!(l, "流出原因", "escape point"),
+                (true, false) => tr!(l, "発生原因", "cause"),
+            };
             Rendered::text(tr!(
                 l,
-                format!("✏️ {}が、トラブル {id}（{customer}）であなたが記録した発生原因を置き換えました（元の記録はタイムラインに残ります）。{channel}\nあなたの記録:\n{old}\nいまの記録:\n{now}", user(by)),
-                format!("✏️ {} replaced the cause you recorded on trouble {id} ({customer}); yours stays on the timeline. {channel}\nYours:\n{old}\nNow:\n{now}", user(by))
+                format!("✏️ {}が、トラブル {id}（{customer}）であなたが記録した{what}を置き換えました（元の記録はタイムラインに残ります）。{channel}\nあなたの記録:\n{yours}\nいまの記録:\n{now}", user(by)),
+                format!("✏️ {} replaced the {what} you recorded on trouble {id} ({customer}); yours stays on the timeline. {channel}\nYours:\n{yours}\nNow:\n{now}", user(by))
             ))
         }
         Message::PromiseMadeForYou { n, by } => {
@@ -3160,7 +3178,18 @@ pub(super) mod tests {
             Message::PromiseMadeForYou { n: 1, by: by.clone() },
             Message::CauseReplacedNotice {
                 by: by.clone(),
-                old: t.summary.clone(),
+                old: Some(t.summary.clone()),
+                old_escape: None,
+            },
+            Message::CauseReplacedNotice {
+                by: by.clone(),
+                old: Some(t.summary.clone()),
+                old_escape: Some(t.customer.clone()),
+            },
+            Message::CauseReplacedNotice {
+                by: by.clone(),
+                old: None,
+                old_escape: Some(t.customer.clone()),
             },
             Message::OpeningCorrectedNotice {
                 by: by.clone(),

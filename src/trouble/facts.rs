@@ -448,8 +448,51 @@ pub struct Reopening {
 pub struct Cause {
     pub text: String,
     pub escape: Option<String>,
+    /// Who wrote the occurrence cause as it reads.
     pub by: UserId,
     pub at: DateTime<Utc>,
+    /// Who wrote the escape point as it reads: someone adding it to another's cause does not
+    /// become the cause's author. None without an escape point, or in a cause an earlier
+    /// release recorded, whose `by` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escape_by: Option<UserId>,
+}
+
+impl Cause {
+    /// The cause reading `text` and `escape` once `user` gave it over `old`: each part that
+    /// changed is theirs, each that reads as before keeps its author. The command and the
+    /// timeline's replay both decide it here, from what the cause reads before and after.
+    pub fn recorded(
+        old: Option<&Cause>,
+        text: String,
+        escape: Option<String>,
+        user: &UserId,
+        at: DateTime<Utc>,
+    ) -> Cause {
+        let by = match old {
+            Some(old) if old.text == text => old.by.clone(),
+            _ => user.clone(),
+        };
+        let escape_by = match old {
+            _ if escape.is_none() => None,
+            Some(old) if old.escape == escape => old.escape_recorder().cloned(),
+            _ => Some(user.clone()),
+        };
+        Cause {
+            text,
+            escape,
+            by,
+            at,
+            escape_by,
+        }
+    }
+
+    /// Who wrote the escape point, when there is one.
+    pub fn escape_recorder(&self) -> Option<&UserId> {
+        self.escape
+            .as_ref()
+            .map(|_| self.escape_by.as_ref().unwrap_or(&self.by))
+    }
 }
 
 /// The commands of stages 1–4 and 7, corrections, reopening and search.
@@ -723,6 +766,38 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     Ok(Step::Scope(rest.to_string()))
 }
 
+/// Whoever wrote the part of the cause (`old`) that another replaced hears it by DM, what they
+/// wrote quoted: the occurrence cause's author for the cause, the escape point's for the escape
+/// point (an escape point given where there was none replaces nothing), one DM to one who
+/// wrote both.
+fn tell_whose_cause_was_replaced(w: &mut Work, user: &UserId, old: &Cause, text: &str, escape: Option<&str>) {
+    let cause = (old.text != text).then(|| (&old.by, old.text.clone()));
+    let escape = old
+        .escape
+        .as_deref()
+        .filter(|e| Some(*e) != escape)
+        .zip(old.escape_recorder())
+        .map(|(e, by)| (by, e.to_string()));
+    let mut told: Vec<(UserId, Option<String>, Option<String>)> = Vec::new();
+    if let Some((by, was)) = cause {
+        told.push((by.clone(), Some(was), None));
+    }
+    if let Some((by, was)) = escape {
+        match told.iter_mut().find(|(to, ..)| to == by) {
+            Some(notice) => notice.2 = Some(was),
+            None => told.push((by.clone(), None, Some(was))),
+        }
+    }
+    for (to, old, old_escape) in told.into_iter().filter(|(to, ..)| to != user) {
+        let notice = Message::CauseReplacedNotice {
+            by: user.clone(),
+            old,
+            old_escape,
+        };
+        w.post(Lane::Dm, Dest::Dm(to), notice);
+    }
+}
+
 /// A `CauseSuperseded` that keeps the cause's text and gives it its first escape point: an
 /// escape point recorded, not a correction (the channel, timeline and answer say so).
 pub fn escape_added(old: &str, old_escape: Option<&str>, text: &str) -> bool {
@@ -994,12 +1069,8 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             // recorded stays (the 8D's D4 would otherwise say it was never recorded), as a cost's
             // note stays when only its amount is corrected.
             let escape = escape.or_else(|| w.t.substance.cause.as_ref().and_then(|c| c.escape.clone()));
-            let old = w.t.substance.cause.replace(Cause {
-                text: text.clone(),
-                escape: escape.clone(),
-                by: user.clone(),
-                at: now,
-            });
+            let cause = Cause::recorded(w.t.substance.cause.as_ref(), text.clone(), escape.clone(), user, now);
+            let old = w.t.substance.cause.replace(cause);
             w.start_stage_quietly(StageId::Cause);
             // A cause that takes another's place says so, in the channel and on the timeline:
             // the first finding is not rewritten unnoticed, however the second was typed.
@@ -1020,13 +1091,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     StepReply::EscapeRecorded,
                 ),
                 Some(old) => {
-                    if old.by != *user {
-                        let notice = Message::CauseReplacedNotice {
-                            by: user.clone(),
-                            old: old.text.clone(),
-                        };
-                        w.post(Lane::Dm, Dest::Dm(old.by.clone()), notice);
-                    }
+                    tell_whose_cause_was_replaced(w, user, &old, &text, escape.as_deref());
                     (
                         StepEvent::CauseSuperseded {
                             old: old.text,

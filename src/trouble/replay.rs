@@ -105,6 +105,11 @@ struct Told {
     /// When it was reopened, oldest first, and the latest reopening whole.
     reopenings: Vec<DateTime<Utc>>,
     reopening: Option<Reopening>,
+    /// The causes the record may hold if an earlier release recorded the cause before the
+    /// timeline's last cause entry: that release named whoever gave the cause last as its
+    /// recorder of both parts, and this one keeps the authors from there on. One for each
+    /// entry the upgrade may have come after.
+    causes_across_upgrade: Vec<Cause>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -418,6 +423,23 @@ fn replay(entries: &[Entry]) -> Told {
                 if let Some(stage) = started_by(step) {
                     told.start(stage, at);
                 }
+                if let StepEvent::Cause { text, escape } | StepEvent::CauseSuperseded { text, escape, .. } = step {
+                    let earlier = Cause {
+                        text: text.clone(),
+                        escape: escape.clone(),
+                        by: by.clone(),
+                        at,
+                        escape_by: None,
+                    };
+                    let mut causes = vec![earlier];
+                    for c in &told.causes_across_upgrade {
+                        let c = Cause::recorded(Some(c), text.clone(), escape.clone(), &by, at);
+                        if !causes.contains(&c) {
+                            causes.push(c);
+                        }
+                    }
+                    told.causes_across_upgrade = causes;
+                }
                 replay_step(&mut told.substance, step, by, at)
             }
             _ => {}
@@ -466,12 +488,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
             }
         }
         StepEvent::Cause { text, escape } | StepEvent::CauseSuperseded { text, escape, .. } => {
-            s.cause = Some(Cause {
-                text: text.clone(),
-                escape: escape.clone(),
-                by,
-                at,
-            })
+            s.cause = Some(Cause::recorded(s.cause.as_ref(), text.clone(), escape.clone(), &by, at))
         }
         StepEvent::ActionAdded {
             kind,
@@ -529,7 +546,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
 /// the bot keeps (reminder rounds, reopenings, recurrences already flagged), and the lots, when
 /// an older entry leaves them unsure, each among the lots the entries gave.
 fn same_substance(told: &Told, record: &Substance) -> bool {
-    let (lots_unsure, told) = (told.lots_unsure, &told.substance);
+    let (lots_unsure, causes_across_upgrade, told) = (told.lots_unsure, &told.causes_across_upgrade, &told.substance);
     let facts_but_lots = |f: &Facts| Facts {
         lots: Vec::new(),
         ..f.clone()
@@ -550,7 +567,8 @@ fn same_substance(told: &Told, record: &Substance) -> bool {
         // Corrections an earlier release made were not kept on the record: only the latest are.
         && told.corrections.ends_with(&record.corrections)
         && told.scope == record.scope
-        && told.cause == record.cause
+        && (told.cause == record.cause
+            || record.cause.as_ref().is_some_and(|c| causes_across_upgrade.contains(c)))
         && told.actions.len() == record.actions.len()
         && told.actions.iter().zip(&record.actions).all(|(told, record)| {
             // An effectiveness answer an earlier release recorded does not say who gave it.
@@ -702,5 +720,93 @@ mod tests {
         let new = Entry::new(&id, 1, &first.hash, rejected, Some(UserId::new("U0MANAGER")), new);
         let cost = replay(&[first, new]).costs[0].clone();
         assert_eq!((cost.by.as_str(), cost.at), ("U0SALES", wrote));
+    }
+
+    /// A cause an earlier release stored, whose escape point someone else added alone, names
+    /// that person as its recorder and has no `escape_by`: it still reads, and still agrees with
+    /// its timeline, which now tells the cause as its author's; so does one this release
+    /// changed since. A recorder the timeline never tells does not agree.
+    #[test]
+    fn a_cause_an_earlier_release_stored_agrees_with_its_timeline() {
+        let id = TroubleId::new("20261130-1");
+        let at = |h: u32| {
+            DateTime::parse_from_rfc3339(&format!("2026-11-30T0{h}:00:00Z"))
+                .unwrap()
+                .to_utc()
+        };
+        let entry = |n: u64, prev: &str, h: u32, by: &str, step: StepEvent| {
+            Entry::new(&id, n, prev, at(h), Some(UserId::new(by)), Event::Stage(step))
+        };
+        let first = entry(
+            0,
+            "genesis",
+            1,
+            "U0QA1",
+            StepEvent::Cause {
+                text: "mold temperature drifted".into(),
+                escape: None,
+            },
+        );
+        let added = entry(
+            1,
+            &first.hash,
+            2,
+            "U0MANAGER",
+            StepEvent::CauseSuperseded {
+                old: "mold temperature drifted".into(),
+                old_escape: None,
+                text: "mold temperature drifted".into(),
+                escape: Some("visual check only".into()),
+            },
+        );
+        let stored = r#"{"text":"mold temperature drifted","escape":"visual check only","by":"U0MANAGER","at":"2026-11-30T02:00:00Z"}"#;
+        let stored: Cause = serde_json::from_str(stored).expect("an earlier release's cause reads");
+        assert_eq!(stored.escape_recorder().map(UserId::as_str), Some("U0MANAGER"));
+        let agrees = |entries: &[Entry], cause: &Cause| {
+            let record = Substance {
+                cause: Some(cause.clone()),
+                ..Substance::default()
+            };
+            same_substance(&replay(entries), &record)
+        };
+        let entries = [first.clone(), added.clone()];
+        let told = replay(&entries).substance.cause.expect("a cause");
+        assert_eq!(
+            (told.by.as_str(), told.escape_recorder().map(UserId::as_str)),
+            ("U0QA1", Some("U0MANAGER"))
+        );
+        assert!(agrees(&entries, &told) && agrees(&entries, &stored));
+        let forged = Cause {
+            by: UserId::new("U0DIRECTOR"),
+            ..stored.clone()
+        };
+        assert!(!agrees(&entries, &forged));
+
+        // This release corrects the escape point of the stored cause: its cause keeps the
+        // recorder the record named.
+        let corrected = entry(
+            2,
+            &added.hash,
+            3,
+            "U0SALES",
+            StepEvent::CauseSuperseded {
+                old: "mold temperature drifted".into(),
+                old_escape: Some("visual check only".into()),
+                text: "mold temperature drifted".into(),
+                escape: Some("sampling too thin".into()),
+            },
+        );
+        let now = Cause::recorded(
+            Some(&stored),
+            "mold temperature drifted".into(),
+            Some("sampling too thin".into()),
+            &UserId::new("U0SALES"),
+            at(3),
+        );
+        assert_eq!(
+            (now.by.as_str(), now.escape_by.as_ref().map(UserId::as_str)),
+            ("U0MANAGER", Some("U0SALES"))
+        );
+        assert!(agrees(&[first, added, corrected], &now));
     }
 }

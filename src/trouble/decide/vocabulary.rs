@@ -345,10 +345,14 @@ pub enum Message {
         by: UserId,
     },
     /// To whoever recorded the cause, by DM, when someone else replaced it (`old`, as they
-    /// wrote it): their finding is not rewritten without their hearing of it.
+    /// wrote it), or its escape point (`old_escape`) when they wrote that: their finding is not
+    /// rewritten without their hearing of it. An earlier release's notice names the cause alone.
     CauseReplacedNotice {
         by: UserId,
-        old: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_escape: Option<String>,
     },
     /// To the owner, by DM, when someone else logged customer update `n` with a promise of the
     /// next contact: the follow-up now keeps to that promise, not the cadence, and it is the
