@@ -388,7 +388,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             ),
             format!("🗺️ Scope line #{n} checked{who}{}", note_tail(note, Where::OwnChannel))
         ),
-        StepEvent::Cause { text, escape } => {
+        StepEvent::Cause { text, escape, .. } => {
             let escape = escape
                 .as_deref()
                 .map(|e| {
@@ -410,6 +410,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             old_escape: None,
             text,
             escape: Some(e),
+            ..
         } if crate::trouble::facts::escape_added(old, None, text) => tr!(
             l,
             format!("🔬 流出原因{who}: {}", here(e)),
@@ -420,6 +421,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             old_escape,
             text,
             escape,
+            ..
         } => corrected(
             l,
             tr!(l, "原因", "cause"),
@@ -1177,7 +1179,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("波及範囲 #{n} 確認済み{}", note_tail(note, Where::Elsewhere)),
             format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))
         ),
-        StepEvent::Cause { text, escape } => {
+        StepEvent::Cause { text, escape, .. } => {
             let cause = cause_phrase(l, text, escape.as_deref(), whole);
             tr!(l, format!("原因: {cause}"), format!("cause: {cause}"))
         }
@@ -1186,6 +1188,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             old_escape: None,
             text,
             escape: Some(e),
+            ..
         } if crate::trouble::facts::escape_added(old, None, text) => {
             let e = whole(e);
             tr!(l, format!("流出原因: {e}"), format!("escape point: {e}"))
@@ -1195,6 +1198,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             old_escape,
             text,
             escape,
+            ..
         } => {
             let (old, new) = (
                 cause_phrase(l, old, old_escape.as_deref(), whole),

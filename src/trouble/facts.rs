@@ -97,6 +97,7 @@ pub fn corrections_in(step: &StepEvent, by: &UserId, at: DateTime<Utc>) -> Vec<C
             old_escape,
             text,
             escape,
+            ..
         } => {
             let mut found = Vec::new();
             if old != text {
@@ -1087,6 +1088,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                         old_escape: None,
                         text,
                         escape,
+                        authors_kept: true,
                     },
                     StepReply::EscapeRecorded,
                 ),
@@ -1098,12 +1100,17 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                             old_escape: old.escape,
                             text,
                             escape,
+                            authors_kept: true,
                         },
                         StepReply::CauseCorrected { escape_missing },
                     )
                 }
                 None => (
-                    StepEvent::Cause { text, escape },
+                    StepEvent::Cause {
+                        text,
+                        escape,
+                        authors_kept: true,
+                    },
                     StepReply::CauseSet { escape_missing },
                 ),
             };
@@ -1700,6 +1707,11 @@ pub enum StepEvent {
     Cause {
         text: String,
         escape: Option<String>,
+        /// Written by a release that credits each part of the cause to its own author (see
+        /// [`Cause::recorded`]); false in an earlier release's entry, whose record named whoever
+        /// gave the cause last. Inside the hash, so `verify` knows which it may meet.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        authors_kept: bool,
     },
     /// A cause given when one was recorded: the entry it supersedes stays, this one says what
     /// replaced it.
@@ -1709,6 +1721,9 @@ pub enum StepEvent {
         old_escape: Option<String>,
         text: String,
         escape: Option<String>,
+        /// As for [`StepEvent::Cause`].
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        authors_kept: bool,
     },
     ActionAdded {
         n: usize,

@@ -517,7 +517,7 @@ fn each_step_text(step: &mut StepEvent, f: &mut dyn FnMut(&mut String)) {
         | StepEvent::ActionDone { note, .. }
         | StepEvent::ActionVerified { note, .. }
         | StepEvent::CostSuperseded { note, .. } => f(note),
-        StepEvent::Cause { text, escape } => {
+        StepEvent::Cause { text, escape, .. } => {
             f(text);
             some(f, escape);
         }
@@ -526,6 +526,7 @@ fn each_step_text(step: &mut StepEvent, f: &mut dyn FnMut(&mut String)) {
             old_escape,
             text,
             escape,
+            ..
         } => {
             f(old);
             some(f, old_escape);

@@ -107,9 +107,13 @@ struct Told {
     reopening: Option<Reopening>,
     /// The causes the record may hold if an earlier release recorded the cause before the
     /// timeline's last cause entry: that release named whoever gave the cause last as its
-    /// recorder of both parts, and this one keeps the authors from there on. One for each
-    /// entry the upgrade may have come after.
+    /// recorder of both parts, and this one keeps the authors from there on. Each is what one
+    /// moment of the upgrade would leave, duplicates dropped; only an earlier release's entry
+    /// (before the first that says `authors_kept`) may be the last it wrote, so a trouble whose
+    /// cause entries this release wrote all is held to their authors exactly.
     causes_across_upgrade: Vec<Cause>,
+    /// A cause entry of this release has come: no earlier release wrote after it.
+    cause_authors_kept: bool,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -423,15 +427,27 @@ fn replay(entries: &[Entry]) -> Told {
                 if let Some(stage) = started_by(step) {
                     told.start(stage, at);
                 }
-                if let StepEvent::Cause { text, escape } | StepEvent::CauseSuperseded { text, escape, .. } = step {
-                    let earlier = Cause {
+                if let StepEvent::Cause {
+                    text,
+                    escape,
+                    authors_kept,
+                }
+                | StepEvent::CauseSuperseded {
+                    text,
+                    escape,
+                    authors_kept,
+                    ..
+                } = step
+                {
+                    told.cause_authors_kept |= *authors_kept;
+                    let earlier = (!told.cause_authors_kept).then(|| Cause {
                         text: text.clone(),
                         escape: escape.clone(),
                         by: by.clone(),
                         at,
                         escape_by: None,
-                    };
-                    let mut causes = vec![earlier];
+                    });
+                    let mut causes: Vec<Cause> = earlier.into_iter().collect();
                     for c in &told.causes_across_upgrade {
                         let c = Cause::recorded(Some(c), text.clone(), escape.clone(), &by, at);
                         if !causes.contains(&c) {
@@ -487,7 +503,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
                 line.checked = mark(note);
             }
         }
-        StepEvent::Cause { text, escape } | StepEvent::CauseSuperseded { text, escape, .. } => {
+        StepEvent::Cause { text, escape, .. } | StepEvent::CauseSuperseded { text, escape, .. } => {
             s.cause = Some(Cause::recorded(s.cause.as_ref(), text.clone(), escape.clone(), &by, at))
         }
         StepEvent::ActionAdded {
@@ -745,6 +761,7 @@ mod tests {
             StepEvent::Cause {
                 text: "mold temperature drifted".into(),
                 escape: None,
+                authors_kept: false,
             },
         );
         let added = entry(
@@ -757,6 +774,7 @@ mod tests {
                 old_escape: None,
                 text: "mold temperature drifted".into(),
                 escape: Some("visual check only".into()),
+                authors_kept: false,
             },
         );
         let stored = r#"{"text":"mold temperature drifted","escape":"visual check only","by":"U0MANAGER","at":"2026-11-30T02:00:00Z"}"#;
@@ -794,6 +812,7 @@ mod tests {
                 old_escape: Some("visual check only".into()),
                 text: "mold temperature drifted".into(),
                 escape: Some("sampling too thin".into()),
+                authors_kept: true,
             },
         );
         let now = Cause::recorded(

@@ -5183,6 +5183,50 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
     assert_eq!(differs(&added, &sim.entries), Some(Fact::Substance));
 }
 
+/// Each part of the cause is its author's, and `verify` holds a record of this release to
+/// exactly that: the record rewritten to name the escape point's adder as the cause's recorder
+/// (as an earlier release recorded it) is refused; behind entries an earlier release wrote, it
+/// is what that release left, and agrees.
+#[test]
+fn a_cause_this_release_recorded_verifies_with_its_authors_only() {
+    use crate::trouble::facts::{Cause, Step, StepEvent};
+    use crate::trouble::replay::{differs, Fact};
+    let mut sim = Sim::ready(req("ACME"));
+    let cause = |text: &str, escape: Option<&str>| {
+        Command::Step(Step::Cause {
+            text: text.into(),
+            escape: escape.map(str::to_string),
+        })
+    };
+    sim.cmd("U0SALES", cause("mold temperature drifted", None));
+    sim.cmd("U0MANAGER", cause("", Some("visual check only")));
+    let recorded = sim.t.substance.cause.clone().expect("a cause");
+    assert_eq!(
+        (recorded.by.as_str(), recorded.escape_by.as_ref().map(UserId::as_str)),
+        ("U0SALES", Some("U0MANAGER"))
+    );
+    let mut rewritten = sim.t.clone();
+    rewritten.substance.cause = Some(Cause {
+        by: u("U0MANAGER"),
+        escape_by: None,
+        ..recorded
+    });
+    assert_eq!(differs(&rewritten, &sim.entries), Some(Fact::Substance));
+
+    for e in sim.entries.iter_mut() {
+        if let Event::Stage(StepEvent::Cause { authors_kept, .. } | StepEvent::CauseSuperseded { authors_kept, .. }) =
+            &mut e.event
+        {
+            *authors_kept = false;
+        }
+    }
+    assert_eq!(
+        differs(&rewritten, &sim.entries),
+        None,
+        "the record an earlier release would have left"
+    );
+}
+
 /// A cause or a fact given again in place of another is a correction on the timeline, and the
 /// record replays from it exactly (`feed` checks); the same value again writes nothing.
 #[test]
@@ -5212,7 +5256,7 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
         })
         .collect();
     assert!(steps.iter().any(|s| matches!(s,
-        StepEvent::CauseSuperseded { old, old_escape: None, text, escape: Some(e) }
+        StepEvent::CauseSuperseded { old, old_escape: None, text, escape: Some(e), .. }
             if old == "mold drift" && text == "resin grade" && e == "no incoming check")));
     assert!(steps.iter().any(|s| matches!(s,
         StepEvent::FactSuperseded { key: FactKey::Part, old, value } if old == "HX-200" && value == "HX-210")));
