@@ -1575,6 +1575,12 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             "Escape point recorded with the cause (stage 3)."
         )
         .to_string(),
+        StepReply::CauseUnchanged => tr!(
+            l,
+            "原因はすでにそのとおり記録されています。何も変えていません。",
+            "That cause is recorded as given already; nothing changed."
+        )
+        .to_string(),
         StepReply::EscapeWithoutCause => tr!(
             l,
             "原因がまだ記録されていません。原因と一緒に記録してください: `/trouble 原因 発生原因 流出: なぜ見逃したか`",

@@ -1070,6 +1070,17 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             // recorded stays (the 8D's D4 would otherwise say it was never recorded), as a cost's
             // note stays when only its amount is corrected.
             let escape = escape.or_else(|| w.t.substance.cause.as_ref().and_then(|c| c.escape.clone()));
+            // The cause given as it stands writes nothing: an entry would name the one who typed
+            // it again as its recorder in the channel and history, while the record, the 8D and
+            // who is told of a replacement keep crediting those who wrote it.
+            if w.t
+                .substance
+                .cause
+                .as_ref()
+                .is_some_and(|c| (&c.text, &c.escape) == (&text, &escape))
+            {
+                return Reply::Step(StepReply::CauseUnchanged);
+            }
             let cause = Cause::recorded(w.t.substance.cause.as_ref(), text.clone(), escape.clone(), user, now);
             let old = w.t.substance.cause.replace(cause);
             w.start_stage_quietly(StageId::Cause);
@@ -1079,7 +1090,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             // customer's first question of a countermeasure report): the answer says which is
             // still missing.
             let escape_missing = escape.is_none();
-            let (event, reply) = match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
+            let (event, reply) = match old {
                 // The standing cause given its first escape point: nothing of it is replaced, so
                 // its author is not told it was, though the entry names who added the escape point.
                 Some(old) if escape_added(&old.text, old.escape.as_deref(), &text) => (
@@ -1959,6 +1970,8 @@ pub enum StepReply {
     },
     /// The standing cause given its escape point (`cause escape: WHY`, or the same text again).
     EscapeRecorded,
+    /// The cause given as it is recorded already (both parts): nothing written.
+    CauseUnchanged,
     /// `cause escape: WHY` with no cause recorded to give it to.
     EscapeWithoutCause,
     ActionAdded {

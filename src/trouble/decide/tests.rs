@@ -5228,10 +5228,11 @@ fn a_cause_this_release_recorded_verifies_with_its_authors_only() {
 }
 
 /// A cause or a fact given again in place of another is a correction on the timeline, and the
-/// record replays from it exactly (`feed` checks); the same value again writes nothing.
+/// record replays from it exactly (`feed` checks); the same value again writes nothing, and is
+/// answered so.
 #[test]
 fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
-    use crate::trouble::facts::{FactKey, Step, StepEvent};
+    use crate::trouble::facts::{FactKey, Step, StepEvent, StepReply};
     let mut sim = Sim::ready(req("ACME"));
     let cause = |text: &str, escape: Option<&str>| {
         Command::Step(Step::Cause {
@@ -5247,6 +5248,22 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
     let before = sim.entries.len();
     sim.cmd("U0SALES", part("HX-210"));
     assert_eq!(sim.entries.len(), before, "the same value again writes nothing");
+    // So does the cause, both parts as they stand (its escape point kept when none is given),
+    // whoever types it: it stays credited to its author.
+    for again in [
+        cause("resin grade", Some("no incoming check")),
+        cause("resin grade", None),
+        cause("", Some("no incoming check")),
+    ] {
+        let d = sim.cmd("U0MANAGER", again);
+        assert_eq!(sim.entries.len(), before, "the same cause again writes nothing");
+        assert_eq!(d.reply, Some(Reply::Step(StepReply::CauseUnchanged)));
+    }
+    assert_eq!(sim.t.substance.cause.as_ref().map(|c| c.by.as_str()), Some("U0SALES"));
+    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let said = |l| crate::i18n::reply_text(l, &config, &Reply::Step(StepReply::CauseUnchanged));
+    assert!(said(crate::i18n::Locale::En).contains("recorded as given already; nothing changed"));
+    assert!(said(crate::i18n::Locale::Ja).contains("すでにそのとおり記録されています"));
     let steps: Vec<&StepEvent> = sim
         .entries
         .iter()
