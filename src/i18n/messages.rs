@@ -1493,7 +1493,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 let mut lines: Vec<String> = text.filter(|_| cause).map(|c| quoted(c, Where::Elsewhere)).into_iter().collect();
                 if let Some(e) = e.filter(|_| escape) {
                     if cause {
-                        lines.push(tr!(l, "流出原因:", "Why not caught:").to_string());
+                        lines.push(tr!(l, "流出原因:", "Why it was not caught:").to_string());
                     }
                     lines.push(quoted(e, Where::Elsewhere));
                 }

@@ -767,26 +767,31 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     Ok(Step::Scope(rest.to_string()))
 }
 
-/// Whoever wrote the part of the cause (`old`) that another replaced hears it by DM, what they
-/// wrote quoted: the occurrence cause's author for the cause, the escape point's for the escape
-/// point (an escape point given where there was none replaces nothing), one DM to one who
-/// wrote both.
-fn tell_whose_cause_was_replaced(w: &mut Work, user: &UserId, old: &Cause, text: &str, escape: Option<&str>) {
-    let cause = (old.text != text).then(|| (&old.by, old.text.clone()));
-    let escape = old
-        .escape
-        .as_deref()
-        .filter(|e| Some(*e) != escape)
-        .zip(old.escape_recorder())
-        .map(|(e, by)| (by, e.to_string()));
+/// Whoever wrote a part of the cause (`old`) that another replaced hears it by DM, what they
+/// wrote quoted. The parts replaced are the corrections the entry makes, as the record and the
+/// 8D list them (an escape point given where there was none replaces nothing): the occurrence
+/// cause's to its author, the escape point's to its own; one DM to one who wrote both.
+fn tell_whose_cause_was_replaced(w: &mut Work, user: &UserId, old: &Cause, event: &StepEvent) {
     let mut told: Vec<(UserId, Option<String>, Option<String>)> = Vec::new();
-    if let Some((by, was)) = cause {
-        told.push((by.clone(), Some(was), None));
-    }
-    if let Some((by, was)) = escape {
-        match told.iter_mut().find(|(to, ..)| to == by) {
-            Some(notice) => notice.2 = Some(was),
-            None => told.push((by.clone(), None, Some(was))),
+    for correction in corrections_in(event, user, w.ctx.now) {
+        let (to, escape) = match correction.what {
+            Corrected::Cause => (&old.by, false),
+            Corrected::Escape => match old.escape_recorder() {
+                Some(by) => (by, true),
+                None => continue,
+            },
+            Corrected::Fact(_) => continue,
+        };
+        let notice = match told.iter().position(|(t, ..)| t == to) {
+            Some(i) => &mut told[i],
+            None => {
+                told.push((to.clone(), None, None));
+                told.last_mut().expect("just pushed")
+            }
+        };
+        match escape {
+            false => notice.1 = Some(correction.was),
+            true => notice.2 = Some(correction.was),
         }
     }
     for (to, old, old_escape) in told.into_iter().filter(|(to, ..)| to != user) {
@@ -1104,17 +1109,15 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     StepReply::EscapeRecorded,
                 ),
                 Some(old) => {
-                    tell_whose_cause_was_replaced(w, user, &old, &text, escape.as_deref());
-                    (
-                        StepEvent::CauseSuperseded {
-                            old: old.text,
-                            old_escape: old.escape,
-                            text,
-                            escape,
-                            authors_kept: true,
-                        },
-                        StepReply::CauseCorrected { escape_missing },
-                    )
+                    let event = StepEvent::CauseSuperseded {
+                        old: old.text.clone(),
+                        old_escape: old.escape.clone(),
+                        text,
+                        escape,
+                        authors_kept: true,
+                    };
+                    tell_whose_cause_was_replaced(w, user, &old, &event);
+                    (event, StepReply::CauseCorrected { escape_missing })
                 }
                 None => (
                     StepEvent::Cause {
