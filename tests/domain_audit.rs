@@ -271,7 +271,8 @@ async fn the_escape_point_given_alone_is_added_to_the_standing_cause_not_a_corre
 
 /// Whoever adds the escape point alone to another's cause is its author, not the cause's: the
 /// 8D's team names both, the cause's author hears when the cause is replaced, and the escape
-/// point's when it is; the record still agrees with its timeline.
+/// point's when it is, one who replaces both only of the part that was another's, and one who
+/// wrote both in one DM; the record still agrees with its timeline.
 #[tokio::test]
 async fn the_escape_point_added_alone_is_credited_to_its_author_and_the_cause_to_its_own() {
     let bot = spawn_bot().await;
@@ -299,13 +300,27 @@ async fn the_escape_point_added_alone_is_credited_to_its_author_and_the_cause_to
         dm.contains("mold temperature drifted") && dm.contains("resin moisture"),
         "{dm}"
     );
-    bot.command_text(SALES, &t.channel, "cause escape: sampling too thin")
+    // Both parts replaced, the cause being SALES's own: only the escape point's author hears.
+    bot.command_text(SALES, &t.channel, "cause resin grade escape: sampling too thin")
         .await;
     let dm = bot
         .posted_saying("U0QA2", "replaced the escape point you recorded")
         .await;
     assert!(
         dm.contains("visual check only") && dm.contains("sampling too thin"),
+        "{dm}"
+    );
+    bot.command_text(
+        "U0QA1",
+        &t.channel,
+        "cause mold temperature drifted escape: visual check only",
+    )
+    .await;
+    let dm = bot
+        .posted_saying(SALES, "replaced the cause and the escape point you recorded")
+        .await;
+    assert!(
+        dm.contains("resin grade") && dm.contains("Why it was not caught:") && dm.contains("sampling too thin"),
         "{dm}"
     );
     bot.settle().await;
@@ -316,7 +331,7 @@ async fn the_escape_point_added_alone_is_credited_to_its_author_and_the_cause_to
             .filter(|c| c.params["channel"] == to && text_of(&c.params).contains("replaced the"))
             .count()
     };
-    assert_eq!((replaced("U0QA1"), replaced("U0QA2")), (1, 1));
+    assert_eq!((replaced("U0QA1"), replaced("U0QA2"), replaced(SALES)), (1, 1, 1));
     assert_store_verifies(&bot, "the cause's and the escape point's authors replay");
 }
 
