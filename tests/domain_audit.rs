@@ -136,12 +136,21 @@ async fn a_replacement_channel_slack_refuses_to_create_is_told_as_such() {
         , t.id)) && !dm.contains("departments"),
         "{dm}"
     );
-    // The manager hears of the deletion too, and that no channel replaced it.
+    // The manager hears of the deletion too, and that no channel replaced it; the owner, DMed
+    // the refusal with its button, not twice.
     let told = bot.posted_saying(MANAGER, "was deleted, and Slack refused").await;
     assert!(
         told.contains(&t.id) && told.contains(&format!("<@{SALES}> can ask for the channel again")),
         "{told}"
     );
+    bot.settle().await;
+    let to_owner = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == SALES && text_of(&c.params).contains("was deleted"))
+        .count();
+    assert_eq!(to_owner, 1, "the refusal alone");
 
     let ja = spawn_bot_in("ja").await;
     let t = ja.open_ready("ACME: 蓋の割れ").await;

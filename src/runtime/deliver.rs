@@ -787,8 +787,8 @@ async fn deliver_once(
                 .inspect_err(|e| hold_on_429(app, channel, e))?;
             Ok(None)
         }
-        // Says a channel was made, which Slack refused: dropped with the channel's own posts.
-        (Op::Post { message, .. }, Some(t)) if message.needs_channel() && t.channel.is_none() => {
+        // Says what Slack's refusal made untrue or said already: dropped with the channel's posts.
+        (Op::Post { to, message, .. }, Some(t)) if t.channel.is_none() && message.needs_channel(to, &t.owner) => {
             Err(missing(method, "channel"))
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {

@@ -596,13 +596,18 @@ pub enum Message {
 }
 
 impl Message {
-    /// A line saying a channel never made was made now: true only once Slack made it. Queued
-    /// behind the creation, it is dropped, as the channel's own posts are, when the trouble
-    /// still has no channel then (Slack refused again), wherever it goes, a DM too (the owner is
-    /// DMed the refusal). A deleted channel's line is not: whoever it tells must hear of the
-    /// deletion made or not, and it says which ([`Message::ChannelReplaced`]).
-    pub fn needs_channel(&self) -> bool {
-        matches!(self, Message::ChannelMadeLate { .. })
+    /// Whether this line, posted `to` for a trouble owned by `owner`, says nothing true or new
+    /// once its channel's creation, behind which it was queued, left the trouble without one
+    /// (Slack refused): then it is dropped, as the channel's own posts are, a DM too. A channel
+    /// never made said to be made now, to anyone; a deleted channel's line to its owner, who is
+    /// DMed the refusal with its button. Anyone else must hear of the deletion, replaced or
+    /// not, and the line says which ([`Message::ChannelReplaced`]).
+    pub fn needs_channel(&self, to: &Dest, owner: &UserId) -> bool {
+        match self {
+            Message::ChannelMadeLate { .. } => true,
+            Message::ChannelReplaced => matches!(to, Dest::Dm(who) if who == owner),
+            _ => false,
+        }
     }
 }
 
