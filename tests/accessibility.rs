@@ -323,14 +323,7 @@ async fn the_first_call_checklist_and_the_8d_are_in_the_text_a_screen_reader_rea
 
     bot.command(SALES, &t.channel, "cause mold temperature drift").await;
     bot.command(SALES, &t.channel, "report 8d").await;
-    let eightd = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["text"]
-                .as_str()
-                .is_some_and(|s| s.starts_with(&format!("8D report {}", t.id)))
-        })
-        .await;
+    let eightd = bot.eight_d_report(&t.id).await;
     let text = eightd.params["text"].as_str().unwrap_or_default();
     assert!(
         text.contains("cracked housings in lot 42") && text.contains("mold temperature drift") && text.contains("D8"),

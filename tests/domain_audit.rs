@@ -291,15 +291,7 @@ async fn the_escape_point_added_alone_is_credited_to_its_author_and_the_cause_to
     bot.command_text("U0QA2", &t.channel, "cause escape: visual check only")
         .await;
     bot.command(SALES, &t.channel, "report 8d").await;
-    let eightd = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["text"]
-                .as_str()
-                .is_some_and(|s| s.starts_with(&format!("8D report {}", t.id)))
-        })
-        .await;
-    let eightd = text_of(&eightd.params);
+    let eightd = text_of(&bot.eight_d_report(&t.id).await.params);
     let members = eightd.lines().find(|l| l.starts_with("- Members:")).unwrap_or_default();
     assert!(members.contains("U0QA1") && members.contains("U0QA2"), "{eightd}");
 

@@ -879,6 +879,16 @@ impl TestBot {
         text_of(&posted.params)
     }
 
+    /// The post of trouble `id`'s 8D report (`/trouble report 8d`), once it comes.
+    pub async fn eight_d_report(&self, id: &str) -> Call {
+        let heading = format!("8D report {id}");
+        self.slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["text"].as_str().is_some_and(|s| s.starts_with(&heading))
+            })
+            .await
+    }
+
     /// Asserts that no message saying `words` was posted to `to` (see `expect_none`).
     pub async fn nothing_posted_saying(&self, to: &str, words: &str) {
         self.expect_none("chat.postMessage", |c| {
