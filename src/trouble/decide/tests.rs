@@ -102,6 +102,14 @@ fn req(customer: &str) -> OpenRequest {
     }
 }
 
+/// `/trouble cause TEXT [escape: WHY]` (an empty text: the escape point alone).
+fn cause(text: &str, escape: Option<&str>) -> Command {
+    Command::Step(crate::trouble::facts::Step::Cause {
+        text: text.into(),
+        escape: escape.map(str::to_string),
+    })
+}
+
 fn sev(level: u8, customer: &str) -> OpenRequest {
     OpenRequest {
         severity: Some(Severity::new(level)),
@@ -5189,15 +5197,9 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
 /// is what that release left, and agrees.
 #[test]
 fn a_cause_this_release_recorded_verifies_with_its_authors_only() {
-    use crate::trouble::facts::{Cause, Step, StepEvent};
+    use crate::trouble::facts::{Cause, StepEvent};
     use crate::trouble::replay::{differs, Fact};
     let mut sim = Sim::ready(req("ACME"));
-    let cause = |text: &str, escape: Option<&str>| {
-        Command::Step(Step::Cause {
-            text: text.into(),
-            escape: escape.map(str::to_string),
-        })
-    };
     sim.cmd("U0SALES", cause("mold temperature drifted", None));
     sim.cmd("U0MANAGER", cause("", Some("visual check only")));
     let recorded = sim.t.substance.cause.clone().expect("a cause");
@@ -5234,12 +5236,6 @@ fn a_cause_this_release_recorded_verifies_with_its_authors_only() {
 fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
     use crate::trouble::facts::{FactKey, Step, StepEvent, StepReply};
     let mut sim = Sim::ready(req("ACME"));
-    let cause = |text: &str, escape: Option<&str>| {
-        Command::Step(Step::Cause {
-            text: text.into(),
-            escape: escape.map(str::to_string),
-        })
-    };
     sim.cmd("U0SALES", cause("mold drift", None));
     sim.cmd("U0SALES", cause("resin grade", Some("no incoming check")));
     let part = |text: &str| Command::Step(Step::Facts(vec![(FactKey::Part, text.to_string())]));
