@@ -1114,21 +1114,33 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
 /// Counts, once, the public troubles waiting for an acknowledgement into the tallies of their
 /// days, which an earlier release wrote without that count (they read as none waiting): only
 /// the open troubles can wait, so one walk over the `l:` keys and a read of each one's stats
-/// row, not a walk over the troubles. An untrusted day is left so: its rows answer.
+/// row, not a walk over the troubles. An untrusted day is left so: its rows answer; so is a
+/// day with an open trouble whose row does not read (never a start refused for it).
 pub fn build_sled_waiting(index: &sled::Tree) -> Result<(), StoreError> {
     if index.contains_key(WAITING_BUILT)? {
         return Ok(());
     }
-    let mut waiting: BTreeMap<Day, u64> = BTreeMap::new();
+    // Per day: how many wait, or None when one of its open troubles' rows did not read.
+    let mut waiting: BTreeMap<Day, Option<u64>> = BTreeMap::new();
     for record in index.scan_prefix(b"l:") {
         let (key, _) = record?;
         // `l:<severity>` then the opened millis and the id, as `o:` keys them.
-        let Some(row) = index.get([b"o:".as_slice(), key.get(3..).unwrap_or_default()].concat())? else {
+        let opened = key.get(3..).unwrap_or_default();
+        let Some(row) = index.get([b"o:".as_slice(), opened].concat())? else {
             continue;
         };
-        let row = decode_row(&row)?;
-        if is_public(&row) && row.waiting() {
-            *waiting.entry(day_of(row.opened_at)).or_default() += 1;
+        match decode_row(&row) {
+            Ok(row) if is_public(&row) && row.waiting() => {
+                if let Some(count) = waiting.entry(day_of(row.opened_at)).or_insert(Some(0)) {
+                    *count += 1;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => {
+                let millis = opened.get(..8).and_then(|m| <[u8; 8]>::try_from(m).ok());
+                let day = (u64::from_be_bytes(millis.unwrap_or_default()) as i64 / DAY_MS) as Day;
+                waiting.insert(day, None);
+            }
         }
     }
     let mut batch = sled::Batch::default();
@@ -1141,14 +1153,11 @@ pub fn build_sled_waiting(index: &sled::Tree) -> Result<(), StoreError> {
             chunks,
         }) = decode_day(&bytes)
         {
-            tally.waiting = count;
-            batch.insert(
-                day_key(day),
-                encode_day(&DayRecord {
-                    tally: Some(tally),
-                    chunks,
-                }),
-            );
+            let tally = count.map(|count| {
+                tally.waiting = count;
+                tally
+            });
+            batch.insert(day_key(day), encode_day(&DayRecord { tally, chunks }));
         }
     }
     batch.insert(WAITING_BUILT, &[]);
@@ -2256,6 +2265,60 @@ mod tests {
         // Asked by the alias, the customer's own key is there too.
         assert!(customer_keys(&aliases, "アクメ株式会社").contains(&"acme".to_string()));
         assert_eq!(customer_keys(&aliases, "Globex"), vec!["globex".to_string()]);
+    }
+
+    /// The upgrade's count of the troubles waiting for an acknowledgement fills each day's tally
+    /// from its open troubles' rows; a day with a row that does not read is left to its rows
+    /// (untrusted), and the start goes on.
+    #[test]
+    fn the_waiting_count_fills_the_days_and_a_row_that_does_not_read_leaves_its_day_to_its_rows() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let index = db.open_tree("index").unwrap();
+        let waiting = |id: &str, at: &str| StatsRow {
+            id: TroubleId::new(id),
+            customer: "ACME".into(),
+            severity: Severity::new(2),
+            opened_at: at.parse().unwrap(),
+            open: true,
+            private: Some(false),
+            to_ack_ms: None,
+            to_first_contact_ms: None,
+            stage_lead_ms: vec![None; 7],
+            ours: BTreeMap::new(),
+        };
+        let rows = [
+            waiting("20261130-1", "2026-11-30T01:00:00Z"),
+            waiting("20261201-1", "2026-12-01T01:00:00Z"),
+        ];
+        for (n, row) in rows.iter().enumerate() {
+            let mut tally = Tally::default();
+            tally.add(row);
+            tally.waiting = 0; // as an earlier release wrote the day
+            let day = DayRecord {
+                tally: Some(tally),
+                chunks: 0,
+            };
+            index.insert(day_key(day_of(row.opened_at)), encode_day(&day)).unwrap();
+            let keys = Keys {
+                customer: "acme".into(),
+                opened_at: row.opened_at,
+                open: true,
+                home: Vec::new(),
+                severity: 2,
+                private: Some(false),
+            };
+            index.insert(list_key(&keys, &row.id), vec![flag(Some(false))]).unwrap();
+            let value = match n {
+                0 => encode_row(row),
+                _ => b"not a row".to_vec(),
+            };
+            index.insert(opened_key(row.opened_at, &row.id), value).unwrap();
+        }
+        build_sled_waiting(&index).unwrap();
+        let day = |row: &StatsRow| decode_day(&index.get(day_key(day_of(row.opened_at))).unwrap().unwrap()).unwrap();
+        assert_eq!(day(&rows[0]).tally.map(|t| t.waiting), Some(1));
+        assert_eq!(day(&rows[1]).tally, None, "its rows answer");
+        assert!(index.contains_key(WAITING_BUILT).unwrap());
     }
 
     #[test]
