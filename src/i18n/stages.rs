@@ -1575,12 +1575,18 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             "Escape point recorded with the cause (stage 3)."
         )
         .to_string(),
-        StepReply::CauseUnchanged => tr!(
-            l,
-            "原因はすでにそのとおり記録されています。何も変えていません。",
-            "That cause is recorded as given already; nothing changed."
-        )
-        .to_string(),
+        StepReply::CauseUnchanged { escape_missing } => format!(
+            "{}{}",
+            match escape_missing {
+                true => tr!(l, "原因はすでにそのとおり記録されています。何も変えていません。", "That cause is recorded already; nothing changed."),
+                false => tr!(
+                    l,
+                    "原因はすでに流出原因とともにそのとおり記録されています。何も変えていません。",
+                    "That cause is recorded already, with its escape point; nothing changed."
+                ),
+            },
+            escape_unrecorded(l, *escape_missing)
+        ),
         StepReply::EscapeWithoutCause => tr!(
             l,
             "原因がまだ記録されていません。原因と一緒に記録してください: `/trouble 原因 発生原因 流出: なぜ見逃したか`",

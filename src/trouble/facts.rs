@@ -1084,7 +1084,9 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 .as_ref()
                 .is_some_and(|c| (&c.text, &c.escape) == (&text, &escape))
             {
-                return Reply::Step(StepReply::CauseUnchanged);
+                return Reply::Step(StepReply::CauseUnchanged {
+                    escape_missing: escape.is_none(),
+                });
             }
             let cause = Cause::recorded(w.t.substance.cause.as_ref(), text.clone(), escape.clone(), user, now);
             let old = w.t.substance.cause.replace(cause);
@@ -1973,8 +1975,11 @@ pub enum StepReply {
     },
     /// The standing cause given its escape point (`cause escape: WHY`, or the same text again).
     EscapeRecorded,
-    /// The cause given as it is recorded already (both parts): nothing written.
-    CauseUnchanged,
+    /// The cause given as it is recorded already (both parts): nothing written. `escape_missing`:
+    /// nothing says yet why it was not caught (`escape: -` typed with it gives none).
+    CauseUnchanged {
+        escape_missing: bool,
+    },
     /// `cause escape: WHY` with no cause recorded to give it to.
     EscapeWithoutCause,
     ActionAdded {

@@ -5237,6 +5237,14 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
     use crate::trouble::facts::{FactKey, Step, StepEvent, StepReply};
     let mut sim = Sim::ready(req("ACME"));
     sim.cmd("U0SALES", cause("mold drift", None));
+    // Typed again, it is recorded already, and the answer still says what stage 3 lacks.
+    let before = sim.entries.len();
+    let d = sim.cmd("U0SALES", cause("mold drift", None));
+    assert_eq!(sim.entries.len(), before, "the same cause again writes nothing");
+    assert_eq!(
+        d.reply,
+        Some(Reply::Step(StepReply::CauseUnchanged { escape_missing: true }))
+    );
     sim.cmd("U0SALES", cause("resin grade", Some("no incoming check")));
     let part = |text: &str| Command::Step(Step::Facts(vec![(FactKey::Part, text.to_string())]));
     sim.cmd("U0SALES", part("HX-200"));
@@ -5253,13 +5261,20 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
     ] {
         let d = sim.cmd("U0MANAGER", again);
         assert_eq!(sim.entries.len(), before, "the same cause again writes nothing");
-        assert_eq!(d.reply, Some(Reply::Step(StepReply::CauseUnchanged)));
+        assert_eq!(
+            d.reply,
+            Some(Reply::Step(StepReply::CauseUnchanged { escape_missing: false }))
+        );
     }
     assert_eq!(sim.t.substance.cause.as_ref().map(|c| c.by.as_str()), Some("U0SALES"));
     let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
-    let said = |l| crate::i18n::reply_text(l, &config, &Reply::Step(StepReply::CauseUnchanged));
-    assert!(said(crate::i18n::Locale::En).contains("recorded as given already; nothing changed"));
-    assert!(said(crate::i18n::Locale::Ja).contains("すでにそのとおり記録されています"));
+    let said = |l, escape_missing| {
+        crate::i18n::reply_text(l, &config, &Reply::Step(StepReply::CauseUnchanged { escape_missing }))
+    };
+    assert!(said(crate::i18n::Locale::En, false).contains("recorded already, with its escape point; nothing changed"));
+    assert!(said(crate::i18n::Locale::Ja, false).contains("流出原因とともにそのとおり記録されています"));
+    assert!(said(crate::i18n::Locale::En, true).contains("is not recorded yet: give it with `/trouble cause escape:"));
+    assert!(said(crate::i18n::Locale::Ja, true).contains("何も変えていません。なぜ見逃したか"));
     let steps: Vec<&StepEvent> = sim
         .entries
         .iter()
