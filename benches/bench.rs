@@ -1463,7 +1463,20 @@ async fn home_read(bot: &RunningBot, user: &trouble_bot::trouble::model::UserId)
         .home_decisions(&bot.app.config.policy, user, &rows)
         .await
         .expect("home decisions");
-    let view = trouble_bot::i18n::home_view(bot.app.config.locale, &bot.app.config, &rows, &decisions, Utc::now());
+    let asks = bot
+        .app
+        .store
+        .home_channel_asks(&bot.app.config.policy, user, &rows)
+        .await
+        .expect("home channel asks");
+    let view = trouble_bot::i18n::home_view(
+        bot.app.config.locale,
+        &bot.app.config,
+        &rows,
+        &decisions,
+        &asks,
+        Utc::now(),
+    );
     view.to_string().len()
 }
 

@@ -117,6 +117,52 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
     assert_eq!(asked, 2);
 }
 
+/// The refusal's DM goes to the owner alone; the manager, who may ask for the channel too, finds
+/// the button in App Home, on the trouble's row, which says Slack refused its channel. Their tap
+/// asks once: the Home is drawn again without it, and one channel is made. Whoever may not ask
+/// (the director, up the chain but not asked yet; a colleague of the owner) has none.
+#[tokio::test]
+async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
+    bot.posted_saying(SALES, "restricted_action").await;
+    bot.settle().await;
+    let home = app_home(&bot, MANAGER).await;
+    let view: serde_json::Value = serde_json::from_str(&home).expect("a view");
+    let row = (view["blocks"].as_array().expect("blocks").iter())
+        .find(|b| b["accessory"]["action_id"] == "create_channel")
+        .unwrap_or_else(|| panic!("a row with the button: {home}"))
+        .clone();
+    let text = row["text"]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&id) && text.contains("Slack refused to create its channel"),
+        "{row}"
+    );
+    assert_eq!(
+        row["accessory"]["text"]["text"], "Try creating the channel again",
+        "{row}"
+    );
+    let value = row["accessory"]["value"].as_str().expect("a value").to_string();
+    for outsider in [DIRECTOR, COLLEAGUE] {
+        let home = app_home(&bot, outsider).await;
+        assert!(!home.contains("create_channel"), "{outsider}: {home}");
+    }
+
+    let mark = last_call(&bot);
+    let tap = home_button_payload(MANAGER, "create_channel", &value);
+    assert_eq!(bot.interaction(&tap).await.status(), 200);
+    let home = home_published_after(&bot, MANAGER, mark).await;
+    assert!(!home.contains("create_channel"), "asked: no button left: {home}");
+    bot.settle().await;
+    assert_eq!(bot.slack.channels().len(), 1, "{:?}", bot.slack.channels());
+    assert_eq!(
+        bot.slack.calls_to("conversations.create").len(),
+        2,
+        "the refused one and one more"
+    );
+}
+
 /// A channel that replaces a deleted one and that Slack refuses to create is not the first move
 /// left undone: the departments heard at the kickoff. The owner is told the channel was deleted
 /// and could not be replaced, not that the departments were never told; at the first creation,

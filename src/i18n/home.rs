@@ -11,7 +11,7 @@ use crate::slack::blocks::{button, context, cut, divider, header, section, secti
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::home::{HomeAction, HomeRow};
-use crate::trouble::model::Trouble;
+use crate::trouble::model::{Trouble, TroubleId};
 
 /// Slack allows 100 blocks in a Home view: four sections of rows (acknowledgements, overdue
 /// updates, actions, troubles owned) with their headings and a line for the rest, the proposals
@@ -23,11 +23,12 @@ const MAX_PROPOSALS: usize = 5;
 const MAX_TAKING_PART: usize = 10;
 
 /// The row's channel as a link, or its name while Slack has not said its id.
-fn channel_of(t: &HomeRow) -> String {
-    t.channel
-        .as_ref()
-        .map(|c| format!("<#{c}>"))
-        .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()))
+fn channel_of(l: Locale, t: &HomeRow) -> String {
+    match (&t.channel, &t.channel_name) {
+        (Some(c), _) => format!("<#{c}>"),
+        (None, Some(name)) => format!("#{name}"),
+        (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
+    }
 }
 
 /// What a section's rows offer to do from the Home.
@@ -37,23 +38,36 @@ enum RowButton {
     Acknowledge,
     /// The owner (or manager) logs the overdue update in the form the nudge's button opens.
     LogUpdate,
-    None,
+    /// Where Slack refused the trouble's channel and the person may ask for it again (`asks`),
+    /// the refusal DM's button: only the owner gets that DM, a manager on a phone finds it here.
+    ChannelAgain,
 }
 
-/// A row, with its section's button.
-fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
-    let text = row_text(l, t, now);
+/// A row, with its section's button; the refusal of its channel said in every section, the
+/// button beside the rest.
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton, asks: &[TroubleId]) -> Block {
+    let refused = asks.contains(&t.id);
+    let text = row_text(l, t, now, refused);
     match offer {
         RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
         RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
-        RowButton::None => section(&text),
+        RowButton::ChannelAgain if refused => section_with(&text, super::messages::create_channel_button(l, &t.id)),
+        RowButton::ChannelAgain => section(&text),
     }
 }
 
 /// What a row says of its trouble: customer, summary, id, severity, stage, the customer's wait,
-/// whose it is, and its channel.
-fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> String {
-    let channel = channel_of(t);
+/// whose it is, and its channel (or that Slack `refused` to create it).
+fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>, refused: bool) -> String {
+    let channel = match refused {
+        true => tr!(
+            l,
+            "⚠️ Slack がチャンネルを作成できませんでした",
+            "⚠️ Slack refused to create its channel"
+        )
+        .to_string(),
+        false => channel_of(l, t),
+    };
     let stage = t
         .current_stage
         .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
@@ -100,7 +114,7 @@ fn taking_part_section(l: Locale, rows: &[&HomeRow], now: DateTime<Utc>, blocks:
     let mut lines: Vec<String> = part
         .iter()
         .take(MAX_TAKING_PART)
-        .map(|t| format!("• {}", cut(&row_text(l, t, now), 280)))
+        .map(|t| format!("• {}", cut(&row_text(l, t, now, false), 280)))
         .collect();
     if part.len() > MAX_TAKING_PART {
         let more = part.len() - MAX_TAKING_PART;
@@ -140,15 +154,17 @@ fn proposal(l: Locale, t: &Trouble, n: usize) -> Vec<Block> {
 }
 
 /// `user`'s App Home from their rows (the open troubles they may see: the store filters them
-/// by the same rule as `list`) and the proposals they may decide.
+/// by the same rule as `list`), the proposals they may decide and the troubles whose refused
+/// channel they may ask for again (`asks`).
 pub fn home_view(
     l: Locale,
     config: &Config,
     rows: &[HomeRow],
     decisions: &[(Arc<Trouble>, Vec<usize>)],
+    asks: &[TroubleId],
     now: DateTime<Utc>,
 ) -> Value {
-    let mut blocks = home_blocks(l, config, rows, decisions, now);
+    let mut blocks = home_blocks(l, config, rows, decisions, asks, now);
     // さん before the blocks are serialised, where each text is held to its limit.
     super::san_blocks(l, &mut blocks);
     json!({"type": "home", "blocks": blocks})
@@ -159,6 +175,7 @@ fn home_blocks(
     config: &Config,
     rows: &[HomeRow],
     decisions: &[(Arc<Trouble>, Vec<usize>)],
+    asks: &[TroubleId],
     now: DateTime<Utc>,
 ) -> Vec<Block> {
     // The most severe first in every section.
@@ -170,7 +187,13 @@ fn home_blocks(
         .copied()
         .filter(|t| t.update_overdue(&config.policy, now))
         .collect();
-    let owned: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.owns || t.manages).collect();
+    // With whoever may ask for its refused channel, though asked from beyond the escalation
+    // (the configured manager beside one named at the open), who has no other place for it.
+    let owned: Vec<&HomeRow> = rows
+        .iter()
+        .copied()
+        .filter(|t| t.owns || t.manages || asks.contains(&t.id))
+        .collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
     let sections: [(&str, &Vec<&HomeRow>, &str, RowButton); 3] = [
         (
@@ -189,7 +212,7 @@ fn home_blocks(
             tr!(l, "📋 担当・管理しているトラブル", "📋 Troubles you own or manage"),
             &owned,
             tr!(l, "ありません", "None"),
-            RowButton::None,
+            RowButton::ChannelAgain,
         ),
     ];
     for (i, (title, list, empty, offer)) in sections.into_iter().enumerate() {
@@ -203,7 +226,7 @@ fn home_blocks(
             blocks.push(context(empty));
         }
         for t in list.iter().take(MAX_ROWS_PER_SECTION) {
-            blocks.push(row(l, t, now, offer));
+            blocks.push(row(l, t, now, offer, asks));
         }
         if let Some(more) = list.len().checked_sub(MAX_ROWS_PER_SECTION).filter(|&n| n > 0) {
             blocks.push(context(&tr!(
@@ -294,7 +317,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
             "*{customer}* `{}` #{} {kind}: {what}{due}{left_open} · {}",
             row.id,
             a.n,
-            channel_of(row)
+            channel_of(l, row)
         );
         let value = ButtonValue::stage(row.id.as_str(), a.n).encode();
         blocks.push(section_with(
@@ -361,9 +384,42 @@ pub(crate) mod tests {
             ..r
         }));
         for l in [Locale::En, Locale::Ja] {
-            let view = home_view(l, &Config::default(), &rows, &[], now);
+            let view = home_view(l, &Config::default(), &rows, &[], &[], now);
             let blocks = view["blocks"].as_array().expect("blocks").len();
             assert!(blocks + 2 + 2 * MAX_PROPOSALS < 100, "{blocks} blocks");
+        }
+    }
+
+    /// A trouble whose channel Slack refused: its row says so wherever it stands, and has the
+    /// refusal DM's button among the troubles owned or managed, in both locales, for whoever
+    /// may ask (`asks`), though the escalation has not reached them; nobody else's row has it.
+    #[test]
+    fn a_refused_channel_is_asked_for_again_from_its_row() {
+        let now = Utc::now();
+        let asked_at_open = [HomeRow {
+            owns: false,
+            awaits_ack: false,
+            ..crate::trouble::home::tests::row(1, 2, now)
+        }];
+        let asks = [asked_at_open[0].id.clone()];
+        let config = Config::default();
+        for (l, label, refused) in [
+            (
+                Locale::En,
+                "\"Try creating the channel again\"",
+                "Slack refused to create its channel",
+            ),
+            (
+                Locale::Ja,
+                "\"チャンネルの作成を再試行\"",
+                "Slack がチャンネルを作成できませんでした",
+            ),
+        ] {
+            let view = home_view(l, &config, &asked_at_open, &[], &asks, now).to_string();
+            assert!(view.contains("\"create_channel\"") && view.contains(label), "{view}");
+            assert!(view.contains(refused) && view.contains("20261130-1"), "{view}");
+            let view = home_view(l, &config, &asked_at_open, &[], &[], now).to_string();
+            assert!(!view.contains("create_channel") && !view.contains(refused), "{view}");
         }
     }
 
@@ -374,7 +430,7 @@ pub(crate) mod tests {
         let mut rows = full_rows(now, 2);
         rows[0].severity = Severity::new(3);
         rows[1].severity = Severity::new(1);
-        let view = home_view(Locale::En, &Config::default(), &rows, &[], now).to_string();
+        let view = home_view(Locale::En, &Config::default(), &rows, &[], &[], now).to_string();
         let (sev1, sev3) = (view.find("` sev1 ·"), view.find("` sev3 ·"));
         assert!(sev1.is_some() && sev1 < sev3, "{view}");
     }

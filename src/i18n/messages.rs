@@ -2225,8 +2225,19 @@ fn with_create_channel_button(l: Locale, t: &Trouble, text: String) -> Rendered 
         format!("{text}直ったら、下のボタンでチャンネルの作成をもう一度依頼できます。"),
         format!("{text} Once they are fixed, ask for the channel again with the button below.")
     );
-    let id = &t.id;
-    let again = button(
+    Rendered {
+        blocks: Some(vec![
+            section(&text),
+            actions("channel", vec![create_channel_button(l, &t.id)]),
+        ]),
+        text,
+    }
+}
+
+/// The button that asks Slack again for a channel it refused: on the refusal's DM, and in
+/// App Home for whoever else may ask.
+pub(super) fn create_channel_button(l: Locale, id: &TroubleId) -> Button {
+    button(
         Action::CreateChannel.id(),
         tr!(l, "チャンネルの作成を再試行", "Try creating the channel again"),
         &ButtonValue::trouble(id.as_str()).encode(),
@@ -2236,11 +2247,7 @@ fn with_create_channel_button(l: Locale, t: &Trouble, text: String) -> Rendered 
         l,
         format!("トラブル {id} のチャンネルの作成を再試行"),
         format!("Try creating the channel of trouble {id} again")
-    ));
-    Rendered {
-        blocks: Some(vec![section(&text), actions("channel", vec![again])]),
-        text,
-    }
+    ))
 }
 
 /// The button that opens the customer-update form, on nudges and the first-call checklist.

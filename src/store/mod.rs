@@ -896,6 +896,25 @@ impl Store {
         Ok(decisions)
     }
 
+    /// The troubles among `user`'s App Home `rows` whose channel Slack refused to create and
+    /// that they may ask for again (the core's rule for the click). Only the rows without a
+    /// channel are read whole: few, the refused ones and those whose channel is being made.
+    pub async fn home_channel_asks(
+        &self,
+        policy: &crate::trouble::policy::Policy,
+        user: &UserId,
+        rows: &[HomeRow],
+    ) -> Result<Vec<TroubleId>, StoreError> {
+        let mut asks = Vec::new();
+        for row in rows.iter().filter(|r| r.channel.is_none()) {
+            let Some(t) = self.get(&row.id).await? else { continue };
+            if crate::trouble::decide::may_ask_for_channel(policy, &t, user) {
+                asks.push(t.id.clone());
+            }
+        }
+        Ok(asks)
+    }
+
     /// `user`'s App Home rows: the open troubles they own, manage or are in the chain of, that
     /// they may see (the rule of `list`). A private one they are not surely a participant of
     /// is read whole for the rule, which reads the configured departments.

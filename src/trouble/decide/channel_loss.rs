@@ -411,8 +411,14 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     }
 }
 
+/// Whether `user` is offered the button that asks for `t`'s channel again where they look
+/// (App Home): Slack's refusal recorded on an open trouble, and the role a click is judged by.
+pub fn may_ask_for_channel(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
+    t.is_open() && t.channel.is_none() && t.channel_refused && may(policy, t, user, Act::AskForChannel)
+}
+
 /// `user` asked for the channel Slack refused to create (the button on the owner's DM saying
-/// so). Asked once: the creation queued, another click finds it coming, and says so rather than
+/// so, or in App Home). Asked once: the creation queued, another click finds it coming, and says so rather than
 /// make a second channel.
 pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
     let id = w.t.id.clone();

@@ -31,6 +31,7 @@ use crate::trouble::policy::Policy;
 pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
 pub use acknowledgement::org_may_name_someone_new;
 use acknowledgement::*;
+pub use channel_loss::may_ask_for_channel;
 use channel_loss::*;
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};
 pub(in crate::trouble) use commands::add_participants;
