@@ -118,9 +118,10 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
 }
 
 /// The refusal's DM goes to the owner alone; the manager, who may ask for the channel too, finds
-/// the button in App Home, on the trouble's row, which says Slack refused its channel. Their tap
-/// asks once: the Home is drawn again without it, and one channel is made. Whoever may not ask
-/// (the director, up the chain but not asked yet; a colleague of the owner) has none.
+/// the button in App Home, on the trouble's row, which says Slack refused its channel, and in
+/// their DM asking to acknowledge, edited to say so. Their tap asks once: the Home is drawn again
+/// without it, one channel is made, and the DM links it. Whoever may not ask (the director, up
+/// the chain but not asked yet; a colleague of the owner) has none.
 #[tokio::test]
 async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     let bot = spawn_bot().await;
@@ -128,6 +129,17 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
     bot.posted_saying(SALES, "restricted_action").await;
     bot.settle().await;
+    let manager_dm = || -> String {
+        (bot.slack.messages_in(MANAGER).iter())
+            .map(text_of)
+            .find(|m| m.contains("Please acknowledge"))
+            .expect("the manager's DM")
+    };
+    let dm = manager_dm();
+    assert!(
+        dm.contains("(Slack refused to create the channel)") && dm.contains("\"create_channel\""),
+        "{dm}"
+    );
     let home = app_home(&bot, MANAGER).await;
     let view: serde_json::Value = serde_json::from_str(&home).expect("a view");
     let row = (view["blocks"].as_array().expect("blocks").iter())
@@ -160,6 +172,12 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
         bot.slack.calls_to("conversations.create").len(),
         2,
         "the refused one and one more"
+    );
+    let dm = manager_dm();
+    let channel = &bot.slack.channels()[0].id;
+    assert!(
+        dm.contains(&format!("<#{channel}>")) && !dm.contains("create_channel"),
+        "{dm}"
     );
 }
 

@@ -111,9 +111,20 @@ pub(super) fn user(u: &UserId) -> String {
 pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
+        // Not "being set up": nothing is, until someone asks again.
+        (None, _) if t.channel_refused => channel_refused(l).to_string(),
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
     }
+}
+
+/// Where a trouble's channel would be linked while Slack's refusal to create it is recorded.
+fn channel_refused(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "（Slack がチャンネルを作成できませんでした）",
+        "(Slack refused to create the channel)"
+    )
 }
 
 /// Whether the trouble is private: what it says of itself, else the configuration.
@@ -127,6 +138,7 @@ pub(super) fn kept_in_channel(config: &Config, t: &Trouble) -> bool {
 pub(super) fn channel_outside(l: Locale, t: &Trouble) -> String {
     match &t.channel {
         Some(c) => format!("<#{c}>"),
+        None if t.channel_refused => channel_refused(l).to_string(),
         None => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
     }
 }
@@ -965,8 +977,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // it was closed.
             let state = answered.clone().unwrap_or_else(|| ack_text(l, tz, t));
             blocks.extend(standing(l, config, t, Some(state)).map(|lines| context(&lines)));
-            if asks {
-                blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
+            // The manager may ask for a refused channel as the owner may (whose DM says why).
+            let buttons: Vec<Button> = [
+                asks.then(|| ack_button(l, &t.id)),
+                (t.channel_refused && t.is_open()).then(|| create_channel_button(l, &t.id)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !buttons.is_empty() {
+                blocks.push(actions("dm", buttons));
             }
             // What a phone's notification shows: the ask while it waits, the severity, then the
             // customer and a summary short enough for a lock screen (the blocks have it whole).
@@ -3296,14 +3316,18 @@ pub(super) mod tests {
                 raised_to: Some(Severity::new(1)),
             },
         ];
-        // Its channel refused by Slack: the DMs saying so carry the button that asks again.
+        // Its channel refused by Slack: the DMs saying so carry the button that asks again, and
+        // so does the manager's, which says where the channel would be linked that it was refused.
         let mut refused = t.clone();
         refused.channel = None;
         refused.channel_refused = true;
-        let refusals = [false, true].map(|again| Message::ChannelNotCreated {
-            error: t.summary.clone(),
-            again,
-        });
+        let mut refusals = [false, true]
+            .map(|again| Message::ChannelNotCreated {
+                error: t.summary.clone(),
+                again,
+            })
+            .to_vec();
+        refusals.push(Message::ManagerDm);
         for l in [Locale::Ja, Locale::En] {
             for (on, m, from_elsewhere) in own
                 .iter()
@@ -3327,6 +3351,10 @@ pub(super) mod tests {
                             "Try creating the channel of trouble 20261130-1 again"
                         )
                     );
+                    let sentence = match m {
+                        Message::ManagerDm => channel_refused(l),
+                        _ => sentence,
+                    };
                     let button = [
                         sentence.to_string(),
                         format!("\"text\":\"{label}\",\"type\":\"plain_text\""),

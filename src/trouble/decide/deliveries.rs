@@ -90,7 +90,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                         Slot::ManagerDm => w.t.manager_dm = Some(posted),
                         _ => w.t.configured_manager_dm = Some(posted),
                     }
-                    if channel_known {
+                    // Drawn before the channel was made, or before Slack refused it (the
+                    // refusal found no DM to edit yet): the link, or the refusal, is added.
+                    if channel_known || w.t.channel_refused {
                         w.send(Lane::Dm, Op::Refresh { slot });
                     }
                 }
@@ -328,6 +330,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 let owner = w.t.owner.clone();
                 let again = w.t.channel_deleted;
                 w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error, again });
+                // The managers' DMs said it was being set up: they say it was refused, with the
+                // button that asks again.
+                w.refresh_manager_dms();
             }
         }
     }
