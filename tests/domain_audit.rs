@@ -181,6 +181,56 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     );
 }
 
+/// The channel is the trouble's shared record: what is said while Slack refuses to create it is
+/// not lost. The manager's acknowledgement, queued behind the creation Slack then refuses, and
+/// the owner's customer update from the form, whose answer says it waits; once the channel is
+/// asked for again and made, it gets the kickoff, then one line saying why what follows comes
+/// late, then each of them once, in order.
+#[tokio::test]
+async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    bot.slack.hold("conversations.create");
+    let (_, id) = bot.opened(SALES, "sev1 +field ACME: housings cracked").await;
+    bot.slack.wait_held("conversations.create", |_| true).await;
+    bot.command_text(MANAGER, "D0MANAGER", &format!("ack {id}")).await;
+    bot.slack.release("conversations.create");
+    bot.posted_saying(SALES, "restricted_action").await;
+    bot.settle().await;
+
+    let update = "Told the buyer the cause is being analysed";
+    let r = bot.interaction(&update_submission(SALES, &id, update, None)).await;
+    let notice = r.text().await.unwrap_or_default();
+    assert!(
+        notice.contains("has no channel yet: Slack refused to create it"),
+        "{notice}"
+    );
+    bot.settle().await;
+    assert!(bot.slack.channels().is_empty());
+
+    let click = button_payload(&bot.slack, SALES, "create_channel", &id, SALES);
+    assert_eq!(bot.interaction(&click).await.status(), 200);
+    bot.settle().await;
+    let channel = bot.slack.channels()[0].id.clone();
+    let texts: Vec<String> = bot.slack.messages_in(&channel).iter().map(text_of).collect();
+    let at = |words: &str| -> usize {
+        let found: Vec<usize> = (0..texts.len()).filter(|i| texts[*i].contains(words)).collect();
+        assert_eq!(found.len(), 1, "{words} once: {texts:#?}");
+        found[0]
+    };
+    let (kickoff, late) = (at(&format!("Trouble {id}:")), at("Slack refused to create it"));
+    let (ack, logged) = (
+        at(&format!("Acknowledged by <@{MANAGER}>")),
+        at(&format!("told the customer: “{update}")),
+    );
+    assert!(kickoff < late && late < ack && ack < logged, "{texts:#?}");
+    assert!(
+        texts[late].contains("The 2 messages of trouble") && texts[late].contains("follow, in the order they happened"),
+        "{}",
+        texts[late]
+    );
+}
+
 /// A channel that replaces a deleted one and that Slack refuses to create is not the first move
 /// left undone: the departments heard at the kickoff. The owner is told the channel was deleted
 /// and could not be replaced, not that the departments were never told; at the first creation,

@@ -686,7 +686,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             how: ChannelLoss::BotRemoved,
             by: Some(manager.clone()),
         },
-        Message::ChannelReplaced,
+        Message::ChannelReplaced { held: None },
         Message::ReopenedWhileLost {
             how: ChannelLoss::Archived,
         },

@@ -197,11 +197,12 @@ pub(crate) fn ephemeral_text(text: String) -> Response {
     ephemeral(Rendered::plain(text))
 }
 
-/// How the bot lost the channel of the trouble `decision` changed, when what it meant to say
-/// there now waits (see `Trouble::held`): whoever made the change is told it is saved.
-pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<ChannelLoss> {
+/// How the bot lost the channel of the trouble `decision` changed (None: Slack refused to
+/// create it), when what it meant to say there now waits (see `Trouble::held`): whoever made
+/// the change is told it is saved.
+pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<Option<ChannelLoss>> {
     let t = decision.trouble.as_ref()?;
-    t.held.as_ref().and(t.channel_lost)
+    (t.held.is_some() && t.channel_waits()).then_some(t.channel_lost)
 }
 
 /// A request already handled (a replay, or a double submit): 200 and nothing else.

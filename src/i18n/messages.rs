@@ -1899,7 +1899,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
-        Message::ChannelMadeLate { asked } => {
+        Message::ChannelMadeLate { asked, held } => {
             let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
             let made = match asked {
                 Some(who) => tr!(
@@ -1907,17 +1907,25 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("{}の依頼でボットがチャンネル {channel} を作成し", user(who)),
                     format!("At {}'s request the bot made it now, {channel}: it", user(who))
                 ),
-                None => tr!(l, format!("ボットがチャンネル {channel} を作成し"), format!("The bot made it now, {channel}: it")),
+                None => tr!(
+                    l,
+                    format!("トラブルが再開されたため、ボットがチャンネル {channel} を作成し"),
+                    format!("The trouble was reopened, so the bot made it now, {channel}: it")
+                ),
             };
-            Rendered::text(tr!(
+            let mut text = tr!(
                 l,
-                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
-                format!("⚠️ Trouble {id} ({customer} — {summary}), which is still open, had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
-            ))
+                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
+                format!("⚠️ Trouble {id} ({customer} — {summary}) had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
+            );
+            if let Some(held) = held {
+                text.push_str(&held_lines_follow(l, tz, t, held));
+            }
+            Rendered::text(text)
         }
         // Rendered once the creation behind which it was queued is done: Slack refused it when
         // the trouble still has no channel.
-        Message::ChannelReplaced if t.channel.is_none() => {
+        Message::ChannelReplaced { .. } if t.channel.is_none() => {
             let (id, customer, summary, owner) = (&t.id, away(&t.customer), away(&t.summary), user(&t.owner));
             Rendered::text(tr!(
                 l,
@@ -1925,13 +1933,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted, and Slack refused to create a new one: nobody can follow the trouble in a channel. Once the app's permissions are fixed, {owner} can ask for the channel again. The timeline and the whole record are kept (`/trouble report`).")
             ))
         }
-        Message::ChannelReplaced => {
+        Message::ChannelReplaced { held } => {
             let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
-            Rendered::text(tr!(
+            let mut text = tr!(
                 l,
                 format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルが削除されました。ボットは新しいチャンネル {channel} を作り、関係者を招待し、キックオフと状況を投稿し直しました。タイムラインと記録はすべて残っています（`/trouble report`）。"),
                 format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted. The bot made a new one, {channel}, invited everyone taking part, and posted the kickoff and the status again. The timeline and the whole record are kept (`/trouble report`).")
-            ))
+            );
+            if let Some(held) = held {
+                text.push_str(&held_lines_follow(l, tz, t, held));
+            }
+            Rendered::text(text)
         }
         Message::HeldFollow {
             how,
@@ -1952,13 +1964,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {} it held since {since} follow, in the order they happened.", t.id),
                 }
             );
-            if *left_out > 0 {
-                text.push_str(&tr!(
-                    l,
-                    format!("ほかに{left_out}件は保持しきれませんでした。タイムラインにはすべて残っています（`/trouble report`）。"),
-                    format!(" {left_out} more could not be kept here; the timeline has all of them (`/trouble report`).")
-                ));
-            }
+            text.push_str(&left_out_of_held(l, *left_out));
             Rendered::text(text)
         }
         Message::NotAnnounced {
@@ -2230,6 +2236,37 @@ pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
         l,
         format!("当社 {ours}% / お客様 {customer}%{others}"),
         format!("us {ours}% / the customer {customer}%{others}")
+    )
+}
+
+/// Said at the end of the line of a channel made late: what the bot meant to post in it while
+/// Slack refused it (`held`) follows, in order, and since when.
+fn held_lines_follow(l: Locale, tz: chrono_tz::Tz, t: &Trouble, held: &crate::trouble::decide::HeldLines) -> String {
+    let (id, count) = (&t.id, held.count);
+    let since = format_day_time(l, tz, held.since);
+    let mut text = tr!(
+        l,
+        format!("\n📥 チャンネルがなかったため{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
+        match count {
+            1 => format!("\n📥 The message of trouble {id} the bot held for it since {since}, while it had no channel, follows."),
+            _ => format!("\n📥 The {count} messages of trouble {id} the bot held for it since {since}, while it had no channel, follow, in the order they happened."),
+        }
+    );
+    text.push_str(&left_out_of_held(l, held.left_out));
+    text
+}
+
+/// How many held messages were not kept (`left_out`), said after those that follow.
+fn left_out_of_held(l: Locale, left_out: u32) -> String {
+    if left_out == 0 {
+        return String::new();
+    }
+    tr!(
+        l,
+        format!(
+            "ほかに{left_out}件は保持しきれませんでした。タイムラインにはすべて残っています（`/trouble report`）。"
+        ),
+        format!(" {left_out} more could not be kept here; the timeline has all of them (`/trouble report`).")
     )
 }
 
@@ -3294,11 +3331,26 @@ pub(super) mod tests {
                 deleted: 1,
                 dropped: 3,
             },
-            Message::ChannelReplaced,
+            Message::ChannelReplaced { held: None },
+            Message::ChannelReplaced {
+                held: Some(crate::trouble::decide::HeldLines {
+                    since: t.opened_at,
+                    count: 1,
+                    left_out: 0,
+                }),
+            },
             Message::ChannelMadeLate {
                 asked: Some(by.clone()),
+                held: None,
             },
-            Message::ChannelMadeLate { asked: None },
+            Message::ChannelMadeLate {
+                asked: None,
+                held: Some(crate::trouble::decide::HeldLines {
+                    since: t.opened_at,
+                    count: 3,
+                    left_out: 2,
+                }),
+            },
             Message::ReopenedWhileLost {
                 how: ChannelLoss::Archived,
             },

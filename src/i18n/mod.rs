@@ -1005,9 +1005,16 @@ pub fn saved_while_slack_unreachable(l: Locale, tz: Tz, since: DateTime<Utc>) ->
 }
 
 /// Put before the answer to a change made while the bot cannot post in the trouble's channel
-/// (`how`): what it says there waits until it can.
-pub fn saved_while_channel_lost(l: Locale, how: crate::trouble::model::ChannelLoss) -> String {
+/// (`how` it was lost; None: Slack refused to create it): what it says there waits until it can.
+pub fn saved_while_channel_lost(l: Locale, how: Option<crate::trouble::model::ChannelLoss>) -> String {
     use crate::trouble::model::ChannelLoss;
+    let Some(how) = how else {
+        return tr!(
+            l,
+            "⚠️ Slack がトラブルのチャンネルの作成を拒否したため、チャンネルはまだありません。記録したことは、アプリの権限が直り、担当営業への DM のボタンでチャンネルが作成されると、起きた順にそこへ投稿します。".to_string(),
+            "⚠️ The trouble has no channel yet: Slack refused to create it. Once the app's permissions are fixed and the channel is asked for again (the button on the owner's DM), the bot posts what waited there, in order.".to_string()
+        );
+    };
     match how {
         ChannelLoss::Archived => tr!(
             l,

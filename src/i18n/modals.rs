@@ -124,8 +124,9 @@ pub fn update_while_token_refused_modal(l: Locale, error: &str) -> Value {
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 
-/// The Log update form, once submitted while the bot cannot post in the trouble's channel (`how`).
-pub fn update_while_channel_lost_modal(l: Locale, how: crate::trouble::model::ChannelLoss) -> Value {
+/// The Log update form, once submitted while the bot cannot post in the trouble's channel (`how`
+/// it was lost; None: Slack refused to create it).
+pub fn update_while_channel_lost_modal(l: Locale, how: Option<crate::trouble::model::ChannelLoss>) -> Value {
     let text = super::saved_while_channel_lost(l, how);
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }

@@ -719,6 +719,12 @@ impl Trouble {
         self.closed.is_none()
     }
 
+    /// Whether what the bot says in the trouble's channel waits for it (see [`Held`]): the bot
+    /// lost the channel, or Slack refused to create it and nobody has asked for it again since.
+    pub fn channel_waits(&self) -> bool {
+        self.channel_lost.is_some() || (self.channel.is_none() && self.channel_refused)
+    }
+
     /// Closed by the manager chain without stage 7 done (`close force`): what was unfinished
     /// then was left open, where an ordinary close leaves only measures under way.
     pub fn closed_by_force(&self) -> bool {
@@ -1259,11 +1265,11 @@ pub enum ChannelLoss {
     BotRemoved,
 }
 
-/// The calls to the trouble's channel that wait, in order, while the bot cannot post there: once
-/// it can again they go, after a line saying why they come late. Bounded: a trouble's channel
-/// lost for weeks while its commands go on (the bot removed, commands still work) keeps at most
-/// [`Held::MOST`] lines (the messages it keeps, such as a kickoff posted again, always); the
-/// timeline keeps everything.
+/// The calls to the trouble's channel that wait, in order, while the bot cannot post there (the
+/// channel lost, or never made: Slack refused it): once it can again they go, after a line
+/// saying why they come late. Bounded: a trouble's channel lost for weeks while its commands go
+/// on (the bot removed, commands still work) keeps at most [`Held::MOST`] lines (the messages
+/// it keeps, such as a kickoff posted again, always); the timeline keeps everything.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Held {
     /// When the first of them was held.

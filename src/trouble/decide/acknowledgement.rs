@@ -363,7 +363,7 @@ pub(super) fn handed_to_away(w: &mut Work, to: UserId, by: UserId, away: Away) {
         manager: manager.clone(),
         away,
     };
-    if w.t.channel_lost.is_none() {
+    if !w.t.channel_waits() {
         return w.post(Lane::Channel, Dest::TroubleChannel, message);
     }
     // No channel to say it in: each of them by DM.

@@ -220,6 +220,14 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
 /// when it goes, so one of each is enough, in the latest place (a pin after the post it pins);
 /// invitations add up into one.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
+    if w.t.channel.is_none() && set_up_anyway(&call.op) {
+        // Counted as queued, it would keep any later change from redrawing the new status.
+        if call.op == (Op::Refresh { slot: Slot::Status }) {
+            w.t.status_refresh_queued = false;
+            w.changed = true;
+        }
+        return;
+    }
     // Something waits: the bot checks until it can go (a closed trouble's checking may have
     // stopped with nothing waiting).
     check_channel_soon(w);
@@ -298,6 +306,32 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     place(held, call, refused);
 }
 
+/// Whether `op`, for a trouble with no channel, is what setting one up does anyway
+/// ([`set_up_channel_again`]): the invitations (of everyone taking part by then), the kickoff
+/// and the status, posted current and pinned, and the lines beside them. Held, they would come
+/// twice; edits, pins and removals of what a channel never made never carried are nothing.
+fn set_up_anyway(op: &Op) -> bool {
+    match op {
+        Op::Invite { .. } | Op::Kick { .. } | Op::Withdraw { .. } => true,
+        Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status),
+        Op::Post {
+            keep_as: Some(Slot::Kickoff | Slot::Status),
+            ..
+        } => true,
+        Op::Post { to, message, .. } => matches!(
+            (to, message),
+            (
+                _,
+                Message::ChannelMadeLate { .. }
+                    | Message::ChannelReplaced { .. }
+                    | Message::NoManagerHint
+                    | Message::TopOfOrgHint
+            ) | (Dest::KickoffThread, Message::CustomerHistory)
+        ),
+        _ => false,
+    }
+}
+
 fn place(held: &mut Held, call: Delivery, refused: bool) {
     if refused {
         held.calls.insert(held.refused as usize, call);
@@ -312,18 +346,35 @@ fn place(held: &mut Held, call: Delivery, refused: bool) {
 fn release_held(w: &mut Work, how: ChannelLoss) {
     // Nothing waits for the channel any more: a check timer still set is stale.
     w.t.channel_check = None;
-    let Some(held) = w.t.held.take() else { return };
-    w.changed = true;
-    let count = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
-    if count > 0 || held.left_out > 0 {
+    let Some((held, lines)) = take_held(w) else { return };
+    if let Some(HeldLines { since, count, left_out }) = lines {
         let message = Message::HeldFollow {
             how,
-            since: held.since,
+            since,
             count,
-            left_out: held.left_out,
+            left_out,
         };
         w.post(Lane::Channel, Dest::TroubleChannel, message);
     }
+    follow_held(w, held);
+}
+
+/// What waited for the channel, taken off the trouble, with what the line before it says of
+/// it (none when no message waited).
+fn take_held(w: &mut Work) -> Option<(Held, Option<HeldLines>)> {
+    let held = w.t.held.take()?;
+    w.changed = true;
+    let count = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
+    let lines = (count > 0 || held.left_out > 0).then_some(HeldLines {
+        since: held.since,
+        count,
+        left_out: held.left_out,
+    });
+    Some((held, lines))
+}
+
+/// Each call that waited, once, in order, behind the line saying why it comes late.
+fn follow_held(w: &mut Work, held: Held) {
     for call in held.calls {
         if call.op == (Op::Refresh { slot: Slot::Status }) {
             // As `refresh_status` would: later changes ride on this one.
@@ -339,8 +390,18 @@ fn release_held(w: &mut Work, how: ChannelLoss) {
 /// A call to the trouble's channel failed for good because the bot cannot post there (in
 /// `channel`): it waits with the others. Before the bot has heard that the channel was lost (or
 /// when it never does), the failure is on the timeline. A call to a channel the trouble no
-/// longer has (deleted, and replaced) is only noted.
-pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: ChannelId, method: String, error: String) {
+/// longer has (deleted, and replaced) is only noted. One that found no channel at all (decided
+/// before Slack's refusal to create it came back) waits as if decided after it.
+pub(super) fn channel_unavailable(
+    w: &mut Work,
+    call: Delivery,
+    channel: Option<ChannelId>,
+    method: String,
+    error: String,
+) {
+    let Some(channel) = channel else {
+        return without_channel(w, call);
+    };
     let current = w.t.channel.as_ref() == Some(&channel);
     if !current || w.t.channel_lost.is_none() {
         w.log(
@@ -372,6 +433,22 @@ pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: Channel
             _ => ChannelLoss::BotRemoved,
         });
     }
+}
+
+/// A call to the trouble's channel that found none: while Slack refuses to create it, it
+/// waits (the refusal is on the timeline already, once), and a nudge or a question goes by DM
+/// at once, as for a lost channel. Otherwise (a deleted channel of a closed trouble, say) it
+/// went with the channel.
+fn without_channel(w: &mut Work, call: Delivery) {
+    if w.t.channel.is_some() || !w.t.channel_refused {
+        return;
+    }
+    if let Op::Post { message, .. } = &call.op {
+        if let Some(also) = asks_now(w, message) {
+            return w.dm_owner_and(message.clone(), also);
+        }
+    }
+    hold(w, call, true);
 }
 
 /// Whether `message` asks the owner for something now (a nudge, the first-call checklist, the
@@ -442,7 +519,8 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
 /// the status posted and pinned, and a line saying what happened, as do DMs to those a lost
 /// channel is told to (after it, in the channel's lane, so they link the new channel): never to
 /// whoever `asked` for it (answered at their click), and for a deleted one, as to the manager
-/// of whoever deleted it (`by`).
+/// of whoever deleted it (`by`). Then what waited for the channel while Slack refused it (see
+/// [`hold`]), each once, in order.
 pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>, asked: Option<&UserId>) {
     // Made late only when the refusal is recorded: a trouble stored before `channel_deleted`
     // was kept may have lost its channel all the same, and was told it was replaced.
@@ -481,14 +559,23 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     if late {
         post_beside_kickoff(w);
     }
-    // A channel never made was not replaced: the line says it comes late, and why.
-    let line = match late {
-        true => Message::ChannelMadeLate { asked: asked.cloned() },
-        false => Message::ChannelReplaced,
+    // A channel never made was not replaced: the line says it comes late, and why; in the
+    // channel, also that what was said meanwhile follows (one line, not one more).
+    let line = |held: Option<HeldLines>| match late {
+        true => Message::ChannelMadeLate {
+            asked: asked.cloned(),
+            held,
+        },
+        false => Message::ChannelReplaced { held },
     };
-    w.post(Lane::Channel, Dest::TroubleChannel, line.clone());
+    let waited = take_held(w);
+    let lines = waited.as_ref().and_then(|(_, lines)| lines.clone());
+    w.post(Lane::Channel, Dest::TroubleChannel, line(lines));
     for who in to_tell(w, by).into_iter().filter(|who| Some(who) != asked) {
-        w.post(Lane::Channel, Dest::Dm(who), line.clone());
+        w.post(Lane::Channel, Dest::Dm(who), line(None));
+    }
+    if let Some((held, _)) = waited {
+        follow_held(w, held);
     }
 }
 

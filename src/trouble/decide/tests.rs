@@ -3548,6 +3548,90 @@ fn a_channel_made_late_gets_what_the_open_posted_beside_the_kickoff() {
     assert_eq!(channel.iter().filter(|op| **op == hint).count(), 1, "{channel:?}");
 }
 
+/// While Slack refuses to create the trouble's channel, what the bot would say there waits on
+/// the trouble as for a lost channel, and a nudge goes to the owner by DM at once. What the open
+/// queued behind the creation comes back from the outbox for want of a channel: a line waits,
+/// ahead of what was decided since; what setting a channel up does anyway (the kickoff, the
+/// status, the invitations) does not. Asked for again, the new channel gets its kickoff and
+/// status, then one line saying why what follows comes late, then each line once, in order.
+#[test]
+fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_late() {
+    let (mut sim, opened) = Sim::open(config(), "U0SALES", req("ACME"));
+    let refused_at = sim.now;
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    let in_channel = |d: &Decision| d.deliveries.iter().filter(|c| c.op.in_trouble_channel()).count();
+    let d = sim.cmd("U0SALES", Command::Note("decided after".into()));
+    assert_eq!(in_channel(&d), 0, "{:?}", d.deliveries);
+    let nudge = sim.last_followup_timer();
+    let d = sim.fire_when_due(&nudge);
+    assert_eq!(in_channel(&d), 0, "{:?}", d.deliveries);
+    let nudged: Vec<UserId> = dms(&d)
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Message::Nudge(_)))
+        .map(|(who, _)| who)
+        .collect();
+    assert_eq!(nudged, vec![u("U0SALES")]);
+
+    let queued = opened.deliveries.iter().filter(|c| c.op.in_trouble_channel()).cloned();
+    let before = Delivery {
+        lane: Lane::Channel,
+        op: note_line("decided before"),
+    };
+    for call in queued.chain([before]) {
+        sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+            call: Box::new(call),
+            channel: None,
+            method: "chat.postMessage".into(),
+            error: "no channel".into(),
+        }));
+    }
+    let d = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    let lines: Vec<Message> = ops(&d, Lane::Channel)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to: Dest::TroubleChannel,
+                message,
+                keep_as: None | Some(Slot::Entry { .. }),
+            } => Some(message),
+            _ => None,
+        })
+        .collect();
+    let note = |text: &str| Message::Recorded {
+        by: u("U0SALES"),
+        what: Record::Note { text: text.into() },
+    };
+    let late = Message::ChannelMadeLate {
+        asked: Some(u("U0SALES")),
+        held: Some(HeldLines {
+            since: refused_at,
+            count: 2,
+            left_out: 0,
+        }),
+    };
+    assert_eq!(lines, vec![late, note("decided before"), note("decided after")]);
+    let kickoffs = ops(&d, Lane::Channel)
+        .into_iter()
+        .filter(|op| {
+            matches!(
+                op,
+                Op::Post {
+                    keep_as: Some(Slot::Kickoff),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!((kickoffs, invite_batches(&d).len()), (1, 1));
+    assert!(sim.t.held.is_none());
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
@@ -4304,7 +4388,7 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
                 lane: Lane::Channel,
                 op,
             }),
-            channel: ChannelId::new(channel),
+            channel: Some(ChannelId::new(channel)),
             method: "chat.postMessage".into(),
             error: "is_archived".into(),
         }))
@@ -4449,7 +4533,7 @@ fn channel_refused(op: Op, error: &str) -> Input {
             lane: Lane::Channel,
             op,
         }),
-        channel: ChannelId::new(TROUBLE_CHANNEL),
+        channel: Some(ChannelId::new(TROUBLE_CHANNEL)),
         method: "chat.postMessage".into(),
         error: error.into(),
     })
@@ -4926,7 +5010,7 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
         "U0WATCHER",
     ]);
     let kept = |message, slot| post_op(Dest::TroubleChannel, message, Some(slot));
-    let told = |who: &str| post_op(Dest::Dm(u(who)), Message::ChannelReplaced, None);
+    let told = |who: &str| post_op(Dest::Dm(u(who)), Message::ChannelReplaced { held: None }, None);
     assert_eq!(
         ops(&d, Lane::Channel),
         vec![
@@ -4936,7 +5020,7 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
             Op::Pin { slot: Slot::Kickoff },
             kept(Message::Status, Slot::Status),
             Op::Pin { slot: Slot::Status },
-            post_op(Dest::TroubleChannel, Message::ChannelReplaced, None),
+            post_op(Dest::TroubleChannel, Message::ChannelReplaced { held: None }, None),
             // The director did it: the owner, the manager and the director's manager hear.
             told("U0SALES"),
             told("U0MANAGER"),
@@ -4970,7 +5054,7 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
     let d = sim.cmd("U0MANAGER", Command::Step(reopen));
     let ops = ops(&d, Lane::Channel);
     assert_eq!(ops.first(), Some(&Op::CreateChannel), "{ops:?}");
-    let replaced = post_op(Dest::TroubleChannel, Message::ChannelReplaced, None);
+    let replaced = post_op(Dest::TroubleChannel, Message::ChannelReplaced { held: None }, None);
     let replaced = ops.iter().position(|op| *op == replaced).expect("the line saying why");
     let reopened = ops.iter().position(|op| {
         matches!(
@@ -5000,10 +5084,10 @@ fn a_channel_deleted_before_it_was_recorded_is_replaced_at_a_reopen() {
     let d = sim.cmd("U0MANAGER", Command::Step(reopen));
     let lines: Vec<Message> = messages(&d)
         .into_iter()
-        .filter(|m| matches!(m, Message::ChannelReplaced | Message::ChannelMadeLate { .. }))
+        .filter(|m| matches!(m, Message::ChannelReplaced { .. } | Message::ChannelMadeLate { .. }))
         .collect();
     assert!(
-        !lines.is_empty() && lines.iter().all(|m| *m == Message::ChannelReplaced),
+        !lines.is_empty() && lines.iter().all(|m| *m == Message::ChannelReplaced { held: None }),
         "{lines:?}"
     );
 }

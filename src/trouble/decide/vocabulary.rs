@@ -513,14 +513,21 @@ pub enum Message {
         how: ChannelLoss,
     },
     /// The open trouble's channel was deleted and the bot set up a new one: in the new channel,
-    /// and to the owner and the manager.
-    ChannelReplaced,
+    /// and to the owner and the manager. In the channel, what was `held` while Slack refused to
+    /// create it follows.
+    ChannelReplaced {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held: Option<HeldLines>,
+    },
     /// The trouble's channel, which Slack refused at first to create, made now (`asked` for it
     /// again with the refusal's button, or made as the trouble was reopened): in the new
-    /// channel, and to the owner and the manager but the one who asked.
+    /// channel, and to the owner and the manager but the one who asked. In the channel, what
+    /// was `held` meanwhile follows.
     ChannelMadeLate {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         asked: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held: Option<HeldLines>,
     },
     /// In the trouble's channel once the bot can post there again: what follows was held while
     /// it could not (`how`), from `since`; `left_out` more are on the timeline only.
@@ -595,6 +602,16 @@ pub enum Message {
     },
 }
 
+/// What follows a channel's line saying why it comes late: the `count` messages held for it from
+/// `since`, in order; `left_out` more are on the timeline only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldLines {
+    pub since: DateTime<Utc>,
+    pub count: usize,
+    #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+    pub left_out: u32,
+}
+
 impl Message {
     /// Whether this line, posted `to` for a trouble owned by `owner`, says nothing true or new
     /// once its channel's creation, behind which it was queued, left the trouble without one
@@ -605,7 +622,7 @@ impl Message {
     pub fn needs_channel(&self, to: &Dest, owner: &UserId) -> bool {
         match self {
             Message::ChannelMadeLate { .. } => true,
-            Message::ChannelReplaced => matches!(to, Dest::Dm(who) if who == owner),
+            Message::ChannelReplaced { .. } => matches!(to, Dest::Dm(who) if who == owner),
             _ => false,
         }
     }
@@ -916,12 +933,13 @@ pub enum Outcome {
         raised_to: Option<Severity>,
     },
     /// A call to the trouble's channel failed for good (`method`, `error`) because the bot can
-    /// no longer post there (archived, the bot removed): it waits until it can. Boxed: an
-    /// outcome is small, and this one is rare.
+    /// no longer post there (archived, the bot removed), or found no channel Slack would create:
+    /// it waits until it can. Boxed: an outcome is small, and this one is rare.
     ChannelUnavailable {
         call: Box<Delivery>,
-        /// The channel the call was for.
-        channel: ChannelId,
+        /// The channel the call was for; none when the trouble had none (Slack refused it).
+        #[serde(default)]
+        channel: Option<ChannelId>,
         method: String,
         error: String,
     },

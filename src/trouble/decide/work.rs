@@ -79,7 +79,7 @@ impl<'a> Work<'a> {
         {
             *keep_as = crate::trouble::redact::carried_by(&self.d.entries, message).map(|seq| Slot::Entry { seq });
         }
-        if self.t.channel_lost.is_some() && op.in_trouble_channel() {
+        if self.t.channel_waits() && op.in_trouble_channel() {
             return hold(self, Delivery { lane, op }, false);
         }
         self.d.deliveries.push(Delivery { lane, op });
@@ -97,9 +97,9 @@ impl<'a> Work<'a> {
     }
 
     /// Posts `message` (a nudge, a question that needs an answer) in the trouble's channel. While
-    /// the bot cannot post there (the channel archived, the bot removed; a closed trouble's
-    /// channel deleted) the owner gets it by DM instead, and so does `also`: nobody silences the
-    /// bot by taking the channel away.
+    /// the bot cannot post there (the channel archived, the bot removed, Slack refused to create
+    /// it; a closed trouble's channel deleted) the owner gets it by DM instead, and so does
+    /// `also`: nobody silences the bot by taking the channel away, nor Slack by refusing it.
     pub(in crate::trouble) fn post_in_channel_or_dm(&mut self, message: Message, also: Option<UserId>) {
         self.post_kept_in_channel_or_dm(message, also, None);
     }
@@ -113,7 +113,7 @@ impl<'a> Work<'a> {
     ) {
         let gone = self.t.channel.is_none() && !self.t.is_open();
         let post = |to: Dest, message: Message| Op::Post { to, message, keep_as };
-        if self.t.channel_lost.is_none() && !gone {
+        if !self.t.channel_waits() && !gone {
             return self.send(Lane::Channel, post(Dest::TroubleChannel, message));
         }
         let also = also.filter(|a| *a != self.t.owner);
