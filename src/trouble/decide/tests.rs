@@ -3592,17 +3592,19 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
         user: u("U0SALES"),
         action: ButtonAction::CreateChannel,
     });
-    let lines: Vec<Message> = ops(&d, Lane::Channel)
-        .into_iter()
-        .filter_map(|op| match op {
-            Op::Post {
-                to: Dest::TroubleChannel,
-                message,
-                keep_as: None | Some(Slot::Entry { .. }),
-            } => Some(message),
-            _ => None,
-        })
-        .collect();
+    let lines = |d: &Decision| -> Vec<Message> {
+        ops(d, Lane::Channel)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post {
+                    to: Dest::TroubleChannel,
+                    message,
+                    keep_as: None | Some(Slot::Entry { .. }),
+                } => Some(message),
+                _ => None,
+            })
+            .collect()
+    };
     let note = |text: &str| Message::Recorded {
         by: u("U0SALES"),
         what: Record::Note { text: text.into() },
@@ -3615,7 +3617,7 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
             left_out: 0,
         }),
     };
-    assert_eq!(lines, vec![late, note("decided before"), note("decided after")]);
+    assert_eq!(lines(&d), vec![late, note("decided before"), note("decided after")]);
     let kickoffs = ops(&d, Lane::Channel)
         .into_iter()
         .filter(|op| {
@@ -3630,6 +3632,29 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
         .count();
     assert_eq!((kickoffs, invite_batches(&d).len()), (1, 1));
     assert!(sim.t.held.is_none());
+
+    // A deleted channel whose replacement Slack refused is the same: the line saying it was
+    // replaced says what follows.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.feed(Input::ChannelDeleted { by: None });
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    sim.advance(mins(5));
+    sim.cmd("U0SALES", Command::Note("meanwhile".into()));
+    let d = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    let replaced = Message::ChannelReplaced {
+        held: Some(HeldLines {
+            since: sim.now,
+            count: 1,
+            left_out: 0,
+        }),
+    };
+    assert_eq!(lines(&d), vec![replaced, note("meanwhile")]);
 }
 
 #[test]
