@@ -183,7 +183,8 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
 
 /// The channel is the trouble's shared record: what is said while Slack refuses to create it is
 /// not lost. The manager's acknowledgement, queued behind the creation Slack then refuses, and
-/// the owner's customer update from the form, whose answer says it waits; once the channel is
+/// the owner's customer update from the form and note typed in a DM naming the trouble (it has
+/// no channel to type in), whose answers say they wait; once the channel is
 /// asked for again and made, it gets the kickoff, then one line saying why what follows comes
 /// late, then each of them once, in order.
 #[tokio::test]
@@ -205,6 +206,19 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         notice.contains("has no channel yet: Slack refused to create it"),
         "{notice}"
     );
+    // With no channel to type in, a command naming the trouble is done where it is typed.
+    let note = "Buyer asked for a replacement date";
+    let r = bot.command_text(SALES, "D0SALES", &format!("note {id} {note}")).await;
+    assert!(r.contains("has no channel yet: Slack refused to create it"), "{r}");
+    // An id among a note's words names no trouble: the answer says how to name it.
+    let r = bot
+        .command_text(SALES, "D0SALES", &format!("note same lot as {id}"))
+        .await;
+    assert!(
+        r.contains("to do it here, name the trouble right after the command")
+            && r.contains(&format!("`/trouble note {id} …`")),
+        "{r}"
+    );
     bot.settle().await;
     assert!(bot.slack.channels().is_empty());
 
@@ -223,9 +237,14 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         at(&format!("Acknowledged by <@{MANAGER}>")),
         at(&format!("told the customer: “{update}")),
     );
-    assert!(kickoff < late && late < ack && ack < logged, "{texts:#?}");
+    let noted = at(note);
     assert!(
-        texts[late].contains("The 2 messages of trouble") && texts[late].contains("follow, in the order they happened"),
+        kickoff < late && late < ack && ack < logged && logged < noted,
+        "{texts:#?}"
+    );
+    assert!(!texts.iter().any(|t| t.contains("same lot as")), "{texts:#?}");
+    assert!(
+        texts[late].contains("The 3 messages of trouble") && texts[late].contains("follow, in the order they happened"),
         "{}",
         texts[late]
     );

@@ -146,16 +146,23 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     if let Some(text) = command::trouble_named_first(&cmd.text, of_channel) {
         cmd.text = text;
     }
-    let parsed = command::parse(&cmd.text);
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
-    // `sev 3 20261130-1` in a DM: said where it works, not read as a usage error.
+    // `sev 3 20261130-1` in a DM: said where it works, not read as a usage error; or, for a
+    // trouble with no channel to type in, done there as its channel would.
     let named = command::named_trouble(&cmd.text).or_else(|| command::named_by_channel(&cmd.text, of_channel));
+    let mut acting_on = None;
     if let Some(named) = named {
-        if let Some(answer) = Box::pin(named_elsewhere(app, &named, &user, &channel)).await {
-            return ephemeral_text(answer);
+        match Box::pin(named_elsewhere(app, &named, &user, &channel)).await {
+            Some(Elsewhere::Answer(answer)) => return ephemeral_text(answer),
+            Some(Elsewhere::Acts) => {
+                cmd.text = named.without_id;
+                acting_on = Some(named.id);
+            }
+            None => {}
         }
     }
+    let parsed = command::parse(&cmd.text);
     let command = match parsed {
         Ok(c) => c,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
@@ -267,7 +274,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
             }
         }
         mut command => {
-            let id = match Box::pin(trouble_of(app, &cmd.text, &user, &channel)).await {
+            let found = match acting_on {
+                Some(id) => Ok(id),
+                None => Box::pin(trouble_of(app, &cmd.text, &user, &channel)).await,
+            };
+            let id = match found {
                 Ok(id) => id,
                 Err(refused) => return ephemeral(refused),
             };
@@ -646,18 +657,29 @@ async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> 
     }
 }
 
+/// What becomes of a command of a trouble's channel typed naming another trouble, or typed
+/// outside any trouble's channel ([`named_elsewhere`]).
+enum Elsewhere {
+    /// Not done: where it works, or that there is no such trouble the typer may see.
+    Answer(String),
+    /// Done on the trouble named, which has no channel to type it in
+    /// ([`crate::trouble::model::Trouble::takes_commands_by_id`]).
+    Acts,
+}
+
 /// A command that acts on the trouble of its channel, typed naming trouble `named.id` where it
 /// cannot act on that one (a DM with the bot, another channel): where it works, or that there
-/// is no such trouble `user` may see. None where it acts on the channel's own trouble: in a
-/// trouble's channel, with its own id, or with the id only a part of its text (a note's). An id
-/// where a trouble is named (`update 20261130-2 told them`) typed in another trouble's channel
-/// is that trouble's, never recorded on this one.
+/// is no such trouble `user` may see; or, when that trouble has no channel to type it in, that
+/// it acts on it. None where it acts on the channel's own trouble: in a trouble's channel,
+/// with its own id, or with the id only a part of its text (a note's). An id where a trouble
+/// is named (`update 20261130-2 told them`) typed in another trouble's channel is that
+/// trouble's, never recorded on this one.
 async fn named_elsewhere(
     app: &App,
     named: &command::NamedTrouble,
     user: &UserId,
     channel: &ChannelId,
-) -> Option<String> {
+) -> Option<Elsewhere> {
     let mut in_another = false;
     if let Some(here) = Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
         if here == named.id || (named.reads_whole && !named.names_a_trouble) {
@@ -672,20 +694,19 @@ async fn named_elsewhere(
     } else {
         String::new()
     };
-    Box::pin(where_it_works(app, named, user, channel))
-        .await
-        .map(|answer| format!("{answer}{hint}"))
+    Some(match Box::pin(where_it_works(app, named, user, channel)).await {
+        Elsewhere::Answer(answer) => Elsewhere::Answer(format!("{answer}{hint}")),
+        Elsewhere::Acts => Elsewhere::Acts,
+    })
 }
 
-/// Where the command naming `named.id` works, or that there is no such trouble `user` may see.
-async fn where_it_works(
-    app: &App,
-    named: &command::NamedTrouble,
-    user: &UserId,
-    channel: &ChannelId,
-) -> Option<String> {
+/// Where the command naming `named.id` works, or that there is no such trouble `user` may see;
+/// or that it acts here, the trouble having no channel to type it in and named where a
+/// trouble is (not an id inside a note's words).
+async fn where_it_works(app: &App, named: &command::NamedTrouble, user: &UserId, channel: &ChannelId) -> Elsewhere {
     let l = app.config.locale;
-    Some(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
+    Elsewhere::Answer(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
+        Ok(t) if t.takes_commands_by_id() && named.names_a_trouble => return Elsewhere::Acts,
         // Its channel shared with the customer, the internal report is never posted there:
         // pointing there would send the rep back and forth.
         Ok(t) if named.report && Box::pin(trouble_channel_shared(app, &t)).await => {

@@ -839,6 +839,15 @@ pub fn works_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble, typed
         80,
     );
     let channel = messages::channel_ref(l, t);
+    // No channel to type it in: named where a trouble is, it is done where it was typed.
+    if t.takes_commands_by_id() {
+        let word = typed.split_whitespace().next().unwrap_or_default();
+        return tr!(
+            l,
+            format!("`/trouble {typed}`: ここで行うには、コマンドのすぐ後にトラブル番号を書いてください（チャンネル {channel} は今は使えません）: `/trouble {word} {} …`。何も変更していません。", t.id),
+            format!("`/trouble {typed}`: to do it here, name the trouble right after the command (its channel {channel} cannot be used now): `/trouble {word} {} …`. Nothing was changed.", t.id)
+        );
+    }
     tr!(
         l,
         format!("`/trouble {typed}` はトラブルのチャンネルで使うコマンドです。{} のチャンネル {channel} で入力してください（番号は不要です）。何も変更していません。", t.id),
