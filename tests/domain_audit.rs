@@ -206,7 +206,15 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         notice.contains("has no channel yet: Slack refused to create it"),
         "{notice}"
     );
-    // With no channel to type in, a command naming the trouble is done where it is typed.
+    // With no channel to type in, a command naming the trouble is done where it is typed, as
+    // one typed without it is told.
+    let r = bot.command_text(SALES, "D0SALES", "note called the buyer").await;
+    assert!(
+        r.contains(&format!(
+            "One with no channel takes its commands here, named right after the command (`/trouble note {id} …`)"
+        )),
+        "{r}"
+    );
     let note = "Buyer asked for a replacement date";
     let r = bot.command_text(SALES, "D0SALES", &format!("note {id} {note}")).await;
     assert!(r.contains("has no channel yet: Slack refused to create it"), "{r}");
@@ -215,17 +223,24 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         .command_text(SALES, "D0SALES", &format!("note same lot as {id}"))
         .await;
     assert!(
-        r.contains("to do it here, name the trouble right after the command")
+        r.contains("has no channel to type it in, so it takes its commands here")
             && r.contains(&format!("`/trouble note {id} …`")),
         "{r}"
     );
+    // Typed in another trouble's channel, it is recorded on neither: its readers would take it
+    // for theirs.
+    let other = bot.open_ready("Globex: seals leaking").await;
+    let r = bot
+        .command_text(SALES, &other.channel, &format!("note {id} from the Globex channel"))
+        .await;
+    assert!(r.contains("Nothing was changed"), "{r}");
     bot.settle().await;
-    assert!(bot.slack.channels().is_empty());
+    assert_eq!(bot.slack.channels().len(), 1, "Globex's alone");
 
     let click = button_payload(&bot.slack, SALES, "create_channel", &id, SALES);
     assert_eq!(bot.interaction(&click).await.status(), 200);
     bot.settle().await;
-    let channel = bot.slack.channels()[0].id.clone();
+    let channel = bot.slack.channels()[1].id.clone();
     let texts: Vec<String> = bot.slack.messages_in(&channel).iter().map(text_of).collect();
     let at = |words: &str| -> usize {
         let found: Vec<usize> = (0..texts.len()).filter(|i| texts[*i].contains(words)).collect();
@@ -242,7 +257,13 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         kickoff < late && late < ack && ack < logged && logged < noted,
         "{texts:#?}"
     );
-    assert!(!texts.iter().any(|t| t.contains("same lot as")), "{texts:#?}");
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("same lot as") || t.contains("from the Globex channel")),
+        "{texts:#?}"
+    );
+    assert!(!(bot.slack.messages_in(&other.channel).iter()).any(|m| text_of(m).contains("from the Globex channel")));
     assert!(
         texts[late].contains("The 3 messages of trouble") && texts[late].contains("follow, in the order they happened"),
         "{}",

@@ -669,11 +669,12 @@ enum Elsewhere {
 
 /// A command that acts on the trouble of its channel, typed naming trouble `named.id` where it
 /// cannot act on that one (a DM with the bot, another channel): where it works, or that there
-/// is no such trouble `user` may see; or, when that trouble has no channel to type it in, that
-/// it acts on it. None where it acts on the channel's own trouble: in a trouble's channel,
-/// with its own id, or with the id only a part of its text (a note's). An id where a trouble
-/// is named (`update 20261130-2 told them`) typed in another trouble's channel is that
-/// trouble's, never recorded on this one.
+/// is no such trouble `user` may see; or, typed outside every trouble's channel for a trouble
+/// with no channel to type it in, that it acts on it. None where it acts on the channel's own
+/// trouble: in a trouble's channel, with its own id, or with the id only a part of its text (a
+/// note's). An id where a trouble is named (`update 20261130-2 told them`) typed in another
+/// trouble's channel is that trouble's, never recorded on this one, nor on that one: whoever
+/// reads this channel would take it for this trouble's.
 async fn named_elsewhere(
     app: &App,
     named: &command::NamedTrouble,
@@ -694,19 +695,40 @@ async fn named_elsewhere(
     } else {
         String::new()
     };
-    Some(match Box::pin(where_it_works(app, named, user, channel)).await {
-        Elsewhere::Answer(answer) => Elsewhere::Answer(format!("{answer}{hint}")),
-        Elsewhere::Acts => Elsewhere::Acts,
-    })
+    Some(
+        match Box::pin(where_it_works(app, named, user, channel, !in_another)).await {
+            Elsewhere::Answer(answer) => Elsewhere::Answer(format!("{answer}{hint}")),
+            Elsewhere::Acts => Elsewhere::Acts,
+        },
+    )
 }
 
 /// Where the command naming `named.id` works, or that there is no such trouble `user` may see;
-/// or that it acts here, the trouble having no channel to type it in and named where a
-/// trouble is (not an id inside a note's words).
-async fn where_it_works(app: &App, named: &command::NamedTrouble, user: &UserId, channel: &ChannelId) -> Elsewhere {
+/// or, `may_act` here (outside every trouble's channel), that it acts, the trouble having no
+/// channel to type it in: named where a trouble is (not an id inside a note's words), read whole
+/// without the id (`close force ID` with no reason is no plain close), and not the report, which
+/// goes to a channel only.
+async fn where_it_works(
+    app: &App,
+    named: &command::NamedTrouble,
+    user: &UserId,
+    channel: &ChannelId,
+    may_act: bool,
+) -> Elsewhere {
     let l = app.config.locale;
     Elsewhere::Answer(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
-        Ok(t) if t.takes_commands_by_id() && named.names_a_trouble => return Elsewhere::Acts,
+        Ok(t) if may_act && t.takes_commands_by_id() && !named.report => {
+            match (&named.lacks, named.names_a_trouble) {
+                (None, true) => return Elsewhere::Acts,
+                // `done 20261130-1`: what it needs, and how to name the trouble here.
+                (Some(lacks), _) => format!(
+                    "{}\n{}",
+                    usage_text(l, lacks),
+                    i18n::name_it_after_the_command(l, &t.id, &named.without_id)
+                ),
+                (None, false) => i18n::name_it_after_the_command(l, &t.id, &named.without_id),
+            }
+        }
         // Its channel shared with the customer, the internal report is never posted there:
         // pointing there would send the rep back and forth.
         Ok(t) if named.report && Box::pin(trouble_channel_shared(app, &t)).await => {

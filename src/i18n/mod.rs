@@ -798,7 +798,20 @@ pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow], several
 /// or manages open troubles: the troubles, each with its channel to type it in.
 pub fn your_troubles_to_type_in(l: Locale, owned: &[crate::trouble::home::HomeRow]) -> String {
     let head = tr!(l, "あなたが担当・管理するトラブル:", "Yours:");
-    listed_rows(l, head, owned)
+    let listed = listed_rows(l, head, owned);
+    // One listed with no channel to type in takes its commands here, named (see
+    // `Trouble::takes_commands_by_id`): otherwise this answer would leave it nowhere to go.
+    match owned.iter().take(ACK_WAITING_SHOWN).find(|r| r.channel.is_none()) {
+        Some(r) => format!(
+            "{listed}\n{}",
+            tr!(
+                l,
+                format!("チャンネルのないトラブルは、コマンドのすぐ後に番号を書けばここで使えます（`/trouble note {} …`）。", r.id),
+                format!("One with no channel takes its commands here, named right after the command (`/trouble note {} …`).", r.id)
+            )
+        ),
+        None => listed,
+    }
 }
 
 /// HEAD, then a line per trouble (its id, severity, customer and channel), at most
@@ -839,19 +852,30 @@ pub fn works_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble, typed
         80,
     );
     let channel = messages::channel_ref(l, t);
-    // No channel to type it in: named where a trouble is, it is done where it was typed.
-    if t.takes_commands_by_id() {
-        let word = typed.split_whitespace().next().unwrap_or_default();
-        return tr!(
-            l,
-            format!("`/trouble {typed}`: ここで行うには、コマンドのすぐ後にトラブル番号を書いてください（チャンネル {channel} は今は使えません）: `/trouble {word} {} …`。何も変更していません。", t.id),
-            format!("`/trouble {typed}`: to do it here, name the trouble right after the command (its channel {channel} cannot be used now): `/trouble {word} {} …`. Nothing was changed.", t.id)
-        );
-    }
     tr!(
         l,
         format!("`/trouble {typed}` はトラブルのチャンネルで使うコマンドです。{} のチャンネル {channel} で入力してください（番号は不要です）。何も変更していません。", t.id),
         format!("`/trouble {typed}` works in the trouble's channel: type it in {channel}, the channel of {} (no id needed there). Nothing was changed.", t.id)
+    )
+}
+
+/// A command naming trouble `id`, which has no channel to type it in, typed where it is not
+/// taken (the id among its words, or something missing): how to name the trouble so it is.
+/// `command` is what was typed without the id; its first word is the command's (or the
+/// command's words, when what is missing follows them: `close force`).
+pub fn name_it_after_the_command(l: Locale, id: &crate::trouble::model::TroubleId, command: &str) -> String {
+    let command = crate::slack::blocks::cut(
+        &crate::slack::text::one_line(command, crate::slack::text::Where::Elsewhere),
+        80,
+    );
+    let words = match command.split_whitespace().count() {
+        0..=2 => command.trim(),
+        _ => command.split_whitespace().next().unwrap_or_default(),
+    };
+    tr!(
+        l,
+        format!("{id} には入力できるチャンネルがないため、コマンドのすぐ後にトラブル番号を書けばここで使えます: `/trouble {words} {id} …`。何も変更していません。"),
+        format!("{id} has no channel to type it in, so it takes its commands here, named right after the command: `/trouble {words} {id} …`. Nothing was changed.")
     )
 }
 

@@ -725,12 +725,13 @@ impl Trouble {
         self.channel_lost.is_some() || (self.channel.is_none() && self.channel_refused)
     }
 
-    /// Whether a command of the trouble's channel, typed elsewhere naming the trouble by its id,
-    /// acts on it: while it has no channel to type in (being made, refused by Slack, deleted
-    /// once closed) or the bot lost it (archived: nobody can type there). Otherwise the answer
-    /// points to its channel, where everyone reads what the command says.
+    /// Whether a command of the trouble's channel, typed outside every trouble's channel naming
+    /// the trouble by its id, acts on it: while it has no channel to type in (being made,
+    /// refused by Slack, deleted once closed). Otherwise the answer points to its channel, where
+    /// everyone reads what the command says (one the bot lost is unarchived, or the bot invited
+    /// back, as its DMs say).
     pub fn takes_commands_by_id(&self) -> bool {
-        self.channel.is_none() || self.channel_waits()
+        self.channel.is_none()
     }
 
     /// Closed by the manager chain without stage 7 done (`close force`): what was unfinished
