@@ -520,7 +520,12 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
     assert!(report.contains("- Closed: not yet (open)"), "{report}");
 
     // A split without a reason and a cost without a note end where they end: no empty dash.
-    bot.command_text(SALES, &t.channel, "split 60/40").await;
+    // The split's answer says its why is missing, and how to give it.
+    let r = bot.command_text(SALES, &t.channel, "split 60/40").await;
+    assert!(
+        r.contains("No reason is recorded with it") && r.contains("`/trouble fix split OURS/CUSTOMER REASON`"),
+        "{r}"
+    );
     bot.command_text(SALES, &t.channel, "cost ¥10,000 ours").await;
     let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
     for line in [

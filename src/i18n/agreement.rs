@@ -547,6 +547,7 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             item,
             approver,
             corrected,
+            reason_missing,
         } => {
             let what = match (item, corrected) {
                 (Item::Split, false) => tr!(l, "責任区分を", "Responsibility split recorded"),
@@ -562,7 +563,7 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                     "Corrected the cost (the earlier entry stays on the timeline, marked superseded), recorded"
                 ),
             };
-            match approver {
+            let recorded = match approver {
                 Some(a) => tr!(
                     l,
                     format!("{what}提案 #{n} として記録しました。{}の承認待ちです。", user(a)),
@@ -573,7 +574,18 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                     format!("{what}提案 #{n} として記録しました。承認できる上司がまだいません。`/trouble manager @上司` で指名してください。"),
                     format!("{what} as proposal #{n}. Nobody can approve it yet: name a manager with `/trouble manager @name`.")
                 ),
-            }
+            };
+            // Stage 5 settles who is responsible, in what share and why: a share with no why
+            // leaves the approver, and later the report, to guess.
+            let why = match reason_missing {
+                false => "",
+                true => tr!(
+                    l,
+                    "理由が記録されていません。承認者と報告書が読むのは割合とその理由です。理由を付けるには `/trouble fix split 当社/お客様 理由` で訂正してください（新しい提案になります）。",
+                    " No reason is recorded with it: the approver and the report read why as well as the shares. To give it, `/trouble fix split OURS/CUSTOMER REASON` (a new proposal)."
+                ),
+            };
+            format!("{recorded}{why}")
         }
         AgreementReply::Approved { n } => tr!(
             l,

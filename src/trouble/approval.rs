@@ -237,6 +237,9 @@ pub enum AgreementReply {
         approver: Option<UserId>,
         /// It corrects an earlier split or cost (`fix`), whose approval does not carry over.
         corrected: bool,
+        /// A split proposed with no reason: stage 5 records why as well as the shares (the
+        /// approver decides on it, the report and the 8D show it), so the answer says how.
+        reason_missing: bool,
     },
     Approved {
         n: usize,
@@ -840,11 +843,14 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     );
     ask(w, n, approver.as_ref(), &crossed);
     w.refresh_status();
+    let reason_missing = item == Item::Split
+        && (w.t.split.as_ref()).is_some_and(|s| !crate::trouble::command::says_something(&s.reason));
     Reply::Agreement(AgreementReply::Proposed {
         n,
         item,
         approver,
         corrected: false,
+        reason_missing,
     })
 }
 

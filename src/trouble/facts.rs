@@ -958,14 +958,19 @@ fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -
 /// The answer to a corrected split or cost: the new proposal, said to be a correction.
 fn as_correction(proposed: Reply) -> Reply {
     match proposed {
-        Reply::Agreement(super::approval::AgreementReply::Proposed { n, item, approver, .. }) => {
-            Reply::Agreement(super::approval::AgreementReply::Proposed {
-                n,
-                item,
-                approver,
-                corrected: true,
-            })
-        }
+        Reply::Agreement(super::approval::AgreementReply::Proposed {
+            n,
+            item,
+            approver,
+            reason_missing,
+            ..
+        }) => Reply::Agreement(super::approval::AgreementReply::Proposed {
+            n,
+            item,
+            approver,
+            corrected: true,
+            reason_missing,
+        }),
         other => other,
     }
 }

@@ -2118,6 +2118,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 },
                 approver: sim.t.manager_chain().first().cloned(),
                 corrected: false,
+                reason_missing: false,
             }),
             _ => Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
                 n: 1,
