@@ -1369,7 +1369,8 @@ async fn the_running_balance_says_our_share_with_each_split_applied_as_stats_do(
 }
 
 /// The customer's history posted again when the split is being settled is read afresh: a cost
-/// an earlier trouble recorded and approved after this one opened is in its running balance.
+/// an earlier trouble recorded and approved after this one opened is in its running balance, and
+/// so is a trouble of the customer opened since, which the split is weighed against as much.
 #[tokio::test]
 async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_since_the_open() {
     let bot = spawn_bot().await;
@@ -1381,6 +1382,8 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
     bot.command_text(SALES, &a.channel, "cost ¥5,000,000 ours line stop")
         .await;
     approve(&bot, MANAGER, &a, 2).await;
+    let c = bot.open_ready("ACME: bent brackets").await;
+    bot.command_text(SALES, &c.channel, "cost ¥300,000 ours rework").await;
     let mark = last_call(&bot);
     bot.command_text(SALES, &b.channel, "start 5").await;
     bot.settle().await;
@@ -1388,7 +1391,12 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
         .into_iter()
         .filter(|t| t.contains("Running balance"))
         .collect();
-    assert!(again.iter().any(|t| t.contains("borne by us ¥5,100,000")), "{again:?}");
+    assert!(
+        again
+            .iter()
+            .any(|t| t.contains("borne by us ¥5,400,000") && t.contains(&c.id)),
+        "{again:?}"
+    );
 }
 
 /// Amounts as people write them that the bot cannot take as typed are refused saying why:

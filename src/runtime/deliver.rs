@@ -851,15 +851,16 @@ async fn deliver_once(
                 }
             }
             // The history shown again when the split is being settled is read afresh: the
-            // snapshot taken at open would miss what the customer's earlier troubles recorded
-            // and approved since, the very balance the split is weighed against.
+            // snapshot taken at open would miss what the customer's other troubles recorded
+            // and approved since (and those opened since), the very balance the split is
+            // weighed against.
             if matches!((message, to), (Message::CustomerHistory, Dest::TroubleChannel)) {
                 let policy = &app.config.policy;
                 match app.store.customer_troubles(&policy.customers, &t.customer).await {
                     Ok(theirs) => {
                         let past = crate::trouble::customer::past_troubles(policy, &t.customer, &theirs);
                         let mut now = (*t).clone();
-                        now.past = crate::trouble::customer::shown_before(policy, &now, past);
+                        now.past = crate::trouble::customer::shown_besides(policy, &now, past);
                         t = Arc::new(now);
                     }
                     Err(e) => {

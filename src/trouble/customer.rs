@@ -93,13 +93,18 @@ pub fn past_troubles(policy: &Policy, customer: &str, all: &[Trouble]) -> Vec<Pa
 }
 
 /// What trouble `t`, already open, may show of its customer's troubles `past`: those opened
-/// before it, as [`shown_in`] allows (at a corrected customer, and again at the split).
+/// before it, as [`shown_in`] allows (at a corrected customer).
 pub fn shown_before(policy: &Policy, t: &Trouble, past: Vec<PastTrouble>) -> Vec<PastTrouble> {
-    let earlier: Vec<PastTrouble> = past
-        .into_iter()
-        .filter(|p| p.id != t.id && p.opened_at < t.opened_at)
-        .collect();
-    shown_in(policy, t, &earlier)
+    let earlier: Vec<PastTrouble> = past.into_iter().filter(|p| p.opened_at < t.opened_at).collect();
+    shown_besides(policy, t, earlier)
+}
+
+/// What trouble `t` may show of its customer's other troubles `past`, whenever opened (at the
+/// split: one opened after it and settled since weighs on what we bear as much as an earlier
+/// one), as [`shown_in`] allows.
+pub fn shown_besides(policy: &Policy, t: &Trouble, past: Vec<PastTrouble>) -> Vec<PastTrouble> {
+    let others: Vec<PastTrouble> = past.into_iter().filter(|p| p.id != t.id).collect();
+    shown_in(policy, t, &others)
 }
 
 /// What trouble `t` may show of the customer's `past` in its channel: a public trouble, and a
