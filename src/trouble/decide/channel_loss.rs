@@ -505,8 +505,10 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
         (None, true) => {
             w.log(Some(user), Event::ChannelAskedFor);
             set_up_channel_again(w, None, Some(user));
-            // Their button goes: the channel is being set up, and its link comes once made.
+            // Their button goes, and no DM says it was refused: the channel is being set up,
+            // and its link comes once made.
             w.refresh_manager_dms();
+            w.refresh_asking_dms();
             ChannelAgain::Asked
         }
     };

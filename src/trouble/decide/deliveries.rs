@@ -52,7 +52,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             w.t.channel_name = Some(name.clone());
             w.log(None, Event::ChannelCreated { channel, name });
             // The DMs and the origin notice went out before the channel existed: add its link.
+            // The escalation's DMs too, asking or answered: they may have said Slack refused it.
             w.refresh_manager_dms();
+            w.refresh_asking_dms();
             w.refresh_origin_notice();
         }
         Outcome::ChannelRenamed { name } => {
@@ -332,8 +334,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 let again = w.t.channel_deleted;
                 w.post(Lane::Dm, Dest::Dm(owner), Message::ChannelNotCreated { error, again });
                 // The managers' DMs said it was being set up: they say it was refused, with the
-                // button that asks again.
+                // button that asks again; the escalation's, asking or answered, say it was refused.
                 w.refresh_manager_dms();
+                w.refresh_asking_dms();
             }
         }
     }

@@ -3502,6 +3502,42 @@ fn a_channel_slack_refused_is_asked_for_again_once() {
     assert_eq!(answer(&made), ChannelAgain::Exists(ChannelId::new(TROUBLE_CHANNEL)));
 }
 
+/// The escalation's DMs name the channel too: while they ask and once answered, each is edited
+/// when Slack refuses the channel, when someone asks for it again and when it is made, so
+/// none says it was refused once it exists.
+#[test]
+fn the_escalation_dms_follow_a_refused_channel_until_it_is_made() {
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    let name = sim.t.channel_name.clone().expect("a channel name at opening");
+    sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1.000001"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    let asking = |d: &Decision| {
+        edits(d)
+            .iter()
+            .any(|(ts, m)| ts == "1.1" && matches!(m, Message::EscalationDm { .. }))
+    };
+    let refused = sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    assert!(asking(&refused), "{:?}", refused.deliveries);
+    let asked = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    assert!(asking(&asked), "{:?}", asked.deliveries);
+    // Answered, the DM says so, and still follows the channel.
+    sim.cmd("U0MANAGER", Command::Ack);
+    let made = sim.feed(channel_created(&name));
+    let settled = Message::EscalationDmSettled { asked_again: false };
+    assert!(
+        edits(&made).contains(&("1.1".to_string(), settled)),
+        "{:?}",
+        made.deliveries
+    );
+}
+
 /// The channel made late invites the chain the role reads, not everyone it ever asked: a
 /// manager named at the open whom `/trouble manager` left out since stays out of it.
 #[test]

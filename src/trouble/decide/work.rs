@@ -420,8 +420,8 @@ impl<'a> Work<'a> {
     }
 
     /// Edits the DMs that still ask someone to acknowledge (an escalation's) or to decide a
-    /// proposal, as they were posted, with the trouble's current customer, summary and
-    /// severity: whoever is asked acts on what the trouble is now. A DM kept before what it
+    /// proposal, as they were posted, with the trouble's current customer, summary, severity
+    /// and channel: whoever is asked acts on what the trouble is now. A DM kept before what it
     /// said was is left as it is. The escalation's DMs already answered are edited too: who was
     /// asked once reads the trouble as it is now, not as it was reported.
     pub(in crate::trouble) fn refresh_asking_dms(&mut self) {
