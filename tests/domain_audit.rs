@@ -137,7 +137,7 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     };
     let dm = manager_dm();
     assert!(
-        dm.contains("(Slack refused to create the channel)") && dm.contains("\"create_channel\""),
+        dm.contains("(Slack refused to create it)") && dm.contains("\"create_channel\""),
         "{dm}"
     );
     let home = app_home(&bot, MANAGER).await;

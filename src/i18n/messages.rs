@@ -108,22 +108,31 @@ pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
+/// The trouble's channel where a sentence names it: its link, else its name and why there is
+/// no link yet. Always shaped as a channel's name, so it reads wherever a sentence puts one
+/// ("or in …", "Channel: …", "type it in …").
 pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
         // Not "being set up": nothing is, until someone asks again.
-        (None, _) if t.channel_refused => channel_refused(l).to_string(),
+        (None, Some(name)) if t.channel_refused => tr!(
+            l,
+            format!("#{name}（Slack が作成を拒否）"),
+            format!("#{name} (Slack refused to create it)")
+        ),
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
+        (None, None) if t.channel_refused => channel_refused(l).to_string(),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
     }
 }
 
-/// Where a trouble's channel would be linked while Slack's refusal to create it is recorded.
+/// Where a trouble's channel would be named, without its name, while Slack's refusal to create
+/// it is recorded: words that stand where a name would.
 fn channel_refused(l: Locale) -> &'static str {
     tr!(
         l,
-        "（Slack がチャンネルを作成できませんでした）",
-        "(Slack refused to create the channel)"
+        "トラブルのチャンネル（Slack が作成を拒否）",
+        "the trouble's channel (Slack refused to create it)"
     )
 }
 
@@ -3404,7 +3413,7 @@ pub(super) mod tests {
                         )
                     );
                     let sentence = match m {
-                        Message::ManagerDm => channel_refused(l),
+                        Message::ManagerDm => tr!(l, "（Slack が作成を拒否）", "(Slack refused to create it)"),
                         _ => sentence,
                     };
                     let button = [
@@ -3483,6 +3492,75 @@ pub(super) mod tests {
         assert!(told(&t).contains("told by DM"), "{}", told(&t));
         t.escalation.unreachable = asked;
         assert!(!told(&t).contains("told by DM"), "{}", told(&t));
+    }
+
+    /// Where a sentence names the channel of a trouble whose channel Slack refused, it reads as
+    /// a channel there, in both locales: its name and the refusal, or words standing for it
+    /// (nameless, or private, whose name spells the customer), never a bare clause after "in".
+    #[test]
+    fn a_refused_channel_is_named_where_a_sentence_puts_a_channel() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        let ask = Message::EscalationDm {
+            to: UserId::new("U0DIRECTOR"),
+            waited_secs: 600,
+            passed_over: None,
+            new_to_chain: None,
+            asked_before: Vec::new(),
+        };
+        let said = |l, t: &Trouble, m: &Message| {
+            let r = render(l, &config, t, m);
+            format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"))
+        };
+        t.channel_name = None;
+        let (en, ja) = (said(Locale::En, &t, &ask), said(Locale::Ja, &t, &ask));
+        t.channel_name = Some("trouble-20261130-1-acme".into());
+        let said = |l, m: &Message| said(l, &t, m);
+        let cases = [
+            (en, "or in the trouble's channel (Slack refused to create it)."),
+            (ja, "下のボタンか トラブルのチャンネル（Slack が作成を拒否） で確認"),
+            (
+                said(Locale::En, &ask),
+                "or in #trouble-20261130-1-acme (Slack refused to create it).",
+            ),
+            (
+                said(Locale::Ja, &ask),
+                "下のボタンか #trouble-20261130-1-acme（Slack が作成を拒否） で確認",
+            ),
+            (
+                said(Locale::En, &Message::AcknowledgedInDm),
+                "Its channel: #trouble-20261130-1-acme (Slack refused to create it)",
+            ),
+            (
+                crate::i18n::report_in_its_channel(Locale::En, &t),
+                "type `/trouble report` in #trouble-20261130-1-acme (Slack refused to create it), the channel of",
+            ),
+            (
+                crate::i18n::report_in_its_channel(Locale::Ja, &t),
+                "のチャンネル #trouble-20261130-1-acme（Slack が作成を拒否） で `/trouble report`",
+            ),
+            (
+                crate::i18n::works_in_its_channel(Locale::En, &t, "update told them"),
+                "its channel #trouble-20261130-1-acme (Slack refused to create it) cannot be used now;",
+            ),
+            (
+                crate::i18n::works_in_its_channel(Locale::Ja, &t, "update told them"),
+                "チャンネル #trouble-20261130-1-acme（Slack が作成を拒否） は今は使えません。",
+            ),
+            // A private trouble's channel outside it: never its name.
+            (
+                channel_outside(Locale::En, &t),
+                "the trouble's channel (Slack refused to create it)",
+            ),
+            (
+                channel_outside(Locale::Ja, &t),
+                "トラブルのチャンネル（Slack が作成を拒否）",
+            ),
+        ];
+        for (text, says) in cases {
+            assert!(text.contains(says), "{says:?} in {text}");
+        }
     }
 
     /// The button on the DM saying Slack refused the channel is offered as the core records the
