@@ -1463,18 +1463,18 @@ async fn home_read(bot: &RunningBot, user: &trouble_bot::trouble::model::UserId)
         .home_decisions(&bot.app.config.policy, user, &rows)
         .await
         .expect("home decisions");
-    let asks = bot
+    let refusals = bot
         .app
         .store
-        .home_channel_asks(&bot.app.config.policy, user, &rows)
+        .home_channel_refusals(&bot.app.config.policy, user, &rows)
         .await
-        .expect("home channel asks");
+        .expect("home channel refusals");
     let view = trouble_bot::i18n::home_view(
         bot.app.config.locale,
         &bot.app.config,
         &rows,
         &decisions,
-        &asks,
+        &refusals,
         Utc::now(),
     );
     view.to_string().len()

@@ -121,7 +121,8 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
 /// the button in App Home, on the trouble's row, which says Slack refused its channel, and in
 /// their DM asking to acknowledge, edited to say so. Their tap asks once: the Home is drawn again
 /// without it, one channel is made, and the DM links it. Whoever may not ask (the director, up
-/// the chain but not asked yet; a colleague of the owner) has none.
+/// the chain but not asked yet; a colleague of the owner added to it, whose row says Slack
+/// refused its channel all the same) has none.
 #[tokio::test]
 async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     let bot = spawn_bot().await;
@@ -156,9 +157,18 @@ async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
         "{row}"
     );
     let value = row["accessory"]["value"].as_str().expect("a value").to_string();
+    // Someone added takes part, and may not ask: their row says it was refused all the same.
+    let added = bot
+        .command_text(SALES, "D0SALES", &format!("add {id} <@{COLLEAGUE}>"))
+        .await;
+    assert!(added.contains(COLLEAGUE), "{added}");
+    bot.settle().await;
     for outsider in [DIRECTOR, COLLEAGUE] {
         let home = app_home(&bot, outsider).await;
         assert!(!home.contains("create_channel"), "{outsider}: {home}");
+        if outsider == COLLEAGUE {
+            assert!(home.contains("Slack refused to create its channel"), "{home}");
+        }
     }
 
     let mark = last_call(&bot);

@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::slack::blocks::{button, context, cut, divider, header, section, section_with, Block};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
-use crate::trouble::home::{HomeAction, HomeRow};
-use crate::trouble::model::{Trouble, TroubleId};
+use crate::trouble::home::{ChannelRefusals, HomeAction, HomeRow};
+use crate::trouble::model::Trouble;
 
 /// Slack allows 100 blocks in a Home view: four sections of rows (acknowledgements, overdue
 /// updates, actions, troubles owned) with their headings and a line for the rest, the proposals
@@ -22,10 +22,17 @@ const MAX_PROPOSALS: usize = 5;
 /// Lines of the troubles a person takes part in: one block, within Slack's 3,000 characters.
 const MAX_TAKING_PART: usize = 10;
 
-/// The row's channel as a link, or its name while Slack has not said its id.
-fn channel_of(l: Locale, t: &HomeRow) -> String {
+/// The row's channel as a link, its name while Slack has not said its id, or that Slack
+/// refused to create it: on every row of such a trouble, whoever looks.
+fn channel_of(l: Locale, t: &HomeRow, refusals: &ChannelRefusals) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
+        (None, _) if refusals.refused.contains(&t.id) => tr!(
+            l,
+            "⚠️ Slack がチャンネルを作成できませんでした",
+            "⚠️ Slack refused to create its channel"
+        )
+        .to_string(),
         (None, Some(name)) => format!("#{name}"),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
     }
@@ -39,35 +46,29 @@ enum RowButton {
     /// The owner (or manager) logs the overdue update in the form the nudge's button opens.
     LogUpdate,
     /// Where Slack refused the trouble's channel and the person may ask for it again (`asks`),
-    /// the refusal DM's button: only the owner gets that DM, a manager on a phone finds it here.
+    /// the button of the owner's refusal DM and the managers' DMs, for whoever reads Home
+    /// rather than a DM (a phone, a DM long scrolled away).
     ChannelAgain,
 }
 
-/// A row, with its section's button; the refusal of its channel said in every section, the
-/// button beside the rest.
-fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton, asks: &[TroubleId]) -> Block {
-    let refused = asks.contains(&t.id);
-    let text = row_text(l, t, now, refused);
+/// A row, with its section's button (the one that asks for a refused channel only for whoever
+/// may ask).
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton, refusals: &ChannelRefusals) -> Block {
+    let text = row_text(l, t, now, refusals);
     match offer {
         RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
         RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
-        RowButton::ChannelAgain if refused => section_with(&text, super::messages::create_channel_button(l, &t.id)),
+        RowButton::ChannelAgain if refusals.asks.contains(&t.id) => {
+            section_with(&text, super::messages::create_channel_button(l, &t.id))
+        }
         RowButton::ChannelAgain => section(&text),
     }
 }
 
 /// What a row says of its trouble: customer, summary, id, severity, stage, the customer's wait,
-/// whose it is, and its channel (or that Slack `refused` to create it).
-fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>, refused: bool) -> String {
-    let channel = match refused {
-        true => tr!(
-            l,
-            "⚠️ Slack がチャンネルを作成できませんでした",
-            "⚠️ Slack refused to create its channel"
-        )
-        .to_string(),
-        false => channel_of(l, t),
-    };
+/// whose it is, and its channel (or that Slack refused to create it).
+fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>, refusals: &ChannelRefusals) -> String {
+    let channel = channel_of(l, t, refusals);
     let stage = t
         .current_stage
         .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
@@ -93,14 +94,22 @@ fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>, refused: bool) -> String
     )
 }
 
-/// The troubles this person takes part in without owning or managing them (added, or a
-/// department's member in the channel), after the rest: one block of lines, so a busy quality
-/// engineer's list never crowds the sections above out of Slack's 100 blocks.
-fn taking_part_section(l: Locale, rows: &[&HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
+/// The troubles this person takes part in that "Troubles you own or manage" does not list
+/// (`owned`; added, or a department's member in the channel), after the rest: one block of
+/// lines, so a busy quality engineer's list never crowds the sections above out of Slack's
+/// 100 blocks.
+fn taking_part_section(
+    l: Locale,
+    rows: &[&HomeRow],
+    owned: &[&HomeRow],
+    refusals: &ChannelRefusals,
+    now: DateTime<Utc>,
+    blocks: &mut Vec<Block>,
+) {
     let part: Vec<&HomeRow> = rows
         .iter()
         .copied()
-        .filter(|t| t.takes_part && !t.owns && !t.manages)
+        .filter(|t| t.takes_part && !owned.iter().any(|o| o.id == t.id))
         .collect();
     if part.is_empty() {
         return;
@@ -114,7 +123,7 @@ fn taking_part_section(l: Locale, rows: &[&HomeRow], now: DateTime<Utc>, blocks:
     let mut lines: Vec<String> = part
         .iter()
         .take(MAX_TAKING_PART)
-        .map(|t| format!("• {}", cut(&row_text(l, t, now, false), 280)))
+        .map(|t| format!("• {}", cut(&row_text(l, t, now, refusals), 280)))
         .collect();
     if part.len() > MAX_TAKING_PART {
         let more = part.len() - MAX_TAKING_PART;
@@ -154,17 +163,17 @@ fn proposal(l: Locale, t: &Trouble, n: usize) -> Vec<Block> {
 }
 
 /// `user`'s App Home from their rows (the open troubles they may see: the store filters them
-/// by the same rule as `list`), the proposals they may decide and the troubles whose refused
-/// channel they may ask for again (`asks`).
+/// by the same rule as `list`), the proposals they may decide and the troubles whose channel
+/// Slack refused (those they may ask for again among them).
 pub fn home_view(
     l: Locale,
     config: &Config,
     rows: &[HomeRow],
     decisions: &[(Arc<Trouble>, Vec<usize>)],
-    asks: &[TroubleId],
+    refusals: &ChannelRefusals,
     now: DateTime<Utc>,
 ) -> Value {
-    let mut blocks = home_blocks(l, config, rows, decisions, asks, now);
+    let mut blocks = home_blocks(l, config, rows, decisions, refusals, now);
     // さん before the blocks are serialised, where each text is held to its limit.
     super::san_blocks(l, &mut blocks);
     json!({"type": "home", "blocks": blocks})
@@ -175,7 +184,7 @@ fn home_blocks(
     config: &Config,
     rows: &[HomeRow],
     decisions: &[(Arc<Trouble>, Vec<usize>)],
-    asks: &[TroubleId],
+    refusals: &ChannelRefusals,
     now: DateTime<Utc>,
 ) -> Vec<Block> {
     // The most severe first in every section.
@@ -188,12 +197,15 @@ fn home_blocks(
         .filter(|t| t.update_overdue(&config.policy, now))
         .collect();
     // With whoever may ask for its refused channel, though asked from beyond the escalation
-    // (the configured manager beside one named at the open), who has no other place for it.
-    let owned: Vec<&HomeRow> = rows
+    // (the configured manager beside one named at the open), who has no other place for it;
+    // those rows first, so that their button is never among the rows left out.
+    let asks = |t: &HomeRow| refusals.asks.contains(&t.id);
+    let mut owned: Vec<&HomeRow> = rows
         .iter()
         .copied()
-        .filter(|t| t.owns || t.manages || asks.contains(&t.id))
+        .filter(|t| t.owns || t.manages || asks(t))
         .collect();
+    owned.sort_by_key(|t| !asks(t));
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
     let sections: [(&str, &Vec<&HomeRow>, &str, RowButton); 3] = [
         (
@@ -218,7 +230,7 @@ fn home_blocks(
     for (i, (title, list, empty, offer)) in sections.into_iter().enumerate() {
         match i {
             1 => proposals_section(l, decisions, &mut blocks),
-            2 => actions_section(l, config, &rows, now, &mut blocks),
+            2 => actions_section(l, config, &rows, refusals, now, &mut blocks),
             _ => {}
         }
         heading(l, &mut blocks, title, list.len());
@@ -226,7 +238,7 @@ fn home_blocks(
             blocks.push(context(empty));
         }
         for t in list.iter().take(MAX_ROWS_PER_SECTION) {
-            blocks.push(row(l, t, now, offer, asks));
+            blocks.push(row(l, t, now, offer, refusals));
         }
         if let Some(more) = list.len().checked_sub(MAX_ROWS_PER_SECTION).filter(|&n| n > 0) {
             blocks.push(context(&tr!(
@@ -236,7 +248,7 @@ fn home_blocks(
             )));
         }
     }
-    taking_part_section(l, &rows, now, &mut blocks);
+    taking_part_section(l, &rows, &owned, refusals, now, &mut blocks);
     blocks.push(context(tr!(
         l,
         "`/trouble open お客様名: 概要` でトラブルを起票できます。",
@@ -283,7 +295,14 @@ fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks
 
 /// The actions this person owns that are not done, with **Done**: a quality engineer assigned
 /// one sees it with its due date, on troubles they do not own. Shown only when there is one.
-fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
+fn actions_section(
+    l: Locale,
+    config: &Config,
+    rows: &[&HomeRow],
+    refusals: &ChannelRefusals,
+    now: DateTime<Utc>,
+    blocks: &mut Vec<Block>,
+) {
     let all: Vec<(&HomeRow, &HomeAction)> = rows
         .iter()
         .copied()
@@ -317,7 +336,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
             "*{customer}* `{}` #{} {kind}: {what}{due}{left_open} · {}",
             row.id,
             a.n,
-            channel_of(l, row)
+            channel_of(l, row, refusals)
         );
         let value = ButtonValue::stage(row.id.as_str(), a.n).encode();
         blocks.push(section_with(
@@ -384,25 +403,49 @@ pub(crate) mod tests {
             ..r
         }));
         for l in [Locale::En, Locale::Ja] {
-            let view = home_view(l, &Config::default(), &rows, &[], &[], now);
+            let view = home_view(l, &Config::default(), &rows, &[], &ChannelRefusals::default(), now);
             let blocks = view["blocks"].as_array().expect("blocks").len();
             assert!(blocks + 2 + 2 * MAX_PROPOSALS < 100, "{blocks} blocks");
         }
     }
 
-    /// A trouble whose channel Slack refused: its row says so wherever it stands, and has the
-    /// refusal DM's button among the troubles owned or managed, in both locales, for whoever
-    /// may ask (`asks`), though the escalation has not reached them; nobody else's row has it.
+    /// A trouble whose channel Slack refused: each of its rows says so, in every section and for
+    /// whoever looks, in both locales; the button that asks again is beside it, among the
+    /// troubles owned or managed and first there, only for whoever may ask (`asks`), though the
+    /// escalation has not reached them; and a row listed there is not listed again below.
     #[test]
-    fn a_refused_channel_is_asked_for_again_from_its_row() {
+    fn a_refused_channel_is_said_on_its_rows_and_asked_for_again_where_one_may() {
         let now = Utc::now();
-        let asked_at_open = [HomeRow {
+        let asked_at_open = HomeRow {
             owns: false,
             awaits_ack: false,
-            ..crate::trouble::home::tests::row(1, 2, now)
-        }];
-        let asks = [asked_at_open[0].id.clone()];
+            takes_part: true,
+            ..crate::trouble::home::tests::row(1, 3, now)
+        };
+        let id = asked_at_open.id.clone();
+        let refused_for = |asks: bool| ChannelRefusals {
+            refused: vec![id.clone()],
+            asks: if asks { vec![id.clone()] } else { Vec::new() },
+        };
+        // Taking part, with an action of theirs on it: two rows of it, neither with the button.
+        let added = HomeRow {
+            actions: vec![HomeAction {
+                n: 1,
+                kind: ActionKind::Interim,
+                text: "sort".into(),
+                due: None,
+            }],
+            ..asked_at_open.clone()
+        };
+        // A busy manager: more troubles of their own, more severe, than a section shows.
+        let mut busy = full_rows(now, MAX_ROWS_PER_SECTION + 3);
+        for (i, r) in busy.iter_mut().enumerate() {
+            r.id = crate::trouble::model::TroubleId::new(format!("20261201-{i}"));
+            r.channel = Some(crate::trouble::model::ChannelId::new("C0OTHER"));
+        }
+        busy.push(asked_at_open.clone());
         let config = Config::default();
+        let count = |view: &str, what: &str| view.matches(what).count();
         for (l, label, refused) in [
             (
                 Locale::En,
@@ -415,11 +458,34 @@ pub(crate) mod tests {
                 "Slack がチャンネルを作成できませんでした",
             ),
         ] {
-            let view = home_view(l, &config, &asked_at_open, &[], &asks, now).to_string();
-            assert!(view.contains("\"create_channel\"") && view.contains(label), "{view}");
-            assert!(view.contains(refused) && view.contains("20261130-1"), "{view}");
-            let view = home_view(l, &config, &asked_at_open, &[], &[], now).to_string();
-            assert!(!view.contains("create_channel") && !view.contains(refused), "{view}");
+            let view = |rows: &[HomeRow], refusals| home_view(l, &config, rows, &[], &refusals, now).to_string();
+            let asker = view(std::slice::from_ref(&asked_at_open), refused_for(true));
+            assert!(
+                count(&asker, "\"create_channel\"") == 1 && asker.contains(label),
+                "{asker}"
+            );
+            assert_eq!(
+                (count(&asker, refused), count(&asker, "`20261130-1` sev")),
+                (1, 1),
+                "{asker}"
+            );
+            let other = view(std::slice::from_ref(&added), refused_for(false));
+            assert!(!other.contains("create_channel"), "{other}");
+            assert_eq!(count(&other, refused), 2, "the line and the action: {other}");
+            // Managing it, and yet not one who may ask (`[org]` has them report to its owner).
+            let managing = HomeRow {
+                manages: true,
+                ..asked_at_open.clone()
+            };
+            let managing = view(std::slice::from_ref(&managing), refused_for(false));
+            assert!(
+                !managing.contains("create_channel") && managing.contains(refused),
+                "{managing}"
+            );
+            let busy = view(&busy, refused_for(true));
+            assert!(busy.contains("\"create_channel\""), "{busy}");
+            let none = view(std::slice::from_ref(&added), ChannelRefusals::default());
+            assert!(!none.contains("create_channel") && !none.contains(refused), "{none}");
         }
     }
 
@@ -430,7 +496,15 @@ pub(crate) mod tests {
         let mut rows = full_rows(now, 2);
         rows[0].severity = Severity::new(3);
         rows[1].severity = Severity::new(1);
-        let view = home_view(Locale::En, &Config::default(), &rows, &[], &[], now).to_string();
+        let view = home_view(
+            Locale::En,
+            &Config::default(),
+            &rows,
+            &[],
+            &ChannelRefusals::default(),
+            now,
+        )
+        .to_string();
         let (sev1, sev3) = (view.find("` sev1 ·"), view.find("` sev3 ·"));
         assert!(sev1.is_some() && sev1 < sev3, "{view}");
     }

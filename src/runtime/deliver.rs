@@ -547,8 +547,8 @@ async fn deliver_once(
             // Only the troubles this person owns, manages or may acknowledge (the home index).
             let rows = Box::pin(app.store.home_rows(&app.config.policy, user)).await?;
             let decisions = Box::pin(app.store.home_decisions(&app.config.policy, user, &rows)).await?;
-            let asks = Box::pin(app.store.home_channel_asks(&app.config.policy, user, &rows)).await?;
-            let view = crate::i18n::home_view(locale, &app.config, &rows, &decisions, &asks, app.clock.now());
+            let refusals = Box::pin(app.store.home_channel_refusals(&app.config.policy, user, &rows)).await?;
+            let view = crate::i18n::home_view(locale, &app.config, &rows, &decisions, &refusals, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
         }

@@ -896,23 +896,22 @@ impl Store {
         Ok(decisions)
     }
 
-    /// The troubles among `user`'s App Home `rows` whose channel Slack refused to create and
-    /// that they may ask for again (the core's rule for the click). Only the rows without a
-    /// channel are read whole: few, the refused ones and those whose channel is being made.
-    pub async fn home_channel_asks(
+    /// The troubles among `user`'s App Home `rows` whose channel Slack refused to create, and
+    /// those of them they may ask for again (the core's rule for the click). Only the rows
+    /// without a channel are read whole: few, the refused ones and those whose channel is being
+    /// made.
+    pub async fn home_channel_refusals(
         &self,
         policy: &crate::trouble::policy::Policy,
         user: &UserId,
         rows: &[HomeRow],
-    ) -> Result<Vec<TroubleId>, StoreError> {
-        let mut asks = Vec::new();
+    ) -> Result<crate::trouble::home::ChannelRefusals, StoreError> {
+        let mut refusals = crate::trouble::home::ChannelRefusals::default();
         for row in rows.iter().filter(|r| r.channel.is_none()) {
             let Some(t) = self.get(&row.id).await? else { continue };
-            if crate::trouble::decide::may_ask_for_channel(policy, &t, user) {
-                asks.push(t.id.clone());
-            }
+            refusals.judge(policy, &t, user);
         }
-        Ok(asks)
+        Ok(refusals)
     }
 
     /// `user`'s App Home rows: the open troubles they own, manage or are in the chain of, that

@@ -7,6 +7,28 @@ use super::actions::{Action, ActionKind};
 use super::approval::ProposalState;
 use super::model::{ChannelId, Severity, StageId, Trouble, TroubleId, UserId};
 
+/// Of a person's App Home rows, the troubles whose channel Slack refused to create (open, no
+/// channel, the refusal recorded): `refused`, said on each of their rows whoever looks, and
+/// among them `asks`, those this person may ask for again (the button, judged as the click is).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChannelRefusals {
+    pub refused: Vec<TroubleId>,
+    pub asks: Vec<TroubleId>,
+}
+
+impl ChannelRefusals {
+    /// Judges one trouble of `user`'s Home for both sets.
+    pub fn judge(&mut self, policy: &super::policy::Policy, t: &Trouble, user: &UserId) {
+        if !(t.is_open() && t.channel.is_none() && t.channel_refused) {
+            return;
+        }
+        self.refused.push(t.id.clone());
+        if super::decide::may_ask_for_channel(policy, t, user) {
+            self.asks.push(t.id.clone());
+        }
+    }
+}
+
 /// One row of a person's App Home: about 150 bytes stored (short names, microseconds; each
 /// person's copy is rewritten when it changes, so its size is written again and again), so a
 /// Home of 200 troubles is one short scan of the index instead of 200 troubles decoded whole.

@@ -495,8 +495,8 @@ pub fn may_ask_for_channel(policy: &Policy, t: &Trouble, user: &UserId) -> bool 
 }
 
 /// `user` asked for the channel Slack refused to create (the button on the owner's DM saying
-/// so, or in App Home). Asked once: the creation queued, another click finds it coming, and says so rather than
-/// make a second channel.
+/// so, on the managers' DMs or in App Home). Asked once: the creation queued, another click
+/// finds it coming, and says so rather than make a second channel.
 pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
     let id = w.t.id.clone();
     let answer = match (&w.t.channel, w.t.channel_refused) {

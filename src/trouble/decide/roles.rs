@@ -40,7 +40,8 @@ pub enum Act {
     /// `agreed N`: record that the customer accepted an approved proposal (and `withdraw
     /// agreed N`, that record made by mistake).
     Agree,
-    /// Ask Slack again for the channel it refused to create (the refusal DM's button).
+    /// Ask Slack again for the channel it refused to create (the button of the owner's refusal
+    /// DM, the managers' DMs and App Home).
     AskForChannel,
 }
 
