@@ -59,7 +59,7 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton, refusals: &
         RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
         RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
         RowButton::ChannelAgain if refusals.asks.contains(&t.id) => {
-            section_with(&text, super::messages::create_channel_button(l, &t.id))
+            section_with(&text, super::messages::create_channel_button(l, &t.id, true))
         }
         RowButton::ChannelAgain => section(&text),
     }

@@ -989,7 +989,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // The manager may ask for a refused channel as the owner may (whose DM says why).
             let buttons: Vec<Button> = [
                 asks.then(|| ack_button(l, &t.id)),
-                (t.channel_refused && t.is_open()).then(|| create_channel_button(l, &t.id)),
+                (t.channel_refused && t.is_open()).then(|| create_channel_button(l, &t.id, !asks)),
             ]
             .into_iter()
             .flatten()
@@ -2294,20 +2294,21 @@ fn with_create_channel_button(l: Locale, t: &Trouble, text: String) -> Rendered 
     Rendered {
         blocks: Some(vec![
             section(&text),
-            actions("channel", vec![create_channel_button(l, &t.id)]),
+            actions("channel", vec![create_channel_button(l, &t.id, true)]),
         ]),
         text,
     }
 }
 
-/// The button that asks Slack again for a channel it refused: on the refusal's DM, and in
-/// App Home for whoever else may ask.
-pub(super) fn create_channel_button(l: Locale, id: &TroubleId) -> Button {
+/// The button that asks Slack again for a channel it refused: on the refusal's DM, the
+/// managers' DMs and in App Home for whoever else may ask; `primary` (green) where it is the
+/// one thing asked, never beside Acknowledge, the first move, which must not wait.
+pub(super) fn create_channel_button(l: Locale, id: &TroubleId, primary: bool) -> Button {
     button(
         Action::CreateChannel.id(),
         tr!(l, "チャンネルの作成を再試行", "Try creating the channel again"),
         &ButtonValue::trouble(id.as_str()).encode(),
-        true,
+        primary,
     )
     .labelled(&tr!(
         l,
@@ -3561,6 +3562,46 @@ pub(super) mod tests {
         for (text, says) in cases {
             assert!(text.contains(says), "{says:?} in {text}");
         }
+    }
+
+    /// The manager's DM asks for the acknowledgement first: beside Acknowledge, the button
+    /// asking for a refused channel again is not green too; alone (acknowledged), and on the
+    /// owner's refusal DM, it is.
+    #[test]
+    fn the_channel_button_is_green_only_where_nothing_else_is_asked() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        let styles = |t: &Trouble, m: &Message| -> Vec<(String, bool)> {
+            let blocks = serde_json::to_value(render(Locale::En, &config, t, m).blocks).expect("json");
+            let buttons = blocks
+                .as_array()
+                .expect("blocks")
+                .iter()
+                .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default());
+            buttons
+                .filter(|e| e["type"] == "button")
+                .map(|e| {
+                    (
+                        e["action_id"].as_str().unwrap_or_default().to_string(),
+                        e["style"] == "primary",
+                    )
+                })
+                .collect()
+        };
+        let both = styles(&t, &Message::ManagerDm);
+        assert_eq!(both, [("acknowledge".into(), true), ("create_channel".into(), false)]);
+        let refusal = Message::ChannelNotCreated {
+            error: "restricted_action".into(),
+            again: false,
+        };
+        assert_eq!(styles(&t, &refusal), [("create_channel".into(), true)]);
+        t.ack = Some(crate::trouble::model::Acknowledgement {
+            by: UserId::new("U0MANAGER"),
+            at: t.opened_at,
+            wait_untold: false,
+        });
+        assert_eq!(styles(&t, &Message::ManagerDm), [("create_channel".into(), true)]);
     }
 
     /// The button on the DM saying Slack refused the channel is offered as the core records the
