@@ -986,10 +986,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // it was closed.
             let state = answered.clone().unwrap_or_else(|| ack_text(l, tz, t));
             blocks.extend(standing(l, config, t, Some(state)).map(|lines| context(&lines)));
-            // The manager may ask for a refused channel as the owner may (whose DM says why).
+            // The manager may ask for a refused channel as the owner may (whose DM says why),
+            // as the core judges the click.
+            let again = crate::trouble::decide::manager_dm_may_ask_for_channel(&config.policy, t);
             let buttons: Vec<Button> = [
                 asks.then(|| ack_button(l, &t.id)),
-                (t.channel_refused && t.is_open()).then(|| create_channel_button(l, &t.id, !asks)),
+                again.then(|| create_channel_button(l, &t.id, !asks)),
             ]
             .into_iter()
             .flatten()
@@ -3602,6 +3604,24 @@ pub(super) mod tests {
             wait_untold: false,
         });
         assert_eq!(styles(&t, &Message::ManagerDm), [("create_channel".into(), true)]);
+    }
+
+    /// The manager's DM offers the button as the core judges the click, for its reader: one
+    /// whom the role does not let ask (here, outside the chain) gets none.
+    #[test]
+    fn the_managers_dm_offers_the_channel_button_only_to_a_reader_who_may_ask() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        let offered = |t: &Trouble| {
+            let r = render(Locale::En, &config, t, &Message::ManagerDm);
+            serde_json::to_string(&r.blocks)
+                .expect("json")
+                .contains("\"create_channel\"")
+        };
+        assert!(offered(&t));
+        t.escalation.manager_dm_to = Some(UserId::new("U0OUTSIDER"));
+        assert!(!offered(&t));
     }
 
     /// The button on the DM saying Slack refused the channel is offered as the core records the

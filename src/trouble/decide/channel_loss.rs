@@ -494,6 +494,14 @@ pub fn may_ask_for_channel(policy: &Policy, t: &Trouble, user: &UserId) -> bool 
     t.is_open() && t.channel.is_none() && t.channel_refused && may(policy, t, user, Act::AskForChannel)
 }
 
+/// Whether the managers' DMs carry that button: judged as App Home judges its viewer, for the
+/// manager's DM's reader (whom it went to, else the manager). The configured manager's DM,
+/// the same message asked at the same open, follows it: the render does not know its slot.
+pub fn manager_dm_may_ask_for_channel(policy: &Policy, t: &Trouble) -> bool {
+    let reader = t.escalation.manager_dm_to.as_ref().or(t.manager.as_ref());
+    reader.is_some_and(|reader| may_ask_for_channel(policy, t, reader))
+}
+
 /// `user` asked for the channel Slack refused to create (the button on the owner's DM saying
 /// so, on the managers' DMs or in App Home). Asked once: the creation queued, another click
 /// finds it coming, and says so rather than make a second channel.
