@@ -3502,6 +3502,49 @@ fn a_channel_slack_refused_is_asked_for_again_once() {
     assert_eq!(answer(&made), ChannelAgain::Exists(ChannelId::new(TROUBLE_CHANNEL)));
 }
 
+/// The manager's DM says Slack refused the channel, with the button, whichever the DM and
+/// channel lanes recorded first: refused before the DM's post is known, the post refreshes it;
+/// after, the refusal does; once each way. A click that asks refreshes it again (its button
+/// goes while the channel is made).
+#[test]
+fn the_managers_dm_says_the_refusal_whichever_lane_comes_first_and_loses_its_button_once_asked() {
+    let refused = || {
+        Input::Delivered(Outcome::Failed {
+            method: "conversations.create".into(),
+            error: "restricted_action".into(),
+        })
+    };
+    let dm_posted = || posted(Slot::ManagerDm, "D0MANAGER", "1.000001");
+    let refresh = Op::Refresh { slot: Slot::ManagerDm };
+    let refreshes = |d: &Decision| ops(d, Lane::Dm).iter().filter(|op| **op == refresh).count();
+    for refusal_first in [true, false] {
+        let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+        let (first, then) = match refusal_first {
+            true => (refused(), dm_posted()),
+            false => (dm_posted(), refused()),
+        };
+        let first = sim.feed(first);
+        let then = sim.feed(then);
+        assert_eq!(
+            (refreshes(&first), refreshes(&then)),
+            (0, 1),
+            "refusal first: {refusal_first}"
+        );
+        let asked = sim.feed(Input::Button {
+            user: u("U0MANAGER"),
+            action: ButtonAction::CreateChannel,
+        });
+        assert!(matches!(
+            &asked.reply,
+            Some(Reply::ChannelAgain {
+                answer: ChannelAgain::Asked,
+                ..
+            })
+        ));
+        assert_eq!(refreshes(&asked), 1, "refusal first: {refusal_first}");
+    }
+}
+
 /// The escalation's DMs name the channel too: while they ask and once answered, each is edited
 /// when Slack refuses the channel, when someone asks for it again and when it is made, so
 /// none says it was refused once it exists.
