@@ -638,6 +638,38 @@ async fn a_judgement_over_many_troubles_keeps_those_it_holds_for(backend: &str) 
     assert!(other.which_of(Vec::new(), severe).await.unwrap().is_empty());
 }
 
+/// App Home's read of the troubles whose channel Slack refused, from the other instance too:
+/// among the rows without a channel, the refused ones (whoever looks), and those the viewer may
+/// ask for again (the manager asked at the open, not someone outside the chain).
+async fn app_home_reads_which_rows_had_their_channel_refused(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let policy = config().policy;
+    let mut opened = Vec::new();
+    for key in ["sig:a", "sig:b", "sig:c"] {
+        opened.push(open(&store, key, 2).await.unwrap().trouble.unwrap().id);
+    }
+    // The third's channel is still being made: no refusal.
+    for id in &opened[..2] {
+        store_change(&store, id, |t| t.channel_refused = true).await;
+    }
+    let sorted = |mut ids: Vec<TroubleId>| {
+        ids.sort_by_key(|id| id.to_string());
+        ids
+    };
+    let manager = UserId::new("U0MGR");
+    let rows = other.home_rows(&policy, &manager).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    let refusals = other.home_channel_refusals(&policy, &manager, &rows).await.unwrap();
+    assert_eq!(sorted(refusals.refused), opened[..2]);
+    assert_eq!(sorted(refusals.asks), opened[..2]);
+    let outsider = UserId::new("U0NOBODY");
+    let refusals = other.home_channel_refusals(&policy, &outsider, &rows).await.unwrap();
+    assert_eq!(
+        (sorted(refusals.refused), refusals.asks),
+        (opened[..2].to_vec(), Vec::new())
+    );
+}
+
 /// Decisions on one trouble and opens made at the same moment from several threads (and both
 /// instances): each lands, none overwrites another's change, no number is given twice.
 async fn decisions_made_at_once_all_land(backend: &str) {
@@ -708,5 +740,6 @@ contract!(
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,
     the_list_reads_follow_the_open_troubles_their_order_and_privacy,
     a_judgement_over_many_troubles_keeps_those_it_holds_for,
+    app_home_reads_which_rows_had_their_channel_refused,
     decisions_made_at_once_all_land,
 );

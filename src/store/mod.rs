@@ -898,8 +898,9 @@ impl Store {
 
     /// The troubles among `user`'s App Home `rows` whose channel Slack refused to create, and
     /// those of them they may ask for again (the core's rule for the click). Only the rows
-    /// without a channel are read whole: few, the refused ones and those whose channel is being
-    /// made.
+    /// without a channel are read whole: few, but many while Slack is down (every trouble
+    /// opened meanwhile), and read again at each Home publish; so on PostgreSQL in one query,
+    /// on sled from its cache of shared troubles.
     pub async fn home_channel_refusals(
         &self,
         policy: &crate::trouble::policy::Policy,
@@ -907,9 +908,25 @@ impl Store {
         rows: &[HomeRow],
     ) -> Result<crate::trouble::home::ChannelRefusals, StoreError> {
         let mut refusals = crate::trouble::home::ChannelRefusals::default();
-        for row in rows.iter().filter(|r| r.channel.is_none()) {
-            let Some(t) = self.get(&row.id).await? else { continue };
-            refusals.judge(policy, &t, user);
+        let without: Vec<TroubleId> = rows
+            .iter()
+            .filter(|r| r.channel.is_none())
+            .map(|r| r.id.clone())
+            .collect();
+        match self {
+            _ if without.is_empty() => {}
+            Store::Sled(_) => {
+                for id in &without {
+                    if let Some(t) = self.get(id).await? {
+                        refusals.judge(policy, &t, user);
+                    }
+                }
+            }
+            Store::Postgres(_) => {
+                for t in self.get_many(&without).await? {
+                    refusals.judge(policy, &t, user);
+                }
+            }
         }
         Ok(refusals)
     }
