@@ -243,7 +243,10 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
     let r = bot
         .command_text(SALES, &other.channel, &format!("note {id} from the Globex channel"))
         .await;
-    assert!(r.contains("Nothing was changed"), "{r}");
+    assert!(
+        r.contains("has no channel to type it in: type it in a DM with the bot"),
+        "{r}"
+    );
     bot.settle().await;
     assert_eq!(bot.slack.channels().len(), 1, "Globex's alone");
 

@@ -717,16 +717,15 @@ async fn where_it_works(
 ) -> Elsewhere {
     let l = app.config.locale;
     Elsewhere::Answer(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
-        Ok(t) if may_act && t.takes_commands_by_id() && !named.report => {
-            match (&named.lacks, named.names_a_trouble) {
-                (None, true) => return Elsewhere::Acts,
-                // `done 20261130-1`: what it needs, and how to name the trouble here.
-                (Some(lacks), _) => format!(
-                    "{}\n{}",
-                    usage_text(l, lacks),
-                    i18n::name_it_after_the_command(l, &t.id, &named.without_id)
-                ),
-                (None, false) => i18n::name_it_after_the_command(l, &t.id, &named.without_id),
+        // No channel to point to: how to name the trouble where it is taken (here, or, typed in
+        // another trouble's channel, outside every trouble's).
+        Ok(t) if t.takes_commands_by_id() && !named.report => {
+            let how = i18n::name_it_after_the_command(l, &t.id, &named.without_id, may_act);
+            match (may_act, &named.lacks, named.names_a_trouble) {
+                (true, None, true) => return Elsewhere::Acts,
+                // `done 20261130-1`: what it needs too.
+                (_, Some(lacks), _) => format!("{}\n{how}", usage_text(l, lacks)),
+                _ => how,
             }
         }
         // Its channel shared with the customer, the internal report is never posted there:

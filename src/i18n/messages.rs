@@ -3543,14 +3543,6 @@ pub(super) mod tests {
                 crate::i18n::report_in_its_channel(Locale::Ja, &t),
                 "のチャンネル #trouble-20261130-1-acme（Slack が作成を拒否） で `/trouble report`",
             ),
-            (
-                crate::i18n::works_in_its_channel(Locale::En, &t, "update told them"),
-                "its channel #trouble-20261130-1-acme (Slack refused to create it) cannot be used now;",
-            ),
-            (
-                crate::i18n::works_in_its_channel(Locale::Ja, &t, "update told them"),
-                "チャンネル #trouble-20261130-1-acme（Slack が作成を拒否） は今は使えません。",
-            ),
             // A private trouble's channel outside it: never its name.
             (
                 channel_outside(Locale::En, &t),

@@ -860,10 +860,16 @@ pub fn works_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble, typed
 }
 
 /// A command naming trouble `id`, which has no channel to type it in, typed where it is not
-/// taken (the id among its words, or something missing): how to name the trouble so it is.
-/// `command` is what was typed without the id; its first word is the command's (or the
-/// command's words, when what is missing follows them: `close force`).
-pub fn name_it_after_the_command(l: Locale, id: &crate::trouble::model::TroubleId, command: &str) -> String {
+/// taken (the id among its words, something missing, or another trouble's channel): how to
+/// name the trouble so it is, `here` or outside every trouble's channel. `command` is what was
+/// typed without the id; its first word is the command's (or the command's words, when what is
+/// missing follows them: `close force`).
+pub fn name_it_after_the_command(
+    l: Locale,
+    id: &crate::trouble::model::TroubleId,
+    command: &str,
+    here: bool,
+) -> String {
     let command = crate::slack::blocks::cut(
         &crate::slack::text::one_line(command, crate::slack::text::Where::Elsewhere),
         80,
@@ -872,11 +878,19 @@ pub fn name_it_after_the_command(l: Locale, id: &crate::trouble::model::TroubleI
         0..=2 => command.trim(),
         _ => command.split_whitespace().next().unwrap_or_default(),
     };
-    tr!(
-        l,
-        format!("{id} には入力できるチャンネルがないため、コマンドのすぐ後にトラブル番号を書けばここで使えます: `/trouble {words} {id} …`。何も変更していません。"),
-        format!("{id} has no channel to type it in, so it takes its commands here, named right after the command: `/trouble {words} {id} …`. Nothing was changed.")
-    )
+    match here {
+        true => tr!(
+            l,
+            format!("{id} には入力できるチャンネルがないため、コマンドのすぐ後にトラブル番号を書けばここで使えます: `/trouble {words} {id} …`。何も変更していません。"),
+            format!("{id} has no channel to type it in, so it takes its commands here, named right after the command: `/trouble {words} {id} …`. Nothing was changed.")
+        ),
+        // In another trouble's channel, whose readers would take it for theirs.
+        false => tr!(
+            l,
+            format!("{id} には入力できるチャンネルがありません。ボットとの DM で、コマンドのすぐ後にトラブル番号を書いて入力してください: `/trouble {words} {id} …`。何も変更していません。"),
+            format!("{id} has no channel to type it in: type it in a DM with the bot, named right after the command: `/trouble {words} {id} …`. Nothing was changed.")
+        ),
+    }
 }
 
 /// After [`works_in_its_channel`], in another trouble's channel: how to write the id as words
