@@ -254,6 +254,50 @@ async fn what_redact_refuses_it_says_and_changes_nothing() {
     assert!(verified, "{findings}");
 }
 
+/// Closed while Slack refuses its channel, the trouble's note's line and its report wait for a
+/// channel nobody will ask for: never posted, they go with the redaction instead of refusing it.
+#[tokio::test]
+async fn a_trouble_closed_while_slack_refused_its_channel_is_redacted() {
+    let mut bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
+    bot.posted_saying(SALES, "restricted_action").await;
+    bot.settle().await;
+    bot.command_text(
+        SALES,
+        "D0SALES",
+        &format!("note {id} {SECRET_WORD} of the buyer's plant called"),
+    )
+    .await;
+    let r = bot
+        .command_text(
+            MANAGER,
+            "D0MANAGER",
+            &format!("close {id} force duplicate of another trouble"),
+        )
+        .await;
+    assert!(r.contains(&format!("Closed trouble {id}")), "{r}");
+    // The report rendered at the close waits with the note's line.
+    eventually("the report held", std::time::Duration::from_secs(10), || {
+        let held = trouble(&bot, &id).held?;
+        let held = serde_json::to_string(&held.calls).unwrap();
+        (held.contains("report_part") && held.contains(SECRET_WORD)).then_some(())
+    })
+    .await;
+    bot.settle().await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = cli_config();
+    let note = entry_number(&exported(&config, &data, &id), "note");
+
+    let (ok, stdout, stderr) = redact(&config, &data, &id, &[&note], "the customer's erasure request");
+    assert!(ok, "{stdout}\n{stderr}");
+    let export = exported(&config, &data, &id).to_string();
+    assert!(!export.contains(SECRET_WORD), "{export}");
+    let (verified, findings) = verify(&config, &data);
+    assert!(verified, "{findings}");
+}
+
 /// A note whose post in the channel was still queued when the bot stopped (Slack failing) is
 /// not redacted: the bot would post its text when next started.
 #[tokio::test]

@@ -90,7 +90,8 @@ pub enum Refusal {
 #[derive(Debug, PartialEq)]
 pub enum Place {
     /// A message the bot held for the trouble's channel while it could not post there: it goes
-    /// when the bot is back in the channel.
+    /// when the bot is back in the channel. (One held for a channel Slack refused to create was
+    /// never posted: the redaction takes it off instead, see [`drop_never_posted`].)
     HeldForChannel,
     /// Another entry of the timeline (a correction quotes what it corrects): that entry's number.
     Entry(u64),
@@ -250,6 +251,7 @@ pub fn redact(
     }
     let mut trouble = t.clone();
     let (edits, unknown) = edit_lines(&mut trouble, timeline, &seqs, now);
+    drop_never_posted(&mut trouble, timeline, &seqs);
     if let Some((seq, place)) = held_elsewhere(&trouble, timeline, &after, &seqs, reason) {
         return Err(Refusal::StillHeld { seq, place });
     }
@@ -278,6 +280,60 @@ pub fn redact(
         edits,
         unknown,
     })
+}
+
+/// What `t` holds for a channel it never had (Slack refused to create it) that would post one
+/// of the entries `seqs`' texts, taken off it: nothing held there was ever posted, so the
+/// redaction need not wait for a channel nobody may ever ask for (a closed trouble's). Each line
+/// taken off is counted as left out (the timeline has it, as erased); a report held is taken
+/// off whole (`/trouble report` posts a fresh one, rendered as the timeline reads then).
+fn drop_never_posted(t: &mut Trouble, timeline: &[Entry], seqs: &[u64]) {
+    if t.channel.is_some() {
+        return;
+    }
+    let Some(held) = t.held.as_mut() else { return };
+    let carries = |op: &Op| {
+        seqs.iter().any(|&seq| {
+            let texts = timeline
+                .get(seq as usize)
+                .map(|e| typed_texts(&e.event))
+                .unwrap_or_default();
+            held_as_called(&[op], &texts)
+        })
+    };
+    let report = held.calls.iter().any(|c| is_report_part(&c.op) && carries(&c.op));
+    let refused = held.refused as usize;
+    let mut kept = Vec::with_capacity(held.calls.len());
+    for (at, call) in std::mem::take(&mut held.calls).into_iter().enumerate() {
+        let of_report = matches!(
+            &call.op,
+            Op::Post {
+                message: Message::ReportSummary | Message::ReportPart { .. } | Message::ReportContinues { .. },
+                ..
+            }
+        );
+        if !(carries(&call.op) || report && of_report) {
+            kept.push(call);
+            continue;
+        }
+        if at < refused {
+            held.refused -= 1;
+        }
+        if matches!(call.op, Op::Post { .. }) {
+            held.left_out += 1;
+        }
+    }
+    held.calls = kept;
+}
+
+fn is_report_part(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Post {
+            message: Message::ReportPart { .. },
+            ..
+        }
+    )
 }
 
 /// The first of the entries `seqs` (erased in `after`, as they were in `timeline`) whose text
@@ -323,15 +379,7 @@ fn held_elsewhere(
 /// `texts`: one that carries it as a string of its own, or any part of a report, whose text
 /// was rendered (quoted line by line, cut into parts) where the typed text no longer reads whole.
 fn held_as_called(ops: &[&Op], texts: &[String]) -> bool {
-    let rendered = ops.iter().any(|op| {
-        matches!(
-            op,
-            Op::Post {
-                message: super::decide::Message::ReportPart { .. },
-                ..
-            }
-        )
-    });
+    let rendered = ops.iter().any(|op| is_report_part(op));
     let strings = strings_of(ops.iter());
     !texts.is_empty() && (rendered || texts.iter().any(|text| strings.contains(text)))
 }
@@ -752,6 +800,7 @@ mod tests {
         );
 
         let (mut t, entries) = trouble_after(vec![("U0SALES", Command::Note("call Zebulon".into()))]);
+        t.channel = Some(crate::trouble::model::ChannelId::new("C0TROUBLE"));
         let note = entries
             .iter()
             .rfind(|e| matches!(e.event, Event::Note { .. }))
@@ -797,6 +846,70 @@ mod tests {
                 place: Place::HeldForChannel
             }
         );
+    }
+
+    /// Held for a channel Slack refused to create (closed since, say, when nobody will ask for
+    /// it again): nothing held was ever posted, so what would post the text (the note's line, the
+    /// report whole) goes with the redaction, counted as left out; the rest still waits.
+    #[test]
+    fn what_is_held_for_a_channel_never_made_goes_with_the_redaction() {
+        use crate::trouble::command::Command;
+        use crate::trouble::decide::{Delivery, Dest, Lane, Message};
+        let (mut t, entries) = trouble_after(vec![
+            ("U0SALES", Command::Note("call Zebulon".into())),
+            ("U0SALES", Command::Note("lot 42".into())),
+        ]);
+        assert!(t.channel.is_none());
+        t.channel_refused = true;
+        let notes: Vec<u64> = entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Note { .. }))
+            .map(|e| e.seq)
+            .collect();
+        let post = |to, message| Delivery {
+            lane: Lane::Channel,
+            op: Op::Post {
+                to,
+                message,
+                keep_as: None,
+            },
+        };
+        let line = |text: &str| {
+            post(
+                Dest::TroubleChannel,
+                Message::Recorded {
+                    by: crate::trouble::model::UserId::new("U0SALES"),
+                    what: crate::trouble::record::Record::Note { text: text.into() },
+                },
+            )
+        };
+        let part = |part| {
+            post(
+                Dest::ReportThread,
+                Message::ReportPart {
+                    text: "> call\n> Zebulon".into(),
+                    part,
+                    of: 2,
+                },
+            )
+        };
+        let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        t.held = Some(crate::trouble::model::Held {
+            since: now,
+            calls: vec![
+                line("call Zebulon"),
+                line("lot 42"),
+                post(Dest::TroubleChannel, Message::ReportSummary),
+                part(1),
+                part(2),
+            ],
+            refused: 2,
+            left_out: 1,
+            how: None,
+        });
+        let r = redact(&t, &entries, &[], &notes[..1], "erasure", now).unwrap();
+        let held = r.trouble.held.expect("the other note's line still waits");
+        assert_eq!((held.calls, held.refused, held.left_out), (vec![line("lot 42")], 1, 5));
     }
 
     /// The note's line the bot kept knowing which entry it carries is edited in the same write,
