@@ -381,15 +381,16 @@ const NOT_ANNOUNCED: [&str; 2] = ["restricted_action", "posting_to_general_chann
 /// The channel of `item`'s trouble when `item` is a call there that must wait for the bot to be
 /// able to post there again: Slack refused it so (`refused`), or the trouble already holds calls
 /// for its channel (what this one needs, a message or a thread, is among them). `Some(None)`
-/// when the trouble has no channel because Slack refused to create it: the call waits for the
-/// channel asked for again (the core decides how, see `Outcome::ChannelUnavailable`).
+/// whenever the trouble has no channel: whether the call waits for one Slack refused, follows
+/// one being made (asked for again while this call was queued), or went with one deleted, is
+/// the core's to decide (see `Outcome::ChannelUnavailable`), never this read's.
 async fn waits_for_channel(app: &App, item: &OutboxItem, refused: bool) -> Option<Option<ChannelId>> {
     if !item.op.in_trouble_channel() {
         return None;
     }
     let t = app.store.get(item.trouble.as_ref()?).await.ok()??;
     let Some(channel) = t.channel.clone() else {
-        return t.channel_refused.then_some(None);
+        return Some(None);
     };
     (refused || t.held.is_some() || t.channel_lost.is_some()).then_some(Some(channel))
 }

@@ -221,12 +221,7 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
 /// invitations add up into one.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     if w.t.channel.is_none() && set_up_anyway(&call.op) {
-        // Counted as queued, it would keep any later change from redrawing the new status.
-        if call.op == (Op::Refresh { slot: Slot::Status }) {
-            w.t.status_refresh_queued = false;
-            w.changed = true;
-        }
-        return;
+        return skip_set_up(w, &call.op);
     }
     // Something waits: the bot checks until it can go (a closed trouble's checking may have
     // stopped with nothing waiting).
@@ -329,6 +324,15 @@ fn set_up_anyway(op: &Op) -> bool {
             ) | (Dest::KickoffThread, Message::CustomerHistory)
         ),
         _ => false,
+    }
+}
+
+/// `op`, which the set-up of a new channel does anyway ([`set_up_anyway`]), is not made: a
+/// status refresh, counted as queued, would keep any later change from redrawing the new status.
+fn skip_set_up(w: &mut Work, op: &Op) {
+    if *op == (Op::Refresh { slot: Slot::Status }) {
+        w.t.status_refresh_queued = false;
+        w.changed = true;
     }
 }
 
@@ -435,12 +439,15 @@ pub(super) fn channel_unavailable(
     }
 }
 
-/// A call to the trouble's channel that found none: while Slack refuses to create it, it
-/// waits (the refusal is on the timeline already, once), and a nudge or a question goes by DM
-/// at once, as for a lost channel. Otherwise (a deleted channel of a closed trouble, say) it
-/// went with the channel.
+/// A call to the trouble's channel that found none. While Slack refuses to create it, it waits
+/// (the refusal is on the timeline already, once); while a channel is being made (asked for
+/// again, or the trouble reopened, after the call was queued: it comes back from behind the
+/// creation), it is sent again, after it, unless the set-up posts it anyway. Either way a nudge
+/// or a question goes by DM at once, as for a lost channel. Otherwise (a deleted channel of a
+/// closed trouble, say) it went with the channel.
 fn without_channel(w: &mut Work, call: Delivery) {
-    if w.t.channel.is_some() || !w.t.channel_refused {
+    let waits = w.t.channel.is_none() && w.t.channel_refused;
+    if !(waits || w.t.is_open()) {
         return;
     }
     if let Op::Post { message, .. } = &call.op {
@@ -448,7 +455,13 @@ fn without_channel(w: &mut Work, call: Delivery) {
             return w.dm_owner_and(message.clone(), also);
         }
     }
-    hold(w, call, true);
+    if waits {
+        return hold(w, call, true);
+    }
+    if set_up_anyway(&call.op) {
+        return skip_set_up(w, &call.op);
+    }
+    w.send(call.lane, call.op);
 }
 
 /// Whether `message` asks the owner for something now (a nudge, the first-call checklist, the

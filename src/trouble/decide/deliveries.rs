@@ -308,8 +308,8 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             super::outside::team_line_posted(w, *line, judged);
         }
         // Always Slack's own error code: a call that could not run because an earlier one failed
-        // (no channel yet) never reaches here: the deliverer drops it (see `AttemptError`), or,
-        // in the channel Slack refused to create, it comes back to wait (`ChannelUnavailable`).
+        // (no channel yet) never reaches here: one for the trouble's channel comes back to the
+        // core (`ChannelUnavailable`), any other is dropped by the deliverer (see `AttemptError`).
         Outcome::Failed { method, error } => {
             w.log(
                 None,

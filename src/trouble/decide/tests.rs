@@ -3737,6 +3737,62 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
     assert_eq!(lines(&d), vec![replaced, note("meanwhile")]);
 }
 
+/// A call to the trouble's channel as the deliverer hands it back having found no channel.
+fn found_no_channel(op: Op) -> Input {
+    Input::Delivered(Outcome::ChannelUnavailable {
+        call: Box::new(Delivery {
+            lane: Lane::Channel,
+            op,
+        }),
+        channel: None,
+        method: "chat.postMessage".into(),
+        error: "no channel".into(),
+    })
+}
+
+/// Slack refuses the channel of a trouble just opened: (the trouble, the open's decision).
+fn refused_at_open() -> (Sim, Decision) {
+    let (mut sim, opened) = Sim::open(config(), "U0SALES", req("ACME"));
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    (sim, opened)
+}
+
+/// The channel asked for again while the refusal's backlog still drains (the click came before
+/// the lane reached it): a line that comes back finding no channel is sent again, behind the
+/// creation, once; what the set-up posts anyway (the kickoff) is not.
+#[test]
+fn a_line_back_from_behind_a_channel_asked_for_again_goes_after_its_creation() {
+    let (mut sim, opened) = refused_at_open();
+    let asked = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    assert_eq!(ops(&asked, Lane::Channel).first(), Some(&Op::CreateChannel));
+    let kickoff = opened
+        .deliveries
+        .iter()
+        .find(|c| {
+            matches!(
+                c.op,
+                Op::Post {
+                    keep_as: Some(Slot::Kickoff),
+                    ..
+                }
+            )
+        })
+        .expect("the open's kickoff")
+        .op
+        .clone();
+    let d = sim.feed(found_no_channel(kickoff));
+    assert!(ops(&d, Lane::Channel).is_empty(), "{:?}", d.deliveries);
+    let d = sim.feed(found_no_channel(note_line("decided before")));
+    assert_eq!(ops(&d, Lane::Channel), vec![note_line("decided before")]);
+    assert!(sim.t.held.is_none());
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];

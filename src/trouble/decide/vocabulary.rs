@@ -933,11 +933,12 @@ pub enum Outcome {
         raised_to: Option<Severity>,
     },
     /// A call to the trouble's channel failed for good (`method`, `error`) because the bot can
-    /// no longer post there (archived, the bot removed), or found no channel Slack would create:
-    /// it waits until it can. Boxed: an outcome is small, and this one is rare.
+    /// no longer post there (archived, the bot removed), or found no channel (Slack refused to
+    /// create it, or it is being made again): it waits until it can. Boxed: an outcome is small,
+    /// and this one is rare.
     ChannelUnavailable {
         call: Box<Delivery>,
-        /// The channel the call was for; none when the trouble had none (Slack refused it).
+        /// The channel the call was for; none when the trouble had none.
         #[serde(default)]
         channel: Option<ChannelId>,
         method: String,
