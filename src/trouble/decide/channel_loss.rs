@@ -218,9 +218,29 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
 /// held before it, or, when it came back `refused` from the outbox (decided before the bot knew),
 /// after those refused before it and ahead of the rest. An edit or a pin renders what is current
 /// when it goes, so one of each is enough, in the latest place (a pin after the post it pins);
-/// invitations add up into one.
+/// invitations add up into one. With no channel, what setting one up does anyway is not kept
+/// ([`set_up_anyway`]), but what a late line said of the lines it announced is.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     if w.t.channel.is_none() && set_up_anyway(&call.op) {
+        if let Op::Post {
+            message: Message::ChannelMadeLate { held: Some(h), .. } | Message::ChannelReplaced { held: Some(h) },
+            ..
+        } = &call.op
+        {
+            // Refused again: the lines it announced come back behind it and wait once more, as
+            // long as they did already, with those left out then still missing.
+            let how = w.t.channel_lost;
+            let held = w.t.held.get_or_insert_with(|| Held {
+                since: h.since,
+                calls: Vec::new(),
+                refused: 0,
+                left_out: 0,
+                how,
+            });
+            held.since = held.since.min(h.since);
+            held.left_out += h.left_out;
+            w.changed = true;
+        }
         return skip_set_up(w, &call.op);
     }
     // Something waits: the bot checks until it can go (a closed trouble's checking may have

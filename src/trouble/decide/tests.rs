@@ -3793,6 +3793,45 @@ fn a_line_back_from_behind_a_channel_asked_for_again_goes_after_its_creation() {
     assert!(sim.t.held.is_none());
 }
 
+/// Asked for again and refused again: the lines held come back and wait once more, and the line
+/// that finally says they follow still says since when, and how many could not be kept.
+#[test]
+fn refused_again_the_lines_held_still_say_since_when_and_how_many_were_left_out() {
+    let (mut sim, _) = refused_at_open();
+    let refused_at = sim.now;
+    sim.cmd("U0SALES", Command::Note("meanwhile".into()));
+    sim.t.held.as_mut().expect("the note's line held").left_out = 10;
+    sim.advance(mins(60));
+    let click = Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    };
+    let asked = sim.feed(click.clone());
+    sim.advance(mins(60));
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    for call in asked.deliveries.iter().filter(|c| c.op.in_trouble_channel()) {
+        sim.feed(found_no_channel(call.op.clone()));
+    }
+    sim.advance(mins(60));
+    let d = sim.feed(click);
+    let late = Message::ChannelMadeLate {
+        asked: Some(u("U0SALES")),
+        held: Some(HeldLines {
+            since: refused_at,
+            count: 1,
+            left_out: 10,
+        }),
+    };
+    assert!(
+        has_op(&d, Lane::Channel, &post_op(Dest::TroubleChannel, late, None)),
+        "{:?}",
+        d.deliveries
+    );
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
