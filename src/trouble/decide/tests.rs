@@ -3832,6 +3832,44 @@ fn refused_again_the_lines_held_still_say_since_when_and_how_many_were_left_out(
     );
 }
 
+/// A change while Slack refuses the channel asks for a status refresh that never goes (the
+/// set-up posts the status afresh): in the channel made late, the status pinned is still edited
+/// after the next change.
+#[test]
+fn the_status_of_a_channel_made_late_is_edited_after_a_later_change() {
+    let (mut sim, _) = refused_at_open();
+    let update = |text: &str| Command::Update {
+        text: text.into(),
+        next: None,
+    };
+    sim.cmd("U0SALES", update("told the buyer"));
+    sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    let name = sim.t.channel_name.clone().expect("a channel name");
+    sim.feed(channel_created(&name));
+    sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
+    sim.feed(posted(Slot::Status, TROUBLE_CHANNEL, "1795748400.000200"));
+    sim.advance(mins(30));
+    let d = sim.cmd("U0SALES", update("told the buyer again"));
+    assert!(
+        has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Status }),
+        "{:?}",
+        d.deliveries
+    );
+}
+
+/// What the previous release stored (an outbox item, a held call) still reads: its line saying
+/// a deleted channel was replaced held nothing, and is written back the same.
+#[test]
+fn a_replaced_line_the_previous_release_stored_still_reads() {
+    let stored = r#"{"kind":"channel_replaced"}"#;
+    let read: Message = serde_json::from_str(stored).expect("reads");
+    assert_eq!(read, Message::ChannelReplaced { held: None });
+    assert_eq!(serde_json::to_string(&read).unwrap(), stored);
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
