@@ -221,7 +221,7 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
 /// invitations add up into one. With no channel, what setting one up does anyway is not kept
 /// ([`set_up_anyway`]), but what a late line said of the lines it announced is.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
-    if w.t.channel.is_none() && set_up_anyway(&call.op) {
+    if w.t.channel.is_none() && set_up_anyway(&w.t, &call.op) {
         if let Op::Post {
             message: Message::ChannelMadeLate { held: Some(h), .. } | Message::ChannelReplaced { held: Some(h) },
             ..
@@ -321,11 +321,14 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     place(held, call, refused);
 }
 
-/// Whether `op`, for a trouble with no channel, is what setting one up does anyway
+/// Whether `op`, for trouble `t` with no channel, is what setting one up does anyway
 /// ([`set_up_channel_again`]): the invitations (of everyone taking part by then), the kickoff
-/// and the status, posted current and pinned, and the lines beside them. Held, they would come
-/// twice; edits, pins and removals of what a channel never made never carried are nothing.
-fn set_up_anyway(op: &Op) -> bool {
+/// and the status ([`post_kickoff_and_status`]), posted current and pinned, the line saying why
+/// the channel is new, and, in a channel made late, what the open posted beside the kickoff
+/// ([`post_beside_kickoff`]; a deleted channel's replacement posts none: a customer's history
+/// told since still goes there). Held, they would come twice; edits, pins and removals of what
+/// a channel never made never carried are nothing.
+fn set_up_anyway(t: &Trouble, op: &Op) -> bool {
     match op {
         Op::Invite { .. } | Op::Kick { .. } | Op::Withdraw { .. } => true,
         Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status),
@@ -333,18 +336,21 @@ fn set_up_anyway(op: &Op) -> bool {
             keep_as: Some(Slot::Kickoff | Slot::Status),
             ..
         } => true,
-        Op::Post { to, message, .. } => matches!(
-            (to, message),
-            (
-                _,
-                Message::ChannelMadeLate { .. }
-                    | Message::ChannelReplaced { .. }
-                    | Message::NoManagerHint
-                    | Message::TopOfOrgHint
-            ) | (Dest::KickoffThread, Message::CustomerHistory)
-        ),
+        Op::Post { to, message, .. } => {
+            matches!(
+                message,
+                Message::ChannelMadeLate { .. } | Message::ChannelReplaced { .. }
+            ) || made_late(t) && beside_kickoff(to, message)
+        }
         _ => false,
     }
+}
+
+/// Whether a channel set up for `t`, which has none, is the one Slack refused at the open, made
+/// late (its set-up posts what the open posted beside the kickoff), not a deleted one's
+/// replacement.
+fn made_late(t: &Trouble) -> bool {
+    !t.channel_deleted
 }
 
 /// `op`, which the set-up of a new channel does anyway ([`set_up_anyway`]), is not made: a
@@ -442,12 +448,7 @@ pub(super) fn channel_unavailable(
     }
     // A nudge or a question is about now, not for the record: whoever it is for gets it by DM at
     // once, whether or not the bot has heard why the channel refused it.
-    if let Op::Post { message, .. } = &call.op {
-        if let Some(also) = asks_now(w, message) {
-            return w.dm_owner_and(message.clone(), also);
-        }
-    }
-    if !current {
+    if asked_by_dm(w, &call) || !current {
         return;
     }
     hold(w, call, true);
@@ -470,18 +471,27 @@ fn without_channel(w: &mut Work, call: Delivery) {
     if !(waits || w.t.is_open()) {
         return;
     }
-    if let Op::Post { message, .. } = &call.op {
-        if let Some(also) = asks_now(w, message) {
-            return w.dm_owner_and(message.clone(), also);
-        }
+    if asked_by_dm(w, &call) {
+        return;
     }
     if waits {
         return hold(w, call, true);
     }
-    if set_up_anyway(&call.op) {
+    if set_up_anyway(&w.t, &call.op) {
         return skip_set_up(w, &call.op);
     }
     w.send(call.lane, call.op);
+}
+
+/// Whether `call` asks the owner for something now ([`asks_now`]): if so it went to them by DM
+/// instead (and to whom else it asks).
+fn asked_by_dm(w: &mut Work, call: &Delivery) -> bool {
+    let Op::Post { message, .. } = &call.op else {
+        return false;
+    };
+    let Some(also) = asks_now(w, message) else { return false };
+    w.dm_owner_and(message.clone(), also);
+    true
 }
 
 /// Whether `message` asks the owner for something now (a nudge, the first-call checklist, the
@@ -567,7 +577,7 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
 pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>, asked: Option<&UserId>) {
     // Made late only when the refusal is recorded: a trouble stored before `channel_deleted`
     // was kept may have lost its channel all the same, and was told it was replaced.
-    let late = w.t.channel_refused && !w.t.channel_deleted;
+    let late = w.t.channel_refused && made_late(&w.t);
     // One creation under way: a click on the refusal's button finds it coming.
     w.t.channel_refused = false;
     w.changed = true;

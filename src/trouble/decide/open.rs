@@ -316,6 +316,16 @@ pub(super) fn post_beside_kickoff(w: &mut Work) {
     }
 }
 
+/// Whether `message` to `to` is one [`post_beside_kickoff`] posts (whatever the trouble): what
+/// holds the calls of a channel not made yet knows what a set-up posts again.
+pub(super) fn beside_kickoff(to: &Dest, message: &Message) -> bool {
+    matches!(
+        (to, message),
+        (Dest::TroubleChannel, Message::NoManagerHint | Message::TopOfOrgHint)
+            | (Dest::KickoffThread, Message::CustomerHistory)
+    )
+}
+
 /// `message` posted in the trouble's channel, kept as `slot` and pinned.
 pub(super) fn post_and_pin(w: &mut Work, message: Message, slot: Slot) {
     w.send(

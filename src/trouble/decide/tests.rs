@@ -3860,6 +3860,43 @@ fn the_status_of_a_channel_made_late_is_edited_after_a_later_change() {
     );
 }
 
+/// A deleted channel whose replacement Slack refused: the set-up of the one asked for again
+/// posts nothing beside its kickoff, so the customer's history a correction told meanwhile waits
+/// for it, and follows there, once.
+#[test]
+fn a_refused_replacement_gets_the_customer_history_told_meanwhile() {
+    use crate::trouble::facts::Step;
+    let mut sim = Sim::ready(req("ACMF"));
+    sim.feed(Input::ChannelDeleted { by: None });
+    sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    }));
+    let past: crate::trouble::customer::PastTrouble = serde_json::from_value(serde_json::json!({
+        "id": "20250101-1", "opened_at": "2025-01-01T00:00:00Z", "summary": "cracked lids",
+        "reached": 7, "closed": true, "split": null, "costs": [], "private": false,
+    }))
+    .unwrap();
+    sim.cmd(
+        "U0SALES",
+        Command::Step(Step::FixCustomer {
+            name: "ACME".into(),
+            past: vec![past],
+        }),
+    );
+    let d = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    let history = post_op(Dest::KickoffThread, Message::CustomerHistory, None);
+    assert_eq!(
+        ops(&d, Lane::Channel).iter().filter(|op| **op == history).count(),
+        1,
+        "{:?}",
+        d.deliveries
+    );
+}
+
 /// What the previous release stored (an outbox item, a held call) still reads: its line saying
 /// a deleted channel was replaced held nothing, and is written back the same.
 #[test]
