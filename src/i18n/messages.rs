@@ -666,7 +666,10 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
                 ..
             }
             | Message::FirstContact { .. }
-            | Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. })
+            | Message::Step(
+                crate::trouble::facts::StepLine::EffectCheck { .. }
+                    | crate::trouble::facts::StepLine::ReturnReminder { .. }
+            )
     ) || crate::trouble::facts::names_the_scope(message);
     if matches!(to, Dest::Dm(_)) && asked_in_dm {
         let (id, channel) = (&t.id, channel_ref(l, t));

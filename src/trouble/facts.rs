@@ -1542,7 +1542,8 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str)
     }))
 }
 
-/// The returned-goods reminder: once, if the goods are still only requested.
+/// The returned-goods reminder: once, if the goods are still only requested. It asks the owner
+/// now: while the bot cannot post in the channel (or it has none), by DM, as a nudge.
 pub(super) fn return_reminder(w: &mut Work, round: u32) {
     let Some(r) = &w.t.substance.returned else { return };
     if r.round != round || r.state != ReturnState::Requested {
@@ -1551,11 +1552,7 @@ pub(super) fn return_reminder(w: &mut Work, round: u32) {
     let since = r.at;
     let owner = w.t.owner.clone();
     w.log(None, Event::Stage(StepEvent::ReturnReminded));
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::Step(StepLine::ReturnReminder { owner, since }),
-    );
+    w.post_in_channel_or_dm(Message::Step(StepLine::ReturnReminder { owner, since }), None);
 }
 
 /// Another trouble that had one of this trouble's parts or lots: an earlier one of the same

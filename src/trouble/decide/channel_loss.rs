@@ -495,12 +495,14 @@ fn asked_by_dm(w: &mut Work, call: &Delivery) -> bool {
 }
 
 /// Whether `message` asks the owner for something now (a nudge, the first-call checklist, the
-/// effectiveness check), and whom besides the owner it asks.
+/// effectiveness check, the returned goods still only requested), and whom besides the owner it
+/// asks.
 fn asks_now(w: &Work, message: &Message) -> Option<Option<UserId>> {
     match message {
         Message::Nudge(n) => Some(n.manager.clone()),
         Message::FirstContact { manager, .. } => Some(manager.clone()),
         Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. }) => Some(w.t.manager.clone()),
+        Message::Step(crate::trouble::facts::StepLine::ReturnReminder { .. }) => Some(None),
         _ => None,
     }
 }

@@ -3897,6 +3897,52 @@ fn a_refused_replacement_gets_the_customer_history_told_meanwhile() {
     );
 }
 
+/// The returned goods still only requested while Slack refuses the channel: the owner is
+/// reminded by DM at once, as a nudge would be, not held for a channel nobody may ask for.
+#[test]
+fn the_returned_goods_reminder_goes_by_dm_while_there_is_no_channel() {
+    use crate::trouble::facts::{ReturnState, Step, StepLine};
+    let (mut sim, _) = refused_at_open();
+    sim.cmd(
+        "U0SALES",
+        Command::Step(Step::Return {
+            state: ReturnState::Requested,
+            qty: None,
+            tracking: None,
+        }),
+    );
+    let timer = sim
+        .timers
+        .iter()
+        .rev()
+        .find(|t| matches!(t.kind, TimerKind::ReturnReminder { .. }))
+        .expect("a reminder set")
+        .clone();
+    let reminded = |d: &Decision| -> Vec<UserId> {
+        dms(d)
+            .into_iter()
+            .filter(|(_, m)| matches!(m, Message::Step(StepLine::ReturnReminder { .. })))
+            .map(|(who, _)| who)
+            .collect()
+    };
+    let d = sim.fire_when_due(&timer);
+    assert_eq!(reminded(&d), vec![u("U0SALES")]);
+    assert!(
+        d.deliveries.iter().all(|c| !c.op.in_trouble_channel()),
+        "{:?}",
+        d.deliveries
+    );
+    // Decided before the refusal came back, it comes back too, and goes by DM at once.
+    let line = Message::Step(StepLine::ReturnReminder {
+        owner: u("U0SALES"),
+        since: sim.now,
+    });
+    let d = sim.feed(found_no_channel(post_op(Dest::TroubleChannel, line, None)));
+    assert_eq!(reminded(&d), vec![u("U0SALES")]);
+    let held = serde_json::to_string(&sim.t.held).unwrap();
+    assert!(!held.contains("return_reminder"), "{held}");
+}
+
 /// What the previous release stored (an outbox item, a held call) still reads: its line saying
 /// a deleted channel was replaced held nothing, and is written back the same.
 #[test]
