@@ -216,6 +216,11 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         notice.contains("has no channel yet: Slack refused to create it"),
         "{notice}"
     );
+    let status = bot.command(SALES, "D0SALES", &format!("status {id}")).await.to_string();
+    assert!(
+        status.contains("Slack refused to create this trouble's channel: until someone asks for it again"),
+        "{status}"
+    );
     // With no channel to type in, a command naming the trouble is done where it is typed, as
     // one typed without it is told.
     let r = bot.command_text(SALES, "D0SALES", "note called the buyer").await;

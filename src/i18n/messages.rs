@@ -928,15 +928,25 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 section(&stages_text(l, config, t)),
             ];
             // Seen in `/trouble status` while the bot cannot post in the channel (the pinned
-            // status is refreshed once it can, without this line).
-            if let (Some(how), true) = (t.channel_lost, t.is_open()) {
+            // status is refreshed once it can, without this line), or Slack refused to make it.
+            let why = match t.channel_lost {
+                Some(how) => Some(Some(how)),
+                None if t.channel.is_none() && t.channel_refused => Some(None),
+                None => None,
+            };
+            if let (Some(how), true) = (why, t.is_open()) {
                 let lost = match how {
-                    ChannelLoss::Archived => tr!(
+                    None => tr!(
+                        l,
+                        "⚠️ Slack がこのトラブルのチャンネルを作成できませんでした。もう一度依頼されるまで（担当者と上司の DM、App Home のボタン）、ボットはチャンネルに何も投稿できません（催促は DM で届きます。ほかの記録は保留し、チャンネルができたら起きた順に投稿します）。",
+                        "⚠️ Slack refused to create this trouble's channel: until someone asks for it again (the button in the owner's and the managers' DMs, or App Home), the bot posts nothing in a channel (the nudges go by DM; the rest waits and follows, in order, once it is made)."
+                    ),
+                    Some(ChannelLoss::Archived) => tr!(
                         l,
                         "⚠️ このチャンネルはアーカイブされています。解除されるまで、ボットは状況・催促・報告書をここに投稿できません（催促は DM で届きます。ほかの記録は保留し、解除後に起きた順に投稿します）。",
                         "⚠️ This channel is archived: until someone unarchives it, the bot cannot post the status, the nudges or the report here (the nudges go by DM; the rest waits and follows, in order, once it can)."
                     ),
-                    ChannelLoss::BotRemoved => tr!(
+                    Some(ChannelLoss::BotRemoved) => tr!(
                         l,
                         "⚠️ ボットはこのチャンネルから削除されています。`/invite` で戻されるまで、状況・催促・報告書をここに投稿できません（催促は DM で届きます。ほかの記録は保留し、戻された後に起きた順に投稿します）。",
                         "⚠️ The bot was removed from this channel: until someone adds it back (`/invite`), it cannot post the status, the nudges or the report here (the nudges go by DM; the rest waits and follows, in order, once it can)."
