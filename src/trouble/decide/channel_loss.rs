@@ -461,17 +461,16 @@ pub(super) fn channel_unavailable(
 }
 
 /// A call to the trouble's channel that found none. While Slack refuses to create it, it waits
-/// (the refusal is on the timeline already, once); while a channel is being made (asked for
-/// again, or the trouble reopened, after the call was queued: it comes back from behind the
-/// creation), it is sent again, after it, unless the set-up posts it anyway. Either way a nudge
-/// or a question goes by DM at once, as for a lost channel. Otherwise (a deleted channel of a
-/// closed trouble, say) it went with the channel.
+/// (the refusal is on the timeline already, once); so it does while a channel is being made for
+/// an open trouble (asked for again, or the trouble reopened, after the call was queued: it
+/// comes back from behind the creation), until the channel is made ([`channel_made`]): sent
+/// again at once, it would come back as often until then. Either way a nudge or a question goes
+/// by DM at once, as for a lost channel. Made since, it is sent again, unless the set-up posted
+/// it anyway. Otherwise (a deleted channel of a closed trouble, say) it went with the channel.
 fn without_channel(w: &mut Work, call: Delivery) {
-    let waits = w.t.channel.is_none() && w.t.channel_refused;
-    if !(waits || w.t.is_open()) {
-        return;
-    }
-    if asked_by_dm(w, &call) {
+    let open = w.t.is_open();
+    let waits = w.t.channel.is_none() && (w.t.channel_refused || open);
+    if !(waits || open) || asked_by_dm(w, &call) {
         return;
     }
     if waits {
@@ -481,6 +480,15 @@ fn without_channel(w: &mut Work, call: Delivery) {
         return skip_set_up(w, &call.op);
     }
     w.send(call.lane, call.op);
+}
+
+/// The trouble's channel made (at the open, asked for again, a deleted one's replacement): what
+/// came back from behind its creation meanwhile ([`without_channel`]) follows now, each once, in
+/// order, after what the set-up posts.
+pub(super) fn channel_made(w: &mut Work) {
+    if let Some((held, _)) = take_held(w) {
+        follow_held(w, held);
+    }
 }
 
 /// Whether `call` asks the owner for something now ([`asks_now`]): if so it went to them by DM

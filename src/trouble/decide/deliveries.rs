@@ -51,6 +51,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             w.t.channel = Some(channel.clone());
             w.t.channel_name = Some(name.clone());
             w.log(None, Event::ChannelCreated { channel, name });
+            channel_made(w);
             // The DMs and the origin notice went out before the channel existed: add its link.
             // The escalation's DMs too, asking or answered: they may have said Slack refused it.
             w.refresh_manager_dms();
