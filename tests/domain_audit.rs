@@ -289,6 +289,25 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
     );
 }
 
+/// In Japanese too, a change made while Slack refuses the channel is answered that it waits for
+/// the channel asked for again, and where to ask.
+#[tokio::test]
+async fn a_change_while_slack_refuses_the_channel_is_answered_so_in_japanese() {
+    let ja = spawn_bot_in("ja").await;
+    ja.slack.fail_next("conversations.create", "restricted_action", 1);
+    let (_, id) = ja.opened(SALES, "ACME: 蓋の割れ").await;
+    ja.posted_saying(SALES, "restricted_action").await;
+    ja.settle().await;
+    let r = ja
+        .command_text(SALES, "D0SALES", &format!("note {id} 先方から電話あり"))
+        .await;
+    assert!(
+        r.contains("Slack がトラブルのチャンネルの作成を拒否したため、チャンネルはまだありません")
+            && r.contains("担当営業や上司への DM か App Home のボタン"),
+        "{r}"
+    );
+}
+
 /// A channel that replaces a deleted one and that Slack refuses to create is not the first move
 /// left undone: the departments heard at the kickoff. The owner is told the channel was deleted
 /// and could not be replaced, not that the departments were never told; at the first creation,

@@ -1058,8 +1058,8 @@ pub fn saved_while_channel_lost(l: Locale, how: Option<crate::trouble::model::Ch
     let Some(how) = how else {
         return tr!(
             l,
-            "⚠️ Slack がトラブルのチャンネルの作成を拒否したため、チャンネルはまだありません。記録したことは、アプリの権限が直り、担当営業への DM のボタンでチャンネルが作成されると、起きた順にそこへ投稿します。".to_string(),
-            "⚠️ The trouble has no channel yet: Slack refused to create it. Once the app's permissions are fixed and the channel is asked for again (the button on the owner's DM), the bot posts what waited there, in order.".to_string()
+            "⚠️ Slack がトラブルのチャンネルの作成を拒否したため、チャンネルはまだありません。記録したことは、アプリの権限が直り、担当営業や上司への DM か App Home のボタンでチャンネルが作成されると、起きた順にそこへ投稿します。".to_string(),
+            "⚠️ The trouble has no channel yet: Slack refused to create it. Once the app's permissions are fixed and the channel is asked for again (the button in the owner's or the managers' DMs, or App Home), the bot posts what waited there, in order.".to_string()
         );
     };
     match how {

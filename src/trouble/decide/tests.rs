@@ -3952,6 +3952,45 @@ fn the_returned_goods_reminder_goes_by_dm_while_there_is_no_channel() {
     assert!(!held.contains("return_reminder"), "{held}");
 }
 
+/// Closed while Slack refused its channel, then reopened: the reopening makes the channel, and
+/// what waited (the note, the close's line) follows the line saying it was made at the reopening,
+/// before the reopening's own line.
+#[test]
+fn reopened_after_a_close_while_refused_the_channel_gets_what_waited_then_the_reopening() {
+    use crate::trouble::facts::Step;
+    let (mut sim, _) = refused_at_open();
+    sim.cmd("U0SALES", Command::Note("before the close".into()));
+    sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
+    assert!(sim.t.held.is_some());
+    sim.advance(mins(60));
+    let d = sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
+    let lines: Vec<Message> = ops(&d, Lane::Channel)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to: Dest::TroubleChannel,
+                message,
+                keep_as: None | Some(Slot::Entry { .. }),
+            } => Some(message),
+            _ => None,
+        })
+        .collect();
+    let at = |what: &dyn Fn(&Message) -> bool| lines.iter().position(what).unwrap_or_else(|| panic!("{lines:#?}"));
+    let made = at(&|m| {
+        matches!(
+            m,
+            Message::ChannelMadeLate {
+                asked: None,
+                held: Some(HeldLines { count, .. }),
+            } if *count >= 2
+        )
+    });
+    let note = at(&|m| *m == note_message("before the close"));
+    let reopened = at(&|m| format!("{m:?}").contains("customer found more"));
+    assert!(made < note && note < reopened, "{lines:#?}");
+    assert!(sim.t.held.is_none());
+}
+
 /// What the previous release stored (an outbox item, a held call) still reads: its line saying
 /// a deleted channel was replaced held nothing, and is written back the same.
 #[test]
@@ -4846,14 +4885,15 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
 
 /// The line a note by U0SALES posts in the trouble's channel.
 fn note_line(text: &str) -> Op {
-    post_op(
-        Dest::TroubleChannel,
-        Message::Recorded {
-            by: u("U0SALES"),
-            what: Record::Note { text: text.into() },
-        },
-        None,
-    )
+    post_op(Dest::TroubleChannel, note_message(text), None)
+}
+
+/// What a note by U0SALES says in the trouble's channel.
+fn note_message(text: &str) -> Message {
+    Message::Recorded {
+        by: u("U0SALES"),
+        what: Record::Note { text: text.into() },
+    }
 }
 
 /// A refusal from the trouble's channel, as the deliverer reports it.
