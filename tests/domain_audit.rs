@@ -290,7 +290,7 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
 }
 
 /// In Japanese too, a change made while Slack refuses the channel is answered that it waits for
-/// the channel asked for again, and where to ask.
+/// the channel asked for again, and where to ask; `/trouble status` warns of it.
 #[tokio::test]
 async fn a_change_while_slack_refuses_the_channel_is_answered_so_in_japanese() {
     let ja = spawn_bot_in("ja").await;
@@ -305,6 +305,12 @@ async fn a_change_while_slack_refuses_the_channel_is_answered_so_in_japanese() {
         r.contains("Slack がトラブルのチャンネルの作成を拒否したため、チャンネルはまだありません")
             && r.contains("担当営業や上司への DM か App Home のボタン"),
         "{r}"
+    );
+    // `/trouble status` says so as well, as it says a lost channel.
+    let status = ja.command(SALES, "D0SALES", &format!("status {id}")).await.to_string();
+    assert!(
+        status.contains("⚠️ Slack がこのトラブルのチャンネルを作成できませんでした。もう一度依頼されるまで"),
+        "{status}"
     );
 }
 
