@@ -240,12 +240,14 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
         tr!(
             l,
             format!(
-                "🏁 {}がトラブル {id}（{customer}）をクローズしましたが、あなたの対策はまだ完了していません:\n{list}\n引き続き期限の通知が届きます。終わったら {channel} で `/trouble action done {first}` を入力するか、ボットのホームの「完了」を押してください。",
+                "🏁 {}がトラブル {id}（{customer}）をクローズしましたが、あなたの対策はまだ完了していません:\n{list}\n引き続き期限の通知が届きます。{}",
                 user(by),
+                when_done(l, t, first, true),
             ),
             format!(
-                "🏁 {} closed trouble {id} ({customer}) with actions of yours still open:\n{list}\nThey are still yours, and their reminders go on. When one is done: `/trouble action done {first}` in {channel}, or *Done* in the bot's Home.",
+                "🏁 {} closed trouble {id} ({customer}) with actions of yours still open:\n{list}\nThey are still yours, and their reminders go on. {}",
                 user(by),
+                when_done(l, t, first, true),
             )
         )
     };
@@ -578,11 +580,18 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
     let tz = config.policy.timezone;
     let text = match line {
         StepLine::Logged { event, by } => logged_line(l, config, t, event, by.as_ref()),
-        StepLine::ReturnReminder { owner, since } => tr!(
-            l,
-            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return 発送` か `/trouble return 受領` を入力してください。", user(owner), format_day_time(l, tz, *since)),
-            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_day_time(l, tz, *since))
-        ),
+        StepLine::ReturnReminder { owner, since } => {
+            // By DM while the trouble has no channel, where the command names it.
+            let id = match t.takes_commands_by_id() {
+                true => format!(" {}", t.id),
+                false => String::new(),
+            };
+            tr!(
+                l,
+                format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return 発送{id}` か `/trouble return 受領{id}` を入力してください。", user(owner), format_day_time(l, tz, *since)),
+                format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped{id}` or `/trouble return received{id}`.", user(owner), format_day_time(l, tz, *since))
+            )
+        }
         // The owner is mentioned first, so the action's line does not name them again (by an id
         // a phone shows raw, before the trouble has learnt their name), nor its state: a
         // reminder comes only for an action not done.
@@ -594,27 +603,34 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     "{}: {}{}",
                     kind_label(l, a.kind),
                     one_line(&a.text, Where::Elsewhere),
-                    due.map(|d| tr!(l, format!(" · 期限 {d}"), format!(" · due {d}"))).unwrap_or_default()
+                    due.map(|d| tr!(l, format!(" · 期限 {d}"), format!(" · due {d}")))
+                        .unwrap_or_default()
                 ));
                 // Which trouble, as a phone shows it: its customer beside its id.
                 let trouble = format!("{} {}", t.id, cut(&super::messages::away(&t.customer), 40));
-                // The DM says where it is marked done: the command works in the channel only.
-                let channel = super::messages::channel_ref(l, t);
-                let when_done = tr!(
-                    l,
-                    format!("終わったら {channel} で `/trouble action done {n}` を入力するか、ボットのホームの「完了」を押してください。"),
-                    format!("When it is done: `/trouble action done {n}` in {channel}, or *Done* in the bot's Home.")
-                );
+                let when_done = when_done(l, t, *n, false);
                 match overdue {
                     true => tr!(
                         l,
-                        format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {trouble}）: {what}。{when_done}", user(&a.owner)),
-                        format!("⏰ {} action #{n} is overdue (trouble {trouble}): {what}. {when_done}", user(&a.owner))
+                        format!(
+                            "⏰ {} 対策 #{n} の期限を過ぎています（トラブル {trouble}）: {what}。{when_done}",
+                            user(&a.owner)
+                        ),
+                        format!(
+                            "⏰ {} action #{n} is overdue (trouble {trouble}): {what}. {when_done}",
+                            user(&a.owner)
+                        )
                     ),
                     false => tr!(
                         l,
-                        format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {trouble}）: {what}。{when_done}", user(&a.owner)),
-                        format!("🔔 {} action #{n} is due soon (trouble {trouble}): {what}. {when_done}", user(&a.owner))
+                        format!(
+                            "🔔 {} 対策 #{n} の期限が近づいています（トラブル {trouble}）: {what}。{when_done}",
+                            user(&a.owner)
+                        ),
+                        format!(
+                            "🔔 {} action #{n} is due soon (trouble {trouble}): {what}. {when_done}",
+                            user(&a.owner)
+                        )
                     ),
                 }
             }
@@ -625,12 +641,18 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // Which trouble, by its customer beside its id, as an action's reminder says it: a
             // channel named without a slug (a Japanese customer's) tells a phone nothing. The
             // measure cut short, so that who confirms it, below, is never cut off.
-            let what = action_of(t, *n).map(|a| cut(&here(&a.text), ADDED_ACTION_TEXT)).unwrap_or_default();
+            let what = action_of(t, *n)
+                .map(|a| cut(&here(&a.text), ADDED_ACTION_TEXT))
+                .unwrap_or_default();
             let trouble = format!("{} {}", t.id, cut(&super::messages::away(&t.customer), 40));
             let mut text = tr!(
                 l,
-                format!("🔁 {who} 再発防止策 #{n}「{what}」（トラブル {trouble}）の効果確認の日です。効果はありましたか？"),
-                format!("🔁 {who} it is time to check prevention action #{n} “{what}” (trouble {trouble}). Did it work?")
+                format!(
+                    "🔁 {who} 再発防止策 #{n}「{what}」（トラブル {trouble}）の効果確認の日です。効果はありましたか？"
+                ),
+                format!(
+                    "🔁 {who} it is time to check prevention action #{n} “{what}” (trouble {trouble}). Did it work?"
+                )
             );
             // Whose measure it is cannot certify it worked (the answer would be refused): the
             // ask says who confirms it, before anyone taps a button that is not theirs.
@@ -648,9 +670,28 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let value = ButtonValue::effect(t.id.as_str(), *n, *round, *epoch).encode();
             let blocks = vec![
                 section(&text),
-                actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
+                actions(
+                    "effect",
+                    vec![
+                        button(
+                            contracts::Action::EffectOk.id(),
+                            tr!(l, "効果あり", "Effective"),
+                            &value,
+                            true,
+                        ),
+                        button(
+                            contracts::Action::EffectNotOk.id(),
+                            tr!(l, "効果なし（再開）", "Not effective (reopen)"),
+                            &value,
+                            false,
+                        ),
+                    ],
+                ),
             ];
-            return Rendered { text, blocks: Some(blocks) };
+            return Rendered {
+                text,
+                blocks: Some(blocks),
+            };
         }
         StepLine::EffectCheckSettled { n, why } => {
             use crate::trouble::facts::EffectSettled;
@@ -677,8 +718,10 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     format!("no longer asked: the action was cancelled by {}.", user(by)),
                 ),
                 EffectSettled::Reopened => (
-                    "トラブルが再開されたため、この確認は終わりました。次にクローズしたときに改めて伺います。".to_string(),
-                    "no longer asked: the trouble was reopened, and the check is asked again at its next close.".to_string(),
+                    "トラブルが再開されたため、この確認は終わりました。次にクローズしたときに改めて伺います。"
+                        .to_string(),
+                    "no longer asked: the trouble was reopened, and the check is asked again at its next close."
+                        .to_string(),
                 ),
                 EffectSettled::Rescheduled => (
                     "効果確認日が変更されたため、新しい確認日に改めて伺います。".to_string(),
@@ -692,10 +735,19 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             tr!(
                 l,
                 format!("🔁 再発防止策 #{n}「{what}」の効果確認（トラブル {}）: {ja}", t.id),
-                format!("🔁 Effectiveness check of prevention action #{n} “{what}” (trouble {}): {en}", t.id)
+                format!(
+                    "🔁 Effectiveness check of prevention action #{n} “{what}” (trouble {}): {en}",
+                    t.id
+                )
             )
         }
-        StepLine::Recurrence { earlier, channel, opened_at, shared, customer: Some(customer) } => {
+        StepLine::Recurrence {
+            earlier,
+            channel,
+            opened_at,
+            shared,
+            customer: Some(customer),
+        } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             let (customer, shared, opened) = (away(customer), here(shared), format_day_time(l, tz, *opened_at));
             tr!(
@@ -704,7 +756,14 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔗 Same {shared} at another customer ({}): {customer}'s trouble {earlier} (opened {opened}){link} also has {shared}. If one cause is behind both, share the scope, the cause and the prevention measures across them.", t.id)
             )
         }
-        StepLine::SharedAfterClose { other, channel, opened_at, shared, customer, closed_at } => {
+        StepLine::SharedAfterClose {
+            other,
+            channel,
+            opened_at,
+            shared,
+            customer,
+            closed_at,
+        } => {
             // A DM: every piece of user text as said away from its channel.
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             let (mine, shared) = (away(&t.customer), away(shared));
@@ -722,7 +781,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 ),
             }
         }
-        StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected, more } => {
+        StepLine::MeasureElsewhere {
+            from,
+            channel,
+            customer,
+            n,
+            text,
+            corrected,
+            more,
+        } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
             // own channel has them whole), so no mention in them pings this channel. Whether
@@ -733,8 +800,14 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // A measure corrected after it was told here says so, or the channel weighs the
             // words it heard first.
             let (ja, en) = match corrected {
-                true => (format!("が「{text}」に訂正されました"), format!("corrected prevention action #{n} to")),
-                false => (format!("「{text}」が記録されました"), format!("recorded prevention action #{n}:")),
+                true => (
+                    format!("が「{text}」に訂正されました"),
+                    format!("corrected prevention action #{n} to"),
+                ),
+                false => (
+                    format!("「{text}」が記録されました"),
+                    format!("recorded prevention action #{n}:"),
+                ),
             };
             let mut line = tr!(
                 l,
@@ -744,7 +817,9 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             if shortened {
                 line.push_str(&tr!(
                     l,
-                    format!("\n（防止策が長いため一部のみ表示しています。全文は {from} のチャンネルの記録にあります。）"),
+                    format!(
+                        "\n（防止策が長いため一部のみ表示しています。全文は {from} のチャンネルの記録にあります。）"
+                    ),
                     format!("\n(The measure is long and only its start is shown here; {from}'s channel has it whole.)")
                 ));
             }
@@ -759,7 +834,13 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             }
             line
         }
-        StepLine::Recurrence { earlier, channel, opened_at, shared, customer: None } => {
+        StepLine::Recurrence {
+            earlier,
+            channel,
+            opened_at,
+            shared,
+            customer: None,
+        } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(
                 l,
@@ -848,10 +929,10 @@ pub(super) fn action_changed(
                     l,
                     format!("✏️ {}がトラブル {id}（{customer}）の対策 #{n} をあなたの担当にしました: {what}。
 {line}
-期限の前営業日と超過時に通知します。終わったら {channel} で `/trouble action done {n}` を入力するか、ボットのホームの「完了」を押してください。", user(by)),
+期限の前営業日と超過時に通知します。{}", user(by), when_done(l, t, *n, false)),
                     format!("✏️ {} made action #{n} of trouble {id} ({customer}) yours: {what}.
 {line}
-You will be reminded the business day before it is due and when it is overdue. When it is done: `/trouble action done {n}` in {channel}, or *Done* in the bot's Home.", user(by))
+You will be reminded the business day before it is due and when it is overdue. {}", user(by), when_done(l, t, *n, false))
                 ),
                 _ if action_of(t, *n).is_some_and(|a| a.owner != *to) => tr!(
                     l,
@@ -910,6 +991,32 @@ fn corrected(l: Locale, what: &str, who: &str, old: &str, new: &str) -> String {
 }
 
 /// After a cause recorded with no escape point: what is still missing, and how to give it.
+/// Where action `n` of `t` is marked done, as its owner's DMs say: the command in its channel,
+/// or, while it has no channel to type in, named by the trouble's id in a DM with the bot (see
+/// `Trouble::takes_commands_by_id`); or *Done* in the bot's Home. `one_of_several`: the DM
+/// lists more than one.
+fn when_done(l: Locale, t: &Trouble, n: usize, one_of_several: bool) -> String {
+    let (typed, place) = match t.takes_commands_by_id() {
+        false => (
+            format!("`/trouble action done {n}`"),
+            super::messages::channel_ref(l, t),
+        ),
+        true => (
+            format!("`/trouble action done {n} {}`", t.id),
+            tr!(l, "ボットとの DM", "a DM with the bot").to_string(),
+        ),
+    };
+    let when = match one_of_several {
+        true => tr!(l, "終わったら", "When one is done"),
+        false => tr!(l, "終わったら", "When it is done"),
+    };
+    tr!(
+        l,
+        format!("{when} {place} で {typed} を入力するか、ボットのホームの「完了」を押してください。"),
+        format!("{when}: {typed} in {place}, or *Done* in the bot's Home.")
+    )
+}
+
 fn escape_unrecorded(l: Locale, missing: bool) -> &'static str {
     match missing {
         false => "",
@@ -2243,6 +2350,56 @@ mod tests {
             );
             assert!(!text.contains("<@U0VP>") && !text.contains("<!channel>"), "{text}");
         }
+    }
+
+    /// A trouble's action reminder says where it is marked done: in its channel, or, with none
+    /// to type in, named by its id in a DM with the bot.
+    #[test]
+    fn a_reminder_of_a_trouble_with_no_channel_says_to_name_it_in_a_dm() {
+        let (config, mut t) = super::super::messages::tests::hostile();
+        t.substance.actions.push(Action {
+            kind: crate::trouble::actions::ActionKind::Interim,
+            text: "sort stock".into(),
+            owner: t.owner.clone(),
+            due: None,
+            check: None,
+            by: t.owner.clone(),
+            at: t.opened_at,
+            done: None,
+            verified: None,
+            effective: None,
+            judged: None,
+            cancelled: None,
+            round: 0,
+        });
+        let said = |l, t: &Trouble, line: &StepLine| step_line(l, &config, t, line).text;
+        let (remind, goods) = (
+            StepLine::ActionReminder { n: 1, overdue: true },
+            StepLine::ReturnReminder {
+                owner: t.owner.clone(),
+                since: t.opened_at,
+            },
+        );
+        let id = t.id.clone();
+        let in_channel = said(Locale::En, &t, &remind);
+        assert!(in_channel.contains("`/trouble action done 1` in <#"), "{in_channel}");
+        t.channel = None;
+        t.channel_refused = true;
+        for (l, words) in [
+            (
+                Locale::En,
+                format!("`/trouble action done 1 {id}` in a DM with the bot"),
+            ),
+            (
+                Locale::Ja,
+                format!("ボットとの DM で `/trouble action done 1 {id}` を入力"),
+            ),
+        ] {
+            let text = said(l, &t, &remind);
+            assert!(text.contains(&words), "{text}");
+        }
+        let text = said(Locale::En, &t, &goods);
+        assert!(text.contains(&format!("`/trouble return received {id}`")), "{text}");
     }
 
     /// The line saying an action was added shows it as added, though it is done by the time
