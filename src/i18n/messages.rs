@@ -120,6 +120,10 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
             format!("#{name}（Slack が作成を拒否）"),
             format!("#{name} (Slack refused to create it)")
         ),
+        // Deleted once closed, nothing replaces it (a reopening makes a new one).
+        (None, Some(name)) if t.channel_deleted && !t.is_open() => {
+            tr!(l, format!("#{name}（削除済み）"), format!("#{name} (deleted)"))
+        }
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
         (None, None) if t.channel_refused => channel_refused(l).to_string(),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
@@ -3569,6 +3573,18 @@ pub(super) mod tests {
         for (text, says) in cases {
             assert!(text.contains(says), "{says:?} in {text}");
         }
+        // Deleted once closed, it is not being set up: nothing will be until a reopening.
+        let mut closed = t.clone();
+        closed.channel_refused = false;
+        closed.channel_deleted = true;
+        closed.closed = Some(
+            serde_json::from_value(
+                serde_json::json!({"by": "U0MANAGER", "at": closed.opened_at, "forced_reason": null, "note": ""}),
+            )
+            .expect("a closure"),
+        );
+        assert_eq!(channel_ref(Locale::En, &closed), "#trouble-20261130-1-acme (deleted)");
+        assert_eq!(channel_ref(Locale::Ja, &closed), "#trouble-20261130-1-acme（削除済み）");
     }
 
     /// The manager's DM asks for the acknowledgement first: beside Acknowledge, the button
