@@ -1137,7 +1137,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
-        Message::EscalationDm { waited_secs, passed_over, new_to_chain, asked_before, .. } => {
+        Message::EscalationDm { to, waited_secs, passed_over, new_to_chain, asked_before } => {
             let (head, channel) = (asked_about(l, t, &sev), channel_ref(l, t));
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let text = match (passed_over, new_to_chain) {
@@ -1187,7 +1187,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             // Enough to act on from a phone: whose trouble it is, and who has had it unanswered.
             let who = who_was_asked(l, t, asked_before);
-            let blocks = vec![section(&format!("{text}\n{who}")), actions("dm", vec![ack_button(l, &t.id)])];
+            // Up the chain as far as it was asked, they may ask for a refused channel too, as
+            // the core judges the click (not green: the acknowledgement is asked first).
+            let again = crate::trouble::decide::may_ask_for_channel(&config.policy, t, to);
+            let buttons = std::iter::once(ack_button(l, &t.id))
+                .chain(again.then(|| create_channel_button(l, &t.id, false)))
+                .collect();
+            let blocks = vec![section(&format!("{text}\n{who}")), actions("dm", buttons)];
             // The notification asks first, as the manager's does; the summary, whole in the
             // message, is cut short there so that why they are asked still shows.
             let why = super::combined::why_asked(l, tz, *waited_secs, passed_over.as_ref(), *new_to_chain);
@@ -3643,6 +3649,41 @@ pub(super) mod tests {
         assert!(offered(&t));
         t.escalation.manager_dm_to = Some(UserId::new("U0OUTSIDER"));
         assert!(!offered(&t));
+    }
+
+    /// An escalation's DM asking someone up the chain offers the refused channel's button
+    /// beside Acknowledge (not green), to whom the core lets click: the chain as far as asked.
+    #[test]
+    fn an_escalation_dm_offers_the_channel_button_to_whom_it_reached() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        let director = UserId::new("U0DIRECTOR");
+        t.escalation.chain = vec![UserId::new("U0MANAGER"), director.clone()];
+        t.escalation.level = 1;
+        let offered = |t: &Trouble, to: &UserId| {
+            let ask = Message::EscalationDm {
+                to: to.clone(),
+                waited_secs: 600,
+                passed_over: None,
+                new_to_chain: None,
+                asked_before: Vec::new(),
+            };
+            let blocks = serde_json::to_value(render(Locale::En, &config, t, &ask).blocks).expect("json");
+            let buttons = blocks
+                .pointer("/1/elements")
+                .and_then(|b| b.as_array())
+                .cloned()
+                .unwrap_or_default();
+            let again = buttons.iter().find(|b| b["action_id"] == "create_channel").cloned();
+            (buttons.len(), again.map(|b| b.get("style").is_some()))
+        };
+        assert_eq!(offered(&t, &director), (2, Some(false)));
+        t.escalation.level = 0;
+        assert_eq!(offered(&t, &director), (1, None), "not reached yet");
+        t.escalation.level = 1;
+        t.channel_refused = false;
+        assert_eq!(offered(&t, &director), (1, None), "asked for again already");
     }
 
     /// The button on the DM saying Slack refused the channel is offered as the core records the
