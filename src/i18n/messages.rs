@@ -1381,9 +1381,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             })
         }
         Message::AnnouncedNoLonger { by, why } => {
-            let (id, customer, channel) = (&t.id, customer_outside(l, config, t), channel_ref(l, t));
-            // A private trouble's reasons, like its summary, are for those taking part.
+            // A private trouble's reasons, like its summary, are for those taking part; so is its
+            // channel's name, which spells the customer (named while it has no link).
             let private = kept_in_channel(config, t);
+            let channel = match private {
+                true => channel_outside(l, t),
+                false => channel_ref(l, t),
+            };
+            let (id, customer) = (&t.id, customer_outside(l, config, t));
             Rendered::text(match why {
                 crate::trouble::decide::NoLonger::Lowered { from, to, reason } => {
                     let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
@@ -3649,6 +3654,28 @@ pub(super) mod tests {
         assert!(offered(&t));
         t.escalation.manager_dm_to = Some(UserId::new("U0OUTSIDER"));
         assert!(!offered(&t));
+    }
+
+    /// An announce channel told a private trouble was closed never reads its channel's name,
+    /// which spells the customer, while the channel has no link (Slack refused it).
+    #[test]
+    fn an_announce_channel_never_reads_a_private_troubles_channel_name() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        t.channel_name = Some("trouble-20261130-1-initech".into());
+        let told = Message::AnnouncedNoLonger {
+            by: UserId::new("U0MANAGER"),
+            why: crate::trouble::decide::NoLonger::Closed { forced_reason: None },
+        };
+        let said = |t: &Trouble| render(Locale::En, &config, t, &told).text;
+        assert!(
+            said(&t).contains("#trouble-20261130-1-initech (Slack refused"),
+            "{}",
+            said(&t)
+        );
+        t.private = Some(true);
+        assert!(!said(&t).contains("initech"), "{}", said(&t));
     }
 
     /// An escalation's DM asking someone up the chain offers the refused channel's button
