@@ -231,6 +231,16 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
         "{r}"
     );
     let note = "Buyer asked for a replacement date";
+    // Read whole only with the id as its reason, `close force ID` closes nothing: it says what
+    // it lacks.
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("close force {id}"))
+        .await;
+    assert!(
+        r.contains("has no channel to type it in") && !r.contains("Closed trouble"),
+        "{r}"
+    );
+    assert!(trouble(&bot, &id).closed.is_none());
     let r = bot.command_text(SALES, "D0SALES", &format!("note {id} {note}")).await;
     assert!(r.contains("has no channel yet: Slack refused to create it"), "{r}");
     // An id among a note's words names no trouble: the answer says how to name it.

@@ -682,7 +682,10 @@ async fn named_elsewhere(
     channel: &ChannelId,
 ) -> Option<Elsewhere> {
     let mut in_another = false;
-    if let Some(here) = Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
+    let here = Box::pin(app.store.by_channel(channel)).await;
+    // Acting only where surely outside every trouble's channel: a read that failed is not that.
+    let outside = matches!(here, Ok(None));
+    if let Some(here) = here.ok().flatten() {
         if here == named.id || (named.reads_whole && !named.names_a_trouble) {
             return None;
         }
@@ -696,7 +699,7 @@ async fn named_elsewhere(
         String::new()
     };
     Some(
-        match Box::pin(where_it_works(app, named, user, channel, !in_another)).await {
+        match Box::pin(where_it_works(app, named, user, channel, outside)).await {
             Elsewhere::Answer(answer) => Elsewhere::Answer(format!("{answer}{hint}")),
             Elsewhere::Acts => Elsewhere::Acts,
         },
@@ -722,7 +725,7 @@ async fn where_it_works(
         Ok(t) if t.takes_commands_by_id() && !named.report => {
             let how = i18n::name_it_after_the_command(l, &t.id, &named.without_id, may_act);
             match (may_act, &named.lacks, named.names_a_trouble) {
-                (true, None, true) => return Elsewhere::Acts,
+                (true, None, true) if named.reads_without => return Elsewhere::Acts,
                 // `done 20261130-1`: what it needs too.
                 (_, Some(lacks), _) => format!("{}\n{how}", usage_text(l, lacks)),
                 _ => how,

@@ -605,9 +605,12 @@ pub struct NamedTrouble {
     pub without_id: String,
     /// Whether it is the internal report (`report`), which is posted in the channel.
     pub report: bool,
-    /// What the command still lacks once the id is taken out (`done 20261130-1`: the stage),
-    /// said with where it works.
+    /// What the command still lacks once the id is taken out (`done 20261130-1`: the stage;
+    /// `close force 20261130-1`, whose id read as the reason), said with where it works.
     pub lacks: Option<UsageError>,
+    /// Whether `without_id` is the whole text without the id, read as a command (not the
+    /// command word alone): what a trouble with no channel to type in may do where it is typed.
+    pub reads_without: bool,
 }
 
 /// The [`NamedTrouble`] of `text`: None when no word after the command word is a trouble's id,
@@ -652,6 +655,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
                 without_id: word.to_string(),
                 report: false,
                 lacks: Some(lacks),
+                reads_without: false,
             })
         }
         Err(_) => return None,
@@ -659,14 +663,18 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     if !read.needs_trouble() || matches!(read, Command::Status | Command::Ack) {
         return None;
     }
-    let reads_without = parse(without_id).is_ok();
+    let without = parse(without_id);
+    let reads_without = without.is_ok();
     Some(NamedTrouble {
         id,
         reads_whole: whole.is_ok(),
         names_a_trouble,
         without_id: if reads_without { without_id } else { word }.to_string(),
         report: read == Command::Report,
-        lacks: None,
+        // The whole read only with the id as its text (`close force 20261130-1`, `note
+        // 20261130-1`): without it, what it lacks.
+        lacks: without.err().filter(lacks_an_argument),
+        reads_without,
     })
 }
 
