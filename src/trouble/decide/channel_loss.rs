@@ -465,12 +465,15 @@ pub(super) fn channel_unavailable(
 /// an open trouble (asked for again, or the trouble reopened, after the call was queued: it
 /// comes back from behind the creation), until the channel is made ([`channel_made`]): sent
 /// again at once, it would come back as often until then. Either way a nudge or a question goes
-/// by DM at once, as for a lost channel. Made since, it is sent again, unless the set-up posted
-/// it anyway. Otherwise (a deleted channel of a closed trouble, say) it went with the channel.
+/// by DM at once, as for a lost channel (a closed trouble's too). Made since, it is sent again,
+/// unless the set-up posted it anyway. Otherwise (a deleted channel of a closed trouble, say) it
+/// went with the channel.
 fn without_channel(w: &mut Work, call: Delivery) {
     let open = w.t.is_open();
     let waits = w.t.channel.is_none() && (w.t.channel_refused || open);
-    if !(waits || open) || asked_by_dm(w, &call) {
+    // A question goes by DM first, whatever became of the channel: a closed trouble's
+    // effectiveness check, its channel deleted, still asks.
+    if asked_by_dm(w, &call) || !(waits || open) {
         return;
     }
     if waits {

@@ -3750,6 +3750,37 @@ fn found_no_channel(op: Op) -> Input {
     })
 }
 
+/// A closed trouble's effectiveness check that comes back having found its channel deleted
+/// still asks, by DM: the owner and the manager hear it whatever became of the channel.
+#[test]
+fn a_closed_troubles_check_that_finds_no_channel_asks_by_dm() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    sim.feed(Input::ChannelDeleted { by: None });
+    let check = Message::Step(crate::trouble::facts::StepLine::EffectCheck {
+        n: 1,
+        ask: vec![UserId::new("U0SALES")],
+        round: None,
+        epoch: None,
+    });
+    let d = sim.feed(found_no_channel(Op::Post {
+        to: Dest::TroubleChannel,
+        message: check.clone(),
+        keep_as: None,
+    }));
+    let asked: Vec<UserId> = dms(&d)
+        .into_iter()
+        .filter(|(_, m)| *m == check)
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(
+        asked,
+        vec![UserId::new("U0SALES"), UserId::new("U0MANAGER")],
+        "{:?}",
+        d.deliveries
+    );
+}
+
 /// Slack refuses the channel of a trouble just opened: (the trouble, the open's decision).
 fn refused_at_open() -> (Sim, Decision) {
     let (mut sim, opened) = Sim::open(config(), "U0SALES", req("ACME"));
