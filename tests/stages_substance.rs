@@ -523,7 +523,7 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
     // The split's answer says its why is missing, and how to give it.
     let r = bot.command_text(SALES, &t.channel, "split 60/40").await;
     assert!(
-        r.contains("No reason is recorded with it") && r.contains("`/trouble fix split OURS/CUSTOMER REASON`"),
+        r.contains("No reason is recorded with it") && r.contains("`/trouble fix split OURS/CUSTOMER[/OTHER] REASON`"),
         "{r}"
     );
     bot.command_text(SALES, &t.channel, "cost ¥10,000 ours").await;

@@ -581,8 +581,8 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                 false => "",
                 true => tr!(
                     l,
-                    "理由が記録されていません。承認者と報告書が読むのは割合とその理由です。理由を付けるには `/trouble fix split 当社/お客様 理由` で訂正してください（新しい提案になります）。",
-                    " No reason is recorded with it: the approver and the report read why as well as the shares. To give it, `/trouble fix split OURS/CUSTOMER REASON` (a new proposal)."
+                    "理由が記録されていません。承認者と報告書が読むのは割合とその理由です。理由を付けるには `/trouble fix split 当社/お客様[/他社] 理由` で訂正してください（新しい提案になります）。",
+                    " No reason is recorded with it: the approver and the report read why as well as the shares. To give it, `/trouble fix split OURS/CUSTOMER[/OTHER] REASON` (a new proposal)."
                 ),
             };
             format!("{recorded}{why}")

@@ -100,8 +100,8 @@ pub fn shown_before(policy: &Policy, t: &Trouble, past: Vec<PastTrouble>) -> Vec
 }
 
 /// What trouble `t` may show of its customer's other troubles `past`, whenever opened (at the
-/// split: one opened after it and settled since weighs on what we bear as much as an earlier
-/// one), as [`shown_in`] allows.
+/// split: what one opened after it recorded weighs on what we bear as much as an earlier one's),
+/// as [`shown_in`] allows.
 pub fn shown_besides(policy: &Policy, t: &Trouble, past: Vec<PastTrouble>) -> Vec<PastTrouble> {
     let others: Vec<PastTrouble> = past.into_iter().filter(|p| p.id != t.id).collect();
     shown_in(policy, t, &others)
