@@ -1139,50 +1139,56 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::EscalationDm { to, waited_secs, passed_over, new_to_chain, asked_before } => {
             let (head, channel) = (asked_about(l, t, &sev), channel_ref(l, t));
+            // Where else it is acknowledged: in its channel, or, with none to type in, by its id
+            // (`ack ID` works anywhere).
+            let (there_en, there_ja) = match t.channel {
+                Some(_) => (format!("in {channel}"), format!("{channel} で")),
+                None => (format!("with `/trouble ack {}`", t.id), format!("`/trouble ack {}` で", t.id)),
+            };
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let text = match (passed_over, new_to_chain) {
                 (_, Some(NewToChain::Manager)) => tr!(
                     l,
-                    format!("{head}の上司に指名されました（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: you were named its manager ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}の上司に指名されました（{}）。下のボタンか {there_ja}確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you were named its manager ({}). Acknowledge it with the button below, or {there_en}.", opened_ago(l, *waited_secs))
                 ),
                 (_, Some(NewToChain::Above)) => tr!(
                     l,
-                    format!("{head}の確認の依頼先に加わりました（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: you are now in its manager chain ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}の確認の依頼先に加わりました（{}）。下のボタンか {there_ja}確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you are now in its manager chain ({}). Acknowledge it with the button below, or {there_en}.", opened_ago(l, *waited_secs))
                 ),
                 (_, Some(NewToChain::Reopened)) => tr!(
                     l,
-                    format!("{head}は誰も確認しないままクローズされ、再開されました。下のボタンか {channel} で確認をお願いします。"),
-                    format!("{head} was closed before anyone acknowledged it, and is open again. Acknowledge it with the button below, or in {channel}.")
+                    format!("{head}は誰も確認しないままクローズされ、再開されました。下のボタンか {there_ja}確認をお願いします。"),
+                    format!("{head} was closed before anyone acknowledged it, and is open again. Acknowledge it with the button below, or {there_en}.")
                 ),
                 (_, Some(NewToChain::OwnersManagerNow)) => tr!(
                     l,
-                    format!("{head}：担当者の上司として新たに設定されました。まだ誰も確認していません（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: the bot now has you as the owner's manager, and nobody has acknowledged it yet ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}：担当者の上司として新たに設定されました。まだ誰も確認していません（{}）。下のボタンか {there_ja}確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: the bot now has you as the owner's manager, and nobody has acknowledged it yet ({}). Acknowledge it with the button below, or {there_en}.", opened_ago(l, *waited_secs))
                 ),
                 (_, Some(NewToChain::AckWithdrawn)) => tr!(
                     l,
-                    format!("{head}の確認は取り消され、再び確認待ちです（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: the acknowledgement it had no longer stands, so it waits for one again ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}の確認は取り消され、再び確認待ちです（{}）。下のボタンか {there_ja}確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: the acknowledgement it had no longer stands, so it waits for one again ({}). Acknowledge it with the button below, or {there_en}.", opened_ago(l, *waited_secs))
                 ),
                 (p, Some(NewToChain::BelowAway { away })) => {
                     let (p, away) = (p.as_ref().map(user).unwrap_or_default(), super::away_text(l, tz, away));
                     tr!(
                         l,
-                        format!("{head}の確認をお願いします。先に依頼した {p} は Slack で{away}です（{p} も確認できます）。下のボタンか {channel} で確認をお願いします。"),
-                        format!("{head} needs acknowledging: {p}, asked first, is {away} in Slack ({p} may still acknowledge). Acknowledge it with the button below, or in {channel}.")
+                        format!("{head}の確認をお願いします。先に依頼した {p} は Slack で{away}です（{p} も確認できます）。下のボタンか {there_ja}確認をお願いします。"),
+                        format!("{head} needs acknowledging: {p}, asked first, is {away} in Slack ({p} may still acknowledge). Acknowledge it with the button below, or {there_en}.")
                     )
                 }
                 (None, None) => tr!(
                     l,
-                    format!("{head}は起票から{waited}経っても確認されていません。下のボタンか {channel} で確認をお願いします。"),
-                    format!("{head} has not been acknowledged for {waited}. Acknowledge it with the button below, or in {channel}.")
+                    format!("{head}は起票から{waited}経っても確認されていません。下のボタンか {there_ja}確認をお願いします。"),
+                    format!("{head} has not been acknowledged for {waited}. Acknowledge it with the button below, or {there_en}.")
                 ),
                 (Some(p), None) => tr!(
                     l,
-                    format!("{head}の確認をお願いします。先に依頼した {} には連絡がつきませんでした。下のボタンか {channel} で確認をお願いします。", user(p)),
-                    format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Acknowledge it with the button below, or in {channel}.", user(p))
+                    format!("{head}の確認をお願いします。先に依頼した {} には連絡がつきませんでした。下のボタンか {there_ja}確認をお願いします。", user(p)),
+                    format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Acknowledge it with the button below, or {there_en}.", user(p))
                 ),
             };
             // Enough to act on from a phone: whose trouble it is, and who has had it unanswered.
@@ -3549,15 +3555,18 @@ pub(super) mod tests {
         t.channel_name = Some("trouble-20261130-1-acme".into());
         let said = |l, m: &Message| said(l, &t, m);
         let cases = [
-            (en, "or in the trouble's channel (Slack refused to create it)."),
-            (ja, "下のボタンか トラブルのチャンネル（Slack が作成を拒否） で確認"),
+            (
+                en,
+                "Acknowledge it with the button below, or with `/trouble ack 20261130-1`.",
+            ),
+            (ja, "下のボタンか `/trouble ack 20261130-1` で確認"),
             (
                 said(Locale::En, &ask),
-                "or in #trouble-20261130-1-acme (Slack refused to create it).",
+                "· #trouble-20261130-1-acme (Slack refused to create it)\n",
             ),
             (
                 said(Locale::Ja, &ask),
-                "下のボタンか #trouble-20261130-1-acme（Slack が作成を拒否） で確認",
+                "· #trouble-20261130-1-acme（Slack が作成を拒否）\n",
             ),
             (
                 said(Locale::En, &Message::AcknowledgedInDm),
