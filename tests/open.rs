@@ -252,6 +252,11 @@ async fn help_ssl_check_url_verification_and_health() {
     let bot = spawn_bot().await;
     let help = bot.command_text(SALES, ORIGIN, "help").await;
     assert!(help.contains("/trouble open"));
+    // A trouble with no channel to type in takes its commands named: the help says how.
+    assert!(
+        help.contains("a trouble with no channel takes any of them in a DM, its id right after the command"),
+        "{help}"
+    );
     let r = bot
         .post_raw(
             "/slack/commands",
@@ -644,6 +649,7 @@ async fn a_japanese_team_reads_its_work_in_japanese_words() {
     for shown in [
         "`¥120,000 当社 交換品送料`",
         "`/trouble note メモ` — メモを記録",
+        "チャンネルのないトラブルは、どのコマンドもコマンドのすぐ後に番号を付けて DM で",
         "[次回：15:00]",
         "`/trouble action 暫定|恒久|再発防止 ",
         "（項目は 品番、ロット番号、個数、発生日、発見場所、症状）",

@@ -485,7 +485,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
          • `/trouble search 語` — 品番・ロット・お客様などで検索\n\
          • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社分\n\
-         *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号かチャンネルを付ければどこでも）\n\
+         *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号かチャンネルを付ければどこでも。チャンネルのないトラブルは、どのコマンドもコマンドのすぐ後に番号を付けて DM で: `/trouble note 20261130-1 …`）\n\
          • `/trouble status` — 現在の状況\n\
          • `/trouble ack` — 上司として確認（ボットからのDMに返信しても確認になります）\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
@@ -510,7 +510,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble history CUSTOMER` — past troubles with that customer (splits and costs)\n\
          • `/trouble search WORDS` — find troubles by part, lot, customer…\n\
          • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our share of the costs by customer and severity\n\
-         *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id or channel: `/trouble status 20261130-1`)\n\
+         *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id or channel: `/trouble status 20261130-1`; a trouble with no channel takes any of them in a DM, its id right after the command: `/trouble note 20261130-1 …`)\n\
          • `/trouble status` — where things stand\n\
          • `/trouble ack` — acknowledge as the manager (answering the bot's DM does too)\n\
          • `/trouble next [note]` / `done N [note]` / `start N [note]` — move the stages on\n\
