@@ -2352,12 +2352,9 @@ mod tests {
         }
     }
 
-    /// A trouble's action reminder says where it is marked done: in its channel, or, with none
-    /// to type in, named by its id in a DM with the bot.
-    #[test]
-    fn a_reminder_of_a_trouble_with_no_channel_says_to_name_it_in_a_dm() {
-        let (config, mut t) = super::super::messages::tests::hostile();
-        t.substance.actions.push(Action {
+    /// The owner's interim action "sort stock" on `t`, done and verified with `mark` if given.
+    fn sort_stock(t: &Trouble, mark: Option<crate::trouble::facts::Mark>) -> Action {
+        Action {
             kind: crate::trouble::actions::ActionKind::Interim,
             text: "sort stock".into(),
             owner: t.owner.clone(),
@@ -2365,13 +2362,21 @@ mod tests {
             check: None,
             by: t.owner.clone(),
             at: t.opened_at,
-            done: None,
-            verified: None,
+            done: mark.clone(),
+            verified: mark,
             effective: None,
             judged: None,
             cancelled: None,
             round: 0,
-        });
+        }
+    }
+
+    /// A trouble's action reminder says where it is marked done: in its channel, or, with none
+    /// to type in, named by its id in a DM with the bot.
+    #[test]
+    fn a_reminder_of_a_trouble_with_no_channel_says_to_name_it_in_a_dm() {
+        let (config, mut t) = super::super::messages::tests::hostile();
+        t.substance.actions.push(sort_stock(&t, None));
         let said = |l, t: &Trouble, line: &StepLine| step_line(l, &config, t, line).text;
         let (remind, goods) = (
             StepLine::ActionReminder { n: 1, overdue: true },
@@ -2412,21 +2417,7 @@ mod tests {
             at: t.opened_at,
             note: String::new(),
         };
-        t.substance.actions.push(Action {
-            kind: crate::trouble::actions::ActionKind::Interim,
-            text: "sort stock".into(),
-            owner: t.owner.clone(),
-            due: None,
-            check: None,
-            by: t.owner.clone(),
-            at: t.opened_at,
-            done: Some(mark.clone()),
-            verified: Some(mark),
-            effective: None,
-            judged: None,
-            cancelled: None,
-            round: 0,
-        });
+        t.substance.actions.push(sort_stock(&t, Some(mark)));
         let added = StepLine::Logged {
             event: StepEvent::ActionAdded {
                 n: 1,

@@ -3672,19 +3672,7 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
         user: u("U0SALES"),
         action: ButtonAction::CreateChannel,
     });
-    let lines = |d: &Decision| -> Vec<Message> {
-        ops(d, Lane::Channel)
-            .into_iter()
-            .filter_map(|op| match op {
-                Op::Post {
-                    to: Dest::TroubleChannel,
-                    message,
-                    keep_as: None | Some(Slot::Entry { .. }),
-                } => Some(message),
-                _ => None,
-            })
-            .collect()
-    };
+    let lines = channel_lines;
     let note = |text: &str| Message::Recorded {
         by: u("U0SALES"),
         what: Record::Note { text: text.into() },
@@ -3735,6 +3723,21 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
         }),
     };
     assert_eq!(lines(&d), vec![replaced, note("meanwhile")]);
+}
+
+/// The lines `d` posts in the trouble's channel, in order (not the kickoff's or status's posts).
+fn channel_lines(d: &Decision) -> Vec<Message> {
+    ops(d, Lane::Channel)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to: Dest::TroubleChannel,
+                message,
+                keep_as: None | Some(Slot::Entry { .. }),
+            } => Some(message),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A call to the trouble's channel as the deliverer hands it back having found no channel.
@@ -3995,17 +3998,7 @@ fn reopened_after_a_close_while_refused_the_channel_gets_what_waited_then_the_re
     assert!(sim.t.held.is_some());
     sim.advance(mins(60));
     let d = sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
-    let lines: Vec<Message> = ops(&d, Lane::Channel)
-        .into_iter()
-        .filter_map(|op| match op {
-            Op::Post {
-                to: Dest::TroubleChannel,
-                message,
-                keep_as: None | Some(Slot::Entry { .. }),
-            } => Some(message),
-            _ => None,
-        })
-        .collect();
+    let lines = channel_lines(&d);
     let at = |what: &dyn Fn(&Message) -> bool| lines.iter().position(what).unwrap_or_else(|| panic!("{lines:#?}"));
     let made = at(&|m| {
         matches!(
