@@ -667,9 +667,9 @@ pub struct Trouble {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub channel_deleted: bool,
     /// Slack refused for good to create the trouble's channel and nobody has asked for it
-    /// again since: the owner's refusal DM, the managers' DMs and App Home carry a button that
-    /// asks (once: a creation queued clears this, so a double click or a second person makes
-    /// no second channel).
+    /// again since: the owner's refusal DM, the managers' DMs, the escalation's DMs still asking
+    /// and App Home carry a button that asks (once: a creation queued clears this, so a double
+    /// click or a second person makes no second channel).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub channel_refused: bool,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
