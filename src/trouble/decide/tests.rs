@@ -3672,7 +3672,6 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
         user: u("U0SALES"),
         action: ButtonAction::CreateChannel,
     });
-    let lines = channel_lines;
     let note = |text: &str| Message::Recorded {
         by: u("U0SALES"),
         what: Record::Note { text: text.into() },
@@ -3685,7 +3684,10 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
             left_out: 0,
         }),
     };
-    assert_eq!(lines(&d), vec![late, note("decided before"), note("decided after")]);
+    assert_eq!(
+        channel_lines(&d),
+        vec![late, note("decided before"), note("decided after")]
+    );
     let kickoffs = ops(&d, Lane::Channel)
         .into_iter()
         .filter(|op| {
@@ -3722,7 +3724,7 @@ fn while_slack_refuses_the_channel_its_lines_wait_and_follow_the_channel_made_la
             left_out: 0,
         }),
     };
-    assert_eq!(lines(&d), vec![replaced, note("meanwhile")]);
+    assert_eq!(channel_lines(&d), vec![replaced, note("meanwhile")]);
 }
 
 /// The lines `d` posts in the trouble's channel, in order (not the kickoff's or status's posts).
