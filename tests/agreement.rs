@@ -1378,7 +1378,10 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
     bot.command_text(SALES, &a.channel, "cost ¥100,000 ours courier").await;
     let b = bot.open_ready("ACME: scratched panels").await;
     let at_open = bot.posted_saying(&b.channel, "Running balance").await;
-    assert!(at_open.contains("¥100,000"), "{at_open}");
+    assert!(
+        at_open.contains("¥100,000") && at_open.contains("Past troubles with ACME"),
+        "{at_open}"
+    );
     bot.command_text(SALES, &a.channel, "cost ¥5,000,000 ours line stop")
         .await;
     approve(&bot, MANAGER, &a, 2).await;
@@ -1392,9 +1395,9 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
         .filter(|t| t.contains("Running balance"))
         .collect();
     assert!(
-        again
-            .iter()
-            .any(|t| t.contains("borne by us ¥5,400,000") && t.contains(&c.id)),
+        again.iter().any(|t| t.contains("borne by us ¥5,400,000")
+            && t.contains(&c.id)
+            && t.contains("Troubles with ACME besides this one, including later ones")),
         "{again:?}"
     );
 }

@@ -2930,22 +2930,20 @@ fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
             )
         })
         .unwrap_or_default();
+    let (customer, shown, lines) = (here(&t.customer), t.past.len(), lines.join("\n"));
+    // Shown again at the split, the list counts the customer's troubles opened since this one:
+    // "past" would misdate them.
+    if t.past.iter().any(|p| p.opened_at > t.opened_at) {
+        return tr!(
+            l,
+            format!("📚 {customer}様とのこの件以外のトラブル（後から起票されたものを含む・直近{shown}件）\n{lines}{balance}"),
+            format!("📚 Troubles with {customer} besides this one, including later ones (last {shown})\n{lines}{balance}")
+        );
+    }
     tr!(
         l,
-        format!(
-            "📚 {}様との過去のトラブル（直近{}件）\n{}{}",
-            here(&t.customer),
-            t.past.len(),
-            lines.join("\n"),
-            balance
-        ),
-        format!(
-            "📚 Past troubles with {} (last {})\n{}{}",
-            here(&t.customer),
-            t.past.len(),
-            lines.join("\n"),
-            balance
-        )
+        format!("📚 {customer}様との過去のトラブル（直近{shown}件）\n{lines}{balance}"),
+        format!("📚 Past troubles with {customer} (last {shown})\n{lines}{balance}")
     )
 }
 
