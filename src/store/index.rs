@@ -2448,7 +2448,7 @@ customer_update_every = "4h"
             ts: Ts::new("1764464523.000100"),
             together: vec![TroubleId::new("20261130-2")],
         };
-        let each_field: [fn(&mut Tracking, &PostedMessage); 10] = [
+        let each_field: [fn(&mut Tracking, &PostedMessage); 11] = [
             |k, m| k.kickoff = Some(m.clone()),
             |k, m| k.status = Some(m.clone()),
             |k, m| k.manager_dm = Some(m.clone()),
@@ -2464,6 +2464,7 @@ customer_update_every = "4h"
                 })
             },
             |k, _| k.status_refresh_queued = true,
+            |k, _| k.channel_create_queued = !k.channel_create_queued,
             |k, _| k.timeline_len += 4,
             |k, _| k.timeline_head = "f00d".into(),
         ];
@@ -2479,6 +2480,7 @@ customer_update_every = "4h"
             announcements: _,
             last_report: _,
             status_refresh_queued: _,
+            channel_create_queued: _,
             timeline_len: _,
             timeline_head: _,
         } = Tracking::default();
@@ -2640,6 +2642,7 @@ customer_update_every = "4h"
             "origin_notice",
             "last_report",
             "status_refresh_queued",
+            "channel_create_queued",
             "timeline_len",
             "timeline_head",
         ];

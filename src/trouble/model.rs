@@ -562,6 +562,12 @@ pub struct Trouble {
     pub timeline_head: String,
     /// A status-message refresh is already waiting in the outbox; later changes ride on it.
     pub status_refresh_queued: bool,
+    /// The creation of its channel is waiting in the outbox (queued at the open, or as a new
+    /// channel is set up) until Slack answers, made or refused: meanwhile nothing sets a channel
+    /// up again (a reopening, say), the coming one's set-up serves. False for troubles stored
+    /// before this was kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub channel_create_queued: bool,
     /// Bumped whenever the follow-up clock restarts, so a stale nudge timer knows it is stale.
     pub followup_epoch: u32,
     /// Bumped when a severity change moves the first call's timers, so those set for the
@@ -1036,10 +1042,10 @@ impl From<&Trouble> for TroubleSummary {
 }
 
 /// How a trouble is stored: what Slack's answers and the timeline move on every delivery result
-/// (the trouble's channel, the messages the bot keeps editing, the refresh flag, the chain head)
-/// lives in a small record of its own beside the trouble's body, so that recording a message's
-/// ts rewrites ~300 bytes instead of the whole trouble. A body stored without one (the previous
-/// release wrote the trouble whole) carries these fields itself.
+/// (the trouble's channel, the messages the bot keeps editing, the refresh and creation flags,
+/// the chain head) lives in a small record of its own beside the trouble's body, so that
+/// recording a message's ts rewrites ~300 bytes instead of the whole trouble. A body stored
+/// without one (the previous release wrote the trouble whole) carries these fields itself.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tracking {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1062,6 +1068,8 @@ pub struct Tracking {
     pub last_report: Option<LastReport>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub status_refresh_queued: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub channel_create_queued: bool,
     #[serde(default)]
     pub timeline_len: u64,
     #[serde(default)]
@@ -1081,6 +1089,7 @@ impl Tracking {
             announcements: t.announcements.clone(),
             last_report: t.last_report.clone(),
             status_refresh_queued: t.status_refresh_queued,
+            channel_create_queued: t.channel_create_queued,
             timeline_len: t.timeline_len,
             timeline_head: t.timeline_head.clone(),
         }
@@ -1098,6 +1107,7 @@ impl Tracking {
         t.announcements = self.announcements;
         t.last_report = self.last_report;
         t.status_refresh_queued = self.status_refresh_queued;
+        t.channel_create_queued = self.channel_create_queued;
         t.timeline_len = self.timeline_len;
         t.timeline_head = self.timeline_head;
     }
@@ -1146,6 +1156,7 @@ impl Trouble {
             timeline_len: _,
             timeline_head: _,
             status_refresh_queued: _,
+            channel_create_queued: _,
             followup_epoch,
             first_contact_epoch,
             added,

@@ -166,6 +166,7 @@ const WORDS: &[&str] = &[
     "manager_changed",
     "severity_changed",
     "participants_added",
+    "channel_create_queued",
 ];
 
 /// A serde record in the compact form, without its null fields (see `sled::encode`).

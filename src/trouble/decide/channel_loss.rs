@@ -461,16 +461,16 @@ pub(super) fn channel_unavailable(
 }
 
 /// A call to the trouble's channel that found none. While Slack refuses to create it, it waits
-/// (the refusal is on the timeline already, once); so it does while a channel is being made for
-/// an open trouble (asked for again, or the trouble reopened, after the call was queued: it
-/// comes back from behind the creation), until the channel is made ([`channel_made`]): sent
-/// again at once, it would come back as often until then. Either way a nudge or a question goes
-/// by DM at once, as for a lost channel (a closed trouble's too). Made since, it is sent again,
-/// unless the set-up posted it anyway. Otherwise (a deleted channel of a closed trouble, say) it
-/// went with the channel.
+/// (the refusal is on the timeline already, once); so it does while a channel is being made (its
+/// creation queued, or the trouble open: asked for again, or the trouble reopened, after the
+/// call was queued, it comes back from behind the creation), until the channel is made
+/// ([`channel_made`]): sent again at once, it would come back as often until then. Either way a
+/// nudge or a question goes by DM at once, as for a lost channel (a closed trouble's too). Made
+/// since, it is sent again, unless the set-up posted it anyway. Otherwise (a deleted channel of
+/// a closed trouble, say) it went with the channel.
 fn without_channel(w: &mut Work, call: Delivery) {
     let open = w.t.is_open();
-    let waits = w.t.channel.is_none() && (w.t.channel_refused || open);
+    let waits = w.t.channel.is_none() && (w.t.channel_refused || w.t.channel_create_queued || open);
     // A question goes by DM first, whatever became of the channel: a closed trouble's
     // effectiveness check, its channel deleted, still asks.
     if asked_by_dm(w, &call) || !(waits || open) {
@@ -489,9 +489,19 @@ fn without_channel(w: &mut Work, call: Delivery) {
 /// came back from behind its creation meanwhile ([`without_channel`]) follows now, each once, in
 /// order, after what the set-up posts.
 pub(super) fn channel_made(w: &mut Work) {
+    w.t.channel_create_queued = false;
+    w.changed = true;
     if let Some((held, _)) = take_held(w) {
         follow_held(w, held);
     }
+}
+
+/// The trouble's channel to be created (at the open, or a new one set up): the one creation
+/// under way until Slack answers, made ([`channel_made`]) or refused.
+pub(super) fn queue_channel_creation(w: &mut Work) {
+    w.t.channel_create_queued = true;
+    w.changed = true;
+    w.send(Lane::Channel, Op::CreateChannel);
 }
 
 /// Whether `call` asks the owner for something now ([`asks_now`]): if so it went to them by DM
@@ -588,13 +598,18 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
 /// of whoever deleted it (`by`). Then what waited for the channel while Slack refused it (see
 /// [`hold`]), each once, in order.
 pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>, asked: Option<&UserId>) {
+    // One under way already (asked for, then the trouble closed and reopened before Slack
+    // answered): its set-up serves, or the channel would get two kickoffs and two lines saying
+    // why it is new.
+    if w.t.channel_create_queued {
+        return;
+    }
     // Made late only when the refusal is recorded: a trouble stored before `channel_deleted`
     // was kept may have lost its channel all the same, and was told it was replaced.
     let late = w.t.channel_refused && made_late(&w.t);
     // One creation under way: a click on the refusal's button finds it coming.
     w.t.channel_refused = false;
-    w.changed = true;
-    w.send(Lane::Channel, Op::CreateChannel);
+    queue_channel_creation(w);
     // The chain as the role reads it (never one a change of the chain left out, though asked
     // once), and the owner's manager a fixed `[org]` names now, asked from outside it.
     let e = &w.t.escalation;

@@ -330,6 +330,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             // permissions fixed.
             if method == "conversations.create" {
                 w.t.channel_refused = true;
+                w.t.channel_create_queued = false;
                 w.changed = true;
                 let owner = w.t.owner.clone();
                 let again = w.t.channel_deleted;

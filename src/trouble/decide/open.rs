@@ -163,6 +163,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         timeline_len: 0,
         timeline_head: GENESIS.to_string(),
         status_refresh_queued: false,
+        channel_create_queued: false,
         followup_epoch: 0,
         first_contact_epoch: 0,
         added: Vec::new(),
@@ -250,7 +251,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         );
     }
     // 2-5. The channel, in order: create, invite, kickoff (pinned), status (pinned).
-    w.send(Lane::Channel, Op::CreateChannel);
+    queue_channel_creation(&mut w);
     let mut invitees = vec![owner.clone()];
     invitees.extend(manager.iter().cloned());
     invitees.extend(configured.iter().cloned());

@@ -3455,11 +3455,13 @@ fn sim_with_participants() -> Sim {
 }
 
 /// A channel Slack refused to create is asked for again with the refusal's button: by those
-/// who heard at once, once (a second click while it is being made makes no second channel),
-/// and answered with the channel once it exists. (Closed, it is answered as closed: see
-/// `commands_buttons_and_replies_after_close_change_nothing`.)
+/// who heard at once, once (a second click while it is being made makes no second channel, nor
+/// does a reopening after a close meanwhile: the coming channel's set-up serves, one kickoff,
+/// one line saying why it is new), and answered with the channel once it exists. (Closed, it
+/// is answered as closed: see `commands_buttons_and_replies_after_close_change_nothing`.)
 #[test]
 fn a_channel_slack_refused_is_asked_for_again_once() {
+    use crate::trouble::facts::Step;
     let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
     let name = sim.t.channel_name.clone().expect("a channel name at opening");
     sim.feed(Input::Delivered(Outcome::Failed {
@@ -3497,7 +3499,29 @@ fn a_channel_slack_refused_is_asked_for_again_once() {
     let again = click(&mut sim, "U0MANAGER");
     assert_eq!((answer(&again), creates(&again)), (ChannelAgain::Coming, 0));
 
-    sim.feed(channel_created(&name));
+    // Closed and reopened before Slack answered the creation; a line back from behind the
+    // refused one meanwhile waits for the coming channel, closed or not.
+    sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
+    sim.feed(found_no_channel(note_line("decided before")));
+    let reopened = sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
+    let set_up = |d: &Decision| {
+        let posts = |what: &dyn Fn(&Message, &Option<Slot>) -> bool| {
+            let post = |op: &Op| matches!(op, Op::Post { message, keep_as, .. } if what(message, keep_as));
+            d.deliveries.iter().filter(|c| post(&c.op)).count()
+        };
+        let kickoffs = posts(&|_, keep_as| *keep_as == Some(Slot::Kickoff));
+        let made = posts(&|m, _| matches!(m, Message::ChannelMadeLate { .. } | Message::ChannelReplaced { .. }));
+        (creates(d), kickoffs, made)
+    };
+    // One creation, one kickoff, one line saying why the channel is new (and its DM to the
+    // manager, the owner having asked).
+    assert_eq!((set_up(&asked), set_up(&reopened)), ((1, 1, 2), (0, 0, 0)));
+    let again = click(&mut sim, "U0SALES");
+    assert_eq!((answer(&again), creates(&again)), (ChannelAgain::Coming, 0));
+
+    let created = sim.feed(channel_created(&name));
+    assert!(!sim.t.channel_create_queued);
+    assert!(has_op(&created, Lane::Channel, &note_line("decided before")));
     let made = click(&mut sim, "U0SALES");
     assert_eq!(answer(&made), ChannelAgain::Exists(ChannelId::new(TROUBLE_CHANNEL)));
 }
