@@ -691,10 +691,16 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             how: ChannelLoss::Archived,
         },
         Message::HeldFollow {
-            how: ChannelLoss::BotRemoved,
+            how: Some(ChannelLoss::BotRemoved),
             since: t.opened_at,
             count: 3,
             left_out: 2,
+        },
+        Message::HeldFollow {
+            how: None,
+            since: t.opened_at,
+            count: 2,
+            left_out: 1,
         },
         Message::StageChanged {
             stage: StageId::Facts,

@@ -1996,19 +1996,33 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             count,
             left_out,
         } => {
-            let since = format_day_time(l, tz, *since);
-            let why = match how {
-                ChannelLoss::Archived => tr!(l, "このチャンネルがアーカイブされていた", "this channel was archived"),
-                ChannelLoss::BotRemoved => tr!(l, "ボットがこのチャンネルから削除されていた", "the bot was removed from this channel"),
-            };
-            let mut text = tr!(
-                l,
-                format!("📥 {why}ため、{since}から投稿できなかったトラブル {} の記録{count}件を、起きた順に続けて投稿します。", t.id),
-                match count {
-                    1 => format!("📥 While {why}, the bot could not post here. The message of trouble {} it held since {since} follows.", t.id),
-                    _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {} it held since {since} follow, in the order they happened.", t.id),
+            let (id, since) = (&t.id, format_day_time(l, tz, *since));
+            let mut text = match how {
+                Some(how) => {
+                    let why = match how {
+                        ChannelLoss::Archived => tr!(l, "このチャンネルがアーカイブされていた", "this channel was archived"),
+                        ChannelLoss::BotRemoved => tr!(l, "ボットがこのチャンネルから削除されていた", "the bot was removed from this channel"),
+                    };
+                    tr!(
+                        l,
+                        format!("📥 {why}ため、{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
+                        match count {
+                            1 => format!("📥 While {why}, the bot could not post here. The message of trouble {id} it held since {since} follows."),
+                            _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {id} it held since {since} follow, in the order they happened."),
+                        }
+                    )
                 }
-            );
+                // Made since: what follows was decided before it, and comes after what was
+                // posted here meanwhile, out of order.
+                None => tr!(
+                    l,
+                    format!("📥 このチャンネルの作成中、ボットはそれより前に決まったトラブル {id} の記録{count}件を{since}から保留していました。その後の投稿より遅れて、起きた順に続けて投稿します。"),
+                    match count {
+                        1 => format!("📥 While this channel was being made, the bot held the message of trouble {id} decided before it, since {since}: it follows late, after what was posted here since."),
+                        _ => format!("📥 While this channel was being made, the bot held the {count} messages of trouble {id} decided before it, since {since}: they follow late, after what was posted here since, in the order they happened."),
+                    }
+                ),
+            };
             text.push_str(&left_out_of_held(l, *left_out));
             Rendered::text(text)
         }

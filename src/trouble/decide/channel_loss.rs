@@ -88,7 +88,7 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         w.changed = true;
     }
     if w.t.channel_lost.is_none() {
-        release_held(w, how);
+        release_held(w, Some(how));
     }
     if w.t.is_open() {
         w.refresh_status();
@@ -209,7 +209,7 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
         // nothing else will release it.
         (None, None) => {
             let how = w.t.held.as_ref().and_then(|h| h.how).unwrap_or(ChannelLoss::BotRemoved);
-            release_held(w, how);
+            release_held(w, Some(how));
         }
     }
 }
@@ -371,9 +371,9 @@ fn place(held: &mut Held, call: Delivery, refused: bool) {
     }
 }
 
-/// The channel can be posted in again: what waited goes now, in order, after a line saying why
-/// it comes late.
-fn release_held(w: &mut Work, how: ChannelLoss) {
+/// The channel can be posted in again (back after it was lost `how`, or made with none lost):
+/// what waited goes now, in order, after a line saying why it comes late.
+fn release_held(w: &mut Work, how: Option<ChannelLoss>) {
     // Nothing waits for the channel any more: a check timer still set is stale.
     w.t.channel_check = None;
     let Some((held, lines)) = take_held(w) else { return };
@@ -487,13 +487,12 @@ fn without_channel(w: &mut Work, call: Delivery) {
 
 /// The trouble's channel made (at the open, asked for again, a deleted one's replacement): what
 /// came back from behind its creation meanwhile ([`without_channel`]) follows now, each once, in
-/// order, after what the set-up posts.
+/// order, after what the set-up posts and what was said since: decided before the channel was
+/// there, it comes late, and a line says so, as for a channel back.
 pub(super) fn channel_made(w: &mut Work) {
     w.t.channel_create_queued = false;
     w.changed = true;
-    if let Some((held, _)) = take_held(w) {
-        follow_held(w, held);
-    }
+    release_held(w, None);
 }
 
 /// The trouble's channel to be created (at the open, or a new one set up): the one creation

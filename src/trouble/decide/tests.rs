@@ -3822,7 +3822,8 @@ fn refused_at_open() -> (Sim, Decision) {
 
 /// The channel asked for again while the refusal's backlog still drains (the click came before
 /// the lane reached it): a line that comes back finding no channel waits for the channel being
-/// made and follows once it is, once; what the set-up posts anyway (the kickoff) does not.
+/// made and follows once it is, once, after a line saying it comes late, since when, and how
+/// many more could not be kept; what the set-up posts anyway (the kickoff) does not.
 #[test]
 fn a_line_back_from_behind_a_channel_asked_for_again_follows_once_it_is_made() {
     let (mut sim, opened) = refused_at_open();
@@ -3846,18 +3847,35 @@ fn a_line_back_from_behind_a_channel_asked_for_again_follows_once_it_is_made() {
         .expect("the open's kickoff")
         .op
         .clone();
+    sim.advance(mins(5));
+    let back_at = sim.now;
     let d = sim.feed(found_no_channel(kickoff));
     assert!(ops(&d, Lane::Channel).is_empty(), "{:?}", d.deliveries);
-    let d = sim.feed(found_no_channel(note_line("decided before")));
-    assert!(ops(&d, Lane::Channel).is_empty(), "{:?}", d.deliveries);
+    let lines: Vec<Op> = (0..=Held::MOST)
+        .map(|n| note_line(&format!("decided before {n}")))
+        .collect();
+    for line in &lines {
+        let d = sim.feed(found_no_channel(line.clone()));
+        assert!(ops(&d, Lane::Channel).is_empty(), "{:?}", d.deliveries);
+    }
+    sim.advance(mins(5));
     let name = sim.t.channel_name.clone().expect("a channel name");
     let d = sim.feed(channel_created(&name));
+    let late = Message::HeldFollow {
+        how: None,
+        since: back_at,
+        count: Held::MOST,
+        left_out: 1,
+    };
+    let followed: Vec<Op> = std::iter::once(post_op(Dest::TroubleChannel, late, None))
+        .chain(lines[..Held::MOST].iter().cloned())
+        .collect();
     assert_eq!(
         ops(&d, Lane::Channel)
             .into_iter()
             .filter(|op| op.in_trouble_channel())
             .collect::<Vec<_>>(),
-        vec![note_line("decided before")]
+        followed
     );
     assert!(sim.t.held.is_none());
 }
@@ -4042,12 +4060,26 @@ fn reopened_after_a_close_while_refused_the_channel_gets_what_waited_then_the_re
 }
 
 /// What the previous release stored (an outbox item, a held call) still reads: its line saying
-/// a deleted channel was replaced held nothing, and is written back the same.
+/// a deleted channel was replaced held nothing, its line saying what follows a channel back
+/// says how it was lost; each is written back the same.
 #[test]
 fn a_replaced_line_the_previous_release_stored_still_reads() {
     let stored = r#"{"kind":"channel_replaced"}"#;
     let read: Message = serde_json::from_str(stored).expect("reads");
     assert_eq!(read, Message::ChannelReplaced { held: None });
+    assert_eq!(serde_json::to_string(&read).unwrap(), stored);
+    let stored = r#"{"kind":"held_follow","how":"archived","since":"2026-11-27T03:00:00Z","count":2,"left_out":1}"#;
+    let read: Message = serde_json::from_str(stored).expect("reads");
+    let since = "2026-11-27T03:00:00Z".parse().unwrap();
+    assert_eq!(
+        read,
+        Message::HeldFollow {
+            how: Some(ChannelLoss::Archived),
+            since,
+            count: 2,
+            left_out: 1,
+        }
+    );
     assert_eq!(serde_json::to_string(&read).unwrap(), stored);
 }
 
@@ -4888,7 +4920,7 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     let header = post_op(
         Dest::TroubleChannel,
         Message::HeldFollow {
-            how: ChannelLoss::Archived,
+            how: Some(ChannelLoss::Archived),
             since: lost_at,
             count: Held::MOST + 1,
             left_out: 5,
@@ -5046,7 +5078,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
             posted[..],
             [
                 Message::HeldFollow {
-                    how: ChannelLoss::Archived,
+                    how: Some(ChannelLoss::Archived),
                     count: 2,
                     ..
                 },
@@ -5090,7 +5122,7 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
     let header = post_op(
         Dest::TroubleChannel,
         Message::HeldFollow {
-            how: ChannelLoss::BotRemoved,
+            how: Some(ChannelLoss::BotRemoved),
             since: sim.now - mins(1),
             count: 1,
             left_out: 0,

@@ -530,9 +530,12 @@ pub enum Message {
         held: Option<HeldLines>,
     },
     /// In the trouble's channel once the bot can post there again: what follows was held while
-    /// it could not (`how`), from `since`; `left_out` more are on the timeline only.
+    /// it could not (`how` it was lost; none: it was being made, and what follows, decided
+    /// before, comes after what was said there since), from `since`; `left_out` more are on the
+    /// timeline only.
     HeldFollow {
-        how: ChannelLoss,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        how: Option<ChannelLoss>,
         since: DateTime<Utc>,
         count: usize,
         left_out: u32,
