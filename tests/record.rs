@@ -508,6 +508,8 @@ fn sample() -> (Config, Trouble) {
         private: Some(false),
         owner: None,
         channel: None,
+        channel_name: None,
+        channel_refused: false,
         readers: None,
     };
     let req = OpenRequest {
@@ -839,6 +841,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Reply::Acknowledged {
             id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
             customer: "ACME".into(),
+            refused: None,
         },
         Reply::OwnerChanged {
             to: manager.clone(),

@@ -114,19 +114,40 @@ pub(super) fn user(u: &UserId) -> String {
 pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
-        // Not "being set up": nothing is, until someone asks again.
-        (None, Some(name)) if t.channel_refused => tr!(
-            l,
-            format!("#{name}（Slack が作成を拒否）"),
-            format!("#{name} (Slack refused to create it)")
-        ),
+        (None, name) if t.channel_refused => refused_channel_ref(l, name.as_deref()),
         // Deleted once closed, nothing replaces it (a reopening makes a new one).
         (None, Some(name)) if t.channel_deleted && !t.is_open() => {
             tr!(l, format!("#{name}（削除済み）"), format!("#{name} (deleted)"))
         }
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
-        (None, None) if t.channel_refused => channel_refused(l).to_string(),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
+    }
+}
+
+/// A command of `t`'s channel (`word`, then `rest`) as typed where it works, and that place: in
+/// its channel, or, while it has none to type in (Slack refused it, being made), in a DM with
+/// the bot, its id right after the command word (`Trouble::takes_commands_by_id`): nobody is
+/// sent to a channel that does not exist.
+pub(super) fn typed_where(l: Locale, t: &Trouble, word: &str, rest: &str) -> (String, String) {
+    match t.takes_commands_by_id() {
+        false => (format!("`/trouble {word} {rest}`"), channel_ref(l, t)),
+        true => (
+            format!("`/trouble {word} {} {rest}`", t.id),
+            tr!(l, "ボットとの DM", "a DM with the bot").to_string(),
+        ),
+    }
+}
+
+/// A channel Slack refused to create, as [`channel_ref`] names it: by its name when known.
+/// Not "being set up": nothing is, until someone asks again.
+pub(super) fn refused_channel_ref(l: Locale, name: Option<&str>) -> String {
+    match name {
+        Some(name) => tr!(
+            l,
+            format!("#{name}（Slack が作成を拒否）"),
+            format!("#{name} (Slack refused to create it)")
+        ),
+        None => channel_refused(l).to_string(),
     }
 }
 
@@ -1712,10 +1733,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
             let why = because(l, reason, Where::Elsewhere);
+            let (raise, there) = match typed_where(l, t, "sev", &from.level().to_string()) {
+                (raise, _) if !t.takes_commands_by_id() => (raise, tr!(l, "チャンネル", "its channel").to_string()),
+                typed => typed,
+            };
             Rendered::text(tr!(
                 l,
-                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nお客様への報告は{every}ごとになります。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
-                format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nCustomer updates are now due every {every}. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
+                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nお客様への報告は{every}ごとになります。戻すには{there}で {raise}。", user(by)),
+                format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nCustomer updates are now due every {every}. {raise} in {there} raises it again.", user(by))
             ))
         }
         Message::SeverityLowered { by, from, to, reason, cadence_withheld } => {
@@ -1812,11 +1837,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let numbers = super::listed(l, actions.iter().map(|n| format!("#{n}")));
             let first = actions.first().copied().unwrap_or(1);
-            let channel = channel_ref(l, t);
+            let (fix_ja, there_ja) = typed_where(Locale::Ja, t, "訂正", &format!("対策 {first} 担当:@…"));
+            let (fix_en, there_en) = typed_where(Locale::En, t, "fix", &format!("action {first} owner:@…"));
+            // With no channel to type in, the one it would be, named as every message names it.
+            let (none_ja, none_en) = match t.takes_commands_by_id() {
+                true => {
+                    let channel = channel_ref(l, t);
+                    (format!("このトラブルには入力できるチャンネルがないため（{channel}）、"), format!(", the trouble having no channel to type in: {channel}"))
+                }
+                false => (String::new(), String::new()),
+            };
             Rendered::text(tr!(
                 l,
-                format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} に DM を送れませんでした（{error}）。退職などで Slack にいない可能性があります。この対策のリマインドは誰にも届きません。{channel} で `/trouble 訂正 対策 {first} 担当:@…` と入力し、引き継ぐ人を指名してください。", user(who)),
-                format!("⚠️ The bot could not DM {}, owner of {} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action {first} owner:@…` in {channel}.", user(who), if actions.len() == 1 { "action" } else { "actions" })
+                format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} に DM を送れませんでした（{error}）。退職などで Slack にいない可能性があります。この対策のリマインドは誰にも届きません。{none_ja}{there_ja} で {fix_ja} と入力し、引き継ぐ人を指名してください。", user(who)),
+                format!("⚠️ The bot could not DM {}, owner of {} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with {fix_en} in {there_en}{none_en}.", user(who), if actions.len() == 1 { "action" } else { "actions" })
             ))
         }
         Message::PersonUnreachable { who, error, nobody_above, asked } => {
@@ -3675,6 +3709,54 @@ pub(super) mod tests {
         assert!(offered(&t));
         t.escalation.manager_dm_to = Some(UserId::new("U0OUTSIDER"));
         assert!(!offered(&t));
+    }
+
+    /// The DMs saying the severity was lowered above the manager and that an action's owner
+    /// cannot be DMed send nobody to a channel Slack refused to create: they name it as every
+    /// message does, and give the command with the trouble's id, to type in a DM with the bot.
+    #[test]
+    fn the_lowered_and_unreachable_dms_of_a_refused_channel_say_to_type_by_id_in_a_dm() {
+        let (config, mut t) = hostile();
+        let lowered = Message::LoweredAboveYou {
+            by: UserId::new("U0DIRECTOR"),
+            from: Severity::new(1),
+            to: Severity::new(3),
+            reason: String::new(),
+        };
+        let unreachable = Message::WorkUnreachable {
+            who: UserId::new("U0GONE"),
+            error: "user_not_found".into(),
+            actions: vec![2],
+        };
+        let said = |t: &Trouble, l, m: &Message| render(l, &config, t, m).text;
+        // With its channel, the commands are typed there, as before.
+        assert!(said(&t, Locale::En, &lowered).contains("`/trouble sev 1` in its channel"));
+        assert!(said(&t, Locale::Ja, &unreachable).contains("で `/trouble 訂正 対策 2 担当:@…` と入力"));
+        t.channel = None;
+        t.channel_refused = true;
+        t.channel_name = Some("trouble-20261130-1-acme".into());
+        for (l, refused, sev, fix, channel) in [
+            (
+                Locale::En,
+                "#trouble-20261130-1-acme (Slack refused to create it)",
+                "`/trouble sev 20261130-1 1` in a DM with the bot",
+                "`/trouble fix 20261130-1 action 2 owner:@…` in a DM with the bot",
+                "in its channel",
+            ),
+            (
+                Locale::Ja,
+                "#trouble-20261130-1-acme（Slack が作成を拒否）",
+                "ボットとの DMで `/trouble sev 20261130-1 1`",
+                "ボットとの DM で `/trouble 訂正 20261130-1 対策 2 担当:@…`",
+                "チャンネルで",
+            ),
+        ] {
+            for (m, typed) in [(&lowered, sev), (&unreachable, fix)] {
+                let text = said(&t, l, m);
+                assert!(text.contains(refused) && text.contains(typed), "{l:?}: {text}");
+                assert!(!text.contains(channel), "{l:?}: {text}");
+            }
+        }
     }
 
     /// An announce channel told a private trouble was closed never reads its channel's name,

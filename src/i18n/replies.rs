@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
-use crate::trouble::decide::{Act, ChannelAgain, KeptBy, Reply, Who};
+use crate::trouble::decide::{Act, ChannelAgain, KeptBy, Refused, Reply, Who};
 use crate::trouble::model::TroubleSummary;
 use crate::trouble::when::WhenError;
 
@@ -382,23 +382,50 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     let tz = config.policy.timezone;
     match reply {
-        Reply::OpenedAlready { id, channel, options } => {
-            let channel = channel.as_ref().map_or_else(
-                || tr!(l, "（チャンネル作成中）", "(its channel is being set up)").to_string(),
-                |c| format!("<#{c}>"),
-            );
+        Reply::OpenedAlready {
+            id,
+            channel,
+            channel_name,
+            refused,
+            options,
+        } => {
+            let channel = match (channel, refused) {
+                (Some(c), _) => format!("<#{c}>"),
+                (None, true) => super::messages::refused_channel_ref(l, channel_name.as_deref()),
+                (None, false) => tr!(l, "（チャンネル作成中）", "(its channel is being set up)").to_string(),
+            };
             let minutes = crate::trouble::customer::SAME_OPEN_WITHIN_MINUTES;
             let mut text = tr!(
                 l,
-                format!("同じお客様・同じ概要のトラブル {id} を{minutes}分以内に起票済みです: {channel}。二重起票を避けるため、何も起票していません。別のトラブルとして起票するには、概要を変えて入力してください。"),
-                format!("You opened trouble {id} for this customer with this summary a moment ago: {channel}. Nothing new was opened, so the manager is not paged twice. To open another trouble, give it a summary of its own.")
+                format!("同じお客様・同じ概要のトラブル {id} を{minutes}分以内に起票済みです: {channel}。二重起票を避けるため、何も起票していません。"),
+                format!("You opened trouble {id} for this customer with this summary a moment ago: {channel}. Nothing new was opened, so the manager is not paged twice.")
             );
-            if *options {
-                text.push_str(tr!(
+            // Nothing is being set up: where the channel is asked for, and where it works meanwhile.
+            if *refused {
+                text.push_str(&tr!(
                     l,
-                    "\n今回指定した重大度・上司・部門は反映していません。変更するにはそのチャンネルで `/trouble sev N`、`/trouble manager @上司`、`/trouble add +部門` を入力してください。",
-                    "\nThe severity, manager or departments typed with it were not applied: in its channel, `/trouble sev N`, `/trouble manager @…` or `/trouble add +dept` changes them."
+                    format!("チャンネルは、ボットからの DM かボットのホームの「チャンネルの作成を再試行」でもう一度依頼できます。それまではボットとの DM で、コマンドのすぐ後に番号を付けて入力してください（`/trouble note {id} …`）。"),
+                    format!(" Ask for its channel again with *Try creating the channel again* in the bot's DM to you or in its Home; until then, type its commands in a DM with the bot, its id right after the command (`/trouble note {id} …`).")
                 ));
+            }
+            text.push_str(tr!(
+                l,
+                "別のトラブルとして起票するには、概要を変えて入力してください。",
+                " To open another trouble, give it a summary of its own."
+            ));
+            if *options {
+                match refused {
+                    false => text.push_str(tr!(
+                        l,
+                        "\n今回指定した重大度・上司・部門は反映していません。変更するにはそのチャンネルで `/trouble sev N`、`/trouble manager @上司`、`/trouble add +部門` を入力してください。",
+                        "\nThe severity, manager or departments typed with it were not applied: in its channel, `/trouble sev N`, `/trouble manager @…` or `/trouble add +dept` changes them."
+                    )),
+                    true => text.push_str(&tr!(
+                        l,
+                        format!("\n今回指定した重大度・上司・部門は反映していません。変更するにはボットとの DM で `/trouble sev {id} N`、`/trouble manager {id} @上司`、`/trouble add {id} +部門` を入力してください。"),
+                        format!("\nThe severity, manager or departments typed with it were not applied: in a DM with the bot, `/trouble sev {id} N`, `/trouble manager {id} @…` or `/trouble add {id} +dept` changes them.")
+                    )),
+                }
             }
             text
         }
@@ -550,13 +577,30 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
             }
         }
-        Reply::Acknowledged { id, customer } => {
+        Reply::Acknowledged { id, customer, refused } => {
             let customer = cut(&one_line(customer, Where::Elsewhere), 100);
-            tr!(
+            let done = tr!(
                 l,
                 format!("トラブル {id}（{customer}）を確認しました。エスカレーションは止まります。"),
                 format!("Acknowledged trouble {id} ({customer}). Escalation has stopped.")
-            )
+            );
+            // Nobody reads it in a channel yet: the line waits for the channel Slack refused.
+            let waits = match refused {
+                None => String::new(),
+                Some(Refused { may_ask: true }) => tr!(
+                    l,
+                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてから投稿します。ボットからの DM かボットのホームの「チャンネルの作成を再試行」でもう一度依頼できます。",
+                    " Slack refused to create its channel, so the acknowledgement is posted there once it is made: ask for it again with *Try creating the channel again* in the bot's DM to you or in its Home."
+                )
+                .to_string(),
+                Some(Refused { may_ask: false }) => tr!(
+                    l,
+                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてから投稿します。",
+                    " Slack refused to create its channel, so the acknowledgement is posted there once it is made."
+                )
+                .to_string(),
+            };
+            format!("{done}{waits}")
         }
         Reply::OneTroubleAtATime { ack, ids } => {
             let word = if *ack { "ack" } else { "status" };
@@ -944,8 +988,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::ChannelAgain { id, answer } => match answer {
             ChannelAgain::Asked => tr!(
                 l,
-                format!("トラブル {id} のチャンネルの作成を Slack にもう一度依頼しました。作成されたら、関係者を招待してキックオフと状況を投稿します。また拒否されたら、担当者に DM で伝えます。"),
-                format!("Slack is asked again to create the channel of trouble {id}. Once it is made, everyone taking part is invited and the kickoff and the status are posted there; if Slack refuses again, the owner hears by DM.")
+                format!("トラブル {id} のチャンネルの作成を Slack にもう一度依頼しました。作成されたら、関係者を招待してキックオフと状況を投稿し、それまで投稿を待っていた記録を起きた順に続けます。また拒否されたら、担当者に DM で伝えます。"),
+                format!("Slack is asked again to create the channel of trouble {id}. Once it is made, everyone taking part is invited and the kickoff and the status are posted there, then what waited for it, in order; if Slack refuses again, the owner hears by DM.")
             ),
             ChannelAgain::Exists(channel) => tr!(
                 l,

@@ -2610,6 +2610,8 @@ customer_update_every = "4h"
                     private: None,
                     owner: None,
                     channel: None,
+                    channel_name: None,
+                    channel_refused: false,
                     readers: None,
                 })
             },

@@ -37,6 +37,12 @@ pub struct PastTrouble {
     pub owner: Option<UserId>,
     #[serde(skip)]
     pub channel: Option<ChannelId>,
+    /// Its channel's name, and whether Slack refused to create it: the open's answer to a
+    /// second press names the channel as every message does (never stored).
+    #[serde(skip)]
+    pub channel_name: Option<String>,
+    #[serde(skip)]
+    pub channel_refused: bool,
     /// Who may see it, when it is private ([`past_troubles`] fills it in): it is told in a new
     /// trouble's channel only when everyone there may ([`shown_in`]). Never stored.
     #[serde(skip)]
@@ -67,6 +73,8 @@ impl From<&Trouble> for PastTrouble {
             private: t.private,
             owner: Some(t.owner.clone()),
             channel: t.channel.clone(),
+            channel_name: t.channel_name.clone(),
+            channel_refused: t.channel_refused,
             readers: None,
         }
     }
@@ -123,6 +131,8 @@ pub fn shown_in(policy: &Policy, t: &Trouble, past: &[PastTrouble]) -> Vec<PastT
             // open's alone.
             owner: None,
             channel: None,
+            channel_name: None,
+            channel_refused: false,
             readers: None,
             ..p.clone()
         })
@@ -490,6 +500,8 @@ mod tests {
             private,
             owner: None,
             channel: None,
+            channel_name: None,
+            channel_refused: false,
             readers: None,
         }
     }

@@ -13,9 +13,13 @@ pub(super) fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
         return refusal;
     }
     acknowledge(w, user);
+    let refused = (w.t.channel.is_none() && w.t.channel_refused).then(|| Refused {
+        may_ask: super::may_ask_for_channel(w.ctx.policy, &w.t, user),
+    });
     Reply::Acknowledged {
         id: w.t.id.clone(),
         customer: w.t.customer.clone(),
+        refused,
     }
 }
 

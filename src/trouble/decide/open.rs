@@ -90,6 +90,8 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         return Decision::reply(Reply::OpenedAlready {
             id: p.id.clone(),
             channel: p.channel.clone(),
+            channel_name: p.channel_name.clone(),
+            refused: p.channel.is_none() && p.channel_refused,
             options: req.severity.is_some() || req.manager.is_some() || !req.departments.is_empty(),
         });
     }

@@ -3820,6 +3820,91 @@ fn refused_at_open() -> (Sim, Decision) {
     (sim, opened)
 }
 
+/// The same open typed again while Slack refuses the first one's channel: the answer names the
+/// channel as refused, never as being set up, and says where to ask for it and to type the
+/// trouble's commands meanwhile (its options, too, by its id in a DM).
+#[test]
+fn the_same_open_again_names_the_refused_channel_and_the_way_forward() {
+    let (sim, _) = refused_at_open();
+    let again = OpenRequest {
+        past: vec![crate::trouble::customer::PastTrouble::from(&sim.t)],
+        ..sev(1, "ACME")
+    };
+    let reply = try_open(&config(), "U0SALES", again).reply.expect("an answer");
+    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let name = sim.t.channel_name.clone().expect("a channel name");
+    for (l, refused, setting_up, button, typed) in [
+        (
+            crate::i18n::Locale::En,
+            format!("#{name} (Slack refused to create it)"),
+            "being set up",
+            "Try creating the channel again",
+            format!("in a DM with the bot, `/trouble sev {ID} N`"),
+        ),
+        (
+            crate::i18n::Locale::Ja,
+            format!("#{name}（Slack が作成を拒否）"),
+            "作成中",
+            "チャンネルの作成を再試行",
+            format!("ボットとの DM で `/trouble sev {ID} N`"),
+        ),
+    ] {
+        let said = crate::i18n::reply_text(l, &config, &reply);
+        assert!(said.contains(&refused) && !said.contains(setting_up), "{said}");
+        for way in [button, &format!("`/trouble note {ID} …`"), &typed] {
+            assert!(said.contains(way), "{l:?} lacks {way}: {said}");
+        }
+    }
+}
+
+/// The manager's answers while Slack refuses the channel say that what the bot posts there
+/// waits for it: the acknowledgement (with the button where they have it), and the channel
+/// asked for again (what waited follows the kickoff and the status).
+#[test]
+fn the_managers_answers_say_what_waits_for_a_refused_channel() {
+    let (mut sim, _) = refused_at_open();
+    let acked = sim.feed(Input::Button {
+        user: u("U0MANAGER"),
+        action: ButtonAction::Acknowledge,
+    });
+    let ack = acked.reply.expect("an answer");
+    assert!(
+        matches!(
+            &ack,
+            Reply::Acknowledged {
+                refused: Some(Refused { may_ask: true }),
+                ..
+            }
+        ),
+        "{ack:?}"
+    );
+    let asked = sim.feed(Input::Button {
+        user: u("U0MANAGER"),
+        action: ButtonAction::CreateChannel,
+    });
+    let asked = asked.reply.expect("an answer");
+    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    for (l, waits, button, follows) in [
+        (
+            crate::i18n::Locale::En,
+            "the acknowledgement is posted there once it is made",
+            "*Try creating the channel again*",
+            "then what waited for it, in order",
+        ),
+        (
+            crate::i18n::Locale::Ja,
+            "確認したことはチャンネルができてから投稿します",
+            "「チャンネルの作成を再試行」",
+            "それまで投稿を待っていた記録を起きた順に続けます",
+        ),
+    ] {
+        let said = crate::i18n::reply_text(l, &config, &ack);
+        assert!(said.contains(waits) && said.contains(button), "{said}");
+        let said = crate::i18n::reply_text(l, &config, &asked);
+        assert!(said.contains(follows), "{said}");
+    }
+}
+
 /// The channel asked for again while the refusal's backlog still drains (the click came before
 /// the lane reached it): a line that comes back finding no channel waits for the channel being
 /// made and follows once it is, once, after a line saying it comes late, since when, and how

@@ -1085,6 +1085,15 @@ pub enum Input {
     },
 }
 
+/// Slack refused to create the trouble's channel, and nobody has asked for it since: what the
+/// bot posts there waits for it (said in an answer that would otherwise read as posted), and
+/// whether the one answered may ask for it (`may_ask_for_channel`), so that the answer points
+/// them to the button only where they have it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    pub may_ask: bool,
+}
+
 /// Where a click asking for a trouble's channel again (after Slack refused it) leaves it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChannelAgain {
@@ -1105,6 +1114,10 @@ pub enum Reply {
     OpenedAlready {
         id: TroubleId,
         channel: Option<ChannelId>,
+        /// With no channel: its name, and whether Slack refused to create it (nothing is being
+        /// set up then: the answer names the way forward).
+        channel_name: Option<String>,
+        refused: bool,
         /// A severity, a manager or departments were typed with it: not applied, and said so
         /// (someone retyping to escalate must not believe it escalated).
         options: bool,
@@ -1171,6 +1184,8 @@ pub enum Reply {
     Acknowledged {
         id: TroubleId,
         customer: String,
+        /// Slack refused the trouble's channel: the line saying so waits for it.
+        refused: Option<Refused>,
     },
     /// `ack ID1 ID2` (or `status`): one trouble at a time, each to type on its own.
     OneTroubleAtATime {
