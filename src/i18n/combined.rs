@@ -9,12 +9,14 @@ use super::messages::{
 use super::{format_duration, Locale};
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
-use crate::slack::blocks::{context, cut, fit, section, section_with, Block, MESSAGE_TEXT_BUDGET};
-use crate::trouble::decide::{Message, NewToChain};
+use crate::slack::blocks::{actions, context, cut, fit, section, section_with, Block, MESSAGE_TEXT_BUDGET};
+use crate::trouble::decide::{manager_dm_may_ask_for_channel, may_ask_for_channel, Message, NewToChain};
 use crate::trouble::model::{PostedMessage, Trouble, UserId};
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
 pub const MAX_PER_MESSAGE: usize = 49;
+/// The blocks Slack takes in one message, the refused channels' buttons under their lines too.
+const MAX_BLOCKS: usize = 50;
 
 /// What a line shows of the customer and of the summary, which the trouble's channel holds
 /// whole: a message of many troubles stays within Slack's size.
@@ -47,7 +49,11 @@ pub fn how_many_fit(l: Locale, config: &Config, kind: Combined, parts: &[(&Troub
     // The heading, and the line saying how many follow.
     let mut total = 300;
     for (k, (t, alone)) in parts.iter().enumerate().take(most) {
-        total += line(l, config, kind, t, *alone, None, LINE_SUMMARY).text_chars();
+        let again = asks_for_channel(config, kind, t, *alone, None);
+        total += line(l, config, kind, t, *alone, None, again, LINE_SUMMARY)
+            .iter()
+            .map(Block::text_chars)
+            .sum::<usize>();
         if total > POSTED_BUDGET {
             return k.max(1);
         }
@@ -101,12 +107,29 @@ pub fn combined(
     // severity and customer: on a phone that is all there is to tell them apart.
     let mut shown: Vec<&Part> = troubles.iter().take(how_many(troubles.len() + more)).collect();
     shown.sort_by_key(|(t, _)| t.severity);
+    // Each refused channel its reader may ask for gets the button under its line, as many as
+    // Slack's 50 blocks leave room for (the most severe first); the others say where it is.
+    let mut room = MAX_BLOCKS - 1 - shown.len() - usize::from(more > 0);
+    let again: Vec<ChannelAsk> = shown
+        .iter()
+        .map(
+            |(t, alone)| match asks_for_channel(config, kind, t, alone.as_ref(), reader.as_ref()) {
+                ChannelAsk::Button if room == 0 => ChannelAsk::InHome,
+                ChannelAsk::Button => {
+                    room -= 1;
+                    ChannelAsk::Button
+                }
+                other => other,
+            },
+        )
+        .collect();
     let draw = |summary: usize| {
         let mut blocks = vec![section(&heading)];
         blocks.extend(
             shown
                 .iter()
-                .map(|(t, alone)| line(l, config, kind, t, alone.as_ref(), state(t), summary)),
+                .zip(&again)
+                .flat_map(|((t, alone), again)| line(l, config, kind, t, alone.as_ref(), state(t), *again, summary)),
         );
         if more > 0 {
             blocks.push(context(&tr!(
@@ -268,8 +291,42 @@ fn asks_reader(
     Some(Settled { said, let_go: false })
 }
 
+/// Whether a trouble's line offers to ask for the channel Slack refused to create.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChannelAsk {
+    No,
+    /// The single DM's button, under the line.
+    Button,
+    /// No room left for it in the message: the line says where the button is.
+    InHome,
+}
+
+/// Whether the DM's reader may ask for `t`'s refused channel, judged as its own DM judges it:
+/// the managers' DMs for their reader, an escalation's for whom it asks (`alone`, else the
+/// `reader` of the DM drawn again). A notice offers nothing.
+fn asks_for_channel(
+    config: &Config,
+    kind: Combined,
+    t: &Trouble,
+    alone: Option<&Message>,
+    reader: Option<&UserId>,
+) -> ChannelAsk {
+    let may = match (kind, alone) {
+        (Combined::ManagerDm, _) => manager_dm_may_ask_for_channel(&config.policy, t),
+        (Combined::EscalationDm, Some(Message::EscalationDm { to, .. })) => may_ask_for_channel(&config.policy, t, to),
+        (Combined::EscalationDm, _) => reader.is_some_and(|r| may_ask_for_channel(&config.policy, t, r)),
+        (Combined::Notice, _) => false,
+    };
+    match may {
+        true => ChannelAsk::Button,
+        false => ChannelAsk::No,
+    }
+}
+
 /// A trouble's line: the same facts as its own message (`alone`, when it says more than the
-/// trouble does), and its own Acknowledge button while it asks (`settled` None).
+/// trouble does), its own Acknowledge button while it asks (`settled` None), and under it, as
+/// its own DM has, the button asking for its channel again while Slack refuses it (`again`).
+#[allow(clippy::too_many_arguments)]
 fn line(
     l: Locale,
     config: &Config,
@@ -277,9 +334,46 @@ fn line(
     t: &Trouble,
     alone: Option<&Message>,
     settled: Option<Settled>,
+    again: ChannelAsk,
+    summary: usize,
+) -> Vec<Block> {
+    let let_go = matches!(&settled, Some(Settled { let_go: true, .. }));
+    let mut blocks = vec![line_itself(l, config, kind, t, alone, settled, again, summary)];
+    if again == ChannelAsk::Button && !let_go {
+        let button = super::messages::create_channel_button(l, &t.id, false);
+        blocks.push(actions(&format!("channel-{}", t.id), vec![button]));
+    }
+    blocks
+}
+
+/// The line's own section (see [`line`]).
+#[allow(clippy::too_many_arguments)]
+fn line_itself(
+    l: Locale,
+    config: &Config,
+    kind: Combined,
+    t: &Trouble,
+    alone: Option<&Message>,
+    settled: Option<Settled>,
+    again: ChannelAsk,
     summary: usize,
 ) -> Block {
-    let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
+    let (id, owner) = (&t.id, user(t.opened_by()));
+    // No room for the button: where the reader finds it, after the channel's name.
+    let link = match again {
+        ChannelAsk::InHome => tr!(
+            l,
+            format!(
+                "{}（ボットのホームの「チャンネルの作成を再試行」で依頼できます）",
+                channel_ref(l, t)
+            ),
+            format!(
+                "{} (ask for it again with *Try creating the channel again* in the bot's Home)",
+                channel_ref(l, t)
+            )
+        ),
+        _ => channel_ref(l, t),
+    };
     let what = format!(
         "{} — {}",
         cut(&away(&t.customer), LINE_CUSTOMER),
@@ -590,6 +684,75 @@ mod tests {
                 assert!(mine.contains(&owner) && mine.contains(&reopened), "{l:?}: {mine}");
                 assert!(!other.contains(&owner) && !other.contains(&reopened), "{l:?}: {other}");
             }
+        }
+    }
+
+    /// A trouble whose channel Slack refused has, right under its line, the button its own DM
+    /// has (the same action and value), for a reader who may ask; the others have none. With no
+    /// room left in Slack's 50 blocks, its line says where the button is instead.
+    #[test]
+    fn a_refused_channel_has_its_dms_button_under_its_line() {
+        let (config, mut troubles) = hostile(3);
+        let refused = &mut troubles[1].0;
+        refused.channel = None;
+        refused.channel_refused = true;
+        let refused = refused.clone();
+        for l in [Locale::Ja, Locale::En] {
+            let own = super::super::messages::render(l, &config, &refused, &Message::ManagerDm);
+            let own = serde_json::to_value(own.blocks).expect("json");
+            let own = own.as_array().and_then(|b| b.last()).expect("its buttons")["elements"]
+                .as_array()
+                .and_then(|e| e.iter().find(|b| b["action_id"] == "create_channel"))
+                .expect("the DM's button")
+                .clone();
+            for kind in [Combined::ManagerDm, Combined::EscalationDm] {
+                let troubles: Vec<Part> = troubles
+                    .iter()
+                    .map(|(t, _)| {
+                        let ask = Message::EscalationDm {
+                            to: UserId::new("U0MANAGER"),
+                            waited_secs: 600,
+                            passed_over: None,
+                            new_to_chain: None,
+                            asked_before: Vec::new(),
+                        };
+                        (t.clone(), (kind == Combined::EscalationDm).then_some(ask))
+                    })
+                    .collect();
+                let blocks = as_values(combined(l, &config, kind, &troubles, 0, None).blocks.expect("blocks"));
+                assert_eq!(blocks.len(), 5, "{kind:?}");
+                assert_eq!(blocks[3]["type"], "actions", "{kind:?}: {blocks:?}");
+                assert!(blocks[2]["text"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains(refused.id.as_str()));
+                let button = &blocks[3]["elements"][0];
+                assert_eq!(
+                    (&button["action_id"], &button["value"]),
+                    (&own["action_id"], &own["value"])
+                );
+                assert_eq!(blocks.iter().filter(|b| b["type"] == "actions").count(), 1);
+            }
+        }
+        let (config, mut all) = hostile(MAX_PER_MESSAGE);
+        for (t, _) in &mut all {
+            t.channel = None;
+            t.channel_refused = true;
+            (t.customer, t.summary) = ("ACME".into(), "cracked housings".into());
+            t.channel_name = Some(format!("trouble-{}-acme", t.id));
+        }
+        let blocks = as_values(
+            combined(Locale::En, &config, Combined::ManagerDm, &all, 0, None)
+                .blocks
+                .expect("blocks"),
+        );
+        assert_eq!(blocks.len(), 50);
+        for b in &blocks[1..] {
+            let text = b["text"]["text"].as_str().unwrap();
+            assert!(
+                text.contains("*Try creating the channel again* in the bot's Home"),
+                "{text}"
+            );
         }
     }
 
