@@ -2039,8 +2039,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     };
                     tr!(
                         l,
-                        format!("📥 {why}ため、{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
                         match count {
+                            0 => format!("📥 {why}ため、{since}からトラブル {id} の記録を投稿できませんでした。"),
+                            _ => format!("📥 {why}ため、{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
+                        },
+                        match count {
+                            0 => format!("📥 While {why}, the bot could not post here the messages of trouble {id} since {since}."),
                             1 => format!("📥 While {why}, the bot could not post here. The message of trouble {id} it held since {since} follows."),
                             _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {id} it held since {since} follow, in the order they happened."),
                         }
@@ -2050,14 +2054,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 // posted here meanwhile, out of order.
                 None => tr!(
                     l,
-                    format!("📥 このチャンネルの作成中、ボットはそれより前に決まったトラブル {id} の記録{count}件を{since}から保留していました。その後の投稿より遅れて、起きた順に続けて投稿します。"),
                     match count {
+                        0 => format!("📥 このチャンネルの作成中、ボットはそれより前に決まったトラブル {id} の記録を{since}から保留していました。"),
+                        _ => format!("📥 このチャンネルの作成中、ボットはそれより前に決まったトラブル {id} の記録{count}件を{since}から保留していました。その後の投稿より遅れて、起きた順に続けて投稿します。"),
+                    },
+                    match count {
+                        0 => format!("📥 While this channel was being made, the bot held messages of trouble {id} decided before it, since {since}."),
                         1 => format!("📥 While this channel was being made, the bot held the message of trouble {id} decided before it, since {since}: it follows late, after what was posted here since."),
                         _ => format!("📥 While this channel was being made, the bot held the {count} messages of trouble {id} decided before it, since {since}: they follow late, after what was posted here since, in the order they happened."),
                     }
                 ),
             };
-            text.push_str(&left_out_of_held(l, *left_out));
+            text.push_str(&left_out_of_held(l, *count, *left_out));
             Rendered::text(text)
         }
         Message::NotAnnounced {
@@ -2339,28 +2347,36 @@ fn held_lines_follow(l: Locale, tz: chrono_tz::Tz, t: &Trouble, held: &crate::tr
     let since = format_day_time(l, tz, held.since);
     let mut text = tr!(
         l,
-        format!("\n📥 チャンネルがなかったため{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
         match count {
+            0 => format!("\n📥 チャンネルがなかったため、{since}からトラブル {id} の記録を投稿できませんでした。"),
+            _ => format!("\n📥 チャンネルがなかったため{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
+        },
+        match count {
+            0 => format!("\n📥 While it had no channel, the bot could not post the messages of trouble {id} since {since}."),
             1 => format!("\n📥 The message of trouble {id} the bot held for it since {since}, while it had no channel, follows."),
             _ => format!("\n📥 The {count} messages of trouble {id} the bot held for it since {since}, while it had no channel, follow, in the order they happened."),
         }
     );
-    text.push_str(&left_out_of_held(l, held.left_out));
+    text.push_str(&left_out_of_held(l, count, held.left_out));
     text
 }
 
-/// How many held messages were not kept (`left_out`), said after those that follow.
-fn left_out_of_held(l: Locale, left_out: u32) -> String {
-    if left_out == 0 {
-        return String::new();
-    }
-    tr!(
-        l,
-        format!(
-            "ほかに{left_out}件は保持しきれませんでした。タイムラインにはすべて残っています（`/trouble report`）。"
+/// How many held messages were not kept (`left_out`), said after the `count` that follow: with
+/// none following (all left out beyond the cap, or dropped by a redaction), nothing is "more".
+fn left_out_of_held(l: Locale, count: usize, left_out: u32) -> String {
+    match (count, left_out) {
+        (_, 0) => String::new(),
+        (0, _) => tr!(
+            l,
+            format!("{left_out}件は保持できず、ここには続きません。タイムラインにはすべて残っています（`/trouble report`）。"),
+            format!(" {left_out} could not be kept, and none follows here; the timeline has all of them (`/trouble report`).")
         ),
-        format!(" {left_out} more could not be kept here; the timeline has all of them (`/trouble report`).")
-    )
+        _ => tr!(
+            l,
+            format!("ほかに{left_out}件は保持しきれませんでした。タイムラインにはすべて残っています（`/trouble report`）。"),
+            format!(" {left_out} more could not be kept here; the timeline has all of them (`/trouble report`).")
+        ),
+    }
 }
 
 /// A refusal to create the trouble's channel, with the button that asks Slack again once the
@@ -3575,6 +3591,58 @@ pub(super) mod tests {
         assert!(told(&t).contains("told by DM"), "{}", told(&t));
         t.escalation.unreachable = asked;
         assert!(!told(&t).contains("told by DM"), "{}", told(&t));
+    }
+
+    /// The line before what waited for the channel says how many follow and how many were not
+    /// kept, in both locales; when none follows (all dropped: left out beyond the cap, or by a
+    /// redaction), it says so rather than "the 0 messages … follow".
+    #[test]
+    fn the_held_line_says_what_follows_and_never_that_none_follows_as_zero() {
+        let (config, t) = hostile();
+        let line = |l, how, count, left_out| {
+            let m = Message::HeldFollow {
+                how,
+                since: t.opened_at,
+                count,
+                left_out,
+            };
+            render(l, &config, &t, &m).text
+        };
+        let made = line(Locale::En, None, 2, 1);
+        assert!(
+            made.contains("While this channel was being made, the bot held the 2 messages")
+                && made.contains("they follow late, after what was posted here since")
+                && made.contains(" 1 more could not be kept here"),
+            "{made}"
+        );
+        for how in [None, Some(ChannelLoss::Archived)] {
+            let none = line(Locale::En, how, 0, 3);
+            assert!(
+                !none.contains(" 0 ") && !none.contains("follows.") && !none.contains("more"),
+                "{none}"
+            );
+            assert!(none.contains(" 3 could not be kept, and none follows here"), "{none}");
+            let ja = line(Locale::Ja, how, 0, 3);
+            assert!(
+                !ja.contains("0件") && !ja.contains("続けて投稿") && ja.contains("3件は保持できず"),
+                "{ja}"
+            );
+        }
+        let held = crate::trouble::decide::HeldLines {
+            since: t.opened_at,
+            count: 0,
+            left_out: 3,
+        };
+        let replaced = Message::ChannelReplaced { held: Some(held) };
+        let mut with_channel = t.clone();
+        with_channel.channel = Some(ChannelId::new("C0NEW"));
+        let replaced = render(Locale::En, &config, &with_channel, &replaced).text;
+        assert!(
+            replaced.contains("could not post the messages of trouble")
+                && replaced.contains(" 3 could not be kept, and none follows here")
+                && !replaced.contains(" 0 "),
+            "{replaced}"
+        );
     }
 
     /// Where a sentence names the channel of a trouble whose channel Slack refused, it reads as
