@@ -115,8 +115,9 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
         (None, name) if t.channel_refused => refused_channel_ref(l, name.as_deref()),
-        // Deleted once closed, nothing replaces it (a reopening makes a new one).
-        (None, Some(name)) if t.channel_deleted && !t.is_open() => {
+        // Deleted once closed, nothing replaces it (a reopening makes a new one); closed while
+        // its replacement is on the way, it is being set up.
+        (None, Some(name)) if t.channel_deleted && !t.is_open() && !t.channel_create_queued => {
             tr!(l, format!("#{name}（削除済み）"), format!("#{name} (deleted)"))
         }
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
@@ -3711,6 +3712,7 @@ pub(super) mod tests {
         let mut closed = t.clone();
         closed.channel_refused = false;
         closed.channel_deleted = true;
+        closed.channel_create_queued = false;
         closed.closed = Some(
             serde_json::from_value(
                 serde_json::json!({"by": "U0MANAGER", "at": closed.opened_at, "forced_reason": null, "note": ""}),
@@ -3719,6 +3721,12 @@ pub(super) mod tests {
         );
         assert_eq!(channel_ref(Locale::En, &closed), "#trouble-20261130-1-acme (deleted)");
         assert_eq!(channel_ref(Locale::Ja, &closed), "#trouble-20261130-1-acme（削除済み）");
+        // Closed while its replacement's creation is queued, it is being set up after all.
+        closed.channel_create_queued = true;
+        assert_eq!(
+            channel_ref(Locale::En, &closed),
+            "#trouble-20261130-1-acme (being set up)"
+        );
     }
 
     /// The manager's DM asks for the acknowledgement first: beside Acknowledge, the button
