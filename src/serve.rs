@@ -207,7 +207,7 @@ pub async fn start_on(
         tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
     }
     tasks.spawn(prune_keys(app.clone(), rx.clone()));
-    tasks.spawn(ask_whom_org_names_now(app.clone()));
+    tasks.spawn(look_over_open_troubles(app.clone()));
     if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
         let listen =
             crate::store::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
@@ -385,25 +385,65 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// What the start owes the open troubles, read once from their summaries: the manager `[org]`
+/// names now, and the refusals an earlier release did not flag.
+async fn look_over_open_troubles(app: Arc<App>) {
+    let open = match app.store.open_summaries().await {
+        Ok(open) => open,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the open troubles; a manager [org] names now hears at the escalation's next step, and a refused channel an earlier release left unflagged is looked for at the next start");
+            return;
+        }
+    };
+    ask_whom_org_names_now(&app, &open).await;
+    flag_refusals_of_earlier_releases(&app, &open).await;
+}
+
 /// `[org]` may name another manager for a trouble's owner than when it opened (the admin fixed
 /// it and restarted): each open trouble nobody acknowledged asks them at once. Read from the
 /// open troubles' summaries: only a trouble whose escalation does not know them yet is read
 /// and decided on.
-async fn ask_whom_org_names_now(app: Arc<App>) {
-    let open = match app.store.open_summaries().await {
-        Ok(open) => open,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot read the open troubles; a manager [org] names now hears at the escalation's next step");
-            return;
-        }
-    };
+async fn ask_whom_org_names_now(app: &App, open: &[crate::trouble::model::TroubleSummary]) {
     let policy = &app.config.policy;
     let new_to_them = open
-        .into_iter()
+        .iter()
         .filter(|t| crate::trouble::decide::org_may_name_someone_new(policy, t));
     for waiting in new_to_them {
         if let Err(e) = app.engine().apply(&waiting.id, &[], Input::OrgRead).await {
             tracing::warn!(error = %e, trouble = %waiting.id, "cannot ask the manager [org] names now; they hear at the escalation's next step");
+        }
+    }
+}
+
+/// A trouble an earlier release stored after Slack refused to create its channel kept no flag
+/// saying so (`Trouble::channel_refused`): no button asked for the channel again, nothing
+/// warned. Its timeline says it: each open trouble without a channel and without the flag has
+/// its timeline read, and one that ends with the refusal is flagged through the core (see
+/// `decide::refusal_unflagged`), written back once, for sled and PostgreSQL alike; the timeline
+/// is left as it is. Few are read: a trouble opened by this release carries the flag, or has
+/// its channel on the way.
+async fn flag_refusals_of_earlier_releases(app: &App, open: &[crate::trouble::model::TroubleSummary]) {
+    for s in open.iter().filter(|s| s.channel.is_none()) {
+        let read = async {
+            let Some(t) = app.store.get(&s.id).await? else {
+                return Ok(None);
+            };
+            if t.channel.is_some() || t.channel_refused {
+                return Ok(None);
+            }
+            let entries = app.store.timeline(&s.id).await?;
+            Ok::<_, crate::store::StoreError>(crate::trouble::decide::refusal_unflagged(&t, &entries))
+        };
+        let input = match read.await {
+            Ok(Some(input)) => input,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, trouble = %s.id, "cannot read whether Slack refused the trouble's channel; read again at the next start");
+                continue;
+            }
+        };
+        if let Err(e) = app.engine().apply(&s.id, &[], input).await {
+            tracing::warn!(error = %e, trouble = %s.id, "cannot flag the channel Slack refused to create; flagged at the next start");
         }
     }
 }

@@ -724,3 +724,45 @@ async fn the_troubles_of_2026_12_03_nobody_acknowledged_are_counted_as_waiting_i
     let stats = bot.command_text(MANAGER, "C0000001", "stats").await;
     assert!(stats.contains(&said(before - 1)), "{stats}");
 }
+
+/// A trouble whose channel Slack refused under a release that kept no flag of it (its record put
+/// back as that release wrote it: no `channel_refused`) is flagged from its timeline at the next
+/// start, written back once: App Home offers its manager the button that asks again. Its timeline
+/// is as it was, and verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_refused_before_the_flag_was_kept_can_be_asked_for_again_after_the_upgrade() {
+    let mut bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
+    bot.posted_saying(SALES, "restricted_action").await;
+    bot.settle().await;
+    let before = trouble(&bot, &id);
+    assert!(before.channel_refused && before.channel.is_none());
+    bot.stop().await;
+    {
+        let db = sled_db(bot.dir.path()).await;
+        let troubles = db.open_tree("troubles").expect("the troubles tree");
+        let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
+        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+        let flag = record.as_object_mut().expect("an object").remove("channel_refused");
+        assert_eq!(flag, Some(serde_json::json!(true)));
+        troubles
+            .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    bot.restart().await;
+    wait_until(|| trouble(&bot, &id).channel_refused.then_some(())).await;
+    let after = trouble(&bot, &id);
+    assert_eq!(
+        (after.timeline_len, &after.timeline_head),
+        (before.timeline_len, &before.timeline_head),
+        "the timeline is as it was"
+    );
+    assert_store_verifies(&bot, "flagged from its timeline");
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains("create_channel") && home.contains("Slack refused to create its channel"),
+        "{home}"
+    );
+}

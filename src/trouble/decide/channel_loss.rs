@@ -553,6 +553,59 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     }
 }
 
+/// What an earlier release, which kept no [`Trouble::channel_refused`], left of Slack's
+/// refusal to create `t`'s channel: the input that flags it, when `t` is open without a channel
+/// nor the flag and its timeline `entries` end, as far as the channel goes, with the refusal
+/// (`DeliveryFailed` for `conversations.create`). Anything since that asked Slack for a channel
+/// (made, deleted and so replaced, asked for again, the trouble reopened) means a creation came
+/// after it: made, or still on its way, which a flag would offer to ask for twice. The refused
+/// creation was a `replacement` when a channel was deleted before it (the line then says so).
+/// Read by the shell at start; the input applies only while the timeline has not moved on.
+pub fn refusal_unflagged(t: &Trouble, entries: &[Entry]) -> Option<Input> {
+    if !t.is_open() || t.channel.is_some() || t.channel_refused {
+        return None;
+    }
+    let last = entries.iter().rposition(|e| {
+        matches!(
+            &e.event,
+            Event::DeliveryFailed { method, .. } if method == "conversations.create"
+        ) || matches!(
+            e.event,
+            Event::ChannelCreated { .. }
+                | Event::ChannelDeleted { .. }
+                | Event::ChannelAskedFor
+                | Event::Stage(crate::trouble::facts::StepEvent::Reopened { .. })
+        )
+    })?;
+    if !matches!(entries[last].event, Event::DeliveryFailed { .. }) {
+        return None;
+    }
+    let replacement = entries[..last]
+        .iter()
+        .any(|e| matches!(e.event, Event::ChannelDeleted { .. }));
+    Some(Input::RefusalOnTimeline {
+        head: t.timeline_head.clone(),
+        replacement,
+    })
+}
+
+/// Flags the refusal [`refusal_unflagged`] read, as the refusal would have been flagged had the
+/// release that heard it kept the flag: the managers' DMs and the escalation's still asking
+/// carry the button that asks again, as App Home does, and `/trouble status` says so. Nothing
+/// goes on the timeline, which recorded the refusal when it came. A timeline moved on since it
+/// was read (a click, a reopening) is read again at the next start.
+pub(super) fn refusal_on_timeline(w: &mut Work, head: &str, replacement: bool) {
+    let t = &w.t;
+    if t.timeline_head != head || !t.is_open() || t.channel.is_some() || t.channel_refused {
+        return;
+    }
+    w.t.channel_refused = true;
+    w.t.channel_deleted |= replacement;
+    w.changed = true;
+    w.refresh_manager_dms();
+    w.refresh_asking_dms();
+}
+
 /// Whether `user` is offered the button that asks for `t`'s channel again where they look
 /// (App Home): Slack's refusal recorded on an open trouble, and the role a click is judged by.
 pub fn may_ask_for_channel(policy: &Policy, t: &Trouble, user: &UserId) -> bool {

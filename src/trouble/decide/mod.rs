@@ -32,7 +32,7 @@ pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
 pub use acknowledgement::org_may_name_someone_new;
 use acknowledgement::*;
 use channel_loss::*;
-pub use channel_loss::{manager_dm_may_ask_for_channel, may_ask_for_channel};
+pub use channel_loss::{manager_dm_may_ask_for_channel, may_ask_for_channel, refusal_unflagged};
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};
 pub(in crate::trouble) use commands::add_participants;
 use commands::*;
@@ -154,6 +154,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         }
         Input::OrgRead => {
             ask_owners_manager_at_start(&mut w);
+            None
+        }
+        Input::RefusalOnTimeline { head, replacement } => {
+            refusal_on_timeline(&mut w, &head, replacement);
             None
         }
         Input::ChannelShared { org, org_name } => {

@@ -4168,6 +4168,74 @@ fn a_replaced_line_the_previous_release_stored_still_reads() {
     assert_eq!(serde_json::to_string(&read).unwrap(), stored);
 }
 
+/// A refusal an earlier release heard but kept no flag of (`channel_refused`, nor
+/// `channel_deleted`) is read from the timeline and flagged, the managers' DMs redrawn with the
+/// button; a deleted channel's replacement as one. Never once something since asked Slack for a
+/// channel (asked for again, the trouble reopened, the channel made or deleted), for a closed
+/// trouble, or once the timeline moved on from what was read.
+#[test]
+fn a_refusal_an_earlier_release_did_not_flag_is_read_from_its_timeline() {
+    use crate::trouble::facts::Step;
+    let as_stored_before = |sim: &mut Sim| {
+        sim.t.channel_refused = false;
+        sim.t.channel_deleted = false;
+    };
+    let refused = || Outcome::Failed {
+        method: "conversations.create".into(),
+        error: "restricted_action".into(),
+    };
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1795748400.000900"));
+    sim.feed(Input::Delivered(refused()));
+    as_stored_before(&mut sim);
+    let read = refusal_unflagged(&sim.t, &sim.entries).expect("the refusal is read");
+    assert_eq!(
+        read,
+        Input::RefusalOnTimeline {
+            head: sim.t.timeline_head.clone(),
+            replacement: false
+        }
+    );
+    sim.cmd("U0SALES", Command::Note("after the read".into()));
+    sim.feed(read);
+    assert!(!sim.t.channel_refused, "read from a timeline that moved on since");
+    let d = sim.feed(refusal_unflagged(&sim.t, &sim.entries).expect("read again"));
+    assert!(sim.t.channel_refused && !sim.t.channel_deleted);
+    assert!(
+        ops(&d, Lane::Dm).contains(&Op::Refresh { slot: Slot::ManagerDm }),
+        "{d:#?}"
+    );
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "flagged");
+
+    // Asked for again, then made: nothing to flag while it is on its way, nor once it is there.
+    sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CreateChannel,
+    });
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "on its way");
+    let name = sim.t.channel_name.clone().expect("a name");
+    sim.feed(channel_created(&name));
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "made");
+    // Deleted: its replacement is on its way. Refused too, it is flagged as a replacement.
+    sim.feed(Input::ChannelDeleted { by: None });
+    as_stored_before(&mut sim);
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "replaced");
+    sim.feed(Input::Delivered(refused()));
+    as_stored_before(&mut sim);
+    let read = refusal_unflagged(&sim.t, &sim.entries).expect("the replacement's refusal");
+    sim.feed(read);
+    assert!(sim.t.channel_refused && sim.t.channel_deleted);
+
+    // Closed while refused: nothing to ask for. Reopened: its channel is on its way again.
+    let (mut sim, _) = refused_at_open();
+    sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
+    as_stored_before(&mut sim);
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "closed");
+    sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
+    as_stored_before(&mut sim);
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "reopened");
+}
+
 #[test]
 fn the_roles_table_says_who_may_do_what() {
     let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];

@@ -1066,6 +1066,14 @@ pub enum Input {
     /// The bot started with `[org]` as it reads now: an unacknowledged trouble whose owner's
     /// manager it names stands outside the chain asks them at once.
     OrgRead,
+    /// The bot started on a store an earlier release wrote, which kept no
+    /// [`Trouble::channel_refused`]: the trouble's timeline, whose head was `head`, says Slack
+    /// refused to create its channel (a deleted one's `replacement`), and nothing asked for one
+    /// since (see [`crate::trouble::decide::refusal_unflagged`]).
+    RefusalOnTimeline {
+        head: String,
+        replacement: bool,
+    },
     /// The trouble's channel is shared with another organisation (Slack Connect): Slack said so
     /// (`channel_shared`, naming `org`; an event marked `is_ext_shared_channel`), or the
     /// deliverer found it so before a post. What the team alone was told there is withdrawn.
