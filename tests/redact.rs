@@ -292,6 +292,12 @@ async fn a_trouble_closed_while_slack_refused_its_channel_is_redacted() {
 
     let (ok, stdout, stderr) = redact(&config, &data, &id, &[&note], "the customer's erasure request");
     assert!(ok, "{stdout}\n{stderr}");
+    // The report went with the text: the administrator is told to have it posted again.
+    assert!(
+        stdout.contains("The report waiting for the trouble's channel (Slack refused to create it) carried these texts and was dropped with them")
+            && stdout.contains("post it again then with `/trouble report`"),
+        "{stdout}"
+    );
     let export = exported(&config, &data, &id).to_string();
     assert!(!export.contains(SECRET_WORD), "{export}");
     let (verified, findings) = verify(&config, &data);

@@ -470,10 +470,19 @@ pub fn redacted_now(l: Locale, id: &TroubleId, r: &Redaction) -> String {
             )
         }
     };
+    // Dropped with the texts it carried, the report is posted by nobody unless asked again.
+    let report = match r.report_dropped {
+        false => String::new(),
+        true => tr!(
+            l,
+            "トラブルのチャンネル（Slack が作成を拒否しました）を待っていた報告書はこれらの文面を含んでいたため、一緒に取り除きました。チャンネルができても投稿されないので、そのときに `/trouble report` でもう一度投稿してください（削除した文面は [redacted] と表示されます）。".to_string(),
+            "The report waiting for the trouble's channel (Slack refused to create it) carried these texts and was dropped with them: it is not posted when the channel is made, so post it again then with `/trouble report` (the erased texts read [redacted]). ".to_string()
+        ),
+    };
     tr!(
         l,
-        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\n{edited}{unknown}その後に投稿された報告書と DM（重大度変更・強制クローズ・再開の理由は DM と告知チャンネルにも送られています）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
-        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\n{edited}{unknown}Any report posted since and the DMs (a severity change's, a forced close's or a reopening's reason also went by DM and to the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
+        format!("{id}: 記録 {n} の文面を削除しました（[redacted] と表示されます。{by}番目の記録が削除と理由を記録しています。verify はこれらを削除済みとして挙げます）。\n{edited}{unknown}{report}その後に投稿された報告書と DM（重大度変更・強制クローズ・再開の理由は DM と告知チャンネルにも送られています）は変わっていません。チャンネルでは手で削除してください（DM は残ります）。これより前のバックアップと、書き換えられるまでのストアの古いページ（sled のログ、PostgreSQL の VACUUM 前の行）には文面が残っています。\n"),
+        format!("{id}: the texts of entries {n} erased (they read [redacted]; entry {by} records the redaction and its reason; verify lists them as redacted).\n{edited}{unknown}{report}Any report posted since and the DMs (a severity change's, a forced close's or a reopening's reason also went by DM and to the announce channels) are unchanged: delete those in channels by hand (the DMs stay). Backups taken before, and the store's old pages until they are rewritten (sled's log, PostgreSQL's rows until a vacuum), still hold the texts.\n")
     )
 }
 

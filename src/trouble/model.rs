@@ -1290,7 +1290,8 @@ pub enum ChannelLoss {
 /// channel lost, or never made: Slack refused it): once it can again they go, after a line
 /// saying why they come late. Bounded: a trouble's channel lost for weeks while its commands go
 /// on (the bot removed, commands still work) keeps at most [`Held::MOST`] lines (the messages
-/// it keeps, such as a kickoff posted again, always); the timeline keeps everything.
+/// it keeps, such as a kickoff posted again, always, and a report whole, the latest only); the
+/// timeline keeps everything.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Held {
     /// When the first of them was held.

@@ -119,6 +119,9 @@ pub struct Redaction {
     /// the line an entry was posted as, a line posted as it is where the customer may read is
     /// not kept (a reopening's), nor are a line's DMs or later reports.
     pub unknown: Vec<u64>,
+    /// Whether a report held for a channel Slack refused to create carried a text, and went
+    /// with the redaction: nobody will read it unless someone asks for it again.
+    pub report_dropped: bool,
 }
 
 impl Redaction {
@@ -251,7 +254,7 @@ pub fn redact(
     }
     let mut trouble = t.clone();
     let (edits, unknown) = edit_lines(&mut trouble, timeline, &seqs, now);
-    drop_never_posted(&mut trouble, timeline, &seqs);
+    let report_dropped = drop_never_posted(&mut trouble, timeline, &seqs);
     if let Some((seq, place)) = held_elsewhere(&trouble, timeline, &after, &seqs, reason) {
         return Err(Refusal::StillHeld { seq, place });
     }
@@ -279,6 +282,7 @@ pub fn redact(
         entry,
         edits,
         unknown,
+        report_dropped,
     })
 }
 
@@ -286,12 +290,13 @@ pub fn redact(
 /// of the entries `seqs`' texts, taken off it: nothing held there was ever posted, so the
 /// redaction need not wait for a channel nobody may ever ask for (a closed trouble's). Each line
 /// taken off is counted as left out (the timeline has it, as erased); a report held is taken
-/// off whole (`/trouble report` posts a fresh one, rendered as the timeline reads then).
-fn drop_never_posted(t: &mut Trouble, timeline: &[Entry], seqs: &[u64]) {
+/// off whole, counted as one (`/trouble report` posts a fresh one, rendered as the timeline
+/// reads then): whether one was, the answer says.
+fn drop_never_posted(t: &mut Trouble, timeline: &[Entry], seqs: &[u64]) -> bool {
     if t.channel.is_some() {
-        return;
+        return false;
     }
-    let Some(held) = t.held.as_mut() else { return };
+    let Some(held) = t.held.as_mut() else { return false };
     let carries = |op: &Op| {
         seqs.iter().any(|&seq| {
             let texts = timeline
@@ -305,13 +310,7 @@ fn drop_never_posted(t: &mut Trouble, timeline: &[Entry], seqs: &[u64]) {
     let refused = held.refused as usize;
     let mut kept = Vec::with_capacity(held.calls.len());
     for (at, call) in std::mem::take(&mut held.calls).into_iter().enumerate() {
-        let of_report = matches!(
-            &call.op,
-            Op::Post {
-                message: Message::ReportSummary | Message::ReportPart { .. } | Message::ReportContinues { .. },
-                ..
-            }
-        );
+        let of_report = call.op.posts_report();
         if !(carries(&call.op) || report && of_report) {
             kept.push(call);
             continue;
@@ -319,11 +318,15 @@ fn drop_never_posted(t: &mut Trouble, timeline: &[Entry], seqs: &[u64]) {
         if at < refused {
             held.refused -= 1;
         }
-        if matches!(call.op, Op::Post { .. }) {
+        if matches!(call.op, Op::Post { .. }) && !of_report {
             held.left_out += 1;
         }
     }
     held.calls = kept;
+    if report {
+        held.left_out += 1;
+    }
+    report
 }
 
 fn is_report_part(op: &Op) -> bool {
@@ -908,8 +911,10 @@ mod tests {
             how: None,
         });
         let r = redact(&t, &entries, &[], &notes[..1], "erasure", now).unwrap();
+        assert!(r.report_dropped, "the answer says the report must be asked for again");
         let held = r.trouble.held.expect("the other note's line still waits");
-        assert_eq!((held.calls, held.refused, held.left_out), (vec![line("lot 42")], 1, 5));
+        // The note's line and the report, one each, beside the one left out before.
+        assert_eq!((held.calls, held.refused, held.left_out), (vec![line("lot 42")], 1, 3));
     }
 
     /// The note's line the bot kept knowing which entry it carries is edited in the same write,
@@ -947,6 +952,7 @@ mod tests {
         };
         assert_eq!(r.edits, vec![edit.clone()]);
         assert_eq!(r.unknown, vec![notes[1]]);
+        assert!(!r.report_dropped);
         assert_eq!(r.decision().deliveries, vec![edit]);
     }
 

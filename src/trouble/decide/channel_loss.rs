@@ -256,6 +256,9 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
         how,
     });
     w.changed = true;
+    if call.op.posts_report() {
+        return hold_report(held, call, refused);
+    }
     let call = match call.op {
         // A line, whether or not its ts is kept with the entry it carries (a note's).
         Op::Post {
@@ -266,13 +269,14 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
                 .calls
                 .iter()
                 .filter(|c| {
-                    matches!(
-                        c.op,
-                        Op::Post {
-                            keep_as: None | Some(Slot::Entry { .. }),
-                            ..
-                        }
-                    )
+                    !c.op.posts_report()
+                        && matches!(
+                            c.op,
+                            Op::Post {
+                                keep_as: None | Some(Slot::Entry { .. }),
+                                ..
+                            }
+                        )
                 })
                 .count();
             if lines >= Held::MOST {
@@ -318,6 +322,35 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
         }
         _ => call,
     };
+    place(held, call, refused);
+}
+
+/// A report for the channel while it waits: one thing waiting, not lines counted against
+/// [`Held::MOST`] (a long report neither pushes out what waits nor is cut by it), and only the
+/// latest. A report renders the whole timeline as it reads when asked, so a later one says all
+/// an earlier one did: its summary takes the place of any report held before it (with the
+/// parts of an earlier report, posted or not, still to go in its thread). One that came back
+/// refused from the outbox (decided before the bot knew it could not post) is older than a
+/// report held since, and goes, its parts with it.
+fn hold_report(held: &mut Held, call: Delivery, refused: bool) {
+    let newer = held.calls[held.refused as usize..]
+        .iter()
+        .any(|c| c.op.posts_report_summary());
+    if refused && newer {
+        return;
+    }
+    if call.op.posts_report_summary() {
+        let ahead = held.refused as usize;
+        let mut kept = Vec::with_capacity(held.calls.len());
+        for (at, c) in std::mem::take(&mut held.calls).into_iter().enumerate() {
+            if !c.op.posts_report() {
+                kept.push(c);
+            } else if at < ahead {
+                held.refused -= 1;
+            }
+        }
+        held.calls = kept;
+    }
     place(held, call, refused);
 }
 
@@ -394,7 +427,12 @@ fn release_held(w: &mut Work, how: Option<ChannelLoss>) {
 fn take_held(w: &mut Work) -> Option<(Held, Option<HeldLines>)> {
     let held = w.t.held.take()?;
     w.changed = true;
-    let count = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
+    // A report is one of them: its parts follow in its summary's thread.
+    let count = held
+        .calls
+        .iter()
+        .filter(|c| matches!(c.op, Op::Post { .. }) && !c.op.posts_in_report_thread())
+        .count();
     let lines = (count > 0 || held.left_out > 0).then_some(HeldLines {
         since: held.since,
         count,

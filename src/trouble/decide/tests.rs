@@ -4785,6 +4785,98 @@ fn text_over_the_limit_from_a_form_is_refused_and_nothing_changes() {
     assert!(d.trouble.is_none() && matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
 }
 
+/// A report asked for while the bot cannot post in the channel waits whole, as one thing: it
+/// neither pushes out the lines waiting nor is cut by their cap; a later report takes the place
+/// of an earlier one, and one that comes back refused from the outbox (decided before the bot
+/// knew) is older than the one held, and goes. The line before what follows counts it once.
+#[test]
+fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let held = |sim: &Sim| sim.t.held.clone().expect("held");
+    let lines = |sim: &Sim| {
+        (sim.t.held.iter().flat_map(|h| h.calls.iter()))
+            .filter(|c| {
+                !c.op.posts_report()
+                    && matches!(
+                        c.op,
+                        Op::Post {
+                            keep_as: None | Some(Slot::Entry { .. }),
+                            ..
+                        }
+                    )
+            })
+            .count()
+    };
+    let report_calls = |sim: &Sim| {
+        let h = held(sim);
+        let summaries = h.calls.iter().filter(|c| c.op.posts_report_summary()).count();
+        (summaries, h.calls.iter().filter(|c| c.op.posts_report()).count())
+    };
+    for n in 1.. {
+        if lines(&sim) == Held::MOST - 1 {
+            break;
+        }
+        assert!(n < 2 * Held::MOST, "the notes are held as lines");
+        sim.cmd("U0SALES", Command::Note(format!("note {n}")));
+    }
+    sim.report(12);
+    assert_eq!(report_calls(&sim), (1, 1 + MAX_REPORT_PARTS), "the summary, its parts");
+    sim.cmd("U0SALES", Command::Note("the last line that fits".into()));
+    assert_eq!((lines(&sim), held(&sim).left_out), (Held::MOST, 0));
+    sim.cmd("U0SALES", Command::Note("one too many".into()));
+    assert_eq!((lines(&sim), held(&sim).left_out), (Held::MOST, 1));
+
+    // A later report in place of the earlier, after the lines held before it.
+    sim.advance(mins(2));
+    sim.report(2);
+    assert_eq!(report_calls(&sim), (1, 3));
+    let calls = held(&sim).calls;
+    let summary = calls.iter().position(|c| c.op.posts_report_summary()).expect("one");
+    assert!(calls[..summary].iter().all(|c| !c.op.posts_report()), "{calls:#?}");
+    // An earlier one, refused from the outbox, goes: its summary and its part.
+    let earlier = [
+        post_op(Dest::TroubleChannel, Message::ReportSummary, Some(Slot::Report)),
+        post_op(
+            Dest::ReportThread,
+            Message::ReportPart {
+                text: "part 1".into(),
+                part: 1,
+                of: 1,
+            },
+            None,
+        ),
+    ];
+    for op in earlier {
+        sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+            call: Box::new(Delivery {
+                lane: Lane::Channel,
+                op,
+            }),
+            channel: Some(ChannelId::new(TROUBLE_CHANNEL)),
+            method: "chat.postMessage".into(),
+            error: "is_archived".into(),
+        }));
+    }
+    assert_eq!(held(&sim).calls, calls);
+
+    let d = sim.feed(Input::ChannelBack {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let follow = channel_lines(&d)
+        .into_iter()
+        .find_map(|m| match m {
+            Message::HeldFollow { count, left_out, .. } => Some((count, left_out)),
+            _ => None,
+        })
+        .expect("the line before what follows");
+    assert_eq!(follow, (Held::MOST + 1, 1), "the lines and the report");
+}
+
 #[test]
 fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_instead() {
     // (shared channel, response url, what goes out in the origin lane, what goes to the owner)

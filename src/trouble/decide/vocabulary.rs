@@ -787,6 +787,33 @@ impl Op {
             | Op::CheckChannel { .. } => false,
         }
     }
+
+    /// Whether the call posts a report's summary in the trouble's channel.
+    pub fn posts_report_summary(&self) -> bool {
+        matches!(
+            self,
+            Op::Post {
+                message: Message::ReportSummary,
+                ..
+            }
+        )
+    }
+
+    /// Whether the call posts in a report's thread (a part of it).
+    pub fn posts_in_report_thread(&self) -> bool {
+        matches!(
+            self,
+            Op::Post {
+                to: Dest::ReportThread,
+                ..
+            }
+        )
+    }
+
+    /// Whether the call posts a report: its summary, or a part in the summary's thread.
+    pub fn posts_report(&self) -> bool {
+        self.posts_report_summary() || self.posts_in_report_thread()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
