@@ -623,8 +623,14 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             passed_over: None,
             new_to_chain: Some(NewToChain::Above),
         },
-        Message::EscalationDmSettled { asked_again: true },
-        Message::EscalationDmSettled { asked_again: false },
+        Message::EscalationDmSettled {
+            asked_again: true,
+            to: None,
+        },
+        Message::EscalationDmSettled {
+            asked_again: false,
+            to: Some(UserId::new(DIRECTOR)),
+        },
         Message::NobodyAnswered,
         Message::NamedManager {
             by: sales.clone(),
@@ -812,7 +818,11 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         forced_reason: Some("電話で合意".into()),
     });
     for t in [&acknowledged, &closed] {
-        for m in [Message::EscalationDmSettled { asked_again: true }, Message::ManagerDm] {
+        let settled = Message::EscalationDmSettled {
+            asked_again: true,
+            to: None,
+        };
+        for m in [settled, Message::ManagerDm] {
             let r = render(Locale::Ja, &config, t, &m);
             outputs.push(format!(
                 "{} {}",

@@ -109,19 +109,25 @@ pub fn combined(
     shown.sort_by_key(|(t, _)| t.severity);
     // Each refused channel its reader may ask for gets the button under its line, as many as
     // Slack's 50 blocks leave room for (the most severe first); the others say where it is.
+    // Only on a line whose trouble keeps the message (asking, or answered): that trouble draws
+    // it again when its channel is asked for, and the button goes. A line let go, or asked
+    // again in a newer DM, is not drawn again by its trouble, and takes no room.
     let mut room = MAX_BLOCKS - 1 - shown.len() - usize::from(more > 0);
+    let kept = |t: &Trouble| drawn_again.is_none_or(|m| t.keeps_dm(m) || state(t).is_none());
     let again: Vec<ChannelAsk> = shown
         .iter()
-        .map(
-            |(t, alone)| match asks_for_channel(config, kind, t, alone.as_ref(), reader.as_ref()) {
-                ChannelAsk::Button if room == 0 => ChannelAsk::InHome,
-                ChannelAsk::Button => {
-                    room -= 1;
-                    ChannelAsk::Button
-                }
-                other => other,
-            },
-        )
+        .map(|(t, alone)| match kept(t) {
+            false => ChannelAsk::No,
+            true => asks_for_channel(config, kind, t, alone.as_ref(), reader.as_ref()),
+        })
+        .map(|ask| match ask {
+            ChannelAsk::Button if room == 0 => ChannelAsk::InHome,
+            ChannelAsk::Button => {
+                room -= 1;
+                ChannelAsk::Button
+            }
+            other => other,
+        })
         .collect();
     let draw = |summary: usize| {
         let mut blocks = vec![section(&heading)];
@@ -222,8 +228,8 @@ fn asking_heading(l: Locale, kind: Combined, n: usize, asking: usize, more: usiz
     }
 }
 
-/// Whom trouble `t` asks with DM `m`, if it keeps it: its manager, the configured manager, or
-/// the one an escalation's DM asks.
+/// Whom trouble `t` asks (or asked, answered) with DM `m`, if it keeps it: its manager, the
+/// configured manager, or the one an escalation's DM asks.
 fn reader_of(config: &Config, t: &Trouble, m: &PostedMessage) -> Option<UserId> {
     let same = |kept: &PostedMessage| kept.channel == m.channel && kept.ts == m.ts;
     if t.manager_dm.as_ref().is_some_and(same) {
@@ -232,9 +238,10 @@ fn reader_of(config: &Config, t: &Trouble, m: &PostedMessage) -> Option<UserId> 
     if t.configured_manager_dm.as_ref().is_some_and(same) {
         return config.policy.manager_of(t.opened_by());
     }
-    t.escalation
-        .dms
-        .iter()
+    // Answered and kept too: every trouble of it answered, the message still has its reader
+    // (whose refused channels keep their button, as the trouble's own DM does).
+    (t.escalation.dms.iter())
+        .chain(&t.escalation.settled)
         .find(|dm| same(&dm.posted))
         .and_then(|dm| dm.asks().cloned())
 }
@@ -325,7 +332,8 @@ fn asks_for_channel(
 
 /// A trouble's line: the same facts as its own message (`alone`, when it says more than the
 /// trouble does), its own Acknowledge button while it asks (`settled` None), and under it, as
-/// its own DM has, the button asking for its channel again while Slack refuses it (`again`).
+/// its own DM has (asking or answered), the button asking for its channel again while Slack
+/// refuses it (`again`).
 #[allow(clippy::too_many_arguments)]
 fn line(
     l: Locale,
@@ -337,9 +345,8 @@ fn line(
     again: ChannelAsk,
     summary: usize,
 ) -> Vec<Block> {
-    let let_go = matches!(&settled, Some(Settled { let_go: true, .. }));
     let mut blocks = vec![line_itself(l, config, kind, t, alone, settled, again, summary)];
-    if again == ChannelAsk::Button && !let_go {
+    if again == ChannelAsk::Button {
         let button = super::messages::create_channel_button(l, &t.id, false);
         blocks.push(actions(&format!("channel-{}", t.id), vec![button]));
     }
@@ -753,6 +760,56 @@ mod tests {
                 text.contains("*Try creating the channel again* in the bot's Home"),
                 "{text}"
             );
+        }
+    }
+
+    /// One rule with the trouble's own escalation DM: drawn again once answered, a line whose
+    /// trouble keeps the message (and so draws it again when the channel is asked for) keeps
+    /// the button while its reader may ask, though nothing in the message asks any longer; a
+    /// line whose trouble let the message go (asked again in a newer DM) has none.
+    #[test]
+    fn an_answered_escalation_line_keeps_its_channel_button_only_while_its_trouble_keeps_the_dm() {
+        use crate::trouble::model::{Acknowledgement, ChannelId, KeptDm, Ts, UserId};
+        let (config, mut troubles) = hostile(2);
+        let m = PostedMessage {
+            channel: ChannelId::new("D0MANAGER"),
+            ts: Ts::new("5.5"),
+            together: troubles.iter().map(|(t, _)| t.id.clone()).collect(),
+        };
+        for (t, _) in &mut troubles {
+            t.channel = None;
+            t.channel_refused = true;
+            t.ack = Some(Acknowledgement {
+                by: UserId::new("U0MANAGER"),
+                at: t.opened_at,
+                wait_untold: false,
+            });
+            t.manager_dm = None;
+        }
+        // The first keeps it, answered; the second asked its reader again in a newer DM.
+        troubles[0].0.escalation.settled = vec![KeptDm {
+            posted: m.clone(),
+            shown: Some(Message::EscalationDm {
+                to: UserId::new("U0MANAGER"),
+                waited_secs: 600,
+                passed_over: None,
+                new_to_chain: None,
+                asked_before: Vec::new(),
+            }),
+        }];
+        for l in [Locale::Ja, Locale::En] {
+            let r = combined(l, &config, Combined::EscalationDm, &troubles, 0, Some(&m));
+            let blocks = as_values(r.blocks.expect("blocks"));
+            let buttons: Vec<&serde_json::Value> = (blocks.iter())
+                .filter(|b| b["type"] == "actions")
+                .flat_map(|b| b["elements"].as_array().expect("elements"))
+                .collect();
+            assert_eq!(buttons.len(), 1, "{l:?}: {blocks:?}");
+            assert_eq!(buttons[0]["action_id"], "create_channel");
+            assert!(buttons[0]["value"]
+                .as_str()
+                .unwrap()
+                .contains(troubles[0].0.id.as_str()));
         }
     }
 

@@ -1233,8 +1233,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             );
             Rendered { text, blocks: Some(blocks) }
         }
-        // The ask above, once it no longer asks: the state in the manager's DM's words, no button.
-        Message::EscalationDmSettled { asked_again } => {
+        // The ask above, once it no longer asks: the state in the manager's DM's words. Only
+        // the button asking for a refused channel stays, while its reader (`to`, named while
+        // the trouble keeps it) may ask, as on the managers' DM: the Acknowledge answer sends
+        // them to it.
+        Message::EscalationDmSettled { asked_again, to } => {
             let head = format!("{} · {}", asked_about(l, t, &sev), channel_ref(l, t));
             let state = match answered(l, config, t) {
                 Some(answered) => answered,
@@ -1244,7 +1247,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // Whom to call now, as the manager's DM says it, and a reopening.
             let state = standing(l, config, t, Some(state)).unwrap_or_default();
             let text = format!("{head}\n{state}");
-            Rendered { text, blocks: Some(vec![section(&head), context(&state)]) }
+            let again = to.as_ref().is_some_and(|to| crate::trouble::decide::may_ask_for_channel(&config.policy, t, to));
+            let mut blocks = vec![section(&head), context(&state)];
+            if again {
+                blocks.push(actions("dm", vec![create_channel_button(l, &t.id, true)]));
+            }
+            Rendered { text, blocks: Some(blocks) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(
             l,
@@ -3208,7 +3216,10 @@ pub(super) mod tests {
                     until: None,
                 },
             },
-            Message::EscalationDmSettled { asked_again: true },
+            Message::EscalationDmSettled {
+                asked_again: true,
+                to: None,
+            },
             Message::SeverityRaised {
                 from: Severity::new(2),
                 to: Severity::new(1),
@@ -3644,6 +3655,42 @@ pub(super) mod tests {
                 && !replaced.contains(" 0 "),
             "{replaced}"
         );
+    }
+
+    /// An escalation DM answered keeps the button asking for a refused channel while its
+    /// reader may ask, as the managers' DM does (the Acknowledge answer points them to it): not
+    /// for a reader who may not, nor once the channel is asked for, nor for an unknown reader.
+    #[test]
+    fn an_answered_escalation_dm_keeps_the_channel_button_while_its_reader_may_ask() {
+        let (config, mut t) = hostile();
+        t.channel = None;
+        t.channel_refused = true;
+        t.ack = Some(crate::trouble::model::Acknowledgement {
+            by: UserId::new("U0MANAGER"),
+            at: t.opened_at,
+            wait_untold: false,
+        });
+        let settled = |to: Option<&str>| Message::EscalationDmSettled {
+            asked_again: false,
+            to: to.map(UserId::new),
+        };
+        let buttons = |l, t: &Trouble, m: &Message| {
+            let blocks = serde_json::to_value(render(l, &config, t, m).blocks).expect("json");
+            let found: Vec<(String, bool)> = (blocks.as_array().expect("blocks").iter())
+                .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+                .filter_map(|e| Some((e["action_id"].as_str()?.to_string(), e["style"] == "primary")))
+                .collect();
+            found
+        };
+        for l in [Locale::Ja, Locale::En] {
+            let own = vec![("create_channel".to_string(), true)];
+            assert_eq!(buttons(l, &t, &settled(Some("U0MANAGER"))), own, "{l:?}");
+            assert!(buttons(l, &t, &settled(Some("U0NOBODY"))).is_empty(), "{l:?}");
+            assert!(buttons(l, &t, &settled(None)).is_empty(), "{l:?}");
+            let mut asked = t.clone();
+            asked.channel_refused = false;
+            assert!(buttons(l, &asked, &settled(Some("U0MANAGER"))).is_empty(), "{l:?}");
+        }
     }
 
     /// Where a sentence names the channel of a trouble whose channel Slack refused, it reads as

@@ -663,7 +663,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     }
     // Posted while a change of the chain left them out: it no longer asks, at once.
     if posted.asks().is_some_and(|u| !w.t.escalation.chain.contains(u)) {
-        edit_escalation_dm(w, posted.posted, false);
+        edit_escalation_dm(w, &posted, false);
         return;
     }
     let older = dms
@@ -674,7 +674,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     dms.push(posted);
     w.changed = true;
     if let Some(older) = older {
-        edit_escalation_dm(w, older.posted, true);
+        edit_escalation_dm(w, &older, true);
     }
     // One they answered before, asked again since its acknowledgement was withdrawn: it
     // points to the newer one, not saying the trouble waits beside it, and is forgotten. (One
@@ -684,7 +684,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
         let settled = &mut w.t.escalation.settled;
         let answered: Vec<KeptDm> = settled.extract_if(.., |m| m.posted.channel == channel).collect();
         for answered in answered {
-            edit_escalation_dm(w, answered.posted, true);
+            edit_escalation_dm(w, &answered, true);
         }
     }
     // The manager's first DM (or the configured manager's), when it is they who are asked
@@ -706,7 +706,14 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
                     escalation: false,
                 },
             ),
-            false => edit_escalation_dm(w, first, true),
+            false => edit_escalation_dm(
+                w,
+                &KeptDm {
+                    posted: first,
+                    shown: None,
+                },
+                true,
+            ),
         }
     }
     // Acknowledged or closed while it was on its way: `Work::finish` edits it at once.
@@ -745,23 +752,28 @@ pub(super) fn settle_escalation_dms(w: &mut Work) {
         let settled = &mut w.t.escalation.settled;
         settled.retain(|s| s.posted.channel != dm.posted.channel);
         settled.push(dm.clone());
-        edit_escalation_dm(w, dm.posted, false);
+        edit_escalation_dm(w, &dm, false);
     }
     w.changed = true;
 }
 
 /// Edits an escalation DM to say it no longer asks (`asked_again`: a newer one does), with the
-/// trouble's current facts; one several troubles share is drawn again from all of them.
-pub(super) fn edit_escalation_dm(w: &mut Work, dm: PostedMessage, asked_again: bool) {
-    let op = match dm.together.len() > 1 {
+/// trouble's current facts; one several troubles share is drawn again from all of them. One
+/// kept answered names whom it asked, for the button asking for a refused channel: kept, it is
+/// edited again when that channel is asked for, and the button goes (one no longer kept never is).
+pub(super) fn edit_escalation_dm(w: &mut Work, dm: &KeptDm, asked_again: bool) {
+    let posted = dm.posted.clone();
+    let kept = w.t.escalation.settled.iter().any(|s| s.posted == posted);
+    let to = dm.asks().filter(|_| kept && !asked_again).cloned();
+    let op = match posted.together.len() > 1 {
         true => Op::RedrawSharedDm {
-            message: dm,
+            message: posted,
             escalation: true,
         },
         false => Op::Edit {
-            channel: dm.channel,
-            ts: dm.ts,
-            message: Message::EscalationDmSettled { asked_again },
+            channel: posted.channel,
+            ts: posted.ts,
+            message: Message::EscalationDmSettled { asked_again, to },
         },
     };
     w.send(Lane::Dm, op);

@@ -1145,7 +1145,15 @@ fn kept_dms(t: &Trouble) -> Vec<&str> {
 
 #[test]
 fn escalation_dms_are_kept_one_per_person_and_lose_their_button_once_acknowledged() {
-    let settled = |asked_again| Message::EscalationDmSettled { asked_again };
+    // Answered, each names whom it asked (for the refused channel's button, none here).
+    let answered = |to: &str| Message::EscalationDmSettled {
+        asked_again: false,
+        to: Some(u(to)),
+    };
+    let asked_again = Message::EscalationDmSettled {
+        asked_again: true,
+        to: None,
+    };
     let mut sim = Sim::ready(req("ACME"));
     sim.fire_when_due(&sim.last_ack_timer()); // the director
     assert!(edits(&sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"))).is_empty());
@@ -1154,7 +1162,7 @@ fn escalation_dms_are_kept_one_per_person_and_lose_their_button_once_acknowledge
     sim.fire_when_due(&sim.last_ack_timer()); // the VP again
                                               // Only the newest DM to a person asks: the older one is edited as the newer one lands.
     let d = sim.feed(escalation_dm_posted("U0VP", "2.2"));
-    assert_eq!(edits(&d), vec![("2.1".to_string(), settled(true))]);
+    assert_eq!(edits(&d), vec![("2.1".to_string(), asked_again)]);
     assert_eq!(kept_dms(&sim.t), vec!["1.1", "2.2"]);
     // The same post told twice is not a newer one.
     assert!(edits(&sim.feed(escalation_dm_posted("U0VP", "2.2"))).is_empty());
@@ -1164,12 +1172,15 @@ fn escalation_dms_are_kept_one_per_person_and_lose_their_button_once_acknowledge
     assert!(matches!(d.reply, Some(Reply::Acknowledged { .. })));
     assert_eq!(
         edits(&d),
-        vec![("1.1".to_string(), settled(false)), ("2.2".to_string(), settled(false))]
+        vec![
+            ("1.1".to_string(), answered("U0DIRECTOR")),
+            ("2.2".to_string(), answered("U0VP"))
+        ]
     );
     assert!(sim.t.escalation.dms.is_empty(), "nothing kept once answered");
     // A DM still on its way when someone acknowledged is edited as soon as Slack has it.
     let d = sim.feed(escalation_dm_posted("U0DIRECTOR", "1.2"));
-    assert_eq!(edits(&d), vec![("1.2".to_string(), settled(false))]);
+    assert_eq!(edits(&d), vec![("1.2".to_string(), answered("U0DIRECTOR"))]);
     assert!(sim.t.escalation.dms.is_empty());
 }
 
@@ -1232,7 +1243,13 @@ fn a_hand_over_releases_every_dm_asking_someone_it_leaves_out() {
     let d = sim.feed(escalation_dm_posted("U0DIRECTOR", "1.2"));
     assert_eq!(
         edits(&d),
-        vec![("1.2".to_string(), Message::EscalationDmSettled { asked_again: false })]
+        vec![(
+            "1.2".to_string(),
+            Message::EscalationDmSettled {
+                asked_again: false,
+                to: None
+            }
+        )]
     );
     assert_eq!(kept_dms(&sim.t), vec!["2.1"]);
 }
@@ -1288,7 +1305,13 @@ fn a_trouble_closed_before_anyone_acknowledged_edits_every_dm_that_still_asks() 
     assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     assert_eq!(
         edits(&d),
-        vec![("1.1".to_string(), Message::EscalationDmSettled { asked_again: false })]
+        vec![(
+            "1.1".to_string(),
+            Message::EscalationDmSettled {
+                asked_again: false,
+                to: Some(u("U0DIRECTOR"))
+            }
+        )]
     );
     // The manager's first DM loses its button too.
     assert!(has_op(&d, Lane::Dm, &Op::Refresh { slot: Slot::ManagerDm }));
@@ -1689,7 +1712,10 @@ fn an_answered_escalation_dm_is_kept_while_someone_else_leaves_the_chain() {
     );
     assert_eq!(
         of_director(&d),
-        vec![Message::EscalationDmSettled { asked_again: false }]
+        vec![Message::EscalationDmSettled {
+            asked_again: false,
+            to: Some(u("U0DIRECTOR"))
+        }]
     );
     assert!(kept(&sim), "still kept");
 }
@@ -1718,7 +1744,13 @@ fn an_answered_dm_kept_without_its_reader_is_let_go_unedited_once_anyone_leaves_
             reason: "r".into(),
         },
     );
-    assert_eq!(of_it(&d), vec![Message::EscalationDmSettled { asked_again: false }]);
+    assert_eq!(
+        of_it(&d),
+        vec![Message::EscalationDmSettled {
+            asked_again: false,
+            to: None
+        }]
+    );
     // A manager named above the chain: nobody leaves it, and it is kept.
     let d = sim.cmd("U0MANAGER", Command::Manager(u("U0QA1")));
     assert!(matches!(d.reply, Some(Reply::ManagerChanged { .. })), "{:?}", d.reply);
@@ -3597,7 +3629,10 @@ fn the_escalation_dms_follow_a_refused_channel_until_it_is_made() {
     // Answered, the DM says so, and still follows the channel.
     sim.cmd("U0MANAGER", Command::Ack);
     let made = sim.feed(channel_created(&name));
-    let settled = Message::EscalationDmSettled { asked_again: false };
+    let settled = Message::EscalationDmSettled {
+        asked_again: false,
+        to: Some(u("U0DIRECTOR")),
+    };
     assert!(
         edits(&made).contains(&("1.1".to_string(), settled)),
         "{:?}",
@@ -3903,6 +3938,47 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
         let said = crate::i18n::reply_text(l, &config, &asked);
         assert!(said.contains(follows), "{said}");
     }
+}
+
+/// Someone up the chain who acknowledges from their escalation DM while Slack refuses the
+/// channel is told the button is in their DM or Home, and the DM, answered, names them so it
+/// keeps that button (rendered: see messages.rs); asked for, the channel's edit drops it there.
+#[test]
+fn an_escalated_acknowledgement_keeps_the_channel_button_in_the_dm_it_points_to() {
+    let (mut sim, _) = refused_at_open();
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    let acked = sim.feed(Input::Button {
+        user: u("U0DIRECTOR"),
+        action: ButtonAction::Acknowledge,
+    });
+    assert!(
+        matches!(
+            acked.reply,
+            Some(Reply::Acknowledged {
+                refused: Some(Refused { may_ask: true }),
+                ..
+            })
+        ),
+        "{:?}",
+        acked.reply
+    );
+    let answered = Message::EscalationDmSettled {
+        asked_again: false,
+        to: Some(u("U0DIRECTOR")),
+    };
+    assert_eq!(edits(&acked), vec![("1.1".to_string(), answered.clone())]);
+    assert!(may_ask_for_channel(&sim.config, &sim.t, &u("U0DIRECTOR")));
+    let asked = sim.feed(Input::Button {
+        user: u("U0DIRECTOR"),
+        action: ButtonAction::CreateChannel,
+    });
+    assert!(
+        edits(&asked).contains(&("1.1".to_string(), answered)),
+        "{:?}",
+        asked.deliveries
+    );
+    assert!(!may_ask_for_channel(&sim.config, &sim.t, &u("U0DIRECTOR")));
 }
 
 /// The channel asked for again while the refusal's backlog still drains (the click came before

@@ -210,10 +210,14 @@ pub enum Message {
     /// An `EscalationDm` edited once it no longer asks, rendered from the trouble as it then
     /// is: who acknowledged and after how long, or that it was closed first; or, `asked_again`
     /// while nobody has, that a newer DM to the same person asks instead (only the newest keeps
-    /// the button).
+    /// the button). While `to`, whom it asked, may still ask for a channel Slack refused, it
+    /// keeps that button, as the managers' DM does (absent from edits queued by an earlier
+    /// release, which then show none).
     EscalationDmSettled {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         asked_again: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<UserId>,
     },
     NobodyAnswered,
     /// To someone named manager (`by`) once the trouble was acknowledged: nobody asks them to

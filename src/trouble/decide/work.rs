@@ -414,7 +414,7 @@ impl<'a> Work<'a> {
     pub(super) fn refresh_settled_escalation_dms(&mut self, answered_before: Option<&[KeptDm]>) {
         for dm in self.t.escalation.settled.clone() {
             if answered_before.is_none_or(|before| before.contains(&dm)) {
-                super::acknowledgement::edit_escalation_dm(self, dm.posted, false);
+                super::acknowledgement::edit_escalation_dm(self, &dm, false);
             }
         }
     }
