@@ -748,18 +748,55 @@ mod tests {
             (t.customer, t.summary) = ("ACME".into(), "cracked housings".into());
             t.channel_name = Some(format!("trouble-{}-acme", t.id));
         }
-        let blocks = as_values(
-            combined(Locale::En, &config, Combined::ManagerDm, &all, 0, None)
-                .blocks
-                .expect("blocks"),
-        );
-        assert_eq!(blocks.len(), 50);
-        for b in &blocks[1..] {
-            let text = b["text"]["text"].as_str().unwrap();
-            assert!(
-                text.contains("*Try creating the channel again* in the bot's Home"),
-                "{text}"
+        for (l, hint) in [
+            (
+                Locale::En,
+                "(ask for it again with *Try creating the channel again* in the bot's Home)",
+            ),
+            (
+                Locale::Ja,
+                "（ボットのホームの「チャンネルの作成を再試行」で依頼できます）",
+            ),
+        ] {
+            let blocks = as_values(
+                combined(l, &config, Combined::ManagerDm, &all, 0, None)
+                    .blocks
+                    .expect("blocks"),
             );
+            assert_eq!(blocks.len(), 50);
+            for b in &blocks[1..] {
+                let text = b["text"]["text"].as_str().unwrap();
+                assert!(text.contains(hint), "{l:?}: {text}");
+            }
+        }
+    }
+
+    /// The button is judged for the DM's reader, by the predicate its own DM uses: an
+    /// escalation's reader not yet asked (so who may not ask for the channel) gets none, nor
+    /// does a notice, read by anyone in the channel.
+    #[test]
+    fn a_refused_channels_line_has_no_button_for_a_reader_who_may_not_ask() {
+        use crate::trouble::model::UserId;
+        let (config, mut troubles) = hostile(3);
+        for (t, alone) in &mut troubles {
+            t.channel = None;
+            t.channel_refused = true;
+            *alone = Some(Message::EscalationDm {
+                to: UserId::new("U0NOBODY"),
+                waited_secs: 600,
+                passed_over: None,
+                new_to_chain: None,
+                asked_before: Vec::new(),
+            });
+        }
+        for l in [Locale::Ja, Locale::En] {
+            for kind in [Combined::EscalationDm, Combined::Notice] {
+                let r = combined(l, &config, kind, &troubles, 0, None);
+                let blocks = as_values(r.blocks.expect("blocks"));
+                assert_eq!(blocks.len(), 4, "{kind:?}: {blocks:?}");
+                assert!(blocks.iter().all(|b| b["type"] != "actions"), "{kind:?}: {blocks:?}");
+                assert!(!serde_json::to_string(&blocks).unwrap().contains("create_channel"));
+            }
         }
     }
 

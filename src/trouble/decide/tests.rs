@@ -3940,6 +3940,43 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
     }
 }
 
+/// Someone up the chain not asked yet may acknowledge (`/trouble ack ID`) but not ask for the
+/// channel: the answer says the acknowledgement waits for it, and names no button, in either
+/// locale.
+#[test]
+fn one_who_may_acknowledge_but_not_ask_is_not_pointed_to_the_button() {
+    let (mut sim, _) = refused_at_open();
+    assert!(!may_ask_for_channel(&sim.config, &sim.t, &u("U0DIRECTOR")));
+    let acked = sim.cmd("U0DIRECTOR", Command::Ack);
+    let ack = acked.reply.expect("an answer");
+    assert!(
+        matches!(
+            &ack,
+            Reply::Acknowledged {
+                refused: Some(Refused { may_ask: false }),
+                ..
+            }
+        ),
+        "{ack:?}"
+    );
+    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    for (l, waits, button) in [
+        (
+            crate::i18n::Locale::En,
+            "the acknowledgement is posted there once it is made",
+            "Try creating the channel again",
+        ),
+        (
+            crate::i18n::Locale::Ja,
+            "確認したことはチャンネルができてから投稿します",
+            "チャンネルの作成を再試行",
+        ),
+    ] {
+        let said = crate::i18n::reply_text(l, &config, &ack);
+        assert!(said.contains(waits) && !said.contains(button), "{said}");
+    }
+}
+
 /// Someone up the chain who acknowledges from their escalation DM while Slack refuses the
 /// channel is told the button is in their DM or Home, and the DM, answered, names them so it
 /// keeps that button (rendered: see messages.rs); asked for, the channel's edit drops it there.
