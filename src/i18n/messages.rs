@@ -129,14 +129,27 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
 /// its channel, or, while it has none to type in (Slack refused it, being made), in a DM with
 /// the bot, its id right after the command word (`Trouble::takes_commands_by_id`): nobody is
 /// sent to a channel that does not exist.
-pub(super) fn typed_where(l: Locale, t: &Trouble, word: &str, rest: &str) -> (String, String) {
+pub(super) fn typed_where(l: Locale, t: &Trouble, word: &str, rest: &str) -> Typed {
     match t.takes_commands_by_id() {
-        false => (format!("`/trouble {word} {rest}`"), channel_ref(l, t)),
-        true => (
-            format!("`/trouble {word} {} {rest}`", t.id),
-            tr!(l, "ボットとの DM", "a DM with the bot").to_string(),
-        ),
+        false => Typed {
+            command: format!("`/trouble {word} {rest}`"),
+            place: channel_ref(l, t),
+            by_id: false,
+        },
+        true => Typed {
+            command: format!("`/trouble {word} {} {rest}`", t.id),
+            place: tr!(l, "ボットとの DM", "a DM with the bot").to_string(),
+            by_id: true,
+        },
     }
+}
+
+/// A command as [`typed_where`] gives it: the command, where to type it, and whether that is
+/// a DM by the trouble's id (it has no channel to type in).
+pub(super) struct Typed {
+    command: String,
+    place: String,
+    by_id: bool,
 }
 
 /// A channel Slack refused to create, as [`channel_ref`] names it: by its name when known.
@@ -1742,13 +1755,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
             let why = because(l, reason, Where::Elsewhere);
+            // In its channel, the words this DM always had; else by id in a DM (in Japanese,
+            // with the particle spaced after the Latin "DM", as elsewhere).
             let (raise, there) = match typed_where(l, t, "sev", &from.level().to_string()) {
-                (raise, _) if !t.takes_commands_by_id() => (raise, tr!(l, "チャンネル", "its channel").to_string()),
-                typed => typed,
+                Typed { command, by_id: false, .. } => (command, tr!(l, "チャンネルで", "its channel").to_string()),
+                Typed { command, place, .. } => (command, tr!(l, format!("{place} で"), place)),
             };
             Rendered::text(tr!(
                 l,
-                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nお客様への報告は{every}ごとになります。戻すには{there}で {raise}。", user(by)),
+                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nお客様への報告は{every}ごとになります。戻すには{there} {raise}。", user(by)),
                 format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nCustomer updates are now due every {every}. {raise} in {there} raises it again.", user(by))
             ))
         }
@@ -1846,10 +1861,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let numbers = super::listed(l, actions.iter().map(|n| format!("#{n}")));
             let first = actions.first().copied().unwrap_or(1);
-            let (fix_ja, there_ja) = typed_where(Locale::Ja, t, "訂正", &format!("対策 {first} 担当:@…"));
-            let (fix_en, there_en) = typed_where(Locale::En, t, "fix", &format!("action {first} owner:@…"));
+            let ja = typed_where(Locale::Ja, t, "訂正", &format!("対策 {first} 担当:@…"));
+            let en = typed_where(Locale::En, t, "fix", &format!("action {first} owner:@…"));
+            let (by_id, fix_ja, there_ja, fix_en, there_en) = (en.by_id, ja.command, ja.place, en.command, en.place);
             // With no channel to type in, the one it would be, named as every message names it.
-            let (none_ja, none_en) = match t.takes_commands_by_id() {
+            let (none_ja, none_en) = match by_id {
                 true => {
                     let channel = channel_ref(l, t);
                     (format!("このトラブルには入力できるチャンネルがないため（{channel}）、"), format!(", the trouble having no channel to type in: {channel}"))
@@ -3854,6 +3870,7 @@ pub(super) mod tests {
         let said = |t: &Trouble, l, m: &Message| render(l, &config, t, m).text;
         // With its channel, the commands are typed there, as before.
         assert!(said(&t, Locale::En, &lowered).contains("`/trouble sev 1` in its channel"));
+        assert!(said(&t, Locale::Ja, &lowered).contains("戻すにはチャンネルで `/trouble sev 1`。"));
         assert!(said(&t, Locale::Ja, &unreachable).contains("で `/trouble 訂正 対策 2 担当:@…` と入力"));
         t.channel = None;
         t.channel_refused = true;
@@ -3869,7 +3886,7 @@ pub(super) mod tests {
             (
                 Locale::Ja,
                 "#trouble-20261130-1-acme（Slack が作成を拒否）",
-                "ボットとの DMで `/trouble sev 20261130-1 1`",
+                "ボットとの DM で `/trouble sev 20261130-1 1`",
                 "ボットとの DM で `/trouble 訂正 20261130-1 対策 2 担当:@…`",
                 "チャンネルで",
             ),

@@ -584,19 +584,20 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 format!("トラブル {id}（{customer}）を確認しました。エスカレーションは止まります。"),
                 format!("Acknowledged trouble {id} ({customer}). Escalation has stopped.")
             );
-            // Nobody reads it in a channel yet: the line waits for the channel Slack refused.
+            // Nobody reads it in a channel yet: its line waits for the channel Slack refused, and
+            // the kickoff and the status say it there anyway (past the lines that may wait).
             let waits = match refused {
                 None => String::new(),
                 Some(Refused { may_ask: true }) => tr!(
                     l,
-                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてから投稿します。ボットからの DM かボットのホームの「チャンネルの作成を再試行」でもう一度依頼できます。",
-                    " Slack refused to create its channel, so the acknowledgement is posted there once it is made: ask for it again with *Try creating the channel again* in the bot's DM to you or in its Home."
+                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてからそこに表示されます。ボットからの DM かボットのホームの「チャンネルの作成を再試行」でもう一度依頼できます。",
+                    " Slack refused to create its channel, so the acknowledgement shows there once it is made: ask for it again with *Try creating the channel again* in the bot's DM to you or in its Home."
                 )
                 .to_string(),
                 Some(Refused { may_ask: false }) => tr!(
                     l,
-                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてから投稿します。",
-                    " Slack refused to create its channel, so the acknowledgement is posted there once it is made."
+                    "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてからそこに表示されます。",
+                    " Slack refused to create its channel, so the acknowledgement shows there once it is made."
                 )
                 .to_string(),
             };
@@ -986,11 +987,18 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         .to_string(),
         Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
         Reply::ChannelAgain { id, answer } => match answer {
-            ChannelAgain::Asked => tr!(
-                l,
-                format!("トラブル {id} のチャンネルの作成を Slack にもう一度依頼しました。作成されたら、関係者を招待してキックオフと状況を投稿し、それまで投稿を待っていた記録を起きた順に続けます。また拒否されたら、担当者に DM で伝えます。"),
-                format!("Slack is asked again to create the channel of trouble {id}. Once it is made, everyone taking part is invited and the kickoff and the status are posted there, then what waited for it, in order; if Slack refuses again, the owner hears by DM.")
-            ),
+            ChannelAgain::Asked { then_held } => {
+                // What waited follows only when something did.
+                let (then_ja, then_en) = match then_held {
+                    true => ("し、それまで投稿を待っていた記録を起きた順に続けます", ", then what waited for it, in order"),
+                    false => ("します", ""),
+                };
+                tr!(
+                    l,
+                    format!("トラブル {id} のチャンネルの作成を Slack にもう一度依頼しました。作成されたら、関係者を招待してキックオフと状況を投稿{then_ja}。また拒否されたら、担当者に DM で伝えます。"),
+                    format!("Slack is asked again to create the channel of trouble {id}. Once it is made, everyone taking part is invited and the kickoff and the status are posted there{then_en}; if Slack refuses again, the owner hears by DM.")
+                )
+            }
             ChannelAgain::Exists(channel) => tr!(
                 l,
                 format!("トラブル {id} にはチャンネル <#{channel}> があります。"),

@@ -427,18 +427,23 @@ fn release_held(w: &mut Work, how: Option<ChannelLoss>) {
 fn take_held(w: &mut Work) -> Option<(Held, Option<HeldLines>)> {
     let held = w.t.held.take()?;
     w.changed = true;
-    // A report is one of them: its parts follow in its summary's thread.
+    let lines = held_lines(&held);
+    Some((held, lines))
+}
+
+/// What the line before the messages that waited says of them; none when no message waited.
+/// A report is one of them: its parts follow in its summary's thread.
+fn held_lines(held: &Held) -> Option<HeldLines> {
     let count = held
         .calls
         .iter()
         .filter(|c| matches!(c.op, Op::Post { .. }) && !c.op.posts_in_report_thread())
         .count();
-    let lines = (count > 0 || held.left_out > 0).then_some(HeldLines {
+    (count > 0 || held.left_out > 0).then_some(HeldLines {
         since: held.since,
         count,
         left_out: held.left_out,
-    });
-    Some((held, lines))
+    })
 }
 
 /// Each call that waited, once, in order, behind the line saying why it comes late.
@@ -668,12 +673,13 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
         (None, false) => ChannelAgain::Coming,
         (None, true) => {
             w.log(Some(user), Event::ChannelAskedFor);
+            let then_held = w.t.held.as_ref().is_some_and(|held| held_lines(held).is_some());
             set_up_channel_again(w, None, Some(user));
             // Their button goes, and no DM says it was refused: the channel is being set up,
             // and its link comes once made.
             w.refresh_manager_dms();
             w.refresh_asking_dms();
-            ChannelAgain::Asked
+            ChannelAgain::Asked { then_held }
         }
     };
     Reply::ChannelAgain { id, answer }

@@ -3523,7 +3523,8 @@ fn a_channel_slack_refused_is_asked_for_again_once() {
     ));
     assert_eq!(creates(&refused), 0);
     let asked = click(&mut sim, "U0SALES");
-    assert_eq!((answer(&asked), creates(&asked)), (ChannelAgain::Asked, 1));
+    let answered_asked = matches!(answer(&asked), ChannelAgain::Asked { .. });
+    assert_eq!((answered_asked, creates(&asked)), (true, 1));
     assert!(asked
         .entries
         .iter()
@@ -3593,7 +3594,7 @@ fn the_managers_dm_says_the_refusal_whichever_lane_comes_first_and_loses_its_but
         assert!(matches!(
             &asked.reply,
             Some(Reply::ChannelAgain {
-                answer: ChannelAgain::Asked,
+                answer: ChannelAgain::Asked { .. },
                 ..
             })
         ));
@@ -3918,17 +3919,49 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
         action: ButtonAction::CreateChannel,
     });
     let asked = asked.reply.expect("an answer");
+    assert!(
+        matches!(
+            &asked,
+            Reply::ChannelAgain {
+                answer: ChannelAgain::Asked { then_held: true },
+                ..
+            }
+        ),
+        "{asked:?}"
+    );
+    let (mut fresh, _) = refused_at_open();
+    let nothing_held = fresh
+        .feed(Input::Button {
+            user: u("U0MANAGER"),
+            action: ButtonAction::CreateChannel,
+        })
+        .reply
+        .expect("an answer");
+    assert!(
+        matches!(
+            &nothing_held,
+            Reply::ChannelAgain {
+                answer: ChannelAgain::Asked { then_held: false },
+                ..
+            }
+        ),
+        "{nothing_held:?}"
+    );
+    let tr_ends = |l| match l {
+        crate::i18n::Locale::Ja => "キックオフと状況を投稿します。",
+        crate::i18n::Locale::En => "the status are posted there; if Slack refuses again",
+    };
     let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
     for (l, waits, button, follows) in [
         (
             crate::i18n::Locale::En,
-            "the acknowledgement is posted there once it is made",
+            "the acknowledgement shows there once it is made",
             "*Try creating the channel again*",
             "then what waited for it, in order",
         ),
         (
             crate::i18n::Locale::Ja,
-            "確認したことはチャンネルができてから投稿します",
+            "確認したことはチャンネルができてからそこに表示されます",
             "「チャンネルの作成を再試行」",
             "それまで投稿を待っていた記録を起きた順に続けます",
         ),
@@ -3937,6 +3970,10 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
         assert!(said.contains(waits) && said.contains(button), "{said}");
         let said = crate::i18n::reply_text(l, &config, &asked);
         assert!(said.contains(follows), "{said}");
+        // Asked before anything waited: nothing is said to follow.
+        let said = crate::i18n::reply_text(l, &config, &nothing_held);
+        assert!(!said.contains(follows), "{said}");
+        assert!(said.contains(tr_ends(l)), "{said}");
     }
 }
 
@@ -3963,12 +4000,12 @@ fn one_who_may_acknowledge_but_not_ask_is_not_pointed_to_the_button() {
     for (l, waits, button) in [
         (
             crate::i18n::Locale::En,
-            "the acknowledgement is posted there once it is made",
+            "the acknowledgement shows there once it is made",
             "Try creating the channel again",
         ),
         (
             crate::i18n::Locale::Ja,
-            "確認したことはチャンネルができてから投稿します",
+            "確認したことはチャンネルができてからそこに表示されます",
             "チャンネルの作成を再試行",
         ),
     ] {

@@ -1136,8 +1136,9 @@ pub struct Refused {
 /// Where a click asking for a trouble's channel again (after Slack refused it) leaves it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChannelAgain {
-    /// Asked: Slack is asked to create it now.
-    Asked,
+    /// Asked: Slack is asked to create it now; `then_held`, messages waited for it (or were
+    /// left out), and follow the set-up.
+    Asked { then_held: bool },
     /// It has one already: nothing to ask.
     Exists(ChannelId),
     /// Its creation is under way (asked by someone else a moment ago, or still at its first
