@@ -49,7 +49,10 @@ pub fn how_many_fit(l: Locale, config: &Config, kind: Combined, parts: &[(&Troub
     // The heading, and the line saying how many follow.
     let mut total = 300;
     for (k, (t, alone)) in parts.iter().enumerate().take(most) {
-        let again = asks_for_channel(config, kind, t, *alone, None);
+        let again = match reader_may_ask(config, kind, t, *alone, None) {
+            true => ChannelAsk::Button(k),
+            false => ChannelAsk::No,
+        };
         total += line(l, config, kind, t, *alone, None, again, LINE_SUMMARY)
             .iter()
             .map(Block::text_chars)
@@ -114,20 +117,17 @@ pub fn combined(
     // again in a newer DM, is not drawn again by its trouble, and takes no room.
     let mut room = MAX_BLOCKS - 1 - shown.len() - usize::from(more > 0);
     let kept = |t: &Trouble| drawn_again.is_none_or(|m| t.keeps_dm(m) || state(t).is_none());
-    let again: Vec<ChannelAsk> = shown
-        .iter()
-        .map(|(t, alone)| match kept(t) {
-            false => ChannelAsk::No,
-            true => asks_for_channel(config, kind, t, alone.as_ref(), reader.as_ref()),
-        })
-        .map(|ask| match ask {
-            ChannelAsk::Button if room == 0 => ChannelAsk::InHome,
-            ChannelAsk::Button => {
-                room -= 1;
-                ChannelAsk::Button
-            }
-            other => other,
-        })
+    let again: Vec<ChannelAsk> = (shown.iter().enumerate())
+        .map(
+            |(k, (t, alone))| match kept(t) && reader_may_ask(config, kind, t, alone.as_ref(), reader.as_ref()) {
+                false => ChannelAsk::No,
+                true if room == 0 => ChannelAsk::InHome,
+                true => {
+                    room -= 1;
+                    ChannelAsk::Button(k)
+                }
+            },
+        )
         .collect();
     let draw = |summary: usize| {
         let mut blocks = vec![section(&heading)];
@@ -302,8 +302,9 @@ fn asks_reader(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ChannelAsk {
     No,
-    /// The single DM's button, under the line.
-    Button,
+    /// The single DM's button, under the line (the line's place in the message, which keeps
+    /// its block_id unique: Slack refuses a whole message repeating one).
+    Button(usize),
     /// No room left for it in the message: the line says where the button is.
     InHome,
 }
@@ -311,22 +312,18 @@ enum ChannelAsk {
 /// Whether the DM's reader may ask for `t`'s refused channel, judged as its own DM judges it:
 /// the managers' DMs for their reader, an escalation's for whom it asks (`alone`, else the
 /// `reader` of the DM drawn again). A notice offers nothing.
-fn asks_for_channel(
+fn reader_may_ask(
     config: &Config,
     kind: Combined,
     t: &Trouble,
     alone: Option<&Message>,
     reader: Option<&UserId>,
-) -> ChannelAsk {
-    let may = match (kind, alone) {
+) -> bool {
+    match (kind, alone) {
         (Combined::ManagerDm, _) => manager_dm_may_ask_for_channel(&config.policy, t),
         (Combined::EscalationDm, Some(Message::EscalationDm { to, .. })) => may_ask_for_channel(&config.policy, t, to),
         (Combined::EscalationDm, _) => reader.is_some_and(|r| may_ask_for_channel(&config.policy, t, r)),
         (Combined::Notice, _) => false,
-    };
-    match may {
-        true => ChannelAsk::Button,
-        false => ChannelAsk::No,
     }
 }
 
@@ -346,9 +343,9 @@ fn line(
     summary: usize,
 ) -> Vec<Block> {
     let mut blocks = vec![line_itself(l, config, kind, t, alone, settled, again, summary)];
-    if again == ChannelAsk::Button {
+    if let ChannelAsk::Button(k) = again {
         let button = super::messages::create_channel_button(l, &t.id, false);
-        blocks.push(actions(&format!("channel-{}", t.id), vec![button]));
+        blocks.push(actions(&format!("channel-{k}-{}", t.id), vec![button]));
     }
     blocks
 }
@@ -769,6 +766,28 @@ mod tests {
                 assert!(text.contains(hint), "{l:?}: {text}");
             }
         }
+    }
+
+    /// Each button's block_id is its line's own, even were the same trouble ever gathered
+    /// twice in one message: Slack refuses a message repeating one, and every trouble in it
+    /// would go unheard.
+    #[test]
+    fn the_channel_buttons_block_ids_are_unique_in_a_message() {
+        let (config, mut troubles) = hostile(1);
+        troubles[0].0.channel = None;
+        troubles[0].0.channel_refused = true;
+        let twice = vec![troubles[0].clone(), troubles[0].clone()];
+        let blocks = as_values(
+            combined(Locale::En, &config, Combined::ManagerDm, &twice, 0, None)
+                .blocks
+                .expect("blocks"),
+        );
+        let ids: Vec<&str> = (blocks.iter())
+            .filter(|b| b["type"] == "actions")
+            .filter_map(|b| b["block_id"].as_str())
+            .collect();
+        assert_eq!(ids.len(), 2, "{blocks:?}");
+        assert_ne!(ids[0], ids[1]);
     }
 
     /// The button is judged for the DM's reader, by the predicate its own DM uses: an
