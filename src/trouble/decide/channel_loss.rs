@@ -673,7 +673,8 @@ pub(super) fn ask_for_channel(w: &mut Work, user: &UserId) -> Reply {
         (None, false) => ChannelAgain::Coming,
         (None, true) => {
             w.log(Some(user), Event::ChannelAskedFor);
-            let then_held = w.t.held.as_ref().is_some_and(|held| held_lines(held).is_some());
+            // Something follows: none does when all that waited was left out.
+            let then_held = w.t.held.as_ref().and_then(held_lines).is_some_and(|l| l.count > 0);
             set_up_channel_again(w, None, Some(user));
             // Their button goes, and no DM says it was refused: the channel is being set up,
             // and its link comes once made.
