@@ -80,6 +80,13 @@ impl Engine<'_> {
                 tracing::warn!(error = %e, trouble = %id, "the 8D names people by id");
             }
         }
+        if decide::may_reopen(&input) {
+            // Refused under a release that kept no flag of it, its channel is made late at the
+            // reopening, not "deleted" and replaced.
+            if let Err(e) = Box::pin(self.flag_refusal_unflagged(id)).await {
+                tracing::warn!(error = %e, trouble = %id, "cannot read whether Slack refused the trouble's channel before the reopening");
+            }
+        }
         let applied = self
             .decide_on(id, seen, None, true, move |ctx, t| {
                 decide::decide(ctx, t, input.clone())
@@ -92,6 +99,26 @@ impl Engine<'_> {
             }
         }
         Ok(applied)
+    }
+
+    /// Flags Slack's refusal to create trouble `id`'s channel when a release that kept no flag
+    /// of it stored the trouble (see `decide::refusal_unflagged`): its timeline read, the core
+    /// decides, checking again under the trouble's turn. At start for the open troubles, and
+    /// before a reopening.
+    pub async fn flag_refusal_unflagged(&self, id: &TroubleId) -> Result<(), EngineError> {
+        let Some(t) = self.app.store.get(id).await? else {
+            return Ok(());
+        };
+        if !decide::may_be_refused_unflagged(&t) {
+            return Ok(());
+        }
+        let entries = self.app.store.timeline(id).await?;
+        let Some(input) = decide::refusal_unflagged(&t, &entries) else {
+            return Ok(());
+        };
+        self.decide_on(id, &[], None, true, move |ctx, t| decide::decide(ctx, t, input.clone()))
+            .await?;
+        Ok(())
     }
 
     /// Opens a trouble: its id (the day's next number, in the configured timezone) is allocated

@@ -421,28 +421,11 @@ async fn ask_whom_org_names_now(app: &App, open: &[crate::trouble::model::Troubl
 /// its timeline read, and one that ends with the refusal is flagged through the core (see
 /// `decide::refusal_unflagged`), written back once, for sled and PostgreSQL alike; the timeline
 /// is left as it is. Few are read: a trouble opened by this release carries the flag, or has
-/// its channel on the way.
+/// its channel on the way. A closed one is read at its reopening (`Engine::apply`), not here:
+/// no closed trouble is read at start.
 async fn flag_refusals_of_earlier_releases(app: &App, open: &[crate::trouble::model::TroubleSummary]) {
     for s in open.iter().filter(|s| s.channel.is_none()) {
-        let read = async {
-            let Some(t) = app.store.get(&s.id).await? else {
-                return Ok(None);
-            };
-            if t.channel.is_some() || t.channel_refused {
-                return Ok(None);
-            }
-            let entries = app.store.timeline(&s.id).await?;
-            Ok::<_, crate::store::StoreError>(crate::trouble::decide::refusal_unflagged(&t, &entries))
-        };
-        let input = match read.await {
-            Ok(Some(input)) => input,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::warn!(error = %e, trouble = %s.id, "cannot read whether Slack refused the trouble's channel; read again at the next start");
-                continue;
-            }
-        };
-        if let Err(e) = app.engine().apply(&s.id, &[], input).await {
+        if let Err(e) = app.engine().flag_refusal_unflagged(&s.id).await {
             tracing::warn!(error = %e, trouble = %s.id, "cannot flag the channel Slack refused to create; flagged at the next start");
         }
     }

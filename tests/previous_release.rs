@@ -738,6 +738,25 @@ async fn a_channel_refused_before_the_flag_was_kept_can_be_asked_for_again_after
     bot.settle().await;
     let before = trouble(&bot, &id);
     assert!(before.channel_refused && before.channel.is_none());
+    restart_without_refusal_flag(&mut bot, &id).await;
+    wait_until(|| trouble(&bot, &id).channel_refused.then_some(())).await;
+    let after = trouble(&bot, &id);
+    assert_eq!(
+        (after.timeline_len, &after.timeline_head),
+        (before.timeline_len, &before.timeline_head),
+        "the timeline is as it was"
+    );
+    assert_store_verifies(&bot, "flagged from its timeline");
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains("create_channel") && home.contains("Slack refused to create its channel"),
+        "{home}"
+    );
+}
+
+/// Stops the bot, puts trouble `id`'s record back as a release that kept no `channel_refused`
+/// wrote it, and starts the bot again.
+async fn restart_without_refusal_flag(bot: &mut TestBot, id: &str) {
     bot.stop().await;
     {
         let db = sled_db(bot.dir.path()).await;
@@ -752,17 +771,40 @@ async fn a_channel_refused_before_the_flag_was_kept_can_be_asked_for_again_after
         db.flush().unwrap();
     }
     bot.restart().await;
-    wait_until(|| trouble(&bot, &id).channel_refused.then_some(())).await;
-    let after = trouble(&bot, &id);
-    assert_eq!(
-        (after.timeline_len, &after.timeline_head),
-        (before.timeline_len, &before.timeline_head),
-        "the timeline is as it was"
-    );
-    assert_store_verifies(&bot, "flagged from its timeline");
-    let home = app_home(&bot, MANAGER).await;
+}
+
+/// Refused under a release that kept no flag of it, then closed: no start reads a closed trouble,
+/// but its reopening does first. The channel made then says it comes late, as for a refusal this
+/// release heard, never that a channel was deleted and replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_refused_before_the_flag_was_kept_comes_late_at_the_reopening_of_its_closed_trouble() {
+    let mut bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "restricted_action", 1);
+    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
+    bot.posted_saying(SALES, "restricted_action").await;
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("close {id} force settled by phone"))
+        .await;
+    assert!(r.contains(&format!("Closed trouble {id}")), "{r}");
+    bot.settle().await;
+    restart_without_refusal_flag(&mut bot, &id).await;
+    bot.settle().await;
     assert!(
-        home.contains("create_channel") && home.contains("Slack refused to create its channel"),
-        "{home}"
+        !trouble(&bot, &id).channel_refused,
+        "no closed trouble is read at start"
     );
+
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("reopen {id} customer found more"))
+        .await;
+    assert!(r.contains("The trouble is open again"), "{r}");
+    let channel = wait_until(|| trouble(&bot, &id).channel.map(|c| c.to_string())).await;
+    let line = bot.posted_saying(&channel, "had no channel").await;
+    assert!(
+        line.contains("The trouble was reopened, so the bot made it now"),
+        "{line}"
+    );
+    bot.nothing_posted_saying(&channel, "was deleted").await;
+    bot.nothing_posted_saying(SALES, "was deleted").await;
+    assert_store_verifies(&bot, "flagged before the reopening");
 }

@@ -596,16 +596,43 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     }
 }
 
+/// Whether `t` may carry a refusal an earlier release kept no flag of ([`refusal_unflagged`]):
+/// no channel and no flag. Only then is its timeline worth reading.
+pub fn may_be_refused_unflagged(t: &Trouble) -> bool {
+    t.channel.is_none() && !t.channel_refused
+}
+
+/// Whether `input` may reopen a closed trouble (`/trouble reopen`, an effectiveness check
+/// answered "not effective"): before it, the shell flags a refusal an earlier release kept no
+/// flag of ([`refusal_unflagged`]), so the reopening makes the channel as a refused one's.
+pub fn may_reopen(input: &Input) -> bool {
+    use crate::trouble::facts::Step;
+    matches!(
+        input,
+        Input::Command {
+            command: Command::Step(Step::Reopen(_)),
+            ..
+        } | Input::Button {
+            action: ButtonAction::Effect { effective: false, .. },
+            ..
+        }
+    )
+}
+
 /// What an earlier release, which kept no [`Trouble::channel_refused`], left of Slack's
-/// refusal to create `t`'s channel: the input that flags it, when `t` is open without a channel
-/// nor the flag and its timeline `entries` end, as far as the channel goes, with the refusal
-/// (`DeliveryFailed` for `conversations.create`). Anything since that asked Slack for a channel
-/// (made, deleted and so replaced, asked for again, the trouble reopened) means a creation came
-/// after it: made, or still on its way, which a flag would offer to ask for twice. The refused
-/// creation was a `replacement` when a channel was deleted before it (the line then says so).
-/// Read by the shell at start; the input applies only while the timeline has not moved on.
+/// refusal to create `t`'s channel: the input that flags it, when `t` may carry one
+/// ([`may_be_refused_unflagged`]) and its timeline `entries` end, as far as the channel goes,
+/// with the refusal (`DeliveryFailed` for `conversations.create`). Anything since that asked Slack for a
+/// channel (made, deleted and so replaced, asked for again, the trouble reopened) means a
+/// creation came after it: made, or still on its way, which a flag would offer to ask for
+/// twice. The refused creation was a `replacement` when a channel was deleted before it (the
+/// line then says so). Open or closed alike, as this release flags a refusal: a closed
+/// trouble's flag offers nothing ([`may_ask_for_channel`]), and its reopening then says the
+/// channel comes late, not that it was deleted. Read by the shell (`Engine::flag_refusal_unflagged`)
+/// at start for the open troubles, and before a reopening; the input applies only while the
+/// timeline has not moved on.
 pub fn refusal_unflagged(t: &Trouble, entries: &[Entry]) -> Option<Input> {
-    if !t.is_open() || t.channel.is_some() || t.channel_refused {
+    if !may_be_refused_unflagged(t) {
         return None;
     }
     let last = entries.iter().rposition(|e| {
@@ -638,8 +665,7 @@ pub fn refusal_unflagged(t: &Trouble, entries: &[Entry]) -> Option<Input> {
 /// goes on the timeline, which recorded the refusal when it came. A timeline moved on since it
 /// was read (a click, a reopening) is read again at the next start.
 pub(super) fn refusal_on_timeline(w: &mut Work, head: &str, replacement: bool) {
-    let t = &w.t;
-    if t.timeline_head != head || !t.is_open() || t.channel.is_some() || t.channel_refused {
+    if w.t.timeline_head != head || !may_be_refused_unflagged(&w.t) {
         return;
     }
     w.t.channel_refused = true;

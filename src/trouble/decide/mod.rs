@@ -32,7 +32,9 @@ pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
 pub use acknowledgement::org_may_name_someone_new;
 use acknowledgement::*;
 use channel_loss::*;
-pub use channel_loss::{manager_dm_may_ask_for_channel, may_ask_for_channel, refusal_unflagged};
+pub use channel_loss::{
+    manager_dm_may_ask_for_channel, may_ask_for_channel, may_be_refused_unflagged, may_reopen, refusal_unflagged,
+};
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};
 pub(in crate::trouble) use commands::add_participants;
 use commands::*;

@@ -4336,8 +4336,8 @@ fn a_replaced_line_the_previous_release_stored_still_reads() {
 /// A refusal an earlier release heard but kept no flag of (`channel_refused`, nor
 /// `channel_deleted`) is read from the timeline and flagged, the managers' DMs redrawn with the
 /// button; a deleted channel's replacement as one. Never once something since asked Slack for a
-/// channel (asked for again, the trouble reopened, the channel made or deleted), for a closed
-/// trouble, or once the timeline moved on from what was read.
+/// channel (asked for again, the trouble reopened, the channel made or deleted), or once the
+/// timeline moved on from what was read. A closed trouble's is flagged too, offering nothing.
 #[test]
 fn a_refusal_an_earlier_release_did_not_flag_is_read_from_its_timeline() {
     use crate::trouble::facts::Step;
@@ -4391,11 +4391,13 @@ fn a_refusal_an_earlier_release_did_not_flag_is_read_from_its_timeline() {
     sim.feed(read);
     assert!(sim.t.channel_refused && sim.t.channel_deleted);
 
-    // Closed while refused: nothing to ask for. Reopened: its channel is on its way again.
+    // Closed while refused: flagged as a refusal this release heard would be, nothing offered
+    // (the trouble is closed). Reopened: its channel is on its way again.
     let (mut sim, _) = refused_at_open();
     sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
     as_stored_before(&mut sim);
-    assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "closed");
+    sim.feed(refusal_unflagged(&sim.t, &sim.entries).expect("closed, read all the same"));
+    assert!(sim.t.channel_refused && !may_ask_for_channel(&config(), &sim.t, &u("U0SALES")));
     sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
     as_stored_before(&mut sim);
     assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "reopened");
