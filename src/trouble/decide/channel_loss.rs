@@ -597,9 +597,10 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
 }
 
 /// Whether `t` may carry a refusal an earlier release kept no flag of ([`refusal_unflagged`]):
-/// no channel and no flag. Only then is its timeline worth reading.
+/// no channel, no flag, and no creation under way (flagged then, it would offer a second
+/// channel; see [`set_up_channel_again`]). Only then is its timeline worth reading.
 pub fn may_be_refused_unflagged(t: &Trouble) -> bool {
-    t.channel.is_none() && !t.channel_refused
+    t.channel.is_none() && !t.channel_refused && !t.channel_create_queued
 }
 
 /// Whether `input` may reopen a closed trouble (`/trouble reopen`, an effectiveness check

@@ -4401,6 +4401,19 @@ fn a_refusal_an_earlier_release_did_not_flag_is_read_from_its_timeline() {
     sim.cmd("U0MANAGER", Command::Step(Step::Reopen("customer found more".into())));
     as_stored_before(&mut sim);
     assert_eq!(refusal_unflagged(&sim.t, &sim.entries), None, "reopened");
+    // Its creation queued says so on its own, the timeline read before the reopening's entry.
+    let reopening = sim
+        .entries
+        .iter()
+        .rposition(|e| matches!(e.event, Event::Stage(crate::trouble::facts::StepEvent::Reopened { .. })))
+        .expect("the reopening");
+    assert!(sim.t.channel_create_queued);
+    assert_eq!(refusal_unflagged(&sim.t, &sim.entries[..reopening]), None, "queued");
+    sim.feed(Input::RefusalOnTimeline {
+        head: sim.t.timeline_head.clone(),
+        replacement: false,
+    });
+    assert!(!sim.t.channel_refused, "queued");
 }
 
 #[test]
