@@ -27,6 +27,10 @@ const NAMES_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
 /// The most people one report asks Slack the names of.
 const NAMES_ASKED: usize = 20;
 
+/// How many times a refusal an earlier release kept no flag of is read before the bot gives up
+/// until the next start (see [`Engine::flag_refusal_unflagged`]).
+const FLAG_TRIES: usize = 3;
+
 /// Whether Slack refused to tell names once already (said once in the log, not per report).
 static NAMES_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -104,20 +108,29 @@ impl Engine<'_> {
     /// Flags Slack's refusal to create trouble `id`'s channel when a release that kept no flag
     /// of it stored the trouble (see `decide::refusal_unflagged`): its timeline read, the core
     /// decides, checking again under the trouble's turn. At start for the open troubles, and
-    /// before a reopening.
+    /// before a reopening. A decision landing between the read and the flag (a timer due at
+    /// start, a note) moves the timeline on and the core flags nothing: read again, up to
+    /// [`FLAG_TRIES`] times, then said in the log (the next start reads it again).
     pub async fn flag_refusal_unflagged(&self, id: &TroubleId) -> Result<(), EngineError> {
-        let Some(t) = self.app.store.get(id).await? else {
-            return Ok(());
-        };
-        if !decide::may_be_refused_unflagged(&t) {
-            return Ok(());
+        for _ in 0..FLAG_TRIES {
+            let Some(t) = self.app.store.get(id).await? else {
+                return Ok(());
+            };
+            if !decide::may_be_refused_unflagged(&t) {
+                return Ok(());
+            }
+            let entries = self.app.store.timeline(id).await?;
+            let Some(input) = decide::refusal_unflagged(&t, &entries) else {
+                return Ok(());
+            };
+            let applied = self
+                .decide_on(id, &[], None, true, move |ctx, t| decide::decide(ctx, t, input.clone()))
+                .await?;
+            if matches!(&applied, Applied::Decided(d) if d.trouble.as_ref().is_some_and(|t| t.channel_refused)) {
+                return Ok(());
+            }
         }
-        let entries = self.app.store.timeline(id).await?;
-        let Some(input) = decide::refusal_unflagged(&t, &entries) else {
-            return Ok(());
-        };
-        self.decide_on(id, &[], None, true, move |ctx, t| decide::decide(ctx, t, input.clone()))
-            .await?;
+        tracing::warn!(trouble = %id, tries = FLAG_TRIES, "the timeline moved on each time it was read: the channel Slack refused to create under an earlier release is not flagged; read again at the next start");
         Ok(())
     }
 

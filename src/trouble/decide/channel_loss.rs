@@ -664,7 +664,7 @@ pub fn refusal_unflagged(t: &Trouble, entries: &[Entry]) -> Option<Input> {
 /// release that heard it kept the flag: the managers' DMs and the escalation's still asking
 /// carry the button that asks again, as App Home does, and `/trouble status` says so. Nothing
 /// goes on the timeline, which recorded the refusal when it came. A timeline moved on since it
-/// was read (a click, a reopening) is read again at the next start.
+/// was read (a timer, a note) flags nothing: the shell reads it again.
 pub(super) fn refusal_on_timeline(w: &mut Work, head: &str, replacement: bool) {
     if w.t.timeline_head != head || !may_be_refused_unflagged(&w.t) {
         return;
