@@ -912,6 +912,15 @@ mod tests {
         });
         let r = redact(&t, &entries, &[], &notes[..1], "erasure", now).unwrap();
         assert!(r.report_dropped, "the answer says the report must be asked for again");
+        // In either language.
+        let said = |l| crate::i18n::admin::redacted_now(l, &t.id, &r);
+        let ja = said(crate::i18n::Locale::Ja);
+        assert!(
+            ja.contains("を待っていた報告書はこれらの文面を含んでいたため、一緒に取り除きました")
+                && ja.contains("そのときに `/trouble report` でもう一度投稿してください"),
+            "{ja}"
+        );
+        assert!(said(crate::i18n::Locale::En).contains("post it again then with `/trouble report`"));
         let held = r.trouble.held.expect("the other note's line still waits");
         // The note's line and the report, one each, beside the one left out before.
         assert_eq!((held.calls, held.refused, held.left_out), (vec![line("lot 42")], 1, 3));

@@ -4968,7 +4968,9 @@ fn text_over_the_limit_from_a_form_is_refused_and_nothing_changes() {
 /// A report asked for while the bot cannot post in the channel waits whole, as one thing: it
 /// neither pushes out the lines waiting nor is cut by their cap; a later report takes the place
 /// of an earlier one, and one that comes back refused from the outbox (decided before the bot
-/// knew) is older than the one held, and goes. The line before what follows counts it once.
+/// knew) is older than the one held, and goes; with none held, it is kept ahead of the lines
+/// decided since. The line before what follows counts it once, and what follows it is what
+/// waited, each once, in order.
 #[test]
 fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
     let mut sim = Sim::ready(req("ACME"));
@@ -5030,8 +5032,8 @@ fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
             None,
         ),
     ];
-    for op in earlier {
-        sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+    let refused = |op| {
+        Input::Delivered(Outcome::ChannelUnavailable {
             call: Box::new(Delivery {
                 lane: Lane::Channel,
                 op,
@@ -5039,7 +5041,10 @@ fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
             channel: Some(ChannelId::new(TROUBLE_CHANNEL)),
             method: "chat.postMessage".into(),
             error: "is_archived".into(),
-        }));
+        })
+    };
+    for op in earlier.clone() {
+        sim.feed(refused(op));
     }
     assert_eq!(held(&sim).calls, calls);
 
@@ -5055,6 +5060,39 @@ fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
         })
         .expect("the line before what follows");
     assert_eq!(follow, (Held::MOST + 1, 1), "the lines and the report");
+    // What follows it is what waited, each once, in order: the lines, then the later report
+    // whole (its summary, its two parts), none of the earlier one.
+    let after: Vec<Op> = ops(&d, Lane::Channel)
+        .into_iter()
+        .skip_while(|op| {
+            !matches!(
+                op,
+                Op::Post {
+                    message: Message::HeldFollow { .. },
+                    ..
+                }
+            )
+        })
+        .skip(1)
+        .collect();
+    let waited: Vec<Op> = calls.iter().map(|c| c.op.clone()).collect();
+    assert_eq!(after.get(..waited.len()), Some(&waited[..]), "{after:#?}");
+    assert_eq!(after.iter().filter(|op| op.posts_report()).count(), 3, "{after:#?}");
+
+    // Refused from the outbox with no later report held, a report is kept, whole, ahead of
+    // the lines decided since: it was decided before them.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    sim.cmd("U0SALES", Command::Note("decided since".into()));
+    for op in earlier.clone() {
+        sim.feed(refused(op));
+    }
+    let calls: Vec<Op> = held(&sim).calls.into_iter().map(|c| c.op).collect();
+    assert_eq!(calls.get(..2), Some(&earlier[..]), "{calls:#?}");
+    assert_eq!(lines(&sim), 1, "{calls:#?}");
 }
 
 #[test]
