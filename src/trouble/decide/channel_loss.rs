@@ -432,13 +432,18 @@ fn take_held(w: &mut Work) -> Option<(Held, Option<HeldLines>)> {
 }
 
 /// What the line before the messages that waited says of them; none when no message waited.
-/// A report is one of them: its parts follow in its summary's thread.
 fn held_lines(held: &Held) -> Option<HeldLines> {
+    // A report is one of them: its parts follow in its summary's thread. Parts whose summary
+    // was posted before the channel was lost are that report, late: one too, or they would
+    // appear in the old summary's thread with nothing saying so.
+    let summary_held = held.calls.iter().any(|c| c.op.posts_report_summary());
+    let parts_alone = !summary_held && held.calls.iter().any(|c| c.op.posts_in_report_thread());
     let count = held
         .calls
         .iter()
         .filter(|c| matches!(c.op, Op::Post { .. }) && !c.op.posts_in_report_thread())
-        .count();
+        .count()
+        + usize::from(parts_alone);
     (count > 0 || held.left_out > 0).then_some(HeldLines {
         since: held.since,
         count,
