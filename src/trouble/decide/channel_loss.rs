@@ -265,21 +265,7 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
             keep_as: None | Some(Slot::Entry { .. }),
             ..
         } => {
-            let lines = held
-                .calls
-                .iter()
-                .filter(|c| {
-                    !c.op.posts_report()
-                        && matches!(
-                            c.op,
-                            Op::Post {
-                                keep_as: None | Some(Slot::Entry { .. }),
-                                ..
-                            }
-                        )
-                })
-                .count();
-            if lines >= Held::MOST {
+            if held_line_count(held) >= Held::MOST {
                 held.left_out += 1;
                 return;
             }
@@ -323,6 +309,24 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
         _ => call,
     };
     place(held, call, refused);
+}
+
+/// How many lines wait in `held`, counted against [`Held::MOST`]: posts kept as no slot, or as
+/// the entry they carry; not a report's (one thing apart, see [`hold_report`]).
+pub(super) fn held_line_count(held: &Held) -> usize {
+    held.calls
+        .iter()
+        .filter(|c| {
+            !c.op.posts_report()
+                && matches!(
+                    c.op,
+                    Op::Post {
+                        keep_as: None | Some(Slot::Entry { .. }),
+                        ..
+                    }
+                )
+        })
+        .count()
 }
 
 /// A report for the channel while it waits: one thing waiting, not lines counted against

@@ -4979,20 +4979,7 @@ fn a_report_waits_whole_as_one_thing_and_only_the_latest() {
         by: None,
     });
     let held = |sim: &Sim| sim.t.held.clone().expect("held");
-    let lines = |sim: &Sim| {
-        (sim.t.held.iter().flat_map(|h| h.calls.iter()))
-            .filter(|c| {
-                !c.op.posts_report()
-                    && matches!(
-                        c.op,
-                        Op::Post {
-                            keep_as: None | Some(Slot::Entry { .. }),
-                            ..
-                        }
-                    )
-            })
-            .count()
-    };
+    let lines = |sim: &Sim| sim.t.held.as_ref().map_or(0, held_line_count);
     let report_calls = |sim: &Sim| {
         let h = held(sim);
         let summaries = h.calls.iter().filter(|c| c.op.posts_report_summary()).count();
