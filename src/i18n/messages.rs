@@ -2069,7 +2069,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                             _ => format!("📥 {why}ため、{since}から投稿できなかったトラブル {id} の記録{count}件を、起きた順に続けて投稿します。"),
                         },
                         match count {
-                            0 => format!("📥 While {why}, the bot could not post here the messages of trouble {id} since {since}."),
+                            0 => format!("📥 While {why}, the bot could not post the messages of trouble {id} here since {since}."),
                             1 => format!("📥 While {why}, the bot could not post here. The message of trouble {id} it held since {since} follows."),
                             _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {id} it held since {since} follow, in the order they happened."),
                         }
