@@ -852,6 +852,19 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
             customer: "ACME".into(),
             refused: None,
+            lost: None,
+        },
+        Reply::Acknowledged {
+            id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
+            customer: "ACME".into(),
+            refused: None,
+            lost: Some(ChannelLoss::Archived),
+        },
+        Reply::Acknowledged {
+            id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
+            customer: "ACME".into(),
+            refused: None,
+            lost: Some(ChannelLoss::BotRemoved),
         },
         Reply::OwnerChanged {
             to: manager.clone(),

@@ -8,7 +8,7 @@ use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, ChannelAgain, KeptBy, Refused, Reply, Who};
-use crate::trouble::model::TroubleSummary;
+use crate::trouble::model::{ChannelLoss, TroubleSummary};
 use crate::trouble::when::WhenError;
 
 /// What someone typed, echoed back in an answer: never a mention or broadcast, and short
@@ -577,7 +577,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
             }
         }
-        Reply::Acknowledged { id, customer, refused } => {
+        Reply::Acknowledged {
+            id,
+            customer,
+            refused,
+            lost,
+        } => {
             let customer = cut(&one_line(customer, Where::Elsewhere), 100);
             let done = tr!(
                 l,
@@ -587,7 +592,21 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             // Nobody reads it in a channel yet: its line waits for the channel Slack refused, and
             // the kickoff and the status say it there anyway (past the lines that may wait).
             let waits = match refused {
-                None => String::new(),
+                // Lost to the bot, the channel is there: the line follows when the bot is back.
+                None => match lost {
+                    None => "",
+                    Some(ChannelLoss::Archived) => tr!(
+                        l,
+                        "チャンネルがアーカイブされているため、確認したことはアーカイブが解除されてからそこに表示されます。",
+                        " Its channel is archived, so the acknowledgement shows there once it is unarchived."
+                    ),
+                    Some(ChannelLoss::BotRemoved) => tr!(
+                        l,
+                        "ボットがチャンネルから外されているため、確認したことはボットがチャンネルに戻ってからそこに表示されます。",
+                        " The bot was removed from its channel, so the acknowledgement shows there once the bot is back in it."
+                    ),
+                }
+                .to_string(),
                 Some(Refused { may_ask: true }) => tr!(
                     l,
                     "Slack がチャンネルの作成を拒否したため、確認したことはチャンネルができてからそこに表示されます。ボットからの DM かボットのホームの「チャンネルの作成を再試行」でもう一度依頼できます。",

@@ -20,6 +20,7 @@ pub(super) fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
         id: w.t.id.clone(),
         customer: w.t.customer.clone(),
         refused,
+        lost: w.t.channel_lost,
     }
 }
 

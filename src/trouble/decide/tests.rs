@@ -3992,6 +3992,54 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
     }
 }
 
+/// A manager acknowledging from their DM while the trouble's channel is lost to the bot is told
+/// the acknowledgement shows there once the channel is back, as for a refused one, in both
+/// locales; with the channel there, the answer says nothing of it.
+#[test]
+fn an_acknowledgement_while_the_channel_is_lost_says_it_shows_there_once_back() {
+    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    for (how, en, ja) in [
+        (
+            ChannelLoss::Archived,
+            "Its channel is archived, so the acknowledgement shows there once it is unarchived.",
+            "アーカイブが解除されてからそこに表示されます",
+        ),
+        (
+            ChannelLoss::BotRemoved,
+            "The bot was removed from its channel, so the acknowledgement shows there once the bot is back in it.",
+            "ボットがチャンネルに戻ってからそこに表示されます",
+        ),
+    ] {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.feed(Input::ChannelLost { how, by: None });
+        let ack = sim
+            .feed(Input::Button {
+                user: u("U0MANAGER"),
+                action: ButtonAction::Acknowledge,
+            })
+            .reply
+            .expect("an answer");
+        assert!(
+            matches!(&ack, Reply::Acknowledged { lost: Some(l), .. } if *l == how),
+            "{ack:?}"
+        );
+        let said = crate::i18n::reply_text(crate::i18n::Locale::En, &config, &ack);
+        assert!(said.contains(en), "{said}");
+        let said = crate::i18n::reply_text(crate::i18n::Locale::Ja, &config, &ack);
+        assert!(said.contains(ja), "{said}");
+    }
+    let mut sim = Sim::ready(req("ACME"));
+    let ack = sim
+        .feed(Input::Button {
+            user: u("U0MANAGER"),
+            action: ButtonAction::Acknowledge,
+        })
+        .reply
+        .expect("an answer");
+    let said = crate::i18n::reply_text(crate::i18n::Locale::En, &config, &ack);
+    assert!(said.ends_with("Escalation has stopped."), "{said}");
+}
+
 /// Someone up the chain not asked yet may acknowledge (`/trouble ack ID`) but not ask for the
 /// channel: the answer says the acknowledgement waits for it, and names no button, in either
 /// locale.

@@ -1226,6 +1226,9 @@ pub enum Reply {
         customer: String,
         /// Slack refused the trouble's channel: the line saying so waits for it.
         refused: Option<Refused>,
+        /// The trouble's channel is lost to the bot (archived, the bot removed): the line
+        /// waits for its return as well.
+        lost: Option<ChannelLoss>,
     },
     /// `ack ID1 ID2` (or `status`): one trouble at a time, each to type on its own.
     OneTroubleAtATime {
