@@ -83,6 +83,11 @@ fn config() -> Policy {
     config_with("")
 }
 
+/// The test configuration whole, as rendering an answer reads it.
+fn full_config() -> Config {
+    Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid")
+}
+
 /// The test config plus extra TOML (more departments, business hours, a default manager).
 fn config_with(extra: &str) -> Policy {
     let text = format!("{CONFIG}\n{extra}");
@@ -345,6 +350,13 @@ impl Sim {
 
     fn cmd(&mut self, user: &str, command: Command) -> Decision {
         self.feed(Input::Command { user: u(user), command })
+    }
+
+    /// `user` clicks a button; what they are answered.
+    fn click(&mut self, user: &str, action: ButtonAction) -> Reply {
+        self.feed(Input::Button { user: u(user), action })
+            .reply
+            .expect("an answer")
     }
 
     fn advance(&mut self, by: Duration) {
@@ -3867,7 +3879,7 @@ fn the_same_open_again_names_the_refused_channel_and_the_way_forward() {
         ..sev(1, "ACME")
     };
     let reply = try_open(&config(), "U0SALES", again).reply.expect("an answer");
-    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let config = full_config();
     let name = sim.t.channel_name.clone().expect("a channel name");
     for (l, refused, setting_up, button, typed) in [
         (
@@ -3899,11 +3911,7 @@ fn the_same_open_again_names_the_refused_channel_and_the_way_forward() {
 #[test]
 fn the_managers_answers_say_what_waits_for_a_refused_channel() {
     let (mut sim, _) = refused_at_open();
-    let acked = sim.feed(Input::Button {
-        user: u("U0MANAGER"),
-        action: ButtonAction::Acknowledge,
-    });
-    let ack = acked.reply.expect("an answer");
+    let ack = sim.click("U0MANAGER", ButtonAction::Acknowledge);
     assert!(
         matches!(
             &ack,
@@ -3914,11 +3922,7 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
         ),
         "{ack:?}"
     );
-    let asked = sim.feed(Input::Button {
-        user: u("U0MANAGER"),
-        action: ButtonAction::CreateChannel,
-    });
-    let asked = asked.reply.expect("an answer");
+    let asked = sim.click("U0MANAGER", ButtonAction::CreateChannel);
     assert!(
         matches!(
             &asked,
@@ -3941,13 +3945,7 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
                 how: None,
             });
         }
-        let reply = fresh
-            .feed(Input::Button {
-                user: u("U0MANAGER"),
-                action: ButtonAction::CreateChannel,
-            })
-            .reply
-            .expect("an answer");
+        let reply = fresh.click("U0MANAGER", ButtonAction::CreateChannel);
         assert!(
             matches!(
                 &reply,
@@ -3966,7 +3964,7 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
         crate::i18n::Locale::Ja => "キックオフと状況を投稿します。",
         crate::i18n::Locale::En => "the status are posted there; if Slack refuses again",
     };
-    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let config = full_config();
     for (l, waits, button, follows) in [
         (
             crate::i18n::Locale::En,
@@ -3997,7 +3995,7 @@ fn the_managers_answers_say_what_waits_for_a_refused_channel() {
 /// locales; with the channel there, the answer says nothing of it.
 #[test]
 fn an_acknowledgement_while_the_channel_is_lost_says_it_shows_there_once_back() {
-    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let config = full_config();
     for (how, en, ja) in [
         (
             ChannelLoss::Archived,
@@ -4012,13 +4010,7 @@ fn an_acknowledgement_while_the_channel_is_lost_says_it_shows_there_once_back() 
     ] {
         let mut sim = Sim::ready(req("ACME"));
         sim.feed(Input::ChannelLost { how, by: None });
-        let ack = sim
-            .feed(Input::Button {
-                user: u("U0MANAGER"),
-                action: ButtonAction::Acknowledge,
-            })
-            .reply
-            .expect("an answer");
+        let ack = sim.click("U0MANAGER", ButtonAction::Acknowledge);
         assert!(
             matches!(&ack, Reply::Acknowledged { lost: Some(l), .. } if *l == how),
             "{ack:?}"
@@ -4028,14 +4020,7 @@ fn an_acknowledgement_while_the_channel_is_lost_says_it_shows_there_once_back() 
         let said = crate::i18n::reply_text(crate::i18n::Locale::Ja, &config, &ack);
         assert!(said.contains(ja), "{said}");
     }
-    let mut sim = Sim::ready(req("ACME"));
-    let ack = sim
-        .feed(Input::Button {
-            user: u("U0MANAGER"),
-            action: ButtonAction::Acknowledge,
-        })
-        .reply
-        .expect("an answer");
+    let ack = Sim::ready(req("ACME")).click("U0MANAGER", ButtonAction::Acknowledge);
     let said = crate::i18n::reply_text(crate::i18n::Locale::En, &config, &ack);
     assert!(said.ends_with("Escalation has stopped."), "{said}");
 }
@@ -4059,7 +4044,7 @@ fn one_who_may_acknowledge_but_not_ask_is_not_pointed_to_the_button() {
         ),
         "{ack:?}"
     );
-    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let config = full_config();
     for (l, waits, button) in [
         (
             crate::i18n::Locale::En,
@@ -6314,7 +6299,7 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
         );
     }
     assert_eq!(sim.t.substance.cause.as_ref().map(|c| c.by.as_str()), Some("U0SALES"));
-    let config = Config::from_sources(Some(CONFIG), &BTreeMap::new()).expect("the test config is valid");
+    let config = full_config();
     let said = |l, escape_missing| {
         crate::i18n::reply_text(l, &config, &Reply::Step(StepReply::CauseUnchanged { escape_missing }))
     };
