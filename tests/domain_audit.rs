@@ -126,10 +126,7 @@ async fn a_channel_slack_refused_to_create_is_made_when_the_owner_asks_again() {
 #[tokio::test]
 async fn the_manager_asks_from_app_home_for_a_channel_slack_refused() {
     let bot = spawn_bot().await;
-    bot.slack.fail_next("conversations.create", "restricted_action", 1);
-    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
-    bot.posted_saying(SALES, "restricted_action").await;
-    bot.settle().await;
+    let id = bot.opened_refused("ACME: housings cracked").await;
     let manager_dm = || -> String {
         (bot.slack.messages_in(MANAGER).iter())
             .map(text_of)
@@ -304,10 +301,7 @@ async fn what_is_said_while_slack_refuses_the_channel_follows_once_it_is_made() 
 #[tokio::test]
 async fn a_change_while_slack_refuses_the_channel_is_answered_so_in_japanese() {
     let ja = spawn_bot_in("ja").await;
-    ja.slack.fail_next("conversations.create", "restricted_action", 1);
-    let (_, id) = ja.opened(SALES, "ACME: 蓋の割れ").await;
-    ja.posted_saying(SALES, "restricted_action").await;
-    ja.settle().await;
+    let id = ja.opened_refused("ACME: 蓋の割れ").await;
     let r = ja
         .command_text(SALES, "D0SALES", &format!("note {id} 先方から電話あり"))
         .await;

@@ -732,10 +732,7 @@ async fn the_troubles_of_2026_12_03_nobody_acknowledged_are_counted_as_waiting_i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channel_refused_before_the_flag_was_kept_can_be_asked_for_again_after_the_upgrade() {
     let mut bot = spawn_bot().await;
-    bot.slack.fail_next("conversations.create", "restricted_action", 1);
-    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
-    bot.posted_saying(SALES, "restricted_action").await;
-    bot.settle().await;
+    let id = bot.opened_refused("ACME: housings cracked").await;
     let before = trouble(&bot, &id);
     assert!(before.channel_refused && before.channel.is_none());
     restart_without_refusal_flag(&mut bot, &id).await;
@@ -779,9 +776,7 @@ async fn restart_without_refusal_flag(bot: &mut TestBot, id: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channel_refused_before_the_flag_was_kept_comes_late_at_the_reopening_of_its_closed_trouble() {
     let mut bot = spawn_bot().await;
-    bot.slack.fail_next("conversations.create", "restricted_action", 1);
-    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
-    bot.posted_saying(SALES, "restricted_action").await;
+    let id = bot.opened_refused("ACME: housings cracked").await;
     let r = bot
         .command_text(MANAGER, "D0MANAGER", &format!("close {id} force settled by phone"))
         .await;

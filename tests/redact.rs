@@ -259,10 +259,7 @@ async fn what_redact_refuses_it_says_and_changes_nothing() {
 #[tokio::test]
 async fn a_trouble_closed_while_slack_refused_its_channel_is_redacted() {
     let mut bot = spawn_bot().await;
-    bot.slack.fail_next("conversations.create", "restricted_action", 1);
-    let (_, id) = bot.opened(SALES, "ACME: housings cracked").await;
-    bot.posted_saying(SALES, "restricted_action").await;
-    bot.settle().await;
+    let id = bot.opened_refused("ACME: housings cracked").await;
     bot.command_text(
         SALES,
         "D0SALES",

@@ -450,6 +450,17 @@ impl TestBot {
         self.open_ready_as(SALES, text).await
     }
 
+    /// Opens a trouble as the sales rep while Slack refuses to create channels (once:
+    /// `restricted_action`), waits for the DM telling them and for the bot to settle, and
+    /// answers the trouble's id.
+    pub async fn opened_refused(&self, text: &str) -> String {
+        self.slack.fail_next("conversations.create", "restricted_action", 1);
+        let (_, id) = self.opened(SALES, text).await;
+        self.posted_saying(SALES, "restricted_action").await;
+        self.settle().await;
+        id
+    }
+
     /// `/trouble open TEXT` as `user` from ORIGIN: the answer, and the id of the trouble it
     /// opened, read from the answer or, when the open was answered that it may not be saved yet
     /// (a loaded machine), the store's next trouble (a test opens one at a time).
