@@ -575,7 +575,7 @@ async fn a_disk_refusing_writes_stops_the_bot_saying_so_and_a_restart_sets_up_ev
     slack.delay("conversations.invite", Duration::from_millis(200));
     let dir = tempfile::tempdir().unwrap();
     // Room for some tens of opens with their deliveries (~15 KB written each).
-    let mut bot = BotProcess::start_with(dir.path(), &crash_config(), &slack.api_url(), "info", Some(2048));
+    let mut bot = BotProcess::start_with(dir.path(), &crash_config(), &slack.api_url(), "info", Some(1024));
     let (ids, refusal) = open_until_refused(&bot).await;
     assert!(refusal.starts_with(NOT_SAVED), "{refusal}");
     // Every later request is refused the same way (and the stopped bot's lanes, meanwhile,
