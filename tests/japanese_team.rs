@@ -117,6 +117,46 @@ async fn an_id_before_the_command_or_alone_names_the_trouble_in_a_dm() {
     );
 }
 
+/// An id typed with the dash of a Japanese keyboard's hiragana mode (`ー`) names its trouble as
+/// the ASCII id does: a forced close, a lowering or an update typed in another trouble's channel
+/// is answered with where it works, and never lands on the trouble whose channel it was typed in.
+#[tokio::test]
+async fn an_id_typed_with_a_long_vowel_dash_names_its_trouble_as_the_ascii_id_does() {
+    let bot = spawn_japanese().await;
+    let here = bot.open_ready("アクメ：ハウジング割れ").await;
+    let there = bot.open_ready("イニテック：異音").await;
+    let full_width: String = there
+        .id
+        .chars()
+        .map(|c| match c {
+            '-' => 'ー',
+            d => char::from_u32(d as u32 + 0xFEE0).unwrap_or(d),
+        })
+        .collect();
+    let before = trouble(&bot, &here.id);
+    for (ascii, typed) in [
+        (
+            format!("close force {} 重複", there.id),
+            format!("close force {full_width} 重複"),
+        ),
+        (format!("sev 3 {}", there.id), format!("sev 3 {full_width}")),
+        (
+            format!("update {} 先方に説明済み", there.id),
+            format!("update {full_width} 先方に説明済み"),
+        ),
+    ] {
+        let expected = bot.command_text(MANAGER, &here.channel, &ascii).await;
+        assert!(expected.contains(&format!("<#{}>", there.channel)), "{expected}");
+        let r = bot.command_text(MANAGER, &here.channel, &typed).await;
+        assert_eq!(r, expected, "{typed}");
+    }
+    let after = trouble(&bot, &here.id);
+    assert!(after.is_open());
+    assert_eq!(after.severity, before.severity);
+    assert_eq!(after.timeline_len, before.timeline_len, "nothing recorded here");
+    assert!(trouble(&bot, &there.id).is_open());
+}
+
 /// A promise whose time the bot cannot read (`次回は あさって昼過ぎ`) is logged as words, and
 /// the answer says no promise was set and how to give one: no reminder is silently missing.
 #[tokio::test]

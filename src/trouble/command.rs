@@ -565,8 +565,6 @@ fn trouble_of_channel_name(name: &str) -> Option<TroubleId> {
     (1..parts.len().saturating_sub(1)).find_map(|i| trouble_id(&format!("{}-{}", parts[i], parts[i + 1])))
 }
 
-/// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
-/// perhaps ending a sentence (`20261130-1.`).
 /// The trouble ids among a query's words (`search 20261130-3`): a trouble is found by its id
 /// as by what it is about.
 pub fn trouble_ids_in(query: &str) -> Vec<TroubleId> {
@@ -576,8 +574,19 @@ pub fn trouble_ids_in(query: &str) -> Vec<TroubleId> {
         .collect()
 }
 
+/// What a Japanese keyboard types for the id's `-`: the long-vowel mark of the hiragana mode
+/// (`ー`, half-width `ｰ`), the minus sign and the other dashes. Read as `-` in an id only, whose
+/// shape (8 digits, dash, digits) no other word has: an amount's `−` stays what it was.
+const ID_DASHES: &[char] = &['ー', 'ｰ', '−', '‐', '‑', '–', '—'];
+
+/// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
+/// with a Japanese keyboard's dash (`２０２６１１３０ー１`), perhaps ending a sentence
+/// (`20261130-1.`).
 fn trouble_id(word: &str) -> Option<TroubleId> {
-    let id = super::money::fold_width(word);
+    let id: String = super::money::fold_width(word)
+        .chars()
+        .map(|c| if ID_DASHES.contains(&c) { '-' } else { c })
+        .collect();
     let id = id.strip_prefix('#').unwrap_or(&id).trim_end_matches(OPTION_SEPARATORS);
     let (day, n) = id.split_once('-')?;
     let digits =
@@ -2697,6 +2706,55 @@ mod tests {
             ("ack", None),
         ] {
             assert_eq!(addressed_trouble(text), id.map(TroubleId::new), "{text}");
+        }
+    }
+
+    /// An id typed with a Japanese keyboard's dash is the id, wherever an id is read: a forced
+    /// close, a lowered severity or an update typed in another trouble's channel names that
+    /// trouble, as with `-`, rather than landing here with the id read as its text.
+    #[test]
+    fn an_id_typed_with_a_japanese_keyboards_dash_is_the_id() {
+        for dash in ['ー', 'ｰ', '−', '‐', '‑', '–', '—', '－'] {
+            let id = format!("２０２６１１３０{dash}２");
+            assert_eq!(
+                addressed_trouble(&format!("確認 {id}")),
+                Some(TroubleId::new("20261130-2")),
+                "{id}"
+            );
+            assert_eq!(
+                trouble_ids_in(&format!("ACME {id}")),
+                vec![TroubleId::new("20261130-2")],
+                "{id}"
+            );
+            for text in [
+                format!("close force {id} 重複"),
+                format!("sev 3 {id}"),
+                format!("update {id} 先方に説明済み"),
+            ] {
+                let named = named_trouble(&text).unwrap_or_else(|| panic!("{text}"));
+                assert!(
+                    named.names_a_trouble && named.id.as_str() == "20261130-2",
+                    "{text}: {named:?}"
+                );
+            }
+            assert_eq!(
+                parse(&format!("sev 3 {id}")),
+                Err(UsageError::SevReasonIsAnId("3".into())),
+                "{id}"
+            );
+            assert_eq!(
+                trouble_named_first(&format!("{id} 確認"), |_| None).as_deref(),
+                Some("確認 20261130-2")
+            );
+        }
+        // Only the id's shape: a long vowel elsewhere is a word's.
+        for text in [
+            "status 20261130ーー2",
+            "status 2026ー1",
+            "status ー",
+            "status 20261130ー",
+        ] {
+            assert_eq!(addressed_trouble(text), None, "{text}");
         }
     }
 
