@@ -266,6 +266,39 @@ async fn the_words_a_japanese_rep_reaches_for_first_are_understood_or_answered_w
     assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
 }
 
+/// A command and its next word typed as one compound, as they are said (`暫定対策 …`,
+/// `対策完了 1`, `範囲確認 2`), are answered with the command meant, ready to send, nothing
+/// recorded; `再発防止策`, the word the stage and its replies use, records the measure.
+#[tokio::test]
+async fn a_japanese_compound_is_answered_with_the_command_meant_and_saihatsuboshisaku_is_prevent() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("ACME：異音").await;
+    for (typed, meant) in [
+        ("暫定対策 全数選別 期限：明日", "対策 暫定 全数選別 期限：明日"),
+        ("恒久対策 金型の修正", "対策 恒久 金型の修正"),
+        ("対策完了 1", "対策 完了 1"),
+        ("範囲確認 2", "範囲 確認 2"),
+    ] {
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert_eq!(
+            r,
+            format!(
+                "`{}` というコマンドはありません。`/trouble {meant}` のことですか？",
+                typed.split(' ').next().unwrap()
+            ),
+            "{typed}"
+        );
+    }
+    assert!(trouble(&bot, &t.id).substance.actions.is_empty(), "nothing added");
+    let r = bot.command_text(SALES, &t.channel, "再発防止策 検査基準の改訂").await;
+    assert!(!r.contains("コマンドはありません"), "{r}");
+    let actions = trouble(&bot, &t.id).substance.actions;
+    assert_eq!(
+        actions.iter().map(|a| (a.kind, a.text.as_str())).collect::<Vec<_>>(),
+        vec![(ActionKind::Prevent, "検査基準の改訂")]
+    );
+}
+
 /// `/trouble 自分`, as a Japanese team says "mine": the troubles waiting on the asker, in
 /// Japanese, and with none, what `一覧` shows instead.
 #[tokio::test]

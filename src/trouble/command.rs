@@ -784,7 +784,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
-        "prevent" | "再発防止" => super::actions::parse_prevent(rest).map(Command::Prevent),
+        // `再発防止策`, as the stage and the replies name what it records.
+        "prevent" | "再発防止" | "再発防止策" => super::actions::parse_prevent(rest).map(Command::Prevent),
         "add" | "追加" | "参加" => parse_add(rest),
         "remove" | "外す" | "除外" => parse_remove(rest),
         "owner" | "担当" => parse_user(rest)
@@ -892,6 +893,15 @@ fn unknown_word(word: &str, other: &str, rest: &str, text: &str) -> UsageError {
     if let Some((meant, n)) = glued_stage(other) {
         return misspelt(meant, truncate(format!("{n} {rest}").trim(), 200));
     }
+    // `暫定対策 全数選別`, `対策完了 1`: a command and its next word said as one.
+    if let Some((meant, words)) = compound_meant(other) {
+        return misspelt(meant, truncate(format!("{} {rest}", words.trim()).trim(), 200));
+    }
+    // `強制 クローズ 理由`: the forced close in the order 強制クローズ says it.
+    let (next, after) = split_word(rest);
+    if other == "強制" && matches!(super::money::fold_word(next).as_ref(), "クローズ" | "close") {
+        return misspelt("クローズ 強制", truncate(after.trim(), 200));
+    }
     // `ACME: lid cracked`: a trouble described with no command before it. Shown as the open,
     // never opened: a guess must not page a manager.
     if reads_as_an_open(text) {
@@ -906,6 +916,30 @@ fn glued_stage(word: &str) -> Option<(&'static str, &str)> {
     let (head, n) = word.split_at(word.len() - digits);
     let meant = ["完了", "開始", "着手"].into_iter().find(|w| *w == head)?;
     (!n.is_empty()).then_some((meant, n))
+}
+
+/// The command and its words that WORD (folded) says as one Japanese compound, as it is said
+/// aloud: an action's kind with 対策 or 策 (`暫定対策`, `恒久策`: `対策 暫定`), or `対策` or `範囲`
+/// with the word after it glued on (`対策完了1`: `対策 完了 1`, `範囲確認`: `範囲 確認`). Only
+/// the words those commands read next: nothing else is guessed.
+fn compound_meant(word: &str) -> Option<(&'static str, String)> {
+    for kind in ["暫定", "恒久", "再発防止"] {
+        let tail = word
+            .strip_prefix(kind)
+            .and_then(|t| t.strip_prefix("対策").or_else(|| t.strip_prefix('策')));
+        if let Some(tail) = tail {
+            return Some(("対策", format!("{kind} {tail}")));
+        }
+    }
+    const NEXT_WORDS: &[(&str, &[&str])] = &[
+        ("対策", &["完了", "検証", "確認", "取消", "取消し", "取り消し"]),
+        ("範囲", &["確認", "確認済み", "確認済", "チェック"]),
+    ];
+    NEXT_WORDS.iter().find_map(|(command, next)| {
+        let tail = word.strip_prefix(command)?;
+        let (sub, n) = tail.split_at(tail.trim_end_matches(|c: char| c.is_ascii_digit()).len());
+        next.contains(&sub).then(|| (*command, format!("{sub} {n}")))
+    })
 }
 
 /// Whether TEXT, typed with no command word, is a trouble described as `open` takes it
@@ -2691,6 +2725,40 @@ mod tests {
             parse("起票 ACME: lid cracked").map(|c| matches!(c, Command::Open(_))),
             Ok(true)
         );
+    }
+
+    /// A Japanese compound of a command and its next word (`暫定対策`, `対策完了`, `範囲確認`) is
+    /// answered with the command meant, its words parted, ready to send; `再発防止策`, the
+    /// stage's own word, is `prevent`. Nothing else glued to `対策` or `範囲` is guessed.
+    #[test]
+    fn a_japanese_compound_of_a_command_and_its_next_word_is_answered_with_the_command_meant() {
+        let meant = |text: &str| match parse(text) {
+            Err(UsageError::Misspelt { meant, rest, .. }) => Some(format!("{meant} {rest}")),
+            _ => None,
+        };
+        for (typed, command) in [
+            ("暫定対策 全数選別 担当：<@U1>", "対策 暫定 全数選別 担当：<@U1>"),
+            ("恒久対策 金型の修正", "対策 恒久 金型の修正"),
+            ("恒久策 金型の修正", "対策 恒久 金型の修正"),
+            ("再発防止対策 検査基準の改訂", "対策 再発防止 検査基準の改訂"),
+            ("暫定対策全数選別", "対策 暫定 全数選別"),
+            ("対策完了 1", "対策 完了 1"),
+            ("対策完了１ 済", "対策 完了 1 済"),
+            ("対策確認 1 現場で確認", "対策 確認 1 現場で確認"),
+            ("対策取消 2 重複", "対策 取消 2 重複"),
+            ("範囲確認 2", "範囲 確認 2"),
+            ("範囲確認済み 2", "範囲 確認済み 2"),
+            ("強制 クローズ 重複起票", "クローズ 強制 重複起票"),
+        ] {
+            assert_eq!(meant(typed).as_deref(), Some(command), "{typed}");
+            assert!(parse(command).is_ok(), "{command}");
+        }
+        for typed in ["対策追加 暫定 全数選別", "範囲ロット42", "強制 完了 1", "暫定 全数選別"]
+        {
+            assert_eq!(meant(typed), None, "{typed}");
+        }
+        assert_eq!(parse("再発防止策 検査基準の改訂"), parse("prevent 検査基準の改訂"),);
+        assert!(matches!(parse("再発防止策 検査基準の改訂"), Ok(Command::Prevent(_))));
     }
 
     #[test]
