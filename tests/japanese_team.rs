@@ -299,6 +299,37 @@ async fn a_japanese_compound_is_answered_with_the_command_meant_and_saihatsubosh
     );
 }
 
+/// To a Japanese rep 確認 is "check": the owner typing `/trouble 確認` is refused as the
+/// acknowledgement it reads as, and told how to see where things stand; anyone else who may not
+/// acknowledge is refused as before, with no such pointer.
+#[tokio::test]
+async fn the_owner_typing_kakunin_is_pointed_to_the_status() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot.command_text(SALES, &t.channel, "確認").await;
+    assert!(
+        r.starts_with("確認ができるのは <@U0MANAGER>")
+            && r.ends_with("\n状況を見るには `/trouble 状況` と入力してください。"),
+        "{r}"
+    );
+    bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    let r = bot.command_text(COLLEAGUE, &t.channel, "確認").await;
+    assert!(
+        r.starts_with("確認ができるのは <@U0MANAGER>") && !r.contains("状況"),
+        "{r}"
+    );
+    assert!(trouble(&bot, &t.id).ack.is_none());
+
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lid cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "ack").await;
+    assert!(
+        r.ends_with("\nTo see where things stand, type `/trouble status`."),
+        "{r}"
+    );
+}
+
 /// `/trouble 自分`, as a Japanese team says "mine": the troubles waiting on the asker, in
 /// Japanese, and with none, what `一覧` shows instead.
 #[tokio::test]

@@ -1758,7 +1758,9 @@ async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
     ] {
         let bot = spawn_bot_in(locale).await;
         let t = bot.open_ready("+quality ACME: housings cracked").await;
-        assert_eq!(bot.command_text(SALES, &t.channel, "ack").await, ack);
+        // Its first line: the owner is also pointed to `status` on the next.
+        let refusal = bot.command_text(SALES, &t.channel, "ack").await;
+        assert_eq!(refusal.lines().next(), Some(ack.as_str()), "{refusal}");
         bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")
             .await;
         assert_eq!(bot.command_text(SALES, &t.channel, "action done 1").await, action);
@@ -1789,7 +1791,7 @@ async fn a_refusal_never_calls_someone_below_a_named_manager_above_them() {
             Some(DIRECTOR)
         );
         let refusal = bot.command_text(SALES, &t.channel, "ack").await;
-        assert_eq!(refusal, ack);
+        assert_eq!(refusal.lines().next(), Some(ack), "{refusal}");
         assert!(!refusal.contains("above") && !refusal.contains("上位者"), "{refusal}");
         bot.command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
             .await;

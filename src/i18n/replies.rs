@@ -486,6 +486,14 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::NotAllowed { act, who } => not_allowed(l, config, *act, who),
+        Reply::AckNotAllowedToOwner { who } => {
+            let refused = not_allowed(l, config, Act::Acknowledge, who);
+            tr!(
+                l,
+                format!("{refused}\n状況を見るには `/trouble 状況` と入力してください。"),
+                format!("{refused}\nTo see where things stand, type `/trouble status`.")
+            )
+        }
         Reply::ManagerReportsToOwner { manager, owner } => tr!(
             l,
             format!("<@{manager}>は設定上 <@{owner}>の部下のため、このトラブルの上司にはなれません。<@{owner}>より上の人を指名してください。"),

@@ -25,7 +25,13 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
     let now = w.ctx.now;
     Some(match command {
         Command::Status => Reply::Status(Box::new(w.t.clone())),
-        Command::Ack => try_acknowledge(w, &user),
+        Command::Ack => match try_acknowledge(w, &user) {
+            Reply::NotAllowed {
+                act: Act::Acknowledge,
+                who,
+            } if user == w.t.owner => Reply::AckNotAllowedToOwner { who },
+            reply => reply,
+        },
         Command::Next(note) => match w.t.current_stage() {
             None => Reply::AllStagesDone,
             Some(stage) if crate::trouble::facts::stage_refusal(w, &user, stage, &note).is_some() => {

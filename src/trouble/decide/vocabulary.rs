@@ -1189,6 +1189,11 @@ pub enum Reply {
         act: Act,
         who: Who,
     },
+    /// `ack` (`確認`) typed by the owner, who may not acknowledge: refused as [`Reply::NotAllowed`],
+    /// with where to see how things stand, since to a Japanese rep 確認 is "check".
+    AckNotAllowedToOwner {
+        who: Who,
+    },
     OwnerCannotBeManager,
     /// The manager named reports to the owner in `[org]`.
     ManagerReportsToOwner {
