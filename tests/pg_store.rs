@@ -1425,3 +1425,66 @@ async fn stats_counts_as_still_waiting_only_the_troubles_the_asker_may_see() {
         "{stats}"
     );
 }
+
+/// A sled bot stopped while Slack was down, its calls still queued, moved over with
+/// `migrate-store` and served on PostgreSQL once Slack is back: every call it had decided
+/// reaches Slack exactly once and the outbox drains (each copied call is addressed by the id
+/// its row has, and one that was tried on sled is looked for under the id its marker carries).
+#[tokio::test]
+async fn calls_queued_on_sled_while_slack_was_down_go_exactly_once_from_postgresql_after_migrate_store() {
+    let mut bot = spawn_bot().await;
+    bot.slack.outage(std::time::Duration::from_secs(3600));
+    let mut opened = Vec::new();
+    for customer in ["DOWNA", "DOWNB"] {
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open {customer}: housings cracked"))
+            .await;
+        let id = answer.split_whitespace().nth(1).unwrap().to_string();
+        opened.push((id, customer.to_string()));
+    }
+    bot.slack.wait_for("conversations.create", |_| true).await;
+    bot.stop().await;
+    let url = moved_to_a_fresh_database(&bot);
+    let store = trouble_bot::store::Store::connect_postgres(&url, "reader", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(
+        !store.outbox_items().await.unwrap().is_empty(),
+        "calls were copied queued"
+    );
+
+    bot.slack.end_outage();
+    let on_pg = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        bot.slack.clone(),
+        &[("DATABASE_URL", url.clone())],
+    )
+    .await;
+    // `settle` reads sled's store: wait for PostgreSQL's outbox to drain, the clock moving on
+    // through Slack's pacing and the settling of calls tried before the move.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !store.outbox_items().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never drained: {:?}",
+            store.outbox_items().await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        on_pg.advance(std::time::Duration::from_millis(500));
+    }
+    assert_set_up_exactly_once(&on_pg.slack, &opened);
+    // And nothing else the bot decided (the notices where the troubles were opened, say) twice.
+    let mut posted = std::collections::BTreeMap::new();
+    for c in on_pg
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.took_effect())
+    {
+        *posted
+            .entry((c.params["channel"].to_string(), text_of(&c.params)))
+            .or_insert(0) += 1;
+    }
+    assert!(posted.values().all(|n| *n == 1), "{posted:#?}");
+}

@@ -575,7 +575,7 @@ async fn deliver_once(
         ) => {
             let channel = ChannelId::new(user.as_str());
             let marker = Marker {
-                deliveries: vec![item.id],
+                deliveries: vec![item.marker()],
                 troubles: Vec::new(),
             };
             if maybe_sent && Box::pin(earlier_post(app, item, &channel, None)).await?.is_some() {
@@ -945,7 +945,7 @@ async fn deliver_once(
             }
             Box::pin(take_turn_to_post(app, claim, &mut call_slot, &channel)).await?;
             let marker = Marker {
-                deliveries: vec![item.id],
+                deliveries: vec![item.marker()],
                 troubles: vec![t.id.clone()],
             };
             let mut rendered = crate::i18n::render_to(locale, &app.config, &t, message, to);
@@ -1418,7 +1418,7 @@ async fn lead_post(
         (combined(locale, &app.config, *kind, &troubles, more, None), together)
     };
     let marker = Marker {
-        deliveries: members.iter().map(|w| w.claim.item.id).collect(),
+        deliveries: members.iter().map(|w| w.claim.item.marker()).collect(),
         troubles: together.clone(),
     };
     if members.len() > 1 {
@@ -1524,7 +1524,13 @@ async fn earlier_post(
     let own = app.bot_identity().ok_or(AttemptError::IdentityUnknown)?;
     match app
         .slack
-        .find_marked(channel.as_str(), thread_ts, item.id, item.created_at.timestamp(), &own)
+        .find_marked(
+            channel.as_str(),
+            thread_ts,
+            item.marker(),
+            item.created_at.timestamp(),
+            &own,
+        )
         .await
     {
         Ok(Some(posted)) => {
@@ -1648,6 +1654,7 @@ mod tests {
                 op: Op::CreateChannel,
                 created_at: now,
                 attempt_started_at: None,
+                marked_as: None,
             },
             reclaimed: false,
         }

@@ -299,6 +299,10 @@ pub struct OutboxItem {
     /// call): after a crash, the call may still reach Slack until `slack_timeout` after this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt_started_at: Option<DateTime<Utc>>,
+    /// The id its Slack marker carries when that is not `id`: a call begun under sled's id
+    /// before `migrate-store` copied it, which may be in Slack already under that id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marked_as: Option<u64>,
 }
 
 /// How long after its creation an outbox item stands for its own attempt record on sled: a call
@@ -310,6 +314,21 @@ pub const ATTEMPT_COVERED: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 impl OutboxItem {
     pub fn lane_key(&self) -> LaneKey {
         LaneKey::of(self.trouble.as_ref(), self.lane)
+    }
+
+    /// The id its post carries in Slack's metadata, and looks for after a crash.
+    pub fn marker(&self) -> u64 {
+        self.marked_as.unwrap_or(self.id)
+    }
+
+    /// Takes `id` (a PostgreSQL row's, by which every later step addresses it) as its id. A call
+    /// that may have left under the id it had keeps that one for its marker, so it is found
+    /// rather than posted again.
+    pub fn renumber(&mut self, id: u64) {
+        if self.id != id && self.marked_as.is_none() && self.attempt_started_at.is_some() {
+            self.marked_as = Some(self.id);
+        }
+        self.id = id;
     }
 }
 
@@ -1102,6 +1121,35 @@ fn pg_id(item: &OutboxItem) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A call copied from sled takes its row's id; one tried under sled's id before the move
+    /// (perhaps in Slack already) is posted and looked for under that one still.
+    #[test]
+    fn a_renumbered_call_keeps_the_id_of_its_marker_only_when_it_may_have_left_under_it() {
+        let at = DateTime::parse_from_rfc3339("2026-11-30T01:00:00Z").unwrap().to_utc();
+        let queued = OutboxItem {
+            id: 7,
+            trouble: None,
+            lane: Lane::Dm,
+            op: Op::CreateChannel,
+            created_at: at,
+            attempt_started_at: None,
+            marked_as: None,
+        };
+        let mut never_tried = queued.clone();
+        never_tried.renumber(1042);
+        assert_eq!((never_tried.id, never_tried.marker()), (1042, 1042));
+        let mut tried = OutboxItem {
+            attempt_started_at: Some(at),
+            ..queued
+        };
+        tried.renumber(1042);
+        assert_eq!((tried.id, tried.marker()), (1042, 7));
+        // Claimed again (its row's id the same), it keeps the marker it had.
+        tried.renumber(1042);
+        let stored: OutboxItem = serde_json::from_slice(&serde_json::to_vec(&tried).unwrap()).unwrap();
+        assert_eq!((stored.id, stored.marker()), (1042, 7));
+    }
 
     #[test]
     fn a_decode_error_is_logged_without_the_values_it_quotes() {

@@ -623,6 +623,7 @@ fn write_decision(
             op: op.clone(),
             created_at: now,
             attempt_started_at: None,
+            marked_as: None,
         };
         outbox.insert(item_key(&item), encode(&item));
         tx.queued.borrow_mut().push(id);

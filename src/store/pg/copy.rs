@@ -114,19 +114,24 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                     }
                 }
                 "outbox" => {
-                    let item: OutboxItem = decode("outbox item", value)?;
-                    // PostgreSQL keeps records as JSON; sled may hold its compact form.
-                    let json = serde_json::to_vec(&item).expect("outbox items serialize");
+                    let mut item: OutboxItem = decode("outbox item", value)?;
                     if first_copy(&tx, "outbox", key).await? {
+                        // Every step on PostgreSQL addresses a call by the id its item carries:
+                        // the row's, as `write_decision` writes it.
+                        let id: i64 = tx.query_one("SELECT nextval('outbox_id_seq')", &[]).await?.get(0);
+                        item.renumber(id as u64);
+                        // PostgreSQL keeps records as JSON; sled may hold its compact form.
+                        let json = serde_json::to_vec(&item).expect("outbox items serialize");
                         let lane = format!(
                             "{}/{}",
                             item.trouble.as_ref().map(|t| t.as_str()).unwrap_or("_"),
                             item.lane.name()
                         );
                         tx.execute(
-                            "INSERT INTO outbox (lane, trouble, item, created_at, attempt_started_at)
-                             VALUES ($1, $2, $3, $4, $5)",
+                            "INSERT INTO outbox (id, lane, trouble, item, created_at, attempt_started_at)
+                             VALUES ($1, $2, $3, $4, $5, $6)",
                             &[
+                                &id,
                                 &lane,
                                 &item.trouble.as_ref().map(|t| t.as_str()),
                                 &json,

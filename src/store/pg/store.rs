@@ -318,6 +318,7 @@ impl PgStore {
             let id: i64 = row.get(0);
             let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
             item.attempt_started_at = row.get(2);
+            item.renumber(id as u64);
             claimed.push(Claimed {
                 id,
                 item,
@@ -388,6 +389,8 @@ impl PgStore {
         let (row, mut item) = row;
         let id: i64 = row.get(0);
         item.attempt_started_at = row.get(2);
+        // The row's id is the call's, also where an earlier `migrate-store` kept sled's in the item.
+        item.renumber(id as u64);
         tx.execute(
             "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = $3",
             &[&self.instance, &(now + self.lease), &id],
@@ -731,12 +734,13 @@ impl PgStore {
     pub async fn outbox_items(&self) -> Result<Vec<OutboxItem>, PgError> {
         let client = self.pool.get().await?;
         client
-            .query("SELECT item, attempt_started_at FROM outbox ORDER BY id", &[])
+            .query("SELECT item, attempt_started_at, id FROM outbox ORDER BY id", &[])
             .await?
             .iter()
             .map(|r| {
                 let mut item: OutboxItem = decode("outbox item", r.get::<_, &[u8]>(0))?;
                 item.attempt_started_at = r.get(1);
+                item.renumber(r.get::<_, i64>(2) as u64);
                 Ok(item)
             })
             .collect()
@@ -940,6 +944,7 @@ async fn write_decision(
             op: op.clone(),
             created_at: now,
             attempt_started_at: None,
+            marked_as: None,
         };
         tx.execute(
             "INSERT INTO outbox (id, lane, trouble, item, created_at) VALUES ($1, $2, $3, $4, $5)",
