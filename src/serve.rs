@@ -345,14 +345,32 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
             }
         }
         Some(url) => {
-            let instance = format!(
-                "{}:{}",
-                std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into()),
-                std::process::id()
-            );
+            let instance = instance_name();
+            tracing::info!(%instance, "this run claims Slack calls and timers on PostgreSQL as {instance}");
             Store::connect_postgres(url.expose(), &instance, claim_lease(config)).await
         }
     }
+}
+
+/// This run's name in the claims it writes on PostgreSQL: the host, the pid and a part drawn
+/// at random. Every guard against a call made twice is `claimed_by = <name>`, so no two runs
+/// may share one: systemd exports no `HOSTNAME`, and machines cloned from one image start the
+/// unit under the same pid.
+fn instance_name() -> String {
+    use std::hash::BuildHasher;
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    // Keys the OS draws for each process (and varies for each one made), with the time.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let random = std::collections::hash_map::RandomState::new().hash_one(nanos);
+    format!("{host}:{}:{:012x}", std::process::id(), random & 0xffff_ffff_ffff)
 }
 
 /// Asks Slack who the bot is, retrying in the background: the server does not wait for it.
@@ -448,6 +466,15 @@ async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two runs never share a name, though the same host and pid (clones of one image).
+    #[test]
+    fn each_run_is_named_apart_from_every_other_though_on_the_same_host_and_pid() {
+        let (a, b) = (instance_name(), instance_name());
+        assert_ne!(a, b);
+        let prefix = format!(":{}:", std::process::id());
+        assert!(a.contains(&prefix) && !a.starts_with(':'), "{a}");
+    }
 
     /// Within a second of the database's clock nothing is said; past it a warning; from half a
     /// claim's lease on (the default lease is 20 s) the bot refuses to start, saying how far
