@@ -1378,8 +1378,13 @@ async fn lead_post(
     let fit = how_many_fit(app.config.locale, &app.config, *kind, &parts);
     let left = others.split_off(fit - 1);
     let more = put_back(left);
-    // Recorded, durably and together, before the call (or, within `ATTEMPT_COVERED` of their
-    // queueing, stood for by the items themselves): after a crash each call looks for the
+    // The slot first, as `take_turn_to_post` does: a call waiting for one after its attempt is
+    // recorded would outlive its lease there, unrenewed, and another instance that took it
+    // over would find nothing in Slack yet and post it too.
+    let mut call_slot = CallSlot::new(app, me.claim.item.lane);
+    call_slot.take().await;
+    // Recorded, durably and together, right before the call (or, within `ATTEMPT_COVERED` of
+    // their queueing, stood for by the items themselves): after a crash each call looks for the
     // message by its own id (see `find_marked`) instead of posting again.
     let claims: Vec<&Claim> = std::iter::once(&me.claim)
         .chain(others.iter().map(|(w, _)| &w.claim))
@@ -1404,8 +1409,6 @@ async fn lead_post(
                 .map(|((w, _), _)| w),
         )
         .collect();
-    let mut call_slot = CallSlot::new(app, me.claim.item.lane);
-    call_slot.take().await;
     let locale = app.config.locale;
     let (rendered, together) = if members.len() == 1 {
         (render(locale, &app.config, &me.trouble, &me.message), Vec::new())
