@@ -235,10 +235,10 @@ fn logged(what: &str, id: &str) -> bool {
     LOGS.lock().unwrap().lines().any(|l| l.contains(what) && l.contains(id))
 }
 
-/// How many queued calls the instance of process `pid` holds (its claims name it `host:pid`).
+/// How many queued calls the instance of process `pid` holds (its claims name it `host:pid:…`).
 async fn held_by(db: &deadpool_postgres::Object, pid: u32) -> i64 {
     db.query_one(
-        "SELECT count(*) FROM outbox WHERE claimed_by LIKE '%:' || $1",
+        "SELECT count(*) FROM outbox WHERE claimed_by LIKE '%:' || $1 || ':%'",
         &[&pid.to_string()],
     )
     .await
