@@ -2010,6 +2010,39 @@ async fn an_action_given_to_the_wrong_person_is_corrected_and_reminded_to_the_ri
     assert_eq!(reminders, 2, "the new date's two, none of the old");
 }
 
+/// An action refused for its date is not added, and the answer says so (a rep in a hurry reads
+/// "the date was wrong" as "added, with no date"); a check date is not called a measure.
+#[tokio::test]
+async fn an_action_refused_for_its_date_says_nothing_was_recorded_and_adds_nothing() {
+    for (locale, past, far, nothing) in [
+        (
+            "en",
+            "action interim Sort stock due:11/27",
+            "action permanent Repair the mold check:2030/1/10",
+            "Nothing was recorded.",
+        ),
+        (
+            "ja",
+            "対策 暫定 全数選別 期限:11/27",
+            "対策 恒久 金型修理 確認日:2030/1/10",
+            "何も記録していません。",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("+quality ACME: housings cracked").await;
+        bot.command_text(SALES, &t.channel, "action interim Call the buyer")
+            .await;
+        let before = trouble(&bot, &t.id).substance.actions;
+        assert_eq!(before.len(), 1, "{locale}");
+        for command in [past, far] {
+            let r = bot.command_text(SALES, &t.channel, command).await;
+            assert!(r.ends_with(nothing), "{locale} {command}: {r}");
+            assert!(!r.contains("measure"), "{locale} {command}: {r}");
+        }
+        assert_eq!(trouble(&bot, &t.id).substance.actions, before, "{locale}");
+    }
+}
+
 /// What `fix action` may not do changes nothing: someone not the trouble's owner or chain, a
 /// done action, an unknown number, nothing given, the values recorded already, a past date.
 /// Only the parts given change; Japanese words work as `action` takes them.

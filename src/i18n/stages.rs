@@ -1807,7 +1807,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
         ),
         StepReply::BadDue { text, error } => {
             let text = away(text);
-            match error {
+            let why = match error {
                 DueError::InPast => tr!(
                     l,
                     format!("`{text}` は過去の日時です。これからの日付を入力してください。"),
@@ -1818,10 +1818,11 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     format!("`{text}` は{hour}時とも{hour}時間後とも読めます。{hour}時なら `{hour}:00`、{hour}時間後なら `{hour}時間後`（`in {hour}h`）と入力してください。"),
                     format!("`{text}` could be {hour}:00 or {hour} hours from now: write `{hour}:00` for the time of day, or `in {hour}h` for the hours.")
                 ),
+                // Said of a due date and a check date alike.
                 DueError::TooFar { days } => tr!(
                     l,
-                    format!("`{text}` は{days}日より先です。年の入力を確かめてください（それより長くかかる対策は、近い区切りの期限を付けて進めながら `/trouble fix action` で延ばしてください）。"),
-                    format!("`{text}` is more than {days} days ahead: check the year. A measure that takes longer gets a nearer milestone, moved on with `/trouble fix action` as it goes.")
+                    format!("`{text}` は{days}日より先です。年の入力を確かめてください（期限と確認日は{days}日以内です。それより先になるなら近い日付を付け、進めながら `/trouble fix action` で延ばしてください）。"),
+                    format!("`{text}` is more than {days} days ahead: check the year. A due or check date is at most {days} days away; for longer, give a nearer date and move it on with `/trouble fix action` as it goes.")
                 ),
                 DueError::Unrecognised => {
                     let tried = tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`."));
@@ -1834,7 +1835,10 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                         },
                     }
                 }
-            }
+            };
+            // The whole command was refused: read as "added, the date was wrong", the action
+            // would never be typed again.
+            tr!(l, format!("{why}何も記録していません。"), format!("{why} Nothing was recorded."))
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {
             let lines = super::listed(l, unchecked.iter().map(|n| format!("#{n}")));
