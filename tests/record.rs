@@ -12,7 +12,7 @@ use trouble_bot::config::Config;
 use trouble_bot::i18n::{format_day_time, render, reply_text, Locale};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
-use trouble_bot::trouble::decide::{open, AskedBefore, Ctx, Message, NewToChain, Nudge, Reply};
+use trouble_bot::trouble::decide::{open, AskedBefore, Ctx, Message, NewToChain, Nudge, Reply, Who};
 use trouble_bot::trouble::model::{
     Acknowledgement, ChannelId, ChannelLoss, Closure, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble,
     TroubleId, UserId,
@@ -889,6 +889,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             not_done: vec![StageId::Scope, StageId::Cause],
             never_started: vec![StageId::Cause],
             has_measure: false,
+            forcers: Who::Chain(vec![manager.clone(), UserId::new("U0DIRECTOR")]),
         },
     ] {
         outputs.push(reply_text(Locale::Ja, &config, &reply));

@@ -767,6 +767,25 @@ async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lowe
     assert!(lowered.contains("changed from sev2 to sev3"), "{lowered}");
 }
 
+/// "Not ready to close" names who may force it, as the refusal of `close force` would: the
+/// owner's `[org]` chain, not the colleague named their manager at the open, who may not.
+#[tokio::test]
+async fn not_ready_to_close_names_the_org_chain_as_the_ones_who_may_force_it_not_the_manager_named() {
+    let chain_en =
+        "<@U0MANAGER> or those above them (<@U0DIRECTOR>, <@U0VP>) can force it: `/trouble close force REASON`.";
+    let chain_ja = "<@U0MANAGER>さんまたはその上位者（<@U0DIRECTOR>さん、<@U0VP>さん）は `/trouble close force 理由` で強制クローズできます。";
+    for (locale, forcers) in [("en", chain_en), ("ja", chain_ja)] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: housing cracked")).await;
+        let refused = bot.command_text(SALES, &t.channel, "close").await;
+        assert!(
+            refused.contains(forcers) && !refused.contains(&format!("<@{COLLEAGUE}>")),
+            "{locale}: {refused}"
+        );
+        assert!(trouble(&bot, &t.id).is_open(), "{locale}");
+    }
+}
+
 #[tokio::test]
 async fn someone_who_reports_to_the_owner_is_refused_as_their_manager() {
     let bot = spawn_bot().await;

@@ -935,6 +935,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             not_done,
             never_started,
             has_measure,
+            forcers,
         } => {
             let mut missing = Vec::new();
             if !has_measure {
@@ -960,10 +961,23 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     format!("stage {} \"{}\" done (`/trouble done {}`)", stage.number(), stage_name(l, *stage), stage.number())
                 ));
             }
+            // Named, as every refusal names who may: "the manager" would send the rep to the
+            // one named at the open, who may not force it.
+            let force = match forcers {
+                Who::Chain(chain) if !chain.is_empty() => {
+                    let chain = chain_text(l, &config.policy, chain);
+                    tr!(
+                        l,
+                        format!("{chain}は `/trouble close force 理由` で強制クローズできます。"),
+                        format!("{chain} can force it: `/trouble close force REASON`.")
+                    )
+                }
+                nobody => not_allowed(l, config, Act::CloseForce, nobody),
+            };
             tr!(
                 l,
-                format!("まだクローズできません。足りないもの: {}。{}上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、"), never_text),
-                format!("Not ready to close. Missing: {}. {}The manager chain can `/trouble close force REASON`.", missing.join(", "), never_text)
+                format!("まだクローズできません。足りないもの: {}。{never_text}{force}", missing.join("、")),
+                format!("Not ready to close. Missing: {}. {never_text}{force}", missing.join(", "))
             )
         }
         Reply::AlreadyClosed { reopeners } if reopeners.is_empty() => {

@@ -516,6 +516,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     not_done,
                     never_started,
                     has_measure: has_prevention,
+                    forcers: who_to_name(w.ctx.policy, &w.t, Act::CloseForce),
                 });
             }
             if !open_interim.is_empty() {

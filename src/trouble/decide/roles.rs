@@ -305,6 +305,16 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
     if may(policy, t, user, act) {
         return None;
     }
+    Some(Reply::NotAllowed {
+        act,
+        who: who_to_name(policy, t, act),
+    })
+}
+
+/// Who an answer names as the ones who may do `act` (a refusal, or "not ready to close" naming
+/// who may force it): never someone the bot found it cannot reach (gone from Slack,
+/// deactivated), whom nobody should be sent to, unless nobody else would be named.
+pub(in crate::trouble) fn who_to_name(policy: &Policy, t: &Trouble, act: Act) -> Who {
     let reachable = |chain: Vec<UserId>| {
         let kept = t.escalation.reachable(&chain);
         if kept.is_empty() {
@@ -313,7 +323,7 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
             kept
         }
     };
-    let who = match who_may(policy, t, act) {
+    match who_may(policy, t, act) {
         // "Name a manager" would be no answer at the top of `[org]`: nobody can be named.
         Who::Chain(chain) if chain.is_empty() && at_top_of_org(policy, &t.owner) => {
             Who::TopOfOrg { owner: t.owner.clone() }
@@ -333,8 +343,7 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
             departments,
         },
         owner @ (Who::Owner(_) | Who::TopOfOrg { .. }) => owner,
-    };
-    Some(Reply::NotAllowed { act, who })
+    }
 }
 
 /// Who may see a trouble in `list`, `history` and App Home ([`Viewers::seen_by`]).

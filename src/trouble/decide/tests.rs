@@ -2254,7 +2254,8 @@ fn close_is_refused_with_what_is_missing() {
                     .map(stage_at)
                     .filter(|&s| sim.t.stage(s).state == StageState::NotStarted)
                     .collect(),
-                has_measure
+                has_measure,
+                forcers: Who::Chain(users(&CHAIN)),
             }),
             "done {done:?}, measure {has_measure}"
         );

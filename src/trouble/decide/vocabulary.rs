@@ -1368,6 +1368,9 @@ pub enum Reply {
         /// Of those, the stages nobody ever started: the gaps a forced close would leave.
         never_started: Vec<StageId>,
         has_measure: bool,
+        /// Who may `close force` it, as its refusal would name them: the owner's `[org]` chain
+        /// when there is one, not a manager named in front of it.
+        forcers: Who,
     },
     /// The trouble is closed; `reopeners` may reopen it to work on it again.
     AlreadyClosed {
