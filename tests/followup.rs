@@ -561,6 +561,36 @@ async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_an
     );
 }
 
+/// The Log update form says what the command would when it says more than "logged": a promise
+/// outside business hours is recalled before they end, and the form, rather than closing, shows
+/// when.
+#[tokio::test]
+async fn the_log_update_form_shows_when_a_promise_outside_business_hours_is_recalled() {
+    for (locale, next, said) in [
+        (
+            "en",
+            "22:00",
+            "is outside business hours, so I'll remind you at Thu 2026-12-03 17:45",
+        ),
+        ("ja", "22:00", "は営業時間外のため、その前の営業時間内（"),
+    ] {
+        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let bot = spawn_bot_raw(&format!("{config}\n{OFFICE_HOURS}")).await;
+        // Thursday 17:00 in Tokyo (the clock starts on Monday 10:00).
+        bot.advance_and_settle(Duration::from_secs((3 * 24 + 7) * 3600)).await;
+        let t = bot.open_ready("ACME: broken").await;
+        let r = bot
+            .interaction(&update_submission(SALES, &t.id, "told them we call back", Some(next)))
+            .await;
+        assert_eq!(r.status(), 200);
+        let answer: Value = r.json().await.unwrap_or_default();
+        assert_eq!(answer["response_action"], "update", "{locale}: {answer}");
+        let shown = answer["view"].to_string();
+        assert!(shown.contains(said) && shown.contains("17:45"), "{locale}: {shown}");
+        assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 1, "{locale}");
+    }
+}
+
 /// A trouble reopened after days closed owes its customer an update a cadence after the
 /// reopening: the Home does not list it overdue at once, the first nudge counts from the
 /// reopening and says so, and the manager is brought in only once that is overdue twice.

@@ -1354,10 +1354,14 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
         .await;
     let notice: Value = form.json().await.unwrap();
     assert_eq!(notice["response_action"], "update", "{notice}");
+    // Why nobody sees it yet, and what the command would have answered besides.
     assert!(
         notice
             .to_string()
-            .contains("The bot was removed from the trouble's channel"),
+            .contains("The bot was removed from the trouble's channel")
+            && notice
+                .to_string()
+                .contains("Customer update logged. The next one is due by"),
         "{notice}"
     );
     bot.settle().await;

@@ -426,11 +426,21 @@ async fn on_update_submitted(
             None if decision.trouble.is_none() => {
                 field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
             }
-            _ => match (app.slack.token_refused(), channel_lost_holding(&decision)) {
-                (Some(error), _) => notice(crate::i18n::modals::update_while_token_refused_modal(l, error)),
-                (None, Some(how)) => notice(crate::i18n::modals::update_while_channel_lost_modal(l, how)),
-                (None, None) => StatusCode::OK.into_response(),
-            },
+            reply => {
+                // What the command would answer, shown when it says more than "logged" or beside
+                // why nobody sees the update yet: the form must not close on it silently.
+                let reply = reply.as_ref();
+                let answer = reply.map(|r| reply_text(l, &app.config, r)).unwrap_or_default();
+                let warning = match (app.slack.token_refused(), channel_lost_holding(&decision)) {
+                    (Some(error), _) => Some(crate::i18n::saved_while_token_refused(l, error)),
+                    (None, Some(how)) => Some(crate::i18n::saved_while_channel_lost(l, how)),
+                    (None, None) => None,
+                };
+                match warning {
+                    None if !reply.is_some_and(Reply::update_warns) => StatusCode::OK.into_response(),
+                    warning => notice(crate::i18n::modals::update_answer_modal(l, warning.as_deref(), &answer)),
+                }
+            }
         },
         Ok(Applied::AlreadyHandled) => already_handled(),
         Err(e) => failed(app, Surface::Modal { field: "text" }, "cannot store an update", e),

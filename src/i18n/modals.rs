@@ -118,16 +118,13 @@ pub fn opened_while_token_refused_modal(l: Locale, id: &crate::trouble::model::T
     notice_modal(l, tr!(l, "トラブル起票", "Open a trouble"), &text)
 }
 
-/// The Log update form, once submitted while Slack refuses the bot token (`error`).
-pub fn update_while_token_refused_modal(l: Locale, error: &str) -> Value {
-    let text = super::saved_while_token_refused(l, error);
-    notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
-}
-
-/// The Log update form, once submitted while the bot cannot post in the trouble's channel (`how`
-/// it was lost; None: Slack refused to create it).
-pub fn update_while_channel_lost_modal(l: Locale, how: Option<crate::trouble::model::ChannelLoss>) -> Value {
-    let text = super::saved_while_channel_lost(l, how);
+/// The Log update form, once submitted, replaced by what the rep must read of it: `warning`
+/// first (why nobody sees it yet, when so), then `answer`, what `/trouble update` would answer.
+pub fn update_answer_modal(l: Locale, warning: Option<&str>, answer: &str) -> Value {
+    let text = match warning {
+        Some(warning) => format!("{warning}\n{answer}"),
+        None => answer.to_string(),
+    };
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 

@@ -700,7 +700,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 )
             } else if *promised {
                 match reminder {
-                    Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
+                    Some(at) if crate::trouble::decide::reminder_at_lead(*next_due, *at) => tr!(
                         l,
                         format!("お客様への報告を記録しました。次回の約束 {promise} の15分前に{you_ja}お知らせします。"),
                         format!("Customer update logged. I'll remind {you_en} 15 minutes before the promised {promise}.")

@@ -1405,6 +1405,38 @@ pub enum Reply {
     },
 }
 
+impl Reply {
+    /// Whether this answer to a customer update says more than "logged, and you are reminded a
+    /// quarter of an hour before the promise" (or, with none, when the next one is due): no
+    /// reminder comes, it comes earlier, the earlier promise stands, the time was read on our
+    /// clock, the owner is the one reminded, or a promise could not be read. A form closing
+    /// silently would hide it; the command's answer shows it anyway.
+    pub fn update_warns(&self) -> bool {
+        let Reply::UpdateLogged {
+            next_due,
+            promised,
+            reminder,
+            near,
+            kept,
+            unread_promise,
+            reminded,
+            zone_remembered,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        let reminded_early = *promised && !reminder.is_some_and(|at| reminder_at_lead(*next_due, at));
+        reminded_early || *near || *kept || *zone_remembered || unread_promise.is_some() || reminded.is_some()
+    }
+}
+
+/// Whether the reminder of a promise at `promise` comes `at` the usual lead before it (not
+/// earlier, for a promise outside business hours).
+pub fn reminder_at_lead(promise: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+    promise - at <= REMINDER_LEAD
+}
+
 /// Everything one input changes. Applied atomically by the shell.
 #[derive(Debug, Default)]
 pub struct Decision {
