@@ -6773,3 +6773,74 @@ fn a_typed_text_equal_to_a_tag_or_an_id_marks_no_other_line() {
         assert_eq!(kept(|m| matches!(m, Message::Acknowledged { .. })), None, "{reason}");
     }
 }
+
+/// The Log update form closes silently only on the plain answer: a promise reminded a quarter
+/// of an hour before, or no promise (whoever logged it). Anything else is shown.
+#[test]
+fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
+    let promise = t0() + Duration::hours(3);
+    let plain = Reply::UpdateLogged {
+        next_due: promise,
+        promised: true,
+        reminder: Some(promise - REMINDER_LEAD),
+        near: false,
+        kept: false,
+        unread_promise: None,
+        reminded: None,
+        zone: None,
+        zone_remembered: false,
+    };
+    let with = |change: fn(&mut Reply)| {
+        let mut reply = plain.clone();
+        change(&mut reply);
+        reply.update_warns()
+    };
+    assert!(!plain.update_warns());
+    // No promise, a colleague's update: "the next one is due by" is all it says.
+    assert!(!with(|r| {
+        if let Reply::UpdateLogged {
+            promised,
+            reminder,
+            reminded,
+            ..
+        } = r
+        {
+            (*promised, *reminder, *reminded) = (false, None, Some(UserId::new("U0SALES")));
+        }
+    }));
+    let warns: [fn(&mut Reply); 6] = [
+        |r| {
+            if let Reply::UpdateLogged { reminder, .. } = r {
+                *reminder = None
+            }
+        },
+        |r| {
+            if let Reply::UpdateLogged { reminder, .. } = r {
+                *reminder = reminder.map(|at| at - Duration::hours(2))
+            }
+        },
+        |r| {
+            if let Reply::UpdateLogged { kept, .. } = r {
+                *kept = true
+            }
+        },
+        |r| {
+            if let Reply::UpdateLogged { zone_remembered, .. } = r {
+                *zone_remembered = true
+            }
+        },
+        |r| {
+            if let Reply::UpdateLogged { reminded, .. } = r {
+                *reminded = Some(UserId::new("U0SALES"))
+            }
+        },
+        |r| {
+            if let Reply::UpdateLogged { unread_promise, .. } = r {
+                *unread_promise = Some("あさって昼過ぎ".into())
+            }
+        },
+    ];
+    for (i, change) in warns.into_iter().enumerate() {
+        assert!(with(change), "case {i}");
+    }
+}

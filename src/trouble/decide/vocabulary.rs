@@ -1426,8 +1426,11 @@ impl Reply {
         else {
             return false;
         };
-        let reminded_early = *promised && !reminder.is_some_and(|at| reminder_at_lead(*next_due, at));
-        reminded_early || *near || *kept || *zone_remembered || unread_promise.is_some() || reminded.is_some()
+        // Who is reminded, and when, is said only of a promise: with none, "the next one is due
+        // by" is all the answer says of the clock, plain.
+        let unusual_reminder =
+            *near || reminded.is_some() || !reminder.is_some_and(|at| reminder_at_lead(*next_due, at));
+        (*promised && (unusual_reminder || *kept)) || *zone_remembered || unread_promise.is_some()
     }
 }
 
