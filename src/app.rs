@@ -213,7 +213,7 @@ impl App {
         };
         let same_org = enterprise
             .filter(|e| !e.is_empty())
-            .is_some_and(|e| identity.and_then(|i| i.enterprise_id.as_deref()) == Some(e));
+            .is_some_and(|e| self.our_org(identity) == Some(e));
         team != ours && !same_org
     }
 
@@ -265,12 +265,20 @@ impl App {
         }
     }
 
-    /// Our workspace's id: the configured `team_id`, else the one `auth.test` said (`identity`).
+    /// Our workspace's id: the configured `team_id` (a `T…`), else the one `auth.test` said
+    /// (`identity`).
     pub fn our_workspace<'a>(&'a self, identity: Option<&'a crate::slack::client::Identity>) -> Option<&'a str> {
         self.config
-            .team_id
-            .as_deref()
+            .team_workspace()
             .or_else(|| identity.and_then(|i| i.team_id.as_deref()))
+    }
+
+    /// Our Enterprise Grid org's id, on one: the configured `team_id` (an `E…`), else the one
+    /// `auth.test` said (`identity`).
+    pub fn our_org<'a>(&'a self, identity: Option<&'a crate::slack::client::Identity>) -> Option<&'a str> {
+        self.config
+            .team_org()
+            .or_else(|| identity.and_then(|i| i.enterprise_id.as_deref()))
     }
 
     /// Of the people a command names, the first Slack says cannot take the part: one of

@@ -44,6 +44,7 @@ pub struct Config {
     /// instance; without it, in sled under `data_dir`. It usually carries a password.
     pub database_url: Option<Secret>,
     pub locale: Locale,
+    /// A workspace (`T…`), or an Enterprise Grid organization (`E…`): every workspace of it.
     pub team_id: Option<String>,
     pub slack: SlackSettings,
     /// `log_format = "json"` (or TROUBLE_LOG_FORMAT=json): one JSON object per log line.
@@ -150,6 +151,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// `team_id` when it names an Enterprise Grid organization (`E…`): Slack puts that in a
+    /// request's `enterprise_id`, and the workspace the request came through in its `team_id`.
+    pub fn team_org(&self) -> Option<&str> {
+        self.team_id.as_deref().filter(|t| t.starts_with('E'))
+    }
+
+    /// `team_id` when it names a workspace (`T…`).
+    pub fn team_workspace(&self) -> Option<&str> {
+        self.team_id.as_deref().filter(|t| !t.starts_with('E'))
+    }
+
     /// Loads from `TROUBLE_CONFIG` (default `trouble.toml`; a missing file means all defaults)
     /// and the process environment.
     pub fn load_from_env() -> Result<Config, Vec<String>> {
@@ -768,8 +780,8 @@ fn log_filter(value: &str) -> Option<String> {
     Some(directives.join(","))
 }
 
-/// A workspace id (`T012AB3C4`) or an Enterprise Grid organization's (`E0A3BPH11QC`), as Slack
-/// sends in `team_id`.
+/// A workspace id (`T012AB3C4`), as Slack sends in `team_id`, or an Enterprise Grid
+/// organization's (`E0A3BPH11QC`), as it sends in `enterprise_id`.
 fn looks_like_team(s: &str) -> bool {
     (s.starts_with('T') || s.starts_with('E'))
         && s.len() >= 3

@@ -271,6 +271,37 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     assert!(!stderr.contains("every call waits"), "{stderr}");
 }
 
+/// An Enterprise Grid organization in `team_id` (as serve takes it: its requests carry it as
+/// `enterprise_id`) is checked against the org `auth.test` gives, not the workspace.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_slack_takes_an_enterprise_grid_org_as_team_id_when_the_token_is_of_it() {
+    let slack = common::FakeSlack::start().await;
+    slack.on_enterprise_grid("E0ORG");
+    let api = slack.api_url();
+    let check = |team: &str| {
+        let config = format!("team_id = \"{team}\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+        let api = api.clone();
+        tokio::task::spawn_blocking(move || {
+            run_with(
+                &["check-slack"],
+                &config,
+                &[("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_API_URL", &api)],
+            )
+        })
+    };
+    let (_, stdout, _) = check("E0ORG").await.unwrap();
+    assert!(stdout.contains("token:"), "{stdout}");
+    assert!(!stdout.contains("workspace:"), "{stdout}");
+    let (ok, stdout, _) = check("E0OTHER").await.unwrap();
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("workspace:") && l.contains("T0TEAM (E0ORG), but team_id is E0OTHER")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn a_loop_in_the_org_stops_check_config_and_serve_with_the_same_message() {
     let config =

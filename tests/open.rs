@@ -222,6 +222,58 @@ async fn a_foreign_workspace_gets_403_when_a_team_is_configured() {
     assert_eq!(bot.store().trouble_count(), 0);
 }
 
+/// `team_id` may name an Enterprise Grid organization (README, Configuration): Slack sends it
+/// as `enterprise_id` in commands, interactions (`team.enterprise_id`) and events, beside the
+/// workspace's `T…` in `team_id` (slack-fixtures/inbound). A request of the org is taken, and one
+/// of another org or of no org is refused.
+#[tokio::test]
+async fn an_enterprise_grid_org_as_team_id_takes_its_workspaces_requests_and_refuses_the_rest() {
+    let bot = spawn_bot_raw(&format!("team_id = \"E0ORG\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let command = |org: Option<&str>, text: &str| {
+        let form = bot.command_form(SALES, ORIGIN, text);
+        match org {
+            Some(org) => format!("{form}&enterprise_id={org}&enterprise_name=Org"),
+            None => form,
+        }
+    };
+    let event = |org: Option<&str>| {
+        let mut body = message_event(&format!("Ev{}", unique()), "C0ELSEWHERE", SALES, "1.1", None);
+        body["enterprise_id"] = org.map_or(Value::Null, |o| Value::String(o.into()));
+        body
+    };
+    let click = |org: Option<&str>| {
+        let mut payload = button_payload(&bot.slack, MANAGER, "nosuchaction", "20261130-1", ORIGIN);
+        payload["team"]["enterprise_id"] = org.map_or(Value::Null, |o| Value::String(o.into()));
+        payload
+    };
+    let form = "application/x-www-form-urlencoded";
+    for org in [None, Some("E0OTHER")] {
+        let r = bot
+            .post_signed("/slack/commands", form, &command(org, "open ACME: x"))
+            .await;
+        assert_eq!(r.status(), 403, "{org:?}");
+        assert_eq!(bot.event(&event(org), None).await.status(), 403, "{org:?}");
+        assert_eq!(bot.interaction(&click(org)).await.status(), 403, "{org:?}");
+    }
+    assert_eq!(bot.store().trouble_count(), 0);
+
+    let r = bot
+        .post_signed(
+            "/slack/commands",
+            form,
+            &command(Some("E0ORG"), "open ACME: defective housings"),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert!(text_of(&answer).contains("opened"), "{answer}");
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    assert_eq!(bot.event(&event(Some("E0ORG")), None).await.status(), 200);
+    assert_eq!(bot.interaction(&click(Some("E0ORG"))).await.status(), 200);
+}
+
 #[tokio::test]
 async fn a_malformed_open_gets_usage_and_nothing_is_stored_or_sent() {
     let bot = spawn_bot().await;

@@ -236,6 +236,9 @@ struct World {
     /// The names `team.info` gives for workspaces and organisations (`name_team`); any other
     /// is `team_not_found`.
     team_names: HashMap<String, String>,
+    /// The Enterprise Grid org the workspace belongs to (`on_enterprise_grid`), which
+    /// `auth.test` gives as `enterprise_id`.
+    enterprise: Option<String>,
     /// The status `users.info` gives for people (`set_status`): emoji, text, expiration.
     statuses: HashMap<String, (String, String, i64)>,
     /// The time zone `users.info` gives for people (`set_zone`): IANA name and offset in
@@ -772,6 +775,11 @@ impl FakeSlack {
     /// not named is `team_not_found`.
     pub fn name_team(&self, team: &str, name: &str) {
         self.shared.lock().team_names.insert(team.to_string(), name.to_string());
+    }
+
+    /// From now, the workspace belongs to Enterprise Grid org `org` (`E…`): `auth.test` says so.
+    pub fn on_enterprise_grid(&self, org: &str) {
+        self.shared.lock().enterprise = Some(org.to_string());
     }
 
     /// From now, every call carrying the bot token (auth.test included) answers HTTP 200
@@ -1370,10 +1378,16 @@ impl World {
             return err(error);
         }
         match method {
-            "auth.test" => json!({
-                "ok": true, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,
-                "user": "trouble-bot", "team": "Test", "url": "https://test.slack.com/"
-            }),
+            "auth.test" => {
+                let mut answer = json!({
+                    "ok": true, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,
+                    "user": "trouble-bot", "team": "Test", "url": "https://test.slack.com/"
+                });
+                if let Some(org) = &self.enterprise {
+                    answer["enterprise_id"] = json!(org);
+                }
+                answer
+            }
             "conversations.create" => self.create_channel(p),
             "conversations.rename" => self.rename_channel(p),
             "conversations.invite" => self.invite(p),

@@ -61,7 +61,7 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
 /// organisation (`enterprise`) and its `text` alone: a refusal, or help. The HTTP route reads
 /// only these three fields of the form before it (BENCHMARKS.md, 57th entry).
 fn answer_at_once(app: &App, team: &str, enterprise: Option<&str>, text: &str) -> Option<Response> {
-    if let Err(r) = check_team(app, Some(team).filter(|t| !t.is_empty())) {
+    if let Err(r) = check_team(app, Some(team), enterprise) {
         return Some(r.into_response());
     }
     // Someone of the customer's, in a channel shared with them (Slack Connect), never opens,

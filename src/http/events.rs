@@ -36,11 +36,12 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
         EventBody::UrlVerification { challenge } => Json(json!({ "challenge": challenge })).into_response(),
         EventBody::EventCallback {
             team_id,
+            enterprise_id,
             event_id,
             event,
             is_ext_shared_channel,
         } => {
-            if let Err(r) = check_team(app, team_id.as_deref()) {
+            if let Err(r) = check_team(app, team_id.as_deref(), enterprise_id.as_deref()) {
                 return r.into_response();
             }
             // Any event from a channel shared outside says so: the bot knows it at once, even
@@ -239,7 +240,7 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
 fn another_org(app: &App, team: &str) -> bool {
     let identity = app.bot_identity();
     let workspace = app.our_workspace(identity.as_ref());
-    let enterprise = identity.as_ref().and_then(|i| i.enterprise_id.as_deref());
+    let enterprise = app.our_org(identity.as_ref());
     workspace != Some(team) && enterprise != Some(team)
 }
 

@@ -51,7 +51,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
     let Ok(interaction) = serde_json::from_value::<Interaction>(payload) else {
         return (StatusCode::BAD_REQUEST, "payload is not an interaction").into_response();
     };
-    if let Err(r) = check_team(&app, interaction.team_id()) {
+    if let Err(r) = check_team(&app, interaction.team_id(), interaction.enterprise_id()) {
         return r.into_response();
     }
     let interaction_enterprise = interaction.enterprise_id().map(str::to_string);

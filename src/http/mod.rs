@@ -158,18 +158,23 @@ fn warn_of_rejection(app: &App, why: signature::Rejection, now: i64) {
     }
 }
 
-/// 403 for a workspace other than the configured one.
-pub(crate) fn check_team(app: &App, team: Option<&str>) -> Result<(), StatusCode> {
-    match (&app.config.team_id, team) {
-        (Some(expected), Some(team)) if expected != team => {
-            refused_team(app, expected, Some(team));
+/// 403 for a request from a workspace (`team`) other than the configured one, or, when an
+/// Enterprise Grid organization is configured (`E…`), from a workspace of another (`enterprise`).
+pub(crate) fn check_team(app: &App, team: Option<&str>, enterprise: Option<&str>) -> Result<(), StatusCode> {
+    let Some(expected) = app.config.team_id.as_deref() else {
+        return Ok(());
+    };
+    let received = if app.config.team_org().is_some() {
+        enterprise
+    } else {
+        team
+    };
+    match received.filter(|r| !r.is_empty()) {
+        Some(received) if received == expected => Ok(()),
+        received => {
+            refused_team(app, expected, received);
             Err(StatusCode::FORBIDDEN)
         }
-        (Some(expected), None) => {
-            refused_team(app, expected, None);
-            Err(StatusCode::FORBIDDEN)
-        }
-        _ => Ok(()),
     }
 }
 

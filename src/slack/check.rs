@@ -41,7 +41,8 @@ pub enum Finding {
     Token { bot: String, team: String },
     /// Slack refused the token, or could not be asked (`error`): nothing else was checked.
     NoToken { error: String },
-    /// The token is for another workspace than `team_id`.
+    /// The token is for another workspace than `team_id` (or of another organization, when
+    /// `team_id` names one): `actual` is the workspace, with its organization then.
     OtherTeam { configured: String, actual: String },
     /// Of the scopes the bot needs ([`BOT_SCOPES`]), those the token lacks (Slack lists a
     /// token's scopes with every answer; nothing is said when it does not).
@@ -105,10 +106,18 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
         bot: field("user_id"),
         team: team.clone(),
     });
-    if let Some(configured) = config.team_id.as_ref().filter(|c| **c != team) {
+    // An Enterprise Grid organization in `team_id` is the token's workspace's org, which
+    // `auth.test` gives beside the workspace.
+    let org = field("enterprise_id");
+    let matches = if config.team_org().is_some() { &org } else { &team };
+    if let Some(configured) = config.team_id.as_ref().filter(|c| *c != matches) {
         findings.push(Finding::OtherTeam {
             configured: configured.clone(),
-            actual: team,
+            actual: if config.team_org().is_some() && !org.is_empty() {
+                format!("{team} ({org})")
+            } else {
+                team
+            },
         });
     }
     if let Some(granted) = scopes {

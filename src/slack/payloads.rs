@@ -183,6 +183,9 @@ pub enum EventBody {
     EventCallback {
         #[serde(default)]
         team_id: Option<String>,
+        /// On Enterprise Grid, the org of workspace `team_id`.
+        #[serde(default)]
+        enterprise_id: Option<String>,
         event_id: String,
         event: Value,
         /// Slack says the event's channel is shared with another organisation (Slack Connect).
