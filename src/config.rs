@@ -634,8 +634,12 @@ impl Config {
     /// and serve alike: a value pasted wrong is found before Slack refuses it).
     pub fn credential_problems(&self) -> Vec<Credential> {
         let mut problems = Vec::new();
-        for secret in &self.slack.signing_secrets {
-            problems.extend(malformed(Var::SigningSecret, secret.expose(), None));
+        // In Socket Mode no request URL is served, so no signing secret is read: the example
+        // env file's placeholder, left in place, stops nothing.
+        if !self.socket_mode() {
+            for secret in &self.slack.signing_secrets {
+                problems.extend(malformed(Var::SigningSecret, secret.expose(), None));
+            }
         }
         match &self.slack.app_token {
             Some(t) => problems.extend(malformed(Var::AppToken, t.expose(), Some(TokenKind::App))),
@@ -1157,6 +1161,31 @@ mod tests {
             }]
         );
         assert!(!socket("  ").socket_mode(), "an empty token is no token");
+    }
+
+    #[test]
+    fn in_socket_mode_the_example_signing_secret_left_in_place_stops_nothing() {
+        let with = |vars: &[(&str, &str)]| {
+            let mut all = vec![
+                ("SLACK_BOT_TOKEN", "xoxb-bot"),
+                ("SLACK_SIGNING_SECRET", "replace-with-the-signing-secret"),
+            ];
+            all.extend_from_slice(vars);
+            Config::from_sources(None, &env(&all)).unwrap()
+        };
+        let socket = with(&[("SLACK_APP_TOKEN", "xapp-1-A0-x")]);
+        assert!(socket.socket_mode());
+        assert!(
+            socket.credential_problems().is_empty(),
+            "{:?}",
+            socket.credential_problems()
+        );
+        assert!(crate::i18n::serve_problems(&socket).is_empty());
+        assert_eq!(
+            with(&[]).credential_problems(),
+            [Credential::Placeholder(Var::SigningSecret)],
+            "over HTTP it is read"
+        );
     }
 
     #[test]
