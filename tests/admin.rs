@@ -261,6 +261,11 @@ async fn verify_export_and_backup_refuse_a_data_directory_without_a_store_and_cr
                 stderr.contains(&format!("{} holds no store", data.display())),
                 "{args:?}: {stderr}"
             );
+            // The bot may be on PostgreSQL, with DATABASE_URL given to serve alone.
+            assert!(
+                stderr.contains("If the bot runs on PostgreSQL, give this command DATABASE_URL"),
+                "{args:?}: {stderr}"
+            );
         }
     }
     assert!(!mistyped.exists(), "a store was created in the mistyped directory");
@@ -275,6 +280,7 @@ async fn verify_export_and_backup_refuse_a_data_directory_without_a_store_and_cr
         stderr.contains(&format!("{} にはストアがありません", mistyped.display())),
         "{stderr}"
     );
+    assert!(stderr.contains("serve と同じ DATABASE_URL"), "{stderr}");
     assert!(!mistyped.exists());
 }
 

@@ -12,8 +12,8 @@ pub fn no_store(l: Locale, dir: &Path) -> String {
     let dir = dir.display();
     tr!(
         l,
-        format!("{dir} にはストアがありません（{dir}/db がありません）。何も作成していません。TROUBLE_DATA_DIR（または設定の data_dir）にボットのデータディレクトリを指定してください。"),
-        format!("{dir} holds no store (there is no {dir}/db); nothing was created. Point TROUBLE_DATA_DIR (or data_dir in the config) at the bot's data directory.")
+        format!("{dir} にはストアがありません（{dir}/db がありません）。何も作成していません。TROUBLE_DATA_DIR（または設定の data_dir）にボットのデータディレクトリを指定してください。ボットが PostgreSQL で動いているなら、serve と同じ DATABASE_URL（または設定の database_url）をこのコマンドにも渡してください。"),
+        format!("{dir} holds no store (there is no {dir}/db); nothing was created. Point TROUBLE_DATA_DIR (or data_dir in the config) at the bot's data directory. If the bot runs on PostgreSQL, give this command DATABASE_URL (or database_url in the config) as serve has it.")
     )
 }
 
