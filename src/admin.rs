@@ -391,7 +391,7 @@ pub fn run(config: &Config, request: Request) -> Outcome {
     match ask(&config.data_dir, &request) {
         Ok(Some((outcome, _))) => return outcome,
         Ok(None) => {}
-        Err(e) => return not_answering(config.locale, &config.data_dir, e),
+        Err(e) => return not_answering(config.locale, &config.data_dir, &e.error),
     }
     let (store, _copy) = match open_existing_copy(config) {
         Ok(opened) => opened,
@@ -437,14 +437,14 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
         Ok(Some((outcome, _))) if outcome.code != 0 => return outcome,
         Ok(Some((_, mut frames))) => match read_frames(&mut frames) {
             Ok(trees) => trees,
-            Err(e) => return not_answering(config.locale, &config.data_dir, e),
+            Err(e) => return not_answering(config.locale, &config.data_dir, &e),
         },
         Ok(None) => match open_existing_copy(config).map(|(store, _copy)| store.records()) {
             Ok(Ok(trees)) => trees,
             Ok(Err(e)) => return Outcome::failed(e.to_string()),
             Err(outcome) => return outcome,
         },
-        Err(e) => return not_answering(config.locale, &config.data_dir, e),
+        Err(e) => return not_answering(config.locale, &config.data_dir, &e.error),
     };
     match write_store(dir, &trees) {
         Ok(()) => Outcome::ok(admin_text::backup_written(config.locale, trouble_count(&trees), dir)),
@@ -462,19 +462,21 @@ pub fn restore(config: &Config, from: &Path, even_if_broken: bool) -> Outcome {
     match ask(data_dir, &Request::Ping) {
         Ok(None) => {}
         Ok(Some(_)) => return Outcome::failed(admin_text::bot_running(l, data_dir, &socket_path(data_dir))),
-        Err(e) => return not_answering(l, data_dir, e),
+        Err(e) => return not_answering(l, data_dir, &e.error),
     }
     // `backup` writes `db` last, whole (see `write_store`): a backup whose writing did not
     // finish has none, and is refused before anything opens it.
-    if !Store::holds_store(from) {
-        return Outcome::failed(crate::i18n::admin::no_store_backup(config.locale, from));
+    if let Err(refused) = refuse_unless_store(l, from, Store::holds_store(from), admin_text::no_store_backup) {
+        return refused;
     }
     // What verify found in a backup restored all the same: said with the restore.
     let mut broken = None;
     let trees = {
-        let backup = match Store::open(from) {
-            Ok(store) => store,
-            Err(e) => return Outcome::failed(admin_text::backup_unopenable(l, from, &e)),
+        // Read from a copy, as the read commands read a data directory: a backup on a read-only
+        // snapshot is restored all the same, and one with a damaged log is never cut short.
+        let (backup, _copy) = match open_copy(l, from, |e| Outcome::failed(admin_text::backup_unopenable(l, from, e))) {
+            Ok(opened) => opened,
+            Err(outcome) => return outcome,
         };
         let checked = verify(l, &backup);
         if checked.code != 0 {
@@ -538,10 +540,10 @@ pub fn accept_loss(config: &Config) -> Outcome {
         Ok(None) => {}
         // It started, so its store was not behind its mark.
         Ok(Some(_)) => return Outcome::ok(admin_text::running_nothing_lost(l, data_dir)),
-        Err(e) => return not_answering(l, data_dir, e),
+        Err(e) => return not_answering(l, data_dir, &e.error),
     }
-    if !Store::holds_store(data_dir) {
-        return Outcome::failed(crate::i18n::admin::no_store(l, data_dir));
+    if let Err(refused) = refuse_unless_store(l, data_dir, Store::holds_store(data_dir), admin_text::no_store) {
+        return refused;
     }
     match open(l, data_dir).and_then(|store| accept_the_loss(l, &store)) {
         Ok(Some(loss)) => Outcome::ok(admin_text::loss_accepted(l, &loss)),
@@ -586,7 +588,7 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
         Ok(None) => {}
         Err(e) => {
             let sent = e.sent;
-            let mut outcome = not_answering(l, data_dir, e);
+            let mut outcome = not_answering(l, data_dir, &e.error);
             outcome.stderr.push_str(&match sent {
                 true => admin_text::redaction_not_known(l),
                 false => admin_text::redaction_not_sent(l),
@@ -594,8 +596,8 @@ pub fn redact(config: &Config, id: &str, numbers: &[u64], reason: &str) -> Outco
             return outcome;
         }
     }
-    if !Store::holds_store(data_dir) {
-        return Outcome::failed(admin_text::no_store(l, data_dir));
+    if let Err(refused) = refuse_unless_store(l, data_dir, Store::holds_store(data_dir), admin_text::no_store) {
+        return refused;
     }
     match Store::open(data_dir) {
         Ok(store) => redact_on_store(config, &store, id, numbers, reason, &Clock::System).0,
@@ -692,19 +694,26 @@ fn open_existing_copy(config: &Config) -> Result<(Store, TempCopy), Outcome> {
     let (l, data_dir) = (config.locale, &config.data_dir);
     // None there: an empty store made on the spot would verify, export and back up as if it
     // were the bot's.
-    if !Store::holds_store(data_dir) {
-        return Err(Outcome::failed(crate::i18n::admin::no_store(l, data_dir)));
-    }
-    let unopenable = |e: &dyn std::fmt::Display| {
+    refuse_unless_store(l, data_dir, Store::holds_store(data_dir), admin_text::no_store)?;
+    open_copy(l, data_dir, |e| {
         Outcome::failed(admin_text::store_unopenable(l, data_dir, e, &socket_path(data_dir)))
-    };
-    let db = data_dir.join("db");
+    })
+}
+
+/// A copy of the store in `dir` (a data directory, or a backup), opened; `unopenable` says why
+/// it cannot be.
+fn open_copy(
+    l: Locale,
+    dir: &Path,
+    unopenable: impl Fn(&dyn std::fmt::Display) -> Outcome,
+) -> Result<(Store, TempCopy), Outcome> {
+    let db = dir.join("db");
     // The lock sled takes on its data file: held, the store is another process's.
     let data_file = std::fs::File::open(db.join("db")).map_err(|e| unopenable(&e))?;
     data_file.try_lock().map_err(|e| unopenable(&e))?;
     let copy = TempCopy::new().map_err(|e| unopenable(&e))?;
     copy_dir(&db, &copy.0.join("db"))
-        .map_err(|e| Outcome::failed(admin_text::store_not_copied(l, data_dir, &copy.0, &e)))?;
+        .map_err(|e| Outcome::failed(admin_text::store_not_copied(l, dir, &copy.0, &e)))?;
     drop(data_file);
     let store = Store::open(&copy.0).map_err(|e| unopenable(&e))?;
     Ok((store, copy))
@@ -756,8 +765,31 @@ fn open(l: Locale, data_dir: &Path) -> Result<Store, Outcome> {
         .map_err(|e| Outcome::failed(admin_text::store_unopenable(l, data_dir, &e, &socket_path(data_dir))))
 }
 
-fn not_answering(l: Locale, data_dir: &Path, e: impl std::fmt::Display) -> Outcome {
-    Outcome::failed(admin_text::bot_not_answering(l, &socket_path(data_dir), &e))
+/// The bot serving `data_dir` gave no answer. A socket the caller may not open (another user's
+/// data directory) says nothing of the bot, running or not: that is said instead.
+fn not_answering(l: Locale, data_dir: &Path, e: &io::Error) -> Outcome {
+    let socket = socket_path(data_dir);
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => Outcome::failed(admin_text::no_permission(l, &socket)),
+        _ => Outcome::failed(admin_text::bot_not_answering(l, &socket, e)),
+    }
+}
+
+/// Refuses unless `dir` holds a store (`found`, from [`Store::holds_store`]): `none` says what
+/// none there means; a directory the caller may not read is said as such, not as empty.
+fn refuse_unless_store(
+    l: Locale,
+    dir: &Path,
+    found: io::Result<bool>,
+    none: fn(Locale, &Path) -> String,
+) -> Result<(), Outcome> {
+    match found {
+        Ok(true) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            Err(Outcome::failed(admin_text::no_permission(l, dir)))
+        }
+        Ok(false) | Err(_) => Err(Outcome::failed(none(l, dir))),
+    }
 }
 
 fn trouble_count(trees: &[TreeRecords]) -> usize {
@@ -997,6 +1029,36 @@ fn read_frames(input: &mut impl Read) -> io::Result<Vec<TreeRecords>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Another user's data directory or socket (mode 0700, the unit's) refuses the caller with
+    /// EACCES: said as such, in both languages, not as a silent bot or an empty directory. The
+    /// tests run as root, whom no mode refuses, so the mapping of the error is what is tested.
+    #[test]
+    fn permission_denied_says_to_run_as_the_bots_user_not_that_the_bot_is_silent_or_the_dir_empty() {
+        let dir = Path::new("/var/lib/trouble-bot");
+        let denied = || io::Error::from(io::ErrorKind::PermissionDenied);
+        for (l, says) in [
+            (Locale::En, "run this as the bot's user"),
+            (Locale::Ja, "ボットのユーザーで実行"),
+        ] {
+            let answer = not_answering(l, dir, &denied()).stderr;
+            assert!(
+                answer.contains(says) && answer.contains("trouble-admin.sock"),
+                "{answer}"
+            );
+            let Err(refused) = refuse_unless_store(l, dir, Err(denied()), admin_text::no_store) else {
+                panic!("taken as a store");
+            };
+            assert!(refused.stderr.contains(says), "{}", refused.stderr);
+            assert!(refused.code != 0);
+        }
+        let silent = not_answering(Locale::En, dir, &io::Error::from(io::ErrorKind::TimedOut)).stderr;
+        assert!(silent.contains("did not answer"), "{silent}");
+        let Err(empty) = refuse_unless_store(Locale::En, dir, Ok(false), admin_text::no_store) else {
+            panic!("no store taken as one");
+        };
+        assert!(empty.stderr.contains("holds no store"), "{}", empty.stderr);
+    }
 
     /// The copy of a stopped bot's store sits in the shared TMPDIR while it is read: others
     /// must not read the troubles in it.

@@ -482,6 +482,25 @@ async fn verify_export_and_backup_of_a_stopped_store_leave_every_byte_of_it_as_i
     drop(held);
 }
 
+/// `restore` reads the backup as the read commands read a data directory, from a copy: opening
+/// the backup itself would rewrite it (and cut a damaged log short), and needs it writable.
+#[tokio::test]
+async fn restore_leaves_every_byte_of_the_backup_as_it_was() {
+    let (_bot, t, data) = stopped_with_one_trouble().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let backup = dir.path().join("backup");
+    let (ok, _, stderr) = admin(&["backup", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{stderr}");
+    let before = store_files(&backup);
+    let fresh = dir.path().join("fresh");
+    let (ok, stdout, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &fresh).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(store_files(&backup) == before, "restore changed the backup");
+    let (ok, report, _) = admin(&["export", &t.id], &config, &fresh).await;
+    assert!(ok && report.contains("ACME"), "{report}");
+}
+
 /// The id a `/trouble open` answer names (`Trouble 20261130-3 opened …`).
 fn opened_id(answer: &Value) -> String {
     let text = answer["text"].as_str().unwrap_or_default();

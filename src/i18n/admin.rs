@@ -314,6 +314,17 @@ pub fn store_not_copied(l: Locale, data_dir: &Path, copy: &Path, e: &dyn std::fm
     )
 }
 
+/// The caller may not open `path` (the admin socket, or a data directory): not the bot's silence,
+/// nor an empty directory, but another user's files.
+pub fn no_permission(l: Locale, path: &Path) -> String {
+    let path = path.display();
+    tr!(
+        l,
+        format!("{path} を開く権限がありません。何もしていません。ボットのユーザーで実行してください（例: sudo -u trouble-bot …）。"),
+        format!("permission denied on {path}, so nothing was done: run this as the bot's user (e.g. sudo -u trouble-bot …).")
+    )
+}
+
 pub fn bot_not_answering(l: Locale, socket: &Path, e: &dyn std::fmt::Display) -> String {
     let socket = socket.display();
     tr!(

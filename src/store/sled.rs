@@ -719,9 +719,21 @@ const TIDY_BUDGET: std::time::Duration = std::time::Duration::from_millis(250);
 impl SledStore {
     /// Whether `dir` holds a store (sled's data file in `dir/db`). The admin commands ask first
     /// and refuse a directory without one: `open` would create an empty store there, and an
-    /// empty store verifies, backs up and restores as if it were the bot's.
-    pub fn holds_store(dir: &Path) -> bool {
-        dir.join("db").join("db").is_file()
+    /// empty store verifies, backs up and restores as if it were the bot's. An error is one
+    /// other than none there (a directory the caller may not read: not to be said as empty).
+    pub fn holds_store(dir: &Path) -> std::io::Result<bool> {
+        match std::fs::metadata(dir.join("db").join("db")) {
+            Ok(meta) => Ok(meta.is_file()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
