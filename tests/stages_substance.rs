@@ -3721,3 +3721,95 @@ async fn the_8d_shows_a_corrected_fact_and_cause_with_what_they_read_before() {
         assert_store_verifies(&bot, locale);
     }
 }
+
+/// A link, an e-mail address and a mention recorded by command, as Slack escapes them
+/// (`<https://…>`, `<mailto:…|…>`, `<@U…|name>`): the facts form shows them as they read, and
+/// saved as shown it records nothing: no timeline entry, no correction in the channel or the
+/// 8D, and each fact keeps its link or mention. A real edit of one field is one correction.
+#[tokio::test]
+async fn a_facts_form_saved_as_shown_corrects_no_link_address_or_mention() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let found = "by <@U0QA1|sato>, reported to <mailto:tanaka@acme.co.jp|tanaka@acme.co.jp>";
+    let symptom = "lid cracked, photos <https://x.example/p.jpg>";
+    bot.command_text(SALES, &t.channel, &format!("fact found {found}"))
+        .await;
+    bot.command_text(SALES, &t.channel, &format!("fact symptom {symptom}"))
+        .await;
+    let mark = last_call(&bot);
+    bot.command(MANAGER, &t.channel, "fact").await;
+    let view = bot.slack.wait_for("views.open", |c| c.seq > mark).await.params["view"].clone();
+    let shown: Vec<(String, String)> = view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter_map(|b| {
+            let field = b["block_id"].as_str()?.strip_prefix("fact_")?.to_string();
+            Some((
+                field,
+                b["element"]["initial_value"].as_str().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect();
+    let value = |field: &str| shown.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str());
+    assert_eq!(
+        (value("found"), value("symptom")),
+        (
+            Some("by @sato, reported to tanaka@acme.co.jp"),
+            Some("lid cracked, photos https://x.example/p.jpg")
+        ),
+        "the form shows each as it reads"
+    );
+    let metadata = view["private_metadata"].as_str().expect("metadata").to_string();
+    let fields: Vec<(&str, &str)> = shown.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+
+    let before = trouble(&bot, &t.id).timeline_len;
+    bot.settle().await;
+    let mark = last_call(&bot);
+    let as_shown = drawn_facts_submitted(MANAGER, &metadata, &fields);
+    assert_eq!(bot.interaction(&as_shown).await.status(), 200);
+    bot.settle().await;
+    let kept = trouble(&bot, &t.id);
+    assert_eq!(kept.timeline_len, before, "nothing recorded");
+    assert_eq!(
+        (
+            kept.substance.facts.found.as_deref(),
+            kept.substance.facts.symptom.as_deref()
+        ),
+        (Some(found), Some(symptom)),
+        "the mention stays one, the link and the address stay links"
+    );
+    let posted = posted_since(&bot, &t.channel, mark);
+    assert!(!posted.iter().any(|m| m.contains("orrected")), "{posted:?}");
+    let eightd = |bot: &TestBot| {
+        trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout
+    };
+    let md = eightd(&bot);
+    assert!(!md.contains("corrected"), "{md}");
+
+    let edited: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(f, v)| {
+            (
+                *f,
+                if *f == "symptom" {
+                    "lid cracked at the hinge"
+                } else {
+                    *v
+                },
+            )
+        })
+        .collect();
+    let edit = drawn_facts_submitted(MANAGER, &metadata, &edited);
+    assert_eq!(bot.interaction(&edit).await.status(), 200);
+    bot.settle().await;
+    let kept = trouble(&bot, &t.id);
+    assert_eq!(kept.timeline_len, before + 1, "one correction");
+    assert_eq!(kept.substance.facts.found.as_deref(), Some(found));
+    let md = eightd(&bot);
+    assert_eq!(md.matches("corrected").count(), 1, "{md}");
+    assert!(
+        md.contains("(before: lid cracked, photos https://x.example/p.jpg)"),
+        "{md}"
+    );
+}

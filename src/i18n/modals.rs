@@ -233,7 +233,7 @@ pub fn fact_inputs(l: Locale, t: Option<&Trouble>) -> Vec<Value> {
                 TEXT_LIMIT,
             );
             if let Some(v) = t.and_then(|t| t.substance.facts.get(*k)) {
-                input["element"]["initial_value"] = json!(crate::slack::blocks::unescape(&v));
+                input["element"]["initial_value"] = json!(crate::trouble::markup::readable(&v));
             }
             input
         })

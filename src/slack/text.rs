@@ -7,7 +7,7 @@
 //! own channel. Broadcasts (`<!channel>`, `<!here>`, `<!subteam^…>`, …) and links never pass.
 
 pub use crate::trouble::markup::acts_on_display;
-use crate::trouble::markup::is_hidden;
+use crate::trouble::markup::{is_hidden, pieces, readable, strict_mention, token_words, Piece};
 
 /// Where user text is about to be shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,40 +22,31 @@ pub enum Where {
 /// User text as safe mrkdwn for `place`: escaped, line breaks kept as `\n`, control and bidi
 /// characters removed, only strict user/channel mentions re-admitted in the trouble's channel.
 pub fn user_text(raw: &str, place: Where) -> String {
-    let clean = strip_controls(raw);
-    let mut out = String::with_capacity(clean.len());
-    let mut rest = clean.as_str();
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&escape_plain(&rest[..i]));
-        rest = &rest[i..];
-        if rest.starts_with('&') {
-            let (ch, len) = decode_entity(rest);
-            out.push_str(&escape_plain(ch));
-            rest = &rest[len..];
-            continue;
-        }
-        // A token runs to the next `>`, unless another `<` comes first; its target (before any
-        // `|label`) is one word, as Slack writes them. Anything else is a typed `<`.
-        let body = &rest[1..];
-        match body.find(['<', '>']) {
-            Some(j) if body.as_bytes()[j] == b'>' && is_target(&body[..j]) => {
-                out.push_str(&token(&body[..j], place));
-                rest = &body[j + 1..];
-            }
-            _ => {
-                out.push_str("&lt;");
-                rest = body;
-            }
-        }
-    }
-    out.push_str(&escape_plain(rest));
-    out
+    pieces(&strip_controls(raw))
+        .into_iter()
+        .map(|p| match p {
+            Piece::Typed(s) => escape_plain(s),
+            Piece::Token(body) => token(body, place),
+        })
+        .collect()
 }
 
 /// [`user_text`] on one line: for text shown inline (a customer name, a summary in a notice).
 pub fn one_line(raw: &str, place: Where) -> String {
-    user_text(raw, place)
-        .split(['\n', '\t'])
+    joined(&user_text(raw, place))
+}
+
+/// What people typed as plain words on one line, for a file with no markup (a CSV cell): no
+/// control or bidi character, lines joined, entities decoded, tokens as their words (a
+/// mention as `@name`, never live), and every character otherwise as typed (`HX-300*`,
+/// `~200`): the full-width twins [`user_text`] uses would only stop a search finding it.
+pub fn plain_line(raw: &str) -> String {
+    joined(&strip_controls(&readable(raw)))
+}
+
+/// Lines (and tabs) joined by one space, blank ones dropped.
+fn joined(text: &str) -> String {
+    text.split(['\n', '\t'])
         .filter(|s| !s.trim().is_empty())
         .map(str::trim)
         .collect::<Vec<_>>()
@@ -188,81 +179,13 @@ fn addresses(chars: &[char]) -> Vec<bool> {
     inside
 }
 
-/// `&amp;`, `&lt;`, `&gt;` (Slack's only entities) as the character and the length read; any
-/// other `&` is itself.
-fn decode_entity(text: &str) -> (&'static str, usize) {
-    for (entity, ch) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">")] {
-        if text.starts_with(entity) {
-            return (ch, entity.len());
-        }
-    }
-    ("&", 1)
-}
-
-/// Entities decoded: what a label inside a token reads as.
-fn decode(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
-/// `U…`/`W…` (users) or `C…` (channels): 2-20 more upper-case letters or digits.
-fn strict_id(id: &str, kinds: &[char]) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| kinds.contains(&c))
-        && (3..=21).contains(&id.len())
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-/// An optional label: up to 80 characters, none of `<`, `>`, `|`.
-fn strict_label(label: Option<&str>) -> bool {
-    label.is_none_or(|l| l.chars().count() <= 80 && !l.contains(['<', '>', '|']))
-}
-
-fn is_target(body: &str) -> bool {
-    let target = body.split('|').next().unwrap_or_default();
-    !target.is_empty() && !target.contains(char::is_whitespace)
-}
-
-/// One `<…>` token (without the brackets) as shown in `place`.
+/// One `<…>` token (without the brackets) as shown in `place`: a strict mention stays live in
+/// the trouble's own channel; anything else is shown as its words.
 fn token(body: &str, place: Where) -> String {
-    let (target, label) = match body.split_once('|') {
-        Some((t, l)) => (t, Some(l)),
-        None => (body, None),
-    };
-    let label_text = label.map(decode).filter(|l| !l.trim().is_empty());
-    let plain = |shown: String| one_line_plain(&shown);
-    if let Some(id) = target.strip_prefix('@') {
-        if strict_id(id, &['U', 'W']) && strict_label(label) {
-            return match place {
-                Where::OwnChannel => format!("<@{id}>"),
-                Where::Elsewhere => plain(format!("@{}", label_text.unwrap_or_else(|| id.to_string()))),
-            };
-        }
+    match strict_mention(body) {
+        Some(live) if place == Where::OwnChannel => live,
+        _ => one_line_plain(&token_words(body)),
     }
-    if let Some(id) = target.strip_prefix('#') {
-        if strict_id(id, &['C']) && strict_label(label) {
-            return match place {
-                Where::OwnChannel => format!("<#{id}>"),
-                Where::Elsewhere => plain(format!("#{}", label_text.unwrap_or_else(|| id.to_string()))),
-            };
-        }
-    }
-    if let Some(special) = target.strip_prefix('!') {
-        // A broadcast, a user group, a date: shown as its words, never as the thing itself.
-        let shown = match (special.split_once('^'), label_text) {
-            (_, Some(l)) if special.starts_with("date") => l,
-            (Some(("subteam", id)), Some(l)) => format!("{l} ({id})"),
-            (Some(("subteam", id)), None) => format!("@{id}"),
-            (_, Some(l)) => l,
-            _ => format!("@{}", decode(special)),
-        };
-        return plain(shown);
-    }
-    // A link (`http…`, `mailto:`): the address is shown, so a label cannot hide where it goes.
-    let target = decode(target);
-    plain(match label_text {
-        Some(l) if l != target => format!("{l} ({target})"),
-        _ => target,
-    })
 }
 
 /// Decoded token text, re-escaped, with any line break flattened.
@@ -386,8 +309,7 @@ mod tests {
                     let tail = &rest[i + 1..];
                     let end = tail.find('>').expect("closed");
                     let body = &tail[..end];
-                    let ok = body.strip_prefix('@').is_some_and(|id| strict_id(id, &['U', 'W']))
-                        || body.strip_prefix('#').is_some_and(|id| strict_id(id, &['C']));
+                    let ok = strict_mention(body).is_some_and(|m| m == format!("<{body}>"));
                     prop_assert!(ok, "{body} in {out}");
                     rest = &tail[end..];
                 }

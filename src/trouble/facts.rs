@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{Action, ActionChange, ActionFix, ActionKind, NewAction};
 use super::command::{check_length, UsageError, TEXT_LIMIT};
 use super::decide::{Act, Dest, Lane, Message, Reply, TimerKind, Who, Work};
+use super::markup::readable;
 use super::model::{StageId, TroubleId, UserId};
 use super::timeline::Event;
 
@@ -342,11 +343,12 @@ fn canonical_lots(value: &str) -> Vec<String> {
     lots
 }
 
-/// A fact as compared.
+/// A fact as compared: as read, since the form shows it read ([`readable`]) and sends back
+/// plain text, so a link or a mention left alone reads the same as it was recorded.
 fn canonical(key: FactKey, value: &str) -> String {
     match key {
         FactKey::Lot => canonical_lots(value).join(", "),
-        _ => value.trim().to_string(),
+        _ => readable(value).trim().to_string(),
     }
 }
 

@@ -23,6 +23,141 @@ pub fn unescape(text: &str) -> String {
     text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
+/// One piece of the model's form, as [`pieces`] reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Typed text, an entity already read as its character (`&amp;` as `&`).
+    Typed(&'a str),
+    /// A `<…>` token's body (a mention, a broadcast, a link), without its brackets.
+    Token(&'a str),
+}
+
+/// The model's form piece by piece, in order: the one reading of where its tokens are.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '&']) {
+        if i > 0 {
+            out.push(Piece::Typed(&rest[..i]));
+        }
+        rest = &rest[i..];
+        if rest.starts_with('&') {
+            let (ch, len) = decode_entity(rest);
+            out.push(Piece::Typed(ch));
+            rest = &rest[len..];
+            continue;
+        }
+        // A token runs to the next `>`, unless another `<` comes first; its target (before any
+        // `|label`) is one word, as Slack writes them. Anything else is a typed `<`.
+        let body = &rest[1..];
+        match body.find(['<', '>']) {
+            Some(j) if body.as_bytes()[j] == b'>' && is_target(&body[..j]) => {
+                out.push(Piece::Token(&body[..j]));
+                rest = &body[j + 1..];
+            }
+            _ => {
+                out.push(Piece::Typed("<"));
+                rest = body;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Typed(rest));
+    }
+    out
+}
+
+/// The model's form as a person reads it, as plain text: entities decoded and each token as
+/// its words (`<@U0QA1|sato>` as `@sato`, `<mailto:a@acme.co.jp|a@acme.co.jp>` as the
+/// address). What a form shows for editing, and so what a form's answer is compared as.
+pub fn readable(text: &str) -> String {
+    pieces(text)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Typed(s) => s.to_string(),
+            Piece::Token(body) => token_words(body),
+        })
+        .collect()
+}
+
+/// A strict user or channel mention (`@U…`/`@W…`, `#C…`, with at most a short label), as
+/// Slack writes it without the label: the only token ever let through live.
+pub fn strict_mention(body: &str) -> Option<String> {
+    let (target, label) = split_token(body);
+    let live = |id: &str, kinds: &[char]| strict_id(id, kinds) && strict_label(label);
+    match (target.strip_prefix('@'), target.strip_prefix('#')) {
+        (Some(id), _) if live(id, &['U', 'W']) => Some(format!("<@{id}>")),
+        (_, Some(id)) if live(id, &['C']) => Some(format!("<#{id}>")),
+        _ => None,
+    }
+}
+
+/// One `<…>` token's body as the plain words it reads as: a mention as `@name` (or the id),
+/// a broadcast, a user group or a date as its words, never as the thing itself, and a link
+/// as its address, so a label cannot hide where it goes.
+pub fn token_words(body: &str) -> String {
+    let (target, label) = split_token(body);
+    let label_text = label.map(unescape).filter(|l| !l.trim().is_empty());
+    if strict_mention(body).is_some() {
+        let (sigil, id) = target.split_at(1);
+        return format!("{sigil}{}", label_text.unwrap_or_else(|| id.to_string()));
+    }
+    if let Some(special) = target.strip_prefix('!') {
+        return match (special.split_once('^'), label_text) {
+            (_, Some(l)) if special.starts_with("date") => l,
+            (Some(("subteam", id)), Some(l)) => format!("{l} ({id})"),
+            (Some(("subteam", id)), None) => format!("@{id}"),
+            (_, Some(l)) => l,
+            _ => format!("@{}", unescape(special)),
+        };
+    }
+    let target = unescape(target);
+    match label_text {
+        // Slack's form of a typed address (`<mailto:a@b|a@b>`): the label is the address.
+        Some(l) if l != target && target.strip_prefix("mailto:") != Some(l.as_str()) => {
+            format!("{l} ({target})")
+        }
+        Some(l) if l != target => l,
+        _ => target,
+    }
+}
+
+fn split_token(body: &str) -> (&str, Option<&str>) {
+    match body.split_once('|') {
+        Some((t, l)) => (t, Some(l)),
+        None => (body, None),
+    }
+}
+
+/// `U…`/`W…` (users) or `C…` (channels): 2-20 more upper-case letters or digits.
+fn strict_id(id: &str, kinds: &[char]) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| kinds.contains(&c))
+        && (3..=21).contains(&id.len())
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// An optional label: up to 80 characters, none of `<`, `>`, `|`.
+fn strict_label(label: Option<&str>) -> bool {
+    label.is_none_or(|l| l.chars().count() <= 80 && !l.contains(['<', '>', '|']))
+}
+
+fn is_target(body: &str) -> bool {
+    let target = body.split('|').next().unwrap_or_default();
+    !target.is_empty() && !target.contains(char::is_whitespace)
+}
+
+/// `&amp;`, `&lt;`, `&gt;` (Slack's only entities) as the character and the length read; any
+/// other `&` is itself.
+fn decode_entity(text: &str) -> (&'static str, usize) {
+    for (entity, ch) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">")] {
+        if text.starts_with(entity) {
+            return (ch, entity.len());
+        }
+    }
+    ("&", 1)
+}
+
 /// A character that moves the cursor, breaks a line or reorders text rather than being read:
 /// what an export, a log line or `verify` must never print raw (newline and tab aside).
 pub fn acts_on_display(c: char) -> bool {
@@ -131,6 +266,26 @@ mod tests {
         assert_eq!(start_within("A&amp;B", 3), "A");
         assert_eq!(start_within("ask <@U0QA1> now", 8), "ask ");
         assert_eq!(start_within("short", 10), "short");
+    }
+
+    #[test]
+    fn text_reads_with_each_token_as_its_words() {
+        assert_eq!(
+            readable("by <@U0QA1|sato>, to <mailto:a@acme.co.jp|a@acme.co.jp>, <https://x.example/p.jpg>"),
+            "by @sato, to a@acme.co.jp, https://x.example/p.jpg"
+        );
+        assert_eq!(
+            readable("<!channel> A &amp; B &lt;@U1&gt; <#C0GEN>"),
+            "@channel A & B <@U1> #C0GEN"
+        );
+        assert_eq!(
+            readable("<https://evil.example|https://good.example>"),
+            "https://good.example (https://evil.example)"
+        );
+        assert_eq!(
+            readable("<mailto:evil@x.example|boss@acme.co.jp>"),
+            "boss@acme.co.jp (mailto:evil@x.example)"
+        );
     }
 
     #[test]
