@@ -124,7 +124,10 @@ async fn a_period_s_troubles_come_as_one_csv_row_each_with_their_figures_and_typ
     bot.advance_and_settle(Duration::from_secs(5 * 60)).await;
     bot.command_text(MANAGER, &hostile.channel, "close force settled with the customer")
         .await;
-    let plain = bot.open_ready("sev3 Initech: label misprint").await;
+    // Typed markers a spreadsheet must find as typed: mrkdwn's full-width twins are for Slack.
+    let plain = bot
+        .open_ready("sev3 _Initech_: label `HX-300` misprint, ~200 pcs, see *lot 42*, part 12-345*")
+        .await;
     // Three days later: outside a period ending on 2 December.
     bot.advance_and_settle(Duration::from_secs(3 * 24 * 3600)).await;
     let later = bot.open_ready("Globex: late delivery").await;
@@ -183,7 +186,11 @@ async fn a_period_s_troubles_come_as_one_csv_row_each_with_their_figures_and_typ
     assert_eq!(c("channel id"), hostile.channel);
 
     let p = row_of(rows, &plain.id);
-    assert_eq!(cell(head, p, "customer"), "Initech");
+    assert_eq!(cell(head, p, "customer"), "_Initech_");
+    assert_eq!(
+        cell(head, p, "summary"),
+        "label `HX-300` misprint, ~200 pcs, see *lot 42*, part 12-345*"
+    );
     assert_eq!(cell(head, p, "state"), "open");
     assert_eq!(cell(head, p, "minutes to acknowledgement"), "");
     assert_eq!(cell(head, p, "closed (Asia/Tokyo)"), "");

@@ -11,8 +11,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Locale;
-use crate::slack::text::{one_line, Where};
-use crate::trouble::markup::unescape;
+use crate::slack::text::plain_line;
 use crate::trouble::money::Currency;
 use crate::trouble::sheet::SheetRow;
 use crate::trouble::stats::StatsRow;
@@ -161,9 +160,10 @@ pub fn csv_unreadable_row(l: Locale, tz: Tz, id: &str, known: Option<&StatsRow>)
 }
 
 /// User text as an inert, quoted field: plain (mentions and broadcasts as words, entities
-/// decoded), on one line, without controls or bidi overrides, and never a formula.
+/// decoded, characters as typed), on one line, without controls or bidi overrides, and never
+/// a formula.
 fn text(raw: &str) -> String {
-    quoted(&not_a_formula(unescape(&one_line(raw, Where::Elsewhere))))
+    quoted(&not_a_formula(plain_line(raw)))
 }
 
 /// A leading `'` before what a spreadsheet would evaluate: `=`, `+`, `-`, `@`, tab and CR (OWASP),
