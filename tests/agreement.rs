@@ -1067,7 +1067,7 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
     // Waiting for approval, the approved figures still count in the history, marked as awaiting.
     let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
     assert!(
-        history.contains("us 70% / the customer 30% · ¥120,000 (borne by us) · ⏳ a proposal awaits approval")
+        history.contains("us 70% / the customer 30% · borne by us ¥120,000 · ⏳ a proposal awaits approval")
             && history.contains("(including proposals awaiting approval)"),
         "{history}"
     );
@@ -1605,4 +1605,48 @@ async fn a_split_with_a_third_party_shows_its_share_and_applies_ours_to_the_cost
     );
     let stored = trouble(&bot, &t.id).split.expect("a split");
     assert_eq!((stored.ours, stored.customer, stored.other), (60, 30, 10));
+}
+
+/// A customer whose past troubles each had many costs: the history in a new trouble's kickoff
+/// thread gives each past trouble its totals per payer and currency, not every cost, and keeps
+/// the running balance in a block of its own, so no cut of a long list takes it.
+#[tokio::test]
+async fn the_kickoff_history_keeps_the_running_balance_however_many_costs_the_past_had() {
+    let bot = spawn_bot().await;
+    for n in 0..5 {
+        let past = bot.open_ready(&format!("ACME: cracked housings, batch {n}")).await;
+        for _ in 0..12 {
+            bot.command_text(SALES, &past.channel, "cost ¥1,234,567 ours sorting")
+                .await;
+            bot.command_text(SALES, &past.channel, "cost $1,234.56 customer freight")
+                .await;
+        }
+    }
+    let t = bot.open_ready("ACME: scratched panels").await;
+    let posted = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("Past troubles with ACME")
+        })
+        .await;
+    let sections: Vec<&str> = posted.params["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter_map(|b| b["text"]["text"].as_str())
+        .collect();
+    let shown = sections.join("\n");
+    assert_eq!(
+        shown
+            .matches("borne by us ¥14,814,804 · borne by the customer $14,814.72")
+            .count(),
+        5,
+        "each past trouble with its totals: {shown}"
+    );
+    assert!(
+        sections
+            .iter()
+            .any(|s| s.starts_with("*Running balance* borne by us ¥74,074,020 · borne by the customer $74,073.60")),
+        "{shown}"
+    );
 }

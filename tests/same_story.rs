@@ -221,7 +221,7 @@ async fn everywhere_the_same(bot: &TestBot, t: &OpenedTrouble, told: &Told, step
     let state = if told.closed { " closed — " } else { " open — " };
     says("history", history_row, state, step);
     if let Some(borne) = told.borne {
-        says("history", history_row, &format!("{borne} (borne by us)"), step);
+        says("history", history_row, &format!("borne by us {borne}"), step);
     }
     if let Some(share) = told.share {
         says(
@@ -1005,7 +1005,7 @@ async fn in_japanese_every_place_tells_the_same_story() {
     says("status", &status, "• ロット: L43", step);
     says("status", &status, "*負担者別の合計* 当社 ¥120,000", step);
     says("search", &search, "L43", step);
-    says("history", &history, "¥120,000（当社負担）", step);
+    says("history", &history, "当社 ¥120,000", step);
     says("history", &history, "第1段階完了", step);
     says("stats", &stats, "• アクメ: 1件（未完了 1）· 当社分 ¥120,000", step);
     says("stats", &stats, "• sev1 重大: 1件（未完了 1）", step);
@@ -1064,7 +1064,7 @@ async fn the_close_line_tells_the_split_and_costs_as_history_status_and_export_d
     for (place, text) in [("the close line", &closing), ("status", &status), ("export", &md)] {
         says(place, text, "borne by us ¥100,000", step);
     }
-    says("history", &history, "¥100,000 (borne by us)", step);
+    says("history", &history, "borne by us ¥100,000", step);
 }
 
 /// The owner logs the first call to the customer: what the kickoff's first-contact field then says.

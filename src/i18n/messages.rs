@@ -1851,7 +1851,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
             format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
         )),
-        Message::CustomerHistory => Rendered::text(customer_history(l, config, t)),
+        Message::CustomerHistory => {
+            // The running balance in a block of its own: never the part a long list is cut at.
+            let (list, balance) = customer_history(l, config, t);
+            let mut blocks = vec![section(&list)];
+            blocks.extend(balance.as_deref().map(section));
+            Rendered {
+                text: [Some(list), balance].into_iter().flatten().collect::<Vec<_>>().join("\n"),
+                blocks: Some(blocks),
+            }
+        }
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
@@ -2994,7 +3003,7 @@ pub fn our_share_total_text(
 
 /// The customer's past troubles and the running balance, in the kickoff thread at opening and
 /// again in the channel when the split is being settled.
-fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
+fn customer_history(l: Locale, config: &Config, t: &Trouble) -> (String, Option<String>) {
     let lines: Vec<String> = t
         .past
         .iter()
@@ -3009,31 +3018,29 @@ fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
             .iter()
             .map(|p| crate::trouble::approval::borne_by_us(p.split.as_ref(), &p.costs)),
     );
-    let balance = cost_totals_text(l, &costs)
-        .map(|b| format!("{b}{ours}"))
-        .map(|b| {
-            tr!(
-                l,
-                format!("\n*これまでの負担の累計* {b}"),
-                format!("\n*Running balance* {b}")
-            )
-        })
-        .unwrap_or_default();
-    let (customer, shown, lines) = (here(&t.customer), t.past.len(), lines.join("\n"));
+    let balance = cost_totals_text(l, &costs).map(|b| format!("{b}{ours}")).map(|b| {
+        tr!(
+            l,
+            format!("*これまでの負担の累計* {b}"),
+            format!("*Running balance* {b}")
+        )
+    });
+    let (customer, shown, lines) = (cut(&here(&t.customer), 200), t.past.len(), lines.join("\n"));
     // Shown again at the split, the list counts the customer's troubles opened since this one:
     // "past" would misdate them.
-    if t.past.iter().any(|p| p.opened_at > t.opened_at) {
-        return tr!(
+    let list = match t.past.iter().any(|p| p.opened_at > t.opened_at) {
+        true => tr!(
             l,
-            format!("📚 {customer}様とのこの件以外のトラブル（後から起票されたものを含む・直近{shown}件）\n{lines}{balance}"),
-            format!("📚 Troubles with {customer} besides this one, including later ones (last {shown})\n{lines}{balance}")
-        );
-    }
-    tr!(
-        l,
-        format!("📚 {customer}様との過去のトラブル（直近{shown}件）\n{lines}{balance}"),
-        format!("📚 Past troubles with {customer} (last {shown})\n{lines}{balance}")
-    )
+            format!("📚 {customer}様とのこの件以外のトラブル（後から起票されたものを含む・直近{shown}件）\n{lines}"),
+            format!("📚 Troubles with {customer} besides this one, including later ones (last {shown})\n{lines}")
+        ),
+        false => tr!(
+            l,
+            format!("📚 {customer}様との過去のトラブル（直近{shown}件）\n{lines}"),
+            format!("📚 Past troubles with {customer} (last {shown})\n{lines}")
+        ),
+    };
+    (list, balance)
 }
 
 #[cfg(test)]

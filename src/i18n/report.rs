@@ -877,17 +877,27 @@ pub fn export_json(t: &Trouble, timeline: &[Entry]) -> String {
 }
 
 /// One past trouble in a customer's history: date, state, summary, stage reached, split and
-/// costs with who bore them.
+/// what each side bore, per currency. Totals rather than every cost: a trouble has any number
+/// of costs, and the line must leave room for the others and the running balance.
 pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Where) -> String {
     let split = p
         .split
         .as_ref()
         .map(|s| split_shares(l, s.ours, s.customer, s.other))
         .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
-    let costs = if p.costs.is_empty() {
-        tr!(l, "費用なし", "no costs").to_string()
-    } else {
-        super::listed(l, p.costs.iter().map(|c| super::messages::cost_phrase(l, c, place)))
+    // A cost an earlier release kept as text is outside the totals: listed as written.
+    let written = p
+        .costs
+        .iter()
+        .filter(|c| c.money().is_none())
+        .map(|c| super::messages::cost_phrase(l, c, place));
+    let costs: Vec<String> = super::messages::cost_totals_text(l, &p.costs)
+        .into_iter()
+        .chain(written)
+        .collect();
+    let costs = match costs.is_empty() {
+        true => tr!(l, "費用なし", "no costs").to_string(),
+        false => costs.join(" · "),
     };
     let state = if p.closed {
         tr!(l, "クローズ", "closed")
