@@ -1650,3 +1650,19 @@ async fn the_kickoff_history_keeps_the_running_balance_however_many_costs_the_pa
         "{shown}"
     );
 }
+
+/// Twenty customers whose names were typed at length: `stats` names each cut, as the digest
+/// does, so the answer stays within what Slack shows and keeps its part by severity.
+#[tokio::test]
+async fn stats_cut_long_customer_names_and_keep_the_part_by_severity() {
+    let bot = spawn_bot().await;
+    let long = "Tom&amp;Jerry ".repeat(150);
+    for n in 0..20 {
+        bot.open_ready(&format!("Customer{n} {long}: cracked housings")).await;
+    }
+    let r = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
+    let shown: String = r.chars().take(40_000).collect();
+    assert!(shown.contains("*By severity*\n• sev2"), "{}", r.chars().count());
+    assert!(r.contains("• Customer0 Tom&amp;Jerry Tom&amp;Jerry"), "{r}");
+    assert!(r.chars().count() < 5_000, "{}", r.chars().count());
+}

@@ -2,6 +2,7 @@
 
 use super::{format_duration, severity_label, stage_name, Locale};
 use crate::config::Config;
+use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::model::StageId;
 use crate::trouble::money::Money;
@@ -109,6 +110,10 @@ fn group_text(l: Locale, g: &Group) -> String {
 /// past 40,000, the severities with it.
 const CUSTOMERS_LISTED: usize = 20;
 
+/// A customer's name is cut to this, as the digest cuts it: twenty names typed at length would
+/// pass Slack's 40,000 on their own.
+const CUSTOMER_SHOWN: usize = 80;
+
 pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
     let mut lines = vec![
         tr!(
@@ -150,7 +155,7 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
         for g in listed {
             lines.push(format!(
                 "• {}: {}",
-                one_line(&g.name, Where::Elsewhere),
+                cut(&one_line(&g.name, Where::Elsewhere), CUSTOMER_SHOWN),
                 group_text(l, g)
             ));
         }
