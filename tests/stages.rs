@@ -1387,7 +1387,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
     assert!(history.contains("(1 trouble)*"), "{history}");
     assert!(history.contains("closed"), "{history}");
     assert!(history.contains("us 70% / the customer 30%"), "{history}");
-    assert!(history.contains("¥120,000 (borne by us)"), "{history}");
+    assert!(history.contains("· borne by us ¥120,000 ·"), "{history}");
     assert!(history.contains("stage 1 done"), "{history}");
     assert!(
         !history.contains(&other.id),
