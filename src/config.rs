@@ -364,10 +364,17 @@ impl Config {
                 let path = format!("departments.{key}");
                 let mut d = Fields::new(&path, t, root.problems);
                 let name = d.string("name").unwrap_or_else(|| key.clone());
+                if let Some(p) = name_problem(&name, false) {
+                    d.problem("name", p);
+                }
                 let usergroup = d.string("usergroup");
                 if let Some(g) = &usergroup {
-                    if !g.starts_with('S') {
-                        d.problem("usergroup", format!("{g:?} is not a user group id (they start with S)"));
+                    let id = g.strip_prefix('S').unwrap_or_default();
+                    if id.is_empty() || !id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+                        d.problem(
+                            "usergroup",
+                            format!("{g:?} is not a user group id (S and capital letters or digits: S0ENG)"),
+                        );
                     }
                 }
                 let members = d.users("members");
@@ -414,9 +421,13 @@ impl Config {
                     .unwrap_or_else(|| default_severities().remove(&Severity::new(3)).expect("default 3"));
                 let path = format!("severity.{key}");
                 let mut s = Fields::new(&path, t, root.problems);
+                let name = s.string("name");
+                if let Some(p) = name.as_deref().and_then(|n| name_problem(n, true)) {
+                    s.problem("name", p);
+                }
                 let policy = SeverityPolicy {
                     level,
-                    name: s.string("name"),
+                    name,
                     ack_timeout: s.duration("ack_timeout").unwrap_or(defaults.ack_timeout),
                     customer_update_every: s
                         .duration("customer_update_every")
@@ -946,6 +957,21 @@ impl<'p> Fields<'p> {
     }
 }
 
+/// What is wrong with a name the file gives (a severity's, a department's), shown in every
+/// kickoff and printed by `check-config`: a line break would forge a line of the bot's, a control
+/// or bidi character act on the terminal or reorder the text. A severity's name is shown as
+/// written, so `<` or `>` in it would make a Slack token (`tokens`); a department's is escaped.
+fn name_problem(name: &str, tokens: bool) -> Option<String> {
+    let acts = |c: char| c.is_control() || crate::trouble::markup::acts_on_display(c);
+    match (name.chars().any(acts), tokens && name.contains(['<', '>'])) {
+        (true, _) => Some(format!(
+            "{name:?} may not hold a line break, a control or bidi character"
+        )),
+        (_, true) => Some(format!("{name:?} may not hold < or >")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -995,6 +1021,39 @@ mod tests {
         assert_eq!(
             Config::from_sources(Some(empty_org), &env(&[])).unwrap().warnings(),
             [Warning::NobodyHasAManager]
+        );
+    }
+
+    #[test]
+    fn names_that_would_act_in_a_message_or_a_terminal_are_refused() {
+        let text = r#"
+            [severity.1]
+            name = "Critical\n✅ acknowledged by @boss"
+            [severity.2]
+            name = "\u001b[2JMajor"
+            [departments.qa]
+            name = "QA \u202Eon call"
+            usergroup = "S1> <!channel"
+            [severity.3]
+            name = "Minor <!here>"
+            [departments.ok]
+            name = "Quality *(on call)*"
+            usergroup = "S0QA"
+        "#;
+        let all = Config::from_sources(Some(text), &env(&[])).unwrap_err().join("\n");
+        for expected in [
+            "severity.1.name",
+            "severity.2.name",
+            "departments.qa.name",
+            "departments.qa.usergroup",
+            "severity.3.name",
+        ] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
+        assert!(!all.contains("departments.ok"), "{all}");
+        assert!(
+            !all.chars().any(|c| c == '\u{1b}' || c == '\u{202E}'),
+            "printed inert: {all:?}"
         );
     }
 
