@@ -121,6 +121,49 @@ async fn app_home_shows_a_trouble_waiting_for_the_viewers_acknowledgement_and_re
     );
 }
 
+/// The manager acknowledges while their Home is being published (its rows read, Slack not yet
+/// answered): that publish shows the trouble still waiting, so the acknowledgement gets one of
+/// its own, and the Home published last no longer asks.
+#[tokio::test]
+async fn app_home_acknowledged_while_it_is_being_published_is_published_again() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.hold("views.publish");
+    let home_opened = json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": "EvHome1", "event_time": now_secs(),
+        "event": {"type": "app_home_opened", "user": MANAGER, "channel": "D0MANAGER", "tab": "home", "event_ts": "1.2"},
+    });
+    assert_eq!(bot.event(&home_opened, None).await.status(), 200);
+    let held = bot
+        .slack
+        .wait_held("views.publish", |c| c.params["user_id"] == MANAGER)
+        .await;
+    let waiting = "Waiting for your acknowledgement* (1)";
+    assert!(
+        held.params["view"].to_string().contains(waiting),
+        "{}",
+        held.params["view"]
+    );
+
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.slack.release("views.publish");
+    bot.settle().await;
+    let published: Vec<String> = bot
+        .slack
+        .calls_to("views.publish")
+        .iter()
+        .filter(|c| c.params["user_id"] == MANAGER)
+        .map(|c| c.params["view"].to_string())
+        .collect();
+    assert_eq!(published.len(), 2, "the held one, then the acknowledgement's");
+    assert!(
+        published[1].contains("Waiting for your acknowledgement* (0)"),
+        "the Home left showing: {}",
+        published[1]
+    );
+}
+
 #[tokio::test]
 async fn metrics_parse_as_prometheus_text_and_move_when_a_trouble_is_opened() {
     let bot = spawn_bot().await;

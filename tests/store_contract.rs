@@ -376,6 +376,49 @@ async fn an_app_home_viewer_gets_one_waiting_publish(backend: &str) {
     assert!(!store.home_needs_publish(&user).await.unwrap(), "a publish is waiting");
 }
 
+/// A publish the deliverer has claimed may have read its rows already: a change after that
+/// must get a publish of its own, or the Home keeps what was before it. One claimed is so no
+/// longer waiting, on any instance; the next one is, and is the only one.
+async fn an_app_home_publish_the_deliverer_claimed_no_longer_counts_as_waiting(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let user = UserId::new("U0VIEWER");
+    store.mark_home_viewer(&user).await.unwrap();
+    let publish = || Delivery {
+        lane: Lane::Home,
+        op: Op::PublishHome { user: user.clone() },
+    };
+    other.enqueue_loose(vec![publish()], now()).await.unwrap();
+    assert!(!other.home_needs_publish(&user).await.unwrap(), "a publish is waiting");
+    let home = trouble_bot::store::LaneKey::of(None, Lane::Home);
+    let claim = store.claim_lane_head(&home, now()).await.unwrap().expect("the publish");
+    assert!(
+        other.home_needs_publish(&user).await.unwrap(),
+        "the claimed publish may show what was before the change"
+    );
+    assert!(store.home_needs_publish(&user).await.unwrap());
+    other.enqueue_loose(vec![publish()], now()).await.unwrap();
+    assert!(!other.home_needs_publish(&user).await.unwrap(), "the next one waits");
+    assert!(!store.home_needs_publish(&user).await.unwrap());
+    store.finish(&claim.item).await.unwrap();
+    assert!(
+        !other.home_needs_publish(&user).await.unwrap(),
+        "the next one still waits"
+    );
+
+    // Let go unsent (the bot stops), a claimed publish waits again, to be read anew.
+    let next = store
+        .claim_lane_head(&home, now())
+        .await
+        .unwrap()
+        .expect("the next publish");
+    assert!(other.home_needs_publish(&user).await.unwrap());
+    store.release(&next, now()).await.unwrap();
+    assert!(
+        !other.home_needs_publish(&user).await.unwrap(),
+        "released, it waits again"
+    );
+}
+
 async fn the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held(backend: &str) {
     let (store, other, _dir) = stores(backend).await;
     for key in ["sig:a", "sig:b", "sig:c"] {
@@ -735,6 +778,7 @@ contract!(
     a_request_key_is_remembered_once_until_pruned,
     an_answer_to_an_event_is_queued_once,
     an_app_home_viewer_gets_one_waiting_publish,
+    an_app_home_publish_the_deliverer_claimed_no_longer_counts_as_waiting,
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,

@@ -598,7 +598,7 @@ impl Store {
     pub async fn claim_lane_head(&self, lane: &LaneKey, now: DateTime<Utc>) -> Result<Option<Claim>, StoreError> {
         match self {
             // One deliverer per process, one worker per lane: the head is this worker's.
-            Store::Sled(s) => Ok(s.lane_head(lane)?.map(|item| Claim { item, reclaimed: false })),
+            Store::Sled(s) => Ok(s.claim_lane_head(lane)?.map(|item| Claim { item, reclaimed: false })),
             Store::Postgres(p) => Ok(Box::pin(p.claim_lane_head(lane.as_str(), now)).await?.map(|c| Claim {
                 item: c.item,
                 reclaimed: c.reclaimed,
@@ -651,7 +651,10 @@ impl Store {
     /// take it at once.
     pub async fn release(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), StoreError> {
         match self {
-            Store::Sled(_) => Ok(()),
+            Store::Sled(s) => {
+                s.let_go(&claim.item);
+                Ok(())
+            }
             Store::Postgres(p) => Ok(Box::pin(p.release(pg_id(&claim.item), now)).await?),
         }
     }
@@ -733,7 +736,8 @@ impl Store {
     }
 
     /// Whether `user` uses the App Home and no publish of it is waiting (a waiting one renders
-    /// the latest state).
+    /// the latest state). One the deliverer has claimed is not waiting: it may have read what
+    /// it shows before the change that asks, so that change gets a publish of its own.
     pub async fn home_needs_publish(&self, user: &UserId) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => Ok(s.is_home_viewer(user) && !s.home_publish_pending(user)),

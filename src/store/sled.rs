@@ -93,7 +93,8 @@ pub struct SledStore {
 }
 
 /// The outbox's ids as the runs of the bot left them: which calls an earlier run may have begun
-/// with no record but their item, and which this run began so.
+/// with no record but their item, which this run began so, and which App Home publishes it has
+/// under way.
 struct Runs {
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
@@ -103,6 +104,10 @@ struct Runs {
     /// Calls this run began within [`ATTEMPT_COVERED`] of their queueing, with no record but
     /// the item: recorded at a clean stop, so the next run knows which may have left.
     begun_unrecorded: std::sync::Mutex<std::collections::HashSet<u64>>,
+    /// The App Home publishes this run's deliverer has taken, until they leave the outbox (or
+    /// it lets them go): one may have read its rows already, so it no longer stands for a
+    /// change made since ([`SledStore::home_publish_pending`]).
+    homes_under_way: std::sync::Mutex<std::collections::HashSet<u64>>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -768,6 +773,7 @@ impl SledStore {
                     .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
                     .unwrap_or(0),
                 begun_unrecorded: Default::default(),
+                homes_under_way: Default::default(),
             }),
             writer: Default::default(),
             applier: Default::default(),
@@ -1809,8 +1815,17 @@ impl SledStore {
             .unwrap_or(false)
     }
 
-    /// Whether a publish of this user's App Home is already waiting (it renders the latest state).
+    /// Whether a publish of this user's App Home is waiting, not yet taken by the deliverer (it
+    /// will render the latest state).
     pub fn home_publish_pending(&self, user: &UserId) -> bool {
+        // Held through the scan: a publish taken before it is left out, and one taken after it
+        // reads its rows after this change, whichever way the deliverer moves meanwhile (it
+        // leaves the set only once gone from the outbox).
+        let under_way = self
+            .runs
+            .homes_under_way
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Ok(items) = self
             .outbox
             .scan_prefix(lane_prefix(&LaneKey::of(None, Lane::Home)))
@@ -1822,7 +1837,21 @@ impl SledStore {
         items
             .iter()
             .filter_map(|v| decode::<OutboxItem>(v).ok())
-            .any(|i| matches!(&i.op, Op::PublishHome { user: u } if u == user))
+            .any(|i| !under_way.contains(&i.id) && matches!(&i.op, Op::PublishHome { user: u } if u == user))
+    }
+
+    /// The head of `lane`, taken by the deliverer ([`Self::lane_head`]): an App Home publish
+    /// taken is under way, no longer waiting ([`Self::home_publish_pending`]).
+    pub fn claim_lane_head(&self, lane: &LaneKey) -> Result<Option<OutboxItem>, StoreError> {
+        let head = self.lane_head(lane)?;
+        if let Some(item) = head.as_ref().filter(|i| matches!(i.op, Op::PublishHome { .. })) {
+            self.runs
+                .homes_under_way
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(item.id);
+        }
+        Ok(head)
     }
 
     /// Removes a delivered item, without a lock: no decision reads or writes an item it did
@@ -1832,7 +1861,20 @@ impl SledStore {
         self.unless_halted()?;
         self.halting(self.outbox.remove(item_key(item)))?;
         self.delivered(item.id);
+        self.let_go(item);
         Ok(())
+    }
+
+    /// The deliverer no longer holds `item` (delivered, or let go as the bot stops): an App
+    /// Home publish still queued is waiting again.
+    pub fn let_go(&self, item: &OutboxItem) {
+        if matches!(item.op, Op::PublishHome { .. }) {
+            self.runs
+                .homes_under_way
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&item.id);
+        }
     }
 
     pub fn outbox_len(&self) -> usize {

@@ -705,12 +705,14 @@ impl PgStore {
             .is_some())
     }
 
-    /// Whether a publish of this user's App Home is already waiting (it renders the latest state).
+    /// Whether a publish of this user's App Home is waiting, claimed by no instance (it will
+    /// render the latest state). One claimed, by any instance, may have read its rows already;
+    /// a release puts it back to waiting, to be read anew.
     pub async fn home_publish_pending(&self, user: &UserId) -> Result<bool, PgError> {
         let client = self.pool.get().await?;
         for row in client
             .query(
-                "SELECT item FROM outbox WHERE lane = $1",
+                "SELECT item FROM outbox WHERE lane = $1 AND claimed_by IS NULL",
                 &[&lane_name(None, Lane::Home)],
             )
             .await?
