@@ -1820,7 +1820,7 @@ impl SledStore {
     pub fn home_publish_pending(&self, user: &UserId) -> bool {
         // Held through the scan: a publish taken before it is left out, and one taken after it
         // reads its rows after this change, whichever way the deliverer moves meanwhile (it
-        // leaves the set only once gone from the outbox).
+        // leaves the set once gone from the outbox, or let go and waiting again).
         let under_way = self
             .runs
             .homes_under_way
