@@ -742,6 +742,52 @@ async fn a_call_held_by_a_dead_instance_is_reclaimed_after_its_lease_with_its_at
     assert!(!a.mark_attempt(held[0].id, after).await.unwrap());
 }
 
+/// Calls a `migrate-store` of an earlier release copied, their items still carrying sled's ids:
+/// claimed, tried here under their rows' ids, then claimed again (the instance died), each is
+/// looked for under its row's id, the one its post carries, whichever way it was first claimed.
+#[tokio::test]
+async fn a_call_copied_with_sled_s_id_tried_here_and_claimed_again_is_looked_for_under_its_row_s_id() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    queue_call(&a, Lane::Dm, now).await;
+    queue_call(&a, Lane::Channel, now).await;
+    // As the earlier release copied them: sled's ids in the items, none tried on sled.
+    let changed = a
+        .pool()
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET item = convert_to(jsonb_set(convert_from(item, 'UTF8')::jsonb, '{id}',
+                 to_jsonb(id + 9000))::text, 'UTF8')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 2);
+    let dm = trouble_bot::store::pg::store::lane_name(None, Lane::Dm);
+    let one = a.claim_lane_head(&dm, now).await.unwrap().expect("the DM lane's head");
+    let other = a.claim_lane_heads(now, 10).await.unwrap();
+    assert_eq!(other.len(), 1, "the channel lane's head");
+    let first: Vec<_> = [one].into_iter().chain(other).collect();
+    for c in &first {
+        assert_eq!((c.item.id, c.item.marker()), (c.id as u64, c.id as u64));
+        assert!(a.mark_attempt(c.id, now).await.unwrap());
+    }
+    // "a" dies after posting, before it hears back.
+    let after = now + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let again = b.claim_lane_heads(after, 10).await.unwrap();
+    assert_eq!(again.len(), 2);
+    for c in &again {
+        assert!(c.reclaimed && c.item.attempt_started_at.is_some());
+        assert_eq!(
+            (c.item.id, c.item.marker()),
+            (c.id as u64, c.id as u64),
+            "looked for under the id its post carries"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_due_timer_fires_once_though_both_instances_try() {
     let (a, b) = two_instances().await;

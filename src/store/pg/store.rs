@@ -318,7 +318,7 @@ impl PgStore {
             let id: i64 = row.get(0);
             let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
             item.attempt_started_at = row.get(2);
-            item.renumber(id as u64);
+            take_row_id(&tx, id, &mut item).await?;
             claimed.push(Claimed {
                 id,
                 item,
@@ -389,8 +389,7 @@ impl PgStore {
         let (row, mut item) = row;
         let id: i64 = row.get(0);
         item.attempt_started_at = row.get(2);
-        // The row's id is the call's, also where an earlier `migrate-store` kept sled's in the item.
-        item.renumber(id as u64);
+        take_row_id(&tx, id, &mut item).await?;
         tx.execute(
             "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = $3",
             &[&self.instance, &(now + self.lease), &id],
@@ -822,6 +821,26 @@ pub async fn redact<E>(
     write_decision(&tx, &redaction.decision(), Some(&trouble), Some(id), redaction.entry.at).await?;
     tx.commit().await?;
     Ok(Some(Ok(redaction)))
+}
+
+/// Takes the row's id `id` as the claimed call's ([`OutboxItem::renumber`]). An item that still
+/// carries another (sled's, kept by a `migrate-store` of an earlier release) is written back
+/// renumbered within the claim: whether it keeps sled's id as its marker is decided at its first
+/// claim, when its attempt time can only be sled's, and not again after an attempt made here
+/// under the row's id (whose post a later claim would then look for under sled's, and repeat).
+async fn take_row_id(tx: &Transaction<'_>, id: i64, item: &mut OutboxItem) -> Result<(), PgError> {
+    let stored = item.id;
+    item.renumber(id as u64);
+    if stored != item.id {
+        // As `write_decision` writes an item: its attempt time lives in its column.
+        let json = encode(&OutboxItem {
+            attempt_started_at: None,
+            ..item.clone()
+        });
+        tx.execute("UPDATE outbox SET item = $2 WHERE id = $1", &[&id, &json])
+            .await?;
+    }
+    Ok(())
 }
 
 /// Trouble `id` under its row lock (held until the transaction ends).
