@@ -788,6 +788,76 @@ async fn a_call_copied_with_sled_s_id_tried_here_and_claimed_again_is_looked_for
     }
 }
 
+/// A call copied from sled that was tried there keeps sled's id as its marker (its post is looked
+/// for under it): every id PostgreSQL gives out after `migrate-store`, to the copied calls and
+/// to new ones, is past every sled id, so no other call's post carries that marker.
+#[tokio::test]
+async fn ids_given_out_on_postgresql_after_migrate_store_are_past_every_sled_call_s_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    let sled = trouble_bot::store::SledStore::open(dir.path()).unwrap();
+    let dm = Delivery {
+        lane: Lane::Dm,
+        op: Op::CreateChannel,
+    };
+    sled.enqueue_loose(vec![dm.clone(), dm.clone(), dm], now).unwrap();
+    let sled_ids: Vec<u64> = sled.outbox_items().unwrap().iter().map(|i| i.id).collect();
+    drop(sled);
+    let url = pg::fresh_database();
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&pool).await.unwrap();
+    trouble_bot::store::pg::copy::copy_from_sled(dir.path(), &pool)
+        .await
+        .unwrap();
+    let store = PgStore::new(pool, "a", LEASE);
+    queue_call(&store, Lane::Channel, now).await;
+    let ids: Vec<u64> = store.outbox_items().await.unwrap().iter().map(|i| i.id).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let last_on_sled = sled_ids.iter().max().copied().unwrap();
+    assert!(
+        ids.iter().all(|id| *id > last_on_sled),
+        "PostgreSQL's ids {ids:?} past sled's {sled_ids:?}"
+    );
+}
+
+/// A database an earlier `migrate-store` filled gave out ids from 1, among sled's: at the next
+/// connect, the ids move past those that copied calls tried on sled keep as their markers.
+#[tokio::test]
+async fn at_connect_new_calls_get_ids_past_the_markers_kept_by_calls_an_earlier_copy_left() {
+    let url = pg::fresh_database();
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&pool).await.unwrap();
+    let earlier = PgStore::new(pool, "earlier", LEASE);
+    let now = Utc::now();
+    queue_call(&earlier, Lane::Dm, now).await;
+    // As that release copied a call sled had tried: sled's id in the item, its attempt kept.
+    let changed = client(&url)
+        .await
+        .execute(
+            "UPDATE outbox SET attempt_started_at = now(),
+                 item = convert_to(jsonb_set(convert_from(item, 'UTF8')::jsonb, '{id}', '9000')::text, 'UTF8')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    let store = trouble_bot::store::Store::connect_postgres(&url, "b", LEASE)
+        .await
+        .unwrap();
+    let call = Delivery {
+        lane: Lane::Channel,
+        op: Op::CreateChannel,
+    };
+    store.enqueue_loose(vec![call], now).await.unwrap();
+    let ids: Vec<u64> = store.outbox_items().await.unwrap().iter().map(|i| i.id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids[1] > 9000,
+        "the new call's id {} is past the kept marker 9000",
+        ids[1]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_due_timer_fires_once_though_both_instances_try() {
     let (a, b) = two_instances().await;

@@ -436,6 +436,7 @@ impl Store {
         Box::pin(index::pg::build_missing(&pool)).await?;
         Box::pin(index::pg::add_summary_starts(&pool)).await?;
         Box::pin(index::pg::add_summary_cadences(&pool)).await?;
+        Box::pin(crate::store::pg::copy::keep_sled_markers_apart(&pool)).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }
 

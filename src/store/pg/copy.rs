@@ -64,6 +64,17 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     refuse_another_trouble_under_the_same_id(&tx, &trees).await?;
+    // Before the first id is given out here: a call tried on sled keeps sled's id as its marker.
+    let mut sled_ids = None;
+    for (_, records) in trees.iter().filter(|(name, _)| name.as_slice() == b"outbox") {
+        for (_, value) in records {
+            let item: OutboxItem = decode("outbox item", value)?;
+            sled_ids = sled_ids.max(Some(item.id as i64));
+        }
+    }
+    if let Some(last) = sled_ids {
+        ids_past(&tx, last).await?;
+    }
     let mut copied = Copied::default();
     // Parents first: timeline rows reference their trouble.
     let order = [
@@ -186,6 +197,42 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
     }
     tx.commit().await?;
     Ok(copied)
+}
+
+/// Moves the outbox's ids past `last`, so that no call queued on PostgreSQL is given an id a
+/// call copied from sled carries as its marker ([`OutboxItem::marker`]): its lookup would take
+/// the other's post for its own. Only ever forward: ids already given out stay given.
+async fn ids_past(tx: &deadpool_postgres::Transaction<'_>, last: i64) -> Result<(), PgError> {
+    tx.query(
+        "SELECT setval('outbox_id_seq', GREATEST(last_value, $1)) FROM outbox_id_seq
+         WHERE last_value < $1 OR NOT is_called",
+        &[&last],
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`ids_past`] the sled ids kept as markers by calls an earlier `migrate-store` copied (with
+/// the ids it gave out from 1, among them): at connect, reading only the calls tried (the
+/// only ones that keep a marker), and a no-op once the ids are past them.
+pub async fn keep_sled_markers_apart(pool: &Pool) -> Result<(), PgError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let rows = tx
+        .query("SELECT item FROM outbox WHERE attempt_started_at IS NOT NULL", &[])
+        .await?;
+    // Read loosely: a call that does not read is named where it is claimed, not here.
+    let last = rows
+        .iter()
+        .filter_map(|r| serde_json::from_slice::<serde_json::Value>(r.get::<_, &[u8]>(0)).ok())
+        .flat_map(|item| [item["id"].as_i64(), item["marked_as"].as_i64()])
+        .flatten()
+        .max();
+    if let Some(last) = last {
+        ids_past(&tx, last).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A trouble the database holds under an id the sled store gives too must be the same trouble
