@@ -346,7 +346,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
         }
         Some(url) => {
             let instance = instance_name();
-            tracing::info!(%instance, "this run claims Slack calls and timers on PostgreSQL as {instance}");
+            tracing::info!(%instance, "this run claims Slack calls and timers on PostgreSQL under its own name");
             Store::connect_postgres(url.expose(), &instance, claim_lease(config)).await
         }
     }

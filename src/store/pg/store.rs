@@ -23,7 +23,8 @@ pub const WORK_CHANNEL: &str = "trouble_bot_work";
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
-    /// Names this instance's claims (host and pid), for operators reading the tables.
+    /// Names this instance's claims (host, pid and a random part: no two runs share one), for
+    /// operators reading the tables and for every `claimed_by` guard.
     instance: String,
     /// How long a claim holds: longer than `slack_timeout`, so a live instance finishes its
     /// call first, and short enough that a dead one's work moves on.
