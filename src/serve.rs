@@ -467,13 +467,29 @@ async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 mod tests {
     use super::*;
 
-    /// Two runs never share a name, though the same host and pid (clones of one image).
+    /// Two runs never share a name, though the same host and pid (clones of one image): the name
+    /// is `host:pid:` and 48 random bits, not a count a clone would count the same.
     #[test]
     fn each_run_is_named_apart_from_every_other_though_on_the_same_host_and_pid() {
-        let (a, b) = (instance_name(), instance_name());
-        assert_ne!(a, b);
         let prefix = format!(":{}:", std::process::id());
-        assert!(a.contains(&prefix) && !a.starts_with(':'), "{a}");
+        let random: Vec<u64> = (0..8)
+            .map(|_| {
+                let name = instance_name();
+                let (host, tail) = name.split_once(&prefix).expect("host:pid:random");
+                assert!(!host.is_empty() && !host.contains(':'), "{name}");
+                assert!(
+                    tail.len() == 12 && tail.bytes().all(|b| b.is_ascii_hexdigit()),
+                    "{name}"
+                );
+                u64::from_str_radix(tail, 16).unwrap()
+            })
+            .collect();
+        // 48 random bits apart: two of eight within 2^16 of each other is a count (or a clock).
+        for (i, a) in random.iter().enumerate() {
+            for b in &random[i + 1..] {
+                assert!(a.abs_diff(*b) > 1 << 16, "{random:x?}");
+            }
+        }
     }
 
     /// Within a second of the database's clock nothing is said; past it a warning; from half a
