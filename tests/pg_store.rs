@@ -1604,3 +1604,65 @@ async fn calls_queued_on_sled_while_slack_was_down_go_exactly_once_from_postgres
     }
     assert!(posted.values().all(|n| *n == 1), "{posted:#?}");
 }
+
+/// A post sled made whose answer was lost (Slack took it; the bot gave up waiting), the bot
+/// then stopped and moved over with `migrate-store`: on PostgreSQL the call is looked for under
+/// sled's id, the one its post carries, found and recorded, not posted a second time.
+#[tokio::test]
+async fn a_post_sled_made_without_hearing_back_is_found_on_postgresql_after_migrate_store_not_made_again() {
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let mut bot = spawn_bot_timing_out_after(&config, std::time::Duration::from_millis(300)).await;
+    // Slack takes each post at once, and answers after the bot gave up.
+    bot.slack.set_slow_delay(std::time::Duration::from_secs(1));
+    bot.slack
+        .set_fault_rate("chat.postMessage", 1.0, &[fake_slack::Fault::Slow]);
+    let answer = bot.command_text(SALES, ORIGIN, "open LOSTA: housings cracked").await;
+    let id = answer.split_whitespace().nth(1).unwrap().to_string();
+    let lost = bot.slack.wait_for("chat.postMessage", |c| c.took_effect()).await;
+    bot.stop().await;
+    bot.slack.clear_faults();
+    let channel = lost.params["channel"].as_str().unwrap().to_string();
+    let text = lost.params["text"].as_str().unwrap().to_string();
+    // The same message, its text edited later (the channel's link once it is set up).
+    let (opening, trouble) = (text.split(" · ").next().unwrap().to_string(), format!("Trouble {id}:"));
+    let posted = |slack: &FakeSlack| -> Vec<String> {
+        slack
+            .messages_in(&channel)
+            .iter()
+            .filter(|m| {
+                m["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(&opening) && t.contains(&trouble))
+            })
+            .map(|m| m["ts"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let ts = posted(&bot.slack).first().cloned().expect("the post took effect");
+    let url = moved_to_a_fresh_database(&bot);
+    let store = trouble_bot::store::Store::connect_postgres(&url, "reader", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let on_pg = spawn_bot_on(
+        &config,
+        trouble_bot::http::server::Limits::default(),
+        bot.slack.clone(),
+        &[("DATABASE_URL", url.clone())],
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !store.outbox_items().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never drained: {:?}",
+            store.outbox_items().await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        on_pg.advance(std::time::Duration::from_millis(500));
+    }
+    assert_eq!(posted(&on_pg.slack), vec![ts.clone()], "posted once: {text}");
+    let t = store.get(&TroubleId::new(&id)).await.unwrap().expect("the trouble");
+    assert!(
+        serde_json::to_string(&*t).unwrap().contains(&ts),
+        "the trouble records the post sled made ({ts}): {t:?}"
+    );
+}
