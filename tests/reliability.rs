@@ -220,6 +220,18 @@ async fn while_slack_is_down_one_call_at_a_time_tries_and_the_rest_wait_until_it
         acked.starts_with("⚠️ Saved, but the bot cannot reach Slack") && acked.contains("Acknowledged"),
         "{acked}"
     );
+    // The Log update form says it as the command does, rather than closing as if posted.
+    let form = bot
+        .interaction(&update_submission(SALES, late.as_str(), "Told the buyer", None))
+        .await;
+    let notice: Value = form.json().await.unwrap_or_default();
+    let shown = notice["view"].to_string();
+    assert!(
+        notice["response_action"] == "update"
+            && shown.contains("Saved, but the bot cannot reach Slack")
+            && shown.contains("Customer update logged"),
+        "{notice}"
+    );
     let list = bot.command_text(SALES, ORIGIN, "list").await;
     assert!(!list.contains("cannot reach Slack"), "{list}");
     let ids: Vec<TroubleId> = ids.into_iter().chain([late]).collect();

@@ -1402,6 +1402,56 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
     assert!(now.held.is_none());
 }
 
+/// Out of its channel while Slack refuses the bot token: the Log update form says both reasons
+/// nobody sees the update (its line waits for the channel, the owner's DM for the token), as
+/// `/trouble update` does, before what was logged.
+#[tokio::test]
+async fn the_log_update_form_says_every_reason_nobody_sees_the_update_as_the_command_does() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    let mut left = channel_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.slack.refuse_token(Some("token_revoked"));
+    // The bot learns it from a refused call: the DM of another trouble's manager.
+    bot.command_text(SALES, ORIGIN, "open OTHER: bent pins").await;
+    for _ in 0..100 {
+        if metrics_at(&bot.base_url)
+            .await
+            .contains("trouble_bot_slack_token_refused 1")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let both = |text: &str| {
+        let (lost, refused, logged) = (
+            text.find("The bot was removed from the trouble's channel"),
+            text.find("Slack refuses the bot's token (token_revoked)"),
+            text.find("Customer update logged"),
+        );
+        matches!((lost, refused, logged), (Some(l), Some(r), Some(g)) if l < r && r < g)
+    };
+    // The manager's promise: the owner is told by DM, which the refused token holds too.
+    let typed = bot
+        .command_text(MANAGER, &t.channel, "update Told the buyer next: tomorrow 10:00")
+        .await;
+    assert!(both(&typed), "{typed}");
+    let form = bot
+        .interaction(&update_submission(
+            MANAGER,
+            &t.id,
+            "Told the buyer again",
+            Some("tomorrow 11:00"),
+        ))
+        .await;
+    let notice: Value = form.json().await.unwrap_or_default();
+    assert_eq!(notice["response_action"], "update", "{notice}");
+    let shown = notice["view"]["blocks"][0]["text"]["text"].as_str().unwrap_or_default();
+    assert!(both(shown), "{notice}");
+}
+
 #[tokio::test]
 async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_still_acknowledge() {
     let bot = spawn_bot().await;

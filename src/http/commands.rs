@@ -516,31 +516,25 @@ fn answer_then(app: &App, applied: Applied, then: Option<&str>) -> Response {
     if let Some(then) = then {
         answer = Rendered::text(format!("{}\n{then}", answer.text).trim().to_string());
     }
-    // While Slack refuses the bot token, what was saved reaches nobody: whoever typed it must
-    // not believe it did, least of all that their manager was pinged.
-    if let Some(error) = app.slack.token_refused().filter(|_| !decision.deliveries.is_empty()) {
-        if let Some(Reply::Opened { id, .. }) = &decision.reply {
+    // A trouble opened while Slack cannot be told says so in its own words, not as a warning
+    // before "opened".
+    if let (Some(Reply::Opened { id, .. }), false) = (&decision.reply, decision.deliveries.is_empty()) {
+        if let Some(error) = app.slack.token_refused() {
             // Told here: the deliverer need not tell them again.
             app.pacer.first_look_while_refused(id);
             return ephemeral_text(i18n::opened_while_token_refused(l, id, error));
         }
-        answer = warned(answer, &i18n::saved_while_token_refused(l, error));
-    } else if let Some(since) = app
-        .pacer
-        .slack_unreachable_since()
-        .filter(|_| !decision.deliveries.is_empty())
-    {
-        // The same while the bot's calls cannot reach Slack at all (its way out is down while
-        // Slack's requests still come in): saved, and told once Slack answers again.
-        let tz = app.config.policy.timezone;
-        if let Some(Reply::Opened { id, .. }) = &decision.reply {
-            return ephemeral_text(i18n::opened_while_slack_unreachable(l, tz, id, since));
+        if let Some(since) = app.pacer.slack_unreachable_since() {
+            return ephemeral_text(i18n::opened_while_slack_unreachable(
+                l,
+                app.config.policy.timezone,
+                id,
+                since,
+            ));
         }
-        answer = warned(answer, &i18n::saved_while_slack_unreachable(l, tz, since));
     }
-    // What it changed is saved, but its line in the channel waits for the bot to be back there.
-    if let (Some(how), Some(_)) = (super::channel_lost_holding(&decision), &decision.reply) {
-        answer = warned(answer, &i18n::saved_while_channel_lost(l, how));
+    for warning in super::saved_warnings(app, &decision).iter().rev() {
+        answer = warned(answer, warning);
     }
     if answer.text.is_empty() && answer.blocks.is_none() {
         return StatusCode::OK.into_response();

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{already_handled, channel_lost_holding, check_team, failed, request_key, verify, Surface};
+use super::{already_handled, check_team, failed, request_key, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
@@ -431,15 +431,11 @@ async fn on_update_submitted(
                 // why nobody sees the update yet: the form must not close on it silently.
                 let reply = reply.as_ref();
                 let answer = reply.map(|r| reply_text(l, &app.config, r)).unwrap_or_default();
-                let warning = match (app.slack.token_refused(), channel_lost_holding(&decision)) {
-                    (Some(error), _) => Some(crate::i18n::saved_while_token_refused(l, error)),
-                    (None, Some(how)) => Some(crate::i18n::saved_while_channel_lost(l, how)),
-                    (None, None) => None,
-                };
-                match warning {
-                    None if !reply.is_some_and(Reply::update_warns) => StatusCode::OK.into_response(),
-                    warning => notice(crate::i18n::modals::update_answer_modal(l, warning.as_deref(), &answer)),
+                let warnings = super::saved_warnings(app, &decision);
+                if warnings.is_empty() && !reply.is_some_and(Reply::update_warns) {
+                    return StatusCode::OK.into_response();
                 }
+                notice(crate::i18n::modals::update_answer_modal(l, &warnings, &answer))
             }
         },
         Ok(Applied::AlreadyHandled) => already_handled(),

@@ -210,6 +210,29 @@ pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<Option<Channel
     (t.held.is_some() && t.channel_waits()).then_some(t.channel_lost)
 }
 
+/// Why what `decision` saved reaches nobody yet, in the order they are read before the answer
+/// to whoever made the change: its channel is lost, Slack refuses the bot token, or the bot's
+/// calls cannot reach Slack. The command and the form in its place say the same: whoever saved
+/// it must not believe the channel has it.
+pub(crate) fn saved_warnings(app: &App, decision: &Decision) -> Vec<String> {
+    let l = app.config.locale;
+    let mut warnings = Vec::new();
+    if let (Some(how), Some(_)) = (channel_lost_holding(decision), &decision.reply) {
+        warnings.push(crate::i18n::saved_while_channel_lost(l, how));
+    }
+    if !decision.deliveries.is_empty() {
+        if let Some(error) = app.slack.token_refused() {
+            warnings.push(crate::i18n::saved_while_token_refused(l, error));
+        } else if let Some(since) = app.pacer.slack_unreachable_since() {
+            // Its way out is down while Slack's requests still come in: saved, and told once
+            // Slack answers again.
+            let tz = app.config.policy.timezone;
+            warnings.push(crate::i18n::saved_while_slack_unreachable(l, tz, since));
+        }
+    }
+    warnings
+}
+
 /// A request already handled (a replay, or a double submit): 200 and nothing else.
 pub(crate) fn already_handled() -> Response {
     tracing::info!("a request already handled came again; answered without effect");

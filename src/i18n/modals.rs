@@ -118,13 +118,15 @@ pub fn opened_while_token_refused_modal(l: Locale, id: &crate::trouble::model::T
     notice_modal(l, tr!(l, "トラブル起票", "Open a trouble"), &text)
 }
 
-/// The Log update form, once submitted, replaced by what the rep must read of it: `warning`
+/// The Log update form, once submitted, replaced by what the rep must read of it: `warnings`
 /// first (why nobody sees it yet, when so), then `answer`, what `/trouble update` would answer.
-pub fn update_answer_modal(l: Locale, warning: Option<&str>, answer: &str) -> Value {
-    let text = match warning {
-        Some(warning) => format!("{warning}\n{answer}"),
-        None => answer.to_string(),
-    };
+pub fn update_answer_modal(l: Locale, warnings: &[String], answer: &str) -> Value {
+    let text = warnings
+        .iter()
+        .map(String::as_str)
+        .chain([answer])
+        .collect::<Vec<_>>()
+        .join("\n");
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 
