@@ -2667,6 +2667,52 @@ async fn an_action_due_on_a_day_off_or_a_holiday_is_said_to_be_so() {
     );
 }
 
+/// The action form says what the command would when its answer warns: a due date on a day off,
+/// a measure with none. Rather than closing, the form shows the answer; a plain one still closes.
+#[tokio::test]
+async fn the_action_form_shows_a_due_date_on_a_day_off_or_a_measure_with_none() {
+    for (locale, day_off, undated) in [
+        (
+            "en",
+            "Due Sat 2026-12-05 18:00, not a working day",
+            "It has no due date: a measure the customer is shown needs one",
+        ),
+        (
+            "ja",
+            "で、営業日ではありません（`/trouble 訂正 対策 1 期限:…` で直せます）",
+            "期限がありません。お客様に示す再発防止策には期限が要ります",
+        ),
+    ] {
+        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let bot = spawn_bot_raw(&format!("{config}\n{OFFICE_HOURS}")).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let form = |kind: &str, text: &str, due: Option<&str>| {
+            let values = json!({
+                "kind": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": kind}, "value": kind}}},
+                "text": {"value": {"type": "plain_text_input", "value": text}},
+                "owner": {"value": {"type": "users_select", "selected_user": SALES}},
+                "due": {"value": {"type": "plain_text_input", "value": due}},
+                "check": {"value": {"type": "plain_text_input", "value": null}},
+            });
+            view_submission(SALES, &format!("VACTION{}", unique()), "trouble_action", &t.id, values)
+        };
+        for (kind, text, due, said) in [
+            ("interim", "sort the stock", Some("12/5"), day_off),
+            ("prevent", "add a check", None, undated),
+        ] {
+            let r = bot.interaction(&form(kind, text, due)).await;
+            let answer: Value = r.json().await.unwrap_or_default();
+            assert_eq!(answer["response_action"], "update", "{locale} {kind}: {answer}");
+            let shown = answer["view"]["blocks"][0]["text"]["text"].as_str().unwrap_or_default();
+            assert!(shown.contains(said), "{locale} {kind}: {shown}");
+        }
+        // A working day: the form closes, as before.
+        let r = bot.interaction(&form("interim", "ship spares", Some("12/8"))).await;
+        assert!(r.text().await.unwrap().is_empty(), "{locale}");
+        assert_eq!(trouble(&bot, &t.id).substance.actions.len(), 3, "{locale}");
+    }
+}
+
 /// A prevention measure left open at the close goes on being reminded by DM to its owner. When
 /// they cannot be DMed (gone from Slack), or left (their account deactivated, which Slack still
 /// writes to), whoever answers for the trouble hears it once, with the action to hand on: its

@@ -352,10 +352,10 @@ async fn submit_step(
     let measure = command.records_a_measure();
     let input = Input::Command { user, command };
     match app.engine().apply(id, seen, input).await {
-        Ok(Applied::Decided(decision)) => match decision.reply {
+        Ok(Applied::Decided(decision)) => match &decision.reply {
             Some(reply) if decision.trouble.is_none() => {
                 // An occurrence that does not read is said on its own field.
-                let field = match &reply {
+                let field = match reply {
                     Reply::Usage(UsageError::BadOccurred(_)) => "fact_occurred".to_string(),
                     Reply::Usage(
                         UsageError::FactEmptied { key, .. }
@@ -364,7 +364,7 @@ async fn submit_step(
                     ) => format!("fact_{}", key.code()),
                     _ => field.to_string(),
                 };
-                stays_open(&field, reply_text(l, &app.config, &reply))
+                stays_open(&field, reply_text(l, &app.config, reply))
             }
             _ => {
                 if recheck {
@@ -373,7 +373,16 @@ async fn submit_step(
                 if measure {
                     deploy_measure(app, id, Deployed::Newest).await;
                 }
-                StatusCode::OK.into_response()
+                // What the command would answer, shown when it warns: the form must not close
+                // on "not a working day" or "no due date" silently.
+                match &decision.reply {
+                    Some(reply @ Reply::Step(step)) if step.warns(&app.config.policy) => {
+                        let answer = reply_text(l, &app.config, reply);
+                        let view = crate::i18n::modals::action_answer_modal(l, &answer);
+                        axum::Json(json!({"response_action": "update", "view": view})).into_response()
+                    }
+                    _ => StatusCode::OK.into_response(),
+                }
             }
         },
         Ok(Applied::AlreadyHandled) => already_handled(),

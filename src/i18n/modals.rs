@@ -130,6 +130,12 @@ pub fn update_answer_modal(l: Locale, warnings: &[String], answer: &str) -> Valu
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 
+/// The action form, once submitted, replaced by its answer when that answer warns (the due
+/// date falls on a day off, a measure has none): what `/trouble action` would answer.
+pub fn action_answer_modal(l: Locale, answer: &str) -> Value {
+    notice_modal(l, tr!(l, "対策", "Action"), answer)
+}
+
 /// A form submitted by someone of another organisation (Slack Connect), replaced by why it
 /// recorded nothing.
 pub fn not_for_another_org_modal(l: Locale) -> Value {

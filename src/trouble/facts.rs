@@ -2156,6 +2156,21 @@ pub enum StepReply {
     Shell,
 }
 
+impl StepReply {
+    /// Whether this answer warns of something to correct (an action due on a day nobody works,
+    /// a prevention measure with no due date) rather than only confirming: a form closing
+    /// silently would hide it, where the command's answer shows it.
+    pub fn warns(&self, policy: &super::policy::Policy) -> bool {
+        match self {
+            StepReply::ActionAdded { kind, due, .. } => match due {
+                Some(due) => super::hours::closed_day(policy.business_hours.as_ref(), policy.timezone, *due).is_some(),
+                None => *kind == ActionKind::Prevent,
+            },
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
