@@ -6808,6 +6808,12 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
             (*promised, *reminder, *reminded) = (false, None, Some(UserId::new("U0SALES")));
         }
     }));
+    // A zone remembered with no zone to name: the answer says nothing of a clock, plain.
+    assert!(!with(|r| {
+        if let Reply::UpdateLogged { zone_remembered, .. } = r {
+            *zone_remembered = true
+        }
+    }));
     let warns: [fn(&mut Reply); 6] = [
         |r| {
             if let Reply::UpdateLogged { reminder, .. } = r {
@@ -6825,8 +6831,11 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
             }
         },
         |r| {
-            if let Reply::UpdateLogged { zone_remembered, .. } = r {
-                *zone_remembered = true
+            if let Reply::UpdateLogged {
+                zone, zone_remembered, ..
+            } = r
+            {
+                (*zone, *zone_remembered) = (Some(crate::trouble::zone::Zone::Place(chrono_tz::Asia::Tokyo)), true)
             }
         },
         |r| {

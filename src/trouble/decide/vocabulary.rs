@@ -1420,6 +1420,7 @@ impl Reply {
             kept,
             unread_promise,
             reminded,
+            zone,
             zone_remembered,
             ..
         } = self
@@ -1430,7 +1431,8 @@ impl Reply {
         // by" is all the answer says of the clock, plain.
         let unusual_reminder =
             *near || reminded.is_some() || !reminder.is_some_and(|at| reminder_at_lead(*next_due, at));
-        (*promised && (unusual_reminder || *kept)) || *zone_remembered || unread_promise.is_some()
+        // The clock it was read on is said only with the zone to name.
+        (*promised && (unusual_reminder || *kept)) || (zone.is_some() && *zone_remembered) || unread_promise.is_some()
     }
 }
 
