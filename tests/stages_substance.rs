@@ -2014,18 +2014,22 @@ async fn an_action_given_to_the_wrong_person_is_corrected_and_reminded_to_the_ri
 /// "the date was wrong" as "added, with no date"); a check date is not called a measure.
 #[tokio::test]
 async fn an_action_refused_for_its_date_says_nothing_was_recorded_and_adds_nothing() {
-    for (locale, past, far, nothing) in [
+    for (locale, past, far, fix, nothing, dates) in [
         (
             "en",
             "action interim Sort stock due:11/27",
             "action permanent Repair the mold check:2030/1/10",
+            "fix action 1 due:11/27",
             "Nothing was recorded.",
+            "A due or check date is at most",
         ),
         (
             "ja",
             "対策 暫定 全数選別 期限:11/27",
             "対策 恒久 金型修理 確認日:2030/1/10",
+            "訂正 対策 1 期限:11/27",
             "何も記録していません。",
+            "期限と確認日は",
         ),
     ] {
         let bot = spawn_bot_in(locale).await;
@@ -2034,10 +2038,13 @@ async fn an_action_refused_for_its_date_says_nothing_was_recorded_and_adds_nothi
             .await;
         let before = trouble(&bot, &t.id).substance.actions;
         assert_eq!(before.len(), 1, "{locale}");
-        for command in [past, far] {
+        for command in [past, far, fix] {
             let r = bot.command_text(SALES, &t.channel, command).await;
             assert!(r.ends_with(nothing), "{locale} {command}: {r}");
-            assert!(!r.contains("measure"), "{locale} {command}: {r}");
+            // A check date is not spoken of as a measure's.
+            if command == far {
+                assert!(r.contains(dates) && !r.contains("measure"), "{locale} {command}: {r}");
+            }
         }
         assert_eq!(trouble(&bot, &t.id).substance.actions, before, "{locale}");
     }
