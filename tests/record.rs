@@ -889,6 +889,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             never_started: vec![StageId::Cause],
             has_measure: false,
             forcers: Who::Chain(vec![manager.clone(), UserId::new("U0DIRECTOR")]),
+            you_may_force: false,
         },
     ] {
         outputs.push(reply_text(Locale::Ja, &config, &reply));

@@ -774,12 +774,22 @@ async fn not_ready_to_close_names_the_org_chain_as_the_ones_who_may_force_it_not
     let chain_en =
         "<@U0MANAGER> or those above them (<@U0DIRECTOR>, <@U0VP>) can force it: `/trouble close force REASON`.";
     let chain_ja = "<@U0MANAGER>さんまたはその上位者（<@U0DIRECTOR>さん、<@U0VP>さん）は `/trouble close force 理由` で強制クローズできます。";
-    for (locale, forcers) in [("en", chain_en), ("ja", chain_ja)] {
+    let you = [
+        ("en", "You can force it: `/trouble close force REASON`."),
+        ("ja", "`/trouble close force 理由` で強制クローズできます。"),
+    ];
+    for ((locale, forcers), (_, you)) in [("en", chain_en), ("ja", chain_ja)].into_iter().zip(you) {
         let bot = spawn_bot_in(locale).await;
         let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: housing cracked")).await;
         let refused = bot.command_text(SALES, &t.channel, "close").await;
         assert!(
             refused.contains(forcers) && !refused.contains(&format!("<@{COLLEAGUE}>")),
+            "{locale}: {refused}"
+        );
+        // One of those who may is told they can, not named to themself.
+        let refused = bot.command_text(MANAGER, &t.channel, "close").await;
+        assert!(
+            refused.contains(you) && !refused.contains(&format!("<@{MANAGER}>")),
             "{locale}: {refused}"
         );
         assert!(trouble(&bot, &t.id).is_open(), "{locale}");

@@ -936,6 +936,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             never_started,
             has_measure,
             forcers,
+            you_may_force,
         } => {
             let mut missing = Vec::new();
             if !has_measure {
@@ -964,6 +965,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             // Named, as every refusal names who may: "the manager" would send the rep to the
             // one named at the open, who may not force it.
             let force = match forcers {
+                _ if *you_may_force => tr!(
+                    l,
+                    "`/trouble close force 理由` で強制クローズできます。",
+                    "You can force it: `/trouble close force REASON`."
+                )
+                .to_string(),
                 Who::Chain(chain) if !chain.is_empty() => {
                     let chain = chain_text(l, &config.policy, chain);
                     tr!(

@@ -517,6 +517,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     never_started,
                     has_measure: has_prevention,
                     forcers: who_to_name(w.ctx.policy, &w.t, Act::CloseForce),
+                    you_may_force: may(w.ctx.policy, &w.t, &user, Act::CloseForce),
                 });
             }
             if !open_interim.is_empty() {

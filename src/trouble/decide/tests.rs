@@ -2256,6 +2256,7 @@ fn close_is_refused_with_what_is_missing() {
                     .collect(),
                 has_measure,
                 forcers: Who::Chain(users(&CHAIN)),
+                you_may_force: false,
             }),
             "done {done:?}, measure {has_measure}"
         );

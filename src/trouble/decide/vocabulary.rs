@@ -1371,6 +1371,8 @@ pub enum Reply {
         /// Who may `close force` it, as its refusal would name them: the owner's `[org]` chain
         /// when there is one, not a manager named in front of it.
         forcers: Who,
+        /// Whether the one who typed `close` is among them: told "you can", not named.
+        you_may_force: bool,
     },
     /// The trouble is closed; `reopeners` may reopen it to work on it again.
     AlreadyClosed {
