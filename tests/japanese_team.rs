@@ -299,6 +299,56 @@ async fn a_japanese_compound_is_answered_with_the_command_meant_and_saihatsubosh
     );
 }
 
+/// The bot numbers prevention measures 再発防止策 #N, so a rep marks one done as
+/// `再発防止策 完了 1`: answered with the action command meant, never recorded as a new measure
+/// named "完了 1" (which would count as the prevention a close needs). In English alike.
+#[tokio::test]
+async fn saihatsuboshisaku_with_an_action_word_and_a_number_is_answered_with_the_action_command() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("ACME：異音").await;
+    bot.command_text(SALES, &t.channel, "再発防止策 検査基準の改訂").await;
+    for (typed, said, meant) in [
+        ("再発防止策 完了 1", "再発防止策 完了", "対策 完了 1"),
+        ("再発防止 確認 1 現場で確認", "再発防止 確認", "対策 確認 1 現場で確認"),
+        ("再発防止策 取消 #1", "再発防止策 取消", "対策 取消 #1"),
+    ] {
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert_eq!(
+            r,
+            format!("`{said}` というコマンドはありません。`/trouble {meant}` のことですか？"),
+            "{typed}"
+        );
+    }
+    let texts = |bot: &TestBot, id: &str| {
+        trouble(bot, id)
+            .substance
+            .actions
+            .iter()
+            .map(|a| (a.kind, a.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        texts(&bot, &t.id),
+        vec![(ActionKind::Prevent, "検査基準の改訂".to_string())]
+    );
+
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lid cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "prevent done 1").await;
+    assert_eq!(
+        r,
+        "There is no `prevent done` command. Did you mean `/trouble action done 1`?"
+    );
+    assert!(texts(&bot, &t.id).is_empty(), "nothing recorded");
+    // A measure that opens with such a word, no number after it, is a measure.
+    bot.command_text(SALES, &t.channel, "prevent verify torque at every shift")
+        .await;
+    assert_eq!(
+        texts(&bot, &t.id),
+        vec![(ActionKind::Prevent, "verify torque at every shift".to_string())]
+    );
+}
+
 /// To a Japanese rep 確認 is "check": the owner typing `/trouble 確認` is refused as the
 /// acknowledgement it reads as, and told how to see where things stand; anyone else who may not
 /// acknowledge is refused as before, with no such pointer.

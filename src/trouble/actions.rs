@@ -195,6 +195,20 @@ pub(super) fn parse_fix_action(rest: &str) -> Result<Step, UsageError> {
     })
 }
 
+/// The words `action` reads next for an action already recorded, by what is done to it:
+/// completed, verified, cancelled. One list, so a Japanese compound (`対策完了`) and a slip
+/// after `prevent` are read by the same words as the command itself.
+pub(super) const ACTION_DONE_WORDS: &[&str] = &["done", "complete", "completed", "完了"];
+pub(super) const ACTION_VERIFY_WORDS: &[&str] = &["verify", "verified", "検証", "確認"];
+pub(super) const ACTION_CANCEL_WORDS: &[&str] = &["cancel", "withdraw", "取消", "取り消し", "取消し"];
+
+/// Whether WORD (lower-cased) is one `action` reads next for an action already recorded.
+pub(super) fn is_action_sub_word(word: &str) -> bool {
+    [ACTION_DONE_WORDS, ACTION_VERIFY_WORDS, ACTION_CANCEL_WORDS]
+        .iter()
+        .any(|words| words.contains(&word))
+}
+
 pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
     if rest.is_empty() {
         return Ok(Step::ActionModal);
@@ -203,22 +217,21 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
         Some(i) => (&rest[..i], rest[i..].trim()),
         None => (rest, ""),
     };
-    match word.to_lowercase().as_str() {
-        "done" | "complete" | "completed" | "完了" | "verify" | "verified" | "検証" | "確認" => {
+    let word = word.to_lowercase();
+    match word.as_str() {
+        w if ACTION_DONE_WORDS.contains(&w) || ACTION_VERIFY_WORDS.contains(&w) => {
             let (n, note) = match after.find(char::is_whitespace) {
                 Some(i) => (&after[..i], after[i..].trim()),
                 None => (after, ""),
             };
             let n = super::command::numbered(n).ok_or(UsageError::NeedsNumber("action done"))?;
-            Ok(
-                if matches!(word.to_lowercase().as_str(), "done" | "complete" | "completed" | "完了") {
-                    Step::ActionDone(n, note.to_string())
-                } else {
-                    Step::ActionVerify(n, note.to_string())
-                },
-            )
+            Ok(if ACTION_DONE_WORDS.contains(&w) {
+                Step::ActionDone(n, note.to_string())
+            } else {
+                Step::ActionVerify(n, note.to_string())
+            })
         }
-        "cancel" | "withdraw" | "取消" | "取り消し" | "取消し" => {
+        w if ACTION_CANCEL_WORDS.contains(&w) => {
             let (n, reason) = match after.find(char::is_whitespace) {
                 Some(i) => (&after[..i], after[i..].trim()),
                 None => (after, ""),

@@ -785,7 +785,15 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
         // `再発防止策`, as the stage and the replies name what it records.
-        "prevent" | "再発防止" | "再発防止策" => super::actions::parse_prevent(rest).map(Command::Prevent),
+        "prevent" | "再発防止" | "再発防止策" => match prevent_meant_action(word, rest) {
+            // Named with the word after it: `再発防止策` alone is a command.
+            Some(meant) => Err(UsageError::Misspelt {
+                typed: truncate(&format!("{word} {}", split_word(rest.trim()).0), 40),
+                meant,
+                rest: truncate(rest, 200),
+            }),
+            None => super::actions::parse_prevent(rest).map(Command::Prevent),
+        },
         "add" | "追加" | "参加" => parse_add(rest),
         "remove" | "外す" | "除外" => parse_remove(rest),
         "owner" | "担当" => parse_user(rest)
@@ -908,6 +916,26 @@ fn unknown_word(word: &str, other: &str, rest: &str, text: &str) -> UsageError {
         return misspelt("open", truncate(text, 200));
     }
     UsageError::UnknownSubcommand(truncate(word, 40))
+}
+
+/// The command meant by `prevent` (or `再発防止策`, WORD as typed) followed by what the action
+/// command does to a measure already recorded (`再発防止策 完了 1`, `prevent verify 2`, `prevent
+/// done`): `action` (`対策` when typed in Japanese), as the bot numbers these measures 再発防止策
+/// #N. Recorded as it reads, it would be a new measure named "完了 1", which counts as the
+/// prevention a close needs and goes into the 8D. A measure that merely opens with such a word
+/// (`prevent verify torque at every shift`) is one: only a number or nothing may follow it.
+fn prevent_meant_action(word: &str, rest: &str) -> Option<&'static str> {
+    let (first, after) = split_word(rest.trim());
+    let first = super::money::fold_width(first).to_lowercase();
+    let (n, tail) = split_word(after.trim());
+    let numbered_or_bare = (n.is_empty() && tail.trim().is_empty()) || numbered(n).is_some();
+    (super::actions::is_action_sub_word(&first) && numbered_or_bare).then_some(
+        if super::money::fold_word(word).is_ascii() {
+            "action"
+        } else {
+            "対策"
+        },
+    )
 }
 
 /// The stage command and the number glued to it in WORD (folded: `完了3`, `着手2`).
