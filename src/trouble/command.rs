@@ -902,7 +902,7 @@ fn unknown_word(word: &str, other: &str, rest: &str, text: &str) -> UsageError {
         return misspelt(meant, truncate(format!("{n} {rest}").trim(), 200));
     }
     // `暫定対策 全数選別`, `対策完了 1`: a command and its next word said as one.
-    if let Some((meant, words)) = compound_meant(other) {
+    if let Some((meant, words)) = compound_meant(other, rest) {
         return misspelt(meant, truncate(format!("{} {rest}", words.trim()).trim(), 200));
     }
     // `強制 クローズ 理由`: the forced close in the order 強制クローズ says it.
@@ -949,13 +949,23 @@ fn glued_stage(word: &str) -> Option<(&'static str, &str)> {
 /// The command and its words that WORD (folded) says as one Japanese compound, as it is said
 /// aloud: an action's kind with 対策 or 策 (`暫定対策`, `恒久策`: `対策 暫定`), or `対策` or `範囲`
 /// with the word after it glued on (`対策完了1`: `対策 完了 1`, `範囲確認`: `範囲 確認`). Only
-/// the words those commands read next: nothing else is guessed.
-fn compound_meant(word: &str) -> Option<(&'static str, String)> {
+/// the words those commands read next: nothing else is guessed. REST, the words after WORD,
+/// tells a kind said before what is done to an action (`暫定対策 完了 1`, `恒久策取消2`): that is
+/// `対策 完了 1`, since `対策 暫定 完了 1` would record a new action named "完了 1".
+fn compound_meant(word: &str, rest: &str) -> Option<(&'static str, String)> {
     for kind in ["暫定", "恒久", "再発防止"] {
         let tail = word
             .strip_prefix(kind)
             .and_then(|t| t.strip_prefix("対策").or_else(|| t.strip_prefix('策')));
         if let Some(tail) = tail {
+            let (sub, n) = tail.split_at(tail.trim_end_matches(|c: char| c.is_ascii_digit()).len());
+            if super::actions::is_action_sub_word(sub) {
+                return Some(("対策", format!("{sub} {n}")));
+            }
+            let next = super::money::fold_width(split_word(rest.trim()).0).to_lowercase();
+            if tail.is_empty() && super::actions::is_action_sub_word(&next) {
+                return Some(("対策", String::new()));
+            }
             return Some(("対策", format!("{kind} {tail}")));
         }
     }
@@ -2781,6 +2791,31 @@ mod tests {
             assert_eq!(meant(typed).as_deref(), Some(command), "{typed}");
             assert!(parse(command).is_ok(), "{command}");
         }
+        use crate::trouble::facts::Step;
+        // What the suggestion does when sent, not only that it parses: a kind said before what
+        // is done to an action is that done to it, never a new action named "完了 1".
+        for (typed, command, step) in [
+            ("暫定対策 完了 1", "対策 完了 1", Step::ActionDone(1, String::new())),
+            ("暫定対策完了1", "対策 完了 1", Step::ActionDone(1, String::new())),
+            ("再発防止策完了1", "対策 完了 1", Step::ActionDone(1, String::new())),
+            (
+                "恒久策 取消 2 重複",
+                "対策 取消 2 重複",
+                Step::ActionCancel(2, "重複".into()),
+            ),
+            ("恒久対策 確認 3", "対策 確認 3", Step::ActionVerify(3, String::new())),
+            ("対策完了 1", "対策 完了 1", Step::ActionDone(1, String::new())),
+            (
+                "対策取消 2 重複",
+                "対策 取消 2 重複",
+                Step::ActionCancel(2, "重複".into()),
+            ),
+            ("範囲確認 2", "範囲 確認 2", Step::ScopeCheck(2, String::new())),
+        ] {
+            assert_eq!(meant(typed).as_deref(), Some(command), "{typed}");
+            assert_eq!(parse(command), Ok(Command::Step(step)), "{command}");
+        }
+
         for typed in ["対策追加 暫定 全数選別", "範囲ロット42", "強制 完了 1", "暫定 全数選別"]
         {
             assert_eq!(meant(typed), None, "{typed}");
