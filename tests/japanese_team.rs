@@ -359,8 +359,22 @@ async fn the_owner_typing_kakunin_is_pointed_to_the_status() {
     let r = bot.command_text(SALES, &t.channel, "確認").await;
     assert!(
         r.starts_with("確認ができるのは <@U0MANAGER>")
-            && r.ends_with("\n状況を見るには `/trouble 状況` と入力してください。"),
+            && r.ends_with(&format!(
+                "\n状況を見るには `/trouble 状況 {}` と入力してください。",
+                t.id
+            )),
         "{r}"
+    );
+    // In a DM no trouble is there: the pointer names it, and typed as given it is the status.
+    let r = bot.command_text(SALES, "D0SALES", &format!("確認 {}", t.id)).await;
+    let pointer = format!("/trouble 状況 {}", t.id);
+    assert!(r.ends_with(&format!("`{pointer}` と入力してください。")), "{r}");
+    let status = bot
+        .command_text(SALES, "D0SALES", pointer.trim_start_matches("/trouble "))
+        .await;
+    assert!(
+        status.contains(&t.id) && !status.contains("確認ができるのは"),
+        "{status}"
     );
     bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
         .await;
@@ -375,7 +389,10 @@ async fn the_owner_typing_kakunin_is_pointed_to_the_status() {
     let t = bot.open_ready("ACME: lid cracked").await;
     let r = bot.command_text(SALES, &t.channel, "ack").await;
     assert!(
-        r.ends_with("\nTo see where things stand, type `/trouble status`."),
+        r.ends_with(&format!(
+            "\nTo see where things stand, type `/trouble status {}`.",
+            t.id
+        )),
         "{r}"
     );
 }

@@ -486,12 +486,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::NotAllowed { act, who } => not_allowed(l, config, *act, who),
-        Reply::AckNotAllowedToOwner { who } => {
+        Reply::AckNotAllowedToOwner { who, id } => {
             let refused = not_allowed(l, config, Act::Acknowledge, who);
             tr!(
                 l,
-                format!("{refused}\n状況を見るには `/trouble 状況` と入力してください。"),
-                format!("{refused}\nTo see where things stand, type `/trouble status`.")
+                format!("{refused}\n状況を見るには `/trouble 状況 {id}` と入力してください。"),
+                format!("{refused}\nTo see where things stand, type `/trouble status {id}`.")
             )
         }
         Reply::ManagerReportsToOwner { manager, owner } => tr!(

@@ -29,7 +29,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::NotAllowed {
                 act: Act::Acknowledge,
                 who,
-            } if user == w.t.owner => Reply::AckNotAllowedToOwner { who },
+            } if user == w.t.owner => Reply::AckNotAllowedToOwner {
+                who,
+                id: w.t.id.clone(),
+            },
             reply => reply,
         },
         Command::Next(note) => match w.t.current_stage() {

@@ -1044,7 +1044,10 @@ fn someone_outside_the_manager_chain_may_not_acknowledge() {
             let d = sim.feed(input.clone());
             let refused = match chain_only(Act::Acknowledge) {
                 // The owner typing it (確認, "check" to many) is pointed to the status too.
-                Reply::NotAllowed { who, .. } if typed_by_owner => Reply::AckNotAllowedToOwner { who },
+                Reply::NotAllowed { who, .. } if typed_by_owner => Reply::AckNotAllowedToOwner {
+                    who,
+                    id: sim.t.id.clone(),
+                },
                 refused => refused,
             };
             assert_eq!(d.reply, Some(refused), "{input:?}");

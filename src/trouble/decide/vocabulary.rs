@@ -1190,9 +1190,12 @@ pub enum Reply {
         who: Who,
     },
     /// `ack` (`確認`) typed by the owner, who may not acknowledge: refused as [`Reply::NotAllowed`],
-    /// with where to see how things stand, since to a Japanese rep 確認 is "check".
+    /// with where to see how things stand, since to a Japanese rep 確認 is "check". The pointer
+    /// names the trouble: typed where no trouble is (a DM, the channel it was opened from),
+    /// `status` alone finds none.
     AckNotAllowedToOwner {
         who: Who,
+        id: TroubleId,
     },
     OwnerCannotBeManager,
     /// The manager named reports to the owner in `[org]`.
