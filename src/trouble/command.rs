@@ -575,15 +575,22 @@ pub fn trouble_ids_in(query: &str) -> Vec<TroubleId> {
 }
 
 /// What a Japanese keyboard types for the id's `-`: the long-vowel mark of the hiragana mode
-/// (`ー`, half-width `ｰ`), the minus sign and the other dashes. Read as `-` in an id only, whose
-/// shape (8 digits, dash, digits) no other word has: an amount's `−` stays what it was.
-const ID_DASHES: &[char] = &['ー', 'ｰ', '−', '‐', '‑', '–', '—'];
+/// (`ー`, half-width `ｰ`, and `―`, which an input method offers for it), the minus sign and the
+/// other dashes. Read as `-` only in a word an id could be typed as (see [`trouble_id`]): an
+/// amount's `−` stays what it was.
+const ID_DASHES: &[char] = &['ー', 'ｰ', '―', '−', '‐', '‑', '–', '—'];
 
 /// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
 /// with a Japanese keyboard's dash (`２０２６１１３０ー１`), perhaps ending a sentence
-/// (`20261130-1.`).
+/// (`20261130-1.`). Its 8 digits are a real day, as every id's are, so a part number
+/// (`12345678-01`) is no id. Typed with one of [`ID_DASHES`], as a word of text is as often,
+/// the number is at most 4 digits (a day's troubles), so a range of days (`20261201ー20261205`)
+/// stays text; a lot number that is a day and a serial (`20261125ー3`) has an id's shape and is
+/// read as one. The ASCII `-` keeps the longer number it always took.
 fn trouble_id(word: &str) -> Option<TroubleId> {
-    let id: String = super::money::fold_width(word)
+    let folded = super::money::fold_width(word);
+    let dashed = folded.contains(ID_DASHES);
+    let id: String = folded
         .chars()
         .map(|c| if ID_DASHES.contains(&c) { '-' } else { c })
         .collect();
@@ -591,7 +598,13 @@ fn trouble_id(word: &str) -> Option<TroubleId> {
     let (day, n) = id.split_once('-')?;
     let digits =
         |s: &str, len: std::ops::RangeInclusive<usize>| len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(day, 8..=8) && digits(n, 1..=9)).then(|| TroubleId::new(id))
+    let n_len = if dashed { 1..=4 } else { 1..=9 };
+    let real_day = || {
+        let part = |r: std::ops::Range<usize>| day[r].parse::<u32>().ok();
+        let (y, m, d) = (part(0..4)?, part(4..6)?, part(6..8)?);
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+    };
+    (digits(day, 8..=8) && digits(n, n_len) && real_day().is_some()).then(|| TroubleId::new(id))
 }
 
 /// A command that acts on the trouble whose channel it is typed in, typed with a trouble's id
@@ -2845,7 +2858,7 @@ mod tests {
     /// trouble, as with `-`, rather than landing here with the id read as its text.
     #[test]
     fn an_id_typed_with_a_japanese_keyboards_dash_is_the_id() {
-        for dash in ['ー', 'ｰ', '−', '‐', '‑', '–', '—', '－'] {
+        for dash in ['ー', 'ｰ', '―', '−', '‐', '‑', '–', '—', '－'] {
             let id = format!("２０２６１１３０{dash}２");
             assert_eq!(
                 addressed_trouble(&format!("確認 {id}")),
@@ -2886,6 +2899,32 @@ mod tests {
             "status 20261130ー",
         ] {
             assert_eq!(addressed_trouble(text), None, "{text}");
+        }
+        // An id's 8 digits are a real day; typed with a Japanese dash, its number is a day's
+        // count (4 digits at most), so a part number or a range of days is text.
+        for word in [
+            "12345678ー01",
+            "20261131ー2",
+            "20260229-1",
+            "20261301-1",
+            "00000000-1",
+            "12345678-01",
+            "20261201ー20261205",
+            "20261130ー12345",
+        ] {
+            assert_eq!(trouble_id(word), None, "{word}");
+            assert_eq!(trouble_ids_in(&format!("出荷停止 {word}")), vec![], "{word}");
+            let text = format!("範囲 {word} 出荷分 1200個");
+            assert!(named_trouble(&text).filter(|n| n.names_a_trouble).is_none(), "{text}");
+        }
+        for (word, id) in [
+            ("20280229ー1", "20280229-1"),
+            ("20261130ー1234", "20261130-1234"),
+            // As the ASCII dash always read it.
+            ("20261130-12345", "20261130-12345"),
+            ("20261201-20261205", "20261201-20261205"),
+        ] {
+            assert_eq!(trouble_id(word), Some(TroubleId::new(id)), "{word}");
         }
     }
 
