@@ -982,14 +982,14 @@ fn compound_meant(word: &str, rest: &str) -> Option<(&'static str, String)> {
             return Some(("対策", format!("{kind} {tail}")));
         }
     }
-    const NEXT_WORDS: &[(&str, &[&str])] = &[
-        ("対策", &["完了", "検証", "確認", "取消", "取消し", "取り消し"]),
-        ("範囲", &["確認", "確認済み", "確認済", "チェック"]),
-    ];
-    NEXT_WORDS.iter().find_map(|(command, next)| {
+    ["対策", "範囲"].into_iter().find_map(|command| {
         let tail = word.strip_prefix(command)?;
         let (sub, n) = tail.split_at(tail.trim_end_matches(|c: char| c.is_ascii_digit()).len());
-        next.contains(&sub).then(|| (*command, format!("{sub} {n}")))
+        let reads_next = match command {
+            "対策" => super::actions::is_action_sub_word(sub),
+            _ => super::facts::is_scope_check_word(sub),
+        };
+        reads_next.then(|| (command, format!("{sub} {n}")))
     })
 }
 

@@ -734,14 +734,17 @@ fn parse_return(rest: &str) -> Result<Step, UsageError> {
     Ok(Step::Return { state, qty, tracking })
 }
 
+/// Whether WORD (folded, lower-cased) is one `scope` reads next to check a line: one list, so
+/// a Japanese compound (`範囲確認`) is read by the same words as the command.
+pub(super) fn is_scope_check_word(word: &str) -> bool {
+    ["check", "checked", "確認", "確認済み", "確認済", "チェック"].contains(&word)
+}
+
 fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     let (first, after) = split_word(rest);
     // `ｃｈｅｃｋ` or `確認済み` must not add a scope line named so, which would hold stage 2.
     let first = super::money::fold_width(first).to_lowercase();
-    if matches!(
-        first.as_str(),
-        "check" | "checked" | "確認" | "確認済み" | "確認済" | "チェック"
-    ) {
+    if is_scope_check_word(&first) {
         let (n, note) = split_word(after);
         return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
     }
