@@ -211,9 +211,10 @@ impl App {
         let Some(ours) = self.our_workspace(identity) else {
             return false;
         };
-        let same_org = enterprise
-            .filter(|e| !e.is_empty())
-            .is_some_and(|e| self.our_org(identity) == Some(e));
+        // On Grid, Slack may name someone's team by the org's `E…` itself.
+        let our_org = self.our_org(identity);
+        let same_org =
+            Some(team) == our_org || enterprise.filter(|e| !e.is_empty()).is_some_and(|e| our_org == Some(e));
         team != ours && !same_org
     }
 

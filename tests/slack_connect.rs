@@ -1984,3 +1984,65 @@ async fn the_organisation_a_channel_was_shared_with_is_named_as_slack_names_it()
     );
     dms_to_the_owner_and_manager(&bot, mark, &["another organisation (T0OTHER)", other.id.as_str()]).await;
 }
+
+/// `team_id` names our Enterprise Grid org: the one trouble opened by a command from one of
+/// its workspaces (Slack sends the org as `enterprise_id`), once it is ready.
+async fn open_ready_in_our_org(bot: &TestBot, text: &str) -> String {
+    let form = format!(
+        "{}&enterprise_id=E0ORG&enterprise_name=Org",
+        bot.command_form(SALES, ORIGIN, &format!("open {text}"))
+    );
+    let r = bot
+        .post_signed("/slack/commands", "application/x-www-form-urlencoded", &form)
+        .await;
+    assert_eq!(r.status(), 200);
+    let opened = wait_until(|| {
+        let troubles = bot.store().all_troubles().ok()?;
+        troubles.into_iter().find(|t| t.status.is_some() && t.kickoff.is_some())
+    })
+    .await;
+    opened.id.to_string()
+}
+
+/// With `team_id` naming our Enterprise Grid org, a customer's press of Acknowledge in a
+/// channel shared with them may come through our workspace, our org in `team.enterprise_id`:
+/// they are judged by their own team (`user.team_id`), refused as of another organisation, and
+/// nothing is recorded (without our org in `team`, the click is refused with 403). A colleague whom Slack places in the org itself (`user.team_id` is the
+/// org's `E…`, as on Grid) acknowledges, with or without the org in `team`.
+#[tokio::test]
+async fn with_an_org_as_team_id_a_customers_click_through_our_workspace_acknowledges_nothing() {
+    let config = format!("team_id = \"E0ORG\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    for team_org in [Some("E0ORG"), None] {
+        let bot = spawn_bot_raw(&config).await;
+        let id = open_ready_in_our_org(&bot, "ACME: cracked housings").await;
+        let t = trouble(&bot, &id);
+        let channel = t.channel.expect("channel").to_string();
+        let click = |user: &str, user_team: &str| {
+            let mut press = button_payload(&bot.slack, user, "acknowledge", &id, &channel);
+            press["user"]["team_id"] = json!(user_team);
+            press["team"]["enterprise_id"] = json!(team_org);
+            press
+        };
+        let before = trouble(&bot, &id).timeline_len;
+        let refused = bot.interaction(&click("W0CUSTOMER", "T0CUSTOMER")).await.status();
+        match team_org {
+            // Through our workspace of our org: told, to them alone, that the bot is ours.
+            Some(_) => {
+                assert_eq!(refused, 200);
+                let answer = click_answer(&bot, "W0CUSTOMER", "for the company's own staff").await;
+                assert!(!answer.contains(MANAGER), "{answer}");
+            }
+            // Through no workspace of our org: refused at the door.
+            None => assert_eq!(refused, 403),
+        }
+        let t = trouble(&bot, &id);
+        assert!(t.ack.is_none(), "{team_org:?}: the customer acknowledged");
+        assert_eq!(t.timeline_len, before, "{team_org:?}: nothing recorded");
+
+        assert_eq!(bot.interaction(&click(MANAGER, "E0ORG")).await.status(), 200);
+        assert!(
+            trouble(&bot, &id).ack.is_some(),
+            "{team_org:?}: our manager's click taken"
+        );
+    }
+}

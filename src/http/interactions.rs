@@ -54,7 +54,8 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
     if let Err(r) = check_team(&app, interaction.team_id(), interaction.enterprise_id()) {
         return r.into_response();
     }
-    let interaction_enterprise = interaction.enterprise_id().map(str::to_string);
+    let (clicker_team, clicker_org) = interaction.clicker();
+    let of_another_org = app.of_another_org(clicker_team, clicker_org);
     let response = match interaction {
         Interaction::BlockActions {
             user,
@@ -91,7 +92,6 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             let id = TroubleId::new(&value.trouble);
             // A customer in a channel shared with them (Slack Connect) sees the bot's buttons
             // but never acknowledges, approves or completes anything for the company.
-            let of_another_org = app.of_another_org(user.team_id.as_deref(), interaction_enterprise.as_deref());
             let in_list = action
                 .block_id
                 .as_deref()
@@ -125,7 +125,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             // A form is refused to another organisation as their command and button are: a
             // customer never gets to one of ours by those, yet a modal left open or passed on
             // must not act for the company either (nor answer with our roles' names).
-            if app.of_another_org(user.team_id.as_deref(), interaction_enterprise.as_deref()) {
+            if of_another_org {
                 tracing::info!("refused a form from another organisation");
                 let l = app.config.locale;
                 return notice(crate::i18n::modals::not_for_another_org_modal(l));

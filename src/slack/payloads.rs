@@ -398,13 +398,34 @@ impl View {
 }
 
 impl Interaction {
-    /// The Enterprise Grid org of the workspace the interaction came through, when on one.
+    /// The Enterprise Grid org the interaction came through, when on one: its workspace's
+    /// (`team.enterprise_id`), else the clicker's when Slack gives the org as their team (on Grid
+    /// `user.team_id` may be the org's `E…`).
     pub fn enterprise_id(&self) -> Option<&str> {
         match self {
-            Interaction::BlockActions { team, .. } | Interaction::ViewSubmission { team, .. } => {
-                team.as_ref().and_then(|t| t.enterprise_id.as_deref())
-            }
+            Interaction::BlockActions { team, user, .. } | Interaction::ViewSubmission { team, user, .. } => team
+                .as_ref()
+                .and_then(|t| t.enterprise_id.as_deref())
+                .or_else(|| user.team_id.as_deref().filter(|t| t.starts_with('E'))),
             Interaction::Other => None,
+        }
+    }
+
+    /// Who clicked or submitted: their own workspace (`user.team_id`; on Grid it may be the org)
+    /// and their Enterprise Grid org. The workspace the interaction came through (`team`) is
+    /// theirs only when it is the same: in a channel shared with a customer (Slack Connect), the
+    /// customer's click may come through our workspace, with our org as `team.enterprise_id`.
+    pub fn clicker(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Interaction::BlockActions { team, user, .. } | Interaction::ViewSubmission { team, user, .. } => {
+                let workspace = user.team_id.as_deref();
+                let org = team
+                    .as_ref()
+                    .filter(|t| workspace == Some(t.id.as_str()))
+                    .and_then(|t| t.enterprise_id.as_deref());
+                (workspace, org)
+            }
+            Interaction::Other => (None, None),
         }
     }
 
