@@ -200,7 +200,7 @@ impl App {
     /// Whether a request Slack says comes from someone of workspace `team` (and Enterprise Grid
     /// org `enterprise`) comes from another organisation: a customer in a channel shared with
     /// them (Slack Connect), who never acts for the company. Unknown (Slack said no team, or the
-    /// bot does not know its own yet) is not another: the roles still decide. Read under the
+    /// bot knows neither its workspace nor its org yet) is not another: the roles still decide. Read under the
     /// identity's lock, copying nothing: every command asks.
     pub fn of_another_org(&self, team: Option<&str>, enterprise: Option<&str>) -> bool {
         let Some(team) = team.filter(|t| !t.is_empty()) else {
@@ -208,14 +208,16 @@ impl App {
         };
         let guard = self.identity.read();
         let identity = guard.as_deref().ok().and_then(Option::as_ref);
-        let Some(ours) = self.our_workspace(identity) else {
+        // With an org configured (`E…`) our org is known before `auth.test` answers: only
+        // when neither is known is nobody another.
+        let (ours, our_org) = (self.our_workspace(identity), self.our_org(identity));
+        if ours.is_none() && our_org.is_none() {
             return false;
-        };
+        }
         // On Grid, Slack may name someone's team by the org's `E…` itself.
-        let our_org = self.our_org(identity);
         let same_org =
             Some(team) == our_org || enterprise.filter(|e| !e.is_empty()).is_some_and(|e| our_org == Some(e));
-        team != ours && !same_org
+        Some(team) != ours && !same_org
     }
 
     /// `channel` is shared with another organisation, which reads its history: every trouble

@@ -2046,3 +2046,30 @@ async fn with_an_org_as_team_id_a_customers_click_through_our_workspace_acknowle
         );
     }
 }
+
+/// With `team_id` naming our Enterprise Grid org, our org is known from the start, before
+/// `auth.test` has told the bot its own workspace (Slack unreachable at a restart, the first
+/// seconds after it): a customer's click then is refused as ever, and a colleague's is taken.
+#[tokio::test]
+async fn with_an_org_as_team_id_a_customers_click_is_refused_before_auth_test_answers() {
+    let slack = FakeSlack::start().await;
+    slack.hold("auth.test");
+    let config = format!("team_id = \"E0ORG\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let bot = spawn_bot_on(&config, Default::default(), slack, &[]).await;
+    bot.slack.wait_held("auth.test", |_| true).await;
+    let id = open_ready_in_our_org(&bot, "ACME: cracked housings").await;
+    let channel = trouble(&bot, &id).channel.expect("channel").to_string();
+    let click = |user: &str, user_team: &str| {
+        let mut press = button_payload(&bot.slack, user, "acknowledge", &id, &channel);
+        press["user"]["team_id"] = json!(user_team);
+        press["team"]["enterprise_id"] = json!("E0ORG");
+        press
+    };
+    assert_eq!(bot.interaction(&click("W0CUSTOMER", "T0CUSTOMER")).await.status(), 200);
+    click_answer(&bot, "W0CUSTOMER", "for the company's own staff").await;
+    assert!(trouble(&bot, &id).ack.is_none(), "the customer acknowledged");
+    assert_eq!(bot.interaction(&click(MANAGER, "T0TEAM")).await.status(), 200);
+    assert!(trouble(&bot, &id).ack.is_some(), "our manager's click taken");
+    assert!(bot.app().bot_identity().is_none(), "auth.test was held throughout");
+    bot.slack.release("auth.test");
+}
