@@ -94,6 +94,30 @@ async fn a_body_refused_as_too_large_is_logged_with_its_request_and_counted_nowh
     );
 }
 
+/// With `team_id` naming an Enterprise Grid org (`E…`), a request refused with 403 is logged
+/// naming both the request's workspace and its org (or that it has none): the org alone would
+/// be "(none)" for every workspace not on Grid, and say nothing of where the request came from.
+#[tokio::test]
+async fn a_request_refused_for_another_org_is_logged_naming_its_workspace_and_org() {
+    let lines = Lines::default();
+    let out = lines.clone();
+    let subscriber = subscriber(&Config::default(), move || out.clone());
+    let _logging = tracing::dispatcher::set_default(&subscriber);
+    let bot = spawn_bot_raw(&format!("team_id = \"E0ORG\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let form = bot.command_form(SALES, ORIGIN, "list");
+    for form in [form.clone(), format!("{form}&enterprise_id=E0OTHER")] {
+        let r = bot
+            .post_signed("/slack/commands", "application/x-www-form-urlencoded", &form)
+            .await;
+        assert_eq!(r.status(), 403);
+    }
+    let log = lines.text();
+    for from in ["T0TEAM (no org)", "T0TEAM (E0OTHER)"] {
+        let line = format!("team_id is E0ORG but the request is from {from};");
+        assert!(log.contains(&line), "no {line:?} in:\n{log}");
+    }
+}
+
 /// What the bot's log format (JSON with `json`) prints of a line logged while serving the
 /// request `tag`, or outside any request.
 fn printed(json: bool, tag: Option<RequestTag>) -> String {

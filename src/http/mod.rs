@@ -171,17 +171,23 @@ pub(crate) fn check_team(app: &App, team: Option<&str>, enterprise: Option<&str>
     };
     match received.filter(|r| !r.is_empty()) {
         Some(received) if received == expected => Ok(()),
-        received => {
-            refused_team(app, expected, received);
+        _ => {
+            refused_team(app, expected, team, enterprise);
             Err(StatusCode::FORBIDDEN)
         }
     }
 }
 
 /// Logs a refusal for the team the first time that team is refused: a wrong `team_id` refuses
-/// every request, and an admin must be able to see why without a line per request.
-fn refused_team(app: &App, configured: &str, received: Option<&str>) {
-    let received = received.map_or_else(|| "(none)".to_string(), crate::logs::bounded);
+/// every request, and an admin must be able to see why without a line per request. Both the
+/// request's workspace and its org are named, whichever `team_id` names.
+fn refused_team(app: &App, configured: &str, team: Option<&str>, enterprise: Option<&str>) {
+    let given = |id: Option<&str>| id.filter(|i| !i.is_empty()).map(crate::logs::bounded);
+    let received = format!(
+        "{} ({})",
+        given(team).unwrap_or_else(|| "(none)".to_string()),
+        given(enterprise).unwrap_or_else(|| "no org".to_string())
+    );
     let Some(last) = app.refusals_logged.team_refusal_due(&received) else {
         return;
     };
@@ -189,7 +195,7 @@ fn refused_team(app: &App, configured: &str, received: Option<&str>) {
         configured,
         received = %received,
         "refused a request from another workspace with 403: team_id is {configured} but the request is from {received}; \
-         if that is your workspace, fix team_id (check-slack names the token's workspace){}",
+         if that is yours, fix team_id (check-slack names the token's workspace and org){}",
         if last { "; further refused workspaces are not logged" } else { "" }
     );
 }
