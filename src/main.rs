@@ -115,13 +115,14 @@ enum Command {
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Migrate,
     /// Copy a sled data directory (bot stopped) into PostgreSQL, then verify every chain on the copy; safe to run twice.
+    #[command(after_help = format!("Without --to, the database is DATABASE_URL, else database_url in the config.\n\nEnvironment:\n{ENV_CONFIG}"))]
     MigrateStore {
         /// The data directory to copy from (data_dir of the bot being moved)
         #[arg(long, value_name = "DATA_DIR")]
         from: PathBuf,
         /// The database to copy into: postgres://user:password@host:5432/db
         #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
-        to: String,
+        to: Option<String>,
     },
 }
 
@@ -187,7 +188,18 @@ fn main() -> ExitCode {
             with_config(|config| print_outcome(admin::redact(&config, &id, &entries, &reason)))
         }
         Command::Migrate => with_config(migrate),
-        Command::MigrateStore { from, to } => migrate_store(&from, &to),
+        Command::MigrateStore { from, to: Some(to) } => migrate_store(&from, &to),
+        // As every other command, the database the config names when the environment names none.
+        Command::MigrateStore { from, to: None } => match Config::load_from_env() {
+            Ok(config) => match config.database_url {
+                Some(url) => migrate_store(&from, url.expose()),
+                None => {
+                    eprintln!("no database to copy into: give --to, DATABASE_URL or database_url in the config (postgres://user:password@host:5432/db)");
+                    ExitCode::from(2)
+                }
+            },
+            Err(problems) => config_problems(problems),
+        },
     }
 }
 

@@ -535,6 +535,31 @@ async fn with_a_database_url_export_list_reads_the_period_from_the_database_inde
     assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
 }
 
+/// Without `--to` and `DATABASE_URL`, `migrate-store` copies into the database the config
+/// names (`database_url`), as every other command reads it; with none named anywhere it says
+/// where to give one.
+#[tokio::test]
+async fn migrate_store_without_to_copies_into_the_database_url_of_the_config() {
+    let mut bot = spawn_bot().await;
+    bot.open_ready("ACME: cracked housing").await;
+    bot.stop().await;
+    let dir = bot.dir.path().to_string_lossy().into_owned();
+    let (ok, _, stderr) = bot_binary(&["migrate-store", "--from", &dir], &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("give --to, DATABASE_URL or database_url in the config"),
+        "{stderr}"
+    );
+    let url = pg::fresh_database();
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), format!("database_url = \"{url}\"\n")).unwrap();
+    let config_path = config.path().to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &dir], &[("TROUBLE_CONFIG", &config_path)]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("copied 1 troubles"), "{stdout}");
+    assert!(!stdout.contains(pg::PASSWORD) && !stderr.contains(pg::PASSWORD));
+}
+
 #[test]
 fn migrate_store_refuses_a_directory_without_a_store() {
     let dir = tempfile::tempdir().unwrap();
