@@ -776,7 +776,8 @@ fn not_answering(l: Locale, data_dir: &Path, e: &io::Error) -> Outcome {
 }
 
 /// Refuses unless `dir` holds a store (`found`, from [`Store::holds_store`]): `none` says what
-/// none there means; a directory the caller may not read is said as such, not as empty.
+/// none there means; a directory the caller may not read, or that cannot be read, is said as
+/// such, not as empty.
 fn refuse_unless_store(
     l: Locale,
     dir: &Path,
@@ -788,8 +789,15 @@ fn refuse_unless_store(
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
             Err(Outcome::failed(admin_text::no_permission(l, dir)))
         }
-        Ok(false) | Err(_) => Err(Outcome::failed(none(l, dir))),
+        Err(e) => Err(Outcome::failed(admin_text::store_unreadable(l, dir, &e))),
+        Ok(false) => Err(Outcome::failed(none(l, dir))),
     }
+}
+
+/// Refuses a `migrate-store --from` directory without a store as the other commands refuse
+/// theirs ([`refuse_unless_store`]).
+pub fn refuse_unless_store_to_migrate(l: Locale, from: &Path) -> Result<(), Outcome> {
+    refuse_unless_store(l, from, Store::holds_store(from), admin_text::no_store_to_migrate)
 }
 
 fn trouble_count(trees: &[TreeRecords]) -> usize {
@@ -1058,6 +1066,27 @@ mod tests {
             panic!("no store taken as one");
         };
         assert!(empty.stderr.contains("holds no store"), "{}", empty.stderr);
+    }
+
+    /// A data directory whose store cannot be looked for (here a symlink loop, which refuses
+    /// root too; an I/O error alike) is said as unreadable, with why, not as holding no store.
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_that_cannot_be_read_is_not_said_to_hold_no_store() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path().join("db"), dir.path().join("db")).unwrap();
+        for (l, says) in [(Locale::En, "cannot read"), (Locale::Ja, "を読めません")] {
+            let Err(refused) = refuse_unless_store(l, dir.path(), Store::holds_store(dir.path()), admin_text::no_store)
+            else {
+                panic!("taken as a store");
+            };
+            assert!(refused.stderr.contains(says), "{}", refused.stderr);
+            assert!(
+                !refused.stderr.contains("holds no store") && !refused.stderr.contains("ストアがありません"),
+                "{}",
+                refused.stderr
+            );
+        }
     }
 
     /// The copy of a stopped bot's store sits in the shared TMPDIR while it is read: others

@@ -360,22 +360,8 @@ fn migrate(config: Config) -> ExitCode {
 /// Copies a sled store into PostgreSQL and verifies the copy.
 fn migrate_store(from: &Path, to: &str) -> ExitCode {
     let shown = pg::redacted(to);
-    match trouble_bot::store::SledStore::holds_store(from) {
-        Ok(true) => {}
-        Ok(false) => {
-            eprintln!(
-                "{} holds no store (no db/ inside): give the bot's data_dir",
-                from.display()
-            );
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!(
-                "cannot read {}: {e}: run this as the bot's user (sudo -u trouble-bot …)",
-                from.display()
-            );
-            return ExitCode::FAILURE;
-        }
+    if let Err(refused) = admin::refuse_unless_store_to_migrate(Locale::En, from) {
+        return print_outcome(refused);
     }
     let result = block_on(async {
         let pool = pg::connect(to)?;

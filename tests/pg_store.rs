@@ -570,6 +570,18 @@ fn migrate_store_refuses_a_directory_without_a_store() {
     );
     assert!(!ok);
     assert!(stderr.contains("holds no store"), "{stderr}");
+    // One that cannot be read (a symlink loop, which refuses root too) says why, not that it
+    // is another user's.
+    std::os::unix::fs::symlink(dir.path().join("db"), dir.path().join("db")).unwrap();
+    let (ok, _, stderr) = bot_binary(
+        &["migrate-store", "--from", &dir.path().to_string_lossy(), "--to", &url],
+        &[],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("cannot read") && !stderr.contains("bot's user") && !stderr.contains("holds no store"),
+        "{stderr}"
+    );
 }
 
 /// Two sled stores that each numbered the day's first trouble (an overlapping cutover, a trial

@@ -17,6 +17,27 @@ pub fn no_store(l: Locale, dir: &Path) -> String {
     )
 }
 
+/// `migrate-store --from DIR` where `dir` holds no store.
+pub fn no_store_to_migrate(l: Locale, dir: &Path) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} にはストアがありません（{dir}/db がありません）。何もコピーしていません。--from にボットの data_dir を指定してください。"),
+        format!("{dir} holds no store (there is no {dir}/db); nothing was copied. Give --from the bot's data_dir.")
+    )
+}
+
+/// Whether `dir` holds a store could not be read, for a reason other than permission (an I/O
+/// error, a symlink loop): neither said as empty nor as another user's.
+pub fn store_unreadable(l: Locale, dir: &Path, e: &dyn std::fmt::Display) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} を読めません: {e}\n何もしていません。"),
+        format!("cannot read {dir}: {e}\nNothing was done.")
+    )
+}
+
 /// `restore DIR` where `dir` holds no store: not a backup, or one whose writing did not finish.
 pub fn no_store_backup(l: Locale, dir: &Path) -> String {
     let dir = dir.display();
