@@ -712,8 +712,15 @@ fn open_copy(
     let data_file = std::fs::File::open(db.join("db")).map_err(|e| unopenable(&e))?;
     data_file.try_lock().map_err(|e| unopenable(&e))?;
     let copy = TempCopy::new().map_err(|e| unopenable(&e))?;
-    copy_dir(&db, &copy.0.join("db"))
-        .map_err(|e| Outcome::failed(admin_text::store_not_copied(l, dir, &copy.0, &e)))?;
+    // Only a copy that cannot be written is helped by another TMPDIR: one of `dir`'s files
+    // that cannot be read is said as such.
+    copy_dir(&db, &copy.0.join("db")).map_err(|failed| match failed {
+        CopyFailed::Writing(e) => Outcome::failed(admin_text::store_not_copied(l, dir, &copy.0, &e)),
+        CopyFailed::Reading(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            Outcome::failed(admin_text::no_permission(l, dir))
+        }
+        CopyFailed::Reading(e) => Outcome::failed(admin_text::store_unreadable(l, dir, &e)),
+    })?;
     drop(data_file);
     let store = Store::open(&copy.0).map_err(|e| unopenable(&e))?;
     Ok((store, copy))
@@ -745,16 +752,33 @@ impl Drop for TempCopy {
     }
 }
 
+/// Why [`copy_dir`] stopped: reading what it copies, or writing the copy.
+enum CopyFailed {
+    Reading(io::Error),
+    Writing(io::Error),
+}
+
 /// Copies directory `from` into `to` (created), files and folders alike.
-fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
+fn copy_dir(from: &Path, to: &Path) -> Result<(), CopyFailed> {
+    use std::io::{Read, Write};
+    std::fs::create_dir_all(to).map_err(CopyFailed::Writing)?;
+    for entry in std::fs::read_dir(from).map_err(CopyFailed::Reading)? {
+        let entry = entry.map_err(CopyFailed::Reading)?;
         let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
+        if entry.file_type().map_err(CopyFailed::Reading)?.is_dir() {
             copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
+            continue;
+        }
+        // Read and written apart (not `fs::copy`), so a failure says on which side it was.
+        let mut source = std::fs::File::open(entry.path()).map_err(CopyFailed::Reading)?;
+        let mut copy = std::fs::File::create(target).map_err(CopyFailed::Writing)?;
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            let n = source.read(&mut buf).map_err(CopyFailed::Reading)?;
+            if n == 0 {
+                break;
+            }
+            copy.write_all(&buf[..n]).map_err(CopyFailed::Writing)?;
         }
     }
     Ok(())
@@ -1087,6 +1111,25 @@ mod tests {
                 refused.stderr
             );
         }
+    }
+
+    /// A store (or a backup) one of whose files cannot be read (here a dangling link, which
+    /// refuses root too) is said as unreadable, not as a TMPDIR without room for the copy.
+    #[cfg(unix)]
+    #[test]
+    fn a_store_file_that_cannot_be_read_is_not_blamed_on_tmpdir() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("db")).unwrap();
+        std::fs::write(dir.path().join("db").join("db"), b"").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("db").join("conf")).unwrap();
+        let Err(refused) = open_copy(Locale::En, dir.path(), |e| Outcome::failed(e.to_string())) else {
+            panic!("copied");
+        };
+        assert!(
+            refused.stderr.contains("cannot read") && !refused.stderr.contains("TMPDIR"),
+            "{}",
+            refused.stderr
+        );
     }
 
     /// The copy of a stopped bot's store sits in the shared TMPDIR while it is read: others
