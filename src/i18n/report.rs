@@ -885,11 +885,12 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         .as_ref()
         .map(|s| split_shares(l, s.ours, s.customer, s.other))
         .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
-    // A cost an earlier release kept as text is outside the totals: listed as written.
+    // A cost an earlier release kept as text (its amount or its payer) is outside the totals:
+    // listed as written.
     let written = p
         .costs
         .iter()
-        .filter(|c| c.money().is_none())
+        .filter(|c| c.outside_totals())
         .map(|c| super::messages::cost_phrase(l, c, place));
     let costs: Vec<String> = super::messages::cost_totals_text(l, &p.costs)
         .into_iter()
@@ -1015,6 +1016,57 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trouble::model::{Cost, TroubleId};
+
+    /// A past trouble with one cost, as an earlier release could have stored it.
+    fn past_with_cost(amount: &str, payer: &str) -> PastTrouble {
+        PastTrouble {
+            id: TroubleId::new("20261001-1"),
+            opened_at: chrono::DateTime::UNIX_EPOCH,
+            summary: "labels misprinted".into(),
+            reached: 0,
+            done: vec![],
+            closed: true,
+            split: None,
+            costs: vec![Cost {
+                amount: amount.into(),
+                payer: payer.into(),
+                note: String::new(),
+                by: UserId::new("U0SALES"),
+                at: chrono::DateTime::UNIX_EPOCH,
+            }],
+            awaiting: false,
+            private: None,
+            owner: None,
+            channel: None,
+            channel_name: None,
+            channel_refused: false,
+            readers: None,
+        }
+    }
+
+    #[test]
+    fn a_past_cost_outside_the_totals_is_listed_as_written_whichever_part_did_not_parse() {
+        let config = Config::from_sources(None, &Default::default()).expect("config");
+        for place in [Where::OwnChannel, Where::Elsewhere] {
+            // A payer an earlier release stored as written, with an amount that parses.
+            let p = past_with_cost("¥300,000", "ヤマト運輸");
+            let ja = past_trouble_line(Locale::Ja, &config, &p, place);
+            assert!(ja.contains("¥300,000（ヤマト運輸負担）"), "{ja}");
+            assert!(!ja.contains("費用なし"), "{ja}");
+            let en = past_trouble_line(Locale::En, &config, &p, place);
+            assert!(en.contains("¥300,000 (borne by ヤマト運輸)"), "{en}");
+            assert!(!en.contains("no costs"), "{en}");
+            // An amount stored as written, with a payer that parses.
+            let p = past_with_cost("about 3 pallets", "ours");
+            let en = past_trouble_line(Locale::En, &config, &p, place);
+            assert!(en.contains("about 3 pallets (borne by"), "{en}");
+            // A cost of this release is in the totals, not listed again.
+            let p = past_with_cost("¥300,000", "ours");
+            let en = past_trouble_line(Locale::En, &config, &p, place);
+            assert_eq!(en.matches("¥300,000").count(), 1, "{en}");
+        }
+    }
 
     #[test]
     fn parts_respect_the_limit_and_keep_everything() {

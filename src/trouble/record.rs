@@ -65,6 +65,13 @@ impl Cost {
     pub fn payer_kind(&self) -> Option<Payer> {
         parse_payer(&self.payer)
     }
+
+    /// Whether [`cost_totals`] leaves it out: its amount or its payer did not parse (as an
+    /// earlier release could store either), so wherever totals stand for costs it is listed
+    /// as written.
+    pub fn outside_totals(&self) -> bool {
+        self.money().is_none() || self.payer_kind().is_none()
+    }
 }
 
 /// What each payer bore, per currency; costs whose amount or payer did not parse are left out
