@@ -364,7 +364,7 @@ impl Config {
                 let path = format!("departments.{key}");
                 let mut d = Fields::new(&path, t, root.problems);
                 let name = d.string("name").unwrap_or_else(|| key.clone());
-                if let Some(p) = name_problem(&name, false) {
+                if let Some(p) = name_problem(&name) {
                     d.problem("name", p);
                 }
                 let usergroup = d.string("usergroup");
@@ -422,7 +422,7 @@ impl Config {
                 let path = format!("severity.{key}");
                 let mut s = Fields::new(&path, t, root.problems);
                 let name = s.string("name");
-                if let Some(p) = name.as_deref().and_then(|n| name_problem(n, true)) {
+                if let Some(p) = name.as_deref().and_then(name_problem) {
                     s.problem("name", p);
                 }
                 let policy = SeverityPolicy {
@@ -959,17 +959,13 @@ impl<'p> Fields<'p> {
 
 /// What is wrong with a name the file gives (a severity's, a department's), shown in every
 /// kickoff and printed by `check-config`: a line break would forge a line of the bot's, a control
-/// or bidi character act on the terminal or reorder the text. A severity's name is shown as
-/// written, so `<` or `>` in it would make a Slack token (`tokens`); a department's is escaped.
-fn name_problem(name: &str, tokens: bool) -> Option<String> {
+/// or bidi character act on the terminal or reorder the text. `<`, `>` and `&` are fine: every
+/// message escapes the name (`severity_label`, `department_named`).
+fn name_problem(name: &str) -> Option<String> {
     let acts = |c: char| c.is_control() || crate::trouble::markup::acts_on_display(c);
-    match (name.chars().any(acts), tokens && name.contains(['<', '>'])) {
-        (true, _) => Some(format!(
-            "{name:?} may not hold a line break, a control or bidi character"
-        )),
-        (_, true) => Some(format!("{name:?} may not hold < or >")),
-        _ => None,
-    }
+    name.chars()
+        .any(acts)
+        .then(|| format!("{name:?} may not hold a line break, a control or bidi character"))
 }
 
 #[cfg(test)]
@@ -1035,7 +1031,7 @@ mod tests {
             name = "QA \u202Eon call"
             usergroup = "S1> <!channel"
             [severity.3]
-            name = "Minor <!here>"
+            name = "Critical (<1h) & more"
             [departments.ok]
             name = "Quality *(on call)*"
             usergroup = "S0QA"
@@ -1046,10 +1042,11 @@ mod tests {
             "severity.2.name",
             "departments.qa.name",
             "departments.qa.usergroup",
-            "severity.3.name",
         ] {
             assert!(all.contains(expected), "{expected}: {all}");
         }
+        // Messages escape names, so `<`, `>` and `&` are text: a config that served stays served.
+        assert!(!all.contains("severity.3"), "{all}");
         assert!(!all.contains("departments.ok"), "{all}");
         assert!(
             !all.chars().any(|c| c == '\u{1b}' || c == '\u{202E}'),

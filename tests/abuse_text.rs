@@ -103,6 +103,30 @@ async fn a_mention_in_the_summary_is_live_in_the_trouble_channel_but_plain_in_th
     }
 }
 
+/// A severity's name is the admin's words: `Critical (<1h)` serves, reads as written in every
+/// post, and opens no token that would swallow what follows it (a channel link, a mention).
+#[tokio::test]
+async fn a_severity_named_with_a_less_than_sign_reads_as_written_and_swallows_nothing() {
+    let named = DEFAULT_SEVERITIES.replace("[severity.1]\n", "[severity.1]\nname = \"Critical (<1h)\"\n");
+    let bot = spawn_bot_with(&named).await;
+    let t = bot.open_ready("sev1 ACME: lid cracked").await;
+    for channel in ["C0BIZUNIT", ORIGIN, MANAGER] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| c.params["channel"] == channel)
+            .await;
+    }
+    let (own, away) = posts(&bot, &t.channel);
+    let all: Vec<&String> = own.iter().chain(&away).collect();
+    for text in &all {
+        assert!(!text.contains("(<1h"), "the name went out raw: {text}");
+    }
+    let shown: Vec<&&String> = all.iter().filter(|p| p.contains("Critical (&lt;1h)")).collect();
+    assert!(
+        shown.len() >= 3,
+        "the name is shown escaped in the kickoff and elsewhere: {all:?}"
+    );
+}
+
 /// The text and blocks of every message in a thread, oldest first.
 fn thread(bot: &TestBot, channel: &str, parent: &str) -> Vec<Value> {
     bot.slack

@@ -158,7 +158,7 @@ pub fn config_summary(config: &Config) -> String {
         ];
         out.push_str(&format!(
             "  {}: {}\n",
-            super::severity_label(l, config, s.level),
+            super::severity_name(l, config, s.level),
             parts.join(sep)
         ));
     }

@@ -20,7 +20,8 @@ use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Tr
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
 
-pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
+/// A severity as configured, for plain text (a modal's options, the terminal).
+pub fn severity_name(l: Locale, config: &Config, level: Severity) -> String {
     let name = config
         .policy
         .severities
@@ -28,6 +29,12 @@ pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| severity_default_name(l, level));
     format!("sev{level} {name}")
+}
+
+/// [`severity_name`] in a message: escaped, so a name such as `Critical (<1h)` reads as written
+/// and never opens a token that swallows what follows it (the manager's mention).
+pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
+    escape(&severity_name(l, config, level))
 }
 
 /// Slack's `text` is the notification and fallback; chat.update refuses more than 4,000.

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{severity_label, Locale};
+use super::{severity_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{cut, modal, text_input};
 use crate::slack::contracts::{Callback, FactsMetadata, OpenMetadata};
@@ -41,10 +41,10 @@ pub fn open_modal(
         .policy
         .severities
         .keys()
-        .map(|level| option(&severity_label(l, config, *level), &level.to_string()))
+        .map(|level| option(&severity_name(l, config, *level), &level.to_string()))
         .collect();
     let default_severity = option(
-        &severity_label(l, config, config.policy.default_severity),
+        &severity_name(l, config, config.policy.default_severity),
         &config.policy.default_severity.to_string(),
     );
     let mut manager = json!({"type": "users_select", "action_id": "value"});
