@@ -2870,6 +2870,45 @@ async fn a_facts_form_opened_before_a_correction_does_not_undo_it() {
     );
 }
 
+// A facts form left open while the manager swaps a mention for another person of the same name:
+// the form reads the same (`@sato`) but the record changed. That field edited is refused as
+// changed meanwhile; another field edited is recorded, and the manager's mention stays.
+#[tokio::test]
+async fn a_facts_form_opened_before_a_mention_was_swapped_does_not_undo_the_swap() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact found by <@U0QA1|sato>").await;
+    let form = facts_form_drawn(&bot, SALES, &t.channel).await;
+    let swapped = "by <@U0QA2|sato>";
+    bot.command_text(MANAGER, &t.channel, &format!("fix fact found {swapped}"))
+        .await;
+    bot.settle().await;
+    assert_eq!(trouble(&bot, &t.id).substance.facts.found.as_deref(), Some(swapped));
+
+    let same_field = drawn_facts_submitted(SALES, &form, &[("found", "by @sato, line 2")]);
+    let answer: Value = bot.interaction(&same_field).await.json().await.expect("field errors");
+    let error = answer["errors"]["fact_found"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("by <@U0MANAGER> after this form was opened") && error.contains("nothing was recorded"),
+        "{answer}"
+    );
+    assert_eq!(trouble(&bot, &t.id).substance.facts.found.as_deref(), Some(swapped));
+
+    let before = trouble(&bot, &t.id).timeline_len;
+    let other_field = drawn_facts_submitted(SALES, &form, &[("found", "by @sato"), ("symptom", "lid cracked")]);
+    assert_eq!(bot.interaction(&other_field).await.status(), 200);
+    bot.settle().await;
+    let kept = trouble(&bot, &t.id);
+    assert_eq!(
+        (
+            kept.substance.facts.found.as_deref(),
+            kept.substance.facts.symptom.as_deref()
+        ),
+        (Some(swapped), Some("lid cracked"))
+    );
+    assert_eq!(kept.timeline_len, before + 1, "the symptom alone is recorded");
+}
+
 // A facts form drawn before any lot was recorded: saved unchanged, it empties nothing.
 #[tokio::test]
 async fn a_facts_form_opened_before_a_lot_was_recorded_is_not_refused_as_emptying_it() {

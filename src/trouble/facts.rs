@@ -343,17 +343,24 @@ fn canonical_lots(value: &str) -> Vec<String> {
     lots
 }
 
-/// A fact as compared: as read, since the form shows it read ([`readable`]) and sends back
-/// plain text, so a link or a mention left alone reads the same as it was recorded.
+/// A fact as the form's digests take it: as stored, so a change to the record that reads the
+/// same (a mention swapped to another Sato, `<@U1|sato>` to `<@U2|sato>`) is still a change, and
+/// the digests of forms drawn by earlier releases still mean what they meant.
 fn canonical(key: FactKey, value: &str) -> String {
     match key {
         FactKey::Lot => canonical_lots(value).join(", "),
-        _ => readable(value).trim().to_string(),
+        _ => value.trim().to_string(),
     }
 }
 
+/// Whether two facts read the same: the form shows a fact as read ([`readable`]) and sends it
+/// back as plain text, so a field left alone reads as the record does but has lost its link or
+/// mention.
 fn same_fact(key: FactKey, a: &str, b: &str) -> bool {
-    canonical(key, a) == canonical(key, b)
+    match key {
+        FactKey::Lot => canonical(key, a) == canonical(key, b),
+        _ => readable(a).trim() == readable(b).trim(),
+    }
 }
 
 /// A short digest of a fact (or a lot) as shown: 64 bits, plenty to tell one trouble's values apart.
@@ -1365,12 +1372,14 @@ fn changed_on_form(
 ) -> Result<Vec<(FactKey, String)>, UsageError> {
     let mut changed = Vec::new();
     for (key, sent) in fields {
-        if shown.shows(key, &sent) {
-            continue;
-        }
         let now = s.facts.get(key);
         let recorded = now.clone().unwrap_or_default();
-        if shown.shows(key, &recorded) || same_fact(key, &recorded, &sent) {
+        // Reading as the record does, it says nothing new; written, it would drop the record's
+        // link or mention. Left alone while the record changed, the change stands.
+        if same_fact(key, &recorded, &sent) || shown.shows(key, &sent) {
+            continue;
+        }
+        if shown.shows(key, &recorded) {
             changed.push((key, sent));
             continue;
         }
