@@ -1859,12 +1859,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
         )),
         Message::CustomerHistory => {
-            // The running balance in a block of its own: never the part a long list is cut at.
+            // The running balance in a block of its own: never the part a long list is cut at;
+            // first in the fallback text (notifications, screen readers), which is cut at its end.
             let (list, balance) = customer_history(l, config, t);
             let mut blocks = vec![section(&list)];
             blocks.extend(balance.as_deref().map(section));
             Rendered {
-                text: [Some(list), balance].into_iter().flatten().collect::<Vec<_>>().join("\n"),
+                text: [balance, Some(list)].into_iter().flatten().collect::<Vec<_>>().join("\n"),
                 blocks: Some(blocks),
             }
         }
@@ -3093,6 +3094,33 @@ pub(super) mod tests {
         let mut t = d.trouble.expect("opened");
         t.channel = Some(ChannelId::new("C0TROUBLE"));
         (config, t)
+    }
+
+    /// However long the list of past troubles, the fallback text keeps the running balance.
+    #[test]
+    fn the_history_fallback_text_keeps_the_running_balance_however_long_the_list() {
+        let (config, mut t) = hostile();
+        let mut past = crate::trouble::customer::PastTrouble::from(&t);
+        past.summary = "cracked housings ".repeat(40);
+        let cost = |amount: &str, payer: &str| Cost {
+            amount: amount.into(),
+            payer: payer.into(),
+            note: String::new(),
+            by: UserId::new("U0SALES"),
+            at: chrono::DateTime::UNIX_EPOCH,
+        };
+        for payer in ["ours", "customer", "other"] {
+            for amount in ["¥1,234,567,890", "$12,345,678.90", "€12,345,678.90"] {
+                past.costs.push(cost(amount, payer));
+            }
+        }
+        past.costs.push(cost(&"about three pallets ".repeat(20), "ours"));
+        t.past = vec![past; 5];
+        for l in [Locale::Ja, Locale::En] {
+            let text = render(l, &config, &t, &Message::CustomerHistory).text;
+            let balance = tr!(l, "*これまでの負担の累計*", "*Running balance*");
+            assert!(text.contains(balance), "{text}");
+        }
     }
 
     /// Others are named in a split only when they bear a share.

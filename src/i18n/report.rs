@@ -886,12 +886,14 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         .map(|s| split_shares(l, s.ours, s.customer, s.other))
         .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
     // A cost an earlier release kept as text (its amount or its payer) is outside the totals:
-    // listed as written.
-    let written = p
+    // listed as written, cut as the summary is, since that list was never bounded.
+    let written: Vec<String> = p
         .costs
         .iter()
         .filter(|c| c.outside_totals())
-        .map(|c| super::messages::cost_phrase(l, c, place));
+        .map(|c| super::messages::cost_phrase(l, c, place))
+        .collect();
+    let written = (!written.is_empty()).then(|| cut(&written.join(" · "), SHORT_SUMMARY));
     let costs: Vec<String> = super::messages::cost_totals_text(l, &p.costs)
         .into_iter()
         .chain(written)
@@ -1065,6 +1067,22 @@ mod tests {
             let p = past_with_cost("¥300,000", "ours");
             let en = past_trouble_line(Locale::En, &config, &p, place);
             assert_eq!(en.matches("¥300,000").count(), 1, "{en}");
+        }
+    }
+
+    #[test]
+    fn a_past_troubles_costs_kept_as_text_are_cut_in_its_history_line() {
+        let config = Config::from_sources(None, &Default::default()).expect("config");
+        let mut p = past_with_cost("¥300,000", "ours");
+        let long = past_with_cost(&"about three pallets of sorting ".repeat(4), "ours").costs;
+        p.costs.extend((0..30).flat_map(|_| long.clone()));
+        for l in [Locale::Ja, Locale::En] {
+            let line = past_trouble_line(l, &config, &p, Where::OwnChannel);
+            assert!(line.chars().count() < 600, "{}: {line}", line.chars().count());
+            assert!(
+                line.contains("¥300,000") && line.contains("about three pallets"),
+                "{line}"
+            );
         }
     }
 
