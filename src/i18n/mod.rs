@@ -498,7 +498,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble remove @人` — 参加していない人（誤って追加した人、前の担当者など）を外す\n\
          • `/trouble owner @担当` / `manager @上司` / `sev N 理由` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
-         • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。オーナーの上司とその上位者（[org] の順）は `close force 理由`）\n\
+         • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。オーナーの上司とその上位者（組織設定の順）は `close force 理由`）\n\
          • `/trouble report` — 報告書をチャンネルに投稿\n\
          日本語のコマンドも使えます: `起票`、`状況`、`確認`、`次へ`、`完了 3`、`開始 4`、`報告 伝えた内容 次回 明日10時`、`取消 報告 2 理由`、`メモ`、`事実`、`範囲`、`原因`、`対策`、`対策 完了 1`、`対策 検証 1`、`再発防止`、`追加`、`外す`、`費用`、`責任区分`、`合意`、`担当`、`上司`、`重大度`、`訂正`、`クローズ`、`再開`、`報告書`、`一覧`、`履歴`、`検索`、`統計`",
         "*Trouble bot* — the first move decides everything. Your manager and the related departments hear at once.\n\

@@ -106,7 +106,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         .to_string(),
         UsageError::BadWithdraw => tr!(
             l,
-            "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。誤って起票したトラブルは削除できず、オーナーの上司とその上位者（[org] の順）が理由を添えてクローズします: `/trouble close force 誤って起票`。",
+            "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。誤って起票したトラブルは削除できず、オーナーの上司とその上位者（組織設定の順）が理由を添えてクローズします: `/trouble close force 誤って起票`。",
             "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out). A trouble opened by mistake is never deleted: the owner's manager chain, as `[org]` lists it, closes it with the reason, `/trouble close force opened by mistake`."
         )
         .to_string(),
@@ -1349,7 +1349,7 @@ fn no_such_word(l: Locale, w: &str, meant: crate::trouble::command::WordMeant) -
         ),
         WordMeant::Cancel => tr!(
             l,
-            format!("`{w}` というコマンドはありません。トラブルは削除できません（記録を隠さないため）。誤って起票したもの（重複・テストなど）は、オーナーの上司とその上位者（[org] の順）がそのチャンネルで理由を添えてクローズします: `/trouble close force 誤って起票`（理由はタイムラインに残ります）。誤って記録したお客様への報告は `/trouble 取消 報告 [N] 理由`。"),
+            format!("`{w}` というコマンドはありません。トラブルは削除できません（記録を隠さないため）。誤って起票したもの（重複・テストなど）は、オーナーの上司とその上位者（組織設定の順）がそのチャンネルで理由を添えてクローズします: `/trouble close force 誤って起票`（理由はタイムラインに残ります）。誤って記録したお客様への報告は `/trouble 取消 報告 [N] 理由`。"),
             format!("There is no `{w}` command: a trouble is never deleted, so its record hides nothing. One opened by mistake (a duplicate, a test) is closed by the owner's manager chain (as `[org]` lists it) in its channel, with the reason: `/trouble close force opened by mistake` (the reason stays on the timeline). A customer update logged by mistake: `/trouble withdraw update [N] REASON`.")
         ),
     }
