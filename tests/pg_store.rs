@@ -1614,18 +1614,7 @@ async fn calls_queued_on_sled_while_slack_was_down_go_exactly_once_from_postgres
         &[("DATABASE_URL", url.clone())],
     )
     .await;
-    // `settle` reads sled's store: wait for PostgreSQL's outbox to drain, the clock moving on
-    // through Slack's pacing and the settling of calls tried before the move.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !store.outbox_items().await.unwrap().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the outbox never drained: {:?}",
-            store.outbox_items().await.unwrap()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        on_pg.advance(std::time::Duration::from_millis(500));
-    }
+    drain_outbox_on_postgresql(&store, &on_pg).await;
     assert_set_up_exactly_once(&on_pg.slack, &opened);
     // And nothing else the bot decided (the notices where the troubles were opened, say) twice.
     let mut posted = std::collections::BTreeMap::new();
@@ -1640,6 +1629,21 @@ async fn calls_queued_on_sled_while_slack_was_down_go_exactly_once_from_postgres
             .or_insert(0) += 1;
     }
     assert!(posted.values().all(|n| *n == 1), "{posted:#?}");
+}
+
+/// Waits for PostgreSQL's outbox to drain (`settle` reads sled's store), the clock moving on
+/// through Slack's pacing and the settling of calls tried before a move.
+async fn drain_outbox_on_postgresql(store: &trouble_bot::store::Store, on_pg: &TestBot) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !store.outbox_items().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never drained: {:?}",
+            store.outbox_items().await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        on_pg.advance(std::time::Duration::from_millis(500));
+    }
 }
 
 /// A post sled made whose answer was lost (Slack took it; the bot gave up waiting), the bot
@@ -1686,16 +1690,7 @@ async fn a_post_sled_made_without_hearing_back_is_found_on_postgresql_after_migr
         &[("DATABASE_URL", url.clone())],
     )
     .await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !store.outbox_items().await.unwrap().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the outbox never drained: {:?}",
-            store.outbox_items().await.unwrap()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        on_pg.advance(std::time::Duration::from_millis(500));
-    }
+    drain_outbox_on_postgresql(&store, &on_pg).await;
     assert_eq!(posted(&on_pg.slack), vec![ts.clone()], "posted once: {text}");
     let t = store.get(&TroubleId::new(&id)).await.unwrap().expect("the trouble");
     assert!(

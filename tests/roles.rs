@@ -1263,6 +1263,13 @@ async fn status_refreshed_by(bot: &TestBot, id: &str, event: &Value) {
 }
 
 /// Trouble `id`'s last timeline entry: what happened, and who did it.
+/// Slack tells the bot the manager removed it from the channel.
+async fn manager_removed_the_bot(bot: &TestBot, channel: &str) {
+    let mut left = channel_event("channel_left", channel, None);
+    left["event"]["actor_id"] = json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+}
+
 fn last_entry(bot: &TestBot, id: &str) -> (Event, Option<String>) {
     let timeline = bot.store().timeline(&TroubleId::new(id)).unwrap();
     let last = timeline.last().expect("entries");
@@ -1295,9 +1302,7 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     bot.slack.lose_channel(&t.channel, "not_in_channel");
-    let mut left = channel_event("channel_left", &t.channel, None);
-    left["event"]["actor_id"] = json!(MANAGER);
-    assert_eq!(bot.event(&left, None).await.status(), 200);
+    manager_removed_the_bot(&bot, &t.channel).await;
     for who in [SALES, DIRECTOR] {
         let text = bot.posted_saying(who, "removed the bot").await;
         assert!(
@@ -1350,9 +1355,7 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
     let tried = tries_there();
 
     // Slack says so: from then on nothing is tried there, and whoever changes the trouble is told.
-    let mut left = channel_event("channel_left", &t.channel, None);
-    left["event"]["actor_id"] = json!(MANAGER);
-    assert_eq!(bot.event(&left, None).await.status(), 200);
+    manager_removed_the_bot(&bot, &t.channel).await;
     let answer = bot.command_text(SALES, &t.channel, "note second call").await;
     assert!(
         answer.contains("The bot was removed from the trouble's channel") && answer.contains("posts what waited"),
@@ -1420,9 +1423,7 @@ async fn the_log_update_form_says_every_reason_nobody_sees_the_update_as_the_com
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     bot.slack.lose_channel(&t.channel, "not_in_channel");
-    let mut left = channel_event("channel_left", &t.channel, None);
-    left["event"]["actor_id"] = json!(MANAGER);
-    assert_eq!(bot.event(&left, None).await.status(), 200);
+    manager_removed_the_bot(&bot, &t.channel).await;
     bot.slack.refuse_token(Some("token_revoked"));
     // The bot learns it from a refused call: the DM of another trouble's manager.
     bot.command_text(SALES, ORIGIN, "open OTHER: bent pins").await;
@@ -1687,9 +1688,7 @@ async fn a_report_asked_for_as_the_bot_was_removed_follows_with_its_thread_once_
     let parts = trouble(&bot, &t.id).last_report.expect("a report").parts;
     assert_eq!(held.calls.len(), 1 + parts, "{held:?}");
 
-    let mut left = channel_event("channel_left", &t.channel, None);
-    left["event"]["actor_id"] = json!(MANAGER);
-    assert_eq!(bot.event(&left, None).await.status(), 200);
+    manager_removed_the_bot(&bot, &t.channel).await;
     bot.slack.restore_channel(&t.channel);
     let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
     assert_eq!(bot.event(&joined, None).await.status(), 200);
