@@ -17,6 +17,21 @@ fn run(args: &[&str], config: &str) -> (bool, String, String) {
 }
 
 /// `run`, with these variables set besides.
+/// `check-slack` with `config`, against the fake Slack, off the async workers (the fake
+/// answers on them).
+async fn check_slack(slack: &common::FakeSlack, config: String) -> (bool, String, String) {
+    let api = slack.api_url();
+    tokio::task::spawn_blocking(move || {
+        run_with(
+            &["check-slack"],
+            &config,
+            &[("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_API_URL", &api)],
+        )
+    })
+    .await
+    .unwrap()
+}
+
 fn run_with(args: &[&str], config: &str, env: &[(&str, &str)]) -> (bool, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trouble.toml");
@@ -202,20 +217,11 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
                 &format!("[severity.2]\nannounce_channels = [{}]\n", list(sev2)),
             )
     };
-    let api = slack.api_url();
-    let check = |config: String| {
-        let api = api.clone();
-        tokio::task::spawn_blocking(move || {
-            run_with(
-                &["check-slack"],
-                &config,
-                &[("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_API_URL", &api)],
-            )
-        })
-    };
-    let (ok, stdout, stderr) = check(config(&[&public, &without_bot], &[&public, &with_bot, "C0GONE"]))
-        .await
-        .unwrap();
+    let (ok, stdout, stderr) = check_slack(
+        &slack,
+        config(&[&public, &without_bot], &[&public, &with_bot, "C0GONE"]),
+    )
+    .await;
     assert!(!ok, "problems exit 1: {stdout} {stderr}");
     let line = |start: &str| {
         stdout
@@ -247,7 +253,7 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     let config = config(&[&public], &[&with_bot])
         .replace("members = [\"U0FS1\"]", "members = [\"U0QA2\"]")
         .replace("members = [\"U0QA1\", \"U0QA2\"]", "members = [\"U0QA2\"]");
-    let (ok, stdout, stderr) = check(config).await.unwrap();
+    let (ok, stdout, stderr) = check_slack(&slack, config).await;
     assert!(ok, "{stdout} {stderr}");
     assert!(stdout.ends_with("No problems.\n"), "{stdout}");
     let granted = format!("all {} the bot needs are granted", scopes.len());
@@ -262,7 +268,7 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     let (ok, _, stderr) = run(&["check-slack"], &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
     assert!(!ok && stderr.contains("SLACK_BOT_TOKEN"), "{stderr}");
     slack.refuse_token(Some("invalid_auth"));
-    let (ok, stdout, stderr) = check(format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await.unwrap();
+    let (ok, stdout, stderr) = check_slack(&slack, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     assert!(
         !ok && stdout.contains("Slack cannot be asked (invalid_auth)"),
         "{stdout}"
@@ -277,22 +283,14 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
 async fn check_slack_takes_an_enterprise_grid_org_as_team_id_when_the_token_is_of_it() {
     let slack = common::FakeSlack::start().await;
     slack.on_enterprise_grid("E0ORG");
-    let api = slack.api_url();
     let check = |team: &str| {
         let config = format!("team_id = \"{team}\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
-        let api = api.clone();
-        tokio::task::spawn_blocking(move || {
-            run_with(
-                &["check-slack"],
-                &config,
-                &[("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_API_URL", &api)],
-            )
-        })
+        check_slack(&slack, config)
     };
-    let (_, stdout, _) = check("E0ORG").await.unwrap();
+    let (_, stdout, _) = check("E0ORG").await;
     assert!(stdout.contains("token:"), "{stdout}");
     assert!(!stdout.contains("workspace:"), "{stdout}");
-    let (ok, stdout, _) = check("E0OTHER").await.unwrap();
+    let (ok, stdout, _) = check("E0OTHER").await;
     assert!(!ok, "{stdout}");
     assert!(
         stdout
