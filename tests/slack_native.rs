@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use trouble_bot::trouble::model::{Severity, TroubleId};
 
 #[tokio::test]
@@ -92,12 +92,7 @@ async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_tro
 async fn app_home_shows_a_trouble_waiting_for_the_viewers_acknowledgement_and_refreshes() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: broken").await;
-    let home_opened = json!({
-        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": "EvHome1", "event_time": now_secs(),
-        "event": {"type": "app_home_opened", "user": MANAGER, "channel": "D0MANAGER", "tab": "home", "event_ts": "1.2"},
-    });
-    assert_eq!(bot.event(&home_opened, None).await.status(), 200);
+    open_app_home(&bot, MANAGER).await;
     let publish = bot
         .slack
         .wait_for("views.publish", |c| c.params["user_id"] == MANAGER)
@@ -129,12 +124,7 @@ async fn app_home_acknowledged_while_it_is_being_published_is_published_again() 
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: broken").await;
     bot.slack.hold("views.publish");
-    let home_opened = json!({
-        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": "EvHome1", "event_time": now_secs(),
-        "event": {"type": "app_home_opened", "user": MANAGER, "channel": "D0MANAGER", "tab": "home", "event_ts": "1.2"},
-    });
-    assert_eq!(bot.event(&home_opened, None).await.status(), 200);
+    open_app_home(&bot, MANAGER).await;
     let held = bot
         .slack
         .wait_held("views.publish", |c| c.params["user_id"] == MANAGER)

@@ -1202,13 +1202,18 @@ pub fn cli_export(config: &std::path::Path, data_dir: &std::path::Path, id: &str
 /// Opens `user`'s App Home and returns the view Slack is given next.
 pub async fn app_home(bot: &TestBot, user: &str) -> String {
     let mark = last_call(bot);
+    open_app_home(bot, user).await;
+    home_published_after(bot, user, mark).await
+}
+
+/// Slack says `user` opened their App Home (`app_home_opened`), and the bot takes it.
+pub async fn open_app_home(bot: &TestBot, user: &str) {
     let opened = serde_json::json!({
         "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
         "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
         "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
     });
     assert_eq!(bot.event(&opened, None).await.status(), 200);
-    home_published_after(bot, user, mark).await
 }
 
 /// What the bot posted to `channel` (a user: their DM) after the call `mark`, as text (with
