@@ -735,6 +735,10 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
         "a combined DM attempted and unanswered: {unanswered:?}"
     );
 
+    // The manager kept writing in the DM meanwhile: the DMs sit pages back in its history.
+    for n in 0..450 {
+        bot.slack.user_posts(MANAGER, MANAGER, &format!("note {n}"), None);
+    }
     bot.slack.clear_faults();
     bot.restart().await;
     bot.settle().await;

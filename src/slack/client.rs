@@ -350,6 +350,10 @@ fn bearer(token: &Secret) -> Option<HeaderValue> {
     Some(value)
 }
 
+/// How many pages of 200 messages a look for an earlier post reads at most (the channel's
+/// messages since the call was queued; beyond, posting again beats reading on for ever).
+const MARKED_PAGES: usize = 25;
+
 /// How long `views.open` may take: its trigger id is only valid for 3 s.
 const OPEN_VIEW_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -910,15 +914,32 @@ impl SlackClient {
             channel.to_string()
         };
         let oldest = format!("{}.000000", since.saturating_sub(60));
-        let v = match thread_ts {
-            Some(ts) => self.call("conversations.replies", &json!({"channel": channel, "ts": ts, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
-            None => self.call("conversations.history", &json!({"channel": channel, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
+        let (method, mut args) = match thread_ts {
+            Some(ts) => (
+                "conversations.replies",
+                json!({"channel": channel, "ts": ts, "oldest": oldest, "limit": 200, "include_all_metadata": true}),
+            ),
+            None => (
+                "conversations.history",
+                json!({"channel": channel, "oldest": oldest, "limit": 200, "include_all_metadata": true}),
+            ),
         };
         let wanted = delivery.to_string();
-        let found = v["messages"].as_array().into_iter().flatten().find(|m| {
-            let listed = m["metadata"]["event_payload"]["delivery"].as_str().unwrap_or_default();
-            listed.split(',').any(|d| d == wanted) && own.posted(m)
-        });
+        // Every page since the call was queued: history lists the newest first, so a call that
+        // went long after its queueing (an outage) in a busy channel sits pages back.
+        let mut found = None;
+        for _ in 0..MARKED_PAGES {
+            let v = self.call(method, &args).await?;
+            found = v["messages"].as_array().into_iter().flatten().find_map(|m| {
+                let listed = m["metadata"]["event_payload"]["delivery"].as_str().unwrap_or_default();
+                (listed.split(',').any(|d| d == wanted) && own.posted(m)).then(|| m.clone())
+            });
+            let next = v["response_metadata"]["next_cursor"].as_str().unwrap_or_default();
+            if found.is_some() || next.is_empty() {
+                break;
+            }
+            args["cursor"] = json!(next);
+        }
         Ok(found.and_then(|m| {
             let troubles = m["metadata"]["event_payload"]["troubles"]
                 .as_str()
