@@ -619,8 +619,9 @@ impl FakeSlack {
     ///
     /// The hold keeps the call from Slack's side only: a client that stops waiting by itself (the
     /// bot's views.open after 2 s of real time, any call after its `slack_timeout`) goes on
-    /// without an answer while the test still holds the call, and the held call still changes the
-    /// world when released.
+    /// without an answer while the test still holds the call, and closes its connection, which
+    /// ends the held call: it never changes the world, released or not (as a delayed call whose
+    /// client gave up). A call that took effect though its client gave up is `Fault::Slow`.
     pub fn hold(&self, method: &str) {
         self.shared.lock().held_methods.insert(method.to_string());
     }
