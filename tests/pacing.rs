@@ -701,10 +701,13 @@ async fn a_dm_several_troubles_share_points_to_the_newer_ones_when_the_manager_i
 
 #[tokio::test]
 async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_looked_up_not_posted_again() {
-    let mut bot =
-        spawn_bot_paced_like_slack(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     // Slack does the work but answers after the bot gave up: whether a post went is unknown.
-    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    // The bot gives up at 300 ms (below the config's floor of a second, as the timeout's length
+    // changes nothing here) and Slack answers at 1.2 s, so a stall of the runtime up to 900 ms
+    // still finds the timeout first.
+    let timeout = Duration::from_millis(300);
+    let mut bot = spawn_bot_paced_timing_out_after(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), timeout).await;
+    bot.slack.set_slow_delay(4 * timeout);
     bot.slack.set_fault_rate("chat.postMessage", 1.0, &[Fault::Slow]);
     let ids: Vec<String> = open_many(&bot, 10).await.into_iter().map(|(id, _)| id).collect();
     eventually("every trouble posted to the manager", Duration::from_secs(20), || {

@@ -168,28 +168,31 @@ async fn spawn_bot_full(config_text: &str, limits: trouble_bot::http::server::Li
 /// The bot with exactly this TOML, posting into a channel about once a second as it does with
 /// the real Slack: for the tests of that pacing, and of what it combines.
 pub async fn spawn_bot_paced_like_slack(config_text: &str) -> TestBot {
-    let mut bot = spawn_bot_unstarted(
-        config_text,
-        trouble_bot::http::server::Limits::default(),
-        FakeSlack::start().await,
-        &[],
-    );
-    bot.channel_turn = Config::default().slack.channel_turn;
-    bot.start().await;
-    bot
+    spawn_bot_tuned(config_text, Some(Config::default().slack.channel_turn), None).await
 }
 
 /// The bot with exactly this TOML, giving up on a Slack call after `timeout` of real time: for
 /// the tests of calls Slack answers too late, which would each wait out at least the second
 /// the config allows (the bot's handling of a timeout does not depend on its length).
 pub async fn spawn_bot_timing_out_after(config_text: &str, timeout: Duration) -> TestBot {
+    spawn_bot_tuned(config_text, None, Some(timeout)).await
+}
+
+/// [`spawn_bot_paced_like_slack`] and [`spawn_bot_timing_out_after`] at once: for a test of
+/// late answers to the messages the pacing combines.
+pub async fn spawn_bot_paced_timing_out_after(config_text: &str, timeout: Duration) -> TestBot {
+    spawn_bot_tuned(config_text, Some(Config::default().slack.channel_turn), Some(timeout)).await
+}
+
+async fn spawn_bot_tuned(config_text: &str, channel_turn: Option<Duration>, timeout: Option<Duration>) -> TestBot {
     let mut bot = spawn_bot_unstarted(
         config_text,
         trouble_bot::http::server::Limits::default(),
         FakeSlack::start().await,
         &[],
     );
-    bot.slack_timeout = Some(timeout);
+    bot.channel_turn = channel_turn.unwrap_or(bot.channel_turn);
+    bot.slack_timeout = timeout;
     bot.start().await;
     bot
 }
