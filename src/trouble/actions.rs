@@ -274,11 +274,9 @@ const MARKERS: &[(&str, Opt)] = &[
 
 /// The option `word` starts with, and the value written in the same word.
 fn marker(word: &str) -> Option<(Opt, &str)> {
-    let lower = word.to_lowercase();
     MARKERS
         .iter()
-        .find(|(m, _)| lower.starts_with(m))
-        .map(|&(m, opt)| (opt, &word[m.len()..]))
+        .find_map(|&(m, opt)| Some((opt, super::money::strip_lowercase_prefix(word, m)?)))
 }
 
 /// The options written without a colon: `owner`/`担当` (followed by a mention), `due`/`期限`
@@ -1535,6 +1533,15 @@ mod tests {
         );
         let a = parse_prevent("出荷前 確認：全数 実施").expect("read");
         assert_eq!((a.text.as_str(), a.check), ("出荷前 確認：全数 実施", None));
+    }
+
+    /// The Kelvin sign lower-cases to `k`: `chec\u{212A}:` is the check option, its value the
+    /// rest of the word as typed (slicing by the marker's length once cut inside the sign).
+    #[test]
+    fn an_option_typed_with_the_kelvin_sign_is_read_as_typed_with_k() {
+        let a = parse_prevent("sort stock chec\u{212A}:fri").expect("read");
+        assert_eq!((a.text.as_str(), a.check.as_deref()), ("sort stock", Some("fri")));
+        assert_eq!(marker("CHEC\u{212A}:+5d").map(|m| m.1), Some("+5d"));
     }
 
     #[test]

@@ -1668,12 +1668,11 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), Usage
     let (mut n, mut note) = split_word(rest);
     // `done stage 3`, `完了 段階3`.
     if let Some(after) = ["stage", "段階", "ステージ"].iter().find_map(|w| {
-        let lower = n.to_lowercase();
-        let tail = lower.strip_prefix(w)?.to_string();
+        let tail = super::money::strip_lowercase_prefix(n, w)?;
         Some(if tail.is_empty() {
             split_word(note.trim_start())
         } else {
-            (&n[n.len() - tail.len()..], note)
+            (tail, note)
         })
     }) {
         (n, note) = after;
@@ -3507,6 +3506,18 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn a_stage_word_with_a_letter_that_changes_length_in_lower_case_is_no_stage() {
+        for text in [
+            "done stage\u{212A}3",
+            "done stage\u{212B} 3",
+            "完了 段階3\u{130}",
+            "完了 段階\u{212A}",
+        ] {
+            assert_eq!(parse(text), Err(UsageError::BadStage("done")), "{text}");
+        }
+    }
+
     proptest! {
         #[test]
         fn next_splits_on_the_marker_whatever_the_text_before(before in "[^nN次]{1,40}", after in "[0-9]{1,2}h") {
@@ -3540,6 +3551,22 @@ mod tests {
         #[test]
         fn a_folded_word_is_what_folding_and_lowercasing_made_it(word in "\\PC{0,12}") {
             prop_assert_eq!(super::super::money::fold_word(&word), super::super::money::fold_width(&word).to_lowercase());
+        }
+
+        /// Letters whose lower case is longer or shorter than they are (the Kelvin sign `K`,
+        /// the Ångström sign, `İ`), typed where a word is matched lower-cased and the rest of it
+        /// is kept as typed.
+        #[test]
+        fn letters_that_change_length_in_lower_case_give_a_command_or_a_usage_error(
+            start in prop::sample::select(vec![
+                "done stage", "完了 段階", "start ステージ", "prevent sort stock ", "action interim fix seal ",
+                "fix action 1 ", "return received ",
+            ]),
+            text in "[\u{212A}\u{212B}\u{2126}\u{130}\u{23A}kK3:a-z ]{0,8}",
+            option in prop::sample::select(vec!["", "chec\u{212A}:", "check:", "due:", "owner:", "qty:", "\u{130}"]),
+        ) {
+            let _ = parse(&format!("{start}{option}{text}"));
+            let _ = parse(&format!("{start}{text}{option}fri"));
         }
 
         #[test]

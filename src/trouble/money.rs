@@ -121,6 +121,22 @@ pub fn fold_word(word: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What follows `prefix` (lower-case) in `text` when `text`, lower-cased, starts with it: the
+/// rest of `text` as typed. Lower-casing may change a letter's length (the Kelvin sign `K` is
+/// three bytes, its `k` one), so the rest is found letter by letter, never by the prefix's length.
+pub fn strip_lowercase_prefix<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut wanted = prefix.chars();
+    for (i, c) in text.char_indices() {
+        if wanted.as_str().is_empty() {
+            return Some(&text[i..]);
+        }
+        if !c.to_lowercase().all(|l| wanted.next() == Some(l)) {
+            return None;
+        }
+    }
+    wanted.as_str().is_empty().then_some("")
+}
+
 /// The most one cost may be, in minor units (¥1,000,000,000,000,000; $10,000,000,000,000.00):
 /// far above any real trouble, and far enough below `i64::MAX` that thousands of them still
 /// add up without overflow, so no share can wrap and slip under an approval limit.
