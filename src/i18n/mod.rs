@@ -519,7 +519,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble note TEXT` — add a note to the timeline\n\
          • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100)\n\
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\
-         • `/trouble prevent MEASURE [owner:@user] [due:12/20]` — recurrence-prevention measure\n\
+         • `/trouble prevent MEASURE [owner:@user] [due:12/20] [check:DATE]` — recurrence-prevention measure (check: the day its effect is checked)\n\
          • `/trouble add @user [+dept]` — add participants and invite them\n\
          • `/trouble remove @user` — take someone with no part in it (added by mistake, a former owner) off it\n\
          • `/trouble owner @user` / `manager @user` / `sev N REASON` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
@@ -1138,6 +1138,27 @@ pub(crate) fn other_org(l: Locale, org: Option<&str>, name: Option<&str>, quote:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each command's line in the help names as many optional parts (`[…]`) in one language as
+    /// in the other, so neither team misses an option (English once lacked `[check:DATE]`).
+    #[test]
+    fn the_help_names_the_same_options_in_both_languages() {
+        let options = |l: Locale| -> Vec<(String, usize)> {
+            help(l)
+                .lines()
+                .filter(|line| line.starts_with("• "))
+                .map(|line| {
+                    let usage = line.split('—').next().unwrap_or(line);
+                    (usage.to_string(), usage.matches('[').count())
+                })
+                .collect()
+        };
+        let (ja, en) = (options(Locale::Ja), options(Locale::En));
+        assert_eq!(ja.len(), en.len());
+        for (ja, en) in ja.iter().zip(&en) {
+            assert_eq!(ja.1, en.1, "{} / {}", ja.0, en.0);
+        }
+    }
 
     #[test]
     fn a_time_of_day_as_messages_write_it_is_found() {

@@ -1608,7 +1608,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         UsageError::BadAction => tr!(
             l,
             "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N 根拠`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
-            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N`, `/trouble action verify N EVIDENCE` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
+            "Write `/trouble action interim|permanent|prevent TEXT [owner:@name] [due:DATE] [check:DATE]`, `/trouble action done N`, `/trouble action verify N EVIDENCE` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
         )
         .to_string(),
         UsageError::BadFix => tr!(
@@ -2250,7 +2250,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
          • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
-         • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N EVIDENCE` — countermeasures (the owner is reminded the business day before and when overdue)\n\
+         • `/trouble action interim|permanent|prevent TEXT [owner:@name] [due:DATE] [check:DATE]` / `action done N` / `action verify N EVIDENCE` — countermeasures (the owner is reminded the business day before and when overdue)\n\
          • `/trouble fix action N [owner:@name] [due:DATE] [check:DATE] [TEXT]` — correct an action (only the parts given) / `/trouble action cancel N REASON` — cancel one given by mistake (the trouble's owner or the manager chain)\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` / `fix customer NAME` / `fix summary TEXT` — corrections (the old entry stays)\n\
          • `/trouble reopen REASON` — reopen (the manager chain)"
