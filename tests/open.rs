@@ -16,6 +16,11 @@ async fn manager_is_pinged_before_the_channel_exists_and_the_dm_later_links_it()
         .command_text(SALES, ORIGIN, "open ACME: defective housings in lot 42")
         .await;
     assert!(answer.contains("opened"), "{answer}");
+    // The answer goes before any DM is tried: it says the DM is on its way, not that it arrived.
+    assert!(
+        answer.contains("Your manager is being told by DM") && !answer.contains("has been pinged"),
+        "{answer}"
+    );
 
     let dm = bot
         .slack

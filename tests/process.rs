@@ -552,7 +552,7 @@ async fn open_until_refused(bot: &BotProcess) -> (Vec<String>, String) {
         assert_eq!(r.status(), 200);
         let answer: Value = r.json().await.unwrap();
         let text = answer["text"].as_str().unwrap();
-        if !text.contains("Your manager has been pinged") {
+        if !text.contains("Your manager is being told by DM") {
             assert!(!ids.is_empty(), "some opens were saved before the disk refused: {text}");
             return (ids, text.to_string());
         }

@@ -211,7 +211,7 @@ async fn while_slack_is_down_one_call_at_a_time_tries_and_the_rest_wait_until_it
     assert!(
         answer.contains("is saved, but the bot cannot reach Slack (since 2026-11-30 10:00)")
             && answer.contains("your manager has NOT been pinged yet")
-            && !answer.contains("has been pinged;"),
+            && !answer.contains("is being told by DM"),
         "{answer}"
     );
     let late = TroubleId::new(answer.split_whitespace().nth(1).unwrap());
@@ -565,7 +565,7 @@ async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_b
     // A user's token revoked says nothing of the bot's.
     assert_eq!(bot.event(&token_event("tokens_revoked", &[]), None).await.status(), 200);
     let answer = bot.command_text(SALES, ORIGIN, "open ACME: 部品の不良").await;
-    assert!(answer.contains("上司に連絡済み"), "{answer}");
+    assert!(answer.contains("上司に DM で連絡します"), "{answer}");
     bot.settle().await;
 
     // Slack revokes the token, and says so.
@@ -602,7 +602,7 @@ async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_b
     bot.event(&token_event("app_uninstalled", &[]), None).await;
     let answer = bot.command_text(SALES, ORIGIN, "open GAMMA: 納期遅延").await;
     assert!(
-        answer.contains("上司にはまだ連絡されておらず") && !answer.contains("上司に連絡済み"),
+        answer.contains("上司にはまだ連絡されておらず") && !answer.contains("上司に DM で連絡します"),
         "{answer}"
     );
 }

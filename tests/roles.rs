@@ -829,14 +829,14 @@ async fn with_no_manager_configured_the_open_answer_says_nobody_was_pinged() {
     let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
     assert!(answer.contains("opened"), "{answer}");
     assert!(
-        answer.contains("nobody has been pinged") && !answer.contains("has been pinged;"),
+        answer.contains("nobody has been pinged") && !answer.contains("is being told by DM"),
         "{answer}"
     );
     let answer = spawn_bot()
         .await
         .command_text(SALES, ORIGIN, "open ACME: housing cracked")
         .await;
-    assert!(answer.contains("Your manager has been pinged"), "{answer}");
+    assert!(answer.contains("Your manager is being told by DM"), "{answer}");
 }
 
 #[tokio::test]

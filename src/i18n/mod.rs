@@ -1005,12 +1005,12 @@ pub fn opened_while_token_refused(l: Locale, id: &crate::trouble::model::Trouble
 }
 
 /// Told through the command's response_url to whoever opened trouble `id` before the bot knew
-/// that Slack refuses its token (`error`): the answer said their manager was pinged.
+/// that Slack refuses its token (`error`): the answer said their manager was being told.
 pub fn not_pinged_while_token_refused(l: Locale, id: &crate::trouble::model::TroubleId, error: &str) -> String {
     tr!(
         l,
-        format!("⚠️ トラブル {id}: 先ほど上司に連絡済みとお伝えしましたが、Slack がボットのトークンを拒否しているため（{error}）、上司にはまだ連絡されておらず、チャンネルも作られていません。上司にはご自身で今すぐ直接伝えてください。ボットの管理者にも確認を依頼してください（トークンが直れば、ボットは保存済みの分から連絡します）。"),
-        format!("⚠️ Trouble {id}: the bot said your manager was pinged, but Slack refuses the bot's token ({error}), so they have NOT been, and no channel exists yet. Tell your manager yourself now, and ask the bot's admin to look at it (once the token works, the bot catches up from what was saved).")
+        format!("⚠️ トラブル {id}: 先ほど上司に DM で連絡するとお伝えしましたが、Slack がボットのトークンを拒否しているため（{error}）、上司にはまだ連絡されておらず、チャンネルも作られていません。上司にはご自身で今すぐ直接伝えてください。ボットの管理者にも確認を依頼してください（トークンが直れば、ボットは保存済みの分から連絡します）。"),
+        format!("⚠️ Trouble {id}: the bot said your manager was being told by DM, but Slack refuses the bot's token ({error}), so they have NOT been, and no channel exists yet. Tell your manager yourself now, and ask the bot's admin to look at it (once the token works, the bot catches up from what was saved).")
     )
 }
 
