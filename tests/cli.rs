@@ -246,6 +246,11 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     );
     assert!(stdout.contains("  - U0FS1 (user_not_found)"), "{stdout}");
     assert!(stdout.contains("  - U0QA1 (user_deactivated)"), "{stdout}");
+    // The departments' Slack groups are not asked about (no usergroups:read): said so, and no problem.
+    assert!(
+        line("department usergroups:").contains("not checked (S0FIELD, S0QUALITY; "),
+        "{stdout}"
+    );
     assert!(stdout.ends_with("4 problems found.\n"), "{stdout}");
 
     // All fixed: exit 0.

@@ -463,6 +463,14 @@ pub fn check_slack_report(l: Locale, findings: &[crate::slack::check::Finding]) 
                     out.push_str(&format!("  - {who} ({error})\n"));
                 }
             }
+            Finding::UsergroupsNotChecked { ids } => line(
+                &mut out,
+                t("部門のユーザーグループ:", "department usergroups:"),
+                match l {
+                    Locale::Ja => format!("確認していません（{}。ボットに読む権限がありません）。Slack で一度ずつメンションして、通知が届くか確かめてください。", ids.join("、")),
+                    Locale::En => format!("not checked ({}; the bot has no scope to read them): mention each once in Slack to see that it notifies the group.", ids.join(", ")),
+                },
+            ),
         }
     }
     let problems = findings.iter().filter(|f| f.is_problem()).count();

@@ -61,6 +61,9 @@ pub enum Finding {
         checked: usize,
         unreachable: Vec<(UserId, String)>,
     },
+    /// The departments' Slack groups (`usergroup`), which are not asked about: the manifest has
+    /// no `usergroups:read`. Said, so a mistyped id that pings nobody is not taken as checked.
+    UsergroupsNotChecked { ids: Vec<String> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -82,7 +85,7 @@ pub enum ChannelState {
 impl Finding {
     pub fn is_problem(&self) -> bool {
         match self {
-            Finding::Token { .. } => false,
+            Finding::Token { .. } | Finding::UsergroupsNotChecked { .. } => false,
             Finding::NoToken { .. } | Finding::OtherTeam { .. } => true,
             Finding::Scopes { missing, .. } => !missing.is_empty(),
             Finding::AppToken { error } => error.is_some(),
@@ -163,6 +166,17 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
         checked: people.len(),
         unreachable,
     });
+    let groups: BTreeSet<String> = config
+        .policy
+        .departments
+        .values()
+        .filter_map(|d| d.usergroup.clone())
+        .collect();
+    if !groups.is_empty() {
+        findings.push(Finding::UsergroupsNotChecked {
+            ids: groups.into_iter().collect(),
+        });
+    }
     findings
 }
 
@@ -286,6 +300,10 @@ mod tests {
                 checked: 3,
                 unreachable: vec![(UserId::new("U0TYPO"), "user_not_found".into())],
             },
+            // Said, never counted as a problem.
+            Finding::UsergroupsNotChecked {
+                ids: vec!["S0QA".into(), "S0FS".into()],
+            },
         ];
         for (l, total) in [(Locale::En, "6 problems found."), (Locale::Ja, "問題が6件あります。")] {
             let report = check_slack_report(l, &findings);
@@ -293,6 +311,7 @@ mod tests {
             assert!(report.contains("pins:write"), "{report}");
             assert!(report.trim_end().ends_with(total), "{report}");
             assert!(report.contains("U0TYPO (user_not_found)"), "{report}");
+            assert!(report.contains("S0QA") && report.contains("S0FS"), "{report}");
         }
     }
 }
