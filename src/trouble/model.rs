@@ -678,6 +678,11 @@ pub struct Trouble {
     /// click or a second person makes no second channel).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub channel_refused: bool,
+    /// Where the wait counted from (see [`Self::cadence_from`]) when the one above the manager
+    /// was last told the customer still waits: told once per wait, however late the nudge that
+    /// finds it four cadences long (the bot down across it, a severity raised past it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub still_waiting_told: Option<DateTime<Utc>>,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -1183,6 +1188,7 @@ impl Trouble {
             status_as_of,
             channel_deleted,
             channel_refused,
+            still_waiting_told,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -1228,6 +1234,7 @@ impl Trouble {
             && *status_as_of == other.status_as_of
             && *channel_deleted == other.channel_deleted
             && *channel_refused == other.channel_refused
+            && *still_waiting_told == other.still_waiting_told
     }
 }
 

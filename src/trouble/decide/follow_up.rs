@@ -259,10 +259,12 @@ pub(super) fn follow_up(w: &mut Work) {
         },
     );
     w.post_in_channel_or_dm(Message::Nudge(nudge), manager.clone());
-    // Four periods without a word to the customer, the manager reminded since the second: the
-    // one above them hears once, as the nudge that crosses it goes (one a period).
-    let crossed = waited >= cadence * 4 && waited < cadence * 5;
-    if let (true, Some(manager)) = (crossed && promise.is_none(), manager) {
+    // Four periods without a word to the customer, the manager reminded: the one above them
+    // hears, once per wait. A missed promise is no promise here (making one and breaking it
+    // keeps nobody out), and a nudge late past the fourth period (the bot down, a severity
+    // raised) still tells: the wait told of is kept, not a band of time the nudge must fall in.
+    let long = waited >= cadence * 4 && (promise.is_none() || promise_missed);
+    if let (true, Some(manager)) = (long && w.t.still_waiting_told != Some(from), manager) {
         if let Some(above) = w.t.manager_chain().get(1).filter(|a| **a != w.t.owner).cloned() {
             let message = Message::CustomerStillWaiting {
                 waited_secs,
@@ -270,6 +272,7 @@ pub(super) fn follow_up(w: &mut Work) {
                 last_contact: Some(last),
             };
             w.post(Lane::Dm, Dest::Dm(above), message);
+            w.t.still_waiting_told = Some(from);
         }
     }
     w.start_followup_timer(next_due);

@@ -192,6 +192,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         status_as_of: None,
         channel_deleted: false,
         channel_refused: false,
+        still_waiting_told: None,
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

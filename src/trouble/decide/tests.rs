@@ -3053,6 +3053,80 @@ fn a_nudge_before_the_promise_reminds_of_it_and_one_after_says_it_was_missed() {
     }
 }
 
+/// The waits the one above the manager was told of in D (`CustomerStillWaiting` DMs: to whom,
+/// how long).
+fn still_waiting_told(d: &Decision) -> Vec<(UserId, i64)> {
+    dms(d)
+        .into_iter()
+        .filter_map(|(who, m)| match m {
+            Message::CustomerStillWaiting { waited_secs, .. } => Some((who, waited_secs)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Fires the follow-up timers as they fall due, N of them: the director's DMs saying the
+/// customer waits, as the wait since the last contact stood.
+fn follow_ups_told(sim: &mut Sim, n: usize) -> Vec<(UserId, i64)> {
+    (0..n)
+        .flat_map(|_| {
+            let d = sim.fire_when_due(&sim.last_followup_timer());
+            still_waiting_told(&d)
+        })
+        .collect()
+}
+
+#[test]
+fn a_promise_made_and_missed_does_not_keep_the_one_above_the_manager_from_hearing() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: every 4h
+    sim.advance(hours(1));
+    let update = Command::Update {
+        text: "cause under investigation".into(),
+        next: Some("2h".into()),
+    };
+    sim.cmd("U0SALES", update);
+    // Nudged 15 minutes before the promise, at it, then every 4h: at 18h the customer has
+    // waited four periods and more, the promise long missed.
+    let told = follow_ups_told(&mut sim, 8);
+    assert_eq!(told, vec![(u("U0DIRECTOR"), hours(18).num_seconds())], "once");
+}
+
+#[test]
+fn a_nudge_late_past_the_fourth_period_still_tells_the_one_above_the_manager_once() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: every 4h
+    assert!(follow_ups_told(&mut sim, 3).is_empty(), "12h: not yet");
+    // The bot was down from 12h to 21h: the one nudge on its return finds five periods passed.
+    sim.now = t0() + hours(21);
+    let d = sim.feed(Input::Timer(sim.last_followup_timer().kind));
+    assert_eq!(still_waiting_told(&d), vec![(u("U0DIRECTOR"), hours(21).num_seconds())]);
+    assert!(follow_ups_told(&mut sim, 3).is_empty(), "told once per wait");
+    // A word to the customer starts a new wait, which is told of in its turn.
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "replacement ships today".into(),
+            next: None,
+        },
+    );
+    let spoke = sim.now;
+    let told = follow_ups_told(&mut sim, 5);
+    assert_eq!(told, vec![(u("U0DIRECTOR"), hours(16).num_seconds())]);
+    assert_eq!(sim.now, spoke + hours(20), "five nudges later");
+}
+
+#[test]
+fn a_severity_raised_past_four_periods_tells_the_one_above_the_manager() {
+    let mut sim = Sim::ready(sev(3, "ACME")); // every day
+    sim.advance(hours(9));
+    let raise = Command::Severity {
+        to: Severity::new(1),
+        reason: "line stopped".into(),
+    };
+    sim.cmd("U0SALES", raise); // every hour: nine periods already
+    let told = follow_ups_told(&mut sim, 3);
+    assert_eq!(told, vec![(u("U0DIRECTOR"), hours(9).num_seconds())]);
+}
+
 #[test]
 fn a_nudge_that_fell_due_long_ago_is_posted_once_and_the_next_is_in_the_future() {
     let mut sim = Sim::ready(req("ACME"));
