@@ -59,6 +59,20 @@ pub(super) fn escalate(w: &mut Work) {
     go_up(w, None);
 }
 
+/// An escalation that waits for business hours (the daily round, a severity set to escalate in
+/// them) whose timer fires outside them (the bot was down at its time, the hours changed since):
+/// set again for the opening, as the top's re-ping is, rather than paging anyone at night.
+pub(super) fn ack_timer_held_till_opening(w: &mut Work) -> bool {
+    let policy = w.ctx.policy;
+    let hours = policy.business_hours.as_ref();
+    let waits = w.t.escalation.gave_up || w.severity_policy().escalate_in_business_hours;
+    if !waits || is_open(hours, policy.timezone, w.ctx.now) {
+        return false;
+    }
+    w.start_ack_timer_at(next_open(hours, policy.timezone, w.ctx.now));
+    true
+}
+
 /// `[org]` fixed after the trouble opened (its manager left, a reorg): the chain kept on the
 /// trouble still starts with whom `[org]` named then, so the owner's manager it names now would
 /// never hear of the trouble, though they may acknowledge it. At the escalation's next step they

@@ -198,7 +198,7 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
     }
     match kind {
         TimerKind::AckTimeout { round } => {
-            if round == w.t.escalation.round && w.t.ack.is_none() {
+            if round == w.t.escalation.round && w.t.ack.is_none() && !ack_timer_held_till_opening(w) {
                 match w.t.escalation.gave_up {
                     false => escalate(w),
                     true => ask_again_daily(w),

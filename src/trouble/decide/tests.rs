@@ -1487,6 +1487,62 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
     assert!(matches!(d.reply, Some(Reply::Acknowledged { .. })));
 }
 
+/// The test config with business hours, 09:00-18:00 in Tokyo, severity 3 set to escalate in
+/// them.
+fn office_config() -> Policy {
+    let text = CONFIG.replace(
+        "ack_timeout = \"2h\"",
+        "ack_timeout = \"2h\"\nescalate_in_business_hours = true",
+    );
+    let text = format!("{text}\n[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n");
+    Config::from_sources(Some(&text), &BTreeMap::new())
+        .expect("the test config is valid")
+        .policy
+}
+
+/// Who was asked to acknowledge in D.
+fn asked_to_ack(d: &Decision) -> Vec<UserId> {
+    dms(d)
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Message::EscalationDm { .. }))
+        .map(|(who, _)| who)
+        .collect()
+}
+
+#[test]
+fn an_escalation_in_business_hours_whose_timer_fires_at_night_waits_for_the_opening() {
+    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME")); // Friday 12:00 in Tokyo
+    let timer = sim.last_ack_timer();
+    assert_eq!(timer.due, at("2026-11-27T05:00:00Z"), "Friday 14:00");
+    // The bot was down from 13:50 to 21:30: the timer fires at night, and nobody is paged.
+    sim.now = at("2026-11-27T12:30:00Z");
+    let d = sim.feed(Input::Timer(timer.kind));
+    assert!(messages(&d).is_empty() && d.entries.is_empty(), "{:?}", d.deliveries);
+    let monday = at("2026-11-30T00:00:00Z");
+    assert_eq!(ack_timers(&d), vec![(monday, sim.t.escalation.round)]);
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(asked_to_ack(&d), users(&["U0DIRECTOR"]), "asked at Monday's opening");
+}
+
+#[test]
+fn the_daily_round_whose_timer_fires_at_night_waits_for_the_opening() {
+    let mut sim = Sim::ready_with(office_config(), req("ACME")); // severity 2: on the clock
+    while !sim.t.escalation.gave_up {
+        sim.fire_when_due(&sim.last_ack_timer());
+    }
+    let daily = sim.last_ack_timer();
+    // The bot was down at its time and back twelve hours on, at night.
+    sim.now = daily.due + hours(12);
+    let hours = sim.config.business_hours.clone();
+    assert!(!is_open(hours.as_ref(), sim.config.timezone, sim.now));
+    let d = sim.feed(Input::Timer(daily.kind));
+    assert!(messages(&d).is_empty() && d.entries.is_empty(), "{:?}", d.deliveries);
+    let opening = next_open(hours.as_ref(), sim.config.timezone, sim.now);
+    assert_eq!(ack_timers(&d), vec![(opening, sim.t.escalation.round)]);
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(asked_to_ack(&d), users(&["U0MANAGER", "U0VP"]), "asked at the opening");
+}
+
 /// The bot gave up going up, the manager acknowledged late, then took the trouble over: the
 /// acknowledgement is withdrawn, and whoever the escalation had reached in the new chain is
 /// asked again at once, saying why, and asked daily from then on, never left without a timer.
