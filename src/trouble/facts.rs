@@ -1564,6 +1564,11 @@ pub(super) fn return_reminder(w: &mut Work, round: u32) {
         return;
     }
     let since = r.at;
+    // Nothing is posted outside business hours: a request typed in the evening keeps its time
+    // of day, and a bot down at the due time fires at any hour.
+    if w.held_till_opening(TimerKind::ReturnReminder { round }) {
+        return;
+    }
     let owner = w.t.owner.clone();
     w.log(None, Event::Stage(StepEvent::ReturnReminded));
     w.post_in_channel_or_dm(Message::Step(StepLine::ReturnReminder { owner, since }), None);

@@ -4408,6 +4408,47 @@ fn a_refused_replacement_gets_the_customer_history_told_meanwhile() {
     );
 }
 
+/// Requested on a Friday evening, the returned goods' reminder falls due at the same hour two
+/// working days on: posted at the next opening, not at 20:00.
+#[test]
+fn the_returned_goods_reminder_waits_for_business_hours() {
+    use crate::trouble::facts::{ReturnState, Step, StepLine};
+    let mut sim = Sim::ready_with(office_config(), req("ACME"));
+    sim.now = at("2026-11-27T11:00:00Z"); // Friday 20:00 in Tokyo
+    let request = Step::Return {
+        state: ReturnState::Requested,
+        qty: None,
+        tracking: None,
+    };
+    sim.cmd("U0SALES", Command::Step(request));
+    let timer = sim
+        .timers
+        .iter()
+        .rev()
+        .find(|t| matches!(t.kind, TimerKind::ReturnReminder { .. }))
+        .expect("a reminder set")
+        .clone();
+    let reminded = |d: &Decision| {
+        messages(d)
+            .iter()
+            .filter(|m| matches!(m, Message::Step(StepLine::ReturnReminder { .. })))
+            .count()
+    };
+    let d = sim.fire_when_due(&timer);
+    assert_eq!(reminded(&d), 0, "at {}", sim.now);
+    assert!(d.entries.is_empty(), "{:?}", d.entries);
+    let wednesday = at("2026-12-02T00:00:00Z");
+    assert_eq!(
+        d.timers,
+        vec![Timer {
+            due: wednesday,
+            ..timer.clone()
+        }]
+    );
+    let d = sim.fire_when_due(&d.timers[0].clone());
+    assert_eq!(reminded(&d), 1, "at the opening");
+}
+
 /// The returned goods still only requested while Slack refuses the channel: the owner is
 /// reminded by DM at once, as a nudge would be, not held for a channel nobody may ask for.
 #[test]
