@@ -115,6 +115,18 @@ pub fn is_open(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> b
     next_open(schedule, tz, at) == at
 }
 
+/// True inside business hours or at the very instant they close: working time that fills a
+/// day exactly lands on its close (see `add_working_time`), and what falls due then is that
+/// day's to post, not the next morning's.
+pub fn open_or_closing(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> bool {
+    is_open(schedule, tz, at)
+        || effective(schedule).is_some_and(|hours| {
+            windows(hours, tz, at)
+                .take_while(|&(open, _)| open < at)
+                .any(|(_, close)| close == at)
+        })
+}
+
 /// Why the local day of `at` has no business hours: a weekday off (`days`) or a holiday; None
 /// on a working day, and without a schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3199,6 +3199,28 @@ fn a_nudge_that_fell_due_long_ago_is_posted_once_and_the_next_is_in_the_future()
     assert_eq!(timers[0].0, sim.now + hours(4), "a cadence after this nudge");
 }
 
+/// A day's cadence from an update logged in the evening falls due at the next day's close, as
+/// the status says: the nudge goes then, while its owner is still at work, not the morning after.
+#[test]
+fn a_nudge_due_at_closing_time_goes_then_not_the_next_morning() {
+    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME")); // every working day
+    sim.now = at("2026-11-30T10:30:00Z"); // Monday 19:30 in Tokyo
+    let update = Command::Update {
+        text: "called them after hours".into(),
+        next: None,
+    };
+    sim.cmd("U0SALES", update);
+    let timer = sim.last_followup_timer();
+    assert_eq!(timer.due, at("2026-12-01T09:00:00Z"), "Tuesday 18:00, the close");
+    let d = sim.fire_when_due(&timer);
+    assert_eq!(nudges(&d).len(), 1, "nudged at the close: {:?}", d.timers);
+    // The next one is a working day on: Wednesday's close.
+    assert_eq!(
+        followup_timers(&d),
+        vec![(at("2026-12-02T09:00:00Z"), sim.t.followup_epoch)]
+    );
+}
+
 #[test]
 fn outside_business_hours_a_due_nudge_waits_for_the_opening() {
     let config = config_with("[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n");
