@@ -211,6 +211,16 @@ pub(super) fn ask_again_daily(w: &mut Work) {
     };
     w.t.escalation.top_repings += 1;
     let count = w.t.escalation.top_repings;
+    // The timeline says whom the round asked (the channel is the one record): both ends of it.
+    if top != manager {
+        w.log(
+            None,
+            Event::Repinged {
+                to: manager.clone(),
+                count,
+            },
+        );
+    }
     w.log(None, Event::Repinged { to: top.clone(), count });
     ask_to_acknowledge(w, manager, None, None);
     if top != manager {

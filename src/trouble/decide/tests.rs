@@ -1543,6 +1543,27 @@ fn the_daily_round_whose_timer_fires_at_night_waits_for_the_opening() {
     assert_eq!(asked_to_ack(&d), users(&["U0MANAGER", "U0VP"]), "asked at the opening");
 }
 
+#[test]
+fn the_daily_rounds_timeline_names_everyone_it_asked() {
+    let mut sim = Sim::ready(req("ACME"));
+    while !sim.t.escalation.gave_up {
+        sim.fire_when_due(&sim.last_ack_timer());
+    }
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(asked_to_ack(&d), users(&["U0MANAGER", "U0VP"]));
+    let count = sim.t.escalation.top_repings;
+    assert_eq!(
+        events(&d),
+        vec![
+            Event::Repinged {
+                to: u("U0MANAGER"),
+                count
+            },
+            Event::Repinged { to: u("U0VP"), count }
+        ]
+    );
+}
+
 /// The bot gave up going up, the manager acknowledged late, then took the trouble over: the
 /// acknowledgement is withdrawn, and whoever the escalation had reached in the new chain is
 /// asked again at once, saying why, and asked daily from then on, never left without a timer.
