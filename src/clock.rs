@@ -52,7 +52,7 @@ impl Clock {
     pub async fn sleep_until(&self, t: DateTime<Utc>) {
         match self {
             Clock::System => {
-                if let Ok(wait) = (t - Utc::now()).to_std() {
+                while let Some(wait) = system_wait(Utc::now(), t) {
                     tokio::time::sleep(wait).await;
                 }
             }
@@ -87,6 +87,18 @@ impl Clock {
             Clock::Manual(m) => Some(m),
         }
     }
+}
+
+/// The longest the system clock sleeps before reading the time again. Tokio sleeps on the
+/// monotonic clock, which stands still while the host is suspended and ignores a step of the
+/// wall clock: a wait of hours computed before either would wake that much late (a weekend's
+/// one daily round or digest, nothing else waking the timer loop), a chunk of it a minute at most.
+const SYSTEM_WAIT_CAP: Duration = Duration::from_secs(60);
+
+/// How long the system clock sleeps next, at `now`, waiting for `t`: None once it is due.
+fn system_wait(now: DateTime<Utc>, t: DateTime<Utc>) -> Option<Duration> {
+    let wait = (t - now).to_std().ok().filter(|w| !w.is_zero())?;
+    Some(wait.min(SYSTEM_WAIT_CAP))
 }
 
 /// A clock that starts at a chosen instant, runs at the speed of real time from there (so the
@@ -232,6 +244,24 @@ mod tests {
             .expect("it wakes once advanced to its time")
             .unwrap();
         assert_eq!(clock.now(), start() + chrono::Duration::milliseconds(10));
+    }
+
+    #[test]
+    fn the_system_clock_reads_the_time_again_at_least_once_a_minute() {
+        let hours = system_wait(start(), start() + chrono::Duration::hours(3));
+        assert_eq!(
+            hours,
+            Some(SYSTEM_WAIT_CAP),
+            "a suspend or a clock step delays a timer a minute at most"
+        );
+        let soon = system_wait(start(), start() + chrono::Duration::seconds(5));
+        assert_eq!(soon, Some(Duration::from_secs(5)));
+        assert_eq!(system_wait(start(), start()), None, "due");
+        assert_eq!(
+            system_wait(start() + chrono::Duration::hours(2), start()),
+            None,
+            "past, after a jump"
+        );
     }
 
     #[tokio::test]
