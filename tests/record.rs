@@ -888,7 +888,8 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             not_done: vec![StageId::Scope, StageId::Cause],
             never_started: vec![StageId::Cause],
             has_measure: false,
-            forcers: Who::Chain(vec![manager.clone(), UserId::new("U0DIRECTOR")]),
+            not_effective: vec![],
+            forcers: Box::new(Who::Chain(vec![manager.clone(), UserId::new("U0DIRECTOR")])),
             you_may_force: false,
         },
     ] {

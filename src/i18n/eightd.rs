@@ -247,6 +247,21 @@ fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
         .collect()
 }
 
+/// Whether a prevention measure standing (not cancelled, not found not effective) was recorded
+/// after `a` was found not effective (or, for an answer an earlier release kept without its
+/// time, since the latest reopening): what "revised" says of it.
+fn revised_since(t: &Trouble, a: &Action) -> bool {
+    let since = a.judged.as_ref().map(|m| m.at).or(t.substance.reopened_at);
+    let actions = &t.substance.actions;
+    let after = actions.iter().position(|b| std::ptr::eq(b, a)).map_or(0, |i| i + 1);
+    actions[after.min(actions.len())..].iter().any(|b| {
+        b.kind == ActionKind::Prevent
+            && b.cancelled.is_none()
+            && b.effective != Some(false)
+            && since.is_none_or(|s| b.at >= s)
+    })
+}
+
 /// A trouble closed and reopened says so in D8, before its latest close (or alone, while it is
 /// open again): the customer and an auditor read that an earlier close did not hold, and when,
 /// never a reopened trouble's D8 as "not recorded" or as closed once. A measure found not
@@ -592,9 +607,13 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                     format!("{} by {}", date(config, m.at), who(&m.by)),
                 )
             });
-            // Found not effective, the trouble was reopened; closed again, the revision is done.
+            // Found not effective, the trouble was reopened; closed again, "revised" only when a
+            // new measure was recorded since (a forced close, or one on an older measure, is not).
             let (revision_ja, revision_en) = match t.closed {
-                Some(_) => ("見直しのうえ再クローズ", "revised before the trouble was closed again"),
+                Some(_) if revised_since(t, a) => {
+                    ("見直しのうえ再クローズ", "revised before the trouble was closed again")
+                }
+                Some(_) => ("新たな対策なしで再クローズ", "closed again without a new measure"),
                 None => ("対策を見直し中", "being revised"),
             };
             let check = match (a.effective, a.check) {
@@ -863,6 +882,51 @@ mod tests {
         for md in [en, ja, export_eightd(Locale::En, &config, &t)] {
             assert!(!md.contains("phone"), "{md}");
         }
+    }
+
+    /// A measure found not effective reads "revised" once closed again only when a measure was
+    /// recorded after that finding: a forced close, or one resting on a measure older than the
+    /// finding, says it was closed again without a new one.
+    #[test]
+    fn d7_says_revised_only_when_a_new_measure_followed_the_finding() {
+        let (config, mut t) = trouble();
+        let older = action(ActionKind::Prevent, "Operator training".into());
+        let found = Action {
+            effective: Some(false),
+            judged: Some(Mark {
+                by: UserId::new(MANAGER),
+                at: at(5),
+                note: String::new(),
+            }),
+            ..action(ActionKind::Prevent, "Mold temperature alarm".into())
+        };
+        t.substance.actions = vec![older, found];
+        t.substance.reopened = 1;
+        t.substance.reopened_at = Some(at(5));
+        t.closed = Some(crate::trouble::model::Closure {
+            by: UserId::new(MANAGER),
+            at: at(7),
+            note: String::new(),
+            forced_reason: None,
+        });
+        let says = |t: &Trouble, en: &str, ja: &str| {
+            let (e, j) = (
+                eightd_markdown(Locale::En, &config, t),
+                eightd_markdown(Locale::Ja, &config, t),
+            );
+            assert!(e.contains(en), "{e}");
+            assert!(j.contains(ja), "{j}");
+        };
+        says(&t, "(closed again without a new measure)", "新たな対策なしで再クローズ");
+        t.substance.actions.push(Action {
+            at: at(6),
+            ..action(ActionKind::Prevent, "Weekly mold temperature audit".into())
+        });
+        says(
+            &t,
+            "(revised before the trouble was closed again)",
+            "見直しのうえ再クローズ",
+        );
     }
 
     /// An 8D with more items than one Slack message holds keeps every heading and every list,

@@ -935,11 +935,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             not_done,
             never_started,
             has_measure,
+            not_effective,
             forcers,
             you_may_force,
         } => {
             let mut missing = Vec::new();
-            if !has_measure {
+            if !has_measure && not_effective.is_empty() {
                 missing.push(
                     tr!(
                         l,
@@ -948,6 +949,13 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     )
                     .to_string(),
                 );
+            } else if !has_measure {
+                let ns: Vec<String> = not_effective.iter().map(|n| format!("#{n}")).collect();
+                missing.push(tr!(
+                    l,
+                    format!("新たな再発防止策（{} は効果なしと確認されたため。`/trouble prevent 対策`）", ns.join("・")),
+                    format!("a new prevention measure ({} was found not effective; `/trouble prevent MEASURE`)", ns.join(", "))
+                ));
             }
             let never: Vec<String> = never_started.iter().map(|s| s.number().to_string()).collect();
             let never_text = if never.is_empty() {
@@ -964,7 +972,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             }
             // Named, as every refusal names who may: "the manager" would send the rep to the
             // one named at the open, who may not force it.
-            let force = match forcers {
+            let force = match forcers.as_ref() {
                 _ if *you_may_force => tr!(
                     l,
                     "`/trouble close force 理由` で強制クローズできます。",

@@ -970,8 +970,26 @@ pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
         .filter(|(_, a)| a.kind == ActionKind::Interim && a.is_open())
         .map(|(i, _)| i + 1)
         .collect();
-    let has_prevention = prevention_count(t) > 0;
+    let has_prevention = standing_prevention(t) > 0;
     (open_interim, has_prevention)
+}
+
+/// The prevention measures a close may rest on: those counted, less any found not effective
+/// (its check reopened the trouble; closing again on it alone would close on a measure known
+/// not to work, and set no check again).
+pub fn standing_prevention(t: &Trouble) -> usize {
+    prevention_count(t) - not_effective_measures(t).len()
+}
+
+/// Prevention actions (by number) found not effective and not cancelled since.
+pub fn not_effective_measures(t: &Trouble) -> Vec<usize> {
+    t.substance
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind == ActionKind::Prevent && a.cancelled.is_none() && a.effective == Some(false))
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 /// Prevention actions (a cancelled one is none) plus measures stored before actions existed.

@@ -519,7 +519,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     not_done,
                     never_started,
                     has_measure: has_prevention,
-                    forcers: who_to_name(w.ctx.policy, &w.t, Act::CloseForce),
+                    not_effective: crate::trouble::actions::not_effective_measures(&w.t),
+                    forcers: Box::new(who_to_name(w.ctx.policy, &w.t, Act::CloseForce)),
                     you_may_force: may(w.ctx.policy, &w.t, &user, Act::CloseForce),
                 });
             }

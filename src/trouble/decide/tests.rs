@@ -2335,7 +2335,8 @@ fn close_is_refused_with_what_is_missing() {
                     .filter(|&s| sim.t.stage(s).state == StageState::NotStarted)
                     .collect(),
                 has_measure,
-                forcers: Who::Chain(users(&CHAIN)),
+                not_effective: vec![],
+                forcers: Box::new(Who::Chain(users(&CHAIN))),
                 you_may_force: false,
             }),
             "done {done:?}, measure {has_measure}"
@@ -2399,6 +2400,45 @@ fn close_after_every_stage_and_a_measure_closes_the_trouble() {
         sim.t.followup_epoch > epoch && sim.t.escalation.round > round,
         "pending timers go stale"
     );
+}
+
+/// A measure its check found not effective reopened the trouble: closing again on it alone
+/// would close on what is known not to work (and ask nobody again), so a new one is asked for.
+#[test]
+fn a_measure_found_not_effective_does_not_count_for_closing_again() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    let not_effective = ButtonAction::Effect {
+        n: 1,
+        effective: false,
+        round: None,
+        epoch: None,
+    };
+    sim.click("U0MANAGER", not_effective);
+    assert!(sim.t.is_open(), "reopened");
+    for stage in [StageId::Countermeasures, StageId::Prevention] {
+        sim.cmd("U0SALES", Command::Done(stage, String::new()));
+    }
+    let d = sim.cmd("U0SALES", Command::Close("again".into()));
+    assert_eq!(
+        d.reply,
+        Some(Reply::CloseMissing {
+            not_done: vec![],
+            never_started: vec![],
+            has_measure: false,
+            not_effective: vec![1],
+            forcers: Box::new(Who::Chain(users(&CHAIN))),
+            you_may_force: false,
+        })
+    );
+    assert_no_effect(&d, "close on a measure found not effective");
+    assert!(crate::trouble::actions::close_waits_for(&sim.config, &sim.t)
+        .contains(&crate::trouble::actions::CloseWait::PreventionMeasure));
+    // A new measure: the close goes through.
+    sim.cmd("U0SALES", prevent("weekly mold temperature audit"));
+    sim.cmd("U0SALES", Command::Done(StageId::Prevention, String::new()));
+    let d = sim.cmd("U0SALES", Command::Close("again".into()));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
 }
 
 #[test]

@@ -1371,9 +1371,11 @@ pub enum Reply {
         /// Of those, the stages nobody ever started: the gaps a forced close would leave.
         never_started: Vec<StageId>,
         has_measure: bool,
+        /// Prevention actions found not effective: no measure a close rests on, a new one is.
+        not_effective: Vec<usize>,
         /// Who may `close force` it, as its refusal would name them: the owner's `[org]` chain
-        /// when there is one, not a manager named in front of it.
-        forcers: Who,
+        /// when there is one, not a manager named in front of it. Boxed: the largest answer.
+        forcers: Box<Who>,
         /// Whether the one who typed `close` is among them: told "you can", not named.
         you_may_force: bool,
     },
