@@ -880,6 +880,13 @@ pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: Strin
         Err(r) => return r,
     };
     let a = &w.t.substance.actions[i];
+    // A close (not forced) rested on its measures: the last standing one stays while it is
+    // closed, or the record would read as a normal close with none. Reopened, it may go.
+    let rested_on = w.t.closed.as_ref().is_some_and(|c| c.forced_reason.is_none());
+    let standing = a.kind == ActionKind::Prevent && a.effective != Some(false);
+    if rested_on && standing && standing_prevention(&w.t) <= 1 {
+        return Reply::Step(StepReply::LastMeasureOfClose { n });
+    }
     let reason = reason.trim().to_string();
     if !crate::trouble::command::says_something(&reason) {
         return Reply::Step(StepReply::CancelNeedsReason { n });

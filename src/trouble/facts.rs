@@ -2113,6 +2113,11 @@ pub enum StepReply {
         n: usize,
         by: UserId,
     },
+    /// `action cancel N` on the last prevention measure a trouble closed (not by force) rests on:
+    /// cancelled, the record would read as closed normally with no measure. Reopen first.
+    LastMeasureOfClose {
+        n: usize,
+    },
     /// `action cancel N` without a reason.
     CancelNeedsReason {
         n: usize,

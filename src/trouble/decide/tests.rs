@@ -2441,6 +2441,33 @@ fn a_measure_found_not_effective_does_not_count_for_closing_again() {
     assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
 }
 
+/// Closed on one prevention measure, the trouble keeps it while closed: cancelled, the record
+/// would read as a normal close with none. Reopened first, it may be cancelled.
+#[test]
+fn the_last_measure_a_close_rested_on_is_not_cancelled_while_it_is_closed() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    let cancel = || crate::trouble::command::parse("action cancel 1 duplicate").expect("a cancel");
+    let d = sim.cmd("U0MANAGER", cancel());
+    assert_eq!(
+        d.reply,
+        Some(Reply::Step(crate::trouble::facts::StepReply::LastMeasureOfClose {
+            n: 1
+        }))
+    );
+    assert_no_effect(&d, "cancel of the last measure of a close");
+    assert!(sim.t.substance.actions[0].cancelled.is_none());
+    sim.cmd(
+        "U0MANAGER",
+        Command::Step(crate::trouble::facts::Step::Reopen("wrong measure".into())),
+    );
+    let d = sim.cmd("U0MANAGER", cancel());
+    assert_eq!(
+        d.reply,
+        Some(Reply::Step(crate::trouble::facts::StepReply::ActionCancelled { n: 1 }))
+    );
+}
+
 #[test]
 fn close_force_is_only_for_the_manager_chain() {
     // (who, allowed?)
