@@ -756,11 +756,13 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::Closed {
             by: manager.clone(),
             forced_reason: Some("電話で合意".into()),
+            note: None,
             report_withheld: false,
         },
         Message::Closed {
             by: manager.clone(),
             forced_reason: None,
+            note: None,
             report_withheld: true,
         },
         Message::Recorded {

@@ -1803,9 +1803,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
-        Message::Closed { by, forced_reason, report_withheld } => Rendered::text(format!("{}\n{}", match forced_reason {
+        Message::Closed { by, forced_reason, note, report_withheld } => Rendered::text(format!("{}\n{}", match forced_reason {
             None => {
-                let note = t.closed.as_ref().map(|c| super::note_below(&c.note, Where::OwnChannel)).unwrap_or_default();
+                let note = match note {
+                    Some(note) => super::note_below(note, Where::OwnChannel),
+                    None => t.closed.as_ref().map(|c| super::note_below(&c.note, Where::OwnChannel)).unwrap_or_default(),
+                };
                 let report = match report_withheld {
                     // Shared with the customer: the internal report is not posted here.
                     true => tr!(l, "社内向けの報告書は、お客様と共有されたこのチャンネルには投稿しません（お客様向けは `/trouble report 8d`、全文はボットのサーバーで `trouble-bot export`）。", "The internal report is not posted here, where the customer reads (`/trouble report 8d` is theirs; the full text: `trouble-bot export` on the bot's server)."),
@@ -3151,6 +3154,7 @@ pub(super) mod tests {
             Message::Closed {
                 by: by.clone(),
                 forced_reason: Some(t.summary.clone()),
+                note: None,
                 report_withheld: false,
             },
         ];
@@ -3641,6 +3645,32 @@ pub(super) mod tests {
             ] {
                 let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
                 assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
+            }
+        }
+    }
+
+    /// The close's line says the note typed with that close, carried in the line: reopened (or
+    /// closed again with another note) before it went out, it neither loses nor swaps it.
+    #[test]
+    fn a_close_line_says_its_own_note_whatever_the_trouble_holds_when_it_goes_out() {
+        let (config, mut t) = hostile();
+        let m = Message::Closed {
+            by: UserId::new("U0SALES"),
+            forced_reason: None,
+            note: Some("replacement shipped".into()),
+            report_withheld: false,
+        };
+        for closed in [None, Some("customer found more")] {
+            t.closed = closed.map(|note| crate::trouble::model::Closure {
+                by: UserId::new("U0MANAGER"),
+                at: t.opened_at,
+                note: note.into(),
+                forced_reason: None,
+            });
+            for l in [Locale::En, Locale::Ja] {
+                let text = render(l, &config, &t, &m).text;
+                assert!(text.contains("replacement shipped"), "{text}");
+                assert!(!text.contains("customer found more"), "{text}");
             }
         }
     }

@@ -992,6 +992,7 @@ mod tests {
             outside: Some(Message::Closed {
                 by: UserId::new("U0MANAGER"),
                 forced_reason: Some("call Zebulon".into()),
+                note: None,
                 report_withheld: true,
             }),
             entry,
@@ -1000,6 +1001,7 @@ mod tests {
         t.team_lines[2].outside = super::super::decide::outside::line_for_outside(&Message::Closed {
             by: UserId::new("U0MANAGER"),
             forced_reason: Some("call Zebulon".into()),
+            note: None,
             report_withheld: false,
         });
         let now = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
@@ -1012,6 +1014,7 @@ mod tests {
         let capitals = Message::Closed {
             by: UserId::new("U0MANAGER"),
             forced_reason: Some("DUPLICATE".into()),
+            note: None,
             report_withheld: true,
         };
         assert!(free_texts_of(&capitals).contains(&"DUPLICATE".to_string()));
@@ -1031,6 +1034,7 @@ mod tests {
             Some(Message::Closed {
                 by: UserId::new("U0MANAGER"),
                 forced_reason: Some(String::new()),
+                note: None,
                 report_withheld: true,
             })
         );

@@ -76,9 +76,15 @@ pub fn line_for_outside(message: &Message) -> Option<Message> {
     Some(match message {
         // Forced or not is said, the reason never is: the form the bot keeps for a later
         // sharing must not hold a text a redaction erases.
-        Message::Closed { by, forced_reason, .. } => Message::Closed {
+        Message::Closed {
+            by,
+            forced_reason,
+            note,
+            ..
+        } => Message::Closed {
             by: by.clone(),
             forced_reason: forced_reason.as_ref().map(|_| String::new()),
+            note: note.clone(),
             report_withheld: true,
         },
         Message::SeverityLowered { by, from, to, .. } => Message::SeverityLowered {

@@ -15,7 +15,7 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
     w.log(
         Some(user),
         Event::Closed {
-            note,
+            note: note.clone(),
             forced_reason: forced_reason.clone(),
         },
     );
@@ -45,6 +45,7 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
         Message::Closed {
             by: user.clone(),
             forced_reason,
+            note: Some(note),
             report_withheld: false,
         },
     );

@@ -2381,6 +2381,12 @@ fn close_after_every_stage_and_a_measure_closes_the_trouble() {
             forced_reason: None
         }]
     );
+    // The line carries the close's note: kept knowing its entry, so a redaction of it edits the line.
+    let seq = d
+        .entries
+        .iter()
+        .find(|e| matches!(e.event, Event::Closed { .. }))
+        .map(|e| e.seq);
     assert!(has_op(
         &d,
         Lane::Channel,
@@ -2389,9 +2395,10 @@ fn close_after_every_stage_and_a_measure_closes_the_trouble() {
             Message::Closed {
                 by: u("U0SALES"),
                 forced_reason: None,
+                note: Some("customer satisfied".into()),
                 report_withheld: false,
             },
-            None
+            seq.map(|seq| Slot::Entry { seq })
         )
     ));
     assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
@@ -2508,6 +2515,7 @@ fn close_force_is_only_for_the_manager_chain() {
         assert!(messages(&d).contains(&Message::Closed {
             by: u(who),
             forced_reason: Some("customer withdrew the claim".into()),
+            note: Some(String::new()),
             report_withheld: false,
         }));
     }

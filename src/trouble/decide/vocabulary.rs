@@ -455,6 +455,11 @@ pub enum Message {
     Closed {
         by: UserId,
         forced_reason: Option<String>,
+        /// The close's note, carried as the force reason is: read from the trouble when the
+        /// line goes out, a reopening (or a second close) before then would lose or swap it.
+        /// None in a line an earlier release queued, which reads it from the trouble as then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
         /// Set by the deliverer, never stored: the channel is shared with the customer, so the
         /// internal report does not follow it there.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
