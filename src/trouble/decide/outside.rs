@@ -74,8 +74,8 @@ pub fn holds_a_line(decision: &Decision) -> bool {
 pub fn line_for_outside(message: &Message) -> Option<Message> {
     let said = |text: &String| !text.trim().is_empty();
     Some(match message {
-        // Forced or not is said, the reason never is: the form the bot keeps for a later
-        // sharing must not hold a text a redaction erases.
+        // Forced or not is said, the reason never is, nor the note (the team's, as a stage's
+        // is): the form the bot keeps for a later sharing must not hold a text a redaction erases.
         Message::Closed {
             by,
             forced_reason,
@@ -84,7 +84,7 @@ pub fn line_for_outside(message: &Message) -> Option<Message> {
         } => Message::Closed {
             by: by.clone(),
             forced_reason: forced_reason.as_ref().map(|_| String::new()),
-            note: note.clone(),
+            note: note.as_ref().map(|_| String::new()),
             report_withheld: true,
         },
         Message::SeverityLowered { by, from, to, .. } => Message::SeverityLowered {
