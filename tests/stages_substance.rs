@@ -2994,12 +2994,28 @@ async fn closed_with_an_effect_check(bot: &TestBot) -> (OpenedTrouble, Value) {
     (t, asked)
 }
 
+/// As [`closed_with_an_effect_check`], with a second measure standing: the last measure a close
+/// rested on is not cancelled while it is closed, so #1 may be (a duplicate).
+async fn closed_with_a_check_to_cancel(bot: &TestBot) -> (OpenedTrouble, Value) {
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    bot.command_text(SALES, &t.channel, "action prevent Weekly mold temperature audit")
+        .await;
+    all_stages_done(bot, &t).await;
+    bot.command_text(SALES, &t.channel, "close").await;
+    bot.advance_and_settle(Duration::from_secs(5)).await;
+    let asked = message_with(bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    (t, asked)
+}
+
 // "Not effective" tapped on the check of a measure cancelled since (a duplicate): nothing is
 // recorded and the trouble stays closed; the tapper is told why.
 #[tokio::test]
 async fn an_effectiveness_answer_for_a_cancelled_measure_changes_nothing() {
     let bot = spawn_bot().await;
-    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    let (t, asked) = closed_with_a_check_to_cancel(&bot).await;
     bot.command_text(
         MANAGER,
         &t.channel,
@@ -3099,7 +3115,7 @@ async fn the_effectiveness_check_loses_its_buttons_once_answered_cancelled_or_re
     );
 
     let bot = spawn_bot().await;
-    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    let (t, asked) = closed_with_a_check_to_cancel(&bot).await;
     bot.command_text(
         MANAGER,
         &t.channel,
