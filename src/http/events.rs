@@ -224,8 +224,13 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             }
         }
     };
-    let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(&channel))).await else {
-        return StatusCode::OK.into_response();
+    // A store that cannot say whose channel it is answers 500, as the DM path does: Slack
+    // delivers the event again (an acknowledgement in the thread, a channel lost), where a 200
+    // would have it lost for good.
+    let id = match Box::pin(app.store.by_channel(&ChannelId::new(&channel))).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return StatusCode::OK.into_response(),
+        Err(e) => return failed(app, Surface::Event, "cannot find a channel's trouble", e),
     };
     // The event id is remembered in the same write, so a retried delivery is handled once.
     match Box::pin(app.engine().apply(&id, &[event_id], input)).await {
