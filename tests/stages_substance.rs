@@ -1804,6 +1804,29 @@ async fn a_channel_renamed_by_hand_keeps_its_name_when_the_customer_is_corrected
     assert_eq!(trouble(&bot, &t.id).customer, "ACME");
 }
 
+/// A rename Slack made whose answer was lost (a timeout, a 5xx) leaves the channel under the
+/// new name when the bot tries again: that is its own rename done, not a hand rename, so the
+/// store takes the name and a later correction renames the channel again.
+#[tokio::test]
+async fn a_rename_whose_answer_was_lost_is_taken_as_done_and_later_corrections_still_rename() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACMF: defective housings").await;
+    bot.settle().await;
+    let renamed = format!("trouble-{}-acme", t.id);
+    // What Slack shows the retry after the first attempt's answer was lost.
+    bot.slack.rename_by_hand(&t.channel, &renamed);
+    let r = bot.command_text(SALES, &t.channel, "fix customer ACME").await;
+    assert!(r.contains("The customer is corrected"), "{r}");
+    bot.settle().await;
+    assert_eq!(trouble(&bot, &t.id).channel_name.as_deref(), Some(renamed.as_str()));
+
+    bot.command_text(SALES, &t.channel, "fix customer ACME Corp").await;
+    bot.settle().await;
+    let corp = format!("trouble-{}-acme-corp", t.id);
+    assert!(bot.slack.channels().iter().any(|c| c.id == t.channel && c.name == corp));
+    assert_eq!(trouble(&bot, &t.id).channel_name.as_deref(), Some(corp.as_str()));
+}
+
 /// A name Slack will not give the channel (taken by another) leaves the old one, and nothing
 /// counts as failed: the correction itself stands.
 #[tokio::test]

@@ -637,6 +637,12 @@ async fn deliver_once(
             // A name someone gave the channel by hand in Slack is theirs: a corrected customer
             // renames only the name the bot gave it.
             let now = slack.channel_name(&channel).await?;
+            // Already so named: an earlier attempt renamed it and its answer was lost (a timeout,
+            // a 5xx). Taken for a hand rename, the store would keep the old name, and no later
+            // correction would rename the channel again.
+            if now.as_deref() == Some(name.as_str()) {
+                return Ok(Some(Outcome::ChannelRenamed { name: name.clone() }));
+            }
             if let (Some(now), Some(given)) = (now, t.channel_name.as_ref()) {
                 if now != *given {
                     tracing::info!(trouble = %t.id, "the channel was renamed by hand and keeps that name");
