@@ -227,6 +227,25 @@ async fn a_foreign_workspace_gets_403_when_a_team_is_configured() {
     assert_eq!(bot.store().trouble_count(), 0);
 }
 
+/// An event refused for another workspace's, or for a body that does not read, tells Slack not
+/// to send it again: its three retries would fail alike, and count against the app's events.
+#[tokio::test]
+async fn an_event_of_another_workspace_or_that_does_not_read_asks_slack_not_to_retry() {
+    let bot = spawn_bot_raw(&format!("team_id = \"T0MINE\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let foreign = bot
+        .event(&message_event("EvOTHER", "C0ELSEWHERE", SALES, "1.1", None), None)
+        .await;
+    let unreadable = bot.post_signed("/slack/events", "application/json", "{not json").await;
+    for (r, status) in [(foreign, 403), (unreadable, 400)] {
+        assert_eq!(r.status(), status);
+        assert_eq!(
+            r.headers().get("x-slack-no-retry").map(|v| v.as_bytes()),
+            Some(&b"1"[..]),
+            "{status}"
+        );
+    }
+}
+
 /// `team_id` may name an Enterprise Grid organization (README, Configuration): Slack sends it
 /// as `enterprise_id` in commands, interactions (`team.enterprise_id`) and events, beside the
 /// workspace's `T…` in `team_id` (slack-fixtures/inbound). A request of the org is taken, and one

@@ -24,9 +24,17 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         return r.into_response();
     }
     let Ok(event_body) = serde_json::from_slice::<EventBody>(&body) else {
-        return (StatusCode::BAD_REQUEST, "not an Events API body").into_response();
+        return refused(StatusCode::BAD_REQUEST, "not an Events API body");
     };
     answer_event(&app, event_body).await
+}
+
+/// An event refused for what it is (another workspace's, a body that does not read): Slack is
+/// told not to send it again (`X-Slack-No-Retry: 1`), as it would three times otherwise, each
+/// counted as a failed delivery of the app's event subscription (which Slack turns off when
+/// too few succeed), and each logged and counted here again.
+fn refused(status: StatusCode, why: &'static str) -> Response {
+    (status, [("x-slack-no-retry", "1")], why).into_response()
 }
 
 /// An Events API body that came from Slack (signed, or over the socket) → the answer.
@@ -42,7 +50,7 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
             is_ext_shared_channel,
         } => {
             if let Err(r) = check_team(app, team_id.as_deref(), enterprise_id.as_deref()) {
-                return r.into_response();
+                return refused(r, "");
             }
             // Any event from a channel shared outside says so: the bot knows it at once, even
             // when the `channel_shared` event was lost or the remembered answer is older. (Its
