@@ -559,6 +559,9 @@ async fn deliver_once(
                 .await?;
             Ok(None)
         }
+        // An ephemeral cannot be looked up, so a 5xx or a timeout (Slack may have shown it) is
+        // sent again: the answer to a click shown twice at worst (once, when it replaces the
+        // original), rather than a clicker never told what their click did.
         (Op::Respond { url, message, replace }, Some(t)) => {
             slack.respond(url, &rendered(&t, message), *replace).await?;
             Ok(None)

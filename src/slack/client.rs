@@ -580,15 +580,9 @@ impl SlackClient {
         let status = response.status().as_u16();
         self.heard(status);
         if status == 429 {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(1);
             return Err(SlackError::RateLimited {
                 method: method.into(),
-                retry_after: Duration::from_secs(retry_after.min(600)),
+                retry_after: retry_after(&response),
             });
         }
         if !(200..300).contains(&status) {
@@ -658,7 +652,7 @@ impl SlackClient {
             },
             429 => Err(SlackError::RateLimited {
                 method: "response_url".into(),
-                retry_after: Duration::from_secs(1),
+                retry_after: retry_after(&response),
             }),
             _ => Err(SlackError::Http {
                 method: "response_url".into(),
@@ -1057,6 +1051,18 @@ fn unreadable(method: &str, e: &serde_json::Error) -> SlackError {
     }
 }
 
+/// How long a 429 asks to wait (`Retry-After`, in seconds; 1 s when it does not say, at most
+/// 10 minutes): a Web API method's and a `response_url`'s alike.
+fn retry_after(response: &reqwest::Response) -> Duration {
+    let asked = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    Duration::from_secs(asked.min(600))
+}
+
 fn network_detail(e: &reqwest::Error) -> String {
     // reqwest errors carry the URL, which is fine (no token in it); keep it short.
     if e.is_timeout() {
@@ -1176,6 +1182,37 @@ mod tests {
         let base = format!("http://{}/api/", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         SlackClient::new(&base, Secret::new("xoxb-1"), Duration::from_secs(5))
+    }
+
+    /// A `response_url` rate-limited holds it for as long as Slack asks, as a method does: a
+    /// fixed second had every lane try again while Slack still refused.
+    #[tokio::test]
+    async fn a_response_url_answered_429_is_held_for_its_retry_after() {
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(|| async {
+                (
+                    reqwest::StatusCode::TOO_MANY_REQUESTS,
+                    [(reqwest::header::RETRY_AFTER, "30")],
+                    r#"{"ok":false,"error":"ratelimited"}"#,
+                )
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = SlackClient::new(&url, Secret::new("xoxb-1"), Duration::from_secs(5));
+        let e = client
+            .respond(&url, &Rendered::text("t".into()), false)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e,
+            SlackError::RateLimited {
+                method: "response_url".into(),
+                retry_after: Duration::from_secs(30)
+            }
+        );
     }
 
     #[tokio::test]
