@@ -64,6 +64,7 @@ pub struct Metrics {
 }
 
 const REQUESTS: &str = "trouble_bot_requests_total";
+const EVENTS_RATE_LIMITED: &str = "trouble_bot_events_rate_limited_total";
 
 /// The routes and the statuses they answer with that [`Metrics::request`] counts lock-free.
 const ROUTES: [&str; 3] = ["commands", "events", "interactions"];
@@ -81,6 +82,10 @@ const HELP: &[(&str, &str)] = &[
         "Verified Slack requests by route and HTTP status.",
     ),
     ("trouble_bot_timers_fired_total", "Timers that acted, by kind."),
+    (
+        EVENTS_RATE_LIMITED,
+        "Times Slack said it rate-limits the app's events (app_rate_limited): the events it held back never arrived.",
+    ),
     (
         "trouble_bot_troubles_unreadable_total",
         "Troubles a walk over every trouble passed over because their stored record did not read, by walk (the weekly digest left them out; `trouble-bot verify` names them).",
@@ -155,6 +160,11 @@ impl Metrics {
             "trouble_bot_slack_calls_total",
             format_args!("method=\"{method}\",outcome=\"{outcome}\""),
         );
+    }
+
+    /// Slack said it dropped the app's events for a minute (`app_rate_limited`).
+    pub fn events_rate_limited(&self) {
+        self.bump(EVENTS_RATE_LIMITED, format_args!(""));
     }
 
     pub fn request(&self, route: &str, status: u16) {
@@ -270,7 +280,10 @@ impl Metrics {
         for (name, series) in &counters {
             help(&mut out, name, "counter");
             for (labels, value) in series {
-                let _ = writeln!(out, "{name}{{{labels}}} {value}");
+                let _ = match labels.is_empty() {
+                    true => writeln!(out, "{name} {value}"),
+                    false => writeln!(out, "{name}{{{labels}}} {value}"),
+                };
             }
         }
         if let Some(locks) = lock_time {

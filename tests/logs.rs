@@ -118,6 +118,33 @@ async fn a_request_refused_for_another_org_is_logged_naming_its_workspace_and_or
     }
 }
 
+/// Slack saying it dropped the app's events for a minute (`app_rate_limited`) is logged as a
+/// warning naming that minute, and counted in `/metrics`: the acknowledgements of that minute
+/// never arrive, and the operator would otherwise see nothing.
+#[tokio::test]
+async fn events_slack_dropped_for_a_minute_are_logged_with_the_minute_and_counted() {
+    let lines = Lines::default();
+    let out = lines.clone();
+    let subscriber = subscriber(&Config::default(), move || out.clone());
+    let _logging = tracing::dispatcher::set_default(&subscriber);
+    let bot = spawn_bot().await;
+    // As Slack documents it (docs.slack.dev, the Events API's rate limits).
+    let limited = serde_json::json!({"token": "legacy", "type": "app_rate_limited", "team_id": "T0TEAM",
+        "minute_rate_limited": 1_800_000_000, "api_app_id": "A0APP"});
+    assert_eq!(bot.event(&limited, None).await.status(), 200);
+    let log = lines.text();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("WARN") && l.contains("app_rate_limited") && l.contains("2027-01-15T08:00:00+00:00")),
+        "{log}"
+    );
+    let metrics = metrics_at(&bot.base_url).await;
+    assert!(
+        metrics.contains("\ntrouble_bot_events_rate_limited_total 1\n"),
+        "{metrics}"
+    );
+}
+
 /// What the bot's log format (JSON with `json`) prints of a line logged while serving the
 /// request `tag`, or outside any request.
 fn printed(json: bool, tag: Option<RequestTag>) -> String {

@@ -71,6 +71,16 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
             }
             on_event(app, &event_id, &event).await
         }
+        EventBody::AppRateLimited { minute_rate_limited } => {
+            let minute = minute_rate_limited.and_then(|m| chrono::DateTime::from_timestamp(m, 0));
+            let minute = minute.map_or_else(|| "(not said)".to_string(), |m| m.to_rfc3339());
+            tracing::warn!(
+                %minute,
+                "Slack is rate-limiting the app's events (app_rate_limited) from this minute: acknowledgements in the threads and DMs may not arrive"
+            );
+            app.metrics.events_rate_limited();
+            StatusCode::OK.into_response()
+        }
         EventBody::Other => StatusCode::OK.into_response(),
     };
     app.metrics.request("events", response.status().as_u16());

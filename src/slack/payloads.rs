@@ -192,6 +192,13 @@ pub enum EventBody {
         #[serde(default)]
         is_ext_shared_channel: bool,
     },
+    /// Slack rate-limits the app's events from a workspace (more than 30,000 in an hour, or
+    /// too few deliveries answered 200) from the minute `minute_rate_limited` (seconds since
+    /// the epoch): the events it holds back never arrive.
+    AppRateLimited {
+        #[serde(default)]
+        minute_rate_limited: Option<i64>,
+    },
     #[serde(other)]
     Other,
 }
