@@ -230,6 +230,27 @@ async fn a_log_update_form_slack_would_not_open_or_an_outsiders_click_is_told_to
     );
 }
 
+/// The facts and action forms answer a form Slack would not open as the open and update forms
+/// do: the one-line command to type instead, and a token Slack refuses said so (a retry cannot
+/// mend it), never "something went wrong on our side".
+#[tokio::test]
+async fn a_facts_or_action_form_slack_would_not_open_says_the_one_line_command() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.fail_next("views.open", "expired_trigger_id", 1);
+    let told = bot.command_text(SALES, &t.channel, "fact").await;
+    assert!(
+        told.contains("did not open") && told.contains("/trouble fact KEY VALUE"),
+        "{told}"
+    );
+    bot.slack.fail_next("views.open", "token_revoked", 1);
+    let told = bot.command_text(SALES, &t.channel, "action").await;
+    assert!(
+        told.contains("refuses the bot's token (token_revoked)") && told.contains("/trouble action interim"),
+        "{told}"
+    );
+}
+
 #[tokio::test]
 async fn a_nudge_slack_held_back_until_the_customer_was_updated_is_withdrawn_and_the_timeline_says_so() {
     let bot = spawn_bot_with(NUDGES).await;

@@ -245,15 +245,12 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
                 }
-                Err(e) if e.refuses_token() => {
-                    let error = app.slack.token_refused().unwrap_or_default();
-                    ephemeral_text(i18n::form_while_token_refused(l, error))
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot open the open form");
-                    app.metrics.slack_call("views.open", "permanent_error");
-                    ephemeral_text(i18n::form_not_opened(l, "`/trouble open CUSTOMER: SUMMARY`"))
-                }
+                Err(e) => ephemeral_text(super::form_refused(
+                    app,
+                    &e,
+                    "open",
+                    i18n::form_instead(l, i18n::Form::Open),
+                )),
             }
         }
         Command::Open(req) => {

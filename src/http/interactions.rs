@@ -351,11 +351,12 @@ async fn log_update_form(
                     app.metrics.slack_call("views.open", "ok");
                     None
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot open the Log update form");
-                    app.metrics.slack_call("views.open", "permanent_error");
-                    Some(crate::i18n::form_not_opened(l, "`/trouble update TEXT [next: TIME]`"))
-                }
+                Err(e) => Some(super::form_refused(
+                    app,
+                    &e,
+                    "Log update",
+                    crate::i18n::form_instead(l, crate::i18n::Form::Update),
+                )),
             }
         }
         Some(reply) => Some(reply_text(l, &app.config, &reply)),

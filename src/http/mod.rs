@@ -204,6 +204,21 @@ pub(crate) fn ephemeral(rendered: Rendered) -> Response {
     Json(Ephemeral::of(&rendered)).into_response()
 }
 
+/// What to tell whoever asked for a form (`form`, for the log) that Slack would not open
+/// (`views.open` failed with `e`), with the one-line command that does the same, `instead`:
+/// the token Slack refuses, which a retry cannot mend, or the form not opened. Every form
+/// answers so, the open and update forms as the facts and action forms.
+pub(crate) fn form_refused(app: &App, e: &crate::slack::SlackError, form: &str, instead: &str) -> String {
+    let l = app.config.locale;
+    if e.refuses_token() {
+        let error = app.slack.token_refused().unwrap_or_default();
+        return i18n::form_while_token_refused(l, error, instead);
+    }
+    tracing::warn!(error = %e, form, "cannot open a form");
+    app.metrics.slack_call("views.open", "permanent_error");
+    i18n::form_not_opened(l, instead)
+}
+
 pub(crate) fn ephemeral_text(text: String) -> Response {
     ephemeral(Rendered::plain(text))
 }

@@ -70,7 +70,13 @@ pub(super) async fn open_form(
             app.metrics.slack_call("views.open", "ok");
             StatusCode::OK.into_response()
         }
-        Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
+        Err(e) => {
+            let (form, which) = match facts {
+                true => ("facts", crate::i18n::Form::Facts),
+                false => ("action", crate::i18n::Form::Action),
+            };
+            ephemeral_text(super::form_refused(app, &e, form, crate::i18n::form_instead(l, which)))
+        }
     }
 }
 

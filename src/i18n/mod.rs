@@ -531,6 +531,37 @@ fn help_core(l: Locale) -> String {
 
 /// A form Slack would not open (its trigger id lives 3 s; Slack slow or down): try again, or
 /// type `instead`, the command that does the same in one line.
+/// A form the bot opens, for the one-line command that does what it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Open,
+    Update,
+    Facts,
+    Action,
+}
+
+/// The one-line command that does what `form` does, as its help writes it.
+pub fn form_instead(l: Locale, form: Form) -> &'static str {
+    match form {
+        Form::Open => tr!(
+            l,
+            "`/trouble open お客様: 起きたこと`",
+            "`/trouble open CUSTOMER: SUMMARY`"
+        ),
+        Form::Update => tr!(
+            l,
+            "`/trouble update 伝えた内容 [次回: 時刻]`",
+            "`/trouble update TEXT [next: TIME]`"
+        ),
+        Form::Facts => tr!(l, "`/trouble fact 項目 値`", "`/trouble fact KEY VALUE`"),
+        Form::Action => tr!(
+            l,
+            "`/trouble action interim|permanent|prevent 内容 [owner:@担当] [due:期限]`",
+            "`/trouble action interim|permanent|prevent TEXT [owner:@U] [due:DATE]`"
+        ),
+    }
+}
+
 pub fn form_not_opened(l: Locale, instead: &str) -> String {
     tr!(
         l,
@@ -1078,11 +1109,11 @@ pub fn saved_while_channel_lost(l: Locale, how: Option<crate::trouble::model::Ch
 
 /// The answer to `/trouble open` with no text while Slack refuses the bot token: the form
 /// cannot open, but the command line still opens a trouble.
-pub fn form_while_token_refused(l: Locale, error: &str) -> String {
+pub fn form_while_token_refused(l: Locale, error: &str, instead: &str) -> String {
     tr!(
         l,
-        format!("Slack がボットのトークンを拒否しているため（{error}）、フォームを開けません。`/trouble open お客様: 起きたこと` で起票し、上司にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください。"),
-        format!("The form cannot open: Slack refuses the bot's token ({error}). Open with `/trouble open CUSTOMER: what happened` instead, tell your manager yourself, and ask the bot's admin to look at it.")
+        format!("Slack がボットのトークンを拒否しているため（{error}）、フォームを開けません。1行で入力してください: {instead}。ボットはトークンが直るまで投稿できないため、関係者にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください。"),
+        format!("The form cannot open: Slack refuses the bot's token ({error}). Type it in one line instead: {instead}. The bot cannot post until the token is fixed, so tell those concerned yourself, and ask the bot's admin to look at it.")
     )
 }
 
