@@ -216,7 +216,12 @@ pub(crate) fn form_refused(app: &App, e: &crate::slack::SlackError, form: &str, 
     }
     tracing::warn!(error = %e, form, "cannot open a form");
     app.metrics.slack_call("views.open", "permanent_error");
-    i18n::form_not_opened(l, instead)
+    // A timeout or a 5xx may have opened it all the same: "did not open" would have the form
+    // and the one-line command both sent (two troubles, two updates for one).
+    match e.is_ambiguous() {
+        true => i18n::form_maybe_opened(l, instead),
+        false => i18n::form_not_opened(l, instead),
+    }
 }
 
 pub(crate) fn ephemeral_text(text: String) -> Response {

@@ -562,6 +562,15 @@ pub fn form_instead(l: Locale, form: Form) -> &'static str {
     }
 }
 
+/// Slack did not say in time whether the form opened (a timeout, a 5xx): it may have.
+pub fn form_maybe_opened(l: Locale, instead: &str) -> String {
+    tr!(
+        l,
+        format!("Slack からフォームが開いたかどうかの返事が時間内にありませんでした。フォームが開いていればそれを使ってください。開いていなければ、1行で入力してください: {instead}（両方は送らないでください）"),
+        format!("Slack did not confirm the form in time. If it opened, use it; if not, type it in one line: {instead} (not both).")
+    )
+}
+
 pub fn form_not_opened(l: Locale, instead: &str) -> String {
     tr!(
         l,
