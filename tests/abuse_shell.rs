@@ -288,12 +288,15 @@ async fn an_over_limit_content_length_is_refused_before_the_body_is_sent() {
 async fn a_modal_that_slack_is_slow_to_open_is_given_up_in_time_to_answer_within_3_seconds() {
     let bot = spawn_bot().await;
     // Slack's trigger id lasts 3 s: an answer after that is lost, so the bot gives up at 2 s
-    // and says so, rather than waiting out slack_timeout (10 s).
+    // and says so, rather than waiting out slack_timeout (10 s). Slack may still open it after
+    // the bot gave up, so the answer is unsure, not "did not open".
     bot.slack.delay("views.open", Duration::from_millis(2500));
     let answer = bot.command(SALES, ORIGIN, "open").await;
     assert_eq!(answer["response_type"], "ephemeral", "{answer}");
     assert!(
-        answer["text"].as_str().is_some_and(|t| t.contains("did not open")),
+        answer["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("If it opened, use it")),
         "{answer}"
     );
 }
