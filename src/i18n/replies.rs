@@ -447,8 +447,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
                 true => tr!(
                     l,
-                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。上司に DM で連絡します（届かなければ DM でお知らせします）。チャンネル #{channel_name} を準備しています。"),
-                    format!("Trouble {id} opened for {customer}, sev{sev}. Your manager is being told by DM (a DM tells you if they cannot be reached); channel #{channel_name} is coming up.")
+                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。上司に DM で連絡します。チャンネル #{channel_name} を準備しています。"),
+                    format!("Trouble {id} opened for {customer}, sev{sev}. Your manager is being told by DM; channel #{channel_name} is coming up.")
                 ),
                 false => tr!(
                     l,
