@@ -251,6 +251,12 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
         line("department usergroups:").contains("not checked (S0FIELD, S0QUALITY; "),
         "{stdout}"
     );
+    // Where to check them, never by mentioning them: that would notify whole departments.
+    assert!(
+        line("department usergroups:").contains("under People → User groups")
+            && !line("department usergroups:").contains("mention each"),
+        "{stdout}"
+    );
     assert!(stdout.ends_with("4 problems found.\n"), "{stdout}");
 
     // All fixed: exit 0.

@@ -467,8 +467,8 @@ pub fn check_slack_report(l: Locale, findings: &[crate::slack::check::Finding]) 
                 &mut out,
                 t("部門のユーザーグループ:", "department usergroups:"),
                 match l {
-                    Locale::Ja => format!("確認していません（{}。ボットに読む権限がありません）。Slack で一度ずつメンションして、通知が届くか確かめてください。", ids.join("、")),
-                    Locale::En => format!("not checked ({}; the bot has no scope to read them): mention each once in Slack to see that it notifies the group.", ids.join(", ")),
+                    Locale::Ja => format!("確認していません（{}。ボットに読む権限がありません）。Slack の「メンバー」→「ユーザーグループ」で各 ID を確かめてください（ID はグループのリンクにあります）。メンションで試すと部署全員に通知が届きます。", ids.join("、")),
+                    Locale::En => format!("not checked ({}; the bot has no scope to read them): check each id in Slack under People → User groups (the id is in the group's link); mentioning one to test it notifies the whole department.", ids.join(", ")),
                 },
             ),
         }
