@@ -121,17 +121,50 @@ pub fn fold_word(word: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// What follows `prefix` (lower-case) in `text` when `text`, lower-cased, starts with it: the
-/// rest of `text` as typed. Lower-casing may change a letter's length (the Kelvin sign `K` is
-/// three bytes, its `k` one), so the rest is found letter by letter, never by the prefix's length.
+/// What follows `prefix` (lower-case) in `text` when `text` starts with letters whose lower
+/// case spells it: the rest of `text` as typed. Lower-casing may change a letter's length (the
+/// Kelvin sign `K` is three bytes, its `k` one), so the rest is found letter by letter, never by
+/// the prefix's length; a letter whose lower case runs past the prefix's end (`İ`) is no match.
 pub fn strip_lowercase_prefix<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let mut wanted = prefix.chars();
-    for (i, c) in text.char_indices() {
-        if wanted.as_str().is_empty() {
-            return Some(&text[i..]);
+    strip_cased(text, prefix, char::to_lowercase, Side::Start)
+}
+
+/// Which end of a word [`strip_cased`] cuts an affix from.
+#[derive(Clone, Copy)]
+enum Side {
+    Start,
+    End,
+}
+
+/// `text` without `affix` at its start or end (`side`), compared letter by letter as `case` maps
+/// each of `text`'s letters (`affix` is given so mapped): the rest as typed. Cut where the
+/// letters matched, never by `affix`'s length, which a letter changing length under `case`
+/// would shift (`ſ` upper-cases to `S`), into the middle of a letter.
+fn strip_cased<'a, C>(text: &'a str, affix: &str, case: impl Fn(char) -> C, side: Side) -> Option<&'a str>
+where
+    C: DoubleEndedIterator<Item = char>,
+{
+    let mut wanted = affix.chars();
+    match side {
+        Side::Start => {
+            for (i, c) in text.char_indices() {
+                if wanted.as_str().is_empty() {
+                    return Some(&text[i..]);
+                }
+                if !case(c).all(|l| wanted.next() == Some(l)) {
+                    return None;
+                }
+            }
         }
-        if !c.to_lowercase().all(|l| wanted.next() == Some(l)) {
-            return None;
+        Side::End => {
+            for (i, c) in text.char_indices().rev() {
+                if wanted.as_str().is_empty() {
+                    return Some(&text[..i + c.len_utf8()]);
+                }
+                if !case(c).rev().all(|l| wanted.next_back() == Some(l)) {
+                    return None;
+                }
+            }
         }
     }
     wanted.as_str().is_empty().then_some("")
@@ -173,7 +206,6 @@ pub fn parse_amount(text: &str) -> Option<Money> {
     // `約12万円`: an estimate is still an amount (the text keeps the 約).
     let mut s = folded.strip_prefix('約').unwrap_or(&folded);
     let mut currency = None;
-    let upper = s.to_uppercase();
     for (prefix, c) in [
         ("¥", Currency::Jpy),
         ("JPY", Currency::Jpy),
@@ -183,13 +215,12 @@ pub fn parse_amount(text: &str) -> Option<Money> {
         ("€", Currency::Eur),
         ("EUR", Currency::Eur),
     ] {
-        if upper.starts_with(prefix) {
+        if let Some(rest) = strip_cased(s, prefix, char::to_uppercase, Side::Start) {
             currency = Some(c);
-            s = &s[prefix.len()..];
+            s = rest;
             break;
         }
     }
-    let upper = s.to_uppercase();
     for (suffix, c) in [
         ("円", Currency::Jpy),
         ("JPY", Currency::Jpy),
@@ -203,12 +234,12 @@ pub fn parse_amount(text: &str) -> Option<Money> {
         ("EUROS", Currency::Eur),
         ("EURO", Currency::Eur),
     ] {
-        if upper.ends_with(suffix) {
+        if let Some(rest) = strip_cased(s, suffix, char::to_uppercase, Side::End) {
             if currency.is_some_and(|have| have != c) {
                 return None;
             }
             currency = Some(c);
-            s = &s[..s.len() - suffix.len()];
+            s = rest;
             break;
         }
     }
@@ -501,6 +532,31 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(parse_amount(text), *want, "{text}");
+        }
+    }
+
+    /// A currency's letters are matched in upper case, where a letter may change length (`ſ`
+    /// is two bytes, its `S` one): the amount is cut where the letters matched, as typed.
+    #[test]
+    fn a_currency_typed_with_a_letter_that_changes_length_in_upper_case_is_read_as_typed() {
+        let usd = |minor| {
+            Some(Money {
+                currency: Currency::Usd,
+                minor,
+            })
+        };
+        assert_eq!(parse_amount("uſd100"), usd(10_000));
+        assert_eq!(parse_amount("100uſd"), usd(10_000));
+        assert_eq!(parse_amount("100 dollarſ"), usd(10_000));
+        // No letter whose upper case changes length panics a read, wherever it is typed.
+        let changing =
+            ('\0'..=char::MAX).filter(|c| c.to_uppercase().map(char::len_utf8).sum::<usize>() != c.len_utf8());
+        for c in changing {
+            for text in ["USD100", "100usd", "US$100", "100 euros", "¥5万", "100円"] {
+                for i in text.char_indices().map(|(i, _)| i).chain([text.len()]) {
+                    let _ = parse_amount(&format!("{}{c}{}", &text[..i], &text[i..]));
+                }
+            }
         }
     }
 
