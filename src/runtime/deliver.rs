@@ -408,7 +408,7 @@ fn channel_unavailable(item: &OutboxItem, channel: Option<ChannelId>, method: &s
 }
 
 /// While Slack refuses the bot token, whoever opened the trouble of `item` before the bot knew
-/// was answered that their manager was pinged. Until that ping has gone, they hear otherwise,
+/// was answered that their manager was being told. Until that DM has gone, they hear otherwise,
 /// once, through the command's `response_url`: it needs no token (and Slack takes it for half
 /// an hour). Its answer says nothing of the token, so the pacer does not hear of it.
 async fn tell_reporter_not_pinged(app: &App, item: &OutboxItem, error: &'static str) {

@@ -473,7 +473,7 @@ impl SlackClient {
     }
 
     /// Slack said (an event) that the bot token was revoked or the app uninstalled: known
-    /// before any call hears it, so nobody is told meanwhile that their manager was pinged.
+    /// before any call hears it, so nobody is told meanwhile that their manager is being told.
     pub fn token_revoked(&self) {
         self.token_refused.heard(Some("token_revoked"));
     }
