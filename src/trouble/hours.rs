@@ -115,16 +115,16 @@ pub fn is_open(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> b
     next_open(schedule, tz, at) == at
 }
 
-/// True inside business hours or at the very instant they close: working time that fills a
-/// day exactly lands on its close (see `add_working_time`), and what falls due then is that
-/// day's to post, not the next morning's.
-pub fn open_or_closing(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> bool {
-    is_open(schedule, tz, at)
-        || effective(schedule).is_some_and(|hours| {
-            windows(hours, tz, at)
-                .take_while(|&(open, _)| open < at)
-                .any(|(_, close)| close == at)
-        })
+/// How late after a close a timer may fire and still count as due while the hours lasted: a
+/// timer is decided a few milliseconds after its due time (the wake-up, the store read), never
+/// at it, and one due at the very closing instant is that day's to post.
+pub const CLOSING_GRACE: Duration = Duration::minutes(1);
+
+/// True inside business hours or less than [`CLOSING_GRACE`] after they closed: working time that
+/// fills a day exactly lands on its close (see `add_working_time`), and what falls due then is
+/// that day's to post, not the next morning's, though its timer fires a little after.
+pub fn open_or_just_closed(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> bool {
+    is_open(schedule, tz, at) || last_working_window(schedule, tz, at - CLOSING_GRACE, at).is_some()
 }
 
 /// Why the local day of `at` has no business hours: a weekday off (`days`) or a holiday; None
@@ -336,6 +336,29 @@ mod tests {
 
     fn m(n: i64) -> Duration {
         Duration::minutes(n)
+    }
+
+    /// A timer due at the close fires a moment after it: still the day's; one fired well after
+    /// is held for the opening, as is one a moment before the hours begin.
+    #[test]
+    fn just_after_the_close_counts_as_the_days_and_no_later() {
+        let office = office(&[]);
+        let ms = Duration::milliseconds;
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<&BusinessHours>, DateTime<Utc>, bool)] = &[
+            ("open", Some(&office), at("2026-12-01T12:00:00+09:00"), true),
+            ("at the opening", Some(&office), at("2026-12-01T09:00:00+09:00"), true),
+            ("just before the opening", Some(&office), at("2026-12-01T09:00:00+09:00") - ms(1), false),
+            ("at the close", Some(&office), at("2026-12-01T18:00:00+09:00"), true),
+            ("a moment after the close", Some(&office), at("2026-12-01T18:00:00+09:00") + ms(4), true),
+            ("within the minute", Some(&office), at("2026-12-01T18:00:59+09:00"), true),
+            ("a minute after the close", Some(&office), at("2026-12-01T18:01:00+09:00"), false),
+            ("a weekend", Some(&office), at("2026-12-05T12:00:00+09:00"), false),
+            ("no schedule", None, at("2026-12-05T03:00:00+09:00"), true),
+        ];
+        for &(name, schedule, when, want) in cases {
+            assert_eq!(open_or_just_closed(schedule, Tokyo, when), want, "{name}");
+        }
     }
 
     #[test]

@@ -205,7 +205,7 @@ pub(super) fn follow_up(w: &mut Work) {
     let now = w.ctx.now;
     let policy = w.ctx.policy;
     let hours = policy.business_hours.as_ref();
-    if !open_or_closing(hours, policy.timezone, now) {
+    if !open_or_just_closed(hours, policy.timezone, now) {
         // Nothing is posted outside business hours; what fell due is posted once at opening.
         // The status, an edit, shows it overdue at once.
         w.redraw_status_past(policy.customer_owed_by(&w.t));

@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{check_length, Command, OpenRequest, UsageError};
 use super::first_contact::{first_contact_due, first_contact_reminder};
-use super::hours::{add_working_time, is_open, last_working_window, next_open, open_or_closing, working_time_between};
+use super::hours::{
+    add_working_time, is_open, last_working_window, next_open, open_or_just_closed, working_time_between,
+};
 use super::model::*;
 use super::record::Record;
 use super::timeline::{Entry, Event, GENESIS};
