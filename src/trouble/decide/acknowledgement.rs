@@ -66,11 +66,25 @@ pub(super) fn ack_timer_held_till_opening(w: &mut Work) -> bool {
     let policy = w.ctx.policy;
     let hours = policy.business_hours.as_ref();
     let waits = w.t.escalation.gave_up || w.severity_policy().escalate_in_business_hours;
-    if !waits || is_open(hours, policy.timezone, w.ctx.now) {
+    if !waits || chain_may_ask_now(w) {
         return false;
     }
     w.start_ack_timer_at(next_open(hours, policy.timezone, w.ctx.now));
     true
+}
+
+/// Whether the hours let the escalation ask anyone now. Going up the chain, a step due at the
+/// very close (working time that fills the day lands there) is that day's, though its timer
+/// fires a little after: [`open_or_just_closed`]. The daily round holds to the opening strictly:
+/// with the grace, a round held to 09:00 would set its next for 18:00 the same day (a working
+/// day on) and ask the chain twice in one day.
+fn chain_may_ask_now(w: &Work) -> bool {
+    let policy = w.ctx.policy;
+    let hours = policy.business_hours.as_ref();
+    match w.t.escalation.gave_up {
+        true => is_open(hours, policy.timezone, w.ctx.now),
+        false => open_or_just_closed(hours, policy.timezone, w.ctx.now),
+    }
 }
 
 /// `[org]` fixed after the trouble opened (its manager left, a reorg): the chain kept on the
@@ -157,10 +171,9 @@ fn go_up_because(w: &mut Work, passed_over: Option<&UserId>, because: Option<New
     } else if let Some(top) = chain.last() {
         // Going up the chain never waits, but asking the top again at night only wakes them:
         // the re-pings wait for the opening, and the night does not use them up.
-        let policy = w.ctx.policy;
-        let hours = policy.business_hours.as_ref();
-        if !is_open(hours, policy.timezone, w.ctx.now) {
-            let opening = next_open(hours, policy.timezone, w.ctx.now);
+        if !chain_may_ask_now(w) {
+            let policy = w.ctx.policy;
+            let opening = next_open(policy.business_hours.as_ref(), policy.timezone, w.ctx.now);
             w.start_ack_timer_at(opening);
             return;
         }

@@ -1532,6 +1532,48 @@ fn an_escalation_in_business_hours_whose_timer_fires_at_night_waits_for_the_open
     assert_eq!(asked_to_ack(&d), users(&["U0DIRECTOR"]), "asked at Monday's opening");
 }
 
+/// Working time that fills the day lands a step's due time on the close; its timer fires a
+/// moment after, and the step is that day's, not the next working day's.
+#[test]
+fn an_escalation_in_business_hours_due_at_the_close_goes_then() {
+    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME")); // Friday 12:00 in Tokyo
+                                                                    // The bot was down from 13:50 to 16:00: the director is asked at 16:00, two working hours
+                                                                    // before the close.
+    sim.now = at("2026-11-27T07:00:00Z");
+    let d = sim.feed(Input::Timer(sim.last_ack_timer().kind));
+    assert_eq!(asked_to_ack(&d), users(&["U0DIRECTOR"]));
+    let timer = sim.last_ack_timer();
+    assert_eq!(timer.due, at("2026-11-27T09:00:00Z"), "Friday 18:00, the close");
+    let d = sim.fire_late(&timer);
+    assert_eq!(asked_to_ack(&d), users(&["U0VP"]), "asked at the close: {:?}", d.timers);
+    let monday = at("2026-11-30T02:00:00Z");
+    assert_eq!(ack_timers(&d), vec![(monday, sim.t.escalation.round)], "Monday 11:00");
+}
+
+/// The top's re-ping due at the close goes then too, as the steps below it do.
+#[test]
+fn a_top_reping_in_business_hours_due_at_the_close_goes_then() {
+    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME")); // Friday 12:00 in Tokyo
+    sim.fire_when_due(&sim.last_ack_timer()); // 14:00, the director
+    sim.fire_when_due(&sim.last_ack_timer()); // 16:00, the VP, the top
+    let timer = sim.last_ack_timer();
+    assert_eq!(timer.due, at("2026-11-27T09:00:00Z"), "Friday 18:00, the close");
+    let d = sim.fire_late(&timer);
+    assert_eq!(
+        asked_to_ack(&d),
+        users(&["U0VP"]),
+        "re-pinged at the close: {:?}",
+        d.timers
+    );
+    assert_eq!(
+        events(&d),
+        vec![Event::Repinged {
+            to: u("U0VP"),
+            count: 1
+        }]
+    );
+}
+
 #[test]
 fn the_daily_round_whose_timer_fires_at_night_waits_for_the_opening() {
     let mut sim = Sim::ready_with(office_config(), req("ACME")); // severity 2: on the clock
