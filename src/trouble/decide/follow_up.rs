@@ -264,7 +264,7 @@ pub(super) fn follow_up(w: &mut Work) {
     // keeps nobody out), and a nudge late past the fourth period (the bot down, a severity
     // raised) still tells: the wait told of is kept, not a band of time the nudge must fall in.
     let long = waited >= cadence * 4 && (promise.is_none() || promise_missed);
-    if let (true, Some(manager)) = (long && w.t.still_waiting_told != Some(from), manager) {
+    if let (true, Some(manager)) = (long && !told_of_wait(w, from), manager) {
         if let Some(above) = w.t.manager_chain().get(1).filter(|a| **a != w.t.owner).cloned() {
             let message = Message::CustomerStillWaiting {
                 waited_secs,
@@ -277,6 +277,24 @@ pub(super) fn follow_up(w: &mut Work) {
     }
     w.start_followup_timer(next_due);
     w.refresh_status();
+}
+
+/// Whether the one above the manager was told of the wait counted from FROM. A record kept
+/// before `still_waiting_told` was does not say: a DM telling them it still keeps was sent for
+/// this wait (waiting DMs are settled and dropped at each update and at the close), so the
+/// previous release told them, and the record now says so.
+fn told_of_wait(w: &mut Work, from: DateTime<Utc>) -> bool {
+    if w.t.still_waiting_told.is_some() {
+        return w.t.still_waiting_told == Some(from);
+    }
+    let told =
+        w.t.waiting_dms
+            .iter()
+            .any(|dm| matches!(dm.shown, Some(Message::CustomerStillWaiting { .. })));
+    if told {
+        w.t.still_waiting_told = Some(from);
+    }
+    told
 }
 
 /// The customer's last contact a DM saying they wait counted from, when it says (not one kept by

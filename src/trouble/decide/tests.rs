@@ -3267,6 +3267,40 @@ fn still_waiting_told(d: &Decision) -> Vec<(UserId, i64)> {
         .collect()
 }
 
+/// A record from the release before `still_waiting_told` was kept, whose director was told of
+/// this wait and whose DM still stands unsettled: not told again at the next nudge.
+#[test]
+fn after_the_upgrade_a_wait_the_previous_release_told_of_is_not_told_again() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: every 4h
+    let told = follow_ups_told(&mut sim, 4);
+    assert_eq!(told, vec![(u("U0DIRECTOR"), hours(16).num_seconds())]);
+    let message = Message::CustomerStillWaiting {
+        waited_secs: hours(16).num_seconds(),
+        manager: u("U0MANAGER"),
+        last_contact: Some(t0()),
+    };
+    sim.feed(Input::Delivered(Outcome::Posted {
+        slot: Slot::WaitingDm,
+        channel: ChannelId::new("D0DIRECTOR"),
+        ts: Ts::new("1.1"),
+        together: Vec::new(),
+        shown: Some(Box::new(message)),
+    }));
+    assert_eq!(sim.t.waiting_dms.len(), 1, "kept until the customer is updated");
+    // The upgrade: the record as the previous release wrote it, without the field.
+    let mut stored = serde_json::to_value(&sim.t).expect("writes");
+    let field = stored.as_object_mut().expect("an object").remove("still_waiting_told");
+    assert!(field.is_some(), "the field is written as it is set");
+    sim.t = serde_json::from_value(stored).expect("reads");
+    assert_eq!(sim.t.still_waiting_told, None);
+    assert_eq!(
+        follow_ups_told(&mut sim, 2),
+        vec![],
+        "told once per wait, before the upgrade too"
+    );
+    assert_eq!(sim.t.still_waiting_told, Some(t0()), "and now the record says so");
+}
+
 /// Fires the follow-up timers as they fall due, N of them: the director's DMs saying the
 /// customer waits, as the wait since the last contact stood.
 fn follow_ups_told(sim: &mut Sim, n: usize) -> Vec<(UserId, i64)> {
