@@ -283,6 +283,10 @@ pub struct Escalation {
     /// Re-pings of the top of the chain.
     pub top_repings: u32,
     pub gave_up: bool,
+    /// Daily rounds since the bot gave up going up: the re-pings of the lower end they ask with
+    /// the top, as the timeline counts them (0 in records kept before it was).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub daily_rounds: u32,
     /// When the running acknowledgement timer falls due, so a severity change never postpones it.
     #[serde(default)]
     pub due: Option<DateTime<Utc>>,

@@ -222,15 +222,20 @@ pub(super) fn ask_again_daily(w: &mut Work) {
         }
         return;
     };
-    w.t.escalation.top_repings += 1;
-    let count = w.t.escalation.top_repings;
+    let escalation = &mut w.t.escalation;
+    escalation.top_repings += 1;
+    let count = escalation.top_repings;
+    // The lower end was asked once before the rounds, not with each of the top's re-pings: its
+    // count is the round's. A record kept before the rounds were counted has the top's to go by.
+    escalation.daily_rounds = escalation.daily_rounds.max(count.saturating_sub(MAX_TOP_REPINGS + 1)) + 1;
+    let round = escalation.daily_rounds;
     // The timeline says whom the round asked (the channel is the one record): both ends of it.
     if top != manager {
         w.log(
             None,
             Event::Repinged {
                 to: manager.clone(),
-                count,
+                count: round,
             },
         );
     }
@@ -261,6 +266,7 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work, by: &UserId) {
     let escalation = &mut w.t.escalation;
     escalation.level = 0;
     escalation.top_repings = 0;
+    escalation.daily_rounds = 0;
     escalation.gave_up = false;
     // Asked anew: who was asked before the close, and when, is no longer what they wait on.
     escalation.asked.clear();
