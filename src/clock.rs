@@ -51,11 +51,7 @@ impl Clock {
     /// Waits until the clock reads `t` or later (at once if it already does).
     pub async fn sleep_until(&self, t: DateTime<Utc>) {
         match self {
-            Clock::System => {
-                while let Some(wait) = system_wait(Utc::now(), t) {
-                    tokio::time::sleep(wait).await;
-                }
-            }
+            Clock::System => system_sleep_until(t, SYSTEM_WAIT_CAP).await,
             Clock::Manual(m) => m.sleep_until(t).await,
         }
     }
@@ -95,10 +91,18 @@ impl Clock {
 /// one daily round or digest, nothing else waking the timer loop), a chunk of it a minute at most.
 const SYSTEM_WAIT_CAP: Duration = Duration::from_secs(60);
 
-/// How long the system clock sleeps next, at `now`, waiting for `t`: None once it is due.
-fn system_wait(now: DateTime<Utc>, t: DateTime<Utc>) -> Option<Duration> {
+/// Sleeps until the wall clock reads `t`, in chunks of at most `cap`, reading it again after each.
+async fn system_sleep_until(t: DateTime<Utc>, cap: Duration) {
+    while let Some(wait) = system_wait(Utc::now(), t, cap) {
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// How long the system clock sleeps next, at `now`, waiting for `t`, `cap` at most: None once
+/// it is due.
+fn system_wait(now: DateTime<Utc>, t: DateTime<Utc>, cap: Duration) -> Option<Duration> {
     let wait = (t - now).to_std().ok().filter(|w| !w.is_zero())?;
-    Some(wait.min(SYSTEM_WAIT_CAP))
+    Some(wait.min(cap))
 }
 
 /// A clock that starts at a chosen instant, runs at the speed of real time from there (so the
@@ -248,20 +252,35 @@ mod tests {
 
     #[test]
     fn the_system_clock_reads_the_time_again_at_least_once_a_minute() {
-        let hours = system_wait(start(), start() + chrono::Duration::hours(3));
+        let wait = |now, t| system_wait(now, t, SYSTEM_WAIT_CAP);
+        let hours = wait(start(), start() + chrono::Duration::hours(3));
         assert_eq!(
             hours,
             Some(SYSTEM_WAIT_CAP),
             "a suspend or a clock step delays a timer a minute at most"
         );
-        let soon = system_wait(start(), start() + chrono::Duration::seconds(5));
+        let soon = wait(start(), start() + chrono::Duration::seconds(5));
         assert_eq!(soon, Some(Duration::from_secs(5)));
-        assert_eq!(system_wait(start(), start()), None, "due");
+        assert_eq!(wait(start(), start()), None, "due");
         assert_eq!(
-            system_wait(start() + chrono::Duration::hours(2), start()),
+            wait(start() + chrono::Duration::hours(2), start()),
             None,
             "past, after a jump"
         );
+    }
+
+    /// The chunks add up: a wait longer than the cap sleeps on after the first chunk, to its
+    /// time and not before (a cap of 10 ms stands for the minute, so the test waits 50 ms).
+    #[tokio::test]
+    async fn the_system_clock_sleeps_on_chunk_after_chunk_until_its_time() {
+        let t = Utc::now() + chrono::Duration::milliseconds(50);
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            system_sleep_until(t, Duration::from_millis(10)),
+        )
+        .await
+        .expect("it wakes");
+        assert!(Utc::now() >= t, "woke before its time");
     }
 
     #[tokio::test]
