@@ -249,9 +249,11 @@ fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
 
 /// Whether a prevention measure standing (not cancelled, not found not effective) was recorded
 /// after `a` was found not effective (or, for an answer an earlier release kept without its
-/// time, since the latest reopening): what "revised" says of it.
+/// time, since the latest reopening) and by the latest close: what "revised" says of it. One
+/// added after that close revised nothing the close rested on.
 fn revised_since(t: &Trouble, a: &Action) -> bool {
     let since = a.judged.as_ref().map(|m| m.at).or(t.substance.reopened_at);
+    let until = t.closed.as_ref().map(|c| c.at);
     let actions = &t.substance.actions;
     let after = actions.iter().position(|b| std::ptr::eq(b, a)).map_or(0, |i| i + 1);
     actions[after.min(actions.len())..].iter().any(|b| {
@@ -259,6 +261,7 @@ fn revised_since(t: &Trouble, a: &Action) -> bool {
             && b.cancelled.is_none()
             && b.effective != Some(false)
             && since.is_none_or(|s| b.at >= s)
+            && until.is_none_or(|u| b.at <= u)
     })
 }
 
@@ -927,6 +930,14 @@ mod tests {
             "(revised before the trouble was closed again)",
             "見直しのうえ再クローズ",
         );
+        // A measure recorded only after the close (`prevent` is open to a closed trouble) came
+        // too late to be what it was closed again on.
+        t.substance.actions.pop();
+        t.substance.actions.push(Action {
+            at: at(9),
+            ..action(ActionKind::Prevent, "Weekly mold temperature audit".into())
+        });
+        says(&t, "(closed again without a new measure)", "新たな対策なしで再クローズ");
     }
 
     /// An 8D with more items than one Slack message holds keeps every heading and every list,
