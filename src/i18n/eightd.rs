@@ -247,21 +247,20 @@ fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
         .collect()
 }
 
-/// Whether a prevention measure standing (not cancelled, not found not effective) was recorded
-/// after `a` was found not effective (or, for an answer an earlier release kept without its
-/// time, since the latest reopening) and by the latest close: what "revised" says of it. One
-/// added after that close revised nothing the close rested on.
+/// Whether a prevention measure (not cancelled) was recorded after `a` was found not effective
+/// (or, for an answer an earlier release kept without its time, since the latest reopening) and
+/// by the latest close (open again, the close the latest reopening undid): what "revised" says
+/// of it. One added after that close revised nothing the close rested on; one that a later
+/// check found not effective in turn was still the revision made before that close.
 fn revised_since(t: &Trouble, a: &Action) -> bool {
     let since = a.judged.as_ref().map(|m| m.at).or(t.substance.reopened_at);
-    let until = t.closed.as_ref().map(|c| c.at);
+    let Some(until) = t.closed.as_ref().map(|c| c.at).or(t.substance.closed_before) else {
+        return false;
+    };
     let actions = &t.substance.actions;
     let after = actions.iter().position(|b| std::ptr::eq(b, a)).map_or(0, |i| i + 1);
     actions[after.min(actions.len())..].iter().any(|b| {
-        b.kind == ActionKind::Prevent
-            && b.cancelled.is_none()
-            && b.effective != Some(false)
-            && since.is_none_or(|s| b.at >= s)
-            && until.is_none_or(|u| b.at <= u)
+        b.kind == ActionKind::Prevent && b.cancelled.is_none() && since.is_none_or(|s| b.at >= s) && b.at <= until
     })
 }
 
@@ -613,9 +612,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
             // Found not effective, the trouble was reopened; closed again, "revised" only when a
             // new measure was recorded since (a forced close, or one on an older measure, is not).
             let (revision_ja, revision_en) = match t.closed {
-                Some(_) if revised_since(t, a) => {
-                    ("見直しのうえ再クローズ", "revised before the trouble was closed again")
-                }
+                _ if revised_since(t, a) => ("見直しのうえ再クローズ", "revised before the trouble was closed again"),
                 Some(_) => ("新たな対策なしで再クローズ", "closed again without a new measure"),
                 None => ("対策を見直し中", "being revised"),
             };
@@ -938,6 +935,67 @@ mod tests {
             ..action(ActionKind::Prevent, "Weekly mold temperature audit".into())
         });
         says(&t, "(closed again without a new measure)", "新たな対策なしで再クローズ");
+    }
+
+    /// Reopened twice: the measure recorded after the first finding, itself found not effective
+    /// at its own check, is still the revision #1 was closed again on, open again or closed
+    /// again (by force, with nothing new), so D7 never contradicts itself over #1.
+    #[test]
+    fn d7_of_a_trouble_reopened_twice_says_the_first_measure_was_revised() {
+        let (config, mut t) = trouble();
+        let found = |text: &str, recorded: u32, day: u32| Action {
+            at: at(recorded),
+            effective: Some(false),
+            judged: Some(Mark {
+                by: UserId::new(MANAGER),
+                at: at(day),
+                note: String::new(),
+            }),
+            ..action(ActionKind::Prevent, text.into())
+        };
+        // #1 closed on day 2, found not effective on day 4; #2 recorded day 5, closed again
+        // day 6, found not effective on day 8: open again.
+        t.substance.actions = vec![found("Mold temperature alarm", 1, 4), found("Weekly mold audit", 5, 8)];
+        t.substance.reopened = 2;
+        t.substance.reopened_at = Some(at(8));
+        t.substance.closed_before = Some(at(6));
+        let line = |l: Locale, t: &Trouble, text: &str| {
+            let md = eightd_markdown(l, &config, t);
+            md.lines()
+                .find(|s| s.contains(text))
+                .map(str::to_string)
+                .unwrap_or_else(|| panic!("{text} in {md}"))
+        };
+        let says = |t: &Trouble, text: &str, en: &str, ja: &str| {
+            let (e, j) = (line(Locale::En, t, text), line(Locale::Ja, t, text));
+            assert!(e.contains(en), "{e}");
+            assert!(j.contains(ja), "{j}");
+        };
+        says(
+            &t,
+            "Mold temperature alarm",
+            "(revised before the trouble was closed again)",
+            "見直しのうえ再クローズ",
+        );
+        says(&t, "Weekly mold audit", "(being revised)", "対策を見直し中");
+        t.closed = Some(crate::trouble::model::Closure {
+            by: UserId::new(MANAGER),
+            at: at(10),
+            note: String::new(),
+            forced_reason: Some("customer accepted".into()),
+        });
+        says(
+            &t,
+            "Mold temperature alarm",
+            "(revised before the trouble was closed again)",
+            "見直しのうえ再クローズ",
+        );
+        says(
+            &t,
+            "Weekly mold audit",
+            "(closed again without a new measure)",
+            "新たな対策なしで再クローズ",
+        );
     }
 
     /// An 8D with more items than one Slack message holds keeps every heading and every list,
