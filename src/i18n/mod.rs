@@ -68,6 +68,27 @@ pub(super) fn numbers(l: Locale, ns: &[usize]) -> String {
     listed(l, ns.iter().map(|n| format!("#{n}")))
 }
 
+/// The prevention measure a close still needs: one, or a new one when those recorded were found
+/// not effective (`not_effective`, by number), with how to record it.
+pub(super) fn measure_missing(l: Locale, not_effective: &[usize]) -> String {
+    match not_effective {
+        [] => tr!(
+            l,
+            "再発防止策（`/trouble prevent 対策`）",
+            "a prevention measure (`/trouble prevent MEASURE`)"
+        )
+        .to_string(),
+        ns => {
+            let (listed, were) = (numbers(l, ns), if ns.len() == 1 { "was" } else { "were" });
+            tr!(
+                l,
+                format!("新たな再発防止策（{listed} は効果なしと確認されたため。`/trouble prevent 対策`）"),
+                format!("a new prevention measure ({listed} {were} found not effective; `/trouble prevent MEASURE`)")
+            )
+        }
+    }
+}
+
 /// Departments as a refusal names them: by the name people know (`品質保証部`) and the key they
 /// type (`+quality`); a key no longer configured, alone.
 pub(super) fn departments_typed(l: Locale, config: &crate::config::Config, keys: &[String]) -> String {

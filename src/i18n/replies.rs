@@ -940,22 +940,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             you_may_force,
         } => {
             let mut missing = Vec::new();
-            if !has_measure && not_effective.is_empty() {
-                missing.push(
-                    tr!(
-                        l,
-                        "再発防止策（`/trouble prevent 対策`）",
-                        "a prevention measure (`/trouble prevent MEASURE`)"
-                    )
-                    .to_string(),
-                );
-            } else if !has_measure {
-                let ns: Vec<String> = not_effective.iter().map(|n| format!("#{n}")).collect();
-                missing.push(tr!(
-                    l,
-                    format!("新たな再発防止策（{} は効果なしと確認されたため。`/trouble prevent 対策`）", ns.join("・")),
-                    format!("a new prevention measure ({} was found not effective; `/trouble prevent MEASURE`)", ns.join(", "))
-                ));
+            if !has_measure {
+                missing.push(super::measure_missing(l, not_effective));
             }
             let never: Vec<String> = never_started.iter().map(|s| s.number().to_string()).collect();
             let never_text = if never.is_empty() {
@@ -1360,5 +1346,53 @@ fn no_such_word(l: Locale, w: &str, meant: crate::trouble::command::WordMeant) -
             format!("`{w}` というコマンドはありません。トラブルは削除できません（記録を隠さないため）。誤って起票したもの（重複・テストなど）は、オーナーの上司とその上位者（組織設定の順）がそのチャンネルで理由を添えてクローズします: `/trouble close force 誤って起票`（理由はタイムラインに残ります）。誤って記録したお客様への報告は `/trouble 取消 報告 [N] 理由`。"),
             format!("There is no `{w}` command: a trouble is never deleted, so its record hides nothing. One opened by mistake (a duplicate, a test) is closed by the owner's manager chain (as `[org]` lists it) in its channel, with the reason: `/trouble close force opened by mistake` (the reason stays on the timeline). A customer update logged by mistake: `/trouble withdraw update [N] REASON`.")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The close's refusal lists the measures found not effective as every answer lists numbers,
+    /// and says "was" of one and "were" of several; in Japanese too.
+    #[test]
+    fn the_close_refusal_names_the_measures_found_not_effective() {
+        let (config, _) = crate::i18n::messages::tests::hostile();
+        let refusal = |l: Locale, not_effective: Vec<usize>| {
+            let reply = Reply::CloseMissing {
+                not_done: vec![],
+                never_started: vec![],
+                has_measure: false,
+                not_effective,
+                forcers: Box::new(Who::Chain(vec![])),
+                you_may_force: true,
+            };
+            reply_text(l, &config, &reply)
+        };
+        for (l, ns, says) in [
+            (
+                Locale::En,
+                vec![1],
+                "Missing: a new prevention measure (#1 was found not effective; `/trouble prevent MEASURE`).",
+            ),
+            (
+                Locale::En,
+                vec![1, 2],
+                "Missing: a new prevention measure (#1, #2 were found not effective; `/trouble prevent MEASURE`).",
+            ),
+            (
+                Locale::Ja,
+                vec![1],
+                "足りないもの: 新たな再発防止策（#1 は効果なしと確認されたため。`/trouble prevent 対策`）。",
+            ),
+            (
+                Locale::Ja,
+                vec![1, 2],
+                "足りないもの: 新たな再発防止策（#1、#2 は効果なしと確認されたため。`/trouble prevent 対策`）。",
+            ),
+        ] {
+            let text = refusal(l, ns);
+            assert!(text.contains(says), "{l:?}: {text}");
+        }
     }
 }
