@@ -2011,11 +2011,20 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             format!("対策 #{n} は{}が取り消し済みです。何も変えていません。", user(by)),
             format!("Action #{n} was cancelled by {}. Nothing was changed.", user(by))
         ),
-        StepReply::LastMeasureOfClose { n } => tr!(
-            l,
-            format!("対策 #{n} は、このトラブルがクローズの条件とした最後の再発防止策です。取り消すと再発防止策なしで通常どおりクローズしたことになるため、取り消せません。先に `/trouble reopen 理由` で再開し、正しい対策を記録してください。何も変えていません。"),
-            format!("Action #{n} is the last prevention measure this trouble was closed on: cancelled, the record would read as closed normally with none. Reopen it first (`/trouble reopen REASON`) and record the right measure. Nothing was changed.")
-        ),
+        StepReply::LastMeasureOfClose { n, reopeners } => {
+            let (who_ja, who_en) = match reopeners {
+                None => (String::new(), String::new()),
+                Some(r) => {
+                    let r = super::chain_text(l, &config.policy, r);
+                    (format!("{r}が"), format!(" ({r} may)"))
+                }
+            };
+            tr!(
+                l,
+                format!("対策 #{n} は、このトラブルがクローズの条件とした最後の再発防止策です。取り消すと再発防止策なしで通常どおりクローズしたことになるため、取り消せません。先に{who_ja} `/trouble reopen 理由` で再開し、正しい対策を記録してください。何も変えていません。"),
+                format!("Action #{n} is the last prevention measure this trouble was closed on: cancelled, the record would read as closed normally with none. Reopen it first (`/trouble reopen REASON`){who_en} and record the right measure. Nothing was changed.")
+            )
+        }
         StepReply::CancelNeedsReason { n } => tr!(
             l,
             format!("取り消す理由を入力してください: `/trouble action cancel {n} 理由`（例: `重複のため`）。何も変えていません。"),

@@ -881,11 +881,15 @@ pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: Strin
     };
     let a = &w.t.substance.actions[i];
     // A close (not forced) rested on its measures: the last standing one stays while it is
-    // closed, or the record would read as a normal close with none. Reopened, it may go.
+    // closed, or the record would read as a normal close with none. Reopened, it may go: the
+    // answer names who may reopen it when the one cancelling may not (a reorg since the chain
+    // was kept can leave them able to cancel and not to reopen).
     let rested_on = w.t.closed.as_ref().is_some_and(|c| c.forced_reason.is_none());
     let standing = a.kind == ActionKind::Prevent && a.effective != Some(false);
     if rested_on && standing && standing_prevention(&w.t) <= 1 {
-        return Reply::Step(StepReply::LastMeasureOfClose { n });
+        let reopeners = (!super::decide::may(w.ctx.policy, &w.t, user, super::decide::Act::Reopen))
+            .then(|| super::decide::reopeners(w.ctx.policy, &w.t));
+        return Reply::Step(StepReply::LastMeasureOfClose { n, reopeners });
     }
     let reason = reason.trim().to_string();
     if !crate::trouble::command::says_something(&reason) {

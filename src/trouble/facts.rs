@@ -2114,9 +2114,11 @@ pub enum StepReply {
         by: UserId,
     },
     /// `action cancel N` on the last prevention measure a trouble closed (not by force) rests on:
-    /// cancelled, the record would read as closed normally with no measure. Reopen first.
+    /// cancelled, the record would read as closed normally with no measure. Reopen first:
+    /// `reopeners` may, named when the one who typed it is not among them.
     LastMeasureOfClose {
         n: usize,
+        reopeners: Option<Vec<UserId>>,
     },
     /// `action cancel N` without a reason.
     CancelNeedsReason {

@@ -290,12 +290,18 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
 
 /// The answer to anything but a read on a closed trouble: closed, and who may reopen it.
 pub(in crate::trouble) fn already_closed(policy: &Policy, t: &Trouble) -> Reply {
-    let reopeners = match who_may(policy, t, Act::Reopen) {
+    Reply::AlreadyClosed {
+        reopeners: reopeners(policy, t),
+    }
+}
+
+/// Who may reopen `t`, as an answer names them.
+pub(in crate::trouble) fn reopeners(policy: &Policy, t: &Trouble) -> Vec<UserId> {
+    match who_may(policy, t, Act::Reopen) {
         Who::Chain(chain) => chain,
         Who::OwnerOrChain { owner, chain } => std::iter::once(owner).chain(chain).collect(),
         _ => Vec::new(),
-    };
-    Reply::AlreadyClosed { reopeners }
+    }
 }
 
 /// The refusal when `user` may not do `act`, naming who may: never someone the bot found it

@@ -2524,11 +2524,30 @@ fn the_last_measure_a_close_rested_on_is_not_cancelled_while_it_is_closed() {
     assert_eq!(
         d.reply,
         Some(Reply::Step(crate::trouble::facts::StepReply::LastMeasureOfClose {
-            n: 1
+            n: 1,
+            reopeners: None
         }))
     );
     assert_no_effect(&d, "cancel of the last measure of a close");
     assert!(sim.t.substance.actions[0].cancelled.is_none());
+    // After a reorg the kept chain still lets the manager cancel, but they now report to the
+    // owner and may not reopen: the refusal names who may.
+    let mut reorg = sim.config.clone();
+    sim.config
+        .managers
+        .insert(UserId::new("U0MANAGER"), UserId::new("U0SALES"));
+    sim.config
+        .managers
+        .insert(UserId::new("U0SALES"), UserId::new("U0DIRECTOR"));
+    let d = sim.cmd("U0MANAGER", cancel());
+    assert_eq!(
+        d.reply,
+        Some(Reply::Step(crate::trouble::facts::StepReply::LastMeasureOfClose {
+            n: 1,
+            reopeners: Some(vec![UserId::new("U0DIRECTOR"), UserId::new("U0VP")])
+        }))
+    );
+    std::mem::swap(&mut sim.config, &mut reorg);
     sim.cmd(
         "U0MANAGER",
         Command::Step(crate::trouble::facts::Step::Reopen("wrong measure".into())),
