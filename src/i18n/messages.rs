@@ -589,12 +589,8 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
                 format!("暫定対策 #{n} の完了（`/trouble action done {n}`）"),
                 format!("interim action #{n} done (`/trouble action done {n}`)")
             ),
-            CloseWait::PreventionMeasure => tr!(
-                l,
-                "再発防止策（`/trouble prevent 内容`）",
-                "a prevention measure (`/trouble prevent TEXT`)"
-            )
-            .to_string(),
+            // As the close's refusal words it, so both say why #1 no longer counts.
+            CloseWait::PreventionMeasure { not_effective } => super::measure_missing(l, &not_effective),
             CloseWait::Decision(n) => tr!(l, format!("提案 #{n} の決定"), format!("a decision on proposal #{n}")),
             CloseWait::Acknowledgement => tr!(l, "上司の確認", "the manager's acknowledgement").to_string(),
         })
@@ -3060,6 +3056,37 @@ pub(super) mod tests {
     use crate::trouble::command::OpenRequest;
     use crate::trouble::decide::{open, Ctx};
     use crate::trouble::model::{ChannelId, Origin, TroubleId};
+
+    /// Its only measure found not effective, the status says what the close's refusal says is
+    /// missing: a new measure, and why #1 no longer counts.
+    #[test]
+    fn the_status_says_a_new_measure_is_missing_as_the_close_refusal_does() {
+        use crate::trouble::actions::{Action, ActionKind};
+        let (config, mut t) = hostile();
+        let owner = t.owner.clone();
+        t.substance.actions.push(Action {
+            kind: ActionKind::Prevent,
+            text: "Mold temperature alarm".into(),
+            owner: owner.clone(),
+            due: None,
+            check: None,
+            by: owner,
+            at: t.opened_at,
+            done: None,
+            verified: None,
+            effective: Some(false),
+            judged: None,
+            cancelled: None,
+            round: 0,
+        });
+        for l in [Locale::En, Locale::Ja] {
+            let status = all_stages_done(l, &config, &t);
+            assert!(
+                status.contains(&crate::i18n::measure_missing(l, &[1])),
+                "{l:?}: {status}"
+            );
+        }
+    }
 
     /// A trouble whose every typed field tries to ping, link and forge.
     pub(in crate::i18n) fn hostile() -> (Config, Trouble) {

@@ -931,8 +931,9 @@ fn tell_of_change(w: &mut Work, by: &UserId, people: &[UserId], event: &StepEven
 pub enum CloseWait {
     /// Interim action N, not done.
     InterimAction(usize),
-    /// No prevention action (nor a measure stored before actions existed).
-    PreventionMeasure,
+    /// No prevention action standing (nor a measure stored before actions existed): a new one
+    /// when those recorded were found not effective (`not_effective`, by number).
+    PreventionMeasure { not_effective: Vec<usize> },
     /// Proposal N awaits a decision someone can make.
     Decision(usize),
     /// Nobody in the chain has acknowledged it (the owner may not close it before).
@@ -944,7 +945,9 @@ pub fn close_waits_for(policy: &crate::trouble::policy::Policy, t: &Trouble) -> 
     let (open_interim, has_prevention) = close_gaps(t);
     let mut waits: Vec<CloseWait> = open_interim.into_iter().map(CloseWait::InterimAction).collect();
     if !has_prevention {
-        waits.push(CloseWait::PreventionMeasure);
+        waits.push(CloseWait::PreventionMeasure {
+            not_effective: not_effective_measures(t),
+        });
     }
     waits.extend(
         super::approval::awaiting_any_decision(policy, t)

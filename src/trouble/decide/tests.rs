@@ -2505,7 +2505,7 @@ fn a_measure_found_not_effective_does_not_count_for_closing_again() {
     );
     assert_no_effect(&d, "close on a measure found not effective");
     assert!(crate::trouble::actions::close_waits_for(&sim.config, &sim.t)
-        .contains(&crate::trouble::actions::CloseWait::PreventionMeasure));
+        .contains(&crate::trouble::actions::CloseWait::PreventionMeasure { not_effective: vec![1] }));
     // A new measure: the close goes through.
     sim.cmd("U0SALES", prevent("weekly mold temperature audit"));
     sim.cmd("U0SALES", Command::Done(StageId::Prevention, String::new()));
