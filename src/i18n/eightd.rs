@@ -609,8 +609,9 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                     format!("{} by {}", date(config, m.at), who(&m.by)),
                 )
             });
-            // Found not effective, the trouble was reopened; closed again, "revised" only when a
-            // new measure was recorded since (a forced close, or one on an older measure, is not).
+            // Found not effective, the trouble was reopened. "Revised" only when a new measure
+            // was recorded after the finding and by the latest close (open again: the close the
+            // latest reopening undid); a close with no measure recorded since the finding is not.
             let (revision_ja, revision_en) = match t.closed {
                 _ if revised_since(t, a) => ("見直しのうえ再クローズ", "revised before the trouble was closed again"),
                 Some(_) => ("新たな対策なしで再クローズ", "closed again without a new measure"),
