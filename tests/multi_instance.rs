@@ -166,12 +166,15 @@ impl InProcess {
 
     /// `/trouble open CUSTOMER: housing cracked`, signed at this instance's time: the trouble's id.
     async fn open(&self, customer: &str) -> String {
-        let form = slash_command_form(
-            SALES,
-            ORIGIN,
-            &format!("open {customer}: housing cracked"),
-            "http://127.0.0.1:9/unused",
-        );
+        let text = self
+            .command(SALES, ORIGIN, &format!("open {customer}: housing cracked"))
+            .await;
+        opened_id(&text, customer, &self.database_url).await
+    }
+
+    /// `/trouble TEXT` by `user` in `channel`, signed at this instance's time: the answer's text.
+    async fn command(&self, user: &str, channel: &str, text: &str) -> String {
+        let form = slash_command_form(user, channel, text, "http://127.0.0.1:9/unused");
         let ts = self.clock.now().timestamp().to_string();
         let answer: Value = http_client()
             .post(format!("http://{}/slack/commands", self.bot.addr))
@@ -185,8 +188,7 @@ impl InProcess {
             .json()
             .await
             .unwrap();
-        let text = answer["text"].as_str().unwrap_or_default();
-        opened_id(text, customer, &self.database_url).await
+        answer["text"].as_str().unwrap_or_default().to_string()
     }
 
     fn advance(&self, by: Duration) {
@@ -698,7 +700,10 @@ async fn an_ack_timer_the_database_fails_to_fire_stays_and_goes_up_the_chain_onc
 /// PostgreSQL cannot say whose channel an event's is (a blip, a failover): the manager's
 /// "on it" in the kickoff's thread is answered 500, so Slack delivers it again, and the
 /// delivery after the database is back acknowledges the trouble. Answered 200, as before,
-/// Slack never retried it and the acknowledgement was lost while the chain went on.
+/// Slack never retried it and the acknowledgement was lost while the chain went on. The event
+/// marks the channel shared outside (`channel_shared` lost): the retry also withdraws the
+/// line posted there for the team, which the first delivery could not (the channel was
+/// already remembered as shared, so the retry was no news).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_channel_event_the_database_cannot_place_is_answered_500_and_its_retry_acknowledges() {
     let slack = FakeSlack::start().await;
@@ -716,13 +721,23 @@ async fn a_channel_event_the_database_cannot_place_is_answered_500_and_its_retry
         .unwrap()
         .unwrap();
     let kickoff = t.kickoff.clone().expect("the kickoff posted");
-    let reply = message_event(
+    bot.command(
+        SALES,
+        kickoff.channel.as_str(),
+        "note Globex got lot 42 too, keep it quiet",
+    )
+    .await;
+    bot.settle().await;
+    let t = bot.bot.app.store.get(&t.id).await.unwrap().unwrap();
+    assert_eq!(t.team_lines.len(), 1, "the note is kept as a line for the team");
+    let mut reply = message_event(
         "EvBLIP1",
         kickoff.channel.as_str(),
         MANAGER,
         "1800000000.000200",
         Some(kickoff.ts.as_str()),
     );
+    reply["is_ext_shared_channel"] = json!(true);
 
     // The lookup of a channel's trouble fails, as a query does while the database is away.
     let db = trouble_bot::store::pg::connect(&url).unwrap().get().await.unwrap();
@@ -737,5 +752,7 @@ async fn a_channel_event_the_database_cannot_place_is_answered_500_and_its_retry
     assert_eq!(bot.event(&reply).await, 200);
     let t = bot.bot.app.store.get(&t.id).await.unwrap().unwrap();
     assert!(t.ack.is_some(), "the retried delivery acknowledged the trouble");
+    assert!(t.team_lines.is_empty(), "the retried delivery withdrew the team's line");
+    assert!(t.shared_seen.is_some());
     bot.bot.stop().await;
 }

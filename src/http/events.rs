@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::{check_team, failed, verify, Surface};
 use crate::app::App;
+use crate::engine::EngineError;
 use crate::i18n;
 use crate::slack::payloads::{deleted_message, dm_message, thread_reply, DmMessage, EventBody};
 use crate::trouble::decide::Input;
@@ -52,24 +53,15 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
             if let Err(r) = check_team(app, team_id.as_deref(), enterprise_id.as_deref()) {
                 return refused(r, "");
             }
-            // Any event from a channel shared outside says so: the bot knows it at once, even
-            // when the `channel_shared` event was lost or the remembered answer is older. (Its
-            // absence proves nothing: only `channel_unshared` or Slack's answer clear it.)
-            if is_ext_shared_channel {
-                if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
-                    let news = app.shared_channels.known(&ChannelId::new(channel), app.clock.now()) != Some(true);
-                    app.shared_channels.learnt_shared(channel, app.clock.now());
-                    // A trouble's channel found shared so: what the team alone was told there
-                    // is withdrawn (`channel_shared` lost or late). Another channel (an origin
-                    // or announce channel) has the notices of troubles standing there withdrawn,
-                    // once a run: a trouble's channel is left out of that walk over every
-                    // trouble, which every shared trouble channel's first event would repeat.
-                    if news && !Box::pin(withdraw_if_kept(app, channel)).await {
-                        app.withdraw_notices_once_in(&ChannelId::new(channel));
-                    }
-                }
+            let shared = if is_ext_shared_channel {
+                Box::pin(learnt_shared(app, &event)).await
+            } else {
+                Ok(())
+            };
+            match shared {
+                Ok(()) => on_event(app, &event_id, &event).await,
+                Err(r) => r,
             }
-            on_event(app, &event_id, &event).await
         }
         EventBody::AppRateLimited { minute_rate_limited } => {
             let minute = minute_rate_limited.and_then(|m| chrono::DateTime::from_timestamp(m, 0));
@@ -85,6 +77,41 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
     };
     app.metrics.request("events", response.status().as_u16());
     response
+}
+
+/// An event Slack marks as from a channel shared outside: the bot knows it at once, even when
+/// the `channel_shared` event was lost or the remembered answer is older. (Its absence proves
+/// nothing: only `channel_unshared` or Slack's answer clear it.) `Err`, the answer (500), when
+/// the store cannot say whose channel it is: the channel is forgotten as shared, so that
+/// Slack's retry of the event is news again and does this again.
+async fn learnt_shared(app: &Arc<App>, event: &serde_json::Value) -> Result<(), Response> {
+    let Some(channel) = event.get("channel").and_then(|c| c.as_str()) else {
+        return Ok(());
+    };
+    let news = app.shared_channels.known(&ChannelId::new(channel), app.clock.now()) != Some(true);
+    app.shared_channels.learnt_shared(channel, app.clock.now());
+    if !news {
+        return Ok(());
+    }
+    // A trouble's channel found shared so: what the team alone was told there is withdrawn
+    // (`channel_shared` lost or late). Another channel (an origin or announce channel) has the
+    // notices of troubles standing there withdrawn, once a run: a trouble's channel is left
+    // out of that walk over every trouble, which every shared trouble channel's first event
+    // would repeat.
+    match Box::pin(withdraw_if_kept(app, channel)).await {
+        Ok(true) => {}
+        Ok(false) => app.withdraw_notices_once_in(&ChannelId::new(channel)),
+        Err(e) => {
+            app.shared_channels.forget(channel);
+            return Err(failed(
+                app,
+                Surface::Event,
+                "cannot withdraw the team's lines from a shared channel",
+                e,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Its awaits of the store and the engine are boxed, so that every event's future stays small
@@ -274,30 +301,24 @@ fn is_slack_id(s: &str) -> bool {
 
 /// `channel` was learnt to be shared outside from an event of it: when it is a trouble's channel
 /// still keeping lines posted there for the team, the core withdraws them. Nothing is answered
-/// from it: the event itself is handled as ever. Whether it is a trouble's channel.
-async fn withdraw_if_kept(app: &Arc<App>, channel: &str) -> bool {
-    let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(channel))).await else {
-        return false;
+/// from it: the event itself is handled as ever. Whether it is a trouble's channel; `Err` when
+/// the store cannot say or cannot record the withdrawal.
+async fn withdraw_if_kept(app: &Arc<App>, channel: &str) -> Result<bool, EngineError> {
+    let Some(id) = Box::pin(app.store.by_channel(&ChannelId::new(channel))).await? else {
+        return Ok(false);
     };
-    let kept = match Box::pin(app.store.get(&id)).await {
-        Ok(Some(t)) => !t.team_lines.is_empty() || t.team_lines_dropped > 0,
-        _ => false,
+    let kept = match Box::pin(app.store.get(&id)).await? {
+        Some(t) => !t.team_lines.is_empty() || t.team_lines_dropped > 0,
+        None => false,
     };
     if kept {
-        if let Err(e) = Box::pin(app.engine().apply(
-            &id,
-            &[],
-            Input::ChannelShared {
-                org: None,
-                org_name: None,
-            },
-        ))
-        .await
-        {
-            tracing::warn!(error = %e, trouble = %id, "cannot withdraw the team's lines from a shared channel yet");
-        }
+        let shared = Input::ChannelShared {
+            org: None,
+            org_name: None,
+        };
+        Box::pin(app.engine().apply(&id, &[], shared)).await?;
     }
-    true
+    Ok(true)
 }
 
 /// A `pin_removed` event's channel, who unpinned, and the unpinned message's ts; `None` for a
