@@ -355,8 +355,10 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                         }
                         _ => None,
                     };
-                    // Rate limits of methods that are not per channel hold the method for every lane.
-                    if let (Some(wait), false) = (retry_after, method.starts_with("chat.")) {
+                    // Rate limits of methods that are not per channel hold the method for every
+                    // lane. A `response_url` is limited per URL: one clicker's holds no other's.
+                    let per_method = !method.starts_with("chat.") && method != "response_url";
+                    if let (Some(wait), true) = (retry_after, per_method) {
                         app.pacer.hold(PaceKey::Method(method), wait);
                     }
                     attempt += 1;

@@ -582,7 +582,7 @@ impl SlackClient {
         if status == 429 {
             return Err(SlackError::RateLimited {
                 method: method.into(),
-                retry_after: retry_after(&response),
+                retry_after: retry_after(&response, METHOD_WAIT_CAP),
             });
         }
         if !(200..300).contains(&status) {
@@ -652,7 +652,7 @@ impl SlackClient {
             },
             429 => Err(SlackError::RateLimited {
                 method: "response_url".into(),
-                retry_after: retry_after(&response),
+                retry_after: retry_after(&response, RESPOND_WAIT_CAP),
             }),
             _ => Err(SlackError::Http {
                 method: "response_url".into(),
@@ -1051,16 +1051,23 @@ fn unreadable(method: &str, e: &serde_json::Error) -> SlackError {
     }
 }
 
+/// The longest a Web API method's 429 holds it.
+const METHOD_WAIT_CAP: Duration = Duration::from_secs(600);
+/// The longest a `response_url`'s 429 holds its answer: the lane of answers to clicks is shared
+/// by every clicker, so one URL Slack limits (five posts in 30 minutes) must not keep the
+/// others' answers waiting for minutes.
+const RESPOND_WAIT_CAP: Duration = Duration::from_secs(30);
+
 /// How long a 429 asks to wait (`Retry-After`, in seconds; 1 s when it does not say, at most
-/// 10 minutes): a Web API method's and a `response_url`'s alike.
-fn retry_after(response: &reqwest::Response) -> Duration {
+/// `cap`): a Web API method's and a `response_url`'s alike.
+fn retry_after(response: &reqwest::Response, cap: Duration) -> Duration {
     let asked = response
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(1);
-    Duration::from_secs(asked.min(600))
+    Duration::from_secs(asked).min(cap)
 }
 
 fn network_detail(e: &reqwest::Error) -> String {
@@ -1185,34 +1192,40 @@ mod tests {
     }
 
     /// A `response_url` rate-limited holds it for as long as Slack asks, as a method does: a
-    /// fixed second had every lane try again while Slack still refused.
+    /// fixed second had every lane try again while Slack still refused. At most 30 s: the
+    /// answers to every clicker wait behind it.
     #[tokio::test]
-    async fn a_response_url_answered_429_is_held_for_its_retry_after() {
-        let app = axum::Router::new().route(
-            "/hook",
-            axum::routing::post(|| async {
+    async fn a_response_url_answered_429_is_held_for_its_retry_after_at_most_30_s() {
+        let limited = |asked: &'static str| {
+            axum::routing::post(move || async move {
                 (
                     reqwest::StatusCode::TOO_MANY_REQUESTS,
-                    [(reqwest::header::RETRY_AFTER, "30")],
+                    [(reqwest::header::RETRY_AFTER, asked)],
                     r#"{"ok":false,"error":"ratelimited"}"#,
                 )
-            }),
-        );
+            })
+        };
+        let app = axum::Router::new()
+            .route("/hook", limited("20"))
+            .route("/huge", limited("99999"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        let client = SlackClient::new(&url, Secret::new("xoxb-1"), Duration::from_secs(5));
-        let e = client
-            .respond(&url, &Rendered::text("t".into()), false)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            e,
-            SlackError::RateLimited {
-                method: "response_url".into(),
-                retry_after: Duration::from_secs(30)
-            }
-        );
+        let client = SlackClient::new(&base, Secret::new("xoxb-1"), Duration::from_secs(5));
+        for (path, held) in [("/hook", 20), ("/huge", 30)] {
+            let e = client
+                .respond(&format!("{base}{path}"), &Rendered::text("t".into()), false)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                e,
+                SlackError::RateLimited {
+                    method: "response_url".into(),
+                    retry_after: Duration::from_secs(held)
+                },
+                "{path}"
+            );
+        }
     }
 
     #[tokio::test]
