@@ -550,8 +550,6 @@ fn help_core(l: Locale) -> String {
     .to_string()
 }
 
-/// A form Slack would not open (its trigger id lives 3 s; Slack slow or down): try again, or
-/// type `instead`, the command that does the same in one line.
 /// A form the bot opens, for the one-line command that does what it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -592,6 +590,8 @@ pub fn form_maybe_opened(l: Locale, instead: &str) -> String {
     )
 }
 
+/// A form Slack would not open (its trigger id lives 3 s; Slack slow or down): try again, or
+/// type `instead`, the command that does the same in one line.
 pub fn form_not_opened(l: Locale, instead: &str) -> String {
     tr!(
         l,
