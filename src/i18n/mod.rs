@@ -559,24 +559,21 @@ pub enum Form {
     Action,
 }
 
-/// The one-line command that does what `form` does, as its help writes it.
+/// The one-line command that does what `form` does, as the help writes it (the action's is
+/// also the first its usage answer shows).
 pub fn form_instead(l: Locale, form: Form) -> &'static str {
     match form {
-        Form::Open => tr!(
-            l,
-            "`/trouble open お客様: 起きたこと`",
-            "`/trouble open CUSTOMER: SUMMARY`"
-        ),
+        Form::Open => tr!(l, "`/trouble open お客様名: 概要`", "`/trouble open CUSTOMER: SUMMARY`"),
         Form::Update => tr!(
             l,
-            "`/trouble update 伝えた内容 [次回: 時刻]`",
-            "`/trouble update TEXT [next: TIME]`"
+            "`/trouble update 伝えた内容 [次回：15:00]`",
+            "`/trouble update WHAT YOU TOLD THE CUSTOMER [next: 15:00]`"
         ),
         Form::Facts => tr!(l, "`/trouble fact 項目 値`", "`/trouble fact KEY VALUE`"),
         Form::Action => tr!(
             l,
-            "`/trouble action interim|permanent|prevent 内容 [owner:@担当] [due:期限]`",
-            "`/trouble action interim|permanent|prevent TEXT [owner:@U] [due:DATE]`"
+            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`",
+            "`/trouble action interim|permanent|prevent TEXT [owner:@name] [due:DATE] [check:DATE]`"
         ),
     }
 }
@@ -1199,6 +1196,19 @@ pub(crate) fn other_org(l: Locale, org: Option<&str>, name: Option<&str>, quote:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-line command a form that did not open points to is written as the help writes
+    /// it, in both languages: the bot's texts do not teach two spellings of one command.
+    #[test]
+    fn every_forms_one_line_command_is_the_helps() {
+        for l in [Locale::Ja, Locale::En] {
+            let help = help(l);
+            for form in [Form::Open, Form::Update, Form::Facts, Form::Action] {
+                let instead = form_instead(l, form);
+                assert!(help.contains(instead), "{l:?} {form:?}: {instead} is not in the help");
+            }
+        }
+    }
 
     /// Each command's line in the help names as many optional parts (`[…]`) in one language as
     /// in the other, so neither team misses an option (English once lacked `[check:DATE]`).

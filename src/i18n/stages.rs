@@ -1605,12 +1605,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
             "Write `/trouble return requested|shipped|received [qty N] [tracking X]`."
         )
         .to_string(),
-        UsageError::BadAction => tr!(
+        UsageError::BadAction => {
+            let action = super::form_instead(l, super::Form::Action);
+            tr!(
             l,
-            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N 根拠`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
-            "Write `/trouble action interim|permanent|prevent TEXT [owner:@name] [due:DATE] [check:DATE]`, `/trouble action done N`, `/trouble action verify N EVIDENCE` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
-        )
-        .to_string(),
+            format!("{action}、`/trouble action done N`、`/trouble action verify N 根拠`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。"),
+            format!("Write {action}, `/trouble action done N`, `/trouble action verify N EVIDENCE` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days).")
+            )
+        }
         UsageError::BadFix => tr!(
             l,
             "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値`、`/trouble fix customer お客様名`、`/trouble fix summary 概要`、`/trouble fix action N 担当:@人 期限:12/20` の形で入力してください（`訂正 お客様 …`、`訂正 概要 …` でも可）。",
