@@ -75,7 +75,7 @@ const HELP: &[(&str, &str)] = &[
     ("trouble_bot_troubles_closed_total", "Troubles closed, by severity."),
     (
         "trouble_bot_slack_calls_total",
-        "Slack calls by method and outcome (ok, retry, permanent_error).",
+        "Slack calls by method and outcome (ok, retry, permanent_error, unrunnable, and unconfirmed: a views.open Slack may have opened).",
     ),
     (
         REQUESTS,

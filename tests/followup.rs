@@ -251,6 +251,12 @@ async fn a_facts_or_action_form_slack_would_not_open_says_the_one_line_command()
         told.contains("If it opened, use it; if not") && !told.contains("did not open"),
         "{told}"
     );
+    // Counted as what each was: the refusal as an error, the 5xx as unconfirmed.
+    let metrics = metrics_at(&bot.base_url).await;
+    for outcome in ["permanent_error", "unconfirmed"] {
+        let line = format!("trouble_bot_slack_calls_total{{method=\"views.open\",outcome=\"{outcome}\"}} 1\n");
+        assert!(metrics.contains(&line), "{outcome}: {metrics}");
+    }
     bot.slack.fail_next("views.open", "token_revoked", 1);
     let told = bot.command_text(SALES, &t.channel, "action").await;
     assert!(

@@ -267,7 +267,7 @@ async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicke
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot open the answer to a tap in App Home; it goes by DM");
-                        app.metrics.slack_call("views.open", "permanent_error");
+                        super::views_open_failed(app, &e);
                     }
                 }
             }

@@ -215,13 +215,25 @@ pub(crate) fn form_refused(app: &App, e: &crate::slack::SlackError, form: &str, 
         return i18n::form_while_token_refused(l, error, instead);
     }
     tracing::warn!(error = %e, form, "cannot open a form");
-    app.metrics.slack_call("views.open", "permanent_error");
+    views_open_failed(app, e);
     // A timeout or a 5xx may have opened it all the same: "did not open" would have the form
     // and the one-line command both sent (two troubles, two updates for one).
     match e.is_ambiguous() {
         true => i18n::form_maybe_opened(l, instead),
         false => i18n::form_not_opened(l, instead),
     }
+}
+
+/// A `views.open` that failed, counted in `/metrics`: `unconfirmed` when Slack may have opened
+/// the view all the same (a timeout, a 5xx), `permanent_error` when it refused. Neither is
+/// retried: the trigger id lives 3 s.
+pub(crate) fn views_open_failed(app: &App, e: &crate::slack::SlackError) {
+    let outcome = if e.is_ambiguous() {
+        "unconfirmed"
+    } else {
+        "permanent_error"
+    };
+    app.metrics.slack_call("views.open", outcome);
 }
 
 pub(crate) fn ephemeral_text(text: String) -> Response {
