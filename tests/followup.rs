@@ -232,7 +232,7 @@ async fn a_log_update_form_slack_would_not_open_or_an_outsiders_click_is_told_to
 
 /// The facts and action forms answer a form Slack would not open as the open and update forms
 /// do: the one-line command to type instead, and a token Slack refuses said so (a retry cannot
-/// mend it), never "something went wrong on our side"; one Slack did not confirm (a 5xx, a
+/// mend it; the open form's says to tell the manager), never "something went wrong on our side"; one Slack did not confirm (a 5xx, a
 /// timeout) may have opened, and is not said to have failed.
 #[tokio::test]
 async fn a_facts_or_action_form_slack_would_not_open_says_the_one_line_command() {
@@ -261,6 +261,13 @@ async fn a_facts_or_action_form_slack_would_not_open_says_the_one_line_command()
     let told = bot.command_text(SALES, &t.channel, "action").await;
     assert!(
         told.contains("refuses the bot's token (token_revoked)") && told.contains("/trouble action interim"),
+        "{told}"
+    );
+    // The open form names who must hear of a trouble at once, as the one-line open's answer does.
+    bot.slack.fail_next("views.open", "token_revoked", 1);
+    let told = bot.command_text(SALES, ORIGIN, "open").await;
+    assert!(
+        told.contains("refuses the bot's token") && told.contains("tell your manager yourself"),
         "{told}"
     );
 }

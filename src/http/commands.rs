@@ -245,12 +245,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
                 }
-                Err(e) => ephemeral_text(super::form_refused(
-                    app,
-                    &e,
-                    "open",
-                    i18n::form_instead(l, i18n::Form::Open),
-                )),
+                Err(e) => ephemeral_text(super::form_refused(app, &e, i18n::Form::Open)),
             }
         }
         Command::Open(req) => {

@@ -351,12 +351,7 @@ async fn log_update_form(
                     app.metrics.slack_call("views.open", "ok");
                     None
                 }
-                Err(e) => Some(super::form_refused(
-                    app,
-                    &e,
-                    "Log update",
-                    crate::i18n::form_instead(l, crate::i18n::Form::Update),
-                )),
+                Err(e) => Some(super::form_refused(app, &e, crate::i18n::Form::Update)),
             }
         }
         Some(reply) => Some(reply_text(l, &app.config, &reply)),

@@ -204,17 +204,18 @@ pub(crate) fn ephemeral(rendered: Rendered) -> Response {
     Json(Ephemeral::of(&rendered)).into_response()
 }
 
-/// What to tell whoever asked for a form (`form`, for the log) that Slack would not open
-/// (`views.open` failed with `e`), with the one-line command that does the same, `instead`:
+/// What to tell whoever asked for `form` that Slack would not open (`views.open` failed with
+/// `e`), with the one-line command that does the same ([`i18n::form_instead`]):
 /// the token Slack refuses, which a retry cannot mend, or the form not opened. Every form
 /// answers so, the open and update forms as the facts and action forms.
-pub(crate) fn form_refused(app: &App, e: &crate::slack::SlackError, form: &str, instead: &str) -> String {
+pub(crate) fn form_refused(app: &App, e: &crate::slack::SlackError, form: i18n::Form) -> String {
     let l = app.config.locale;
     if e.refuses_token() {
         let error = app.slack.token_refused().unwrap_or_default();
-        return i18n::form_while_token_refused(l, error, instead);
+        return i18n::form_while_token_refused(l, error, form);
     }
-    tracing::warn!(error = %e, form, "cannot open a form");
+    tracing::warn!(error = %e, ?form, "cannot open a form");
+    let instead = i18n::form_instead(l, form);
     views_open_failed(app, e);
     // A timeout or a 5xx may have opened it all the same: "did not open" would have the form
     // and the one-line command both sent (two troubles, two updates for one).

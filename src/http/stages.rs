@@ -71,11 +71,11 @@ pub(super) async fn open_form(
             StatusCode::OK.into_response()
         }
         Err(e) => {
-            let (form, which) = match facts {
-                true => ("facts", crate::i18n::Form::Facts),
-                false => ("action", crate::i18n::Form::Action),
+            let form = match facts {
+                true => crate::i18n::Form::Facts,
+                false => crate::i18n::Form::Action,
             };
-            ephemeral_text(super::form_refused(app, &e, form, crate::i18n::form_instead(l, which)))
+            ephemeral_text(super::form_refused(app, &e, form))
         }
     }
 }

@@ -1134,13 +1134,19 @@ pub fn saved_while_channel_lost(l: Locale, how: Option<crate::trouble::model::Ch
     }
 }
 
-/// The answer to `/trouble open` with no text while Slack refuses the bot token: the form
-/// cannot open, but the command line still opens a trouble.
-pub fn form_while_token_refused(l: Locale, error: &str, instead: &str) -> String {
+/// The answer to a form asked for while Slack refuses the bot token: the form cannot open, but
+/// its one-line command still records. A trouble to open has a manager who must hear of it at
+/// once, as the one-line open's answer says too.
+pub fn form_while_token_refused(l: Locale, error: &str, form: Form) -> String {
+    let instead = form_instead(l, form);
+    let who = match form {
+        Form::Open => tr!(l, "上司", "your manager"),
+        _ => tr!(l, "関係者", "those concerned"),
+    };
     tr!(
         l,
-        format!("Slack がボットのトークンを拒否しているため（{error}）、フォームを開けません。1行で入力してください: {instead}。ボットはトークンが直るまで投稿できないため、関係者にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください。"),
-        format!("The form cannot open: Slack refuses the bot's token ({error}). Type it in one line instead: {instead}. The bot cannot post until the token is fixed, so tell those concerned yourself, and ask the bot's admin to look at it.")
+        format!("Slack がボットのトークンを拒否しているため（{error}）、フォームを開けません。1行で入力してください: {instead}。ボットはトークンが直るまで投稿できないため、{who}にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください。"),
+        format!("The form cannot open: Slack refuses the bot's token ({error}). Type it in one line instead: {instead}. The bot cannot post until the token is fixed, so tell {who} yourself, and ask the bot's admin to look at it.")
     )
 }
 
