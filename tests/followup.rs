@@ -232,8 +232,9 @@ async fn a_log_update_form_slack_would_not_open_or_an_outsiders_click_is_told_to
 
 /// The facts and action forms answer a form Slack would not open as the open and update forms
 /// do: the one-line command to type instead, and a token Slack refuses said so (a retry cannot
-/// mend it; the open form's says to tell the manager), never "something went wrong on our side"; one Slack did not confirm (a 5xx, a
-/// timeout) may have opened, and is not said to have failed.
+/// mend it; the open form's says to tell the manager), never "something went wrong on our
+/// side"; one Slack did not confirm (a 5xx, a timeout) may have opened, and is not said to have
+/// failed.
 #[tokio::test]
 async fn a_facts_or_action_form_slack_would_not_open_says_the_one_line_command() {
     let bot = spawn_bot().await;

@@ -1536,9 +1536,9 @@ fn an_escalation_in_business_hours_whose_timer_fires_at_night_waits_for_the_open
 /// moment after, and the step is that day's, not the next working day's.
 #[test]
 fn an_escalation_in_business_hours_due_at_the_close_goes_then() {
-    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME")); // Friday 12:00 in Tokyo
-                                                                    // The bot was down from 13:50 to 16:00: the director is asked at 16:00, two working hours
-                                                                    // before the close.
+    // Opened Friday 12:00 in Tokyo. The bot was down from 13:50 to 16:00: the director is asked
+    // at 16:00, two working hours before the close.
+    let mut sim = Sim::ready_with(office_config(), sev(3, "ACME"));
     sim.now = at("2026-11-27T07:00:00Z");
     let d = sim.feed(Input::Timer(sim.last_ack_timer().kind));
     assert_eq!(asked_to_ack(&d), users(&["U0DIRECTOR"]));
@@ -4645,26 +4645,31 @@ fn a_refused_replacement_gets_the_customer_history_told_meanwhile() {
     );
 }
 
-/// Requested on a Friday evening, the returned goods' reminder falls due at the same hour two
-/// working days on: posted at the next opening, not at 20:00.
-#[test]
-fn the_returned_goods_reminder_waits_for_business_hours() {
-    use crate::trouble::facts::{ReturnState, Step, StepLine};
-    let mut sim = Sim::ready_with(office_config(), req("ACME"));
-    sim.now = at("2026-11-27T11:00:00Z"); // Friday 20:00 in Tokyo
+/// The owner records that the customer is to return the goods: the reminder timer it sets.
+fn request_a_return(sim: &mut Sim) -> Timer {
+    use crate::trouble::facts::{ReturnState, Step};
     let request = Step::Return {
         state: ReturnState::Requested,
         qty: None,
         tracking: None,
     };
     sim.cmd("U0SALES", Command::Step(request));
-    let timer = sim
-        .timers
+    sim.timers
         .iter()
         .rev()
         .find(|t| matches!(t.kind, TimerKind::ReturnReminder { .. }))
         .expect("a reminder set")
-        .clone();
+        .clone()
+}
+
+/// Requested on a Friday evening, the returned goods' reminder falls due at the same hour two
+/// working days on: posted at the next opening, not at 20:00.
+#[test]
+fn the_returned_goods_reminder_waits_for_business_hours() {
+    use crate::trouble::facts::StepLine;
+    let mut sim = Sim::ready_with(office_config(), req("ACME"));
+    sim.now = at("2026-11-27T11:00:00Z"); // Friday 20:00 in Tokyo
+    let timer = request_a_return(&mut sim);
     let reminded = |d: &Decision| {
         messages(d)
             .iter()
@@ -4690,23 +4695,9 @@ fn the_returned_goods_reminder_waits_for_business_hours() {
 /// reminded by DM at once, as a nudge would be, not held for a channel nobody may ask for.
 #[test]
 fn the_returned_goods_reminder_goes_by_dm_while_there_is_no_channel() {
-    use crate::trouble::facts::{ReturnState, Step, StepLine};
+    use crate::trouble::facts::StepLine;
     let (mut sim, _) = refused_at_open();
-    sim.cmd(
-        "U0SALES",
-        Command::Step(Step::Return {
-            state: ReturnState::Requested,
-            qty: None,
-            tracking: None,
-        }),
-    );
-    let timer = sim
-        .timers
-        .iter()
-        .rev()
-        .find(|t| matches!(t.kind, TimerKind::ReturnReminder { .. }))
-        .expect("a reminder set")
-        .clone();
+    let timer = request_a_return(&mut sim);
     let reminded = |d: &Decision| -> Vec<UserId> {
         dms(d)
             .into_iter()
