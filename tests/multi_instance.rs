@@ -13,7 +13,6 @@ use std::time::Duration;
 use common::fake_slack::Fault;
 use common::*;
 use serde_json::{json, Value};
-use trouble_bot::slack::signature::sign;
 
 /// One instance: `serve` with its own data directory (its admin socket) and the shared database.
 struct Instance {
@@ -107,15 +106,8 @@ impl Drop for Instance {
 
 /// Posts `body`, an Events API body signed at `ts`, to the bot at `base_url`; the HTTP status.
 async fn post_event(client: &reqwest::Client, base_url: &str, ts: i64, body: &Value) -> u16 {
-    let body = body.to_string();
-    let ts = ts.to_string();
-    client
-        .post(format!("{base_url}/slack/events"))
-        .header("content-type", "application/json")
-        .header("x-slack-request-timestamp", &ts)
-        .header("x-slack-signature", sign(SECRET, &ts, body.as_bytes()))
-        .body(body)
-        .send()
+    let url = format!("{base_url}/slack/events");
+    post_signed_at(client, &url, "application/json", ts, body.to_string())
         .await
         .expect("the bot answers")
         .status()
@@ -175,14 +167,9 @@ impl InProcess {
     /// `/trouble TEXT` by `user` in `channel`, signed at this instance's time: the answer's text.
     async fn command(&self, user: &str, channel: &str, text: &str) -> String {
         let form = slash_command_form(user, channel, text, "http://127.0.0.1:9/unused");
-        let ts = self.clock.now().timestamp().to_string();
-        let answer: Value = http_client()
-            .post(format!("http://{}/slack/commands", self.bot.addr))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-slack-request-timestamp", &ts)
-            .header("x-slack-signature", sign(SECRET, &ts, form.as_bytes()))
-            .body(form)
-            .send()
+        let url = format!("http://{}/slack/commands", self.bot.addr);
+        let ts = self.clock.now().timestamp();
+        let answer: Value = post_signed_at(&http_client(), &url, "application/x-www-form-urlencoded", ts, form)
             .await
             .expect("the instance answers")
             .json()
@@ -470,19 +457,13 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_af
 /// yet (a busy machine), so it may still be at work.
 async fn same_command_to_both(a: &Instance, b: &Instance, channel: &str, text: &str) -> (Vec<String>, Duration) {
     let form = slash_command_form(SALES, channel, text, "http://127.0.0.1:9/unused");
-    let ts = now_secs().to_string();
-    let signature = sign(SECRET, &ts, form.as_bytes());
-    let send = |instance: &Instance| {
-        instance
-            .client
-            .post(format!("{}/slack/commands", instance.base_url))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-slack-request-timestamp", ts.clone())
-            .header("x-slack-signature", signature.clone())
-            .body(form.clone())
-            .send()
-    };
-    let (ra, rb) = tokio::join!(send(a), send(b));
+    let ts = now_secs();
+    let urls = [a, b].map(|instance| format!("{}/slack/commands", instance.base_url));
+    let content_type = "application/x-www-form-urlencoded";
+    let (ra, rb) = tokio::join!(
+        post_signed_at(&a.client, &urls[0], content_type, ts, form.clone()),
+        post_signed_at(&b.client, &urls[1], content_type, ts, form.clone()),
+    );
     let mut answers = Vec::new();
     for r in [ra, rb] {
         let r = r.unwrap();

@@ -852,14 +852,27 @@ pub async fn post_signed_command(
     base_url: &str,
     form: String,
 ) -> reqwest::Result<reqwest::Response> {
-    let ts = now_secs().to_string();
-    let signature = sign(SECRET, &ts, form.as_bytes());
+    let url = format!("{base_url}/slack/commands");
+    post_signed_at(client, &url, "application/x-www-form-urlencoded", now_secs(), form).await
+}
+
+/// POSTs `body` to `url` signed as Slack signs it at `ts` (Unix seconds: a bot on a manual clock
+/// checks the timestamp against its own time).
+pub async fn post_signed_at(
+    client: &reqwest::Client,
+    url: &str,
+    content_type: &str,
+    ts: i64,
+    body: String,
+) -> reqwest::Result<reqwest::Response> {
+    let ts = ts.to_string();
+    let signature = sign(SECRET, &ts, body.as_bytes());
     client
-        .post(format!("{base_url}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
+        .post(url)
+        .header("content-type", content_type)
         .header("x-slack-request-timestamp", ts)
         .header("x-slack-signature", signature)
-        .body(form)
+        .body(body)
         .send()
         .await
 }
