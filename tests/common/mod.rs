@@ -10,7 +10,7 @@ pub use sled_db::{
     overwrite_timers_of, overwrite_trouble, sled_db, sled_store, wait_released, UNREADABLE_BODY, UNREADABLE_SHOWN,
 };
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 #[allow(unused_imports)]
@@ -681,6 +681,14 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
     let channels = slack.channels();
     let dms = slack.messages_in(MANAGER);
     let calls = slack.calls();
+    // The effective invites and posts by channel, gathered in one pass: looked for trouble by
+    // trouble in every call, a hundred troubles' check took seconds of a loaded run.
+    let mut effective: HashMap<&str, Vec<&Call>> = HashMap::new();
+    for c in calls.iter().filter(|c| c.took_effect()) {
+        if let Some(channel) = c.params["channel"].as_str() {
+            effective.entry(channel).or_default().push(c);
+        }
+    }
     for (id, customer) in troubles {
         let slug = format!("-{}", customer.to_lowercase());
         let named: Vec<_> = channels.iter().filter(|c| c.name.ends_with(&slug)).collect();
@@ -720,11 +728,11 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
             members.iter().any(|m| m == SALES) && members.iter().any(|m| m == MANAGER),
             "{id} members {members:?}"
         );
+        let in_channel = effective.get(channel).map(Vec::as_slice).unwrap_or_default();
         let first_effective = |method: &str, prefix: &str| {
-            calls
+            in_channel
                 .iter()
-                .filter(|c| c.method == method && c.took_effect() && c.params["channel"] == channel)
-                .filter(|c| plain_text_of(&c.params).contains(prefix))
+                .filter(|c| c.method == method && plain_text_of(&c.params).contains(prefix))
                 .map(|c| c.seq)
                 .min()
                 .unwrap_or_else(|| panic!("{id}: no effective {method} {prefix:?}"))
