@@ -107,6 +107,9 @@ pub struct TestBot {
 /// How far `settle` and `paced` move the bot's clock on at a time while calls are queued.
 const PACE_STEP: Duration = Duration::from_millis(500);
 
+/// How much real time passes at least between two of `settle`'s and `paced`'s steps.
+const STEP_EVERY: Duration = Duration::from_millis(20);
+
 /// The bots' turn to post into a channel in tests: Slack's second a message would have a test
 /// that posts twenty lines into a trouble's channel wait twenty seconds for the last.
 pub const FAST_CHANNEL_TURN: Duration = Duration::from_millis(20);
@@ -585,9 +588,13 @@ pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() 
             tokio::time::Instant::now() < deadline,
             "{what}: not reached within {limit:?}"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
+
+/// How often `eventually` and `settle` look again. Most waits end within milliseconds, and a
+/// test waits dozens of times: a coarser poll added up to many seconds over the suite.
+const POLL: Duration = Duration::from_millis(5);
 
 /// A number never handed out before in this test process: Slack's trigger ids and action
 /// timestamps differ on every invocation, so two requests a test sends are never byte for
@@ -975,6 +982,7 @@ impl TestBot {
         mut check: impl FnMut() -> Option<T>,
     ) -> T {
         let deadline = tokio::time::Instant::now() + limit;
+        let mut stepped = tokio::time::Instant::now();
         loop {
             if let Some(found) = check() {
                 return found;
@@ -983,9 +991,13 @@ impl TestBot {
                 tokio::time::Instant::now() < deadline,
                 "{what}: not reached within {limit:?}"
             );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if self.store().outbox_len() > 0 {
+            tokio::time::sleep(POLL).await;
+            // Looked at every POLL, the clock still moves on no faster than a step per
+            // STEP_EVERY of real time: how far a settle moves it stays what the tests were
+            // written for (timers hours away must not come due while calls are delivered).
+            if self.store().outbox_len() > 0 && stepped.elapsed() >= STEP_EVERY {
                 self.advance(step);
+                stepped = tokio::time::Instant::now();
             }
         }
     }
