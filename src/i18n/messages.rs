@@ -487,9 +487,11 @@ pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
     said
 }
 
-/// The trouble an escalation DM asks about: `⏫ Trouble ID (customer — summary, sev…)`.
+/// The trouble an escalation DM asks about: `⏫ Trouble ID (customer — summary, sev…)`, its
+/// customer and summary cut short ([`named_short`]), so what follows (why they are asked, where
+/// to answer, who opened it) stays in the section however long the summary.
 fn asked_about(l: Locale, t: &Trouble, sev: &str) -> String {
-    let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+    let (id, (customer, summary)) = (&t.id, named_short(t));
     tr!(
         l,
         format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）"),
@@ -1278,7 +1280,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         // Kept and edited as the manager's DM is: its state line follows the trouble (who
         // acknowledged, or that it waits again; closed), as does who owns it.
         Message::NamedManager { by, to } => {
-            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let (id, (customer, summary)) = (&t.id, named_short(t));
             let named = tr!(
                 l,
                 format!("👤 {}があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}。チャンネル: {}", user(by), channel_ref(l, t)),
@@ -1299,7 +1301,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered::text(lines.join("\n"))
         }
         Message::HandedToYourReport { by, to } => {
-            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let (id, (customer, summary)) = (&t.id, named_short(t));
             let state = match &t.ack {
                 Some(a) => tr!(l, format!("{}が確認済み", user(&a.by)), format!("acknowledged by {}", user(&a.by))),
                 None => tr!(l, "まだ誰も確認していません".to_string(), "nobody has acknowledged it yet".to_string()),
@@ -3673,6 +3675,101 @@ pub(super) mod tests {
                 let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
                 assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
             }
+        }
+    }
+
+    /// So do the DMs that ask someone up the chain to acknowledge (whatever the reason), say they
+    /// were named manager or handed a report's trouble, and an escalation's once answered: a long
+    /// summary never cuts off why they are asked, where to answer, who opened it, the channel's
+    /// link or how it stands, on a phone that shows the section alone.
+    #[test]
+    fn the_asking_dms_keep_their_end_however_long_the_summary() {
+        use crate::trouble::decide::{AskedBefore, NewToChain};
+        use crate::trouble::model::{Absence, Away};
+        let (config, mut t) = hostile();
+        t.summary = "cracked housing & <lot> ".repeat(120);
+        let (manager, director) = (UserId::new("U0MANAGER"), UserId::new("U0DIRECTOR"));
+        t.escalation.chain = vec![manager.clone(), director.clone()];
+        t.escalation.level = 1;
+        let away = Away {
+            why: Absence::Sick,
+            until: None,
+        };
+        let reasons = [
+            (None, None),
+            (Some(manager.clone()), None),
+            (None, Some(NewToChain::Manager)),
+            (None, Some(NewToChain::Above)),
+            (None, Some(NewToChain::Reopened)),
+            (None, Some(NewToChain::OwnersManagerNow)),
+            (None, Some(NewToChain::AckWithdrawn)),
+            (Some(manager.clone()), Some(NewToChain::BelowAway { away })),
+        ];
+        // Each section's text, as Slack is given it (cut at its limit).
+        let sections = |l, m: &Message| -> String {
+            let blocks = serde_json::to_value(render(l, &config, &t, m).blocks).expect("json");
+            let blocks = blocks.as_array().cloned().unwrap_or_default();
+            let texts = blocks.iter().filter_map(|b| match b["type"].as_str() {
+                Some("section") => b.pointer("/text/text").and_then(|s| s.as_str()).map(str::to_string),
+                Some("context") => b
+                    .pointer("/elements/0/text")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string),
+                _ => None,
+            });
+            texts.collect::<Vec<_>>().join("\n")
+        };
+        for (l, ask, opened, channel, waiting) in [
+            (
+                Locale::En,
+                "Acknowledge it with the button below, or in <#C0TROUBLE>.",
+                "opened by <@U0SALES> · asked: <@U0MANAGER> 1h ago",
+                "Channel: <#C0TROUBLE>",
+                "nobody has acknowledged it yet",
+            ),
+            (
+                Locale::Ja,
+                "下のボタンか <#C0TROUBLE> で確認をお願いします。",
+                "起票: <@U0SALES>さん · 依頼済み: <@U0MANAGER>さん（1時間前）",
+                "チャンネル: <#C0TROUBLE>",
+                "まだ誰も確認していません",
+            ),
+        ] {
+            for (passed_over, new_to_chain) in &reasons {
+                let m = Message::EscalationDm {
+                    to: director.clone(),
+                    waited_secs: 7200,
+                    passed_over: passed_over.clone(),
+                    new_to_chain: *new_to_chain,
+                    asked_before: vec![AskedBefore {
+                        who: manager.clone(),
+                        secs_ago: Some(3600),
+                    }],
+                };
+                let said = sections(l, &m);
+                assert!(
+                    said.contains(ask) && said.contains(opened),
+                    "{l:?} {new_to_chain:?}: {said}"
+                );
+            }
+            let settled = Message::EscalationDmSettled {
+                asked_again: false,
+                to: Some(director.clone()),
+            };
+            let said = sections(l, &settled);
+            assert!(said.contains("<#C0TROUBLE>\n"), "{l:?}: {said}");
+            let named = Message::NamedManager {
+                by: UserId::new("U0SALES"),
+                to: Some(UserId::new("U0OTHERMGR")),
+            };
+            let said = sections(l, &named);
+            assert!(said.contains(channel) && said.contains("↪️"), "{l:?}: {said}");
+            let handed = Message::HandedToYourReport {
+                by: UserId::new("U0SALES"),
+                to: UserId::new("U0QA1"),
+            };
+            let said = sections(l, &handed);
+            assert!(said.contains(waiting) && said.ends_with(channel), "{l:?}: {said}");
         }
     }
 
