@@ -749,7 +749,9 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         let done = crate::trouble::facts::Step::ActionDone(n, String::new());
         return Some(crate::trouble::facts::decide_step(w, &user, done));
     }
-    // A late Acknowledge, from a DM beside others, says which trouble it was about.
+    // A late Acknowledge, from a DM beside others, says which trouble it was about: already
+    // closed, already acknowledged (said first: whoever left the chain since learns it is
+    // answered), or not theirs to acknowledge any longer.
     let named = |t: &Trouble, reply: Reply| Reply::AboutTrouble {
         id: t.id.clone(),
         customer: t.customer.clone(),
@@ -773,13 +775,18 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         ButtonAction::CreateChannel => Act::AskForChannel,
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } | ButtonAction::ActionDone { .. } => return None,
     };
-    if let Some(refusal) = refuse(w.ctx.policy, &w.t, &user, act) {
+    // An acknowledgement is refused by `try_acknowledge`, after it says "already acknowledged".
+    let refused = match action {
+        ButtonAction::Acknowledge => None,
+        _ => refuse(w.ctx.policy, &w.t, &user, act),
+    };
+    if let Some(refusal) = refused {
         return Some(refusal);
     }
     match action {
         ButtonAction::Acknowledge => Some(match try_acknowledge(w, &user) {
-            already @ Reply::AlreadyAcknowledged { .. } => named(&w.t, already),
-            reply => reply,
+            reply @ Reply::Acknowledged { .. } => reply,
+            refused => named(&w.t, refused),
         }),
         // A stale button (a double click, or a status message not yet refreshed) must not
         // complete a later stage than the one it showed.

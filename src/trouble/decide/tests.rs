@@ -1056,6 +1056,12 @@ fn someone_outside_the_manager_chain_may_not_acknowledge() {
                     who,
                     id: sim.t.id.clone(),
                 },
+                // The button, on a DM beside others, names its trouble.
+                refused if matches!(input, Input::Button { .. }) => Reply::AboutTrouble {
+                    id: sim.t.id.clone(),
+                    customer: sim.t.customer.clone(),
+                    reply: Box::new(refused),
+                },
                 refused => refused,
             };
             assert_eq!(d.reply, Some(refused), "{input:?}");
@@ -7255,4 +7261,47 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
     for (i, change) in warns.into_iter().enumerate() {
         assert!(with(change), "case {i}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The manager on a phone: the owner's manager a fixed `[org]` names, an old Acknowledge button
+// ---------------------------------------------------------------------------------------------
+
+/// An Acknowledge tapped on a DM after its reader left the chain (another manager named in
+/// their place) names the trouble, as a late one on a closed trouble does; once someone
+/// acknowledged it, the tap learns that first, rather than whom the acknowledgement is for.
+#[test]
+fn an_acknowledge_tapped_after_leaving_the_chain_names_its_trouble() {
+    let named = OpenRequest {
+        manager: Some(u("U0OTHERMGR")),
+        ..req("ACME")
+    };
+    let mut sim = Sim::ready(named);
+    sim.cmd("U0MANAGER", Command::Manager(u("U0NEWMGR")));
+    assert!(!sim.t.manager_chain().contains(&u("U0OTHERMGR")));
+    let named = |sim: &Sim, reply: Reply| Reply::AboutTrouble {
+        id: sim.t.id.clone(),
+        customer: sim.t.customer.clone(),
+        reply: Box::new(reply),
+    };
+    let d = sim.feed(Input::Button {
+        user: u("U0OTHERMGR"),
+        action: ButtonAction::Acknowledge,
+    });
+    let refused = refuse(&sim.config, &sim.t, &u("U0OTHERMGR"), Act::Acknowledge).expect("refused");
+    assert!(matches!(refused, Reply::NotAllowed { .. }), "{refused:?}");
+    assert_eq!(d.reply, Some(named(&sim, refused)));
+    assert_no_effect(&d, "refused");
+
+    sim.cmd("U0NEWMGR", Command::Ack);
+    let d = sim.feed(Input::Button {
+        user: u("U0OTHERMGR"),
+        action: ButtonAction::Acknowledge,
+    });
+    let already = Reply::AlreadyAcknowledged {
+        by: u("U0NEWMGR"),
+        you: false,
+    };
+    assert_eq!(d.reply, Some(named(&sim, already)));
+    assert_no_effect(&d, "already acknowledged");
 }
