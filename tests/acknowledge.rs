@@ -1726,6 +1726,17 @@ async fn the_manager_a_fixed_org_names_is_asked_as_the_bot_starts() {
     let now_asked = format!("now asked: <@{MANAGER}>, <@{MANAGER2}>");
     status_says(&bot, &t.id, &now_asked).await;
     message_says(&bot, &t.channel, &t.kickoff_ts, &now_asked).await;
+    // Their DM asks as the chain's do: kept with its button, and their Home lists the trouble.
+    let kept = trouble(&bot, &t.id).escalation.dms;
+    assert!(
+        kept.iter().any(|dm| dm.asks().is_some_and(|u| u.as_str() == MANAGER2)),
+        "{kept:?}"
+    );
+    let home = app_home(&bot, MANAGER2).await;
+    assert!(
+        home.contains("Waiting for your acknowledgement* (1)") && home.contains(&t.id),
+        "{home}"
+    );
 
     // Asked once: the escalation's next step goes on up, and a restart asks them no more.
     bot.advance_and_settle(Duration::from_secs(1800)).await;
@@ -1737,8 +1748,16 @@ async fn the_manager_a_fixed_org_names_is_asked_as_the_bot_starts() {
     bot.settle().await;
     assert_eq!(asked(&bot), 1);
 
-    let r = bot.command_text(MANAGER2, &t.channel, "ack").await;
-    assert!(r.starts_with("Acknowledged"), "{r}");
+    // Answered on a phone, in the DM itself: that acknowledges it, and the DM says so.
+    bot.event(&dm_event("EvDmM2", MANAGER2, "了解", None), None).await;
+    bot.posted_saying(MANAGER2, "You acknowledged trouble").await;
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER2));
+    let dm = kept
+        .iter()
+        .find(|dm| dm.asks().is_some_and(|u| u.as_str() == MANAGER2))
+        .expect("their DM");
+    let answered = format!("acknowledged by <@{MANAGER2}>");
+    message_says(&bot, dm.posted.channel.as_str(), dm.posted.ts.as_str(), &answered).await;
 }
 
 /// A plain close by someone in the chain, before anyone acknowledged, is their acknowledgement

@@ -125,17 +125,18 @@ pub struct HomeAction {
 /// How much of an action's text a Home row keeps.
 const ACTION_TEXT_CHARS: usize = 100;
 
-/// Whose App Home shows `t`: while it is open, its owner, manager and manager chain, those
-/// added to it and the members seen in its channel (a department's engineer finds the troubles
-/// they work on), and whoever owns one of its actions not done yet; once it is closed, only
-/// whoever owns an action the close left open (a measure that takes weeks), to find and mark
-/// it done.
+/// Whose App Home shows `t`: while it is open, its owner, manager and manager chain (and the
+/// owner's manager a fixed `[org]` names, asked from outside it), those added to it and the
+/// members seen in its channel (a department's engineer finds the troubles they work on), and
+/// whoever owns one of its actions not done yet; once it is closed, only whoever owns an action
+/// the close left open (a measure that takes weeks), to find and mark it done.
 pub fn people(t: &Trouble) -> Vec<UserId> {
     let mut people = Vec::new();
     if t.is_open() {
         people.push(t.owner.clone());
         people.extend(t.manager.iter().cloned());
         people.extend(t.manager_chain().iter().cloned());
+        people.extend(t.escalation.asked_outside().cloned());
         people.extend(t.added.iter().cloned());
         people.extend(t.members_seen.iter().cloned());
     }
@@ -221,6 +222,7 @@ impl HomeRow {
             answers_customer: t.owner == *user || t.manager.as_ref() == Some(user),
             participant: t.owner == *user
                 || chain.contains(user)
+                || t.escalation.asked_outside() == Some(user)
                 || t.added.contains(user)
                 || t.members_seen.contains(user),
             private: t.private,
@@ -228,8 +230,7 @@ impl HomeRow {
             reopened_at: t.substance.reopened_at,
             summary: super::model::summary_start(&t.summary),
             owner: (t.owner != *user).then(|| t.owner.clone()),
-            manages: t.owner != *user
-                && (t.manager.as_ref() == Some(user) || chain.iter().take(t.escalation.level + 1).any(|u| u == user)),
+            manages: t.owner != *user && (t.manager.as_ref() == Some(user) || t.escalation.asks(user)),
             actions: actions_of(t, user),
             takes_part: t.added.contains(user) || t.members_seen.contains(user),
             closed_by_force: false,

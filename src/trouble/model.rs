@@ -387,7 +387,7 @@ impl Escalation {
     /// level 0, when the manager alone is asked, unless the owner's manager a fixed `[org]` names
     /// was asked too: then both. Nobody the bot could not reach is named.
     pub fn asked_now(&self) -> Vec<UserId> {
-        let outside = self.owners_manager_now.as_ref().filter(|m| !self.chain.contains(m));
+        let outside = self.asked_outside();
         let mut now: Vec<UserId> = match self.chain.get(self.level).filter(|_| self.level > 0) {
             None if outside.is_none() => return Vec::new(),
             None => self.chain.first().cloned().into_iter().collect(),
@@ -407,6 +407,20 @@ impl Escalation {
         now.extend(outside.cloned());
         now.retain(|who| !self.unreachable.contains(who));
         now
+    }
+
+    /// The owner's manager a fixed `[org]` names now, once asked from outside the chain kept on
+    /// the trouble (`ask_owners_manager_now`): asked as those the escalation reached are, so
+    /// their DM keeps its button, their answer in it counts, and App Home lists the trouble.
+    pub fn asked_outside(&self) -> Option<&UserId> {
+        self.owners_manager_now.as_ref().filter(|m| !self.chain.contains(m))
+    }
+
+    /// Whether `who` is asked to acknowledge: in the chain as far as the escalation reached, or
+    /// asked from outside it ([`Escalation::asked_outside`]). What a DM answer, App Home and the
+    /// digest go by.
+    pub fn asks(&self, who: &UserId) -> bool {
+        self.chain.iter().take(self.level + 1).any(|u| u == who) || self.asked_outside() == Some(who)
     }
 
     /// Of `people`, in order, those the bot has not found it cannot reach.
@@ -895,15 +909,11 @@ impl Trouble {
         &self.escalation.chain
     }
 
-    /// Nobody has acknowledged it and `user` is in the chain as far as it has been asked: it
-    /// waits for their acknowledgement (App Home's first section, the digest's *for you*).
+    /// Nobody has acknowledged it and the escalation asks `user` ([`Escalation::asks`]): it
+    /// waits for their acknowledgement (App Home's first section, the digest's *for you*, an
+    /// answer in their DM).
     pub fn awaits_ack_of(&self, user: &UserId) -> bool {
-        self.ack.is_none()
-            && self
-                .manager_chain()
-                .iter()
-                .take(self.escalation.level + 1)
-                .any(|u| u == user)
+        self.ack.is_none() && self.escalation.asks(user)
     }
 }
 

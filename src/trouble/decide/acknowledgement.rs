@@ -440,6 +440,13 @@ pub(super) fn rechain(
     let manager_before = w.t.manager.clone();
     let chain_before = w.t.escalation.chain.clone();
     rechain_escalation(w, chain);
+    // The chain is rebuilt from `[org]` as it is now: it holds the owner's manager `[org]` names,
+    // or, handed over, the new owner's. One asked from outside the old chain as the owner's
+    // manager and left out of the new one is no longer asked, as nobody the change leaves out is.
+    if w.t.escalation.asked_outside().is_some() {
+        w.t.escalation.owners_manager_now = None;
+        w.changed = true;
+    }
     release_left_out(w, manager_before, &chain_before, &change);
     // The managers' DMs that still ask them say who is asked now.
     if w.t.ack.is_none() && w.t.is_open() {
@@ -700,16 +707,19 @@ fn asked_before(w: &Work, who: &UserId) -> Vec<AskedBefore> {
 /// is kept stays one per person; editing each superseded DM as the next goes spreads the edits
 /// over the escalation instead of bursting them into one DM at the acknowledgement.
 pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
-    let dms = &mut w.t.escalation.dms;
+    let escalation = &w.t.escalation;
     // The same post told twice (its outcome recorded again after a retry) is no newer DM.
-    if dms.iter().any(|m| m.posted == posted.posted) {
+    if escalation.dms.iter().any(|m| m.posted == posted.posted) {
         return;
     }
-    // Posted while a change of the chain left them out: it no longer asks, at once.
-    if posted.asks().is_some_and(|u| !w.t.escalation.chain.contains(u)) {
+    // Posted while a change of the chain left them out: it no longer asks, at once. The owner's
+    // manager a fixed `[org]` names, asked from outside the chain, is asked as the chain is.
+    let left_out = |u: &UserId| !escalation.chain.contains(u) && escalation.asked_outside() != Some(u);
+    if posted.asks().is_some_and(left_out) {
         edit_escalation_dm(w, &posted, false);
         return;
     }
+    let dms = &mut w.t.escalation.dms;
     let older = dms
         .iter()
         .position(|m| m.posted.channel == posted.posted.channel)

@@ -7267,6 +7267,78 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
 // The manager on a phone: the owner's manager a fixed `[org]` names, an old Acknowledge button
 // ---------------------------------------------------------------------------------------------
 
+/// The test config with `[org]` fixed since the trouble opened: the owner's manager is new.
+fn org_fixed() -> Policy {
+    Config::from_sources(
+        Some(&CONFIG.replace("U0SALES = \"U0MANAGER\"", "U0SALES = \"U0NEWMGR\"")),
+        &BTreeMap::new(),
+    )
+    .expect("the fixed config is valid")
+    .policy
+}
+
+/// A trouble waiting while `[org]` was fixed: the bot started and asked the owner's new manager,
+/// from outside the chain kept on the trouble, and Slack holds the DM asking them (ts "5.1").
+fn asked_the_manager_org_names_now() -> Sim {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(mins(20));
+    sim.config = org_fixed();
+    let d = sim.feed(Input::OrgRead);
+    let asked = ops(&d, Lane::Dm).into_iter().any(|op| {
+        matches!(op, Op::Post { to: Dest::Dm(who), keep_as: Some(Slot::EscalationDm), .. } if who == u("U0NEWMGR"))
+    });
+    assert!(asked, "{:?}", d.deliveries);
+    assert_eq!(sim.t.escalation.asked_outside(), Some(&u("U0NEWMGR")));
+    let d = sim.feed(escalation_dm_posted("U0NEWMGR", "5.1"));
+    // It asks as every other DM of the escalation does: kept, its button live.
+    assert!(edits(&d).is_empty(), "{:?}", d.deliveries);
+    assert_eq!(kept_dms(&sim.t), vec!["5.1"]);
+    sim
+}
+
+/// The DM asking the owner's manager a fixed `[org]` names keeps its button; its answer counts
+/// there, App Home lists the trouble as waiting for them, and once they acknowledge it the DM is
+/// settled as the others are, naming them.
+#[test]
+fn the_manager_a_fixed_org_names_is_asked_as_the_chain_is() {
+    let mut sim = asked_the_manager_org_names_now();
+    let them = u("U0NEWMGR");
+    assert!(sim.t.awaits_ack_of(&them));
+    assert!(sim.t.is_asking_dm_thread(&Ts::new("5.1")));
+    assert!(crate::trouble::home::people(&sim.t).contains(&them));
+    let row = crate::trouble::home::HomeRow::of(&sim.t, &them);
+    assert!(row.awaits_ack && row.manages && row.participant, "{row:?}");
+
+    let d = sim.feed(Input::DmReply { user: them.clone() });
+    assert_eq!(sim.t.ack.as_ref().map(|a| &a.by), Some(&them));
+    let settled = Message::EscalationDmSettled {
+        asked_again: false,
+        to: Some(them.clone()),
+    };
+    assert!(edits(&d).contains(&("5.1".to_string(), settled)), "{:?}", d.deliveries);
+    assert!(!sim.t.awaits_ack_of(&them));
+}
+
+/// Handed to another owner, whose chain `[org]` names, the manager asked from outside the old
+/// chain is asked no longer: their DM says so, their answer is not taken, Home drops it.
+#[test]
+fn a_hand_over_stops_asking_the_manager_a_fixed_org_named_for_the_owner_before() {
+    let mut sim = asked_the_manager_org_names_now();
+    let them = u("U0NEWMGR");
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert_eq!(sim.t.escalation.asked_outside(), None);
+    assert!(kept_dms(&sim.t).is_empty(), "{:?}", sim.t.escalation.dms);
+    let released = edits(&d);
+    assert!(
+        released
+            .iter()
+            .any(|(ts, m)| ts == "5.1" && matches!(m, Message::NoLongerManager { .. })),
+        "{released:?}"
+    );
+    assert!(!sim.t.awaits_ack_of(&them));
+    assert!(!crate::trouble::home::people(&sim.t).contains(&them));
+}
+
 /// An Acknowledge tapped on a DM after its reader left the chain (another manager named in
 /// their place) names the trouble, as a late one on a closed trouble does; once someone
 /// acknowledged it, the tap learns that first, rather than whom the acknowledgement is for.
