@@ -2,6 +2,23 @@
 
 use super::*;
 
+/// The refusal of handing `t` to `to` (whose chain would be `chain`) when its owner, or someone
+/// below them, would then overrule it (lower it, force its close): handed to the owner's own
+/// report, the owner would stand in the new owner's chain from `[org]`, over the trouble they
+/// owned. Refused while someone else overrules it now; with nobody above the owner (the top of
+/// `[org]`), handing it down is how it gets a chain at all.
+fn handed_to_their_report(policy: &Policy, t: &Trouble, to: &UserId, chain: &[UserId]) -> Option<Reply> {
+    let theirs = |u: &UserId| *u == t.owner || policy.reports_to(u, &t.owner);
+    let configured = chain_for(policy, to, None);
+    let overruling_then = if configured.is_empty() { chain } else { &configured };
+    let overruling_now: Vec<UserId> = overruling_chain(policy, t).into_iter().filter(|u| !theirs(u)).collect();
+    (overruling_then.iter().any(theirs) && !overruling_now.is_empty()).then(|| Reply::HandedToOwnersReport {
+        to: to.clone(),
+        owner: t.owner.clone(),
+        overruling: overruling_now,
+    })
+}
+
 pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     use crate::trouble::facts::Step;
     let reopening = matches!(command, Command::Step(Step::Reopen(_)));
@@ -164,6 +181,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             let chain = chain_for(w.ctx.policy, &to, named.as_ref());
             if chain.is_empty() && !w.t.escalation.chain.is_empty() {
                 return Some(Reply::NobodyAboveNewOwner { to });
+            }
+            if let Some(refusal) = handed_to_their_report(w.ctx.policy, &w.t, &to, &chain) {
+                return Some(refusal);
             }
             let approvers_before = crate::trouble::approval::first_approvers(w.ctx.policy, &w.t);
             // The new owner's own manager, new to the chain: told below, as nothing else may.

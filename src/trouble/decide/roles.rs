@@ -234,10 +234,23 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // of it (by the owner at open, say) acknowledges and approves, but does not overrule.
         Act::LowerSeverity | Act::CloseForce => Who::Chain(overruling_chain(policy, t)),
         Act::Acknowledge => Who::Chain(with_configured(chain)),
-        // With nobody above the owner (the top of `[org]`), the owner may hand it over: to
-        // someone below, whose chain is then asked; never to someone with nobody above either.
-        // And reopen it: nobody else could, and a reopening hides nothing.
-        Act::ChangeOwner | Act::Reopen => match with_configured(chain) {
+        // Handing it over chooses whose chain is asked and who overrules it, so it is for the
+        // owner's chain from `[org]` too: a colleague named manager (by the owner, at open) who
+        // handed it to the owner's own report would make the owner its overruler, or who took it
+        // over would drop the owner's manager from its chain. With no chain from `[org]`, the
+        // trouble's chain; with nobody above the owner at all (the top of `[org]`), the owner,
+        // to someone below whose chain is then asked (never to someone with nobody above either).
+        Act::ChangeOwner => match chain_for(policy, &t.owner, None) {
+            configured if !configured.is_empty() => Who::Chain(configured),
+            _ if chain.is_empty() => Who::OwnerOrChain {
+                owner: t.owner.clone(),
+                chain,
+            },
+            _ => Who::Chain(chain),
+        },
+        // With nobody above the owner, the owner may reopen it: nobody else could, and a
+        // reopening hides nothing.
+        Act::Reopen => match with_configured(chain) {
             chain if chain.is_empty() => Who::OwnerOrChain {
                 owner: t.owner.clone(),
                 chain,

@@ -7377,3 +7377,84 @@ fn an_acknowledge_tapped_after_leaving_the_chain_names_its_trouble() {
     assert_eq!(d.reply, Some(named(&sim, already)));
     assert_no_effect(&d, "already acknowledged");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Roles: who hands a trouble over
+// ---------------------------------------------------------------------------------------------
+
+/// The test org with U0JUNIOR reporting to the rep, U0SALES.
+fn config_with_a_junior() -> Policy {
+    let mut config = config();
+    config.managers.insert(u("U0JUNIOR"), u("U0SALES"));
+    config
+}
+
+/// A refusal as both locales say it.
+fn said_both(reply: &Reply) -> [String; 2] {
+    let config = full_config();
+    [crate::i18n::Locale::En, crate::i18n::Locale::Ja].map(|l| crate::i18n::reply_text(l, &config, reply))
+}
+
+/// A colleague the rep named manager at the open acknowledges but never overrules, so they do
+/// not hand the trouble over either: to the rep's own report, the rep would overrule the trouble
+/// they caused (lower it, force its close); taken over by the colleague, the rep's manager would
+/// leave its chain. The refusal names the rep's chain from `[org]`; their manager hands it over.
+#[test]
+fn a_colleague_named_manager_may_not_hand_the_trouble_over() {
+    let named = OpenRequest {
+        manager: Some(u("U0OTHERMGR")),
+        ..req("ACME")
+    };
+    let mut sim = Sim::ready_with(config_with_a_junior(), named);
+    sim.cmd("U0OTHERMGR", Command::Ack);
+    assert_eq!(sim.t.ack.as_ref().map(|a| a.by.clone()), Some(u("U0OTHERMGR")));
+    let refused = Reply::NotAllowed {
+        act: Act::ChangeOwner,
+        who: Who::Chain(users(&CHAIN)),
+    };
+    for to in ["U0JUNIOR", "U0OTHERMGR"] {
+        let before = sim.t.clone();
+        let d = sim.cmd("U0OTHERMGR", Command::Owner(u(to)));
+        assert_eq!(d.reply, Some(refused.clone()), "{to}");
+        assert_no_effect(&d, to);
+        assert_eq!(sim.t, before, "{to}");
+    }
+    for said in said_both(&refused) {
+        assert!(said.contains("<@U0MANAGER>") && !said.contains("U0OTHERMGR"), "{said}");
+    }
+    // The rep's manager hands it to a colleague of the rep's: it goes, to that colleague's chain.
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
+    assert_eq!(sim.t.owner, u("U0OTHERREP"));
+}
+
+/// Handed to someone who reports to its owner, a trouble would be overruled by that owner (in
+/// the new owner's chain from `[org]`): refused, even by the owner's own manager, naming who
+/// overrules it now and what to do instead. At the top of `[org]`, with nobody above the owner,
+/// handing it down is how it gets a chain at all, and goes.
+#[test]
+fn a_trouble_is_not_handed_to_its_owners_own_report() {
+    let mut sim = Sim::ready_with(config_with_a_junior(), req("ACME"));
+    let before = sim.t.clone();
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0JUNIOR")));
+    let refused = Reply::HandedToOwnersReport {
+        to: u("U0JUNIOR"),
+        owner: u("U0SALES"),
+        overruling: users(&CHAIN),
+    };
+    assert_eq!(d.reply, Some(refused.clone()));
+    assert_no_effect(&d, "handed to the owner's report");
+    assert_eq!(sim.t, before);
+    for said in said_both(&refused) {
+        assert!(
+            said.contains("<@U0JUNIOR>") && said.contains("<@U0MANAGER>") && said.contains("`/trouble add"),
+            "{said}"
+        );
+    }
+
+    // Nobody above U0VP: their trouble handed to the rep is asked of the rep's chain, U0VP in it.
+    let (mut top, _) = Sim::open(config_with_a_junior(), "U0VP", req("ACME"));
+    let d = top.cmd("U0VP", Command::Owner(u("U0SALES")));
+    assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
+    assert_eq!(top.t.manager_chain(), users(&CHAIN).as_slice());
+}

@@ -1338,6 +1338,13 @@ pub enum Reply {
     NobodyAboveNewOwner {
         to: UserId,
     },
+    /// `/trouble owner` naming someone who reports to the `owner`: the owner would then overrule
+    /// the trouble they owned; `overruling`, who does now.
+    HandedToOwnersReport {
+        to: UserId,
+        owner: UserId,
+        overruling: Vec<UserId>,
+    },
     ManagerChanged {
         to: UserId,
         /// Who had acknowledged and is out of the chain now: that no longer stands.
