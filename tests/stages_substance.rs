@@ -610,7 +610,7 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
     // The owner's own measure: the ask says who confirms it worked.
     assert!(
         text_of(&asked).contains(&format!(
-            "*Effective* is for <@{MANAGER}> to confirm, not the measure's own owner; anyone asked may answer *Not effective*."
+            "*Effective* is for <@{MANAGER}> to confirm, as for verifying an action (never the measure's own owner); anyone asked may answer *Not effective*."
         )),
         "{asked}"
     );
@@ -2507,7 +2507,9 @@ async fn a_member_of_its_departments_records_that_a_measure_worked() {
 }
 
 /// A measure a quality engineer carried out: its check asks them too, and their **Effective**
-/// is refused naming everyone who may confirm it (the owner, the chain, another participant).
+/// is refused naming everyone who may confirm it, as for `action verify` (the chain, the
+/// members of its departments). So is the owner's: the owner gave the measure to someone else
+/// and could otherwise certify it worked, as they may not verify it.
 #[tokio::test]
 async fn the_check_of_a_department_members_measure_asks_them_and_names_who_may_confirm_it() {
     let bot = spawn_bot().await;
@@ -2528,12 +2530,16 @@ async fn the_check_of_a_department_members_measure_asks_them_and_names_who_may_c
         asked.contains("<@U0QA1>") && asked.contains(&format!("<@{SALES}>")),
         "{asked}"
     );
-    click_on(&bot, "U0QA1", "effect_ok", &t, 1).await;
-    let refused = click_answer(&bot, "U0QA1", "Whether action #1 worked").await;
-    assert!(
-        refused.contains(&format!("the owner <@{SALES}>")) && refused.contains("or another participant"),
-        "{refused}"
-    );
+    for who in ["U0QA1", SALES] {
+        click_on(&bot, who, "effect_ok", &t, 1).await;
+        let refused = click_answer(&bot, who, "Whether action #1 worked").await;
+        assert!(
+            refused.contains(&format!("<@{MANAGER}>"))
+                && refused.contains("members of this trouble's departments (Quality Assurance")
+                && !refused.contains(SALES),
+            "{who}: {refused}"
+        );
+    }
     assert_eq!(trouble(&bot, &t.id).substance.actions[0].effective, None);
 }
 

@@ -654,17 +654,27 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     "🔁 {who} it is time to check prevention action #{n} “{what}” (trouble {trouble}). Did it work?"
                 )
             );
-            // Whose measure it is cannot certify it worked (the answer would be refused): the
-            // ask says who confirms it, before anyone taps a button that is not theirs.
+            // Someone asked may not certify it worked (whose measure it is; the owner, who may
+            // not verify it either): the ask says who confirms it, before anyone taps a button
+            // whose answer would be refused.
             if let Some(a) = action_of(t, *n) {
-                if ask.iter().any(|u| a.is_theirs(u)) {
-                    if let Some(c) = t.manager_chain().iter().find(|u| !a.is_theirs(u)).map(user) {
-                        text.push_str(&tr!(
-                            l,
-                            format!("\n「効果あり」は対策の担当者以外の {c}が確認します。「効果なし」は誰でも回答できます。"),
-                            format!("\n*Effective* is for {c} to confirm, not the measure's own owner; anyone asked may answer *Not effective*.")
-                        ));
-                    }
+                let confirms = |u: &UserId| !a.is_theirs(u) && crate::trouble::decide::may_check(&config.policy, t, u);
+                let departments = crate::trouble::decide::departments_of(&config.policy, t);
+                let who = match t.manager_chain().iter().find(|u| confirms(u)) {
+                    Some(c) => Some(user(c)),
+                    None if departments.is_empty() => None,
+                    None => Some(tr!(
+                        l,
+                        format!("{}のメンバー", super::departments_typed(l, config, &departments)),
+                        format!("a member of {}", super::departments_typed(l, config, &departments))
+                    )),
+                };
+                if let Some(c) = who.filter(|_| !ask.iter().all(confirms)) {
+                    text.push_str(&tr!(
+                        l,
+                        format!("\n「効果あり」は対策の検証と同じく {c}が確認します（対策の担当者は除きます）。「効果なし」は誰でも回答できます。"),
+                        format!("\n*Effective* is for {c} to confirm, as for verifying an action (never the measure's own owner); anyone asked may answer *Not effective*.")
+                    ));
                 }
             }
             let value = ButtonValue::effect(t.id.as_str(), *n, *round, *epoch).encode();
@@ -1935,16 +1945,20 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 ),
             }
         }
-        StepReply::EffectIsSomeoneElses { n, owner, chain } => {
-            let chain = super::chain_text(l, &config.policy, chain);
-            let who = match owner {
-                Some(o) => tr!(l, format!("担当者 {}、{chain}、またはほかの参加者", user(o)), format!("the owner {}, {chain}, or another participant", user(o))),
-                None => tr!(l, format!("{chain}、またはほかの参加者"), format!("{chain}, or another participant")),
+        StepReply::EffectIsSomeoneElses { n, chain, departments } => {
+            let chain = chain_or_word(l, &config.policy, chain);
+            // As `action verify` names who may check: the chain and the departments' members.
+            let who = match departments.is_empty() {
+                true => chain,
+                false => {
+                    let depts = super::departments_typed(l, config, departments);
+                    tr!(l, format!("{chain}と、このトラブルの部門（{depts}）のメンバー"), format!("{chain} or members of this trouble's departments ({depts})"))
+                }
             };
             tr!(
                 l,
-                format!("対策 #{n} が効いたかどうかは、担当した人以外が判断します（{who}）。効かなかった場合は記録できます。何も記録していません。"),
-                format!("Whether action #{n} worked is for someone other than whoever did it to say ({who}); that it did not, you may record. Nothing was recorded.")
+                format!("対策 #{n} が効いたかどうかを確認できるのは、対策の検証と同じく {who}で、対策を担当した人や完了にした人は除きます。効かなかった場合は誰でも「効果なし」で記録できます。何も記録していません。"),
+                format!("Whether action #{n} worked is for {who} to confirm, as for verifying an action, never whoever owned it or marked it done; that it did not, anyone asked may record with *Not effective*. Nothing was recorded.")
             )
         }
         StepReply::ActionChainOnly {

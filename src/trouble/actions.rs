@@ -687,18 +687,13 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         Err(r) => return r,
     };
     let policy = w.ctx.policy;
-    let departments = departments_of(policy, &w.t);
-    let in_department = departments
-        .iter()
-        .filter_map(|d| policy.departments.get(d))
-        .any(|d| d.members.contains(user));
-    if !in_department && !w.t.manager_chain().contains(user) {
+    if !super::decide::may_check(policy, &w.t, user) {
         return Reply::Step(StepReply::ActionNotAllowed {
             verify: true,
             who: Who::Participants {
                 owner: w.t.owner.clone(),
                 chain: w.t.manager_chain().to_vec(),
-                departments,
+                departments: departments_of(policy, &w.t),
             },
         });
     }
@@ -1300,12 +1295,19 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
         let dated = a.check.is_some();
         return Reply::Step(StepReply::EffectNotDue { n, dated });
     }
-    // That a measure worked is someone else's to say, as a verification is; that it did not,
-    // anyone asked may say (it reopens the trouble, hiding nothing).
-    if effective && a.is_theirs(user) {
-        let chain = w.t.manager_chain().iter().filter(|c| **c != a.owner).cloned().collect();
-        let owner = Some(w.t.owner.clone()).filter(|o| *o != a.owner);
-        return Reply::Step(StepReply::EffectIsSomeoneElses { n, owner, chain });
+    // That a measure worked is for those who may verify it, the chain or a quality engineer of
+    // its departments, and never whoever did it: the owner who gave it to someone they added
+    // could otherwise confirm their own measure. That it did not, anyone asked may say (it
+    // reopens the trouble, hiding nothing).
+    if effective && (a.is_theirs(user) || !super::decide::may_check(w.ctx.policy, &w.t, user)) {
+        let chain =
+            w.t.manager_chain()
+                .iter()
+                .filter(|c| !a.is_theirs(c))
+                .cloned()
+                .collect();
+        let departments = departments_of(w.ctx.policy, &w.t);
+        return Reply::Step(StepReply::EffectIsSomeoneElses { n, chain, departments });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.t.substance.actions[i].judged = Some(Mark {

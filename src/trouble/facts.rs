@@ -2066,14 +2066,14 @@ pub enum StepReply {
         verify: bool,
         who: Who,
     },
-    /// **Effective** tapped by whoever owned prevention action `n` or marked it done: that it
-    /// worked is someone else's to say (as a verification is), `chain` here; they may still
-    /// say it did not.
+    /// **Effective** tapped by someone who may not verify prevention action `n` (not in the
+    /// chain nor its departments), or who owned it or marked it done: that it worked is for
+    /// `chain` (without whoever did it) or the members of `departments` to say, as a
+    /// verification is; anyone asked may still say it did not.
     EffectIsSomeoneElses {
         n: usize,
-        /// The trouble's owner, when the measure is someone else's.
-        owner: Option<UserId>,
         chain: Vec<UserId>,
+        departments: Vec<String>,
     },
     /// Who may correct (or `cancel`) an action.
     ActionChangeNotAllowed {

@@ -31,7 +31,9 @@ pub enum Act {
     /// `action` (adding one); `action done`/`verify` are checked per action.
     Actions,
     Reopen,
-    /// Answer an effectiveness check (Effective / Not effective: the latter reopens).
+    /// Answer an effectiveness check (Effective / Not effective: the latter reopens). Any
+    /// participant may say a measure did not work; that it did is for those who may check it
+    /// ([`may_check`]), as a verification is: see `effect_answered`.
     JudgeEffect,
     /// `fix cost|split|fact`.
     Fix,
@@ -194,6 +196,18 @@ impl<'a> Viewers<'a> {
     }
 }
 
+/// Who may check the work on a trouble, that an action was done right (`action verify`) or that
+/// a measure worked (**Effective**): the manager chain or a member of one of its departments (a
+/// quality engineer). Not the owner or those added as such: the work checked is theirs. Whoever
+/// owned or did the work itself is refused where it is checked.
+pub fn may_check(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
+    t.manager_chain().contains(user)
+        || departments_of(policy, t)
+            .iter()
+            .filter_map(|d| policy.departments.get(d))
+            .any(|d| d.members.contains(user))
+}
+
 /// Who may overrule the trouble's own rules (slow its clocks, close what is not done, let a
 /// stage pass without what it must find): the owner's chain from `[org]`, or the trouble's chain
 /// when `[org]` gives none. A manager named in front of it acknowledges and approves, but does
@@ -281,8 +295,8 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         | Act::Facts
         | Act::Actions
         | Act::Fix
-        // Whether a measure worked is for whoever checks it, as a verification is: a quality
-        // engineer of its departments too (never its own owner: see `effect_answered`).
+        // That a measure did not work, anyone taking part may say (it reopens the trouble,
+        // hiding nothing); that it did is narrower: see `may_check` and `effect_answered`.
         | Act::JudgeEffect => Who::Participants {
             owner: t.owner.clone(),
             chain,

@@ -7379,7 +7379,7 @@ fn an_acknowledge_tapped_after_leaving_the_chain_names_its_trouble() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Roles: who hands a trouble over
+// Roles: who hands a trouble over, and who confirms a measure worked
 // ---------------------------------------------------------------------------------------------
 
 /// The test org with U0JUNIOR reporting to the rep, U0SALES.
@@ -7457,4 +7457,54 @@ fn a_trouble_is_not_handed_to_its_owners_own_report() {
     let d = top.cmd("U0VP", Command::Owner(u("U0SALES")));
     assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
     assert_eq!(top.t.manager_chain(), users(&CHAIN).as_slice());
+}
+
+/// That a measure worked is for those who may verify it (the chain, its departments' members),
+/// never whoever did it: the owner who gave it to someone they added, who marked it done, does
+/// not confirm it, nor does that colleague. A quality engineer's **Effective** is recorded.
+#[test]
+fn the_owner_may_not_confirm_that_a_measure_someone_they_added_did_worked() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = sim_with_participants();
+    let given = "action prevent mold temperature alarm owner:<@U0ADDED> check:+1d";
+    sim.cmd("U0SALES", crate::trouble::command::parse(given).expect("an action"));
+    let done = crate::trouble::command::parse("action done 1 installed").expect("a done");
+    let d = sim.cmd(ADDED, done);
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionDone { n: 1 })));
+    sim.close_properly();
+    sim.advance(hours(48));
+    let effective = ButtonAction::Effect {
+        n: 1,
+        effective: true,
+        round: None,
+        epoch: None,
+    };
+    let refused = Reply::Step(StepReply::EffectIsSomeoneElses {
+        n: 1,
+        chain: users(&CHAIN),
+        departments: depts(&["quality"]),
+    });
+    for who in ["U0SALES", ADDED] {
+        let before = sim.t.clone();
+        let d = sim.feed(Input::Button {
+            user: u(who),
+            action: effective.clone(),
+        });
+        assert_eq!(d.reply, Some(refused.clone()), "{who}");
+        assert_no_effect(&d, who);
+        assert_eq!(sim.t, before, "{who}");
+    }
+    for said in said_both(&refused) {
+        assert!(
+            said.contains("<@U0MANAGER>") && said.contains("+quality") && !said.contains("U0SALES"),
+            "{said}"
+        );
+    }
+    let recorded = Reply::Step(StepReply::EffectRecorded {
+        effective: true,
+        reopened: false,
+    });
+    assert_eq!(sim.click("U0QA1", effective), recorded);
+    let judged = sim.t.substance.actions[0].judged.as_ref().map(|m| m.by.clone());
+    assert_eq!(judged, Some(u("U0QA1")));
 }
