@@ -2491,7 +2491,12 @@ pub fn cost_phrase(l: Locale, c: &Cost, place: Where) -> String {
 
 /// [`cost_phrase`] of an amount and a payer as written (a correction's old and new cost).
 pub fn written_cost_phrase(l: Locale, amount: &str, payer: &str, place: Where) -> String {
-    let amount = parse_amount(&crate::trouble::markup::unescape(amount))
+    let unescaped = crate::trouble::markup::unescape(amount);
+    // `cost 0 ours`: no currency, as nothing needs none; the outcome is that nobody pays.
+    if parse_amount(&unescaped).is_none() && crate::trouble::money::is_zero_amount(&unescaped) {
+        return tr!(l, "費用負担なし", "no cost").to_string();
+    }
+    let amount = parse_amount(&unescaped)
         .map(|m| m.to_string())
         .unwrap_or_else(|| one_line(amount, place));
     let payer = payer_text(l, payer, place);
@@ -2504,7 +2509,9 @@ pub fn written_cost_phrase(l: Locale, amount: &str, payer: &str, place: Where) -
 
 /// The running totals of costs per payer and currency: `当社 ¥240,000 · お客様 $10.00`.
 pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
-    let totals = cost_totals(costs);
+    // A payer whose costs are all `¥0` bore nothing: "borne by us ¥0" beside "no cost" says it twice.
+    let mut totals = cost_totals(costs);
+    totals.retain(|_, minor| *minor != 0);
     if totals.is_empty() {
         return None;
     }

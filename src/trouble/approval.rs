@@ -666,10 +666,10 @@ pub fn awaits_decision(t: &Trouble) -> bool {
     t.agreement.proposals.iter().any(|p| p.state == ProposalState::Proposed)
 }
 
-/// Whether `c` is a cost of nothing (`¥0`, `$0.00`): there is nothing to approve, so it is no
+/// Whether `c` is a cost of nothing (`¥0`, `$0.00`, `0`): there is nothing to approve, so it is no
 /// proposal and is settled as recorded. A cost that does not read as money is no such cost.
 pub fn costs_nothing(c: &Cost) -> bool {
-    c.money().is_some_and(|m| m.minor == 0)
+    c.costs_nothing()
 }
 
 /// The proposals of `t` awaiting a decision that `user` may make (their numbers).

@@ -2015,12 +2015,15 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
         });
     }
     let read = read.ok();
-    if read.is_none() && !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
+    // `cost 0 ours`: nothing to pay is an amount in any currency, the truthful record of a
+    // trouble settled without compensation.
+    let nothing = super::money::is_zero_amount(&amount);
+    if read.is_none() && !nothing && !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }
     // An amount that does not read as money would be listed but left out of the totals and
     // of the approval limits without a word: what is `1,500,000`, yen or dollars?
-    if read.is_none() {
+    if read.is_none() && !nothing {
         return Err(UsageError::BadAmount(truncate(&amount, 40)));
     }
     let (mut payer, mut note) = split_word(after.trim_start());

@@ -170,6 +170,18 @@ where
     wanted.as_str().is_empty().then_some("")
 }
 
+/// Whether `text` is an amount of nothing: money that reads as zero (`¥0`, `$0.00`), or a bare
+/// zero (`0`, `０`, `0.00`), which needs no currency to be nothing. "No compensation" is an
+/// outcome of stage 6 to record as truthfully as any other.
+pub fn is_zero_amount(text: &str) -> bool {
+    if let Some(m) = parse_amount(text) {
+        return m.minor == 0;
+    }
+    let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let (whole, fraction) = folded.split_once('.').unwrap_or((&folded, ""));
+    !whole.is_empty() && whole.chars().all(|c| c == '0') && fraction.chars().all(|c| c == '0')
+}
+
 /// The most one cost may be, in minor units (¥1,000,000,000,000,000; $10,000,000,000,000.00):
 /// far above any real trouble, and far enough below `i64::MAX` that thousands of them still
 /// add up without overflow, so no share can wrap and slip under an approval limit.

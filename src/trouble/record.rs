@@ -70,7 +70,13 @@ impl Cost {
     /// earlier release could store either), so wherever totals stand for costs it is listed
     /// as written.
     pub fn outside_totals(&self) -> bool {
-        self.money().is_none() || self.payer_kind().is_none()
+        (self.money().is_none() && !self.costs_nothing()) || self.payer_kind().is_none()
+    }
+
+    /// Whether it is a cost of nothing (`¥0`, or `0` with no currency): "no cost", which adds
+    /// nothing to any total and needs no approval.
+    pub fn costs_nothing(&self) -> bool {
+        crate::trouble::money::is_zero_amount(&crate::trouble::markup::unescape(&self.amount))
     }
 }
 
