@@ -617,6 +617,7 @@ async fn the_status_ready_to_close_says_the_customer_has_not_heard_the_measures(
     ja.command_text(SALES, &t.channel, "再発防止 梱包時のカメラ検査 期限:2026-12-11")
         .await;
     ja.command_text(SALES, &t.channel, "原因 金型温度のずれ").await;
+    split_and_cost_settled(&ja, &t).await;
     for n in 1..=7 {
         ja.command_text(SALES, &t.channel, &format!("完了 {n}")).await;
     }

@@ -1535,6 +1535,12 @@ async fn stats_after_one_waiting_one_acknowledged_one_closed_without(bot: &TestB
     bot.command_text(VP, &channel, "cause mold temperature drifted").await;
     bot.command_text(VP, &channel, "action prevent mold temperature alarm")
         .await;
+    let opened = OpenedTrouble {
+        id: own.clone(),
+        channel: channel.clone(),
+        kickoff_ts: String::new(),
+    };
+    split_and_cost_settled_by(bot, VP, &opened).await;
     for n in 1..=7 {
         let r = bot.command_text(VP, &channel, &format!("done {n}")).await;
         assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");

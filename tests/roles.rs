@@ -471,6 +471,7 @@ async fn a_trouble_the_director_takes_over_after_their_manager_acknowledged_asks
         .await;
     bot.command_text(DIRECTOR, &t.channel, "action prevent mold temperature alarm")
         .await;
+    split_and_cost_settled_by(&bot, DIRECTOR, &t).await;
     for n in 1..=7 {
         let r = bot.command_text(DIRECTOR, &t.channel, &format!("done {n}")).await;
         assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
@@ -582,6 +583,7 @@ async fn the_top_of_the_org_may_reopen_their_own_closed_trouble() {
     bot.command_text(VP, &t.channel, "cause mold temperature drifted").await;
     bot.command_text(VP, &t.channel, "action prevent mold temperature alarm")
         .await;
+    split_and_cost_settled_by(&bot, VP, &t).await;
     for n in 1..=7 {
         let r = bot.command_text(VP, &t.channel, &format!("done {n}")).await;
         assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");

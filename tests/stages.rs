@@ -1356,9 +1356,11 @@ async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows
 async fn history_names_the_stages_done_not_the_last_one_done() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    for c in ["cause mold drift", "done 3 cause found", "done 5 split agreed"] {
+    for c in ["cause mold drift", "done 3 cause found"] {
         bot.command_text(SALES, &t.channel, c).await;
     }
+    // Stage 5 with no split recorded is the manager chain's to mark done, with a reason.
+    bot.command_text(MANAGER, &t.channel, "done 5 split agreed").await;
     let history = bot.command_text(SALES, "C0ELSEWHERE", "history ACME").await;
     // Stage 1 is still in progress: "up to 5" would claim stages 1, 2 and 4 too.
     assert!(history.contains("stages 3, 5 done"), "{history}");
@@ -1889,4 +1891,72 @@ async fn the_report_header_says_who_and_when_and_each_update_the_time_since_the_
     assert!(checking.contains("(1h10m after opening)"), "{checking}");
     let cause = update("told them the cause");
     assert!(cause.contains("(2h15m after the previous)"), "{cause}");
+}
+
+/// Stages 5 and 6 are done on what they settle, over HTTP and in both languages: the owner's
+/// `done` on either with nothing recorded is refused saying what to record and who may overrule;
+/// "no compensation" is `cost 0 ours`, which reads as no cost and lets stage 6 be done; the
+/// manager marks stage 5 done with a reason when the customer will not discuss it.
+#[tokio::test]
+async fn stages_5_and_6_are_done_on_a_split_and_a_cost_or_the_managers_reason() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "done 6").await;
+    assert!(
+        r.contains("No cost is recorded, so stage 6 cannot be done")
+            && r.contains("`/trouble cost 0 ours` if there is none")
+            && r.contains(MANAGER),
+        "{r}"
+    );
+    let r = bot
+        .command_text(SALES, &t.channel, "done 5 customer would not discuss")
+        .await;
+    assert!(
+        r.contains("No split of responsibility is recorded, so stage 5 cannot be done") && r.contains(MANAGER),
+        "{r}"
+    );
+    let now = trouble(&bot, &t.id);
+    assert_ne!(now.stage(StageId::Split).state, StageState::Done);
+    assert_ne!(now.stage(StageId::Cost).state, StageState::Done);
+
+    let r = bot.command_text(SALES, &t.channel, "cost 0 ours no charge").await;
+    assert!(r.contains("Cost #1 recorded"), "{r}");
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains("#1 no cost"), "{status}");
+    let r = bot.command_text(SALES, &t.channel, "done 6").await;
+    assert!(r.contains("Stage 6"), "{r}");
+    let r = bot
+        .command_text(
+            MANAGER,
+            &t.channel,
+            "done 5 not settled: the customer declined to discuss it",
+        )
+        .await;
+    assert!(r.contains("Stage 5"), "{r}");
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.stage(StageId::Split).state, StageState::Done);
+    assert_eq!(now.stage(StageId::Cost).state, StageState::Done);
+    let history = bot.command_text(SALES, "C0ELSEWHERE", "history ACME").await;
+    assert!(
+        history.contains("no costs") && !history.contains("borne by"),
+        "{history}"
+    );
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "完了 6").await;
+    assert!(
+        r.contains("費用が記録されていないため、第6段階は完了にできません") && r.contains(MANAGER),
+        "{r}"
+    );
+    let r = bot.command_text(SALES, &t.channel, "完了 5").await;
+    assert!(
+        r.contains("責任区分が記録されていないため、第5段階は完了にできません"),
+        "{r}"
+    );
+    bot.command_text(SALES, &t.channel, "費用 0 当社").await;
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains("費用負担なし"), "{status}");
+    let r = bot.command_text(SALES, &t.channel, "完了 6").await;
+    assert_eq!(trouble(&bot, &t.id).stage(StageId::Cost).state, StageState::Done, "{r}");
 }

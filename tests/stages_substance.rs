@@ -3304,6 +3304,7 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
         // Marked done, then judged by its check: not "verification pending" beside the answer.
         bot.command_text(SALES, &t.channel, "action done 1").await;
         bot.command_text(SALES, &t.channel, "cause mold temperature drifted").await;
+        split_and_cost_settled(&bot, &t).await;
         for n in 1..=7 {
             bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
         }

@@ -1874,6 +1874,22 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 format!("No cause is recorded, so stage 3 cannot be done. Record it with `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`; if the cause cannot be found, {chain} can mark it done with a reason: `/trouble done 3 REASON`.")
             )
         }
+        StepReply::SplitUnrecorded { chain } => {
+            let chain = chain_or_word(l, &config.policy, chain);
+            tr!(
+                l,
+                format!("責任区分が記録されていないため、第5段階は完了にできません。`/trouble split 当社/お客様 理由`（例: `/trouble split 70/30 梱包不良`）で記録してください。お客様が協議に応じない場合などは、{chain}が理由を添えて `/trouble done 5 理由` を入力できます。"),
+                format!("No split of responsibility is recorded, so stage 5 cannot be done. Record it with `/trouble split OURS/CUSTOMER REASON` (say `/trouble split 70/30 packing damage`); if it cannot be settled (the customer declined to discuss it, say), {chain} can mark it done with a reason: `/trouble done 5 REASON`.")
+            )
+        }
+        StepReply::CostUnrecorded { chain } => {
+            let chain = chain_or_word(l, &config.policy, chain);
+            tr!(
+                l,
+                format!("費用が記録されていないため、第6段階は完了にできません。`/trouble cost 金額 負担者 内容` で記録してください（費用負担がなければ `/trouble cost 0 当社`）。交渉がまとまらない場合などは、{chain}が理由を添えて `/trouble done 6 理由` を入力できます。"),
+                format!("No cost is recorded, so stage 6 cannot be done. Record it with `/trouble cost AMOUNT PAYER WHAT FOR` (`/trouble cost 0 ours` if there is none); if it cannot be settled, {chain} can mark it done with a reason: `/trouble done 6 REASON`.")
+            )
+        }
         StepReply::ActionNotAllowed { verify: false, who } => match who {
             Who::OwnerOrChain { owner, chain } => tr!(
                 l,

@@ -1525,8 +1525,8 @@ fn set_facts(
     Reply::Step(StepReply::FactsSet { keys, corrected })
 }
 
-/// Stage 2 may not be marked done with unchecked scope lines, nor stage 3 without a cause,
-/// unless the manager chain says so with a reason (the stage note): the chain that overrules
+/// Stage 2 may not be marked done with unchecked scope lines, nor stage 3 without a cause, nor
+/// stage 5 without a split or 6 without a cost, unless the manager chain says so with a reason (the stage note): the chain that overrules
 /// (`overruling_chain`), not a colleague the owner named their manager at open.
 pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str) -> Option<Reply> {
     if let Some(refusal) = super::approval::stage_awaits_decision(w.ctx.policy, &w.t, stage) {
@@ -1538,6 +1538,15 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str)
     let chain_with_reason = chain.contains(user) && *user != w.t.owner && super::command::says_something(note);
     if stage == StageId::Cause && w.t.substance.cause.is_none() && !chain_with_reason {
         return Some(Reply::Step(StepReply::CauseUnrecorded { chain: chain.to_vec() }));
+    }
+    // Stages 5 and 6 are done on what they settle: done with nothing recorded, the history the
+    // next rep reads for this customer would say nothing of who was responsible or who paid.
+    // A customer who will not discuss it is the manager chain's to accept, with why.
+    if stage == StageId::Split && w.t.split.is_none() && !chain_with_reason {
+        return Some(Reply::Step(StepReply::SplitUnrecorded { chain: chain.to_vec() }));
+    }
+    if stage == StageId::Cost && w.t.costs.is_empty() && !chain_with_reason {
+        return Some(Reply::Step(StepReply::CostUnrecorded { chain: chain.to_vec() }));
     }
     let unchecked: Vec<usize> =
         w.t.substance
@@ -2059,6 +2068,14 @@ pub enum StepReply {
     },
     /// Stage 3 with no cause recorded.
     CauseUnrecorded {
+        chain: Vec<UserId>,
+    },
+    /// Stage 5 with no split recorded.
+    SplitUnrecorded {
+        chain: Vec<UserId>,
+    },
+    /// Stage 6 with no cost recorded (not even a zero one).
+    CostUnrecorded {
         chain: Vec<UserId>,
     },
     /// Who may mark an action done or verify it.

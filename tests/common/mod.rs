@@ -1300,15 +1300,66 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
     })
 }
 
+/// A split recorded and approved, and a cost of nothing (`¥0`, which asks nobody), unless some
+/// are recorded already: what stages 5 and 6 are done on. Typed by the owner [`SALES`], as any
+/// locale's bot reads it; the answers are not read.
+pub async fn split_and_cost_settled(bot: &TestBot, t: &OpenedTrouble) {
+    split_and_cost_settled_by(bot, SALES, t).await
+}
+
+/// [`split_and_cost_settled`], typed by `user`; the split approved by the first who may (none
+/// when nobody stands above them: it then holds nothing up).
+pub async fn split_and_cost_settled_by(bot: &TestBot, user: &str, t: &OpenedTrouble) {
+    use trouble_bot::trouble::approval::{approvers, ProposalState};
+    // Read from whichever store the bot runs on (PostgreSQL too).
+    let stored = || async {
+        let id = trouble_bot::trouble::model::TroubleId::new(&t.id);
+        bot.app()
+            .store
+            .get(&id)
+            .await
+            .expect("store readable")
+            .expect("trouble stored")
+    };
+    if stored().await.split.is_none() {
+        bot.command_text(user, &t.channel, "split 100/0 our packing").await;
+        let now = stored().await;
+        let p = now.agreement.proposals.last().expect("the split is proposed").clone();
+        if let Some(by) = approvers(&bot.config().policy, &now, &p).first() {
+            // Answered at a response URL of its own: a test's later `click_answer` reads its own.
+            let payload = button_payload_to(
+                &bot.slack.response_url(&format!("settle-{by}")),
+                by.as_str(),
+                "proposal_approve",
+                &format!("{}:{}", t.id, p.n),
+                &t.channel,
+            );
+            assert_eq!(bot.interaction(&payload).await.status(), 200, "the split approved");
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while !matches!(
+                stored().await.agreement.proposals[p.n - 1].state,
+                ProposalState::Approved { .. }
+            ) {
+                assert!(tokio::time::Instant::now() < deadline, "split of {} not approved", t.id);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    }
+    if stored().await.costs.is_empty() {
+        bot.command_text(user, &t.channel, "cost ¥0 ours replaced free").await;
+    }
+}
+
 /// Every stage done by command (the owner), so only the close rule's other conditions remain.
 pub async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
-    // Stage 3 is done on a cause recorded.
+    // Stage 3 is done on a cause recorded, 5 and 6 on a split and a cost.
     if trouble(bot, &t.id).substance.cause.is_none() {
         let r = bot
             .command_text(SALES, &t.channel, "cause mold temperature drifted")
             .await;
         assert!(r.contains("ause"), "cause: {r}");
     }
+    split_and_cost_settled(bot, t).await;
     for n in 1..=7 {
         let r = bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
         assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
@@ -1325,6 +1376,7 @@ pub async fn closed_with_a_measure(bot: &TestBot, opened: &str) -> OpenedTrouble
         .await;
     bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
         .await;
+    split_and_cost_settled(bot, &t).await;
     for n in 1..=7 {
         bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
     }

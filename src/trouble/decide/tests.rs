@@ -407,10 +407,44 @@ impl Sim {
     fn ready_to_close(&mut self) {
         self.cmd("U0SALES", prevent("outgoing inspection of lot markings"));
         self.cause_found();
+        self.settled();
         for stage in StageId::all() {
             if self.t.stage(stage).state != StageState::Done {
                 self.cmd("U0SALES", Command::Done(stage, String::new()));
             }
+        }
+    }
+
+    /// A split approved and a cost of nothing recorded, as stages 5 and 6 need to be done
+    /// (unless the chain says why not).
+    fn settled(&mut self) {
+        if self.t.split.is_none() {
+            self.cmd(
+                "U0SALES",
+                Command::Split {
+                    ours: 100,
+                    customer: 0,
+                    other: 0,
+                    reason: "our packing".into(),
+                },
+            );
+            let p = self
+                .t
+                .agreement
+                .proposals
+                .last()
+                .expect("the split is proposed")
+                .clone();
+            let by = crate::trouble::approval::approvers(&self.config, &self.t, &p)[0].clone();
+            self.click(by.as_str(), ButtonAction::Proposal { n: p.n, approve: true });
+        }
+        if self.t.costs.is_empty() {
+            let cost = Command::Cost {
+                amount: "¥0".into(),
+                payer: "ours".into(),
+                note: "replaced free".into(),
+            };
+            self.cmd("U0SALES", cost);
         }
     }
 
@@ -2264,6 +2298,7 @@ fn next_done_and_start_move_the_stages() {
 fn next_after_every_stage_is_done_says_so_and_changes_nothing() {
     let mut sim = Sim::ready(req("ACME"));
     sim.cause_found();
+    sim.settled();
     for _ in 0..STAGE_COUNT {
         sim.cmd("U0SALES", Command::Next(String::new()));
     }
@@ -2388,6 +2423,7 @@ fn close_is_refused_with_what_is_missing() {
     for (done, has_measure, not_done) in cases {
         let mut sim = Sim::ready(req("ACME"));
         sim.cause_found();
+        sim.settled();
         if has_measure {
             sim.cmd("U0SALES", prevent("double-check lot labels"));
         }
@@ -7507,4 +7543,95 @@ fn the_owner_may_not_confirm_that_a_measure_someone_they_added_did_worked() {
     assert_eq!(sim.click("U0QA1", effective), recorded);
     let judged = sim.t.substance.actions[0].judged.as_ref().map(|m| m.by.clone());
     assert_eq!(judged, Some(u("U0QA1")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages 5 and 6 are done on what they settle
+
+/// Stage 5 settles who is responsible: done without a split recorded, the customer's history
+/// would say nothing of it to the next rep. As stage 3: the owner is told to record one; the
+/// manager chain may accept a split that cannot be settled, with a reason, never without; once
+/// one is recorded (and decided), anyone may mark it done, by command or by the button.
+#[test]
+fn stage_5_is_done_on_a_split_recorded_or_the_chains_reason() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = Sim::ready(req("ACME"));
+    let chain = sim.t.manager_chain().to_vec();
+    let refused = Some(Reply::Step(StepReply::SplitUnrecorded { chain }));
+    for (user, note) in [
+        ("U0SALES", ""),
+        ("U0SALES", "customer declined to discuss"),
+        ("U0MANAGER", ""),
+        ("U0MANAGER", "…"),
+    ] {
+        let d = sim.cmd(user, Command::Done(StageId::Split, note.into()));
+        assert_eq!(d.reply, refused, "{user} {note:?}");
+        assert_ne!(sim.t.stage(StageId::Split).state, StageState::Done);
+    }
+    sim.cause_found();
+    for _ in 0..4 {
+        sim.cmd("U0SALES", Command::Next(String::new()));
+    }
+    assert_eq!(sim.t.current_stage(), Some(StageId::Split));
+    let d = sim.cmd("U0SALES", Command::Next("agreed verbally".into()));
+    assert_eq!(d.reply, refused, "`next` on stage 5 too");
+    let button = ButtonAction::CompleteStage {
+        stage: Some(StageId::Split.index()),
+    };
+    assert_eq!(Some(sim.click("U0SALES", button)), refused, "the status's button too");
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Done(
+            StageId::Split,
+            "responsibility not settled: customer declined to discuss".into(),
+        ),
+    );
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Split }));
+
+    let mut sim = Sim::ready(req("ACME"));
+    sim.settled();
+    let d = sim.cmd("U0SALES", Command::Done(StageId::Split, String::new()));
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Split }));
+}
+
+/// Stage 6 settles who bears the cost: done with none recorded, nobody could tell "nothing to
+/// pay" from "never asked". A cost of nothing (`cost 0 ours`) is the truthful record of the
+/// former; the chain may accept a cost that cannot be settled, with a reason.
+#[test]
+fn stage_6_is_done_on_a_cost_recorded_or_the_chains_reason() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = Sim::ready(req("ACME"));
+    let chain = sim.t.manager_chain().to_vec();
+    let refused = Some(Reply::Step(StepReply::CostUnrecorded { chain }));
+    for (user, note) in [
+        ("U0SALES", ""),
+        ("U0SALES", "no compensation"),
+        ("U0MANAGER", ""),
+        ("U0MANAGER", " "),
+    ] {
+        let d = sim.cmd(user, Command::Done(StageId::Cost, note.into()));
+        assert_eq!(d.reply, refused, "{user} {note:?}");
+        assert_ne!(sim.t.stage(StageId::Cost).state, StageState::Done);
+    }
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Done(StageId::Cost, "customer will claim later; closing our side".into()),
+    );
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cost }));
+
+    let mut sim = Sim::ready(req("ACME"));
+    let none = crate::trouble::command::parse("cost 0 ours no charge").expect("no cost reads");
+    let d = sim.cmd("U0SALES", none);
+    assert!(
+        matches!(
+            d.reply,
+            Some(Reply::Agreement(
+                crate::trouble::approval::AgreementReply::NothingToApprove { n: 1 }
+            ))
+        ),
+        "{:?}",
+        d.reply
+    );
+    let d = sim.cmd("U0SALES", Command::Done(StageId::Cost, String::new()));
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cost }));
 }
