@@ -7361,7 +7361,7 @@ fn the_manager_a_fixed_org_names_is_asked_as_the_chain_is() {
 fn a_hand_over_stops_asking_the_manager_a_fixed_org_named_for_the_owner_before() {
     let mut sim = asked_the_manager_org_names_now();
     let them = u("U0NEWMGR");
-    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    let d = sim.cmd("U0NEWMGR", Command::Owner(u("U0OTHERREP")));
     assert_eq!(sim.t.escalation.asked_outside(), None);
     assert!(kept_dms(&sim.t).is_empty(), "{:?}", sim.t.escalation.dms);
     let released = edits(&d);
