@@ -424,3 +424,33 @@ async fn jibun_lists_your_troubles_in_japanese() {
     let help = bot.command_text(SALES, ORIGIN, "ヘルプ").await;
     assert!(help.contains("`/trouble 自分`"), "{help}");
 }
+
+/// A mention as the bot writes it, `<@U1>さん`, and one typed onto its command word with no
+/// space (`追加<@U1>`): the person, as a bare mention is.
+#[tokio::test]
+async fn a_mention_followed_by_san_or_glued_to_its_command_names_the_person() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("追加<@{COLLEAGUE}>"))
+        .await;
+    assert!(
+        r.contains(&format!("<@{COLLEAGUE}>")) && !r.contains("コマンドはありません"),
+        "{r}"
+    );
+    wait_until(|| {
+        trouble(&bot, &t.id)
+            .added
+            .iter()
+            .any(|u| u.as_str() == COLLEAGUE)
+            .then_some(())
+    })
+    .await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("担当 <@{COLLEAGUE}>さん"))
+        .await;
+    assert!(!r.contains("メンションで指定"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse_user, UsageError};
+use super::command::{parse_user, UsageError, HONORIFICS};
 use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
@@ -470,7 +470,7 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                     (inline.to_string(), i + 1)
                 };
                 owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
-                i = next.min(words.len());
+                i = next.min(words.len()) + honorific_word(&words, next);
                 continue;
             }
             // The value: the rest of this word and the words after it.
@@ -511,7 +511,7 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                     .and_then(|w| parse_user(&unbracket(w)))
                     .map(|user| {
                         owner = Some(user);
-                        1
+                        1 + honorific_word(&words, i + 2)
                     }),
                 Opt::Due => date_words(after, bracketed).map(|(value, used)| {
                     due = Some(value);
@@ -536,6 +536,14 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
         due.filter(|d: &String| !d.is_empty()),
         check.filter(|c: &String| !c.is_empty()),
     ))
+}
+
+/// 1 when the word at AT, after an owner's mention, is an honorific of its own (`担当：<@U1> さん`):
+/// it is the mention's, not the first word of the action's text.
+fn honorific_word(words: &[String], at: usize) -> usize {
+    let word = words.get(at).map(|w| super::money::fold_width(w));
+    let bare = |w: &str| w.trim_end_matches([',', '、', '.', '。', ')', '）']).to_string();
+    usize::from(word.is_some_and(|w| HONORIFICS.contains(&bare(&w).as_str())))
 }
 
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {

@@ -738,6 +738,15 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             return parse_unchecked(&format!("{head} {tail} {rest}"));
         }
     }
+    // `担当<@U1>`: the mention typed onto the command word with no space, as a Japanese
+    // keyboard types it. Read as the two words when the word alone is a command that asks for
+    // what follows (the commands that take a person do).
+    if let Some(at) = word.find("<@").filter(|at| *at > 0) {
+        let (head, tail) = word.split_at(at);
+        if parse_unchecked(head).as_ref().is_err_and(lacks_an_argument) {
+            return parse_unchecked(&format!("{head} {tail} {rest}"));
+        }
+    }
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`); a hurried hand
     // follows it with a colon or a full stop (`owner: <@U1>`, `Status.`).
     let folded = super::money::fold_word(word);
@@ -809,10 +818,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         },
         "add" | "追加" | "参加" => parse_add(rest),
         "remove" | "外す" | "除外" => parse_remove(rest),
-        "owner" | "担当" => parse_user(rest)
+        "owner" | "担当" => parse_role_user(rest)
             .map(Command::Owner)
             .ok_or_else(|| needs_user(rest, "owner")),
-        "manager" | "上司" => parse_user(rest)
+        "manager" | "上司" => parse_role_user(rest)
             .map(Command::Manager)
             .ok_or_else(|| needs_user(rest, "manager")),
         "sev" | "severity" | "重大度" => parse_severity(rest),
@@ -824,6 +833,13 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
         {
             parse_severity(&format!("{} {rest}", &w[3..]))
+        }
+        // `重大度1 理由：ライン停止`, as `open` reads `重大度1`: the level glued to the word.
+        w if w
+            .strip_prefix("重大度")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            parse_severity(format!("{} {rest}", &w["重大度".len()..]).trim_end())
         }
         "close" | "クローズ" => {
             let (first, reason) = split_word(rest);
@@ -997,7 +1013,12 @@ fn compound_meant(word: &str, rest: &str) -> Option<(&'static str, String)> {
 /// (`ACME: lid cracked`), and not a promise's marker (`次回: 明日10時`).
 fn reads_as_an_open(text: &str) -> bool {
     let folded = super::money::fold_width(text).to_lowercase();
-    !NEXT_CONTACT.iter().any(|marker| folded.starts_with(marker)) && parse_open(text).is_ok()
+    // `理由：ライン停止`: a label, which names no customer; offered as an open, it would
+    // start a new trouble and page a manager for a reason typed in the wrong place.
+    let names_a_customer =
+        |r: &OpenRequest| !REASON_LABELS.contains(&super::money::fold_width(r.customer.trim()).to_lowercase().as_str());
+    !NEXT_CONTACT.iter().any(|marker| folded.starts_with(marker))
+        && parse_open(text).is_ok_and(|r| names_a_customer(&r))
 }
 
 /// The days `stats` looks back: `30`, `30d`, `30 days`, `30日`; weeks and months, written as a
@@ -1195,15 +1216,81 @@ fn plain_at_name(word: &str) -> Option<String> {
     name.starts_with(char::is_alphanumeric).then(|| truncate(word, 40))
 }
 
-/// `<@U123>`, `<@U123|name>`, or a bare `U123`.
+/// `<@U123>`, `<@U123|name>`, or a bare `U123`; a mention perhaps followed by an honorific,
+/// as the bot itself writes one (`<@U123>さん`, `<@U123> 様`).
 pub fn parse_user(text: &str) -> Option<UserId> {
     // `<@U1>.` at the end of a sentence.
     let t = text.trim().trim_end_matches(OPTION_SEPARATORS);
-    let inner = t.strip_prefix("<@").and_then(|s| s.strip_suffix('>')).unwrap_or(t);
+    let inner = match t.strip_prefix("<@") {
+        Some(mention) => {
+            let (inner, after) = mention.split_once('>')?;
+            let after = after.trim().trim_end_matches(OPTION_SEPARATORS).trim_end();
+            (after.is_empty() || HONORIFICS.contains(&after)).then_some(inner)?
+        }
+        None => t,
+    };
     let id = inner.split('|').next()?;
     let valid =
         id.len() >= 2 && (id.starts_with('U') || id.starts_with('W')) && id.chars().all(|c| c.is_ascii_alphanumeric());
     valid.then(|| UserId::new(id))
+}
+
+/// What Japanese writes after a person's name, as the bot writes `<@U1>さん`: part of the
+/// mention, never a word of its own.
+pub const HONORIFICS: &[&str] = &["さん", "様", "さま", "殿", "君", "くん"];
+
+/// TEXT with the honorific it starts with taken off (`さん <@U2>`, `様、`, `さんと…`), when one
+/// stands there as a word of its own: after a mention, it belongs to that mention.
+fn after_honorific(text: &str) -> &str {
+    let t = text.trim_start();
+    HONORIFICS
+        .iter()
+        .filter_map(|h| t.strip_prefix(h))
+        .find(|after| {
+            after.is_empty()
+                || after
+                    .starts_with(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || "と<+＋".contains(c))
+        })
+        .unwrap_or(text)
+}
+
+/// What a rep writes after the person a role goes to (`担当 <@U1> にお願いします`): only these
+/// words, which name nobody else and ask for nothing more, are read past; any other words after
+/// the mention (a second person, another request) leave it unread rather than dropped unseen.
+const ROLE_CLOSERS: &[&str] = &[
+    "にお願いします",
+    "にお願いいたします",
+    "でお願いします",
+    "でお願いいたします",
+    "お願いします",
+    "お願いいたします",
+    "に変更",
+    "に変更します",
+    "に変更してください",
+    "に変更をお願いします",
+    "へ変更",
+    "に交代",
+    "に交代します",
+    "です",
+];
+
+/// The person `owner` or `manager` is given: a mention as [`parse_user`] reads it, or one
+/// followed by a phrase of [`ROLE_CLOSERS`] (`<@U1>さんにお願いします`).
+fn parse_role_user(text: &str) -> Option<UserId> {
+    parse_user(text).or_else(|| {
+        let t = text
+            .trim()
+            .trim_end_matches(|c: char| OPTION_SEPARATORS.contains(&c) || "!！".contains(c));
+        let end = t.strip_prefix("<@")?.find('>')? + "<@>".len();
+        let (mention, after) = t.split_at(end);
+        let after = after.trim_start();
+        let after = HONORIFICS
+            .iter()
+            .find_map(|h| after.strip_prefix(h))
+            .unwrap_or(after)
+            .trim_start();
+        ROLE_CLOSERS.contains(&after).then(|| parse_user(mention))?
+    })
 }
 
 /// One option of `/trouble open`, as [`open_option`] reads it.
@@ -1536,6 +1623,12 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>,
         } else {
             users.push(parse_user(word).ok_or_else(|| needs_user(word, sub))?);
         }
+        // `<@U1>さん <@U2> さん`: the honorific, glued on or not, is the mention's.
+        let after = if word.starts_with("<@") {
+            after_honorific(after)
+        } else {
+            after
+        };
         // `<@U1>, <@U2>` and `<@U1> and <@U2>`.
         remaining = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
         remaining = ["and ", "& ", "と"]
@@ -1729,8 +1822,12 @@ const NEXT_CONTACT: &[&str] = &[
     "next :",
     "next:",
     "next：",
+    "次回の連絡:",
+    "次回の連絡：",
     "次回連絡:",
     "次回連絡：",
+    "次回は:",
+    "次回は：",
     "次回:",
     "次回：",
 ];
@@ -2490,6 +2587,9 @@ mod tests {
             ("報告 調査中、次回は明日10時", update("調査中", "明日10時")),
             ("報告 調査中 次回の連絡 明日10時", update("調査中", "明日10時")),
             ("報告 調査中 次回連絡は 明日 10:00", update("調査中", "明日 10:00")),
+            // `次回の連絡：`, `次回は：`: the marker as it is said, then the colon.
+            ("報告 調査中 次回の連絡：明日10時", update("調査中", "明日10時")),
+            ("報告 調査中 次回は：明日10時", update("調査中", "明日10時")),
             (
                 "update 次回 出荷分から対策品",
                 Command::Update {
@@ -2660,6 +2760,106 @@ mod tests {
                 "{text}"
             );
         }
+        // `重大度1`, the level glued on as `open` reads it, whatever the width and the reason.
+        for (text, level, reason) in [
+            ("重大度1 理由：ライン停止", 1, "理由：ライン停止"),
+            ("重大度３", 3, ""),
+            ("重大度3 理由：外観のみ", 3, "理由：外観のみ"),
+            ("重大度２ ライン停止は回避", 2, "ライン停止は回避"),
+        ] {
+            let reason = reason.to_string();
+            let to = Severity::new(level);
+            assert_eq!(parse(text), Ok(Command::Severity { to, reason }), "{text}");
+        }
+        // An open forgotten is still answered as one, as after `重大度 1`.
+        assert!(
+            matches!(
+                parse("重大度1 ベータ：蓋の割れ"),
+                Err(UsageError::SevReadsAsOpen { .. })
+            ),
+            "an open"
+        );
+    }
+
+    /// A mention as the bot writes it (`<@U1>さん`), with the request a rep says after it, or
+    /// typed onto its command word: the person. Words after it that may say more (another
+    /// person, a time) are not dropped unread.
+    #[test]
+    fn a_mention_with_an_honorific_or_glued_to_its_command_is_the_person() {
+        let u = |id: &str| UserId::new(id);
+        let add = |users: &[&str]| Command::Add {
+            users: users.iter().map(|id| u(id)).collect(),
+            departments: vec![],
+        };
+        for (text, want) in [
+            ("担当 <@U1>さん", Command::Owner(u("U1"))),
+            ("担当 <@U1|山田> さん", Command::Owner(u("U1"))),
+            ("上司 <@U1>さん", Command::Manager(u("U1"))),
+            ("上司 <@U1>様。", Command::Manager(u("U1"))),
+            ("担当 <@U1> にお願いします", Command::Owner(u("U1"))),
+            ("担当 <@U1>さんにお願いします。", Command::Owner(u("U1"))),
+            ("上司 <@U1>さんに変更", Command::Manager(u("U1"))),
+            ("担当<@U1>", Command::Owner(u("U1"))),
+            ("担当<@U1>さん", Command::Owner(u("U1"))),
+            ("上司<@U1|山田 太郎>", Command::Manager(u("U1"))),
+            ("追加<@U1>", add(&["U1"])),
+            ("追加 <@U1> さん", add(&["U1"])),
+            ("追加 <@U1>さん、<@U2>様", add(&["U1", "U2"])),
+            ("追加 <@U1>さんと<@U2>さん", add(&["U1", "U2"])),
+            ("参加 <@U1> さん <@U2> くん", add(&["U1", "U2"])),
+            ("外す <@U1>さん", Command::Remove { users: vec![u("U1")] }),
+        ] {
+            assert_eq!(parse(text), Ok(want), "{text}");
+        }
+        for (text, sub) in [
+            ("担当 <@U1> <@U2>", "owner"),
+            ("担当 <@U1> 明日から", "owner"),
+            ("上司 <@U1>さん 至急", "manager"),
+            ("担当 <@U1>さんぷる", "owner"),
+            ("追加 <@U1> さんぷる", "add"),
+        ] {
+            assert_eq!(parse(text), Err(UsageError::NeedsUser(sub)), "{text}");
+        }
+        // Not a command before the mention: no command.
+        assert!(matches!(parse("アクメ<@U1>"), Err(UsageError::UnknownSubcommand(_))));
+        // An action's owner, the honorific glued on or a word of its own.
+        for text in [
+            "対策 暫定 全数選別 担当：<@U1>さん",
+            "対策 暫定 全数選別 担当：<@U1> さん",
+            "対策 暫定 全数選別 担当 <@U1> さん",
+        ] {
+            assert!(
+                matches!(
+                    parse(text),
+                    Ok(Command::Step(super::super::facts::Step::Action(ref a)))
+                        if a.text == "全数選別" && a.owner == Some(u("U1"))
+                ),
+                "{text}: {:?}",
+                parse(text)
+            );
+        }
+    }
+
+    /// A reason's label before a colon names no customer: a text opening with one is never
+    /// offered as an open, which would start a new trouble and page a manager.
+    #[test]
+    fn a_reason_label_is_never_offered_as_a_customer() {
+        for text in [
+            "理由：ライン停止",
+            "理由: ライン停止",
+            "Reason: line stopped",
+            "原因：金型摩耗",
+        ] {
+            let got = parse(text);
+            assert!(
+                !matches!(got, Err(UsageError::Misspelt { meant: "open", .. })),
+                "{text}: {got:?}"
+            );
+        }
+        assert!(matches!(
+            parse("ACME: lid cracked"),
+            Err(UsageError::Misspelt { meant: "open", .. })
+        ));
     }
 
     #[test]
