@@ -545,15 +545,23 @@ async fn the_top_of_the_org_is_told_what_works_and_may_hand_their_trouble_to_a_r
             })
             .await
             .to_string();
-        let hint = bot.posted_saying(&channel, "[org]").await;
-        assert!(hint.contains("/trouble owner"), "{hint}");
+        // Said as a rep reads it: never the config's key, `[org]`.
+        let top = if locale == "ja" {
+            "組織設定（上司の系列）の最上位"
+        } else {
+            "top of the bot's org settings"
+        };
+        let hint = bot.posted_saying(&channel, top).await;
+        assert!(hint.contains("/trouble owner") && !hint.contains("[org]"), "{hint}");
+        assert!(!answer.contains("[org]"), "{answer}");
         // A report refused, and the VP refused a lowering: each told who may, truly.
         for (who, command) in [(MANAGER, "ack"), (VP, "sev 3 one site only")] {
             let refused = bot.command_text(who, &channel, command).await;
             assert!(
                 !refused.contains("/trouble manager")
                     && refused.contains("/trouble owner")
-                    && refused.contains(&format!("<@{VP}>")),
+                    && refused.contains(&format!("<@{VP}>"))
+                    && !refused.contains("[org]"),
                 "{who} {command}: {refused}"
             );
         }

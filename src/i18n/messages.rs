@@ -1114,8 +1114,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::TopOfOrgHint => Rendered::text(tr!(
             l,
-            format!("ℹ️ {} は `[org]` の最上位のため、確認を依頼する上司はいません（部下は確認・強制クローズ・重大度の引き下げができません）。進捗の催促と記録はほかのトラブルと同じように続きます。担当営業に任せるときは `/trouble owner @担当` で担当を変更すると、その上司に確認を依頼します。", user(&t.owner)),
-            format!("ℹ️ {} is at the top of `[org]`, so there is no manager to ask for an acknowledgement (their reports may not acknowledge, force a close or lower the severity). Nudges and the record run as for any trouble. To hand it to the account's rep, `/trouble owner @rep`: their manager is then asked to acknowledge.", user(&t.owner))
+            format!("ℹ️ {} は組織設定（上司の系列）の最上位のため、確認を依頼する上司はいません（部下は確認・強制クローズ・重大度の引き下げができません）。進捗の催促と記録はほかのトラブルと同じように続きます。担当営業に任せるときは `/trouble owner @担当` で担当を変更すると、その上司に確認を依頼します。", user(&t.owner)),
+            format!("ℹ️ {} is at the top of the bot's org settings (nobody is set above them), so there is no manager to ask for an acknowledgement (their reports may not acknowledge, force a close or lower the severity). Nudges and the record run as for any trouble. To hand it to the account's rep, `/trouble owner @rep`: their manager is then asked to acknowledge.", user(&t.owner))
         )),
         Message::AcknowledgedInDm => Rendered::text(tr!(
             l,

@@ -442,8 +442,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             match manager_pinged {
                 false if *top_of_org => tr!(
                     l,
-                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。チャンネル #{channel_name} を準備しています。⚠️ あなたは `[org]` の最上位のため、上司への連絡はしていません（上司に指名できる人もいません）。お客様の担当営業に任せるときは、チャンネルで `/trouble owner @担当` と担当を変更してください。その上司に確認を依頼します。"),
-                    format!("Trouble {id} opened for {customer}, sev{sev}; channel #{channel_name} is coming up. ⚠️ You are at the top of `[org]`, so nobody has been pinged: nobody is above you, and nobody can be named your manager. To hand it to the account's rep, type `/trouble owner @rep` in the channel: their manager is then asked to acknowledge.")
+                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。チャンネル #{channel_name} を準備しています。⚠️ あなたは組織設定（上司の系列）の最上位のため、上司への連絡はしていません（上司に指名できる人もいません）。お客様の担当営業に任せるときは、チャンネルで `/trouble owner @担当` と担当を変更してください。その上司に確認を依頼します。"),
+                    format!("Trouble {id} opened for {customer}, sev{sev}; channel #{channel_name} is coming up. ⚠️ You are at the top of the bot's org settings, so nobody has been pinged: nobody is above you, and nobody can be named your manager. To hand it to the account's rep, type `/trouble owner @rep` in the channel: their manager is then asked to acknowledge.")
                 ),
                 true => tr!(
                     l,
@@ -1093,8 +1093,8 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
     match who {
         Who::TopOfOrg { owner } => tr!(
             l,
-            format!("<@{owner}>さんは `[org]` の最上位のため、{what}ができる上位者はいません（上司に指名できる人もいません）。<@{owner}>さんが `/trouble owner @担当` で担当を渡すと、その担当者の上司（と<@{owner}>さん）ができるようになります。"),
-            format!("<@{owner}> is at the top of `[org]`, so nobody above them can {what} (and nobody can be named their manager). Once <@{owner}> hands it over with `/trouble owner @name`, that owner's manager chain (<@{owner}> in it) can.")
+            format!("<@{owner}>さんは組織設定（上司の系列）の最上位のため、{what}ができる上位者はいません（上司に指名できる人もいません）。<@{owner}>さんが `/trouble owner @担当` で担当を渡すと、その担当者の上司（と<@{owner}>さん）ができるようになります。"),
+            format!("<@{owner}> is at the top of the bot's org settings, so nobody above them can {what} (and nobody can be named their manager). Once <@{owner}> hands it over with `/trouble owner @name`, that owner's manager chain (<@{owner}> in it) can.")
         ),
         Who::Chain(chain) if chain.is_empty() => tr!(
             l,
