@@ -201,7 +201,7 @@ async fn a_slack_error_code_starting_with_no_lands_on_the_timeline() {
     let id = TroubleId::new(&id);
     let failure = wait_until(|| {
         bot.store().timeline(&id).unwrap().into_iter().find(|e| {
-            matches!(&e.event, Event::DeliveryFailed { method, error } if method == "chat.postMessage" && error == "no_user")
+            matches!(&e.event, Event::DeliveryFailed { method, error, .. } if method == "chat.postMessage" && error == "no_user")
         })
     })
     .await;

@@ -1999,3 +1999,33 @@ async fn an_answered_escalation_dm_is_let_go_once_its_reader_leaves_the_chain() 
         "the colleague, out of the chain, no longer reads the trouble: {versions:?}"
     );
 }
+
+/// A manager Slack will not let the bot DM (a guest it cannot see, say: `user_not_visible`) is
+/// passed over at once like one Slack has no DM for: the director is asked without the clock
+/// moving to the ack timeout, the timeline says whom and why, and the owner reads why in plain
+/// words and that they are to tell the manager themselves.
+#[tokio::test]
+async fn a_manager_the_bot_may_not_see_is_passed_over_at_once_and_the_owner_told_to_reach_them() {
+    let bot = spawn_bot().await;
+    bot.slack.refuse_dm(MANAGER, "user_not_visible");
+    let (_, id) = bot.opened(SALES, "ACME: housing cracked").await;
+    let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
+    assert!(asked.contains(&format!("could not reach <@{MANAGER}>")), "{asked}");
+    let told = bot.posted_saying(SALES, "does not let it reach them").await;
+    assert!(
+        told.contains(&id)
+            && told.contains(&format!("Tell <@{MANAGER}> yourself"))
+            && told.contains("user_not_visible"),
+        "{told}"
+    );
+    bot.settle().await;
+    let t = bot.store().get(&TroubleId::new(&id)).unwrap().unwrap();
+    assert_eq!(t.escalation.level, 1);
+    let timeline = bot.store().timeline(&TroubleId::new(&id)).unwrap();
+    assert!(
+        timeline.iter().any(|e| matches!(&e.event,
+            trouble_bot::trouble::timeline::Event::DeliveryFailed { error, who: Some(who), .. }
+                if error == "user_not_visible" && who.as_str() == MANAGER)),
+        "{timeline:?}"
+    );
+}

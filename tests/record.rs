@@ -670,20 +670,37 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),
+            why: Default::default(),
             nobody_above: false,
             asked: Vec::new(),
         },
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),
+            why: Default::default(),
             nobody_above: true,
             asked: Vec::new(),
         },
         Message::PersonUnreachable {
             who: UserId::new(VP),
             error: "channel_not_found".into(),
+            why: Default::default(),
             nobody_above: true,
             asked: vec![manager.clone(), UserId::new(DIRECTOR)],
+        },
+        Message::PersonUnreachable {
+            who: UserId::new(VP),
+            error: "user_not_visible".into(),
+            why: trouble_bot::trouble::decide::DmRefusal::NotVisible,
+            nobody_above: true,
+            asked: vec![manager.clone()],
+        },
+        Message::PersonUnreachable {
+            who: UserId::new(VP),
+            error: "missing_scope".into(),
+            why: trouble_bot::trouble::decide::DmRefusal::AppLacksPermission,
+            nobody_above: true,
+            asked: Vec::new(),
         },
         Message::ChannelLost {
             how: ChannelLoss::Archived,

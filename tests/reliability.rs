@@ -140,7 +140,7 @@ async fn a_permanent_error_stops_retrying_is_noted_on_the_timeline_counted_and_t
         .await;
     assert!(text_of(&dm.params).contains("missing_scope"), "{}", dm.params);
     let timeline = bot.store().timeline(&id).unwrap();
-    let failures: Vec<_> = timeline.iter().filter(|e| matches!(&e.event, Event::DeliveryFailed { method, error } if method == "conversations.create" && error == "missing_scope")).collect();
+    let failures: Vec<_> = timeline.iter().filter(|e| matches!(&e.event, Event::DeliveryFailed { method, error, .. } if method == "conversations.create" && error == "missing_scope")).collect();
     assert_eq!(failures.len(), 1, "{timeline:?}");
     assert_eq!(
         bot.slack.calls_to("conversations.create").len(),

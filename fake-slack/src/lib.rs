@@ -229,6 +229,8 @@ struct World {
     token_refused: Option<String>,
     /// User ids Slack does not know (`no_such_user`).
     unknown_users: HashSet<String>,
+    /// People whom a DM is refused, with the error it answers (`refuse_dm`).
+    refused_dms: HashMap<String, String>,
     /// Accounts deactivated (`deactivate`).
     deactivated: HashSet<String>,
     /// The names `users.info` gives for people (display name and full name alike).
@@ -743,6 +745,12 @@ impl FakeSlack {
     /// user, as Slack does).
     pub fn no_such_user(&self, user: &str) {
         self.shared.lock().unknown_users.insert(user.to_string());
+    }
+
+    /// From now, a DM to `user` (posting to them, or opening one) answers `error`: a guest the
+    /// bot cannot see (`user_not_visible`), or the app lacking a scope (`missing_scope`), say.
+    pub fn refuse_dm(&self, user: &str, error: &str) {
+        self.shared.lock().refused_dms.insert(user.to_string(), error.to_string());
     }
 
     /// From now, `user`'s account is deactivated (they left): `users.info` says `deleted`, and a
@@ -1609,6 +1617,9 @@ impl World {
         if self.unknown_users.contains(&raw_channel) {
             return err("channel_not_found");
         }
+        if let Some(error) = self.refused_dms.get(&raw_channel) {
+            return err(error);
+        }
         if let Some(problem) = self.blocks_problem(p) {
             return err(problem);
         }
@@ -1785,6 +1796,9 @@ impl World {
         }
         if users.iter().any(|u| self.unknown_users.contains(u)) {
             return err("user_not_found");
+        }
+        if let Some(error) = users.iter().find_map(|u| self.refused_dms.get(u)) {
+            return err(error);
         }
         let id = match users.as_slice() {
             [one] => dm_or_channel(one),

@@ -14,7 +14,7 @@ use crate::slack::blocks::{
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
-use crate::trouble::decide::{Dest, Message, NewToChain, Nudge};
+use crate::trouble::decide::{Dest, DmRefusal, Message, NewToChain, Nudge};
 use crate::trouble::first_contact::{first_contact_judged_by, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
@@ -1896,7 +1896,34 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ The bot could not DM {}, owner of {} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with {fix_en} in {there_en}{none_en}.", user(who), if actions.len() == 1 { "action" } else { "actions" })
             ))
         }
-        Message::PersonUnreachable { who, error, nobody_above, asked } => {
+        Message::PersonUnreachable {
+            who,
+            error,
+            why: DmRefusal::AppLacksPermission,
+            ..
+        } => {
+            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            // Nobody in the chain was reached: the owner, who reads this in the channel or not
+            // at all, is to tell each of them.
+            let mut chain: Vec<&UserId> = t.escalation.chain.iter().collect();
+            if chain.is_empty() {
+                chain.push(who);
+            }
+            let chain = super::listed(l, chain.into_iter().map(user));
+            let owner = user(&t.owner);
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ {owner} トラブル {id}（{customer}）の確認を DM で依頼できませんでした。アプリに Slack の権限がなく（{error}）、ボットは誰にも DM を送れません。*{chain} の誰にも確認を依頼できていません*。直接伝えてください。Slack の管理者に、`manifest.yml` のスコープ（`im:write`、`chat:write`）でアプリを再インストールし、アプリのメッセージタブを有効にするよう依頼してください（`trouble-bot check-slack` で不足が分かります）。"),
+                format!("⚠️ {owner} The bot could not DM anyone to acknowledge trouble {id} ({customer}): the app lacks a Slack permission ({error}), so *nobody has been asked: {chain}*. Tell them yourself, and ask your Slack admin to reinstall the app with the scopes of `manifest.yml` (`im:write`, `chat:write`) and its Messages tab on (`trouble-bot check-slack` names what is missing).")
+            ))
+        }
+        Message::PersonUnreachable {
+            who,
+            error,
+            why,
+            nobody_above,
+            asked,
+        } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let then = match nobody_above {
                 false => tr!(l, "次の上位者に依頼しました。", "It asked the next one up the chain instead.").to_string(),
@@ -1919,13 +1946,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             // Someone who left reads nothing: said so, rather than as a mistyped id.
             let left = error == crate::slack::people::DEACTIVATED;
-            Rendered::text(match left {
-                true => tr!(
+            Rendered::text(match (left, why) {
+                // They are there, but the bot may not write to them: someone must, and the
+                // admin either lets the bot reach them or names someone it can in `[org]`.
+                (false, DmRefusal::NotVisible) => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。ゲストや別のワークスペースの人、またはワークスペースの設定により、ボットはこの人に DM を送れません。{then}{} には直接伝えてください。ボットの管理者に設定（`[org]`）の確認を、または Slack の管理者にボットがこの人に連絡できるよう依頼してください。", user(who), user(who)),
+                    format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack does not let it reach them ({error}): a guest, someone in another workspace, or a workspace setting. {then} Tell {} yourself, and ask the bot's admin to check `[org]` in its configuration, or your Slack admin to let the bot reach them.", user(who), user(who))
+                ),
+                (true, _) => tr!(
                     l,
                     format!("⚠️ トラブル {id}（{customer}）の確認を依頼する {} は、Slack のアカウントが無効になっています（退職や異動の可能性があります）。{then}ボットの管理者に設定（`[org]`）の更新を依頼してください。", user(who)),
                     format!("⚠️ {}, whom the bot would ask to acknowledge trouble {id} ({customer}), has been deactivated in Slack (they may have left). {then} Please ask the bot's admin to update `[org]` in its configuration.", user(who))
                 ),
-                false => tr!(
+                (false, _) => tr!(
                     l,
                     format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。{then}ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
                     format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. {then} Please ask the bot's admin to check `[org]` in its configuration.", user(who))
@@ -3518,20 +3552,37 @@ pub(super) mod tests {
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),
+                why: DmRefusal::NoSuchPerson,
                 nobody_above: false,
                 asked: Vec::new(),
             },
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),
+                why: DmRefusal::NoSuchPerson,
                 nobody_above: true,
                 asked: Vec::new(),
             },
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),
+                why: DmRefusal::NoSuchPerson,
                 nobody_above: true,
                 asked: vec![by.clone()],
+            },
+            Message::PersonUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
+                why: DmRefusal::NotVisible,
+                nobody_above: true,
+                asked: vec![by.clone()],
+            },
+            Message::PersonUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
+                why: DmRefusal::AppLacksPermission,
+                nobody_above: true,
+                asked: Vec::new(),
             },
             Message::ChannelLost {
                 how: ChannelLoss::BotRemoved,

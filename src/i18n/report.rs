@@ -377,10 +377,33 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             "asked Slack again for the channel it had refused to create"
         )
         .to_string(),
-        Event::DeliveryFailed { method, error } => tr!(
+        Event::DeliveryFailed {
+            method,
+            error,
+            who: None,
+        } => tr!(
             l,
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),
             format!("Slack call failed {}: {}", inline(method), inline(error))
+        ),
+        Event::DeliveryFailed {
+            method,
+            error,
+            who: Some(to),
+        } => tr!(
+            l,
+            format!(
+                "{} への DM を Slack が拒否 {}: {}",
+                who(to),
+                inline(method),
+                inline(error)
+            ),
+            format!(
+                "Slack refused the DM to {} {}: {}",
+                who(to),
+                inline(method),
+                inline(error)
+            )
         ),
         Event::AcknowledgementWithdrawn { by } => tr!(
             l,

@@ -18,7 +18,8 @@ use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{
-    channel_name, outside, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot, RESPONSE_URL_LIFETIME,
+    channel_name, outside, AwayReading, Delivery, Dest, DmRefusal, Lane, Message, Op, Outcome, Slot,
+    RESPONSE_URL_LIFETIME,
 };
 use crate::trouble::facts::StepLine;
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts, UserId};
@@ -317,11 +318,18 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                             },
                             _,
                         ) => Outcome::ReporterUrlRefused { error },
-                        (Op::Post { to: Dest::Dm(who), .. }, _) if e.no_such_person() => Outcome::PersonUnreachable {
-                            who: who.clone(),
-                            method: method.to_string(),
-                            error,
-                        },
+                        (Op::Post { to: Dest::Dm(who), .. }, _) if e.dm_refusal().is_some() => {
+                            let why = e.dm_refusal().unwrap_or_default();
+                            if why == DmRefusal::AppLacksPermission {
+                                app_lacks_dm_permission(&error);
+                            }
+                            Outcome::PersonUnreachable {
+                                who: who.clone(),
+                                method: method.to_string(),
+                                error,
+                                why,
+                            }
+                        }
                         (
                             Op::Post {
                                 to: Dest::Channel(channel),
@@ -373,6 +381,19 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             }
         };
         Some(outcome)
+    }
+}
+
+/// The app may DM nobody (`error`: a scope missing, its Messages tab off): every trouble's
+/// chain fails alike until a Slack admin mends the install, so the admin reads it above the
+/// warnings, once a process rather than once a DM.
+fn app_lacks_dm_permission(error: &str) {
+    static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::error!(
+            %error,
+            "Slack refuses the app every DM: reinstall it with the bot scopes of manifest.yml (im:write, chat:write) and its Messages tab on; `trouble-bot check-slack` names what is missing"
+        );
     }
 }
 
@@ -1178,6 +1199,7 @@ fn person_left(who: &UserId) -> Outcome {
         who: who.clone(),
         method: "chat.postMessage".into(),
         error: crate::slack::people::DEACTIVATED.into(),
+        why: DmRefusal::NoSuchPerson,
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::config::Secret;
 use crate::slack::blocks::{Block, Ephemeral, Rendered};
+use crate::trouble::decide::DmRefusal;
 use crate::trouble::model::{ChannelId, ChannelSeen, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers
@@ -228,6 +229,29 @@ const TOKEN_REFUSED_ERRORS: &[&str] = &[
     "accesslimited",
 ];
 
+/// What `conversations.open` and `chat.postMessage` answer a DM to nobody Slack can write to.
+const NO_SUCH_PERSON: &[&str] = &["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"];
+
+/// What they answer a DM to someone who is there but whom the bot may not reach: a guest or
+/// someone else it cannot see, someone outside the workspaces it is in, a workspace preference.
+const NOT_VISIBLE: &[&str] = &[
+    "user_not_visible",
+    "invalid_user_combination",
+    "team_access_not_granted",
+    "restricted_action",
+    "user_is_restricted",
+];
+
+/// What they answer when the app itself may not DM anyone: a bot scope missing (`im:write`,
+/// `chat:write`), the wrong kind of token, the app's Messages tab turned off. An install
+/// problem, for a Slack admin to mend.
+const APP_LACKS_PERMISSION: &[&str] = &[
+    "missing_scope",
+    "not_allowed_token_type",
+    "no_permission",
+    "messages_tab_disabled",
+];
+
 impl SlackError {
     /// A permanent error will fail the same way on every retry (bad scope, unknown channel, …).
     pub fn is_permanent(&self) -> bool {
@@ -251,12 +275,27 @@ impl SlackError {
         }
     }
 
-    /// Whether a DM failed because Slack has nobody there to write to: no such user (or one
-    /// whose DM cannot be opened), a bot, or someone who left (refused by the bot itself). Asked only of a DM: for a channel post
-    /// `channel_not_found` means the channel.
-    pub fn no_such_person(&self) -> bool {
-        matches!(self, SlackError::Api { error, .. }
-            if ["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot", super::people::DEACTIVATED].contains(&error.as_str()))
+    /// Why a DM failed for good, when it is for want of someone to write to or of leave to, in
+    /// the class the owner is told of: Slack has nobody there (no such user, or one whose DM
+    /// cannot be opened, a bot, or someone who left: refused by the bot itself); someone the bot
+    /// may not reach (a guest it cannot see, someone of another workspace of the organisation,
+    /// a workspace setting); or the app itself lacking a permission, so that every DM fails
+    /// alike. None for any other error (one of the message's own, say). Asked only of a DM: for
+    /// a channel post `channel_not_found` means the channel. Slack's codes are classed here only.
+    pub fn dm_refusal(&self) -> Option<DmRefusal> {
+        let SlackError::Api { error, .. } = self else {
+            return None;
+        };
+        let error = error.as_str();
+        if NO_SUCH_PERSON.contains(&error) || error == super::people::DEACTIVATED {
+            Some(DmRefusal::NoSuchPerson)
+        } else if NOT_VISIBLE.contains(&error) {
+            Some(DmRefusal::NotVisible)
+        } else if APP_LACKS_PERMISSION.contains(&error) {
+            Some(DmRefusal::AppLacksPermission)
+        } else {
+            None
+        }
     }
 
     /// Whether a call in a channel failed for good because the bot cannot post there now: the
@@ -1084,6 +1123,49 @@ fn network_detail(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every refusal of a DM that is about its reader or the app, not the message, is classed,
+    /// so the chain never waits out a timeout for it; a refusal of the message itself is not.
+    #[test]
+    fn a_refused_dm_is_classed_by_what_the_owner_must_do() {
+        let class = |method: &str, error: &str| {
+            SlackError::Api {
+                method: method.into(),
+                error: error.into(),
+            }
+            .dm_refusal()
+        };
+        for (error, want) in [
+            ("channel_not_found", Some(DmRefusal::NoSuchPerson)),
+            ("user_not_found", Some(DmRefusal::NoSuchPerson)),
+            ("cannot_dm_bot", Some(DmRefusal::NoSuchPerson)),
+            ("user_deactivated", Some(DmRefusal::NoSuchPerson)),
+            ("user_not_visible", Some(DmRefusal::NotVisible)),
+            ("restricted_action", Some(DmRefusal::NotVisible)),
+            ("missing_scope", Some(DmRefusal::AppLacksPermission)),
+            ("not_allowed_token_type", Some(DmRefusal::AppLacksPermission)),
+            ("messages_tab_disabled", Some(DmRefusal::AppLacksPermission)),
+            ("msg_too_long", None),
+            ("invalid_blocks", None),
+        ] {
+            for method in ["conversations.open", "chat.postMessage"] {
+                assert_eq!(class(method, error), want, "{method}: {error}");
+            }
+            assert!(
+                SlackError::Api {
+                    method: "chat.postMessage".into(),
+                    error: error.into()
+                }
+                .is_permanent(),
+                "{error}"
+            );
+        }
+        let network = SlackError::Network {
+            method: "chat.postMessage".into(),
+            detail: "could not connect".into(),
+        };
+        assert_eq!(network.dm_refusal(), None);
+    }
 
     /// `users.info` as Slack documents it (its example, cut to the fields read), a status with
     /// no expiry as Slack leaves it out, and one whose fields Slack sent as `null`.

@@ -15,7 +15,7 @@ const REMEMBER_FOR: Duration = Duration::hours(1);
 /// What the record says of a DM that reached someone who has left. Slack itself takes a DM to
 /// a deactivated account without error, and nobody reads it: the bot asks, once it went, and
 /// counts it as one Slack had nobody to deliver to, so the trouble goes past them (see
-/// [`SlackError::no_such_person`]).
+/// [`SlackError::dm_refusal`]).
 pub const DEACTIVATED: &str = "user_deactivated";
 
 #[derive(Default)]

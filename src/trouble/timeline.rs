@@ -140,6 +140,9 @@ pub enum Event {
     DeliveryFailed {
         method: String,
         error: String,
+        /// Whom a DM refused for good was to (none in entries kept before it was recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        who: Option<UserId>,
     },
     /// The notice in the channel the trouble was opened from was refused for good (`error`):
     /// only the reporter heard, privately, so the timeline says the channel did not.

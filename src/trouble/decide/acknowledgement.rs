@@ -276,15 +276,18 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work, by: &UserId) {
     // The kickoff is refreshed by the reopening, rendered as it then stands.
 }
 
-/// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,
-/// so waiting out the acknowledgement timeout for them would only hold the trouble back. If
-/// they are the one the chain is waiting for, the bot goes on up at once, and the owner hears
-/// why (someone in `[org]` to check). A DM that failed to someone no longer waited for changes
-/// nothing.
-pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
+/// The DM asking `who` to acknowledge reached nobody (no such user, a bot, someone the bot may
+/// not reach, or the app without leave to DM: `why`): they cannot answer, so waiting out the
+/// acknowledgement timeout for them would only hold the trouble back. If they are the one the
+/// chain is waiting for, the bot goes on up at once, and the owner hears why (someone in
+/// `[org]` to check, someone to reach themselves, the install to mend). A DM that failed to
+/// someone no longer waited for changes nothing.
+pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String, why: DmRefusal) {
     // Whoever it is, nobody reads that they are asked: not the one waited for, whom the bot
-    // goes past, nor a manager named above the configured one, asked beside them.
-    let newly = w.t.escalation.chain.contains(&who) && !w.t.escalation.unreachable.contains(&who);
+    // goes past, nor a manager named above the configured one, asked beside them. Not so when
+    // the app may DM nobody: once a Slack admin mends the install, the daily rounds reach them.
+    let app_wide = why == DmRefusal::AppLacksPermission;
+    let newly = !app_wide && w.t.escalation.chain.contains(&who) && !w.t.escalation.unreachable.contains(&who);
     if newly {
         w.t.escalation.unreachable.push(who.clone());
         w.changed = true;
@@ -300,7 +303,13 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
     }
     let owner = w.t.owner.clone();
     let nobody_above = w.t.escalation.level + 1 >= w.t.escalation.chain.len();
-    let asked = match nobody_above {
+    // Without leave to DM, the next one up fails alike, at once: the owner hears once, when
+    // the chain is spent, rather than once for each of them.
+    if app_wide && !nobody_above {
+        go_up(w, Some(&who));
+        return;
+    }
+    let asked = match nobody_above && !app_wide {
         true => {
             let below = &w.t.escalation.chain[..w.t.escalation.level];
             below
@@ -311,12 +320,19 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
         }
         false => Vec::new(),
     };
+    // Nor would a DM to the owner arrive then: the trouble's channel, where there is one, says
+    // it to them and to everyone in it.
+    let (lane, to) = match (app_wide, w.t.channel.is_some()) {
+        (true, true) => (Lane::Channel, Dest::TroubleChannel),
+        _ => (Lane::Dm, Dest::Dm(owner)),
+    };
     w.post(
-        Lane::Dm,
-        Dest::Dm(owner),
+        lane,
+        to,
         Message::PersonUnreachable {
             who: who.clone(),
             error,
+            why,
             nobody_above,
             asked,
         },

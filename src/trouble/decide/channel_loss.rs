@@ -491,6 +491,7 @@ pub(super) fn channel_unavailable(
             Event::DeliveryFailed {
                 method,
                 error: error.clone(),
+                who: None,
             },
         );
     }

@@ -152,6 +152,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Event::DeliveryFailed {
                     method,
                     error: error.clone(),
+                    who: None,
                 },
             );
             let owner = w.t.owner.clone();
@@ -254,21 +255,31 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Event::DeliveryFailed {
                     method: "response_url".into(),
                     error,
+                    who: None,
                 },
             );
             let owner = w.t.owner.clone();
             w.post(Lane::Dm, Dest::Dm(owner), Message::OriginNotice);
         }
-        Outcome::PersonUnreachable { who, method, error } => {
+        Outcome::PersonUnreachable {
+            who,
+            method,
+            error,
+            why,
+        } => {
             w.log(
                 None,
                 Event::DeliveryFailed {
                     method,
                     error: error.clone(),
+                    who: Some(who.clone()),
                 },
             );
-            work_unreachable(w, &who, &error);
-            person_unreachable(w, who, error);
+            // Without leave to DM anyone, a DM handing their work on would fail alike.
+            if why != DmRefusal::AppLacksPermission {
+                work_unreachable(w, &who, &error);
+            }
+            person_unreachable(w, who, error, why);
         }
         Outcome::ReaderAway {
             posted,
@@ -317,6 +328,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Event::DeliveryFailed {
                     method: method.clone(),
                     error: error.clone(),
+                    who: None,
                 },
             );
             if method == "conversations.info" {

@@ -3662,7 +3662,8 @@ fn a_failed_delivery_is_noted_in_the_timeline() {
         events(&d),
         vec![Event::DeliveryFailed {
             method: "chat.postMessage".into(),
-            error: "channel_not_found".into()
+            error: "channel_not_found".into(),
+            who: None,
         }]
     );
     assert_eq!(d.entries[0].actor, None);
@@ -3682,7 +3683,8 @@ fn a_slack_error_code_starting_with_no_is_noted_like_any_other() {
             events(&d),
             vec![Event::DeliveryFailed {
                 method: "chat.postMessage".into(),
-                error: code.into()
+                error: code.into(),
+                who: None,
             }],
             "{code}"
         );
@@ -6552,6 +6554,7 @@ fn the_daily_round_asks_whoever_in_the_chain_can_still_be_reached() {
             who: u(who),
             method: "chat.postMessage".into(),
             error: "user_deactivated".into(),
+            why: DmRefusal::NoSuchPerson,
         })
     };
     let asked = |d: &Decision| -> Vec<UserId> {
@@ -6578,6 +6581,7 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
             who: u(who),
             method: "chat.postMessage".into(),
             error: "channel_not_found".into(),
+            why: DmRefusal::NoSuchPerson,
         })
     };
     let asked = |d: &Decision| -> Vec<UserId> {
@@ -6610,7 +6614,8 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
     assert_eq!(sim.t.escalation.level, 1);
     assert!(events(&d).contains(&Event::DeliveryFailed {
         method: "chat.postMessage".into(),
-        error: "channel_not_found".into()
+        error: "channel_not_found".into(),
+        who: Some(u("U0MANAGER")),
     }));
     // A late failure for someone no longer waited for changes nothing but the timeline.
     let d = sim.feed(unreachable("U0MANAGER"));
@@ -7634,4 +7639,178 @@ fn stage_6_is_done_on_a_cost_recorded_or_the_chains_reason() {
     );
     let d = sim.cmd("U0SALES", Command::Done(StageId::Cost, String::new()));
     assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cost }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A DM asking someone to acknowledge refused for good for any reason, not only for want of
+// anyone there: the chain moves at once, and the owner hears why in words fit to the refusal.
+
+fn refused_dm(who: &str, error: &str, why: DmRefusal) -> Input {
+    Input::Delivered(Outcome::PersonUnreachable {
+        who: u(who),
+        method: "chat.postMessage".into(),
+        error: error.into(),
+        why,
+    })
+}
+
+/// Every post of a `PersonUnreachable`, wherever it goes: where, about whom, and why.
+fn told_unreachable(d: &Decision) -> Vec<(Dest, UserId, DmRefusal, bool)> {
+    d.deliveries
+        .iter()
+        .filter_map(|x| match &x.op {
+            Op::Post {
+                to,
+                message: Message::PersonUnreachable {
+                    who, why, nobody_above, ..
+                },
+                ..
+            } => Some((to.clone(), who.clone(), *why, *nobody_above)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn escalation_asked(d: &Decision) -> Vec<UserId> {
+    dms(d)
+        .into_iter()
+        .filter_map(|(who, message)| matches!(message, Message::EscalationDm { .. }).then_some(who))
+        .collect()
+}
+
+#[test]
+fn a_manager_the_bot_may_not_reach_is_passed_over_at_once_and_the_owner_is_told_to_reach_them() {
+    for error in ["user_not_visible", "restricted_action"] {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.feed(refused_dm("U0MANAGER", error, DmRefusal::NotVisible));
+        assert_eq!(escalation_asked(&d), users(&["U0DIRECTOR"]), "{error}: asked at once");
+        assert_eq!(sim.t.escalation.level, 1);
+        assert_eq!(
+            told_unreachable(&d),
+            vec![(Dest::Dm(u("U0SALES")), u("U0MANAGER"), DmRefusal::NotVisible, false)],
+            "{error}"
+        );
+        assert!(events(&d).contains(&Event::DeliveryFailed {
+            method: "chat.postMessage".into(),
+            error: error.into(),
+            who: Some(u("U0MANAGER")),
+        }));
+        assert!(sim.t.escalation.unreachable.contains(&u("U0MANAGER")));
+        sim.assert_chain_valid();
+    }
+}
+
+#[test]
+fn without_leave_to_dm_the_chain_is_walked_at_once_and_the_owner_told_once_in_the_channel() {
+    let mut sim = Sim::ready(req("ACME"));
+    let no_scope = |who: &str| refused_dm(who, "missing_scope", DmRefusal::AppLacksPermission);
+    let d = sim.feed(no_scope("U0MANAGER"));
+    assert_eq!(escalation_asked(&d), users(&["U0DIRECTOR"]), "no timeout waited out");
+    assert!(
+        told_unreachable(&d).is_empty(),
+        "the director's DM will fail alike: not yet"
+    );
+    let d = sim.feed(no_scope("U0DIRECTOR"));
+    assert_eq!(escalation_asked(&d), users(&["U0VP"]));
+    assert!(told_unreachable(&d).is_empty());
+    let d = sim.feed(no_scope("U0VP"));
+    // Once, with nobody above, in the channel: a DM to the owner would fail as well.
+    assert_eq!(
+        told_unreachable(&d),
+        vec![(Dest::TroubleChannel, u("U0VP"), DmRefusal::AppLacksPermission, true)]
+    );
+    assert!(dms(&d).is_empty(), "{d:?}");
+    assert!(sim.t.escalation.gave_up);
+    assert!(events(&d).contains(&Event::DeliveryFailed {
+        method: "chat.postMessage".into(),
+        error: "missing_scope".into(),
+        who: Some(u("U0VP")),
+    }));
+    // A late failure ends there: no loop, nobody told again.
+    let d = sim.feed(no_scope("U0VP"));
+    assert!(
+        told_unreachable(&d).is_empty() && escalation_asked(&d).is_empty(),
+        "{d:?}"
+    );
+    // Nobody is written off: once an admin mends the install, the daily round reaches them.
+    assert!(sim.t.escalation.unreachable.is_empty());
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(escalation_asked(&d), users(&["U0MANAGER", "U0VP"]), "the daily round");
+    sim.assert_chain_valid();
+}
+
+#[test]
+fn without_leave_to_dm_and_without_a_channel_the_owner_is_still_told_by_dm() {
+    let no_token_type = |who: &str| refused_dm(who, "not_allowed_token_type", DmRefusal::AppLacksPermission);
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    assert!(sim.t.channel.is_none());
+    for who in ["U0MANAGER", "U0DIRECTOR"] {
+        let d = sim.feed(no_token_type(who));
+        assert!(told_unreachable(&d).is_empty(), "not for {who}: told once");
+    }
+    let d = sim.feed(no_token_type("U0VP"));
+    assert_eq!(
+        told_unreachable(&d),
+        vec![(Dest::Dm(u("U0SALES")), u("U0VP"), DmRefusal::AppLacksPermission, true)]
+    );
+    // That DM fails alike, to the owner, whom nobody waits for: nothing more comes of it.
+    let d = sim.feed(no_token_type("U0SALES"));
+    assert!(d.deliveries.is_empty(), "{d:?}");
+}
+
+#[test]
+fn an_action_owner_the_bot_may_not_dm_for_want_of_a_scope_is_not_handed_on_by_a_dm_that_would_fail() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    sim.cmd("U0SALES", prevent("weekly mold temperature audit"));
+    assert_eq!(sim.t.substance.actions.len(), 1, "an action the owner owns");
+    let d = sim.feed(refused_dm("U0SALES", "missing_scope", DmRefusal::AppLacksPermission));
+    assert!(
+        !messages(&d)
+            .iter()
+            .any(|m| matches!(m, Message::WorkUnreachable { .. })),
+        "{d:?}"
+    );
+    let d = sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
+    assert!(
+        messages(&d)
+            .iter()
+            .any(|m| matches!(m, Message::WorkUnreachable { .. })),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_refused_dm_stored_by_the_previous_release_reads_as_no_such_person() {
+    let outcome: Outcome = serde_json::from_value(serde_json::json!({
+        "outcome": "person_unreachable", "who": "U0MANAGER", "method": "chat.postMessage", "error": "user_not_found"
+    }))
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::PersonUnreachable {
+            why: DmRefusal::NoSuchPerson,
+            ..
+        }
+    ));
+    // And writes as it did, so the previous release reads it back.
+    assert!(serde_json::to_value(&outcome).unwrap().get("why").is_none());
+    let message = Message::PersonUnreachable {
+        who: u("U0MANAGER"),
+        error: "user_not_found".into(),
+        why: DmRefusal::NoSuchPerson,
+        nobody_above: false,
+        asked: Vec::new(),
+    };
+    let json = serde_json::to_value(&message).unwrap();
+    assert!(json.get("why").is_none(), "{json}");
+    assert_eq!(serde_json::from_value::<Message>(json).unwrap(), message);
+    let seen = Outcome::PersonUnreachable {
+        who: u("U0VP"),
+        method: "conversations.open".into(),
+        error: "user_not_visible".into(),
+        why: DmRefusal::NotVisible,
+    };
+    let json = serde_json::to_string(&seen).unwrap();
+    assert!(json.contains("\"why\":\"not_visible\""), "{json}");
 }

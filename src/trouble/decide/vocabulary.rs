@@ -500,11 +500,15 @@ pub enum Message {
         error: String,
         actions: Vec<usize>,
     },
-    /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`); the bot went on
-    /// up the chain, or, with nobody above them, could ask nobody (`nobody_above`).
+    /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`, for the reason
+    /// `why`); the bot went on up the chain, or, with nobody above them, could ask nobody
+    /// (`nobody_above`).
     PersonUnreachable {
         who: UserId,
         error: String,
+        /// Absent in messages stored before other refusals counted: no such person.
+        #[serde(default, skip_serializing_if = "DmRefusal::is_no_such_person")]
+        why: DmRefusal,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         nobody_above: bool,
         /// With nobody above: who below was asked all the same (and has not answered), so the
@@ -885,6 +889,29 @@ pub enum AwayReading {
     HandedOver { by: UserId },
 }
 
+/// Why Slack refused for good a DM to someone, as the owner must hear it: each asks a
+/// different person to act (see [`crate::slack::SlackError::dm_refusal`] for Slack's codes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DmRefusal {
+    /// Slack has nobody there to write to: no such user, a bot, someone who left. `[org]` is
+    /// to be checked.
+    #[default]
+    NoSuchPerson,
+    /// They exist, but the bot may not reach them: a guest it cannot see, someone of another
+    /// workspace of the organisation, a workspace setting that keeps the bot from DMing them.
+    NotVisible,
+    /// The app may DM nobody (a scope missing, its Messages tab off): an install problem, so
+    /// every DM fails alike until a Slack admin mends it, and then reaches everyone again.
+    AppLacksPermission,
+}
+
+impl DmRefusal {
+    pub fn is_no_such_person(&self) -> bool {
+        *self == DmRefusal::NoSuchPerson
+    }
+}
+
 /// The result of a delivery, fed back so the trouble learns its channel and message ids.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -942,12 +969,16 @@ pub enum Outcome {
         method: String,
         error: String,
     },
-    /// A DM to `who` failed for good (`method`, `error`) because Slack has nobody there to write
-    /// to: no such user (a mistyped id in `[org]`), or a bot.
+    /// A DM to `who` failed for good (`method`, `error`) for want of someone to write to, or of
+    /// leave to (`why`): no such user (a mistyped id in `[org]`), a bot, someone the bot may
+    /// not reach, or the app lacking a permission. Any other refusal is the message's: `Failed`.
     PersonUnreachable {
         who: UserId,
         method: String,
         error: String,
+        /// Absent in outcomes stored before other refusals counted: no such person.
+        #[serde(default, skip_serializing_if = "DmRefusal::is_no_such_person")]
+        why: DmRefusal,
     },
     /// A DM asking `who` to acknowledge reached them (or a nudge, or what `reading` says), and
     /// their Slack status says they are away: what the post taught (`posted`, when it is
