@@ -890,7 +890,7 @@ pub enum AwayReading {
 }
 
 /// Why Slack refused for good a DM to someone, as the owner must hear it: each asks a
-/// different person to act (see [`crate::slack::SlackError::dm_refusal`] for Slack's codes).
+/// different person to act (the shell classes Slack's codes, in `SlackError::dm_refusal`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DmRefusal {
