@@ -173,11 +173,9 @@ async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update
         .customer_updates
         .is_empty());
 
+    // Within two update periods (one further off is told to the manager, and the form says so).
     let r = bot
-        .interaction(&submission(
-            "Told them the cause is being analysed",
-            Some("tomorrow 10:00"),
-        ))
+        .interaction(&submission("Told them the cause is being analysed", Some("17:00")))
         .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().is_empty(), "an empty 200 closes the modal");
@@ -2195,4 +2193,46 @@ async fn a_waiting_dm_said_again_counts_from_the_reopening_once_the_updates_sinc
     message_says(&bot, &nudge.0, &nudge.1, "has heard nothing from us in the 8h1m since").await;
     let now = text_of(&bot.slack.message_versions(&nudge.0, &nudge.1).pop().expect("the DM"));
     assert!(now.contains("since the trouble was reopened"), "{now}");
+}
+
+/// A promise further off than two update periods silences the nudges until then: it stands, and
+/// the owner's manager is told at once in the trouble's channel, how far off it is and how often
+/// the customer usually hears.
+#[tokio::test]
+async fn a_promise_far_off_is_told_to_the_manager_in_the_channel() {
+    let bot = spawn_bot_with(
+        r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "1h"
+"#,
+    )
+    .await;
+    let t = bot.open_ready("ACME: line down").await;
+    let mark = last_call(&bot);
+    // Monday 30 November: ten days off, where the customer usually hears every hour.
+    let answer = bot
+        .command_text(SALES, &t.channel, "update Parts ordered next: 12/10 10:00")
+        .await;
+    assert!(
+        answer.contains(&format!("<@{MANAGER}>, the owner's manager, was told")),
+        "{answer}"
+    );
+    let told = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == t.channel && text_of(&c.params).contains("promised ACME")
+        })
+        .await;
+    let text = told.params["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with(&format!("📣 <@{MANAGER}> <@{SALES}> promised ACME")),
+        "{text}"
+    );
+    assert!(
+        text.contains("10d") && text.contains("usually hears every 1h"),
+        "{text}"
+    );
+    let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert!(stored.promised_next().is_some(), "the promise stands");
 }

@@ -748,6 +748,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             owner: sales.clone(),
             waited_secs: 7200,
             manager: Some(manager.clone()),
+            named: None,
             promise: None,
             promise_missed: false,
             last_contact: t.opened_at,
@@ -758,6 +759,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             owner: sales.clone(),
             waited_secs: 14400,
             manager: None,
+            named: None,
             promise: None,
             promise_missed: false,
             last_contact: t.opened_at,
@@ -767,7 +769,16 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::FirstContact {
             owner: sales.clone(),
             manager: Some(manager.clone()),
+            named: None,
             due: t.opened_at,
+        },
+        Message::FarPromise {
+            by: sales.clone(),
+            promise: t.opened_at,
+            ahead_secs: 13 * 86_400,
+            severity: Severity::new(1),
+            manager: manager.clone(),
+            named: Some(UserId::new(COLLEAGUE)),
         },
         Message::CustomerHistory,
         Message::Closed {

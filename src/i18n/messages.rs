@@ -111,6 +111,14 @@ fn because(l: Locale, reason: &str, place: Where) -> String {
     }
 }
 
+/// The owner's manager mentioned, and the manager named on the trouble beside them.
+fn managers(manager: &UserId, named: Option<&UserId>) -> String {
+    match named {
+        Some(n) => format!("{} {}", user(manager), user(n)),
+        None => user(manager),
+    }
+}
+
 pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
@@ -710,6 +718,7 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
                 ..
             }
             | Message::FirstContact { .. }
+            | Message::FarPromise { .. }
             | Message::Step(
                 crate::trouble::facts::StepLine::EffectCheck { .. }
                     | crate::trouble::facts::StepLine::ReturnReminder { .. }
@@ -1506,13 +1515,29 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 }
             })
         }
-        Message::OwnerAway { owner, manager, away: gone, waited_secs } => {
+        Message::OwnerAway { owner, manager, named, away: gone, waited_secs } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let (customer, gone) = (away(&t.customer), super::away_text(l, tz, gone));
+            let manager = managers(manager, named.as_ref());
             Rendered::text(tr!(
                 l,
-                format!("⚠️ 担当の {} は Slack で{gone}です。{} {customer}様への報告が{waited}ありません。お客様へのご連絡を手配するか、`/trouble owner @…` で対応できる人に引き継いでください。", user(owner), user(manager)),
-                format!("⚠️ {}, the owner, is {gone} in Slack. {} {customer} has heard nothing for {waited}: please see they hear from us, or hand the trouble to someone present with `/trouble owner @…`.", user(owner), user(manager))
+                format!("⚠️ 担当の {} は Slack で{gone}です。{manager} {customer}様への報告が{waited}ありません。お客様へのご連絡を手配するか、`/trouble owner @…` で対応できる人に引き継いでください。", user(owner)),
+                format!("⚠️ {}, the owner, is {gone} in Slack. {manager} {customer} has heard nothing for {waited}: please see they hear from us, or hand the trouble to someone present with `/trouble owner @…`.", user(owner))
+            ))
+        }
+        Message::FarPromise { by, promise, ahead_secs, severity, manager, named } => {
+            let manager = managers(manager, named.as_ref());
+            let customer = away(&t.customer);
+            let when = format_promise(l, tz, *promise, t.promise_zone(*promise));
+            // Days off are said in whole hours: "10d", not the "9d23h" a few seconds short.
+            let secs = (*ahead_secs).max(0) as u64;
+            let ahead = format_duration(l, if secs >= 86_400 { (secs + 1800) / 3600 * 3600 } else { secs });
+            let every = format_duration(l, config.policy.severity(*severity).customer_update_every.as_secs());
+            let sev = severity_label(l, config, *severity);
+            Rendered::text(tr!(
+                l,
+                format!("📣 {manager} {} が{customer}様に次回の報告を {when} と約束しました（{ahead}先）。{sev}のお客様には通常{every}ごとに報告します。それまで催促は届きません。", user(by)),
+                format!("📣 {manager} {} promised {customer} the next update {when} — {ahead} off; a {sev} customer usually hears every {every}. No nudge comes before then.", user(by))
             ))
         }
         Message::ActionOwnerAway { n, who, away: gone, owner_away } => {
@@ -1800,7 +1825,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("➖ {} removed {} from this trouble's participants.", user(by), super::people(l, users))
         )),
         Message::Nudge(n) => nudge(l, config, t, n),
-        Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
+        Message::FirstContact { owner, manager, named, due } => {
+            let manager = manager.as_ref().map(|m| managers(m, named.as_ref()));
+            first_contact(l, config, t, owner, manager, *due)
+        }
         Message::Closed { by, forced_reason, note, report_withheld } => Rendered::text(format!("{}\n{}", match forced_reason {
             None => {
                 let note = match note {
@@ -2364,16 +2392,11 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         .manager
         .as_ref()
         .map(|m| {
+            let m = managers(m, n.named.as_ref());
             tr!(
                 l,
-                format!(
-                    "\n{} 報告が大きく遅れています。フォローをお願いします。{last_told}",
-                    user(m)
-                ),
-                format!(
-                    "\n{} the customer update is well overdue; please follow up.{last_told}",
-                    user(m)
-                )
+                format!("\n{m} 報告が大きく遅れています。フォローをお願いします。{last_told}"),
+                format!("\n{m} the customer update is well overdue; please follow up.{last_told}")
             )
         })
         .unwrap_or_default();
@@ -2865,7 +2888,7 @@ fn first_contact(
     config: &Config,
     t: &Trouble,
     owner: &UserId,
-    manager: Option<&UserId>,
+    manager: Option<String>,
     due: DateTime<Utc>,
 ) -> Rendered {
     let tz = config.policy.timezone;
@@ -2895,8 +2918,8 @@ fn first_contact(
         ),
         Some(m) => tr!(
             l,
-            format!("⚠️ {} {customer}様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_day_time(l, tz, due), user(m)),
-            format!("⚠️ {} the first call to {customer} was due by {}.\n{} {customer} has not heard from us yet; please follow up.", user(owner), format_day_time(l, tz, due), user(m))
+            format!("⚠️ {} {customer}様への初回連絡の期限 {} を過ぎました。\n{m} 初回連絡がまだです。フォローをお願いします。", user(owner), format_day_time(l, tz, due)),
+            format!("⚠️ {} the first call to {customer} was due by {}.\n{m} {customer} has not heard from us yet; please follow up.", user(owner), format_day_time(l, tz, due))
         ),
     };
     let checklist = tr!(
@@ -3321,6 +3344,7 @@ pub(super) mod tests {
             Message::OwnerAway {
                 owner: by.clone(),
                 manager: by.clone(),
+                named: Some(by.clone()),
                 away: crate::trouble::model::Away {
                     why: crate::trouble::model::Absence::Vacation,
                     until: None,
@@ -3338,6 +3362,14 @@ pub(super) mod tests {
                     why: crate::trouble::model::Absence::Vacation,
                     until: None,
                 }),
+            },
+            Message::FarPromise {
+                by: by.clone(),
+                promise: t.opened_at,
+                ahead_secs: 86_400 * 13,
+                severity: Severity::new(1),
+                manager: by.clone(),
+                named: Some(by.clone()),
             },
             Message::HandedToAway {
                 to: by.clone(),

@@ -675,6 +675,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             reminded,
             zone,
             zone_remembered,
+            manager_told,
         } => {
             let promise = format_promise(l, tz, *next_due, *zone);
             // A promise logged by someone else is the owner's to keep: they are the one reminded.
@@ -756,7 +757,16 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 }
                 None => String::new(),
             };
-            format!("{text}{stands}{ours}{unread}")
+            // Far off: said, so nobody learns from elsewhere that their manager heard of it.
+            let told = match manager_told {
+                Some(m) => tr!(
+                    l,
+                    format!("この約束は通常の報告間隔の2回分より先のため、担当者の上司 <@{m}> にチャンネルでお知らせしました。"),
+                    format!(" That is further off than two of the usual update periods, so <@{m}>, the owner's manager, was told in the channel.")
+                ),
+                None => String::new(),
+            };
+            format!("{text}{stands}{ours}{unread}{told}")
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
         Reply::UpdateWithdrawn {

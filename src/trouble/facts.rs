@@ -1324,10 +1324,12 @@ fn keep_as_reported(w: &mut Work) {
 }
 
 /// The manager, told at open what the trouble is, hears by DM of a correction someone else
-/// made to it (old and new), not only from DMs that change under them; so do the channels it
-/// was announced in.
+/// made to it (old and new), not only from DMs that change under them: the owner's own, and the
+/// one named on the trouble beside them (a rep softening "line down" cannot keep it to a
+/// colleague they named). So do the channels it was announced in.
 fn tell_of_a_correction(w: &mut Work, user: &UserId, summary: bool, from: &str, to: &str) {
-    if let Some(m) = w.t.manager.clone().filter(|m| m != user) {
+    let warned = super::decide::warned(w.ctx.policy, &w.t);
+    for m in warned.mentioned().filter(|m| *m != user).cloned() {
         let notice = Message::OpeningCorrectedNotice {
             by: user.clone(),
             summary,

@@ -387,7 +387,13 @@ pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
 /// hand the trouble on. One line a nudge: each period the customer waits, they hear again. An
 /// owner handed the trouble since (the nudge named the one before) changes nothing.
 fn owner_away(w: &mut Work, owner: UserId, away: Away) {
-    let Some(manager) = w.t.manager_chain().first().cloned() else {
+    // The owner's own manager, and the one named on the trouble beside them.
+    let Warned {
+        manager: Some(manager),
+        named,
+        ..
+    } = warned(w.ctx.policy, &w.t)
+    else {
         return;
     };
     if !w.t.is_open() {
@@ -405,6 +411,7 @@ fn owner_away(w: &mut Work, owner: UserId, away: Away) {
     let message = Message::OwnerAway {
         owner,
         manager: manager.clone(),
+        named,
         away,
         waited_secs,
     };

@@ -459,6 +459,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         );
                     }
                 }
+                // A promise the customer was given may now be further off than this severity bears.
+                far_promise_raised(w);
             } else {
                 // A department the higher severity brought in has been working on it: it stays,
                 // named, rather than lose its say (and its members their commands) in silence.

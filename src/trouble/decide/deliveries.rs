@@ -216,6 +216,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Message::Nudge(n) => n.manager.clone(),
                 Message::FirstContact { manager, .. } => manager.clone(),
                 Message::OwnerAway { manager, .. } => Some(manager.clone()),
+                Message::FarPromise { manager, .. } => Some(manager.clone()),
                 // A possible recurrence is the manager's matter as much as the owner's.
                 Message::Step(
                     crate::trouble::facts::StepLine::Recurrence { .. }

@@ -99,6 +99,8 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         // The kickoff shows the first-contact deadline until it is met.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     }
+    // A new promise further off than the one standing is news to the manager; a nearer one not.
+    let further = promised.filter(|p| w.t.standing_promise().is_none_or(|before| *p > before));
     // With no promise of its own, an earlier promise still ahead stands (see `promised_next`).
     let kept = match promised {
         None => w.t.standing_promise().filter(|p| *p > now),
@@ -141,6 +143,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         let notice = Message::PromiseMadeForYou { n, by: user.clone() };
         w.post(Lane::Dm, Dest::Dm(w.t.owner.clone()), notice);
     }
+    let manager_told = further.and_then(|p| tell_far_promise(w, user, p));
     let promised = promised.or(kept);
     // A promise nearer than the reminder lead would be "coming up" at once: a nudge mentioning
     // the one who just typed it. None comes before it; the follow-up looks at the promise
@@ -163,6 +166,46 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         reminded: Some(w.t.owner.clone()).filter(|owner| owner != user),
         zone: written.or(remembered),
         zone_remembered: written.is_none() && remembered.is_some(),
+        manager_told,
+    }
+}
+
+/// A promise further ahead than two update periods of the severity, which silences every nudge
+/// until then: accepted (it is what the customer was told), and the owner's manager hears of it
+/// at once, in the channel (see [`warned`]), unless the chain made it themselves (they know).
+/// Who was told.
+fn tell_far_promise(w: &mut Work, by: &UserId, promise: DateTime<Utc>) -> Option<UserId> {
+    let (now, policy) = (w.ctx.now, w.ctx.policy);
+    let hours = policy.business_hours.as_ref();
+    let periods = w.cadence().checked_mul(2).unwrap_or(Duration::MAX);
+    if working_time_between(hours, policy.timezone, now, promise) <= periods
+        || overruling_chain(policy, &w.t).contains(by)
+    {
+        return None;
+    }
+    let warned = warned(policy, &w.t);
+    let manager = warned.manager?;
+    let message = Message::FarPromise {
+        by: by.clone(),
+        promise,
+        ahead_secs: (promise - now).num_seconds(),
+        severity: w.t.severity,
+        manager: manager.clone(),
+        named: warned.named.filter(|n| n != by),
+    };
+    w.post_in_channel_or_dm(message, Some(manager.clone()));
+    Some(manager)
+}
+
+/// The severity raised while a promise stands: one now further ahead than two of the new
+/// severity's update periods is told to the manager as a far promise just made would be.
+pub(super) fn far_promise_raised(w: &mut Work) {
+    let Some(promise) = w.t.standing_promise().filter(|p| *p > w.ctx.now) else {
+        return;
+    };
+    let made = w.t.counted_updates().rev().find(|u| u.promised_next == Some(promise));
+    if let Some(by) = made.map(|u| u.by.clone()) {
+        tell_far_promise(w, &by, promise);
     }
 }
 
@@ -240,11 +283,18 @@ pub(super) fn follow_up(w: &mut Work) {
             (waited >= cadence * 2, false, next)
         }
     };
-    let manager = if mention_manager { w.t.manager.clone() } else { None };
+    // The owner's own manager, and the one named on the trouble beside them (see `warned`).
+    let warned = if mention_manager {
+        warned(policy, &w.t)
+    } else {
+        Warned::default()
+    };
+    let manager = warned.manager.clone();
     let nudge = Nudge {
         owner: w.t.owner.clone(),
         waited_secs,
         manager: manager.clone(),
+        named: warned.named.clone(),
         promise,
         promise_missed,
         last_contact: last,
@@ -260,12 +310,13 @@ pub(super) fn follow_up(w: &mut Work) {
     );
     w.post_in_channel_or_dm(Message::Nudge(nudge), manager.clone());
     // Four periods without a word to the customer, the manager reminded: the one above them
-    // hears, once per wait. A missed promise is no promise here (making one and breaking it
-    // keeps nobody out), and a nudge late past the fourth period (the bot down, a severity
-    // raised) still tells: the wait told of is kept, not a band of time the nudge must fall in.
+    // (the owner's own manager, not a colleague the rep named) hears, once per wait. A missed
+    // promise is no promise here (making one and breaking it keeps nobody out), and a nudge late
+    // past the fourth period (the bot down, a severity raised) still tells: the wait told of is
+    // kept, not a band of time the nudge must fall in.
     let long = waited >= cadence * 4 && (promise.is_none() || promise_missed);
     if let (true, Some(manager)) = (long && !told_of_wait(w, from), manager) {
-        if let Some(above) = w.t.manager_chain().get(1).filter(|a| **a != w.t.owner).cloned() {
+        if let Some(above) = warned.above {
             let message = Message::CustomerStillWaiting {
                 waited_secs,
                 manager,
@@ -415,7 +466,12 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
     if w.held_till_opening(TimerKind::FirstContact { missed, epoch }) {
         return;
     }
-    let manager = if missed { w.t.manager.clone() } else { None };
+    let warned = if missed {
+        warned(policy, &w.t)
+    } else {
+        Warned::default()
+    };
+    let manager = warned.manager;
     w.log(
         None,
         Event::NudgePosted {
@@ -426,6 +482,7 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
     let message = Message::FirstContact {
         owner: w.t.owner.clone(),
         manager: manager.clone(),
+        named: warned.named,
         due: first_contact_due(w.ctx.policy, &w.t),
     };
     w.post_in_channel_or_dm(message, manager);

@@ -402,6 +402,45 @@ pub fn told_in(policy: &Policy, t: &Trouble, readers_of_other: Option<&[UserId]>
     here.private(policy) && here.everyone(policy).iter().all(|u| readers.contains(u))
 }
 
+/// Who hears a warning about a trouble (the customer kept waiting, the first call missed, the
+/// owner away, the opening corrected, a promise far off): the owner's own manager from `[org]`,
+/// never only a colleague the rep named (naming a friend would move every warning down a rung),
+/// and the named manager beside them, who works the trouble.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Warned {
+    /// The first of the owner's chain from `[org]`; the trouble's manager when `[org]` gives
+    /// the owner none.
+    pub manager: Option<UserId>,
+    /// The manager named on the trouble, when not the owner's own: mentioned beside them.
+    pub named: Option<UserId>,
+    /// The one above the owner's manager: told once the customer has waited four periods.
+    pub above: Option<UserId>,
+}
+
+impl Warned {
+    /// The manager, then the one named beside them.
+    pub fn mentioned(&self) -> impl Iterator<Item = &UserId> + Clone {
+        self.manager.iter().chain(&self.named)
+    }
+}
+
+/// Who hears a warning about `t`: see [`Warned`].
+pub fn warned(policy: &Policy, t: &Trouble) -> Warned {
+    let configured = chain_for(policy, &t.owner, None);
+    match configured.first() {
+        Some(manager) => Warned {
+            manager: Some(manager.clone()),
+            named: t.manager.clone().filter(|n| n != manager && *n != t.owner),
+            above: configured.get(1).cloned(),
+        },
+        None => Warned {
+            manager: t.manager.clone(),
+            named: None,
+            above: t.manager_chain().get(1).filter(|a| **a != t.owner).cloned(),
+        },
+    }
+}
+
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
 /// where the command is decided).
 pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<Act> {

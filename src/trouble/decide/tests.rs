@@ -2011,6 +2011,7 @@ fn a_nudge_dm_landing_after_the_update_is_settled_at_once() {
             owner: u("U0SALES"),
             waited_secs: 3600,
             manager: None,
+            named: None,
             promise: None,
             promise_missed: false,
             last_contact,
@@ -2081,6 +2082,7 @@ fn a_kept_waiting_dm_names_the_older_promise_standing_again_once_its_own_is_with
         owner: u("U0SALES"),
         waited_secs: (sim.now - second_at).num_seconds(),
         manager: None,
+        named: None,
         promise: Some(second),
         promise_missed: false,
         last_contact: second_at,
@@ -2150,6 +2152,7 @@ fn a_waiting_dm_is_settled_only_by_a_later_contact_and_by_the_close() {
                 owner: u("U0SALES"),
                 waited_secs: 3600,
                 manager: None,
+                named: None,
                 promise: None,
                 promise_missed: false,
                 last_contact: second,
@@ -3065,6 +3068,7 @@ fn a_due_follow_up_nudges_the_owner_and_the_manager_once_twice_overdue() {
             owner: u("U0SALES"),
             waited_secs,
             manager: manager.map(u),
+            named: None,
             promise: None,
             promise_missed: false,
             last_contact: t0(),
@@ -3224,6 +3228,8 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 reminded: None,
                 zone: None,
                 zone_remembered: false,
+                // More than two periods (8h, around the clock) off: the manager hears of it.
+                manager_told: (next == Some("tomorrow 10:00")).then(|| u("U0MANAGER")),
             }),
             "{case}"
         );
@@ -3315,6 +3321,7 @@ fn a_nudge_before_the_promise_reminds_of_it_and_one_after_says_it_was_missed() {
                 owner: u("U0SALES"),
                 waited_secs: (fires - spoke).num_seconds(),
                 manager: manager.map(u),
+                named: None,
                 promise: Some(promise),
                 promise_missed,
                 last_contact: spoke,
@@ -5823,6 +5830,7 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
         owner: u("U0SALES"),
         waited_secs: 3600,
         manager: Some(u("U0MANAGER")),
+        named: None,
         promise: None,
         promise_missed: false,
         last_contact: sim.t.opened_at,
@@ -6153,6 +6161,7 @@ fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_kn
         owner: u("U0SALES"),
         waited_secs: 3600,
         manager: Some(u("U0MANAGER")),
+        named: None,
         promise: None,
         promise_missed: false,
         last_contact: sim.t.opened_at,
@@ -7239,6 +7248,7 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
         reminded: None,
         zone: None,
         zone_remembered: false,
+        manager_told: None,
     };
     let with = |change: fn(&mut Reply)| {
         let mut reply = plain.clone();
@@ -7813,4 +7823,194 @@ fn a_refused_dm_stored_by_the_previous_release_reads_as_no_such_person() {
     };
     let json = serde_json::to_string(&seen).unwrap();
     assert!(json.contains("\"why\":\"not_visible\""), "{json}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings reach the owner's own manager; a promise far off is told to them
+// ---------------------------------------------------------------------------------------------
+
+/// Opened by U0SALES naming a colleague at their own level, U0PEER, its manager: the chain is
+/// U0PEER, then U0SALES's own (U0MANAGER, U0DIRECTOR, U0VP).
+fn named_a_peer(level: u8) -> Sim {
+    let sim = Sim::ready(OpenRequest {
+        manager: Some(u("U0PEER")),
+        ..sev(level, "ACME")
+    });
+    assert_eq!(sim.t.manager, Some(u("U0PEER")));
+    sim
+}
+
+/// Who a decision mentions as manager, and as the one named beside them, in its warnings.
+fn warned_in(d: &Decision) -> Vec<(UserId, Option<UserId>)> {
+    messages(d)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Nudge(Nudge {
+                manager: Some(manager),
+                named,
+                ..
+            })
+            | Message::FirstContact {
+                manager: Some(manager),
+                named,
+                ..
+            }
+            | Message::OwnerAway { manager, named, .. }
+            | Message::FarPromise { manager, named, .. } => Some((manager, named)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The far promises a decision tells of: who made it, to whom it is told, beside whom.
+fn far_promises(d: &Decision) -> Vec<(Dest, UserId, UserId, Option<UserId>)> {
+    ops(d, Lane::Channel)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to,
+                message: Message::FarPromise { by, manager, named, .. },
+                ..
+            } => Some((to, by, manager, named)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn update_promising(next: &str) -> Command {
+    Command::Update {
+        text: "replacement parts ordered".into(),
+        next: Some(next.into()),
+    }
+}
+
+fn manager_told(d: &Decision) -> Option<UserId> {
+    match &d.reply {
+        Some(Reply::UpdateLogged { manager_told, .. }) => manager_told.clone(),
+        other => panic!("not an update logged: {other:?}"),
+    }
+}
+
+#[test]
+fn a_colleague_named_manager_never_keeps_a_warning_from_the_owners_own_manager() {
+    let beside = || vec![(u("U0MANAGER"), Some(u("U0PEER")))];
+    // The update twice overdue (severity 2: every 4h).
+    let mut sim = named_a_peer(2);
+    sim.advance(hours(8));
+    let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+    assert_eq!(warned_in(&d), beside(), "twice overdue");
+    // Four periods: the one above the owner's manager hears, not the owner's manager by DM.
+    let told = follow_ups_told(&mut sim, 2);
+    assert_eq!(
+        told,
+        vec![(u("U0DIRECTOR"), hours(16).num_seconds())],
+        "four times overdue"
+    );
+    // The first call missed.
+    let mut sim = named_a_peer(2);
+    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: true, epoch: 0 }));
+    assert_eq!(warned_in(&d), beside(), "first call missed");
+    // The owner away when nudged.
+    let mut sim = named_a_peer(2);
+    let d = sim.feed(read_while_away("U0SALES", Absence::Sick));
+    assert_eq!(warned_in(&d), beside(), "owner away");
+    // "Line down" softened into "minor delay": both hear of it by DM.
+    let mut sim = named_a_peer(2);
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Step(crate::trouble::facts::Step::FixSummary("minor delay".into())),
+    );
+    let corrected: Vec<UserId> = dms(&d)
+        .into_iter()
+        .filter_map(|(who, m)| matches!(m, Message::OpeningCorrectedNotice { .. }).then_some(who))
+        .collect();
+    assert_eq!(corrected, users(&["U0MANAGER", "U0PEER"]), "summary corrected");
+    // With no chain from `[org]` for the owner, the one named is the manager, as before.
+    let named = OpenRequest {
+        manager: Some(u("U0PEER")),
+        ..req("ACME")
+    };
+    let (mut sim, _) = Sim::open(config(), "U0LONER", named);
+    sim.feed(channel_created(&sim.t.channel_name.clone().expect("a channel name")));
+    sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
+    sim.advance(hours(8));
+    let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+    assert_eq!(
+        warned_in(&d),
+        vec![(u("U0PEER"), None)],
+        "nobody above the owner in [org]"
+    );
+}
+
+#[test]
+fn a_promise_further_off_than_two_update_periods_is_told_to_the_owners_manager_at_once() {
+    // Severity 1 (every hour): a promise ten days off is told, in the channel.
+    let mut sim = Sim::ready(sev(1, "ACME"));
+    let d = sim.cmd("U0SALES", update_promising("12/7 10:00"));
+    let promise = sim.t.promised_next().expect("the promise is accepted");
+    assert!(promise > t0() + Duration::days(9), "{promise}");
+    let told = (Dest::TroubleChannel, u("U0SALES"), u("U0MANAGER"), None);
+    assert_eq!(far_promises(&d), vec![told.clone()]);
+    assert!(messages(&d).iter().any(|m| matches!(m,
+        Message::FarPromise { promise: p, severity, ahead_secs, .. }
+            if *p == promise && *severity == Severity::new(1) && *ahead_secs == (promise - t0()).num_seconds())));
+    assert_eq!(manager_told(&d), Some(u("U0MANAGER")), "the answer says so");
+    assert!(d.reply.as_ref().is_some_and(Reply::update_warns), "a form says it too");
+    // Moved later again: told again. Brought nearer (still far): not.
+    sim.advance(hours(1));
+    let d = sim.cmd("U0SALES", update_promising("12/8 10:00"));
+    assert_eq!(far_promises(&d), vec![told]);
+    sim.advance(hours(1));
+    let d = sim.cmd("U0SALES", update_promising("12/4 10:00"));
+    assert_eq!(far_promises(&d), vec![]);
+    assert_eq!(manager_told(&d), None);
+
+    // Severity 3 (every day): a promise for tomorrow morning is within two periods.
+    let mut sim = Sim::ready(sev(3, "ACME"));
+    let d = sim.cmd("U0SALES", update_promising("tomorrow 10:00"));
+    assert_eq!(far_promises(&d), vec![]);
+    assert_eq!(manager_told(&d), None);
+
+    // Made by the chain itself: they know.
+    let mut sim = Sim::ready(sev(1, "ACME"));
+    let d = sim.cmd("U0MANAGER", update_promising("12/7 10:00"));
+    assert!(sim.t.promised_next().is_some());
+    assert_eq!(far_promises(&d), vec![]);
+    assert_eq!(manager_told(&d), None);
+
+    // Made by the colleague the rep named: the owner's manager hears; the colleague, who
+    // typed it, is not mentioned to themself.
+    let mut sim = named_a_peer(1);
+    let d = sim.cmd("U0PEER", update_promising("12/7 10:00"));
+    let by_peer = (Dest::TroubleChannel, u("U0PEER"), u("U0MANAGER"), None);
+    assert_eq!(far_promises(&d), vec![by_peer]);
+    // Made by the rep: their manager, and the colleague beside them.
+    let mut sim = named_a_peer(1);
+    let d = sim.cmd("U0SALES", update_promising("12/7 10:00"));
+    let beside = (Dest::TroubleChannel, u("U0SALES"), u("U0MANAGER"), Some(u("U0PEER")));
+    assert_eq!(far_promises(&d), vec![beside]);
+}
+
+#[test]
+fn a_severity_raised_while_a_far_promise_stands_tells_the_owners_manager_then() {
+    // Severity 3: tomorrow morning (22h off) is within two days; at severity 1, not two hours.
+    let mut sim = Sim::ready(sev(3, "ACME"));
+    let d = sim.cmd("U0SALES", update_promising("tomorrow 10:00"));
+    assert_eq!(far_promises(&d), vec![]);
+    sim.advance(hours(1));
+    let raise = |to: u8| Command::Severity {
+        to: Severity::new(to),
+        reason: "line down".into(),
+    };
+    let d = sim.cmd("U0SALES", raise(1));
+    let told = (Dest::TroubleChannel, u("U0SALES"), u("U0MANAGER"), None);
+    assert_eq!(far_promises(&d), vec![told]);
+    assert!(messages(&d)
+        .iter()
+        .any(|m| matches!(m, Message::FarPromise { severity, .. } if *severity == Severity::new(1))));
+    // A promise the chain made is theirs to know, raised or not.
+    let mut sim = Sim::ready(sev(3, "ACME"));
+    sim.cmd("U0MANAGER", update_promising("tomorrow 10:00"));
+    let d = sim.cmd("U0SALES", raise(1));
+    assert_eq!(far_promises(&d), vec![]);
 }

@@ -293,6 +293,10 @@ pub enum Message {
     OwnerAway {
         owner: UserId,
         manager: UserId,
+        /// The manager named on the trouble, mentioned beside the owner's own (`manager`): see
+        /// [`crate::trouble::decide::Warned`]. Absent from a line an earlier release queued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<UserId>,
         away: Away,
         waited_secs: i64,
     },
@@ -316,6 +320,18 @@ pub enum Message {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         manager: Option<UserId>,
         away: Away,
+    },
+    /// In the channel, to the owner's manager (and the manager named beside them): `by` promised
+    /// the customer the next update at `promise`, `ahead_secs` away, further than two update
+    /// periods of `severity`, which silences the nudges until then.
+    FarPromise {
+        by: UserId,
+        promise: DateTime<Utc>,
+        ahead_secs: i64,
+        severity: Severity,
+        manager: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<UserId>,
     },
     /// To the one above the manager, by DM, once the customer has heard nothing for four update
     /// periods: the manager's mentions have not got them told.
@@ -450,6 +466,10 @@ pub enum Message {
     FirstContact {
         owner: UserId,
         manager: Option<UserId>,
+        /// The manager named on the trouble, mentioned beside the owner's own (`manager`): see
+        /// [`crate::trouble::decide::Warned`]. Absent from a line an earlier release queued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<UserId>,
         due: DateTime<Utc>,
     },
     Closed {
@@ -629,6 +649,18 @@ pub struct HeldLines {
 }
 
 impl Message {
+    /// The manager named on the trouble a warning mentions beside the owner's own: by DM too,
+    /// where the warning cannot go to the channel.
+    pub fn named_beside(&self) -> Option<UserId> {
+        match self {
+            Message::Nudge(Nudge { named, .. })
+            | Message::FirstContact { named, .. }
+            | Message::OwnerAway { named, .. }
+            | Message::FarPromise { named, .. } => named.clone(),
+            _ => None,
+        }
+    }
+
     /// Whether this line, posted `to` for a trouble owned by `owner`, says nothing true or new
     /// once its channel's creation, behind which it was queued, left the trouble without one
     /// (Slack refused): then it is dropped, as the channel's own posts are, a DM too. A channel
@@ -682,6 +714,10 @@ pub struct Nudge {
     pub owner: UserId,
     pub waited_secs: i64,
     pub manager: Option<UserId>,
+    /// The manager named on the trouble, mentioned beside the owner's own (`manager`): see
+    /// [`crate::trouble::decide::Warned`]. Absent from a line an earlier release queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named: Option<UserId>,
     pub promise: Option<DateTime<Utc>>,
     pub promise_missed: bool,
     /// When the customer had last heard from us as the nudge was decided; a later update makes
@@ -1314,6 +1350,9 @@ pub enum Reply {
         /// trouble named the customer's, `zone`: shown beside it, so a rep who meant their
         /// 17:00 sees at once that ours was read.
         zone_remembered: bool,
+        /// The promise is further ahead than two update periods: the owner's manager was told
+        /// so, in the channel (see `Message::FarPromise`).
+        manager_told: Option<UserId>,
     },
     BadWhen {
         text: String,
@@ -1472,7 +1511,7 @@ impl Reply {
             reminded,
             zone,
             zone_remembered,
-            ..
+            manager_told,
         } = self
         else {
             return false;
@@ -1482,7 +1521,10 @@ impl Reply {
         let unusual_reminder =
             *near || reminded.is_some() || !reminder.is_some_and(|at| reminder_at_lead(*next_due, at));
         // The clock it was read on is said only with the zone to name.
-        (*promised && (unusual_reminder || *kept)) || (zone.is_some() && *zone_remembered) || unread_promise.is_some()
+        (*promised && (unusual_reminder || *kept))
+            || (zone.is_some() && *zone_remembered)
+            || unread_promise.is_some()
+            || manager_told.is_some()
     }
 }
 

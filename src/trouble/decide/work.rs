@@ -99,7 +99,8 @@ impl<'a> Work<'a> {
     /// Posts `message` (a nudge, a question that needs an answer) in the trouble's channel. While
     /// the bot cannot post there (the channel archived, the bot removed, Slack refused to create
     /// it; a closed trouble's channel deleted) the owner gets it by DM instead, and so does
-    /// `also`: nobody silences the bot by taking the channel away, nor Slack by refusing it.
+    /// `also` (and the manager named beside them, [`Message::named_beside`]): nobody silences the
+    /// bot by taking the channel away, nor Slack by refusing it.
     pub(in crate::trouble) fn post_in_channel_or_dm(&mut self, message: Message, also: Option<UserId>) {
         self.post_kept_in_channel_or_dm(message, also, None);
     }
@@ -116,8 +117,7 @@ impl<'a> Work<'a> {
         if !self.t.channel_waits() && !gone {
             return self.send(Lane::Channel, post(Dest::TroubleChannel, message));
         }
-        let also = also.filter(|a| *a != self.t.owner);
-        for who in std::iter::once(self.t.owner.clone()).chain(also) {
+        for who in self.owner_and(also, &message) {
             self.send(Lane::Dm, post(Dest::Dm(who), message.clone()));
         }
     }
@@ -132,12 +132,23 @@ impl<'a> Work<'a> {
             .and_then(|e| e.actor.clone())
     }
 
-    /// DMs `message` to the owner, and to `also`.
+    /// DMs `message` to the owner, and to `also` (and the manager named beside them,
+    /// [`Message::named_beside`]).
     pub(in crate::trouble) fn dm_owner_and(&mut self, message: Message, also: Option<UserId>) {
-        let also = also.filter(|a| *a != self.t.owner);
-        for who in std::iter::once(self.t.owner.clone()).chain(also) {
+        for who in self.owner_and(also, &message) {
             self.post(Lane::Dm, Dest::Dm(who), message.clone());
         }
+    }
+
+    /// The owner, `also`, and whoever `message` mentions beside them, each once.
+    fn owner_and(&self, also: Option<UserId>, message: &Message) -> Vec<UserId> {
+        let mut who = vec![self.t.owner.clone()];
+        for a in also.into_iter().chain(message.named_beside()) {
+            if !who.contains(&a) {
+                who.push(a);
+            }
+        }
+        who
     }
 
     /// Tells the trouble's channel what changed, through the same ordered lane as everything else.
