@@ -1528,8 +1528,9 @@ fn set_facts(
 }
 
 /// Stage 2 may not be marked done with unchecked scope lines, nor stage 3 without a cause, nor
-/// stage 5 without a split or 6 without a cost, unless the manager chain says so with a reason (the stage note): the chain that overrules
-/// (`overruling_chain`), not a colleague the owner named their manager at open.
+/// stage 5 without a split or 6 without a cost, unless the manager chain says so with a reason
+/// (the stage note): the chain that overrules (`overruling_chain`), not a colleague the owner
+/// named their manager at open.
 pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str) -> Option<Reply> {
     if let Some(refusal) = super::approval::stage_awaits_decision(w.ctx.policy, &w.t, stage) {
         return Some(refusal);
@@ -1544,10 +1545,12 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str)
     // Stages 5 and 6 are done on what they settle: done with nothing recorded, the history the
     // next rep reads for this customer would say nothing of who was responsible or who paid.
     // A customer who will not discuss it is the manager chain's to accept, with why.
-    if stage == StageId::Split && w.t.split.is_none() && !chain_with_reason {
+    // Counted as the history counts them: a rejected split or cost settles nothing. One awaiting
+    // a decision counts, but `stage_awaits_decision` above has refused the stage already.
+    if stage == StageId::Split && super::approval::counted_split(&w.t).is_none() && !chain_with_reason {
         return Some(Reply::Step(StepReply::SplitUnrecorded { chain: chain.to_vec() }));
     }
-    if stage == StageId::Cost && w.t.costs.is_empty() && !chain_with_reason {
+    if stage == StageId::Cost && super::approval::counted_costs(&w.t).is_empty() && !chain_with_reason {
         return Some(Reply::Step(StepReply::CostUnrecorded { chain: chain.to_vec() }));
     }
     let unchecked: Vec<usize> =

@@ -8014,3 +8014,45 @@ fn a_severity_raised_while_a_far_promise_stands_tells_the_owners_manager_then() 
     let d = sim.cmd("U0SALES", raise(1));
     assert_eq!(far_promises(&d), vec![]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A rejected split or cost settles nothing
+
+/// A split or cost the chain rejected is not what the customer's history counts: stages 5 and 6
+/// stay refused as if nothing were recorded, until terms are proposed again (or the chain says
+/// why not).
+#[test]
+fn a_rejected_split_or_cost_does_not_settle_stage_5_or_6() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = Sim::ready(req("ACME"));
+    let chain = sim.t.manager_chain().to_vec();
+    let split = Command::Split {
+        ours: 0,
+        customer: 100,
+        other: 0,
+        reason: "their spec".into(),
+    };
+    sim.cmd("U0SALES", split);
+    let cost = Command::Cost {
+        amount: "¥120,000".into(),
+        payer: "ours".into(),
+        note: "replacement lot".into(),
+    };
+    sim.cmd("U0SALES", cost);
+    let proposals: Vec<usize> = sim.t.agreement.proposals.iter().map(|p| p.n).collect();
+    assert_eq!(proposals.len(), 2, "the split and the cost are proposed");
+    for n in proposals {
+        sim.click("U0MANAGER", ButtonAction::Proposal { n, approve: false });
+    }
+    assert!(
+        sim.t.split.is_some() && !sim.t.costs.is_empty(),
+        "a reject leaves the terms written"
+    );
+    let d = sim.cmd("U0SALES", Command::Done(StageId::Split, String::new()));
+    let refused = Some(Reply::Step(StepReply::SplitUnrecorded { chain: chain.clone() }));
+    assert_eq!(d.reply, refused);
+    let d = sim.cmd("U0SALES", Command::Done(StageId::Cost, String::new()));
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::CostUnrecorded { chain })));
+    assert_ne!(sim.t.stage(StageId::Split).state, StageState::Done);
+    assert_ne!(sim.t.stage(StageId::Cost).state, StageState::Done);
+}
