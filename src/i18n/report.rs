@@ -921,9 +921,12 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         .into_iter()
         .chain(written)
         .collect();
-    let costs = match costs.is_empty() {
-        true => tr!(l, "費用なし", "no costs").to_string(),
-        false => costs.join(" · "),
+    // "Nothing to pay" was agreed (`cost 0 ours`) or nothing was ever recorded (a trouble
+    // closed before stage 6 asked for one): the next rep must be able to tell which.
+    let costs = match (costs.is_empty(), p.costs.is_empty()) {
+        (false, _) => costs.join(" · "),
+        (true, false) => tr!(l, "費用負担なし", "no cost").to_string(),
+        (true, true) => tr!(l, "費用未記録", "no cost recorded").to_string(),
     };
     let state = if p.closed {
         tr!(l, "クローズ", "closed")
@@ -1136,5 +1139,25 @@ mod tests {
                 assert_eq!(body.matches('&').count(), body.matches(';').count(), "{p}");
             }
         }
+    }
+
+    /// "Nothing to pay" agreed is not "nothing recorded": the next rep reads which, whatever
+    /// way the nothing was typed.
+    #[test]
+    fn a_past_cost_of_nothing_reads_apart_from_no_cost_recorded() {
+        let config = Config::from_sources(None, &Default::default()).expect("config");
+        for (amount, payer) in [("0", "ours"), ("¥0", "ours"), ("$0", "customer"), ("０", "当社")] {
+            let p = past_with_cost(amount, payer);
+            let en = past_trouble_line(Locale::En, &config, &p, Where::Elsewhere);
+            assert!(en.ends_with("· no cost"), "{amount}: {en}");
+            let ja = past_trouble_line(Locale::Ja, &config, &p, Where::Elsewhere);
+            assert!(ja.ends_with("· 費用負担なし"), "{amount}: {ja}");
+        }
+        let mut p = past_with_cost("¥0", "ours");
+        p.costs.clear();
+        let en = past_trouble_line(Locale::En, &config, &p, Where::Elsewhere);
+        assert!(en.ends_with("· no cost recorded"), "{en}");
+        let ja = past_trouble_line(Locale::Ja, &config, &p, Where::Elsewhere);
+        assert!(ja.ends_with("· 費用未記録"), "{ja}");
     }
 }
