@@ -1505,13 +1505,13 @@ async fn a_zero_cost_needs_no_approval_and_lowers_no_approved_cost() {
         .command_text(SALES, &t.channel, "cost ¥0 ours relabelling done free")
         .await;
     assert!(
-        r.contains("Cost #2 recorded: ¥0 needs no approval, so it stands as settled."),
+        r.contains("Cost #2 recorded: a cost of nothing needs no approval, so it stands as settled."),
         "{r}"
     );
     assert_eq!(proposals(&bot, &t.id).len(), 1, "no proposal for nothing to pay");
     bot.settle().await;
-    let said = bot.posted_saying(&t.channel, "recorded a cost: ¥0").await;
-    assert!(said.contains("no approval needed"), "{said}");
+    let said = bot.posted_saying(&t.channel, "recorded a cost: no cost").await;
+    assert!(said.contains("no approval needed") && !said.contains("¥0"), "{said}");
     bot.expect_none("chat.postMessage", |c| text_of(&c.params).contains("Proposal #2"))
         .await;
     let now = trouble(&bot, &t.id);
@@ -1519,7 +1519,7 @@ async fn a_zero_cost_needs_no_approval_and_lowers_no_approved_cost() {
     assert_eq!(now.costs[0].amount, "¥120,000", "the approved cost stands");
     let status = bot.command(SALES, &t.channel, "status").await.to_string();
     assert!(
-        status.contains("#2 ¥0 (borne by us)") && status.contains("no approval needed (¥0)"),
+        status.contains("#2 no cost — no approval needed") && !status.contains("¥0"),
         "{status}"
     );
     assert!(status.contains("¥120,000"), "{status}");
@@ -1540,12 +1540,12 @@ async fn a_zero_cost_needs_no_approval_and_lowers_no_approved_cost() {
     let t = bot.open_ready("ACME: wrong labels").await;
     let r = bot.command_text(SALES, &t.channel, "費用 0円 当社 無償交換").await;
     assert!(
-        r.contains("費用 #1 を記録しました。0円のため承認は不要で、このまま確定です。"),
+        r.contains("費用 #1 を記録しました。費用負担なしのため承認は不要で、このまま確定です。"),
         "{r}"
     );
     bot.settle().await;
     let said = bot.posted_saying(&t.channel, "費用を記録").await;
-    assert!(said.contains("0円のため承認不要"), "{said}");
+    assert!(said.contains("費用負担なし（承認不要）"), "{said}");
     assert!(proposals(&bot, &t.id).is_empty());
 }
 

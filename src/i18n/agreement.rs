@@ -216,9 +216,10 @@ pub fn item_state(l: Locale, t: &Trouble, item: Item, place: Where) -> Option<St
     ))
 }
 
-/// Said of a cost of ¥0, wherever it is listed or told.
+/// Said of a cost of nothing, wherever it is listed or told. No currency: the cost itself reads
+/// "no cost" however it was typed (`0`, `¥0`, `$0`), and "(¥0)" beside a dollar cost is wrong.
 pub(super) fn nothing_to_approve(l: Locale) -> &'static str {
-    tr!(l, "0円のため承認不要", "no approval needed (¥0)")
+    tr!(l, "承認不要", "no approval needed")
 }
 
 /// An item's line followed by where its proposal stands, if anyone proposed it.
@@ -539,8 +540,8 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
     match r {
         AgreementReply::NothingToApprove { n } => tr!(
             l,
-            format!("費用 #{n} を記録しました。0円のため承認は不要で、このまま確定です。"),
-            format!("Cost #{n} recorded: ¥0 needs no approval, so it stands as settled.")
+            format!("費用 #{n} を記録しました。費用負担なしのため承認は不要で、このまま確定です。"),
+            format!("Cost #{n} recorded: a cost of nothing needs no approval, so it stands as settled.")
         ),
         AgreementReply::Proposed {
             n,

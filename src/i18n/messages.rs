@@ -2548,11 +2548,11 @@ pub fn cost_phrase(l: Locale, c: &Cost, place: Where) -> String {
 
 /// [`cost_phrase`] of an amount and a payer as written (a correction's old and new cost).
 pub fn written_cost_phrase(l: Locale, amount: &str, payer: &str, place: Where) -> String {
-    let unescaped = crate::trouble::markup::unescape(amount);
-    // `cost 0 ours`: no currency, as nothing needs none; the outcome is that nobody pays.
-    if parse_amount(&unescaped).is_none() && crate::trouble::money::is_zero_amount(&unescaped) {
+    // `cost 0 ours`, `¥0`, `$0`: one outcome, that nobody pays, read alike whatever was typed.
+    if crate::trouble::record::costs_nothing(amount) {
         return tr!(l, "費用負担なし", "no cost").to_string();
     }
+    let unescaped = crate::trouble::markup::unescape(amount);
     let amount = parse_amount(&unescaped)
         .map(|m| m.to_string())
         .unwrap_or_else(|| one_line(amount, place));
@@ -4377,6 +4377,44 @@ pub(super) mod tests {
             assert!(text.contains(says), "{text}");
             let text = render(l, &config, &t, &m("U0QA1")).text;
             assert!(!text.contains("↪️"), "still theirs: {text}");
+        }
+    }
+
+    /// A cost of nothing reads "no cost" however it was typed, and its channel line names no
+    /// currency: "(¥0)" beside `$0` or a bare `0` would be wrong.
+    #[test]
+    fn a_cost_of_nothing_reads_alike_however_typed_and_names_no_currency() {
+        let (config, _) = hostile();
+        let by = UserId::new("U0SALES");
+        for amount in ["0", "¥0", "$0", "0円", "USD 0.00"] {
+            let c = Cost {
+                amount: amount.into(),
+                payer: "ours".into(),
+                note: String::new(),
+                by: by.clone(),
+                at: DateTime::<Utc>::default(),
+            };
+            assert_eq!(cost_phrase(Locale::En, &c, Where::OwnChannel), "no cost", "{amount}");
+            assert_eq!(
+                cost_phrase(Locale::Ja, &c, Where::OwnChannel),
+                "費用負担なし",
+                "{amount}"
+            );
+            let what = Record::Cost {
+                amount: amount.into(),
+                payer: "ours".into(),
+                note: String::new(),
+            };
+            let en = record_line(Locale::En, &config, &by, &what);
+            assert!(en.contains("recorded a cost: no cost — no approval needed"), "{en}");
+            let ja = record_line(Locale::Ja, &config, &by, &what);
+            assert!(ja.contains("費用を記録: 費用負担なし（承認不要）"), "{ja}");
+            for line in [&en, &ja] {
+                assert!(
+                    !line.contains('¥') && !line.contains('$') && !line.contains("0円"),
+                    "{line}"
+                );
+            }
         }
     }
 }

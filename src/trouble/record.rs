@@ -76,8 +76,13 @@ impl Cost {
     /// Whether it is a cost of nothing (`¥0`, or `0` with no currency): "no cost", which adds
     /// nothing to any total and needs no approval.
     pub fn costs_nothing(&self) -> bool {
-        crate::trouble::money::is_zero_amount(&crate::trouble::markup::unescape(&self.amount))
+        costs_nothing(&self.amount)
     }
+}
+
+/// [`Cost::costs_nothing`] of an amount as stored (a correction's old and new amount too).
+pub fn costs_nothing(amount: &str) -> bool {
+    crate::trouble::money::is_zero_amount(&crate::trouble::markup::unescape(amount))
 }
 
 /// What each payer bore, per currency; costs whose amount or payer did not parse are left out
