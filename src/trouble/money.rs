@@ -632,4 +632,40 @@ mod tests {
         assert_eq!(t.get(&(Payer::Customer, Currency::Jpy)), Some(&7));
         assert_eq!(t.len(), 3);
     }
+
+    /// A cost of nothing asks nobody's approval, so only nothing may read as zero: a half, an
+    /// amount with thousands written ambiguously, or a typo is not "no cost".
+    #[test]
+    fn only_nothing_reads_as_a_zero_amount() {
+        let table: &[(&str, bool)] = &[
+            ("0", true),
+            ("00", true),
+            ("0.00", true),
+            ("0.", true),
+            ("０", true),
+            ("０．０", true),
+            (" 0 ", true),
+            ("¥0", true),
+            ("0円", true),
+            ("$0", true),
+            ("USD 0.00", true),
+            ("0.5", false),
+            ("0.01", false),
+            ("$0.01", false),
+            ("¥1", false),
+            // Thousands or a decimal comma: which is it? Not nothing for sure, so not zero.
+            ("0,000", false),
+            ("0,5", false),
+            ("", false),
+            (".", false),
+            (".0", false),
+            ("-0", false),
+            ("O", false),
+            ("0 ours", false),
+            ("10", false),
+        ];
+        for (text, zero) in table {
+            assert_eq!(is_zero_amount(text), *zero, "{text:?}");
+        }
+    }
 }

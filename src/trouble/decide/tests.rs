@@ -8056,3 +8056,33 @@ fn a_rejected_split_or_cost_does_not_settle_stage_5_or_6() {
     assert_ne!(sim.t.stage(StageId::Split).state, StageState::Done);
     assert_ne!(sim.t.stage(StageId::Cost).state, StageState::Done);
 }
+
+/// `fix cost N 0` is a correction like any, not a cost of nothing that asks nobody: lowering
+/// an approved cost to nothing is the chain's to decide, the approved amount counted until then.
+#[test]
+fn fixing_a_cost_to_a_bare_zero_is_a_correction_the_chain_decides() {
+    use crate::trouble::approval::{counted_costs, AgreementReply};
+    let mut sim = Sim::ready(req("ACME"));
+    let cost = Command::Cost {
+        amount: "¥120,000".into(),
+        payer: "ours".into(),
+        note: "replacement lot".into(),
+    };
+    sim.cmd("U0SALES", cost);
+    sim.click("U0MANAGER", ButtonAction::Proposal { n: 1, approve: true });
+    let fix = crate::trouble::command::parse("fix cost 1 0 ours").expect("a bare zero reads");
+    let d = sim.cmd("U0SALES", fix);
+    assert!(
+        matches!(d.reply, Some(Reply::Agreement(AgreementReply::Proposed { n: 2, .. }))),
+        "{:?}",
+        d.reply
+    );
+    assert_eq!(
+        counted_costs(&sim.t)[0].amount,
+        "¥120,000",
+        "the approved amount counts meanwhile"
+    );
+    sim.click("U0MANAGER", ButtonAction::Proposal { n: 2, approve: true });
+    let counted = counted_costs(&sim.t);
+    assert!(counted.len() == 1 && counted[0].costs_nothing(), "{counted:?}");
+}
