@@ -513,8 +513,8 @@ fn help_core(l: Locale) -> String {
          • `/trouble update 伝えた内容 [次回：15:00]` — お客様への報告を記録（次回の約束も）\n\
          • `/trouble 取消 報告 [N] 理由` — 誤って記録したお客様への報告を取り消す（タイムラインには残り、連絡としては数えない。N を省くと最新）\n\
          • `/trouble note メモ` — メモを記録\n\
-         • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100。記録がないと第5段階は完了できません）\n\
-         • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 当社 交換品送料`、負担なしは `0 当社`。記録がないと第6段階は完了できません）\n\
+         • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100。記録がないと第5段階は完了できません。上司の系列は理由を添えて `完了 5 理由` で完了できます）\n\
+         • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 当社 交換品送料`、負担なしは `0 当社`。記録がないと第6段階は完了できません。上司の系列は理由を添えて `完了 6 理由` で完了できます）\n\
          • `/trouble prevent 対策 [担当:@人] [期限:12/20] [確認日:効果確認日]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble remove @人` — 参加していない人（誤って追加した人、前の担当者など）を外す\n\
@@ -538,8 +538,8 @@ fn help_core(l: Locale) -> String {
          • `/trouble update WHAT YOU TOLD THE CUSTOMER [next: 15:00]` — log a customer update (and the next promise)\n\
          • `/trouble withdraw update [N] REASON` — withdraw a customer update logged by mistake (it stays on the timeline, no longer counted; the latest when N is left out)\n\
          • `/trouble note TEXT` — add a note to the timeline\n\
-         • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100; stage 5 waits for one)\n\
-         • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`, `0 ours` if none; stage 6 waits for one)\n\
+         • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100; stage 5 waits for one, unless the manager chain gives a reason: `done 5 REASON`)\n\
+         • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`, `0 ours` if none; stage 6 waits for one, unless the manager chain gives a reason: `done 6 REASON`)\n\
          • `/trouble prevent MEASURE [owner:@user] [due:12/20] [check:DATE]` — recurrence-prevention measure (check: the day its effect is checked)\n\
          • `/trouble add @user [+dept]` — add participants and invite them\n\
          • `/trouble remove @user` — take someone with no part in it (added by mistake, a former owner) off it\n\
