@@ -579,9 +579,19 @@ pub async fn wait_until<T>(check: impl FnMut() -> Option<T>) -> T {
 
 /// Polls `check` until it holds, for up to `limit`; panics naming `what` otherwise.
 pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    eventually_async(what, limit, || std::future::ready(check())).await
+}
+
+/// [`eventually`] of a check that awaits, as a read of the store the bot runs on (PostgreSQL
+/// too) does.
+pub async fn eventually_async<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    limit: Duration,
+    mut check: impl FnMut() -> F,
+) -> T {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
-        if let Some(v) = check() {
+        if let Some(v) = check().await {
             return v;
         }
         assert!(
@@ -1018,16 +1028,21 @@ pub fn event_kinds(bot: &TestBot, id: &str) -> Vec<String> {
 pub async fn approve_pending(bot: &TestBot, t: &OpenedTrouble) {
     for p in trouble(bot, &t.id).agreement.proposals {
         if matches!(p.state, trouble_bot::trouble::approval::ProposalState::Proposed) {
-            let payload = button_payload_to(
-                &bot.slack.response_url("approve"),
-                MANAGER,
-                "proposal_approve",
-                &format!("{}:{}", t.id, p.n),
-                &t.channel,
-            );
+            let payload = approve_payload(&bot.slack.response_url("approve"), MANAGER, t, p.n);
             assert_eq!(bot.interaction(&payload).await.status(), 200);
         }
     }
+}
+
+/// `user`'s click on Approve of proposal `n` of `t`, answered at `response_url`.
+pub fn approve_payload(response_url: &str, user: &str, t: &OpenedTrouble, n: usize) -> Value {
+    button_payload_to(
+        response_url,
+        user,
+        "proposal_approve",
+        &format!("{}:{n}", t.id),
+        &t.channel,
+    )
 }
 
 /// English `stats` with each median and p90 read as `_`: the manual clock also runs at real speed
@@ -1302,7 +1317,7 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
 
 /// A split recorded and approved, and a cost of nothing (`¥0`, which asks nobody), unless some
 /// are recorded already: what stages 5 and 6 are done on. Typed by the owner [`SALES`], as any
-/// locale's bot reads it; the answers are not read.
+/// locale's bot reads it; the answers are checked only for what was recorded.
 pub async fn split_and_cost_settled(bot: &TestBot, t: &OpenedTrouble) {
     split_and_cost_settled_by(bot, SALES, t).await
 }
@@ -1322,31 +1337,28 @@ pub async fn split_and_cost_settled_by(bot: &TestBot, user: &str, t: &OpenedTrou
             .expect("trouble stored")
     };
     if stored().await.split.is_none() {
-        bot.command_text(user, &t.channel, "split 100/0 our packing").await;
+        let r = bot.command_text(user, &t.channel, "split 100/0 our packing").await;
         let now = stored().await;
         let p = now.agreement.proposals.last().expect("the split is proposed").clone();
+        // A split refused would leave another proposal last: approving that settles nothing.
+        assert!(
+            r.contains(&format!("proposal #{}", p.n)) || r.contains(&format!("提案 #{}", p.n)),
+            "the split proposed: {r}"
+        );
         if let Some(by) = approvers(&bot.config().policy, &now, &p).first() {
             // Answered at a response URL of its own: a test's later `click_answer` reads its own.
-            let payload = button_payload_to(
-                &bot.slack.response_url(&format!("settle-{by}")),
-                by.as_str(),
-                "proposal_approve",
-                &format!("{}:{}", t.id, p.n),
-                &t.channel,
-            );
+            let payload = approve_payload(&bot.slack.response_url(&format!("settle-{by}")), by.as_str(), t, p.n);
             assert_eq!(bot.interaction(&payload).await.status(), 200, "the split approved");
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-            while !matches!(
-                stored().await.agreement.proposals[p.n - 1].state,
-                ProposalState::Approved { .. }
-            ) {
-                assert!(tokio::time::Instant::now() < deadline, "split of {} not approved", t.id);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            eventually_async("the split approved", Duration::from_secs(10), || async {
+                let now = stored().await;
+                matches!(now.agreement.proposals[p.n - 1].state, ProposalState::Approved { .. }).then_some(())
+            })
+            .await;
         }
     }
     if stored().await.costs.is_empty() {
-        bot.command_text(user, &t.channel, "cost ¥0 ours replaced free").await;
+        let r = bot.command_text(user, &t.channel, "cost ¥0 ours replaced free").await;
+        assert!(r.contains("Cost #") || r.contains("費用 #"), "the cost recorded: {r}");
     }
 }
 
