@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse_user, UsageError, HONORIFICS};
+use super::command::{parse_user, strip_honorific, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
@@ -470,7 +470,7 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                     (inline.to_string(), i + 1)
                 };
                 owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
-                i = next.min(words.len()) + honorific_word(&words, next);
+                i = next.min(words.len()) + honorific_word(&mut words, next);
                 continue;
             }
             // The value: the rest of this word and the words after it.
@@ -511,7 +511,7 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                     .and_then(|w| parse_user(&unbracket(w)))
                     .map(|user| {
                         owner = Some(user);
-                        1 + honorific_word(&words, i + 2)
+                        1
                     }),
                 Opt::Due => date_words(after, bracketed).map(|(value, used)| {
                     due = Some(value);
@@ -523,7 +523,11 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                 }),
             };
             if let Some(used) = taken {
-                i += 1 + used;
+                let honorific = match opt {
+                    Opt::Owner => honorific_word(&mut words, i + 2),
+                    _ => 0,
+                };
+                i += 1 + used + honorific;
                 continue;
             }
         }
@@ -538,12 +542,23 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
     ))
 }
 
-/// 1 when the word at AT, after an owner's mention, is an honorific of its own (`担当：<@U1> さん`):
-/// it is the mention's, not the first word of the action's text.
-fn honorific_word(words: &[String], at: usize) -> usize {
-    let word = words.get(at).map(|w| super::money::fold_width(w));
-    let bare = |w: &str| w.trim_end_matches([',', '、', '.', '。', ')', '）']).to_string();
-    usize::from(word.is_some_and(|w| HONORIFICS.contains(&bare(&w).as_str())))
+/// The words at AT that an honorific after an owner's mention takes (`担当：<@U1> さん`): 1 when
+/// the word is the honorific alone; with more glued on (`さん、全数選別`), none, that word left
+/// as what follows the honorific. It is the mention's, not the first word of the action's text.
+fn honorific_word(words: &mut [String], at: usize) -> usize {
+    let Some(word) = words.get_mut(at) else {
+        return 0;
+    };
+    // `さんに確認`: with a particle the honorific opens a phrase of the text, kept as typed.
+    let Some(after) = strip_honorific(word).filter(|a| !a.starts_with(char::is_alphanumeric)) else {
+        return 0;
+    };
+    let after = after.trim_start_matches([',', '、', '，', '.', '。', ')', '）']).trim();
+    if after.is_empty() {
+        return 1;
+    }
+    *word = after.to_string();
+    0
 }
 
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {

@@ -1225,7 +1225,7 @@ pub fn parse_user(text: &str) -> Option<UserId> {
         Some(mention) => {
             let (inner, after) = mention.split_once('>')?;
             let after = after.trim().trim_end_matches(OPTION_SEPARATORS).trim_end();
-            (after.is_empty() || HONORIFICS.contains(&after)).then_some(inner)?
+            (after.is_empty() || strip_honorific(after) == Some("")).then_some(inner)?
         }
         None => t,
     };
@@ -1239,19 +1239,23 @@ pub fn parse_user(text: &str) -> Option<UserId> {
 /// mention, never a word of its own.
 pub const HONORIFICS: &[&str] = &["さん", "様", "さま", "殿", "君", "くん"];
 
-/// TEXT with the honorific it starts with taken off (`さん <@U2>`, `様、`, `さんと…`), when one
-/// stands there as a word of its own: after a mention, it belongs to that mention.
-fn after_honorific(text: &str) -> &str {
+/// TEXT after the honorific it starts with (`さん アクメ`, `様、`, `さんにお願いします`, `さん`),
+/// when one stands there as a word, perhaps with a particle glued on; None when TEXT starts
+/// with none, or with a word that only begins like one (`様子`, `さんぷる`). After a mention the
+/// honorific is that mention's: the one rule every reader of a mention keeps, so `<@U1>さん`
+/// names the person alike in a role, a list of people, an open's options and an action's owner.
+pub fn strip_honorific(text: &str) -> Option<&str> {
+    // The particles Japanese glues onto a name (`さんに`, `さんと`, `様へ`), and a request
+    // made at once (`さんお願いします`).
+    const PARTICLES: &str = "とにでへがはのもを";
     let t = text.trim_start();
-    HONORIFICS
-        .iter()
-        .filter_map(|h| t.strip_prefix(h))
-        .find(|after| {
-            after.is_empty()
-                || after
-                    .starts_with(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || "と<+＋".contains(c))
-        })
-        .unwrap_or(text)
+    HONORIFICS.iter().filter_map(|h| t.strip_prefix(h)).find(|after| {
+        after
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() || PARTICLES.contains(c))
+            || after.starts_with("お願い")
+    })
 }
 
 /// What a rep writes after the person a role goes to (`担当 <@U1> にお願いします`): only these
@@ -1283,12 +1287,7 @@ fn parse_role_user(text: &str) -> Option<UserId> {
             .trim_end_matches(|c: char| OPTION_SEPARATORS.contains(&c) || "!！".contains(c));
         let end = t.strip_prefix("<@")?.find('>')? + "<@>".len();
         let (mention, after) = t.split_at(end);
-        let after = after.trim_start();
-        let after = HONORIFICS
-            .iter()
-            .find_map(|h| after.strip_prefix(h))
-            .unwrap_or(after)
-            .trim_start();
+        let after = strip_honorific(after).unwrap_or(after).trim_start();
         ROLE_CLOSERS.contains(&after).then(|| parse_user(mention))?
     })
 }
@@ -1346,14 +1345,15 @@ fn open_option(text: &str) -> Option<(OpenOption, &str)> {
         }
         return None;
     }
+    // `<@U1>さん アクメ：…`: the honorific is the manager's, not the first word of the name.
     if word.starts_with("<@") && word.ends_with('>') {
-        return parse_user(word).map(|u| (OpenOption::Manager(u), after));
+        return parse_user(word).map(|u| (OpenOption::Manager(u), strip_honorific(after).unwrap_or(after)));
     }
     if ["manager", "mgr", "上司"].contains(&lower.as_str()) {
         let (mention, rest) = split_word_or_mention(after.trim_start());
         return parse_user(mention)
             .filter(|_| mention.starts_with("<@"))
-            .map(|u| (OpenOption::Manager(u), rest));
+            .map(|u| (OpenOption::Manager(u), strip_honorific(rest).unwrap_or(rest)));
     }
     let departments: Vec<String> = bare
         .split(',')
@@ -1625,7 +1625,7 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>,
         }
         // `<@U1>さん <@U2> さん`: the honorific, glued on or not, is the mention's.
         let after = if word.starts_with("<@") {
-            after_honorific(after)
+            strip_honorific(after).unwrap_or(after)
         } else {
             after
         };
@@ -2451,6 +2451,56 @@ mod tests {
                 "ACME",
                 "lid cracked",
             ),
+            // The honorific is the manager's (`<@U1>さん`), never the start or end of the name.
+            (
+                "open <@U0BOSS>さん アクメ：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "アクメ",
+                "蓋割れ",
+            ),
+            (
+                "open <@U0BOSS> 様、アクメ：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "アクメ",
+                "蓋割れ",
+            ),
+            (
+                "open 上司 <@U0BOSS>さん アクメ：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "アクメ",
+                "蓋割れ",
+            ),
+            (
+                "open アクメ <@U0BOSS>さん：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "アクメ",
+                "蓋割れ",
+            ),
+            (
+                "open アクメ 上司 <@U0BOSS> さん：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "アクメ",
+                "蓋割れ",
+            ),
+            // A word that only begins like one is the customer's.
+            (
+                "open <@U0BOSS> 様子見工業：蓋割れ",
+                None,
+                boss.clone(),
+                &[],
+                "様子見工業",
+                "蓋割れ",
+            ),
             (
                 "open manager <@U0BOSS> ACME: lid cracked",
                 None,
@@ -2820,6 +2870,16 @@ mod tests {
         ] {
             assert_eq!(parse(text), Err(UsageError::NeedsUser(sub)), "{text}");
         }
+        // With a particle the honorific opens a phrase of the action's text, kept as typed.
+        assert!(
+            matches!(
+                parse("対策 暫定 担当：<@U1> さんに確認してもらう"),
+                Ok(Command::Step(super::super::facts::Step::Action(ref a)))
+                    if a.text == "さんに確認してもらう" && a.owner == Some(u("U1"))
+            ),
+            "{:?}",
+            parse("対策 暫定 担当：<@U1> さんに確認してもらう")
+        );
         // Not a command before the mention: no command.
         assert!(matches!(parse("アクメ<@U1>"), Err(UsageError::UnknownSubcommand(_))));
         // An action's owner, the honorific glued on or a word of its own.
@@ -2827,6 +2887,8 @@ mod tests {
             "対策 暫定 全数選別 担当：<@U1>さん",
             "対策 暫定 全数選別 担当：<@U1> さん",
             "対策 暫定 全数選別 担当 <@U1> さん",
+            "対策 暫定 担当：<@U1> さん、全数選別",
+            "対策 暫定 担当 <@U1> さん、 全数選別",
         ] {
             assert!(
                 matches!(
