@@ -1288,7 +1288,8 @@ fn parse_role_user(text: &str) -> Option<UserId> {
         let end = t.strip_prefix("<@")?.find('>')? + "<@>".len();
         let (mention, after) = t.split_at(end);
         let after = strip_honorific(after).unwrap_or(after).trim_start();
-        ROLE_CLOSERS.contains(&after).then(|| parse_user(mention))?
+        // `担当 <@U1>！`: the `！` trimmed, nothing more said.
+        (after.is_empty() || ROLE_CLOSERS.contains(&after)).then(|| parse_user(mention))?
     })
 }
 
@@ -1692,9 +1693,9 @@ fn open_read_in_reason(to: Severity, reason: &str) -> Option<(String, bool)> {
         return None;
     }
     let name = reason[..at].trim();
-    let label = super::money::fold_width(name).to_lowercase();
     let lower_case = name.chars().next().is_some_and(char::is_lowercase);
-    if name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
+    // A label (`理由：…`) is no open: `reads_as_an_open` says so, in one place.
+    if name.split_whitespace().count() > 6 {
         return None;
     }
     let open = format!("sev{} {reason}", to.level());
@@ -2849,6 +2850,8 @@ mod tests {
             ("担当 <@U1> にお願いします", Command::Owner(u("U1"))),
             ("担当 <@U1>さんにお願いします。", Command::Owner(u("U1"))),
             ("上司 <@U1>さんに変更", Command::Manager(u("U1"))),
+            ("担当 <@U1>！", Command::Owner(u("U1"))),
+            ("担当 <@U1>さん！", Command::Owner(u("U1"))),
             ("担当<@U1>", Command::Owner(u("U1"))),
             ("担当<@U1>さん", Command::Owner(u("U1"))),
             ("上司<@U1|山田 太郎>", Command::Manager(u("U1"))),
@@ -2910,7 +2913,8 @@ mod tests {
             "理由：ライン停止",
             "理由: ライン停止",
             "Reason: line stopped",
-            "原因：金型摩耗",
+            "経緯：金型摩耗",
+            "詳細: 金型摩耗",
         ] {
             let got = parse(text);
             assert!(
