@@ -1960,15 +1960,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     let asked = super::listed(l, asked.iter().map(user));
                     tr!(
                         l,
-                        format!("これより上位の人はいません。{asked}には確認を依頼済みですが、まだ応答がありません。直接連絡してください。`[org]` を直した後は、設定上の上司も確認できます。"),
-                        format!("Nobody is above them to ask; the bot asked {asked} and has no answer yet: reach them yourself. Once `[org]` is fixed, your manager there can acknowledge it too.")
+                        format!("これより上位の人はいません。{asked}には確認を依頼済みですが、まだ応答がありません。直接連絡してください。組織設定（上司の系列）を直した後は、設定上の上司も確認できます。"),
+                        format!("Nobody is above them to ask; the bot asked {asked} and has no answer yet: reach them yourself. Once the bot's org settings are fixed, your manager there can acknowledge it too.")
                     )
                 }
                 // Nobody at all is asked: the owner must hear it plainly, and what unblocks it.
                 true => tr!(
                     l,
-                    "上位者がいないため、*誰にも確認を依頼できていません*。`[org]` を直した後は、設定上のあなたの上司が確認するか、`/trouble manager @名前` で上司を指名できます。",
-                    "Nobody is above them, so *nobody has been asked to acknowledge it*. Once `[org]` is fixed, your manager there can acknowledge it or name a manager with `/trouble manager @name`."
+                    "上位者がいないため、*誰にも確認を依頼できていません*。組織設定（上司の系列）を直した後は、設定上のあなたの上司が確認するか、`/trouble manager @名前` で上司を指名できます。",
+                    "Nobody is above them, so *nobody has been asked to acknowledge it*. Once the bot's org settings are fixed, your manager there can acknowledge it or name a manager with `/trouble manager @name`."
                 )
                 .to_string(),
             };

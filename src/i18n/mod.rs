@@ -544,7 +544,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble add @user [+dept]` — add participants and invite them\n\
          • `/trouble remove @user` — take someone with no part in it (added by mistake, a former owner) off it\n\
          • `/trouble owner @user` / `manager @user` / `sev N REASON` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
-         • `/trouble close [note]` — close (needs all seven stages done and a measure; the owner's manager chain, as `[org]` lists it, may `close force REASON`)\n\
+         • `/trouble close [note]` — close (needs all seven stages done and a measure; the owner's manager chain, as the bot's org settings list it, may `close force REASON`)\n\
          • `/trouble report` — post the report in the channel"
     )
     .to_string()

@@ -107,7 +107,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadWithdraw => tr!(
             l,
             "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。誤って起票したトラブルは削除できず、オーナーの上司とその上位者（組織設定の順）が理由を添えてクローズします: `/trouble close force 誤って起票`。",
-            "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out). A trouble opened by mistake is never deleted: the owner's manager chain, as `[org]` lists it, closes it with the reason, `/trouble close force opened by mistake`."
+            "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out). A trouble opened by mistake is never deleted: the owner's manager chain, as the bot's org settings list it, closes it with the reason, `/trouble close force opened by mistake`."
         )
         .to_string(),
         UsageError::NeedsText(sub @ ("reopen" | "close force" | "withdraw agreed")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
@@ -497,7 +497,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::ManagerReportsToOwner { manager, owner } => tr!(
             l,
             format!("<@{manager}>は設定上 <@{owner}>の部下のため、このトラブルの上司にはなれません。<@{owner}>より上の人を指名してください。"),
-            format!("<@{manager}> reports to <@{owner}> (in `[org]`), so cannot be the manager of their trouble. Name someone above <@{owner}>.")
+            format!("<@{manager}> reports to <@{owner}> (in the bot's org settings), so cannot be the manager of their trouble. Name someone above <@{owner}>.")
         ),
         Reply::OwnerCannotBeManager => tr!(
             l,
@@ -1362,7 +1362,7 @@ fn no_such_word(l: Locale, w: &str, meant: crate::trouble::command::WordMeant) -
         WordMeant::Cancel => tr!(
             l,
             format!("`{w}` というコマンドはありません。トラブルは削除できません（記録を隠さないため）。誤って起票したもの（重複・テストなど）は、オーナーの上司とその上位者（組織設定の順）がそのチャンネルで理由を添えてクローズします: `/trouble close force 誤って起票`（理由はタイムラインに残ります）。誤って記録したお客様への報告は `/trouble 取消 報告 [N] 理由`。"),
-            format!("There is no `{w}` command: a trouble is never deleted, so its record hides nothing. One opened by mistake (a duplicate, a test) is closed by the owner's manager chain (as `[org]` lists it) in its channel, with the reason: `/trouble close force opened by mistake` (the reason stays on the timeline). A customer update logged by mistake: `/trouble withdraw update [N] REASON`.")
+            format!("There is no `{w}` command: a trouble is never deleted, so its record hides nothing. One opened by mistake (a duplicate, a test) is closed by the owner's manager chain (as the bot's org settings list it) in its channel, with the reason: `/trouble close force opened by mistake` (the reason stays on the timeline). A customer update logged by mistake: `/trouble withdraw update [N] REASON`.")
         ),
     }
 }
