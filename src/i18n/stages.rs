@@ -662,6 +662,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 let departments = crate::trouble::decide::departments_of(&config.policy, t);
                 let who = match t.manager_chain().iter().find(|u| confirms(u)) {
                     Some(c) => Some(user(c)),
+                    // Nobody above the owner and no department on it: the owner confirms it.
+                    None if confirms(&t.owner) => Some(user(&t.owner)),
                     None if departments.is_empty() => None,
                     None => Some(tr!(
                         l,
@@ -1961,8 +1963,17 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 ),
             }
         }
-        StepReply::EffectIsSomeoneElses { n, chain, departments } => {
-            let chain = chain_or_word(l, &config.policy, chain);
+        StepReply::EffectIsSomeoneElses {
+            n,
+            chain,
+            departments,
+            owner,
+        } => {
+            // With nobody above the owner and no department on it, the owner confirms it.
+            let chain = match owner {
+                Some(owner) => tr!(l, format!("トラブルの担当の {}", user(owner)), format!("the trouble's owner {}", user(owner))),
+                None => chain_or_word(l, &config.policy, chain),
+            };
             // As `action verify` names who may check: the chain and the departments' members.
             let who = match departments.is_empty() {
                 true => chain,

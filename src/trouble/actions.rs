@@ -1330,7 +1330,13 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
                 .cloned()
                 .collect();
         let departments = departments_of(w.ctx.policy, &w.t);
-        return Reply::Step(StepReply::EffectIsSomeoneElses { n, chain, departments });
+        let owner = super::decide::owner_checks(w.ctx.policy, &w.t).then(|| w.t.owner.clone());
+        return Reply::Step(StepReply::EffectIsSomeoneElses {
+            n,
+            chain,
+            departments,
+            owner,
+        });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.t.substance.actions[i].judged = Some(Mark {

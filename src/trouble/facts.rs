@@ -2091,11 +2091,13 @@ pub enum StepReply {
     /// **Effective** tapped by someone who may not verify prevention action `n` (not in the
     /// chain nor its departments), or who owned it or marked it done: that it worked is for
     /// `chain` (without whoever did it) or the members of `departments` to say, as a
-    /// verification is; anyone asked may still say it did not.
+    /// verification is; anyone asked may still say it did not. `owner` when nobody but the
+    /// owner could confirm it (see `owner_checks`).
     EffectIsSomeoneElses {
         n: usize,
         chain: Vec<UserId>,
         departments: Vec<String>,
+        owner: Option<UserId>,
     },
     /// Who may correct (or `cancel`) an action.
     ActionChangeNotAllowed {

@@ -198,14 +198,31 @@ impl<'a> Viewers<'a> {
 
 /// Who may check the work on a trouble, that an action was done right (`action verify`) or that
 /// a measure worked (**Effective**): the manager chain or a member of one of its departments (a
-/// quality engineer). Not the owner or those added as such: the work checked is theirs. Whoever
-/// owned or did the work itself is refused where it is checked.
+/// quality engineer). Not the owner or those added as such: the work checked is theirs, unless
+/// nobody else could ([`owner_checks`]). Whoever owned or did the work itself is refused where
+/// it is checked.
 pub fn may_check(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
-    t.manager_chain().contains(user)
-        || departments_of(policy, t)
-            .iter()
-            .filter_map(|d| policy.departments.get(d))
-            .any(|d| d.members.contains(user))
+    (t.manager_chain().contains(user) && *user != t.owner)
+        || department_checkers(policy, t).any(|m| m == user)
+        || (*user == t.owner && owner_checks(policy, t))
+}
+
+/// The members of its departments other than the owner: they check its work.
+fn department_checkers<'a>(policy: &'a Policy, t: &'a Trouble) -> impl Iterator<Item = &'a UserId> + 'a {
+    departments_of(policy, t)
+        .into_iter()
+        .filter_map(|d| policy.departments.get(&d))
+        .flat_map(|d| d.members.iter())
+        .filter(|m| **m != t.owner)
+}
+
+/// Whether the owner checks the work on their trouble themself: nobody else could (nobody above
+/// them, as at the top of `[org]`, and no department's member on it), as they reopen it then. A
+/// measure that worked would otherwise stay unconfirmed for ever; who confirmed it is recorded.
+pub fn owner_checks(policy: &Policy, t: &Trouble) -> bool {
+    t.manager_chain().iter().all(|u| *u == t.owner)
+        && chain_for(policy, &t.owner, None).is_empty()
+        && department_checkers(policy, t).next().is_none()
 }
 
 /// Who may overrule the trouble's own rules (slow its clocks, close what is not done, let a

@@ -7534,6 +7534,7 @@ fn the_owner_may_not_confirm_that_a_measure_someone_they_added_did_worked() {
         n: 1,
         chain: users(&CHAIN),
         departments: depts(&["quality"]),
+        owner: None,
     });
     for who in ["U0SALES", ADDED] {
         let before = sim.t.clone();
@@ -8085,4 +8086,77 @@ fn fixing_a_cost_to_a_bare_zero_is_a_correction_the_chain_decides() {
     sim.click("U0MANAGER", ButtonAction::Proposal { n: 2, approve: true });
     let counted = counted_costs(&sim.t);
     assert!(counted.len() == 1 && counted[0].costs_nothing(), "{counted:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles mended: who confirms at the top of `[org]`, former owners
+
+/// At the top of `[org]`, with no department on the trouble, nobody but its owner could confirm
+/// that a measure worked: the owner may, as they reopen it then, and it is recorded as theirs.
+/// Whoever did the measure still may not, and hears that the owner confirms it.
+#[test]
+fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked() {
+    use crate::trouble::facts::StepReply;
+    let (mut sim, _) = Sim::open(config_with_a_junior(), "U0VP", req("ACME"));
+    assert!(sim.t.manager_chain().is_empty());
+    let given = "action prevent mold temperature alarm owner:<@U0JUNIOR> check:+1d";
+    sim.cmd("U0VP", crate::trouble::command::parse(given).expect("an action"));
+    let done = crate::trouble::command::parse("action done 1 installed").expect("a done");
+    let d = sim.cmd("U0JUNIOR", done);
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionDone { n: 1 })));
+    sim.cmd("U0VP", prevent("outgoing inspection of lot markings"));
+    let cause = crate::trouble::facts::Step::Cause {
+        text: "mold temperature drifted".into(),
+        escape: None,
+    };
+    sim.cmd("U0VP", Command::Step(cause));
+    let split = Command::Split {
+        ours: 100,
+        customer: 0,
+        other: 0,
+        reason: "our packing".into(),
+    };
+    sim.cmd("U0VP", split);
+    let cost = Command::Cost {
+        amount: "¥0".into(),
+        payer: "ours".into(),
+        note: "replaced free".into(),
+    };
+    sim.cmd("U0VP", cost);
+    for stage in StageId::all() {
+        sim.cmd("U0VP", Command::Done(stage, String::new()));
+    }
+    let d = sim.cmd("U0VP", Command::Close("customer satisfied".into()));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
+    sim.advance(hours(48));
+    let effective = ButtonAction::Effect {
+        n: 1,
+        effective: true,
+        round: None,
+        epoch: None,
+    };
+    let refused = Reply::Step(StepReply::EffectIsSomeoneElses {
+        n: 1,
+        chain: Vec::new(),
+        departments: Vec::new(),
+        owner: Some(u("U0VP")),
+    });
+    let before = sim.t.clone();
+    let d = sim.feed(Input::Button {
+        user: u("U0JUNIOR"),
+        action: effective.clone(),
+    });
+    assert_eq!(d.reply, Some(refused.clone()), "whoever did it never confirms it");
+    assert_no_effect(&d, "U0JUNIOR");
+    assert_eq!(sim.t, before);
+    for said in said_both(&refused) {
+        assert!(said.contains("<@U0VP>") && !said.contains("U0JUNIOR"), "{said}");
+    }
+    let recorded = Reply::Step(StepReply::EffectRecorded {
+        effective: true,
+        reopened: false,
+    });
+    assert_eq!(sim.click("U0VP", effective), recorded);
+    let judged = sim.t.substance.actions[0].judged.as_ref().map(|m| m.by.clone());
+    assert_eq!(judged, Some(u("U0VP")), "recorded as the owner's");
 }
