@@ -907,7 +907,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             let overruling = chain_text(l, &config.policy, overruling);
             tr!(
                 l,
-                format!("<@{to}>さんは担当者 <@{owner}>さんの部下のため、担当にできません。担当にすると、<@{owner}>さんが自分の担当だったトラブルの重大度を下げたり強制クローズしたりできるようになります。<@{owner}>さんの部下以外に渡してください（今それができるのは {overruling}です）。<@{to}>さんに対応してもらうには、`/trouble add @…` で参加者に加え、対策を割り当ててください。"),
+                format!("<@{to}>さんは担当者 <@{owner}>さんの部下のため、担当にできません。担当にすると、<@{owner}>さんが自分の担当だったトラブルの重大度を下げたり強制クローズしたりできるようになります（今、重大度の引き下げや強制クローズができるのは {overruling}です）。<@{owner}>さんの部下以外に渡してください。<@{to}>さんに対応してもらうには、`/trouble add @…` で参加者に加え、対策を割り当ててください。"),
                 format!("<@{to}> reports to <@{owner}>, the owner, so cannot own this trouble: <@{owner}> could then lower it or force its close, over a trouble that was theirs (only {overruling} can now). Hand it to someone <@{owner}> does not manage; to have <@{to}> work on it, add them with `/trouble add @…` and give them actions.")
             )
         }

@@ -7502,6 +7502,12 @@ fn a_trouble_is_not_handed_to_its_owners_own_report() {
             "{said}"
         );
     }
+    // Who overrules it now is said as such, never as who may hand it over.
+    let [_, ja] = said_both(&refused);
+    assert!(
+        ja.contains("重大度の引き下げや強制クローズができるのは <@U0MANAGER>"),
+        "{ja}"
+    );
 
     // Nobody above U0VP: their trouble handed to the rep is asked of the rep's chain, U0VP in it.
     let (mut top, _) = Sim::open(config_with_a_junior(), "U0VP", req("ACME"));
