@@ -903,12 +903,21 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("<@{to}>の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),
             format!("<@{to}> cannot own this trouble: nobody would be left above them to acknowledge it. Name a manager with `/trouble manager @…` first, then hand it over.")
         ),
-        Reply::HandedToOwnersReport { to, owner, overruling } => {
+        Reply::HandedToOwnersReport {
+            to,
+            owner,
+            overruling,
+            former,
+        } => {
             let overruling = chain_text(l, &config.policy, overruling);
+            let (was_ja, was_en) = match former {
+                true => ("以前の担当者", "who owned it before"),
+                false => ("担当者", "the owner"),
+            };
             tr!(
                 l,
-                format!("<@{to}>さんは担当者 <@{owner}>さんの部下のため、担当にできません。担当にすると、<@{owner}>さんが自分の担当だったトラブルの重大度を下げたり強制クローズしたりできるようになります（今、重大度の引き下げや強制クローズができるのは {overruling}です）。<@{owner}>さんの部下以外に渡してください。<@{to}>さんに対応してもらうには、`/trouble add @…` で参加者に加え、対策を割り当ててください。"),
-                format!("<@{to}> reports to <@{owner}>, the owner, so cannot own this trouble: <@{owner}> could then lower it or force its close, over a trouble that was theirs (only {overruling} can now). Hand it to someone <@{owner}> does not manage; to have <@{to}> work on it, add them with `/trouble add @…` and give them actions.")
+                format!("<@{to}>さんは{was_ja} <@{owner}>さんの部下のため、担当にできません。担当にすると、<@{owner}>さんが自分の担当だったトラブルの重大度を下げたり強制クローズしたりできるようになります（今、重大度の引き下げや強制クローズができるのは {overruling}です）。<@{owner}>さんの部下以外に渡してください。<@{to}>さんに対応してもらうには、`/trouble add @…` で参加者に加え、対策を割り当ててください。"),
+                format!("<@{to}> reports to <@{owner}>, {was_en}, so cannot own this trouble: <@{owner}> could then lower it or force its close, over a trouble that was theirs (only {overruling} can now). Hand it to someone <@{owner}> does not manage; to have <@{to}> work on it, add them with `/trouble add @…` and give them actions.")
             )
         }
         Reply::ManagerChanged { to, ack_withdrawn } => {

@@ -547,6 +547,11 @@ pub struct Trouble {
     pub summary: String,
     pub severity: Severity,
     pub owner: UserId,
+    /// Who owned it before, each hand-over's former owner in turn: a former owner never
+    /// overrules the trouble, nor is it handed to one of their reports or named to one as
+    /// manager (a record of an earlier release, which kept none, has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_owners: Vec<UserId>,
     pub manager: Option<UserId>,
     pub departments: Vec<String>,
     pub origin: Origin,
@@ -1152,6 +1157,7 @@ impl Trouble {
             summary,
             severity,
             owner,
+            former_owners,
             manager,
             departments,
             origin,
@@ -1211,6 +1217,7 @@ impl Trouble {
             && *summary == other.summary
             && *severity == other.severity
             && *owner == other.owner
+            && *former_owners == other.former_owners
             && *manager == other.manager
             && *departments == other.departments
             && *origin == other.origin

@@ -2,19 +2,28 @@
 
 use super::*;
 
-/// The refusal of handing `t` to `to` (whose chain would be `chain`) when its owner, or someone
-/// below them, would then overrule it (lower it, force its close): handed to the owner's own
-/// report, the owner would stand in the new owner's chain from `[org]`, over the trouble they
-/// owned. Refused while someone else overrules it now; with nobody above the owner (the top of
-/// `[org]`), handing it down is how it gets a chain at all.
+/// The refusal of handing `t` to `to` (whose chain would be `chain`) when its owner, someone
+/// who owned it before, or someone below either, would then overrule it (lower it, force its
+/// close): handed to their own report, they would stand in the new owner's chain from `[org]`,
+/// over the trouble they owned. Refused while someone else overrules it now; with nobody above
+/// the owner (the top of `[org]`), handing it down is how it gets a chain at all.
 fn handed_to_their_report(policy: &Policy, t: &Trouble, to: &UserId, chain: &[UserId]) -> Option<Reply> {
-    let theirs = |u: &UserId| *u == t.owner || policy.reports_to(u, &t.owner);
+    let owners = || std::iter::once(&t.owner).chain(&t.former_owners);
+    let whose = |u: &UserId| owners().find(|o| *u == **o || policy.reports_to(u, o)).cloned();
     let configured = chain_for(policy, to, None);
     let overruling_then = if configured.is_empty() { chain } else { &configured };
-    let overruling_now: Vec<UserId> = overruling_chain(policy, t).into_iter().filter(|u| !theirs(u)).collect();
-    (overruling_then.iter().any(theirs) && !overruling_now.is_empty()).then(|| Reply::HandedToOwnersReport {
+    let overruling_now: Vec<UserId> = overruling_chain(policy, t)
+        .into_iter()
+        .filter(|u| whose(u).is_none())
+        .collect();
+    let owner = overruling_then
+        .iter()
+        .find_map(whose)
+        .filter(|_| !overruling_now.is_empty())?;
+    Some(Reply::HandedToOwnersReport {
         to: to.clone(),
-        owner: t.owner.clone(),
+        former: owner != t.owner,
+        owner,
         overruling: overruling_now,
     })
 }
@@ -192,6 +201,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 .next()
                 .filter(|m| !w.t.manager_chain().contains(m) && *m != user);
             let from = std::mem::replace(&mut w.t.owner, to.clone());
+            if !w.t.former_owners.contains(&from) {
+                w.t.former_owners.push(from.clone());
+            }
             // What the former owner still had to do goes with the trouble: its reminders reach
             // the new owner, who may mark it done. Actions given to others stay theirs.
             let mut actions = Vec::new();

@@ -111,6 +111,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         summary: req.summary.clone(),
         severity,
         owner: owner.clone(),
+        former_owners: Vec::new(),
         manager: manager.clone(),
         departments,
         origin: Origin {

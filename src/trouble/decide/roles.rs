@@ -202,9 +202,10 @@ impl<'a> Viewers<'a> {
 /// nobody else could ([`owner_checks`]). Whoever owned or did the work itself is refused where
 /// it is checked.
 pub fn may_check(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
-    (t.manager_chain().contains(user) && *user != t.owner)
-        || department_checkers(policy, t).any(|m| m == user)
-        || (*user == t.owner && owner_checks(policy, t))
+    // Someone who owned it before checks no work on it either: it may be theirs.
+    let checker =
+        (t.manager_chain().contains(user) && *user != t.owner) || department_checkers(policy, t).any(|m| m == user);
+    (checker && !t.former_owners.contains(user)) || (*user == t.owner && owner_checks(policy, t))
 }
 
 /// The members of its departments other than the owner: they check its work.
@@ -229,13 +230,18 @@ pub fn owner_checks(policy: &Policy, t: &Trouble) -> bool {
 /// stage pass without what it must find): the owner's chain from `[org]`, or the trouble's chain
 /// when `[org]` gives none. A manager named in front of it acknowledges and approves, but does
 /// not overrule.
+///
+/// Never someone who owned it before: handed over, the trouble they caused is no longer theirs
+/// to overrule, wherever `[org]` puts them (handed to a colleague of their report's, say, or
+/// `[org]` changed since).
 pub fn overruling_chain(policy: &Policy, t: &Trouble) -> Vec<UserId> {
     let configured = chain_for(policy, &t.owner, None);
-    if configured.is_empty() {
+    let chain = if configured.is_empty() {
         t.manager_chain().to_vec()
     } else {
         configured
-    }
+    };
+    chain.into_iter().filter(|u| !t.former_owners.contains(u)).collect()
 }
 
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {

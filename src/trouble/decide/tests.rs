@@ -7492,6 +7492,7 @@ fn a_trouble_is_not_handed_to_its_owners_own_report() {
         to: u("U0JUNIOR"),
         owner: u("U0SALES"),
         overruling: users(&CHAIN),
+        former: false,
     };
     assert_eq!(d.reply, Some(refused.clone()));
     assert_no_effect(&d, "handed to the owner's report");
@@ -8165,4 +8166,44 @@ fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked
     assert_eq!(sim.click("U0VP", effective), recorded);
     let judged = sim.t.substance.actions[0].judged.as_ref().map(|m| m.by.clone());
     assert_eq!(judged, Some(u("U0VP")), "recorded as the owner's");
+}
+
+/// Handed on by its owner's manager to a colleague, then on to a report of the first owner's, a
+/// trouble would be overruled by whoever first owned it (in the new owner's chain from `[org]`):
+/// refused, naming them as who owned it before. Whoever owned it never overrules it (lowers it,
+/// forces its close) nor checks its work, wherever `[org]` puts them later.
+#[test]
+fn a_former_owner_never_comes_to_overrule_the_trouble_they_owned() {
+    let mut sim = Sim::ready_with(config_with_a_junior(), req("ACME"));
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
+    assert_eq!(sim.t.former_owners, users(&["U0SALES"]));
+    let before = sim.t.clone();
+    let overruling = crate::trouble::decide::chain_for(&sim.config, &u("U0OTHERREP"), None);
+    assert!(!overruling.contains(&u("U0SALES")));
+    let d = sim.cmd("U0OTHERMGR", Command::Owner(u("U0JUNIOR")));
+    let refused = Reply::HandedToOwnersReport {
+        to: u("U0JUNIOR"),
+        owner: u("U0SALES"),
+        overruling,
+        former: true,
+    };
+    assert_eq!(d.reply, Some(refused.clone()));
+    assert_no_effect(&d, "handed to a former owner's report");
+    assert_eq!(sim.t, before);
+    let [en, ja] = said_both(&refused);
+    assert!(en.contains("<@U0SALES>, who owned it before"), "{en}");
+    assert!(ja.contains("以前の担当者 <@U0SALES>"), "{ja}");
+
+    // `[org]` changed since: the first owner now manages the new owner. They do not overrule.
+    sim.config.managers.insert(u("U0OTHERREP"), u("U0SALES"));
+    let lower = Command::Severity {
+        to: Severity::new(3),
+        reason: "minor after all".into(),
+    };
+    let d = sim.cmd("U0SALES", lower);
+    assert!(matches!(d.reply, Some(Reply::NotAllowed { .. })), "{:?}", d.reply);
+    assert_eq!(sim.t.severity, before.severity);
+    assert!(!crate::trouble::decide::overruling_chain(&sim.config, &sim.t).contains(&u("U0SALES")));
+    assert!(!crate::trouble::decide::may_check(&sim.config, &sim.t, &u("U0SALES")));
 }

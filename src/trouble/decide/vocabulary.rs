@@ -1412,8 +1412,10 @@ pub enum Reply {
     /// the trouble they owned; `overruling`, who does now.
     HandedToOwnersReport {
         to: UserId,
+        /// The owner `to` reports to, or, when `former`, who owned it before.
         owner: UserId,
         overruling: Vec<UserId>,
+        former: bool,
     },
     ManagerChanged {
         to: UserId,
