@@ -8207,3 +8207,23 @@ fn a_former_owner_never_comes_to_overrule_the_trouble_they_owned() {
     assert!(!crate::trouble::decide::overruling_chain(&sim.config, &sim.t).contains(&u("U0SALES")));
     assert!(!crate::trouble::decide::may_check(&sim.config, &sim.t, &u("U0SALES")));
 }
+
+/// Named manager of the trouble they owned, or their report named, whoever owned it before
+/// would acknowledge and close it: refused, as for the owner, and nothing changes.
+#[test]
+fn a_former_owner_or_their_report_is_not_named_manager() {
+    let mut sim = Sim::ready_with(config_with_a_junior(), req("ACME"));
+    sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert_eq!(sim.t.owner, u("U0OTHERREP"));
+    for named in ["U0SALES", "U0JUNIOR"] {
+        let before = sim.t.clone();
+        let d = sim.cmd("U0OTHERMGR", Command::Manager(u(named)));
+        let refused = Reply::ManagerReportsToOwner {
+            manager: u(named),
+            owner: u("U0SALES"),
+        };
+        assert_eq!(d.reply, Some(refused), "{named}");
+        assert_no_effect(&d, named);
+        assert_eq!(sim.t, before, "{named}");
+    }
+}
