@@ -499,6 +499,16 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("<@{manager}>は設定上 <@{owner}>の部下のため、このトラブルの上司にはなれません。<@{owner}>より上の人を指名してください。"),
             format!("<@{manager}> reports to <@{owner}> (in the bot's org settings), so cannot be the manager of their trouble. Name someone above <@{owner}>.")
         ),
+        Reply::ManagerOwnedItBefore { manager, former } if manager == former => tr!(
+            l,
+            format!("<@{former}>さんは以前このトラブルの担当者だったため、上司にはなれません（自分が担当したトラブルを確認・クローズすることはできません）。別の人を指名してください。"),
+            format!("<@{former}> owned this trouble before, so cannot be its manager (nobody acknowledges or closes a trouble they owned). Name someone else.")
+        ),
+        Reply::ManagerOwnedItBefore { manager, former } => tr!(
+            l,
+            format!("<@{manager}>さんは設定上、以前このトラブルの担当者だった <@{former}>さんの部下のため、上司にはなれません。<@{former}>さんより上の人を指名してください。"),
+            format!("<@{manager}> reports to <@{former}>, who owned this trouble before (in the bot's org settings), so cannot be its manager. Name someone above <@{former}>.")
+        ),
         Reply::OwnerCannotBeManager => tr!(
             l,
             "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に確認依頼・エスカレーションの対象です）。",

@@ -310,9 +310,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             // Nor whoever owned it before, or their report: they would acknowledge and close the
             // trouble they caused, as the owner would.
             let former = w.t.former_owners.iter().find_map(|f| {
-                manager_refusal(w.ctx.policy, f, &to).map(|_| Reply::ManagerReportsToOwner {
+                manager_refusal(w.ctx.policy, f, &to).map(|_| Reply::ManagerOwnedItBefore {
                     manager: to.clone(),
-                    owner: f.clone(),
+                    former: f.clone(),
                 })
             });
             if let Some(refusal) = manager_refusal(w.ctx.policy, &w.t.owner, &to).or(former) {

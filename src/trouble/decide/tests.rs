@@ -8218,11 +8218,16 @@ fn a_former_owner_or_their_report_is_not_named_manager() {
     for named in ["U0SALES", "U0JUNIOR"] {
         let before = sim.t.clone();
         let d = sim.cmd("U0OTHERMGR", Command::Manager(u(named)));
-        let refused = Reply::ManagerReportsToOwner {
+        let refused = Reply::ManagerOwnedItBefore {
             manager: u(named),
-            owner: u("U0SALES"),
+            former: u("U0SALES"),
         };
-        assert_eq!(d.reply, Some(refused), "{named}");
+        assert_eq!(d.reply, Some(refused.clone()), "{named}");
+        // Said as what it is: the former owner is never told they report to themself.
+        for text in said_both(&refused) {
+            assert!(!text.contains("<@U0SALES> reports to <@U0SALES>"), "{text}");
+            assert!(text.contains("U0SALES"), "{text}");
+        }
         assert_no_effect(&d, named);
         assert_eq!(sim.t, before, "{named}");
     }

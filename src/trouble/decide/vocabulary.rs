@@ -1275,6 +1275,12 @@ pub enum Reply {
         manager: UserId,
         owner: UserId,
     },
+    /// The manager named owned the trouble before (`manager == former`), or reports to whoever
+    /// did: they would come to acknowledge and close what they (or their superior) caused.
+    ManagerOwnedItBefore {
+        manager: UserId,
+        former: UserId,
+    },
     ParticipantsAdded {
         users: Vec<UserId>,
         depts: Vec<String>,
