@@ -8232,3 +8232,28 @@ fn a_former_owner_or_their_report_is_not_named_manager() {
         assert_eq!(sim.t, before, "{named}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The DM refusals mended: what the customer may read, and who hears of whom.
+// ---------------------------------------------------------------------------------------------
+
+/// The notice that the app may DM nobody names the chain and the install to mend: internal, so
+/// a trouble's channel shared with the customer never reads it (kept to withdraw should it be
+/// shared later), and the copy held from it goes to the owner by DM as other held lines do.
+#[test]
+fn the_notice_that_nobody_can_be_dmed_is_for_the_team_alone() {
+    let mut sim = Sim::ready(req("ACME"));
+    let no_scope = |who: &str| refused_dm(who, "missing_scope", DmRefusal::AppLacksPermission);
+    sim.feed(no_scope("U0MANAGER"));
+    sim.feed(no_scope("U0DIRECTOR"));
+    let d = sim.feed(no_scope("U0VP"));
+    let notice = messages(&d)
+        .into_iter()
+        .find(|m| matches!(m, Message::PersonUnreachable { .. }))
+        .expect("told in the channel");
+    assert!(outside::for_the_team_alone(&notice), "{notice:?}");
+    let d = sim.feed(Input::Delivered(Outcome::FollowUpHeld {
+        message: notice.clone(),
+    }));
+    assert_eq!(dms(&d), vec![(u("U0SALES"), notice)]);
+}
