@@ -309,6 +309,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                         false => None,
                     };
                     let error = e.code();
+                    let refusal = e.dm_refusal();
                     break Some(match (&item.op, waiting) {
                         (_, Some(channel)) => channel_unavailable(item, channel, method, error),
                         (
@@ -318,8 +319,8 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                             },
                             _,
                         ) => Outcome::ReporterUrlRefused { error },
-                        (Op::Post { to: Dest::Dm(who), .. }, _) if e.dm_refusal().is_some() => {
-                            let why = e.dm_refusal().unwrap_or_default();
+                        (Op::Post { to: Dest::Dm(who), .. }, _) if refusal.is_some() => {
+                            let why = refusal.unwrap_or_default();
                             if why == DmRefusal::AppLacksPermission {
                                 app_lacks_dm_permission(&error);
                             }
@@ -384,7 +385,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
     }
 }
 
-/// The app may DM nobody (`error`: a scope missing, its Messages tab off): every trouble's
+/// The app may DM nobody (`error`: a scope missing, a workspace preference): every trouble's
 /// chain fails alike until a Slack admin mends the install, so the admin reads it above the
 /// warnings, once a process rather than once a DM.
 fn app_lacks_dm_permission(error: &str) {
@@ -392,7 +393,7 @@ fn app_lacks_dm_permission(error: &str) {
     if !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         tracing::error!(
             %error,
-            "Slack refuses the app every DM: reinstall it with the bot scopes of manifest.yml (im:write, chat:write) and its Messages tab on; `trouble-bot check-slack` names what is missing"
+            "Slack refuses the app every DM: reinstall it with the bot scopes of manifest.yml (im:write, chat:write), or lift the workspace preference that keeps the bot from posting; `trouble-bot check-slack` names a missing scope"
         );
     }
 }

@@ -233,24 +233,16 @@ const TOKEN_REFUSED_ERRORS: &[&str] = &[
 const NO_SUCH_PERSON: &[&str] = &["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"];
 
 /// What they answer a DM to someone who is there but whom the bot may not reach: a guest or
-/// someone else it cannot see, someone outside the workspaces it is in, a workspace preference.
-const NOT_VISIBLE: &[&str] = &[
-    "user_not_visible",
-    "invalid_user_combination",
-    "team_access_not_granted",
-    "restricted_action",
-    "user_is_restricted",
-];
+/// someone else it cannot see, someone outside the workspaces it is in; or, for the one
+/// conversation, `no_permission` (Slack: the app is to be a member of it), which says nothing of
+/// anyone else's DM, so it is told of one person at a time.
+const NOT_VISIBLE: &[&str] = &["user_not_visible", "invalid_user_combination", "no_permission"];
 
 /// What they answer when the app itself may not DM anyone: a bot scope missing (`im:write`,
-/// `chat:write`), the wrong kind of token, the app's Messages tab turned off. An install
-/// problem, for a Slack admin to mend.
-const APP_LACKS_PERMISSION: &[&str] = &[
-    "missing_scope",
-    "not_allowed_token_type",
-    "no_permission",
-    "messages_tab_disabled",
-];
+/// `chat:write`), the wrong kind of token, a workspace preference that keeps the bot from
+/// posting (`restricted_action`, about the bot, never its reader). An install or workspace
+/// setting for a Slack admin to mend.
+const APP_LACKS_PERMISSION: &[&str] = &["missing_scope", "not_allowed_token_type", "restricted_action"];
 
 impl SlackError {
     /// A permanent error will fail the same way on every retry (bad scope, unknown channel, …).
@@ -1141,10 +1133,14 @@ mod tests {
             ("cannot_dm_bot", Some(DmRefusal::NoSuchPerson)),
             ("user_deactivated", Some(DmRefusal::NoSuchPerson)),
             ("user_not_visible", Some(DmRefusal::NotVisible)),
-            ("restricted_action", Some(DmRefusal::NotVisible)),
+            ("no_permission", Some(DmRefusal::NotVisible)),
+            ("restricted_action", Some(DmRefusal::AppLacksPermission)),
             ("missing_scope", Some(DmRefusal::AppLacksPermission)),
             ("not_allowed_token_type", Some(DmRefusal::AppLacksPermission)),
-            ("messages_tab_disabled", Some(DmRefusal::AppLacksPermission)),
+            // Documented for neither method: a refusal of the message, never of a reader.
+            ("user_is_restricted", None),
+            ("team_access_not_granted", None),
+            ("messages_tab_disabled", None),
             ("msg_too_long", None),
             ("invalid_blocks", None),
         ] {

@@ -935,9 +935,9 @@ pub enum DmRefusal {
     #[default]
     NoSuchPerson,
     /// They exist, but the bot may not reach them: a guest it cannot see, someone of another
-    /// workspace of the organisation, a workspace setting that keeps the bot from DMing them.
+    /// workspace of the organisation, their one conversation refused to the app.
     NotVisible,
-    /// The app may DM nobody (a scope missing, its Messages tab off): an install problem, so
+    /// The app may DM nobody (a scope missing, a workspace preference): an install problem, so
     /// every DM fails alike until a Slack admin mends it, and then reaches everyone again.
     AppLacksPermission,
 }
