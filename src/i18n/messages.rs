@@ -1931,8 +1931,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ..
         } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
-            // Nobody in the chain was reached: the owner, who reads this in the channel or not
-            // at all, is to tell each of them.
+            // The bot can DM nobody now, whoever it reached before: the owner, who reads this in
+            // the channel, is to tell each of them.
             let mut chain: Vec<&UserId> = t.escalation.chain.iter().collect();
             if chain.is_empty() {
                 chain.push(who);
@@ -1941,8 +1941,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let owner = user(&t.owner);
             Rendered::text(tr!(
                 l,
-                format!("⚠️ {owner} トラブル {id}（{customer}）の確認を DM で依頼できませんでした。アプリに Slack の権限がなく（{error}）、ボットは誰にも DM を送れません。*{chain} の誰にも確認を依頼できていません*。直接伝えてください。Slack の管理者に、`manifest.yml` のスコープ（`im:write`、`chat:write`）でアプリを再インストールし、アプリのメッセージタブを有効にするよう依頼してください（`trouble-bot check-slack` で不足が分かります）。"),
-                format!("⚠️ {owner} The bot could not DM anyone to acknowledge trouble {id} ({customer}): the app lacks a Slack permission ({error}), so *nobody has been asked: {chain}*. Tell them yourself, and ask your Slack admin to reinstall the app with the scopes of `manifest.yml` (`im:write`, `chat:write`) and its Messages tab on (`trouble-bot check-slack` names what is missing).")
+                format!("⚠️ {owner} トラブル {id}（{customer}）の確認を DM で依頼できませんでした。アプリに Slack の権限がなく（{error}）、*ボットはもう誰にも DM を送れません*。{chain} に直接伝えてください。Slack の管理者に、`manifest.yml` のスコープ（`im:write`、`chat:write`）でアプリを再インストールするか、ボットの投稿を止めているワークスペースの設定を見直すよう依頼してください（`trouble-bot check-slack` で不足しているスコープが分かります）。"),
+                format!("⚠️ {owner} The bot could not DM anyone to acknowledge trouble {id} ({customer}): the app lacks a Slack permission ({error}), so *the bot can no longer DM anyone*. Tell {chain} yourself, and ask your Slack admin to reinstall the app with the scopes of `manifest.yml` (`im:write`, `chat:write`) or lift the workspace preference that keeps the bot from posting (`trouble-bot check-slack` names a missing scope).")
             ))
         }
         Message::PersonUnreachable {

@@ -320,9 +320,10 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String, why: 
         }
         false => Vec::new(),
     };
-    // Nor would a DM to the owner arrive then: the trouble's channel, where there is one, says
-    // it to them and to everyone in it.
-    let (lane, to) = match (app_wide, w.t.channel.is_some()) {
+    // Nor would a DM to the owner arrive then: the trouble's channel says it to them and to
+    // everyone in it, a channel still being made once it is (the outbox waits for it). Only a
+    // channel Slack refused to make leaves a DM, which may fail alike.
+    let (lane, to) = match (app_wide, w.t.channel.is_some() || !w.t.channel_refused) {
         (true, true) => (Lane::Channel, Dest::TroubleChannel),
         _ => (Lane::Dm, Dest::Dm(owner)),
     };

@@ -7698,7 +7698,7 @@ fn escalation_asked(d: &Decision) -> Vec<UserId> {
 
 #[test]
 fn a_manager_the_bot_may_not_reach_is_passed_over_at_once_and_the_owner_is_told_to_reach_them() {
-    for error in ["user_not_visible", "restricted_action"] {
+    for error in ["user_not_visible", "no_permission"] {
         let mut sim = Sim::ready(req("ACME"));
         let d = sim.feed(refused_dm("U0MANAGER", error, DmRefusal::NotVisible));
         assert_eq!(escalation_asked(&d), users(&["U0DIRECTOR"]), "{error}: asked at once");
@@ -7758,10 +7758,11 @@ fn without_leave_to_dm_the_chain_is_walked_at_once_and_the_owner_told_once_in_th
 }
 
 #[test]
-fn without_leave_to_dm_and_without_a_channel_the_owner_is_still_told_by_dm() {
+fn without_leave_to_dm_and_with_the_channel_refused_the_owner_is_told_by_dm() {
     let no_token_type = |who: &str| refused_dm(who, "not_allowed_token_type", DmRefusal::AppLacksPermission);
     let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
     assert!(sim.t.channel.is_none());
+    sim.t.channel_refused = true;
     for who in ["U0MANAGER", "U0DIRECTOR"] {
         let d = sim.feed(no_token_type(who));
         assert!(told_unreachable(&d).is_empty(), "not for {who}: told once");
@@ -8256,4 +8257,20 @@ fn the_notice_that_nobody_can_be_dmed_is_for_the_team_alone() {
         message: notice.clone(),
     }));
     assert_eq!(dms(&d), vec![(u("U0SALES"), notice)]);
+}
+
+/// A channel still being made is no channel refused: the notice waits for it in the outbox
+/// rather than going by a DM that fails alike.
+#[test]
+fn without_leave_to_dm_a_channel_being_made_is_told_once_it_is() {
+    let no_scope = |who: &str| refused_dm(who, "missing_scope", DmRefusal::AppLacksPermission);
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    assert!(sim.t.channel.is_none() && !sim.t.channel_refused);
+    sim.feed(no_scope("U0MANAGER"));
+    sim.feed(no_scope("U0DIRECTOR"));
+    let d = sim.feed(no_scope("U0VP"));
+    assert_eq!(
+        told_unreachable(&d),
+        vec![(Dest::TroubleChannel, u("U0VP"), DmRefusal::AppLacksPermission, true)]
+    );
 }
