@@ -606,7 +606,16 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, chain_before: 
 
 fn rechain_escalation(w: &mut Work, chain: Vec<UserId>) {
     let escalation = &mut w.t.escalation;
-    let asked: Vec<UserId> = escalation.chain.iter().take(escalation.level + 1).cloned().collect();
+    // Whoever the escalation asks now ([`Escalation::asks`]): the chain as far as it reached,
+    // and the owner's manager a fixed `[org]` names, asked from outside it. Taken into the new
+    // chain, they are still asked, and it goes on from them.
+    let asked: Vec<UserId> = escalation
+        .chain
+        .iter()
+        .take(escalation.level + 1)
+        .chain(escalation.asked_outside())
+        .cloned()
+        .collect();
     if escalation.chain.last() != chain.last() {
         escalation.top_repings = 0;
     }

@@ -8274,3 +8274,34 @@ fn without_leave_to_dm_a_channel_being_made_is_told_once_it_is() {
         vec![(Dest::TroubleChannel, u("U0VP"), DmRefusal::AppLacksPermission, true)]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The manager a fixed `[org]` names is asked wherever the chain is (mends of the `phone` work)
+// ---------------------------------------------------------------------------------------------
+
+/// A manager named while the owner's manager a fixed `[org]` names is asked from outside the
+/// chain takes them into it (behind the one named): they are still asked, as their DM says, and
+/// the escalation goes on from them. Their answer counts, Home lists it, the status names them.
+#[test]
+fn naming_a_manager_keeps_asking_the_manager_a_fixed_org_names() {
+    let mut sim = asked_the_manager_org_names_now();
+    let them = u("U0NEWMGR");
+    // The chain kept since opening may still name a manager (`who_may`, NameManager).
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(sim.t.manager_chain(), &[u("U0OTHERMGR"), them.clone()]);
+    assert!(sim.t.escalation.asks(&them), "{:?}", sim.t.escalation);
+    assert!(sim.t.awaits_ack_of(&them));
+    assert_eq!(kept_dms(&sim.t), vec!["5.1"]);
+    assert!(!edits(&d).iter().any(|(ts, _)| ts == "5.1"), "{:?}", d.deliveries);
+    assert!(crate::trouble::home::people(&sim.t).contains(&them));
+    assert!(sim.t.escalation.asked_now().contains(&them), "{:?}", sim.t.escalation);
+    // The one named is new to it, and asked.
+    assert!(
+        dms(&d).iter().any(|(who, _)| *who == u("U0OTHERMGR")),
+        "{:?}",
+        d.deliveries
+    );
+
+    sim.feed(Input::DmReply { user: them.clone() });
+    assert_eq!(sim.t.ack.as_ref().map(|a| &a.by), Some(&them));
+}
