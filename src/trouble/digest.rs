@@ -163,6 +163,7 @@ pub fn managers<'a>(policy: &Policy, troubles: impl IntoIterator<Item = &'a Trou
     for t in troubles {
         all.extend(t.manager.iter().cloned());
         all.extend(t.manager_chain().iter().cloned());
+        all.extend(t.escalation.asked_outside().cloned());
     }
     all
 }
@@ -243,8 +244,11 @@ pub fn weekly<'a>(
     let checks = actions_where(troubles.iter().filter(|t| !t.is_open()), horizon, |a| {
         check_due(a, horizon) && !overdue(a, now)
     });
+    // Its manager and chain, and the owner's manager a fixed `[org]` names, asked from outside
+    // the chain ([`Escalation::asked_outside`]): the bot asked them, and they may acknowledge it.
     let concerns = |t: &Trouble, m: &UserId| {
-        (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
+        let chain = t.manager.as_ref() == Some(m) || t.manager_chain().contains(m);
+        (chain && may_see(policy, t, m)) || t.escalation.asked_outside() == Some(m)
     };
     // Open, or closed with a check due or an action overdue: listed (one pass, not a search of
     // the lists per trouble, and no copy of them).
@@ -538,5 +542,27 @@ mod tests {
         quiet.substance.actions.remove(0);
         assert!(!speaks_of(&quiet, now));
         assert!(weekly(&c, now, &[quiet], |_| now).is_empty());
+    }
+
+    /// The owner's manager a fixed `[org]` names, asked from outside the chain kept on the
+    /// trouble, finds it in their digest as waiting for their acknowledgement, private or not.
+    #[test]
+    fn the_manager_a_fixed_org_names_finds_the_trouble_they_are_asked_about() {
+        let mut c = config(&[]);
+        c.managers.insert(UserId::new("U0SALES"), UserId::new("U0NEWMGR"));
+        let asked = |id: &str, private: bool| {
+            let mut t = trouble(id, 2, "U0MANAGER", private);
+            t.escalation.owners_manager_now = Some(UserId::new("U0NEWMGR"));
+            t
+        };
+        let troubles = [asked("t-1", false), asked("t-2", true)];
+        let digests = weekly(&c, at("2026-12-07T00:00:00Z"), &troubles, |t| t.opened_at);
+        let theirs = digests
+            .iter()
+            .find(|d| d.manager.as_str() == "U0NEWMGR")
+            .expect("a digest");
+        let ids = |ts: &[&Trouble]| ts.iter().map(|t| t.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&theirs.unacknowledged), ["t-1", "t-2"]);
+        assert_eq!(ids(&theirs.open), ["t-1", "t-2"]);
     }
 }
