@@ -1131,6 +1131,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("✅ トラブル {}（{}）を確認しました。エスカレーションは止まります。チャンネル: {}", t.id, away(&t.customer), channel_ref(l, t)),
             format!("✅ You acknowledged trouble {} ({}). Escalation has stopped. Its channel: {}", t.id, away(&t.customer), channel_ref(l, t))
         )),
+        Message::AckRefusedInDm => {
+            use crate::trouble::decide::{who_may, Act, Reply};
+            let refused = Reply::NotAllowed {
+                act: Act::Acknowledge,
+                who: who_may(&config.policy, t, Act::Acknowledge),
+            };
+            let named = Reply::AboutTrouble {
+                id: t.id.clone(),
+                customer: t.customer.clone(),
+                reply: Box::new(refused),
+            };
+            Rendered::text(super::replies::reply_text(l, config, &named))
+        }
         Message::Acknowledged { by, wait_withheld: true, .. } => Rendered::text(tr!(l, format!("✅ {}が確認しました。", user(by)), format!("✅ Acknowledged by {}.", user(by)))),
         Message::Acknowledged { by, after_secs, .. } => Rendered::text(tr!(
             l,

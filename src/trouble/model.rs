@@ -986,6 +986,10 @@ pub struct AwaitingAck {
     pub owner: UserId,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub known: Vec<UserId>,
+    /// The owner's manager a fixed `[org]` named, asked from outside the chain
+    /// ([`Escalation::asked_outside`]): a start that finds `[org]` names someone else lets them go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<UserId>,
 }
 
 /// The parts of a trouble its customer update's due time is judged from (with its severity and
@@ -1060,6 +1064,7 @@ impl From<&Trouble> for TroubleSummary {
             awaiting: (t.ack.is_none() && t.is_open()).then(|| AwaitingAck {
                 owner: t.owner.clone(),
                 known: t.escalation.known(),
+                outside: t.escalation.asked_outside().cloned(),
             }),
         }
     }

@@ -91,20 +91,23 @@ fn chain_may_ask_now(w: &Work) -> bool {
 /// trouble still starts with whom `[org]` named then, so the owner's manager it names now would
 /// never hear of the trouble, though they may acknowledge it. At the escalation's next step they
 /// are invited and asked, once; `again`, at each daily round once the bot gave up going up.
-/// Whether they were asked.
+/// One it asked so before whom `[org]` no longer names is asked no longer. Whether whom it asks
+/// changed.
 fn ask_owners_manager_now(w: &mut Work, again: bool) -> bool {
-    let Some(now) = chain_for(w.ctx.policy, &w.t.owner, None).into_iter().next() else {
-        return false;
+    let now = chain_for(w.ctx.policy, &w.t.owner, None).into_iter().next();
+    let released = release_owners_manager_before(w, now.as_ref());
+    let Some(now) = now else {
+        return released;
     };
     // Not again once the escalation knows them: at a start, the open troubles' summaries tell
     // the same from `Escalation::known` (`org_may_name_someone_new`): a change here changes both.
     let escalation = &w.t.escalation;
     if escalation.chain.contains(&now) || escalation.unreachable.contains(&now) {
-        return false;
+        return released;
     }
     let heard = escalation.asked_at(&now).is_some();
     if heard && !again {
-        return false;
+        return released;
     }
     if !heard {
         w.log(None, Event::ManagerPinged { manager: now.clone() });
@@ -115,17 +118,43 @@ fn ask_owners_manager_now(w: &mut Work, again: bool) -> bool {
     true
 }
 
+/// `[org]` fixed again since the owner's manager it named was asked from outside the chain:
+/// it names someone else now (`now`), or nobody, and they may no longer acknowledge (`who_may`).
+/// They are asked no longer: their DM loses its button, as one posted after a change of the
+/// chain left them out does, rather than keep one that refuses. Whether they were asked.
+fn release_owners_manager_before(w: &mut Work, now: Option<&UserId>) -> bool {
+    let Some(before) = w.t.escalation.asked_outside().cloned() else {
+        return false;
+    };
+    if now == Some(&before) {
+        return false;
+    }
+    w.t.escalation.owners_manager_now = None;
+    w.changed = true;
+    let (gone, kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.dms)
+        .into_iter()
+        .partition(|dm| dm.asks() == Some(&before));
+    w.t.escalation.dms = kept;
+    for dm in &gone {
+        edit_escalation_dm(w, dm, false);
+    }
+    true
+}
+
 /// Whether the start's look at `[org]` ([`ask_owners_manager_at_start`]) may ask someone about
 /// the open trouble `summary` speaks of: nobody acknowledged it and the owner's manager `[org]`
-/// names now is not its escalation's yet. A summary that does not say (an earlier release's)
-/// may. So the look reads the open troubles' summaries, and only these troubles whole: at
+/// names now is not its escalation's yet, or is no longer the one it asked from outside it (let
+/// go). A summary that does not say (an earlier release's) may. So the look reads the open troubles' summaries, and only these troubles whole: at
 /// 100,000 troubles, reading every unacknowledged open one held ~30 MB more after the start.
 pub fn org_may_name_someone_new(policy: &Policy, summary: &TroubleSummary) -> bool {
     match &summary.awaiting {
         None => !summary.acknowledged,
-        Some(a) => chain_for(policy, &a.owner, None)
-            .first()
-            .is_some_and(|now| !a.known.contains(now)),
+        Some(a) => {
+            let now = chain_for(policy, &a.owner, None).into_iter().next();
+            let new = now.as_ref().is_some_and(|now| !a.known.contains(now));
+            // The one it asked before from outside the chain, whom `[org]` no longer names.
+            new || a.outside.is_some() && a.outside != now
+        }
     }
 }
 

@@ -69,9 +69,16 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         }
         Input::DmReply { user } => {
             // Someone else may have acknowledged since it was looked up: the DM's edit says so.
-            if w.t.ack.is_none() && w.t.is_open() && may(ctx.policy, &w.t, &user, Act::Acknowledge) {
-                acknowledge(&mut w, &user);
-                w.post(Lane::Dm, Dest::Dm(user), Message::AcknowledgedInDm);
+            if w.t.ack.is_none() && w.t.is_open() {
+                // Taken for theirs as it asks them, yet they may not (a reorg since): told so,
+                // as a tap on the button is, rather than left with no answer at all.
+                match may(ctx.policy, &w.t, &user, Act::Acknowledge) {
+                    true => {
+                        acknowledge(&mut w, &user);
+                        w.post(Lane::Dm, Dest::Dm(user), Message::AcknowledgedInDm);
+                    }
+                    false => w.post(Lane::Dm, Dest::Dm(user), Message::AckRefusedInDm),
+                }
             }
             None
         }

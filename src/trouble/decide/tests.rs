@@ -8305,3 +8305,57 @@ fn naming_a_manager_keeps_asking_the_manager_a_fixed_org_names() {
     sim.feed(Input::DmReply { user: them.clone() });
     assert_eq!(sim.t.ack.as_ref().map(|a| &a.by), Some(&them));
 }
+
+/// `[org]` fixed again since the owner's manager it named was asked from outside the chain:
+/// back to the manager the chain holds, or on to a third person. The start lets the one asked
+/// before go (they may no longer acknowledge): their DM loses its button, Home and a DM answer
+/// no longer take it for theirs; a third person is asked in their place.
+#[test]
+fn org_fixed_again_lets_go_of_the_manager_it_named_before() {
+    let them = u("U0NEWMGR");
+    for (org, third) in [("U0MANAGER", None), ("U0THIRD", Some(u("U0THIRD")))] {
+        let mut sim = asked_the_manager_org_names_now();
+        sim.config = Config::from_sources(
+            Some(&CONFIG.replace("U0SALES = \"U0MANAGER\"", &format!("U0SALES = \"{org}\""))),
+            &BTreeMap::new(),
+        )
+        .expect("the fixed config is valid")
+        .policy;
+        // The start reads the trouble: its summary says whom it asked from outside the chain.
+        let summary = crate::trouble::model::TroubleSummary::from(&sim.t);
+        assert!(super::org_may_name_someone_new(&sim.config, &summary), "{org}");
+        let d = sim.feed(Input::OrgRead);
+        assert!(!sim.t.escalation.asks(&them), "{org}");
+        assert!(!sim.t.awaits_ack_of(&them), "{org}");
+        assert!(!crate::trouble::home::people(&sim.t).contains(&them), "{org}");
+        let settled = Message::EscalationDmSettled {
+            asked_again: false,
+            to: None,
+        };
+        assert!(
+            edits(&d).contains(&("5.1".to_string(), settled)),
+            "{org}: {:?}",
+            d.deliveries
+        );
+        assert_eq!(sim.t.escalation.asked_outside(), third.as_ref(), "{org}");
+        let asked: Vec<UserId> = dms(&d).into_iter().map(|(who, _)| who).collect();
+        assert_eq!(asked, third.into_iter().collect::<Vec<_>>(), "{org}");
+        assert!(!kept_dms(&sim.t).contains(&"5.1"), "{org}");
+    }
+}
+
+/// Someone whose DM answer reaches a trouble they may not acknowledge (the chain kept on it
+/// asks them, a reorg since puts them below its owner) hears the refusal a tap on the button
+/// gets, naming the trouble and who may, in both locales: never nothing at all.
+#[test]
+fn a_dm_answer_by_someone_who_may_not_acknowledge_is_answered() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(Input::DmReply { user: u("U0OTHERMGR") });
+    assert!(sim.t.ack.is_none());
+    assert_eq!(dms(&d), vec![(u("U0OTHERMGR"), Message::AckRefusedInDm)]);
+    let config = full_config();
+    for l in [crate::i18n::Locale::En, crate::i18n::Locale::Ja] {
+        let text = crate::i18n::render(l, &config, &sim.t, &Message::AckRefusedInDm).text;
+        assert!(text.contains(sim.t.id.as_str()) && text.contains("U0MANAGER"), "{text}");
+    }
+}

@@ -174,6 +174,9 @@ pub enum Message {
     TopOfOrgHint,
     /// The answer in the DM of whoever acknowledged by writing there ([`Input::DmReply`]).
     AcknowledgedInDm,
+    /// The answer in the DM of whoever wrote there to acknowledge but may not ([`Input::DmReply`]):
+    /// the refusal a tap on the button gets, naming the trouble and who may, never silence.
+    AckRefusedInDm,
     Acknowledged {
         by: UserId,
         after_secs: i64,
