@@ -117,8 +117,7 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             // mention in the kickoff thread is how the channel reaches them.
             let owner = user == w.t.owner;
             let manager = w.t.manager.as_ref() == Some(&user);
-            let escalation = &w.t.escalation;
-            let asked = w.t.ack.is_none() && escalation.chain.iter().take(escalation.level + 1).any(|u| *u == user);
+            let asked = w.t.awaits_ack_of(&user);
             if w.t.is_open() && w.t.channel.is_some() && (owner || manager || asked) {
                 w.log(None, Event::AddedBack { user: user.clone() });
                 w.invite(vec![user.clone()]);

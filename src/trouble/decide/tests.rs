@@ -8359,3 +8359,19 @@ fn a_dm_answer_by_someone_who_may_not_acknowledge_is_answered() {
         assert!(text.contains(sim.t.id.as_str()) && text.contains("U0MANAGER"), "{text}");
     }
 }
+
+/// The owner's manager a fixed `[org]` names, asked from outside the chain, leaving the
+/// trouble's channel while nobody has acknowledged it is added back, as anyone asked is: the
+/// escalation's mentions there are how the channel reaches them.
+#[test]
+fn the_manager_a_fixed_org_names_is_added_back_when_they_leave_the_channel() {
+    let mut sim = asked_the_manager_org_names_now();
+    let them = u("U0NEWMGR");
+    let d = sim.feed(Input::MemberLeft { user: them.clone() });
+    let added_back = Message::AddedBack {
+        user: them.clone(),
+        owner: false,
+        asked: true,
+    };
+    assert!(messages(&d).contains(&added_back), "{:?}", d.deliveries);
+}
