@@ -869,8 +869,9 @@ fn ask(w: &mut Work, n: usize, approver: Option<&UserId>, crossed: &[Crossed]) {
     );
     if let Some(a) = approver.filter(|a| asked_by_dm(&w.t, crossed, a)) {
         ask_by_dm(w, n, a.clone());
-        let escalation = &w.t.escalation;
-        let reached = escalation.chain.iter().take(escalation.level + 1).any(|u| u == a);
+        // Whoever the escalation asks was brought in then (the owner's manager a fixed `[org]`
+        // names too, asked from outside the chain): not again.
+        let reached = w.t.escalation.asks(a);
         if !reached && !w.t.members_seen.contains(a) && w.t.channel.is_some() {
             w.invite(vec![a.clone()]);
         }

@@ -8375,3 +8375,25 @@ fn the_manager_a_fixed_org_names_is_added_back_when_they_leave_the_channel() {
     };
     assert!(messages(&d).contains(&added_back), "{:?}", d.deliveries);
 }
+
+/// A cost over the limit goes to the owner's chain from `[org]`: the manager a fixed `[org]`
+/// names, asked from outside the trouble's chain and brought into the channel then, is asked
+/// by DM to decide it, and not invited again.
+#[test]
+fn the_manager_a_fixed_org_names_deciding_a_cost_is_not_invited_again() {
+    let mut sim = asked_the_manager_org_names_now();
+    let them = u("U0NEWMGR");
+    sim.config
+        .approval_limits
+        .insert(crate::trouble::money::Currency::Jpy, 100_000);
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Cost {
+            amount: "¥120,000".into(),
+            payer: "ours".into(),
+            note: "replacement shipping".into(),
+        },
+    );
+    assert!(dms(&d).iter().any(|(who, _)| *who == them), "{:?}", d.deliveries);
+    assert!(!invited(&d).contains(&them), "{:?}", d.deliveries);
+}
