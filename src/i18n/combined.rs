@@ -257,7 +257,13 @@ fn not_recorded_yet(t: &Trouble, m: &PostedMessage, reader: Option<&UserId>) -> 
         .flatten()
         .chain(t.escalation.dms.iter().map(|dm| &dm.posted))
         .any(in_channel);
-    reader.is_some_and(|r| t.manager_chain().contains(r) && !t.escalation.unreachable.contains(r)) && !keeps_another
+    reader.is_some_and(|r| still_in(t, r) && !t.escalation.unreachable.contains(r)) && !keeps_another
+}
+
+/// Whether `reader` is still in `t`'s chain, or asked from outside it as the owner's manager a
+/// fixed `[org]` names ([`crate::trouble::model::Escalation::asked_outside`]): not let go.
+fn still_in(t: &Trouble, reader: &UserId) -> bool {
+    t.manager_chain().contains(reader) || t.escalation.asked_outside() == Some(reader)
 }
 
 /// What a shared DM no longer asking its reader says of a trouble: its state, or that the
@@ -279,8 +285,7 @@ fn asks_reader(
     // Answered or not, a trouble that let go of the DM because its reader left the chain shows
     // them nothing more of it: redrawn for the other troubles sharing it, its line would go on
     // showing a trouble they are out of (its state, owner, reopening).
-    let left =
-        drawn_again.filter(|(m, reader)| reader.is_some_and(|r| !t.manager_chain().contains(r)) && !t.keeps_dm(m));
+    let left = drawn_again.filter(|(m, reader)| reader.is_some_and(|r| !still_in(t, r)) && !t.keeps_dm(m));
     if left.is_some() {
         let said = no_longer_asks_reader(l, t);
         return Some(Settled { said, let_go: true });
@@ -866,6 +871,43 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains(troubles[0].0.id.as_str()));
+        }
+    }
+
+    /// A DM shared by two troubles asking the owner's manager a fixed `[org]` names, from
+    /// outside their chains, drawn again before the second recorded it: that one still asks
+    /// them, rather than reading as let go.
+    #[test]
+    fn a_shared_dm_still_asks_the_manager_a_fixed_org_names_before_each_trouble_recorded_it() {
+        use crate::trouble::model::{ChannelId, KeptDm, Ts, UserId};
+        let (config, mut troubles) = hostile(2);
+        let them = UserId::new("U0NEWMGR");
+        let m = PostedMessage {
+            channel: ChannelId::new("D0NEWMGR"),
+            ts: Ts::new("5.5"),
+            together: troubles.iter().map(|(t, _)| t.id.clone()).collect(),
+        };
+        for (t, _) in &mut troubles {
+            t.ack = None;
+            t.escalation.chain = vec![UserId::new("U0MANAGER")];
+            t.escalation.owners_manager_now = Some(them.clone());
+        }
+        // The first recorded it; the second has yet to.
+        troubles[0].0.escalation.dms = vec![KeptDm {
+            posted: m.clone(),
+            shown: Some(Message::EscalationDm {
+                to: them.clone(),
+                waited_secs: 600,
+                passed_over: None,
+                new_to_chain: None,
+                asked_before: Vec::new(),
+            }),
+        }];
+        for l in [Locale::Ja, Locale::En] {
+            for (t, _) in &troubles {
+                let state = asks_reader(l, &config, t, Some((&m, Some(&them))));
+                assert!(state.is_none(), "{l:?} {}: {:?}", t.id, state.map(|s| s.said));
+            }
         }
     }
 
