@@ -1580,10 +1580,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ {}, owner of action #{n} of trouble {id} ({customer}), is {gone} in Slack: its reminders reach nobody who will act on them. Hand it to someone present with `/trouble fix action {n} owner:@…` in {channel}.{why_you}", user(who))
             ))
         }
-        Message::HandedToAway { to, by, manager, away: gone } => {
+        Message::HandedToAway { to, by, manager, named, away: gone } => {
             let gone = super::away_text(l, tz, gone);
             let customer = away(&t.customer);
-            let asked = std::iter::once(by).chain(manager.as_ref()).map(user).collect::<Vec<_>>().join(" ");
+            let asked = std::iter::once(by).chain(manager).chain(named).map(user).collect::<Vec<_>>().join(" ");
             Rendered::text(tr!(
                 l,
                 format!("⚠️ {}が担当を引き継いだ {} は Slack で{gone}です。{asked} {customer}様へのご連絡が途切れないよう手配するか、`/trouble owner @…` で対応できる人に引き継いでください。", user(by), user(to)),
@@ -3388,6 +3388,7 @@ pub(super) mod tests {
                 to: by.clone(),
                 by: by.clone(),
                 manager: Some(by.clone()),
+                named: Some(by.clone()),
                 away: crate::trouble::model::Away {
                     why: crate::trouble::model::Absence::Travelling,
                     until: None,

@@ -457,18 +457,23 @@ pub(super) fn handed_to_away(w: &mut Work, to: UserId, by: UserId, away: Away) {
     if !w.t.is_open() || w.t.owner != to || by == to {
         return;
     }
-    let manager = w.t.manager_chain().first().cloned().filter(|m| *m != by && *m != to);
+    // Whoever hears a warning (the owner's own manager, and the one named beside them), not
+    // the first of the chain: that may be the named colleague, or the one handing it over.
+    let Warned { manager, named, .. } = warned(w.ctx.policy, &w.t);
+    let other = |m: Option<UserId>| m.filter(|m| *m != by && *m != to);
+    let (manager, named) = (other(manager), other(named));
     let message = Message::HandedToAway {
         to,
         by: by.clone(),
         manager: manager.clone(),
+        named: named.clone(),
         away,
     };
     if !w.t.channel_waits() {
         return w.post(Lane::Channel, Dest::TroubleChannel, message);
     }
     // No channel to say it in: each of them by DM.
-    for who in std::iter::once(by).chain(manager) {
+    for who in std::iter::once(by).chain(manager).chain(named) {
         w.post(Lane::Dm, Dest::Dm(who), message.clone());
     }
 }

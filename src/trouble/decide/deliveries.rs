@@ -172,8 +172,8 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
         Outcome::FollowUpHeld {
             message: message @ Message::HandedToAway { .. },
         } => {
-            if let Message::HandedToAway { by, manager, .. } = &message {
-                for who in std::iter::once(by.clone()).chain(manager.clone()) {
+            if let Message::HandedToAway { by, manager, named, .. } = &message {
+                for who in std::iter::once(by.clone()).chain(manager.clone()).chain(named.clone()) {
                     w.post(Lane::Dm, Dest::Dm(who), message.clone());
                 }
             }

@@ -8397,3 +8397,43 @@ fn the_manager_a_fixed_org_names_deciding_a_cost_is_not_invited_again() {
     assert!(dms(&d).iter().any(|(who, _)| *who == them), "{:?}", d.deliveries);
     assert!(!invited(&d).contains(&them), "{:?}", d.deliveries);
 }
+
+#[test]
+fn a_hand_over_to_someone_away_is_told_to_the_owners_manager_and_the_colleague_named() {
+    let handed_away = |by: &str| {
+        Input::Delivered(Outcome::ReaderAway {
+            posted: None,
+            who: u("U0OTHERREP"),
+            away: Away {
+                why: Absence::Vacation,
+                until: None,
+            },
+            reading: Some(AwayReading::HandedOver { by: u(by) }),
+        })
+    };
+    let asked = |d: &Decision| -> Vec<(Option<UserId>, Option<UserId>)> {
+        messages(d)
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::HandedToAway { manager, named, .. } => Some((manager, named)),
+                _ => None,
+            })
+            .collect()
+    };
+    // The rep's manager hands it to a rep of another team, away: the new owner's own manager
+    // hears, and the colleague the rep named, who is first in the chain.
+    let mut sim = named_a_peer(2);
+    sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert_eq!(sim.t.owner, u("U0OTHERREP"));
+    assert_eq!(sim.t.manager_chain().first(), Some(&u("U0PEER")));
+    let d = sim.feed(handed_away("U0MANAGER"));
+    assert_eq!(asked(&d), vec![(Some(u("U0OTHERMGR")), Some(u("U0PEER")))]);
+    assert_eq!(ops(&d, Lane::Channel).len(), 1, "one line, in the channel");
+    // The one handing it over is not mentioned twice.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    let d = sim.feed(handed_away("U0MANAGER"));
+    let (manager, named) = asked(&d).pop().expect("told");
+    assert_eq!(manager, Some(u("U0OTHERMGR")));
+    assert_ne!(named, Some(u("U0MANAGER")));
+}

@@ -315,13 +315,15 @@ pub enum Message {
         owner_away: Option<Away>,
     },
     /// In the channel, once the line handing the trouble to `to` found them away (`away`): the
-    /// one who handed it over (`by`) and the manager are asked to see the customer still hears
-    /// from us, or hand it to someone present.
+    /// one who handed it over (`by`), the owner's manager and the manager named beside them
+    /// (`named`) are asked to see the customer still hears from us, or hand it to someone present.
     HandedToAway {
         to: UserId,
         by: UserId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         manager: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<UserId>,
         away: Away,
     },
     /// In the channel, to the owner's manager (and the manager named beside them): `by` promised
