@@ -8437,3 +8437,23 @@ fn a_hand_over_to_someone_away_is_told_to_the_owners_manager_and_the_colleague_n
     assert_eq!(manager, Some(u("U0OTHERMGR")));
     assert_ne!(named, Some(u("U0MANAGER")));
 }
+
+#[test]
+fn a_far_promise_is_counted_in_working_time() {
+    let config = config_with("[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n");
+    // Severity 1 (every hour), Friday 17:30 JST: Monday 09:30 is one working hour off, though
+    // two days and a half away.
+    let mut sim = Sim::ready_with(config.clone(), sev(1, "ACME"));
+    sim.now = at("2026-11-27T08:30:00Z");
+    let d = sim.cmd("U0SALES", update_promising("11/30 09:30"));
+    assert_eq!(sim.t.promised_next(), Some(at("2026-11-30T00:30:00Z")));
+    assert_eq!(far_promises(&d), vec![]);
+    assert_eq!(manager_told(&d), None);
+    // Three working days off: told.
+    let mut sim = Sim::ready_with(config, sev(1, "ACME"));
+    sim.now = at("2026-11-27T08:30:00Z");
+    let d = sim.cmd("U0SALES", update_promising("12/2 10:00"));
+    assert_eq!(sim.t.promised_next(), Some(at("2026-12-02T01:00:00Z")));
+    let told = (Dest::TroubleChannel, u("U0SALES"), u("U0MANAGER"), None);
+    assert_eq!(far_promises(&d), vec![told]);
+}
