@@ -7274,7 +7274,7 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
             *zone_remembered = true
         }
     }));
-    let warns: [fn(&mut Reply); 6] = [
+    let warns: [fn(&mut Reply); 7] = [
         |r| {
             if let Reply::UpdateLogged { reminder, .. } = r {
                 *reminder = None
@@ -7306,6 +7306,12 @@ fn an_update_answer_says_more_than_logged_only_when_the_rep_must_hear_it() {
         |r| {
             if let Reply::UpdateLogged { unread_promise, .. } = r {
                 *unread_promise = Some("あさって昼過ぎ".into())
+            }
+        },
+        // A promise far off, told to the manager.
+        |r| {
+            if let Reply::UpdateLogged { manager_told, .. } = r {
+                *manager_told = Some(UserId::new("U0MANAGER"))
             }
         },
     ];
