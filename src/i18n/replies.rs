@@ -771,8 +771,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             let told = match manager_told {
                 Some(m) => tr!(
                     l,
-                    format!("この約束は通常の報告間隔の2回分より先のため、担当者の上司 <@{m}> にチャンネルでお知らせしました。"),
-                    format!(" That is further off than two of the usual update periods, so <@{m}>, the owner's manager, was told in the channel.")
+                    format!("この約束は通常の報告間隔の2回分より先のため、上司 <@{m}> にお知らせしました。"),
+                    format!(" That is further off than two of the usual update periods, so <@{m}>, the manager, was told.")
                 ),
                 None => String::new(),
             };
