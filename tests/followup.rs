@@ -2227,7 +2227,7 @@ customer_update_every = "1h"
         .await;
     let text = told.params["text"].as_str().unwrap_or_default();
     assert!(
-        text.starts_with(&format!("📣 <@{MANAGER}> <@{SALES}> promised ACME")),
+        text.starts_with(&format!("📣 <@{MANAGER}>: <@{SALES}> promised ACME")),
         "{text}"
     );
     assert!(
