@@ -2215,8 +2215,7 @@ customer_update_every = "1h"
         .command_text(SALES, &t.channel, "update Parts ordered next: 12/10 10:00")
         .await;
     assert!(
-        answer.contains(&format!("<@{MANAGER}>, the manager, was told"))
-            && !answer.contains("in the channel"),
+        answer.contains(&format!("<@{MANAGER}>, the manager, was told")) && !answer.contains("in the channel"),
         "{answer}"
     );
     let told = bot
@@ -2232,6 +2231,10 @@ customer_update_every = "1h"
     );
     assert!(
         text.contains("10d") && text.contains("usually hears every 1h"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Until then the only nudge is the reminder just before it."),
         "{text}"
     );
     let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();

@@ -1549,8 +1549,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let sev = severity_label(l, config, *severity);
             Rendered::text(tr!(
                 l,
-                format!("📣 {manager}：{} が{customer}様に次回の報告を {when} と約束しました（{ahead}先）。{sev}のお客様には通常{every}ごとに報告します。それまで催促は届きません。", user(by)),
-                format!("📣 {manager}: {} promised {customer} the next update {when} — {ahead} off; a {sev} customer usually hears every {every}. No nudge comes before then.", user(by))
+                format!("📣 {manager}：{} が{customer}様に次回の報告を {when} と約束しました（{ahead}先）。{sev}のお客様には通常{every}ごとに報告します。それまでの催促は直前のリマインダーだけです。", user(by)),
+                format!("📣 {manager}: {} promised {customer} the next update {when} — {ahead} off; a {sev} customer usually hears every {every}. Until then the only nudge is the reminder just before it.", user(by))
             ))
         }
         Message::ActionOwnerAway { n, who, away: gone, owner_away } => {
