@@ -1116,18 +1116,22 @@ pub(in crate::trouble) fn action_owner_away(w: &mut Work, n: usize, who: UserId,
     w.t.away_workers.retain(|x| x.n != n);
     w.t.away_workers.push(noted);
     w.changed = true;
-    let (to, owner_away) = match who == w.t.owner {
-        false => (Some(w.t.owner.clone()), None),
-        true => (w.t.manager_chain().first().cloned(), Some(away)),
+    // The owner away: whoever hears a warning (the owner's manager, the one named beside them).
+    let (to, owner_away): (Vec<UserId>, _) = match who == w.t.owner {
+        false => (vec![w.t.owner.clone()], None),
+        true => (
+            super::decide::warned(w.ctx.policy, &w.t).mentioned().cloned().collect(),
+            Some(away),
+        ),
     };
-    if let Some(to) = to.filter(|to| *to != who) {
-        let message = Message::ActionOwnerAway {
-            n,
-            who,
-            away,
-            owner_away,
-        };
-        w.post(Lane::Dm, Dest::Dm(to), message);
+    let message = Message::ActionOwnerAway {
+        n,
+        who: who.clone(),
+        away,
+        owner_away,
+    };
+    for to in to.into_iter().filter(|to| *to != who) {
+        w.post(Lane::Dm, Dest::Dm(to), message.clone());
     }
 }
 
@@ -1141,19 +1145,21 @@ pub(in crate::trouble) fn action_owner_away_unread(w: &mut Work, n: usize, owner
     let (Some(noted), true, true) = (noted, a.is_open(), owner == w.t.owner) else {
         return;
     };
-    let Some(manager) = w.t.manager_chain().first().cloned() else {
-        return;
-    };
-    if manager == a.owner || manager == owner {
-        return;
-    }
+    let warned = super::decide::warned(w.ctx.policy, &w.t);
     let message = Message::ActionOwnerAway {
         n,
         who: a.owner.clone(),
         away: noted.away,
         owner_away: Some(owner_away),
     };
-    w.post(Lane::Dm, Dest::Dm(manager), message);
+    let to: Vec<UserId> = warned
+        .mentioned()
+        .filter(|m| **m != a.owner && **m != owner)
+        .cloned()
+        .collect();
+    for manager in to {
+        w.post(Lane::Dm, Dest::Dm(manager), message.clone());
+    }
 }
 
 /// The effectiveness check falls due (after close): the owner and the manager are asked.

@@ -409,13 +409,18 @@ fn work_unreachable(w: &mut Work, who: &UserId, error: &str) {
     if actions.is_empty() || w.t.unreachable_workers.contains(who) {
         return;
     }
-    let to = match *who == w.t.owner {
-        false => Some(w.t.owner.clone()),
-        true => w.t.manager.clone(),
+    // The owner unreachable: whoever hears a warning (the owner's manager, the one named).
+    let to: Vec<UserId> = match *who == w.t.owner {
+        false => vec![w.t.owner.clone()],
+        true => warned(w.ctx.policy, &w.t)
+            .mentioned()
+            .filter(|m| *m != who)
+            .cloned()
+            .collect(),
     };
-    let Some(to) = to else {
+    if to.is_empty() {
         return;
-    };
+    }
     w.t.unreachable_workers.push(who.clone());
     w.changed = true;
     let message = Message::WorkUnreachable {
@@ -423,5 +428,7 @@ fn work_unreachable(w: &mut Work, who: &UserId, error: &str) {
         error: error.to_string(),
         actions,
     };
-    w.post(Lane::Dm, Dest::Dm(to), message);
+    for to in to {
+        w.post(Lane::Dm, Dest::Dm(to), message.clone());
+    }
 }

@@ -8463,3 +8463,45 @@ fn a_far_promise_is_counted_in_working_time() {
     let told = (Dest::TroubleChannel, u("U0SALES"), u("U0MANAGER"), None);
     assert_eq!(far_promises(&d), vec![told]);
 }
+
+#[test]
+fn an_owner_away_or_unreachable_with_work_to_hand_on_is_told_to_the_owners_manager_and_the_colleague() {
+    let away = |who: &str, reading: AwayReading| {
+        Input::Delivered(Outcome::ReaderAway {
+            posted: None,
+            who: u(who),
+            away: Away {
+                why: Absence::Sick,
+                until: None,
+            },
+            reading: Some(reading),
+        })
+    };
+    let told = |d: &Decision| -> Vec<UserId> {
+        dms(d)
+            .into_iter()
+            .filter_map(|(who, m)| {
+                matches!(m, Message::ActionOwnerAway { .. } | Message::WorkUnreachable { .. }).then_some(who)
+            })
+            .collect()
+    };
+    let both = users(&["U0MANAGER", "U0PEER"]);
+    // The owner's own action's reminder read while they are away.
+    let mut sim = named_a_peer(2);
+    sim.cmd("U0SALES", prevent("weekly mold temperature audit"));
+    let d = sim.feed(away("U0SALES", AwayReading::ActionReminder { n: 1 }));
+    assert_eq!(told(&d), both, "the owner's action, the owner away");
+    // A colleague's action: the owner hears; the owner away too, the managers then.
+    let mut sim = named_a_peer(2);
+    sim.cmd("U0SALES", prevent("weekly mold temperature audit owner:<@U0QA1>"));
+    assert_eq!(sim.t.substance.actions[0].owner, u("U0QA1"));
+    let d = sim.feed(away("U0QA1", AwayReading::ActionReminder { n: 1 }));
+    assert_eq!(told(&d), users(&["U0SALES"]));
+    let d = sim.feed(away("U0SALES", AwayReading::ActionOwnerAway { n: 1 }));
+    assert_eq!(told(&d), both, "the owner away as well");
+    // The owner no longer reachable by DM, with an action of their own.
+    let mut sim = named_a_peer(2);
+    sim.cmd("U0SALES", prevent("weekly mold temperature audit"));
+    let d = sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
+    assert_eq!(told(&d), both, "the owner unreachable");
+}
