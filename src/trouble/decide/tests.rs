@@ -3851,6 +3851,28 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
     assert!(verify_chain(&tampered, sim.t.timeline_len, &sim.t.timeline_head).is_err());
 }
 
+/// `done` on `stage` is refused (`refused`) and the stage left as it was, for the owner with no
+/// note and with one (`owners_note`), and for the manager chain with no reason and with a note
+/// that says nothing (`says_nothing`): only the chain's reason overrules.
+fn assert_done_refused_but_for_the_chains_reason(
+    sim: &mut Sim,
+    stage: StageId,
+    refused: &Option<Reply>,
+    owners_note: &str,
+    says_nothing: &str,
+) {
+    for (user, note) in [
+        ("U0SALES", ""),
+        ("U0SALES", owners_note),
+        ("U0MANAGER", ""),
+        ("U0MANAGER", says_nothing),
+    ] {
+        let d = sim.cmd(user, Command::Done(stage, note.into()));
+        assert_eq!(d.reply, *refused, "{user} {note:?}");
+        assert_ne!(sim.t.stage(stage).state, StageState::Done);
+    }
+}
+
 /// Stage 3 finds the cause: done without one recorded, the trouble would close with the 8D's
 /// D4 empty. The owner is told to record it; the manager chain may accept a cause that cannot
 /// be found, with a reason, never without; once recorded, anyone may mark it done.
@@ -3860,16 +3882,7 @@ fn stage_3_is_done_on_a_cause_recorded_or_the_chains_reason() {
     let mut sim = Sim::ready(req("ACME"));
     let chain = sim.t.manager_chain().to_vec();
     let refused = Some(Reply::Step(StepReply::CauseUnrecorded { chain }));
-    for (user, note) in [
-        ("U0SALES", ""),
-        ("U0SALES", "no idea"),
-        ("U0MANAGER", ""),
-        ("U0MANAGER", "…"),
-    ] {
-        let d = sim.cmd(user, Command::Done(StageId::Cause, note.into()));
-        assert_eq!(d.reply, refused, "{user} {note:?}");
-        assert_ne!(sim.t.stage(StageId::Cause).state, StageState::Done);
-    }
+    assert_done_refused_but_for_the_chains_reason(&mut sim, StageId::Cause, &refused, "no idea", "…");
     let d = sim.cmd("U0SALES", Command::Next(String::new()));
     assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Facts }));
     sim.cmd("U0SALES", Command::Next(String::new()));
@@ -7587,16 +7600,13 @@ fn stage_5_is_done_on_a_split_recorded_or_the_chains_reason() {
     let mut sim = Sim::ready(req("ACME"));
     let chain = sim.t.manager_chain().to_vec();
     let refused = Some(Reply::Step(StepReply::SplitUnrecorded { chain }));
-    for (user, note) in [
-        ("U0SALES", ""),
-        ("U0SALES", "customer declined to discuss"),
-        ("U0MANAGER", ""),
-        ("U0MANAGER", "…"),
-    ] {
-        let d = sim.cmd(user, Command::Done(StageId::Split, note.into()));
-        assert_eq!(d.reply, refused, "{user} {note:?}");
-        assert_ne!(sim.t.stage(StageId::Split).state, StageState::Done);
-    }
+    assert_done_refused_but_for_the_chains_reason(
+        &mut sim,
+        StageId::Split,
+        &refused,
+        "customer declined to discuss",
+        "…",
+    );
     sim.cause_found();
     for _ in 0..4 {
         sim.cmd("U0SALES", Command::Next(String::new()));
@@ -7632,16 +7642,7 @@ fn stage_6_is_done_on_a_cost_recorded_or_the_chains_reason() {
     let mut sim = Sim::ready(req("ACME"));
     let chain = sim.t.manager_chain().to_vec();
     let refused = Some(Reply::Step(StepReply::CostUnrecorded { chain }));
-    for (user, note) in [
-        ("U0SALES", ""),
-        ("U0SALES", "no compensation"),
-        ("U0MANAGER", ""),
-        ("U0MANAGER", " "),
-    ] {
-        let d = sim.cmd(user, Command::Done(StageId::Cost, note.into()));
-        assert_eq!(d.reply, refused, "{user} {note:?}");
-        assert_ne!(sim.t.stage(StageId::Cost).state, StageState::Done);
-    }
+    assert_done_refused_but_for_the_chains_reason(&mut sim, StageId::Cost, &refused, "no compensation", " ");
     let d = sim.cmd(
         "U0MANAGER",
         Command::Done(StageId::Cost, "customer will claim later; closing our side".into()),
