@@ -439,14 +439,7 @@ async fn a_mention_followed_by_san_or_glued_to_its_command_names_the_person() {
         r.contains(&format!("<@{COLLEAGUE}>")) && !r.contains("コマンドはありません"),
         "{r}"
     );
-    wait_until(|| {
-        trouble(&bot, &t.id)
-            .added
-            .iter()
-            .any(|u| u.as_str() == COLLEAGUE)
-            .then_some(())
-    })
-    .await;
+    wait_added(&bot, &t.id, COLLEAGUE).await;
 
     let r = bot
         .command_text(MANAGER, &t.channel, &format!("担当 <@{COLLEAGUE}>さん"))

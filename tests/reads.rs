@@ -131,14 +131,7 @@ async fn an_added_participant_finds_a_private_trouble_by_search_history_and_stat
         .command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
         .await;
     assert!(!added.starts_with("Only"), "{added}");
-    wait_until(|| {
-        trouble(&bot, &t.id)
-            .added
-            .iter()
-            .any(|u| u.as_str() == COLLEAGUE)
-            .then_some(())
-    })
-    .await;
+    wait_added(&bot, &t.id, COLLEAGUE).await;
     for ask in ["search housing", "history ACME"] {
         let answer = bot.command_text(COLLEAGUE, elsewhere, ask).await;
         assert!(answer.contains(&t.id), "{ask}: {answer}");

@@ -1104,6 +1104,11 @@ pub fn trouble(bot: &TestBot, id: &str) -> trouble_bot::trouble::model::Trouble 
         .expect("trouble stored")
 }
 
+/// Waits until the trouble's record holds `user` among the people added to it.
+pub async fn wait_added(bot: &TestBot, id: &str, user: &str) {
+    wait_until(|| trouble(bot, id).added.iter().any(|u| u.as_str() == user).then_some(())).await;
+}
+
 /// The answer to a click, sent to its response_url, whose text contains `needle`.
 pub async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
     let path = format!("click-{user}");
