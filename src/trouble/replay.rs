@@ -83,6 +83,8 @@ struct Told {
     private: Option<bool>,
     severity: Option<Severity>,
     owner: Option<UserId>,
+    /// Each hand-over's former owner, in turn, once each.
+    former_owners: Vec<UserId>,
     manager: Option<UserId>,
     ack: Option<Acknowledgement>,
     done: [Option<(UserId, DateTime<Utc>)>; STAGE_COUNT],
@@ -139,7 +141,13 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
                 && t.origin.by.as_ref().is_none_or(|by| told.opened_by.as_ref() == Some(by)),
         ),
         (Fact::Severity, told.severity == Some(t.severity)),
-        (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
+        // Who owned it before decides who may never overrule it: the record names them as the
+        // hand-overs did, or none at all (a record an earlier release kept, which named none).
+        (
+            Fact::Owner,
+            told.owner.as_ref() == Some(&t.owner)
+                && (t.former_owners == told.former_owners || t.former_owners.is_empty()),
+        ),
         (Fact::Manager, told.manager == t.manager),
         (Fact::Acknowledgement, told.ack == t.ack),
         (
@@ -244,8 +252,11 @@ fn replay(entries: &[Entry]) -> Told {
                 told.manager = manager.clone();
             }
             Event::SeverityChanged { to, .. } => told.severity = Some(*to),
-            Event::OwnerChanged { to, actions, .. } => {
+            Event::OwnerChanged { from, to, actions } => {
                 told.owner = Some(to.clone());
+                if !told.former_owners.contains(from) {
+                    told.former_owners.push(from.clone());
+                }
                 for n in actions {
                     if let Some(a) = told.substance.actions.get_mut(n.wrapping_sub(1)) {
                         a.owner = to.clone();

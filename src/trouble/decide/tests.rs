@@ -8506,3 +8506,24 @@ fn an_owner_away_or_unreachable_with_work_to_hand_on_is_told_to_the_owners_manag
     let d = sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
     assert_eq!(told(&d), both, "the owner unreachable");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Who owned a trouble before is kept as its timeline tells it
+
+/// The former owners decide who may never overrule a trouble, so `verify` holds the record to its
+/// hand-overs: a name put in or taken out is found; an empty list is what a record an earlier
+/// release kept (it named none) and agrees.
+#[test]
+fn the_former_owners_a_record_names_are_those_its_hand_overs_tell() {
+    use crate::trouble::replay::{differs, Fact};
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert_eq!(sim.t.former_owners, vec![u("U0SALES")]);
+    let mut rewritten = sim.t.clone();
+    rewritten.former_owners = vec![u("U0DIRECTOR")];
+    assert_eq!(differs(&rewritten, &sim.entries), Some(Fact::Owner), "one swapped");
+    rewritten.former_owners = vec![u("U0SALES"), u("U0DIRECTOR")];
+    assert_eq!(differs(&rewritten, &sim.entries), Some(Fact::Owner), "one put in");
+    rewritten.former_owners = Vec::new();
+    assert_eq!(differs(&rewritten, &sim.entries), None, "an earlier release's record");
+}
