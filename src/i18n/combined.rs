@@ -257,13 +257,7 @@ fn not_recorded_yet(t: &Trouble, m: &PostedMessage, reader: Option<&UserId>) -> 
         .flatten()
         .chain(t.escalation.dms.iter().map(|dm| &dm.posted))
         .any(in_channel);
-    reader.is_some_and(|r| still_in(t, r) && !t.escalation.unreachable.contains(r)) && !keeps_another
-}
-
-/// Whether `reader` is still in `t`'s chain, or asked from outside it as the owner's manager a
-/// fixed `[org]` names ([`crate::trouble::model::Escalation::asked_outside`]): not let go.
-fn still_in(t: &Trouble, reader: &UserId) -> bool {
-    t.manager_chain().contains(reader) || t.escalation.asked_outside() == Some(reader)
+    reader.is_some_and(|r| t.escalation.holds(r) && !t.escalation.unreachable.contains(r)) && !keeps_another
 }
 
 /// What a shared DM no longer asking its reader says of a trouble: its state, or that the
@@ -285,7 +279,7 @@ fn asks_reader(
     // Answered or not, a trouble that let go of the DM because its reader left the chain shows
     // them nothing more of it: redrawn for the other troubles sharing it, its line would go on
     // showing a trouble they are out of (its state, owner, reopening).
-    let left = drawn_again.filter(|(m, reader)| reader.is_some_and(|r| !still_in(t, r)) && !t.keeps_dm(m));
+    let left = drawn_again.filter(|(m, reader)| reader.is_some_and(|r| !t.escalation.holds(r)) && !t.keeps_dm(m));
     if left.is_some() {
         let said = no_longer_asks_reader(l, t);
         return Some(Settled { said, let_go: true });

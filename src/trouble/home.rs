@@ -221,8 +221,7 @@ impl HomeRow {
             owns: t.owner == *user,
             answers_customer: t.owner == *user || t.manager.as_ref() == Some(user),
             participant: t.owner == *user
-                || chain.contains(user)
-                || t.escalation.asked_outside() == Some(user)
+                || t.escalation.holds(user)
                 || t.added.contains(user)
                 || t.members_seen.contains(user),
             private: t.private,

@@ -416,6 +416,12 @@ impl Escalation {
         self.owners_manager_now.as_ref().filter(|m| !self.chain.contains(m))
     }
 
+    /// Whether `who` is held by the escalation at all: in its chain, or asked from outside it
+    /// ([`Escalation::asked_outside`]). Whoever is not has been let go.
+    pub fn holds(&self, who: &UserId) -> bool {
+        self.chain.contains(who) || self.asked_outside() == Some(who)
+    }
+
     /// Whether `who` is asked to acknowledge: in the chain as far as the escalation reached, or
     /// asked from outside it ([`Escalation::asked_outside`]). What a DM answer, App Home and the
     /// digest go by.

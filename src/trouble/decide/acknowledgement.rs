@@ -781,7 +781,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     }
     // Posted while a change of the chain left them out: it no longer asks, at once. The owner's
     // manager a fixed `[org]` names, asked from outside the chain, is asked as the chain is.
-    let left_out = |u: &UserId| !escalation.chain.contains(u) && escalation.asked_outside() != Some(u);
+    let left_out = |u: &UserId| !escalation.holds(u);
     if posted.asks().is_some_and(left_out) {
         edit_escalation_dm(w, &posted, false);
         return;
