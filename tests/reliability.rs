@@ -450,6 +450,32 @@ fn refused_with(slack: &FakeSlack, error: &str) -> usize {
     slack.calls().iter().filter(|c| c.outcome == outcome).count()
 }
 
+/// Waits until the bot has heard every refusal of a call from its outbox, not only the fake
+/// given it: the fake records a call as it answers, and a clock moved before the bot heard the
+/// probe refused would run out the probe's lease and let a second call probe. `/metrics`
+/// counts each such refusal as a retry once the bot has set when the next probe goes; a form
+/// (`views.open`) is not retried, and not counted so.
+async fn heard_every_refusal(bot: &TestBot, error: &str) {
+    let outcome = format!("error:{error}");
+    let refused = || {
+        let calls = bot.slack.calls();
+        calls
+            .iter()
+            .filter(|c| c.outcome == outcome && c.method != "views.open")
+            .count()
+    };
+    eventually_async("the bot hears every refusal", Duration::from_secs(10), || async {
+        let retried: f64 = metrics(bot)
+            .await
+            .lines()
+            .filter(|l| l.starts_with("trouble_bot_slack_calls_total{") && l.contains("outcome=\"retry\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum();
+        (retried as usize >= refused()).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_all_goes_out_once_it_takes_it() {
     let bot = spawn_bot().await;
@@ -496,6 +522,7 @@ async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_
 
     // Ten minutes of refusal: the calls wait, one tries again every 30 s. Dropped, they would
     // be lost; each retrying on its own, they would be refused hundreds of times.
+    heard_every_refusal(&bot, "token_revoked").await;
     let first_wave = refused_with(&bot.slack, "token_revoked");
     for _ in 0..20 {
         let before = refused_with(&bot.slack, "token_revoked");
@@ -504,6 +531,7 @@ async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_
             (refused_with(&bot.slack, "token_revoked") > before).then_some(())
         })
         .await;
+        heard_every_refusal(&bot, "token_revoked").await;
     }
     let refused = refused_with(&bot.slack, "token_revoked");
     assert!(
