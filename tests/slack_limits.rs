@@ -290,3 +290,214 @@ async fn the_start_of_a_summary_never_cuts_an_emoji_sequence_in_half() {
     assert!(men > 0 && men == girls, "a family cut in half: {row:?}");
     assert!(!row.contains("\u{200D}…") && !row.contains("\u{1F469}…"), "{row:?}");
 }
+
+/// A customer and a summary (starting with `tag`) each as long as `/trouble open` takes them (3,000 characters), in
+/// the bot's language: the longest a message can have to name the trouble by.
+fn longest_opening(ja: bool, tag: &str) -> String {
+    let customer = words(ja, "ACME", 3000);
+    let summary = words(ja, tag, 3000);
+    format!("{customer}: {summary}")
+}
+
+/// The one message in `to` (a user's DM or a channel) that says `start`, as Slack shows it now.
+fn the_message(bot: &TestBot, to: &str, start: &str) -> Value {
+    let found: Vec<Value> = (bot.slack.messages_in(to).into_iter())
+        .filter(|m| text_of(m).contains(start))
+        .collect();
+    assert_eq!(found.len(), 1, "one message in {to} saying {start:?}: {found:?}");
+    found.into_iter().next().expect("the message")
+}
+
+/// What a reader of `message` is shown, each cut at its limit: its notification and fallback
+/// text, and each section's text. Each must say every one of `ends`.
+fn assert_shown_whole(message: &Value, ends: &[&str]) {
+    let mut shown = vec![message["text"].as_str().unwrap_or_default().to_string()];
+    for b in blocks_of(message).iter().filter(|b| b["type"] == "section") {
+        shown.push(b["text"]["text"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(shown.len() > 1, "a section: {message}");
+    for said in &shown {
+        assert!(said.chars().count() <= 3000, "{}", said.chars().count());
+        for end in ends {
+            assert!(said.contains(end), "{end:?} cut off: …{}", tail(said));
+        }
+    }
+}
+
+/// The last few hundred characters of `text`: where a cut shows.
+fn tail(text: &str) -> String {
+    let n = text.chars().count();
+    text.chars().skip(n.saturating_sub(300)).collect()
+}
+
+/// The DMs saying the trouble's channel was archived, and that it was reopened while the bot is
+/// still out of its channel, name a trouble of the longest customer and summary by their start:
+/// each still says who archived which channel and what the reader must do. Before, the whole
+/// customer and summary came first and the ask was cut off at Slack's limit on a section.
+#[tokio::test]
+async fn the_channel_lost_dms_keep_their_ask_however_long_the_customer_and_summary() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready(&longest_opening(ja, "lids")).await;
+        bot.slack.lose_channel(&t.channel, "is_archived");
+        let archived = channel_event("channel_archive", &t.channel, Some(SALES));
+        assert_eq!(bot.event(&archived, None).await.status(), 200);
+        bot.settle().await;
+        let (start, ask) = match ja {
+            true => (
+                "が、対応中のトラブル",
+                "チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。",
+            ),
+            false => (
+                "archived <#",
+                "please open it and unarchive it (the bot cannot, and cannot post there until someone does).",
+            ),
+        };
+        let dm = the_message(&bot, MANAGER, start);
+        let (who, link) = (format!("<@{SALES}>"), format!("<#{}>", t.channel));
+        assert_shown_whole(&dm, &[&t.id, "ACME", &who, &link, ask]);
+
+        // Another, closed and the bot removed from its channel, is reopened there: the owner
+        // hears what to do.
+        let t = bot.open_ready(&longest_opening(ja, "rims")).await;
+        bot.command_text(MANAGER, &t.channel, "close force settled by phone")
+            .await;
+        bot.settle().await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "closed");
+        bot.slack.lose_channel(&t.channel, "not_in_channel");
+        let left = channel_event("channel_left", &t.channel, None);
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.settle().await;
+        let r = bot
+            .command_text(MANAGER, &t.channel, "reopen customer found more")
+            .await;
+        bot.settle().await;
+        assert!(trouble(&bot, &t.id).is_open(), "reopened: {r}");
+        let link = format!("<#{}>", t.channel);
+        let (start, ask) = match ja {
+            true => (
+                "が再開されましたが、ボットはチャンネル",
+                "戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。",
+            ),
+            false => (
+                "was reopened, but the bot is still out of its channel",
+                "until then what the bot would post there waits, and the nudges come by DM.",
+            ),
+        };
+        let dm = the_message(&bot, SALES, start);
+        assert_shown_whole(&dm, &[&t.id, "ACME", &link, ask]);
+    }
+}
+
+/// The DMs saying the trouble's channel was deleted, replaced or not, name a trouble of the
+/// longest customer and summary by their start: they still link the new channel, or say who may
+/// ask for one, and that the record is kept.
+#[tokio::test]
+async fn the_channel_deleted_dms_keep_their_link_however_long_the_customer_and_summary() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready(&longest_opening(ja, "lids")).await;
+        bot.slack.delete_channel(&t.channel);
+        let deleted = channel_event("channel_deleted", &t.channel, None);
+        assert_eq!(bot.event(&deleted, None).await.status(), 200);
+        bot.settle().await;
+        let channel = trouble(&bot, &t.id).channel.expect("a new channel").to_string();
+        let (start, kept) = match ja {
+            true => (
+                "のチャンネルが削除されました。",
+                "タイムラインと記録はすべて残っています（`/trouble report`）。",
+            ),
+            false => (
+                "was deleted. The bot made a new one",
+                "The timeline and the whole record are kept (`/trouble report`).",
+            ),
+        };
+        let link = format!("<#{channel}>");
+        assert_shown_whole(&the_message(&bot, MANAGER, start), &[&t.id, "ACME", &link, kept]);
+        // Posted in the new channel too.
+        assert_shown_whole(&the_message(&bot, &channel, start), &[&t.id, &link, kept]);
+
+        // Deleted again, and Slack refuses a new one: the manager hears who may ask again.
+        bot.slack.delete_channel(&channel);
+        bot.slack.fail_next("conversations.create", "restricted_action", 1);
+        let deleted = channel_event("channel_deleted", &channel, None);
+        assert_eq!(bot.event(&deleted, None).await.status(), 200);
+        bot.settle().await;
+        let (start, who) = match ja {
+            true => (
+                "Slack が新しいチャンネルの作成を拒否しました。",
+                format!("<@{SALES}>さんが作成をもう一度依頼できます。"),
+            ),
+            false => (
+                "was deleted, and Slack refused",
+                format!("<@{SALES}> can ask for the channel again."),
+            ),
+        };
+        assert_shown_whole(&the_message(&bot, MANAGER, start), &[&t.id, "ACME", &who, kept]);
+    }
+}
+
+/// The DM saying a channel Slack refused at the open was made late, at the owner's request,
+/// names a trouble of the longest customer and summary by their start: it still links the
+/// channel, says who asked, and where the record since the opening is.
+#[tokio::test]
+async fn the_channel_made_late_dm_keeps_its_link_however_long_the_customer_and_summary() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let id = bot.opened_refused(&longest_opening(ja, "lids")).await;
+        let click = button_payload(&bot.slack, SALES, "create_channel", &id, SALES);
+        assert_eq!(bot.interaction(&click).await.status(), 200);
+        bot.settle().await;
+        let channel = trouble(&bot, &id).channel.expect("the channel made").to_string();
+        let (start, asked, recorded) = match ja {
+            true => (
+                "のチャンネルは、起票時に Slack が作成を拒否した",
+                format!("<@{SALES}>さんの依頼でボットがチャンネル <#{channel}> を作成し"),
+                "起票以降の記録はすべてタイムラインにあります（`/trouble report`）。",
+            ),
+            false => (
+                "had no channel: Slack refused",
+                format!("At <@{SALES}>'s request the bot made it now, <#{channel}>"),
+                "Everything recorded since the opening is on the timeline (`/trouble report`).",
+            ),
+        };
+        assert_shown_whole(&the_message(&bot, MANAGER, start), &[&id, "ACME", &asked, recorded]);
+    }
+}
+
+/// A sev1's announcement and the notice where it was opened show the longest summary as much as
+/// fits, and still link the channel and, drawn again at the close, say it was closed: before,
+/// the whole customer and summary came first and both were cut off at Slack's limit.
+#[tokio::test]
+async fn the_announcement_shows_the_summary_and_keeps_its_link_however_long() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready(&format!("sev1 {}", longest_opening(ja, "lids"))).await;
+        bot.command_text(MANAGER, &t.channel, "close force settled by phone")
+            .await;
+        bot.settle().await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "closed");
+        let (opened, closed) = match ja {
+            true => (
+                format!("がトラブル {} を起票しました", t.id),
+                format!("<@{MANAGER}>さんがクローズしました"),
+            ),
+            false => (format!("opened trouble {}", t.id), format!("by <@{MANAGER}>")),
+        };
+        let link = format!("→ <#{}>", t.channel);
+        for place in ["C0BIZUNIT", ORIGIN] {
+            let notice = the_message(&bot, place, &opened);
+            assert_shown_whole(&notice, &[&format!("<@{SALES}>"), "ACME", "lids", &link, "🏁", &closed]);
+            // The summary is what it is for: most of it is shown.
+            let section = blocks_of(&notice)[0]["text"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let summary = section.split_once("lids").map_or(0, |(_, s)| s.chars().count());
+            assert!(
+                summary > 2000,
+                "{place}: {summary} characters of the summary: {section}"
+            );
+        }
+    }
+}

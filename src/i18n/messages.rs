@@ -9,7 +9,7 @@ use super::{
 use crate::config::Config;
 use crate::slack::blocks::{
     actions, button, context, cut, divider, escape, fields, fit, header, longest_fitting, section, Block, Button,
-    Rendered, MESSAGE_TEXT_BUDGET,
+    Rendered, MESSAGE_TEXT_BUDGET, SECTION_TEXT_LIMIT,
 };
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
@@ -295,6 +295,29 @@ fn named_short(t: &Trouble) -> (String, String) {
         cut(&away(&t.customer), NOTIFIED_CUSTOMER),
         cut(&away(&t.summary), NOTIFIED_SUMMARY),
     )
+}
+
+/// The trouble as a sentence about it names it: its id, then its customer and summary cut short
+/// ([`named_short`]), `20261130-1 (ACME — housings cracked)`, `20261130-1（ACME — 蓋の割れ）`.
+/// However long they were typed, what the sentence says after them (what the reader must do,
+/// the channel's link, who did it) stays within a section's text and is read.
+fn id_named(l: Locale, t: &Trouble) -> String {
+    let (id, (customer, summary)) = (&t.id, named_short(t));
+    tr!(
+        l,
+        format!("{id}（{customer} — {summary}）"),
+        format!("{id} ({customer} — {summary})")
+    )
+}
+
+/// `say` given as much of the trouble's summary as leaves the whole within a section's text,
+/// for a message whose point is the summary (an announcement): it shows all of the summary
+/// that fits, and a cut never takes what `say` puts after it (the link, a closing).
+fn with_summary_fitted(t: &Trouble, say: impl Fn(&str) -> String) -> String {
+    // The Japanese さん follows each of the bot's own mentions once the message is said.
+    const ROOM_FOR_SAN: usize = 40;
+    let room = SECTION_TEXT_LIMIT.saturating_sub(say("").chars().count() + ROOM_FOR_SAN);
+    say(&cut(&away(&t.summary), room))
 }
 
 /// The departments of `keys`, each by its user group (which pings it) and name.
@@ -725,12 +748,11 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
             )
     ) || crate::trouble::facts::names_the_scope(message);
     if matches!(to, Dest::Dm(_)) && asked_in_dm {
-        let (id, channel) = (&t.id, channel_ref(l, t));
-        let (customer, summary) = named_short(t);
+        let (named, channel) = (id_named(l, t), channel_ref(l, t));
         let about = tr!(
             l,
-            format!("📌 トラブル {id}（{customer} — {summary}）· {channel}"),
-            format!("📌 Trouble {id} ({customer} — {summary}) · {channel}")
+            format!("📌 トラブル {named}· {channel}"),
+            format!("📌 Trouble {named} · {channel}")
         );
         // The notification says the ask first (it names the customer itself); which trouble
         // follows, its summary cut short, so a long one never pushes the ask off the lock screen.
@@ -1101,20 +1123,23 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
         }
         Message::OriginNotice | Message::Announcement => {
-            let text = tr!(
-                l,
-                format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
-                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
-            );
+            // Its point is the summary: all of it that fits is shown, never at the cost of its
+            // link or, drawn again, of its being closed. The customer is named as a DM names it.
+            let (opener, id, channel) = (user(t.opened_by()), &t.id, channel_ref(l, t));
+            let (customer, _) = named_short(t);
             // Those who saw it opened see it closed, and reopened since (who, when, why).
-            let lines: Vec<String> = [as_reported_line(l, t, Where::Elsewhere), closed_note(l, config, t)]
+            let lines: String = [as_reported_line(l, t, Where::Elsewhere), closed_note(l, config, t)]
                 .into_iter()
                 .flatten()
+                .map(|line| format!("\n{line}"))
                 .collect();
-            match lines.is_empty() {
-                true => Rendered::text(text),
-                false => Rendered::text(format!("{text}\n{}", lines.join("\n"))),
-            }
+            Rendered::text(with_summary_fitted(t, |summary| {
+                tr!(
+                    l,
+                    format!("🚨 {opener}がトラブル {id} を起票しました: *{customer}* — {summary}（{sev}）→ {channel}{lines}"),
+                    format!("🚨 {opener} opened trouble {id}: *{customer}* — {summary} ({sev}) → {channel}{lines}")
+                )
+            }))
         }
         Message::NoManagerHint => Rendered::text(tr!(
             l,
@@ -2013,15 +2038,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
         Message::ChannelNotCreated { error, again: true } => {
-            let (id, (customer, summary)) = (&t.id, named_short(t));
+            let named = id_named(l, t);
             with_create_channel_button(l, t, tr!(
                 l,
-                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした（{}）。チャンネルでこのトラブルを追える人はいません。Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
-                format!("⚠️ The channel of trouble {id} ({customer} — {summary}) was deleted and Slack refused to create a new one: {}. Nobody can follow the trouble in a channel. Please ask your Slack admin to check the app's permissions and settings.", away(error))
+                format!("⚠️ トラブル {named}のチャンネルが削除され、Slack が新しいチャンネルを作成できませんでした（{}）。チャンネルでこのトラブルを追える人はいません。Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
+                format!("⚠️ The channel of trouble {named} was deleted and Slack refused to create a new one: {}. Nobody can follow the trouble in a channel. Please ask your Slack admin to check the app's permissions and settings.", away(error))
             ))
         }
         Message::ChannelNotCreated { error, again: false } => {
-            let (id, (customer, summary)) = (&t.id, named_short(t));
+            let named = id_named(l, t);
             // Everyone DMed at the open: the manager, and the configured one when another was
             // named; not one whose DM reached nobody (no such user, a bot), who heard nothing.
             let managers: Vec<String> = t
@@ -2058,8 +2083,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             with_create_channel_button(l, t, tr!(
                 l,
-                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルを Slack が作成できませんでした（{}）。{told}{departments}Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
-                format!("⚠️ Slack refused to create the channel of trouble {id} ({customer} — {summary}): {}. {told}{departments}Please ask your Slack admin to check the app's permissions and settings.", away(error))
+                format!("⚠️ トラブル {named}のチャンネルを Slack が作成できませんでした（{}）。{told}{departments}Slack の管理者にアプリの権限と設定を確認してもらってください。", away(error)),
+                format!("⚠️ Slack refused to create the channel of trouble {named}: {}. {told}{departments}Please ask your Slack admin to check the app's permissions and settings.", away(error))
             ))
         }
         Message::ChannelLost { how, by } => {
@@ -2067,37 +2092,37 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 Some(by) => user(by),
                 None => tr!(l, "誰か", "Someone").to_string(),
             };
-            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let (named, channel) = (id_named(l, t), channel_ref(l, t));
             Rendered::text(match how {
                 ChannelLoss::Archived => tr!(
                     l,
-                    format!("⚠️ {who}が、対応中のトラブル {id}（{customer} — {summary}）のチャンネル {channel} をアーカイブしました。このチャンネルはトラブルの共有記録です。チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。"),
-                    format!("⚠️ {who} archived {channel}, the channel of trouble {id} ({customer} — {summary}), which is still open. The channel is the trouble's shared record: please open it and unarchive it (the bot cannot, and cannot post there until someone does).")
+                    format!("⚠️ {who}が、対応中のトラブル {named}のチャンネル {channel} をアーカイブしました。このチャンネルはトラブルの共有記録です。チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。"),
+                    format!("⚠️ {who} archived {channel}, the channel of trouble {named}, which is still open. The channel is the trouble's shared record: please open it and unarchive it (the bot cannot, and cannot post there until someone does).")
                 ),
                 ChannelLoss::BotRemoved => tr!(
                     l,
-                    format!("⚠️ {who}が、対応中のトラブル {id}（{customer} — {summary}）のチャンネル {channel} からボットを削除しました。状況、催促、報告書がそこに投稿されなくなります。チャンネルでボットを `/invite` して戻してください。"),
-                    format!("⚠️ {who} removed the bot from {channel}, the channel of trouble {id} ({customer} — {summary}), which is still open. The status, the update nudges and the report can no longer be posted there: please add the bot back (`/invite` it in the channel).")
+                    format!("⚠️ {who}が、対応中のトラブル {named}のチャンネル {channel} からボットを削除しました。状況、催促、報告書がそこに投稿されなくなります。チャンネルでボットを `/invite` して戻してください。"),
+                    format!("⚠️ {who} removed the bot from {channel}, the channel of trouble {named}, which is still open. The status, the update nudges and the report can no longer be posted there: please add the bot back (`/invite` it in the channel).")
                 ),
             })
         }
         Message::ReopenedWhileLost { how } => {
-            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let (named, channel) = (id_named(l, t), channel_ref(l, t));
             Rendered::text(match how {
                 ChannelLoss::Archived => tr!(
                     l,
-                    format!("⚠️ トラブル {id}（{customer} — {summary}）が再開されましたが、チャンネル {channel} はアーカイブされたままです。チャンネルを開いてアーカイブを解除してください（ボットには解除できません）。解除されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
-                    format!("⚠️ Trouble {id} ({customer} — {summary}) was reopened, but its channel {channel} is still archived. Please open it and unarchive it (the bot cannot): until then what the bot would post there waits, and the nudges come by DM.")
+                    format!("⚠️ トラブル {named}が再開されましたが、チャンネル {channel} はアーカイブされたままです。チャンネルを開いてアーカイブを解除してください（ボットには解除できません）。解除されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+                    format!("⚠️ Trouble {named} was reopened, but its channel {channel} is still archived. Please open it and unarchive it (the bot cannot): until then what the bot would post there waits, and the nudges come by DM.")
                 ),
                 ChannelLoss::BotRemoved => tr!(
                     l,
-                    format!("⚠️ トラブル {id}（{customer} — {summary}）が再開されましたが、ボットはチャンネル {channel} から削除されたままです。チャンネルでボットを `/invite` してください。戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
-                    format!("⚠️ Trouble {id} ({customer} — {summary}) was reopened, but the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
+                    format!("⚠️ トラブル {named}が再開されましたが、ボットはチャンネル {channel} から削除されたままです。チャンネルでボットを `/invite` してください。戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+                    format!("⚠️ Trouble {named} was reopened, but the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
                 ),
             })
         }
         Message::ChannelMadeLate { asked, held } => {
-            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let (named, channel) = (id_named(l, t), channel_ref(l, t));
             let made = match asked {
                 Some(who) => tr!(
                     l,
@@ -2112,8 +2137,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             let mut text = tr!(
                 l,
-                format!("⚠️ トラブル {id}（{customer} — {summary}）のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
-                format!("⚠️ Trouble {id} ({customer} — {summary}) had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
+                format!("⚠️ トラブル {named}のチャンネルは、起票時に Slack が作成を拒否したためありませんでした。{made}、関係者を招待し、キックオフと状況を投稿しました。起票以降の記録はすべてタイムラインにあります（`/trouble report`）。"),
+                format!("⚠️ Trouble {named} had no channel: Slack refused to create it when the trouble was opened. {made} invited everyone taking part and posted the kickoff and the status. Everything recorded since the opening is on the timeline (`/trouble report`).")
             );
             if let Some(held) = held {
                 text.push_str(&held_lines_follow(l, tz, t, held));
@@ -2123,19 +2148,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         // Rendered once the creation behind which it was queued is done: Slack refused it when
         // the trouble still has no channel.
         Message::ChannelReplaced { .. } if t.channel.is_none() => {
-            let (id, customer, summary, owner) = (&t.id, away(&t.customer), away(&t.summary), user(&t.owner));
+            let (named, owner) = (id_named(l, t), user(&t.owner));
             Rendered::text(tr!(
                 l,
-                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルが削除され、Slack が新しいチャンネルの作成を拒否しました。チャンネルでこのトラブルを追える人はいません。アプリの権限が直れば、{owner} が作成をもう一度依頼できます。タイムラインと記録はすべて残っています（`/trouble report`）。"),
-                format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted, and Slack refused to create a new one: nobody can follow the trouble in a channel. Once the app's permissions are fixed, {owner} can ask for the channel again. The timeline and the whole record are kept (`/trouble report`).")
+                format!("⚠️ 対応中のトラブル {named}のチャンネルが削除され、Slack が新しいチャンネルの作成を拒否しました。チャンネルでこのトラブルを追える人はいません。アプリの権限が直れば、{owner} が作成をもう一度依頼できます。タイムラインと記録はすべて残っています（`/trouble report`）。"),
+                format!("⚠️ The channel of trouble {named}, which is still open, was deleted, and Slack refused to create a new one: nobody can follow the trouble in a channel. Once the app's permissions are fixed, {owner} can ask for the channel again. The timeline and the whole record are kept (`/trouble report`).")
             ))
         }
         Message::ChannelReplaced { held } => {
-            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let (named, channel) = (id_named(l, t), channel_ref(l, t));
             let mut text = tr!(
                 l,
-                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルが削除されました。ボットは新しいチャンネル {channel} を作り、関係者を招待し、キックオフと状況を投稿し直しました。タイムラインと記録はすべて残っています（`/trouble report`）。"),
-                format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted. The bot made a new one, {channel}, invited everyone taking part, and posted the kickoff and the status again. The timeline and the whole record are kept (`/trouble report`).")
+                format!("⚠️ 対応中のトラブル {named}のチャンネルが削除されました。ボットは新しいチャンネル {channel} を作り、関係者を招待し、キックオフと状況を投稿し直しました。タイムラインと記録はすべて残っています（`/trouble report`）。"),
+                format!("⚠️ The channel of trouble {named}, which is still open, was deleted. The bot made a new one, {channel}, invited everyone taking part, and posted the kickoff and the status again. The timeline and the whole record are kept (`/trouble report`).")
             );
             if let Some(held) = held {
                 text.push_str(&held_lines_follow(l, tz, t, held));
