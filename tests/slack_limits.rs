@@ -501,3 +501,31 @@ async fn the_announcement_shows_the_summary_and_keeps_its_link_however_long() {
         }
     }
 }
+
+/// A severity raised on a trouble of the longest customer name is DMed to the manager and
+/// announced with the customer's start: the news still links the channel and gives the reason.
+/// Before, a message naming the customer whole (a DM, a line, an answer) lost its end to it.
+#[tokio::test]
+async fn a_raise_keeps_its_link_and_reason_however_long_the_customer() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready(&longest_opening(ja, "lids")).await;
+        bot.command_text(SALES, &t.channel, "sev 1 the customer's line stopped")
+            .await;
+        bot.settle().await;
+        assert_eq!(
+            trouble(&bot, &t.id).severity,
+            trouble_bot::trouble::model::Severity::new(1),
+            "raised"
+        );
+        let start = match ja {
+            true => "の重大度を",
+            false => "raised the severity of trouble",
+        };
+        let (link, why) = (format!("<#{}>", t.channel), "> the customer's line stopped");
+        for place in [MANAGER, "C0BIZUNIT"] {
+            let raised = the_message(&bot, place, start);
+            assert_shown_whole(&raised, &[&t.id, "ACME", &format!("<@{SALES}>"), &link, why]);
+        }
+    }
+}

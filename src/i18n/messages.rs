@@ -210,7 +210,7 @@ pub(super) fn channel_outside(l: Locale, t: &Trouble) -> String {
 pub(super) fn customer_outside(l: Locale, config: &Config, t: &Trouble) -> String {
     match kept_in_channel(config, t) {
         true => tr!(l, "🔒 非公開", "🔒 private").to_string(),
-        false => away(&t.customer),
+        false => customer_short(t),
     }
 }
 
@@ -291,10 +291,14 @@ const NOTIFIED_SUMMARY: usize = 120;
 /// trouble beside what it asks: however long they are, what follows them is read (and a
 /// section block, cut at Slack's limit, keeps it).
 fn named_short(t: &Trouble) -> (String, String) {
-    (
-        cut(&away(&t.customer), NOTIFIED_CUSTOMER),
-        cut(&away(&t.summary), NOTIFIED_SUMMARY),
-    )
+    (customer_short(t), cut(&away(&t.summary), NOTIFIED_SUMMARY))
+}
+
+/// The customer as a sentence outside the trouble's own view names them (a DM, a line, an
+/// answer): cut as a notification carries it, so a name typed 3,000 characters long never
+/// pushes what the sentence says after it (the ask, the channel's link) past a section's limit.
+pub(super) fn customer_short(t: &Trouble) -> String {
+    cut(&away(&t.customer), NOTIFIED_CUSTOMER)
 }
 
 /// The trouble as a sentence about it names it: its id, then its customer and summary cut short
@@ -1125,8 +1129,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::OriginNotice | Message::Announcement => {
             // Its point is the summary: all of it that fits is shown, never at the cost of its
             // link or, drawn again, of its being closed. The customer is named as a DM names it.
-            let (opener, id, channel) = (user(t.opened_by()), &t.id, channel_ref(l, t));
-            let (customer, _) = named_short(t);
+            let (opener, id, channel, customer) = (user(t.opened_by()), &t.id, channel_ref(l, t), customer_short(t));
             // Those who saw it opened see it closed, and reopened since (who, when, why).
             let lines: String = [as_reported_line(l, t, Where::Elsewhere), closed_note(l, config, t)]
                 .into_iter()
@@ -1153,8 +1156,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::AcknowledgedInDm => Rendered::text(tr!(
             l,
-            format!("✅ トラブル {}（{}）を確認しました。エスカレーションは止まります。チャンネル: {}", t.id, away(&t.customer), channel_ref(l, t)),
-            format!("✅ You acknowledged trouble {} ({}). Escalation has stopped. Its channel: {}", t.id, away(&t.customer), channel_ref(l, t))
+            format!("✅ トラブル {}（{}）を確認しました。エスカレーションは止まります。チャンネル: {}", t.id, customer_short(t), channel_ref(l, t)),
+            format!("✅ You acknowledged trouble {} ({}). Escalation has stopped. Its channel: {}", t.id, customer_short(t), channel_ref(l, t))
         )),
         Message::AckRefusedInDm => {
             use crate::trouble::decide::{who_may, Act, Reply};
@@ -1367,7 +1370,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             yours,
             by_you,
         } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             // Its reader made the change: they read that they did, not their own name.
             let (by_name, by_first) = match by_you {
                 true => (tr!(l, "あなた", "you").to_string(), tr!(l, "あなた", "You").to_string()),
@@ -1454,7 +1457,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered::text(super::stages::action_changed(l, config, t, to, by, event))
         }
         Message::OverruledNotice { by, overruled } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             Rendered::text(match overruled {
                 crate::trouble::decide::Overruled::ForcedClose { reason } => {
                     let r = quoted(reason, Where::Elsewhere);
@@ -1555,7 +1558,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::OwnerAway { owner, manager, named, away: gone, waited_secs } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
-            let (customer, gone) = (away(&t.customer), super::away_text(l, tz, gone));
+            let (customer, gone) = (customer_short(t), super::away_text(l, tz, gone));
             let manager = managers(manager, named.as_ref());
             Rendered::text(tr!(
                 l,
@@ -1565,7 +1568,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::FarPromise { by, promise, ahead_secs, severity, manager, named } => {
             let manager = managers(manager, named.as_ref());
-            let customer = away(&t.customer);
+            let customer = customer_short(t);
             let when = format_promise(l, tz, *promise, t.promise_zone(*promise));
             // Days off are said in whole hours: "10d", not the "9d23h" a few seconds short.
             let secs = (*ahead_secs).max(0) as u64;
@@ -1579,7 +1582,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::ActionOwnerAway { n, who, away: gone, owner_away } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             let gone = super::away_text(l, tz, gone);
             // Told to the manager: why not to the trouble's owner.
             let why_you = match owner_away {
@@ -1607,7 +1610,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::HandedToAway { to, by, manager, named, away: gone } => {
             let gone = super::away_text(l, tz, gone);
-            let customer = away(&t.customer);
+            let customer = customer_short(t);
             let asked = std::iter::once(by).chain(manager).chain(named).map(user).collect::<Vec<_>>().join(" ");
             Rendered::text(tr!(
                 l,
@@ -1618,7 +1621,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::CustomerStillWaiting { waited_secs, manager, .. } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
-            let (id, customer, sev, channel) = (&t.id, away(&t.customer), severity_label(l, config, t.severity), channel_ref(l, t));
+            let (id, customer, sev, channel) = (&t.id, customer_short(t), severity_label(l, config, t.severity), channel_ref(l, t));
             Rendered::text(tr!(
                 l,
                 format!("📣 {customer}様（トラブル {id}、{sev}）へのお客様報告が{waited}ありません（報告は{every}ごと）。{}には催促済みです。上位者としてご確認ください。{channel}", user(manager)),
@@ -1628,7 +1631,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         // The alarm above, or a nudge by DM, once the customer heard from us: no button, nothing
         // to chase.
         Message::CustomerWaitSettled { by, at, promise } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             let when = format_day_time(l, tz, *at);
             let was = match promise {
                 Some(p) => {
@@ -1646,7 +1649,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         // The same alarm once nothing is left to act on in it: a newer one says it, or the
         // trouble was closed.
         Message::CustomerWaitOver { newer } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             Rendered::text(match newer {
                 true => tr!(
                     l,
@@ -1661,7 +1664,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             })
         }
         Message::CauseReplacedNotice { by, old, old_escape } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             // The parts of theirs replaced, as they wrote them and as they read now; the escape
             // point labelled when the cause comes first.
             let (cause, escape) = (old.is_some() || old_escape.is_none(), old_escape.is_some());
@@ -1695,7 +1698,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 .and_then(|u| u.promised_next)
                 .map(|at| format_promise(l, tz, at, t.promise_zone(at)))
                 .unwrap_or_default();
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             Rendered::text(tr!(
                 l,
                 format!("📞 {}がトラブル {id}（{customer}）にお客様への報告 #{n} を記録し、次回の連絡を {when} までと約束しました。以後の催促はこの約束に合わせ、その前にあなたにお知らせします。{channel}\n報告:\n{said}\nあなたが守れない約束なら、チャンネルで `/trouble withdraw update {n} 理由` で取り消せます。", user(by)),
@@ -1709,7 +1712,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 .and_then(|u| u.withdrawn.as_ref())
                 .map(|w| quoted(&w.reason, Where::Elsewhere))
                 .unwrap_or_default();
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             Rendered::text(tr!(
                 l,
                 format!("✏️ {}が、トラブル {id}（{customer}）にあなたが記録したお客様への報告 #{n} を取り消しました。もう連絡としては数えません。{channel}\n報告:\n{said}\n理由:\n{reason}", user(by)),
@@ -1730,7 +1733,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::ClosedNotice { by, forced_reason } => {
-            let (id, customer) = (&t.id, away(&t.customer));
+            let (id, customer) = (&t.id, customer_short(t));
             Rendered::text(match forced_reason {
                 Some(r) => {
                     let r = quoted(r, Where::Elsewhere);
@@ -1748,7 +1751,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             })
         }
         Message::ReopenedNotice { by, reason, not_effective } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             let why = reopened_because(l, reason, *not_effective);
             Rendered::text(tr!(
                 l,
@@ -1808,18 +1811,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered::text(match by {
                 Some(by) => tr!(
                     l,
-                    format!("⬆️ {}がトラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}{why}", user(by), t.id, away(&t.customer)),
-                    format!("⬆️ {} raised the severity of trouble {} ({}) from {from} to {to}. {tail}{why}", user(by), t.id, away(&t.customer))
+                    format!("⬆️ {}がトラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}{why}", user(by), t.id, customer_short(t)),
+                    format!("⬆️ {} raised the severity of trouble {} ({}) from {from} to {to}. {tail}{why}", user(by), t.id, customer_short(t))
                 ),
                 None => tr!(
                     l,
-                    format!("⬆️ トラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}", t.id, away(&t.customer)),
-                    format!("⬆️ Severity of trouble {} ({}) raised from {from} to {to}. {tail}", t.id, away(&t.customer))
+                    format!("⬆️ トラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}", t.id, customer_short(t)),
+                    format!("⬆️ Severity of trouble {} ({}) raised from {from} to {to}. {tail}", t.id, customer_short(t))
                 ),
             })
         }
         Message::LoweredAboveYou { by, from, to, reason } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
             let why = because(l, reason, Where::Elsewhere);
@@ -1912,8 +1915,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // which is posted even when the thread stops short of the report's last part.
             Rendered::text(tr!(
                 l,
-                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。\n改ざん検知用ハッシュ（SHA-256、記録{}件）: `{}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.timeline_len, t.timeline_head),
-                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({}).\nIntegrity hash (SHA-256) of its {} entries: `{}`", t.id, away(&t.customer), sev, stage, t.timeline_len, super::en_count(parts, "part", "parts"), t.timeline_len, t.timeline_head)
+                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。\n改ざん検知用ハッシュ（SHA-256、記録{}件）: `{}`", t.id, customer_short(t), sev, stage, t.timeline_len, parts, t.timeline_len, t.timeline_head),
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({}).\nIntegrity hash (SHA-256) of its {} entries: `{}`", t.id, customer_short(t), sev, stage, t.timeline_len, super::en_count(parts, "part", "parts"), t.timeline_len, t.timeline_head)
             ))
         }
         Message::ReportPart { text, part, of } => {
@@ -1942,7 +1945,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::EightD => super::eightd::rendered(l, config, t, None),
         Message::Text { .. } | Message::TextWithAcks { .. } => super::shell_rendered(l, message).unwrap_or_default(),
         Message::WorkUnreachable { who, error, actions } => {
-            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            let (id, customer, error) = (&t.id, customer_short(t), away(error));
             let numbers = super::listed(l, actions.iter().map(|n| format!("#{n}")));
             let first = actions.first().copied().unwrap_or(1);
             let ja = typed_where(Locale::Ja, t, "訂正", &format!("対策 {first} 担当:@…"));
@@ -1968,7 +1971,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             why: DmRefusal::AppLacksPermission,
             ..
         } => {
-            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            let (id, customer, error) = (&t.id, customer_short(t), away(error));
             // The bot can DM nobody now, whoever it reached before: the owner, who reads this in
             // the channel, is to tell each of them.
             let mut chain: Vec<&UserId> = t.escalation.chain.iter().collect();
@@ -1990,7 +1993,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             nobody_above,
             asked,
         } => {
-            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            let (id, customer, error) = (&t.id, customer_short(t), away(error));
             let then = match nobody_above {
                 false => tr!(l, "次の上位者に依頼しました。", "It asked the next one up the chain instead.").to_string(),
                 // Those below were asked and have not answered: nobody above them can be.
@@ -2217,8 +2220,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             raised_to: None,
         } => Rendered::text(tr!(
             l,
-            format!("⚠️ トラブル {}（{}）の告知を <#{}> に投稿できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), channel, away(error)),
-            format!("⚠️ Trouble {}'s announcement ({}) could not be posted in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, away(&t.customer), channel, away(error))
+            format!("⚠️ トラブル {}（{}）の告知を <#{}> に投稿できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, customer_short(t), channel, away(error)),
+            format!("⚠️ Trouble {}'s announcement ({}) could not be posted in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, customer_short(t), channel, away(error))
         )),
         Message::NotAnnounced {
             channel,
@@ -2226,8 +2229,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             raised_to: Some(to),
         } => Rendered::text(tr!(
             l,
-            format!("⚠️ トラブル {}（{}）の重大度を {} に引き上げたことを <#{}> に告知できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), severity_label(l, config, *to), channel, away(error)),
-            format!("⚠️ Trouble {}'s raise to {} ({}) could not be announced in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, severity_label(l, config, *to), away(&t.customer), channel, away(error))
+            format!("⚠️ トラブル {}（{}）の重大度を {} に引き上げたことを <#{}> に告知できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, customer_short(t), severity_label(l, config, *to), channel, away(error)),
+            format!("⚠️ Trouble {}'s raise to {} ({}) could not be announced in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, severity_label(l, config, *to), customer_short(t), channel, away(error))
         )),
         Message::TeamLinesWithdrawn {
             org,
@@ -2236,7 +2239,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             deleted,
             dropped,
         } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_short(t), channel_ref(l, t));
             let n = edited + deleted;
             let lines = match n {
                 1 => "the line posted".to_string(),
@@ -2335,7 +2338,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         None => (String::new(), "you".to_string()),
     };
     // A rep with several troubles reads which customer waits in the notification itself.
-    let customer = away(&t.customer);
+    let customer = customer_short(t);
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => {
             let (ja, en) = match n.last_reminder {
@@ -2947,7 +2950,7 @@ fn first_contact(
         None => tr!(l, format!("起票から{allowance}"), format!("{allowance} after opening")),
     };
     // The customer named, as the nudges name them: a phone's notification says which trouble.
-    let customer = away(&t.customer);
+    let customer = customer_short(t);
     let opening = match manager {
         None => tr!(
             l,
