@@ -529,3 +529,28 @@ async fn a_raise_keeps_its_link_and_reason_however_long_the_customer() {
         }
     }
 }
+
+/// Closed with an action of theirs open, on a trouble of the longest customer name, its owner is
+/// DMed the action whole and how to mark it done: before, the customer named whole took all
+/// the room of the section, the action shrank to its start and the instructions were cut off.
+#[tokio::test]
+async fn the_owner_of_an_open_action_is_told_it_whole_however_long_the_customer() {
+    for ja in [false, true] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready(&longest_opening(ja, "lids")).await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        let action = "Mold temperature alarm on every press of line 3, checked each shift by QA";
+        bot.command_text(SALES, &t.channel, &format!("prevent {action} owner:<@U0QA2>"))
+            .await;
+        bot.command_text(MANAGER, &t.channel, "close force the customer closed the claim")
+            .await;
+        bot.settle().await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "closed");
+        let (start, how_to) = match ja {
+            true => ("をクローズしましたが", "ボットのホームの「完了」を押してください。"),
+            false => ("with actions of yours still open", "or *Done* in the bot's Home."),
+        };
+        let dm = the_message(&bot, "U0QA2", start);
+        assert_shown_whole(&dm, &[&t.id, "ACME", action, how_to]);
+    }
+}

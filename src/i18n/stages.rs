@@ -210,7 +210,7 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
 /// are still theirs (reminders, and marking them done, go on after the close). It is one
 /// section: a long list is cut at a line, said how many more, and the instructions stay.
 pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &UserId, by: &UserId) -> String {
-    let (id, customer) = (&t.id, super::messages::away(&t.customer));
+    let (id, customer) = (&t.id, super::messages::customer_short(t));
     let channel = super::messages::channel_ref(l, t);
     let mine: Vec<String> = crate::trouble::home::undone_actions(t)
         .filter(|(_, a)| a.owner == *to)
@@ -778,7 +778,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         } => {
             // A DM: every piece of user text as said away from its channel.
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
-            let (mine, shared) = (away(&t.customer), away(shared));
+            let (mine, shared) = (super::messages::customer_short(t), away(shared));
             let (opened, closed) = (format_day_time(l, tz, *opened_at), format_day_time(l, tz, *closed_at));
             match customer.as_deref().map(away) {
                 None => tr!(
@@ -922,7 +922,7 @@ pub(super) fn action_changed(
     by: &UserId,
     event: &StepEvent,
 ) -> String {
-    let (id, customer) = (&t.id, super::messages::away(&t.customer));
+    let (id, customer) = (&t.id, super::messages::customer_short(t));
     let channel = super::messages::channel_ref(l, t);
     match event {
         StepEvent::ActionCorrected { n, change } => {
@@ -2275,7 +2275,7 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], t
             "• {} {} — {} — {}{state}{}{channel}\n",
             t.id,
             format_day_time(l, config.policy.timezone, t.opened_at),
-            away(&t.customer),
+            super::messages::customer_short(t),
             cut(&user_text(&t.summary, Where::Elsewhere).replace('\n', " "), 120),
             if extra.is_empty() {
                 String::new()
