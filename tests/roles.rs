@@ -2416,6 +2416,16 @@ async fn the_managers_dm_names_who_opened_the_trouble_after_a_handover() {
     assert!(!latest.contains(&format!("<@{COLLEAGUE}> reported")), "{latest}");
 }
 
+/// Restarts the bot on a reorganised `[org]`: the rep now reports to the director, and their
+/// former manager to them.
+async fn promote_the_rep_above_their_manager(bot: &mut TestBot) {
+    let reorg = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+        .replace("U0SALES = \"U0MANAGER\"", "U0SALES = \"U0DIRECTOR\"")
+        .replace("U0MANAGER = \"U0DIRECTOR\"", "U0MANAGER = \"U0SALES\"");
+    assert_ne!(reorg, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
+    bot.restart_with_config(&reorg).await;
+}
+
 /// The chain only goes up, after a reorg too: the rep promoted above their former manager
 /// (`[org]` now has the manager reporting to the rep) keeps the chain their trouble was opened
 /// with, but the former manager, now their report, no longer acknowledges it (which would stop
@@ -2425,11 +2435,7 @@ async fn after_a_reorg_a_report_of_the_owner_cannot_acknowledge_their_trouble() 
     let mut bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.settle().await;
-    let reorg = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
-        .replace("U0SALES = \"U0MANAGER\"", "U0SALES = \"U0DIRECTOR\"")
-        .replace("U0MANAGER = \"U0DIRECTOR\"", "U0MANAGER = \"U0SALES\"");
-    assert_ne!(reorg, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
-    bot.restart_with_config(&reorg).await;
+    promote_the_rep_above_their_manager(&mut bot).await;
     let r = bot.command_text(MANAGER, &t.channel, "ack").await;
     assert!(r.starts_with("Only") && r.contains(&format!("<@{DIRECTOR}>")), "{r}");
     assert!(!r.contains(&format!("<@{MANAGER}>")), "{r}");
@@ -2569,4 +2575,81 @@ async fn a_deactivated_manager_named_at_open_is_refused() {
         assert!(!answer.contains("deactivated"), "{locale}: {answer}");
         bot.slack.wait_for("conversations.create", |_| true).await;
     }
+}
+
+/// The effectiveness check of measure #1 of `t`, asked in its channel once the bot's clock
+/// passes its check date (2 s after the measure, as [`closed_with_a_measure`] gives it).
+async fn asked_whether_it_worked(bot: &TestBot, t: &OpenedTrouble) -> String {
+    bot.advance(Duration::from_secs(2));
+    bot.paced("the effectiveness check asked", || {
+        bot.slack
+            .messages_in(&t.channel)
+            .iter()
+            .map(text_of)
+            .find(|m| m.contains("Did it work?") && m.contains("Mold temperature alarm"))
+    })
+    .await
+}
+
+/// `who` may neither verify measure #1 of `t` (done) nor confirm it worked once its check is
+/// asked: each refusal names those who may, starting with `checker`, never `who`, and nothing
+/// is recorded. `checker` then verifies it. The check's ask, as posted.
+async fn checking_refused_to(bot: &TestBot, t: &OpenedTrouble, who: &str, checker: &str) -> String {
+    let refused = bot.command_text(who, &t.channel, "action verify 1 alarm sounds").await;
+    assert!(
+        refused.starts_with(&format!("Only <@{checker}>")) && !refused.contains(who),
+        "{refused}"
+    );
+    let asked = asked_whether_it_worked(bot, t).await;
+    click_on(bot, who, "effect_ok", t, 1).await;
+    let refused = click_answer(bot, who, "Whether action #1 worked").await;
+    assert!(
+        refused.contains(&format!("<@{checker}>")) && !refused.contains(who),
+        "{refused}"
+    );
+    let action = trouble(bot, &t.id).substance.actions[0].clone();
+    assert!(action.verified.is_none() && action.effective.is_none(), "{action:?}");
+    let r = bot
+        .command_text(checker, &t.channel, "action verify 1 alarm sounds")
+        .await;
+    assert_eq!(r, "Action #1 verified.");
+    asked
+}
+
+/// A colleague the rep named their manager at open acknowledges, but does not certify the rep's
+/// work: their `action verify` and **Effective** are refused, naming the rep's chain from
+/// `[org]`, and the check's ask names the rep's manager as who confirms it, never the colleague.
+/// The rep's manager verifies it and confirms it worked.
+#[tokio::test]
+async fn a_colleague_named_manager_neither_verifies_nor_confirms_the_reps_measure() {
+    let bot = spawn_bot().await;
+    let t = closed_with_a_measure(&bot, &format!("<@{COLLEAGUE}> ACME: housings cracked")).await;
+    let r = bot.command_text(SALES, &t.channel, "action done 1 installed").await;
+    assert!(r.contains("marked done"), "{r}");
+    let asked = checking_refused_to(&bot, &t, COLLEAGUE, MANAGER).await;
+    assert!(
+        asked.contains(&format!("*Effective* is for <@{MANAGER}> to confirm")),
+        "{asked}"
+    );
+    click_on(&bot, MANAGER, "effect_ok", &t, 1).await;
+    bot.paced("the manager's Effective recorded", || {
+        trouble(&bot, &t.id).substance.actions[0].effective.filter(|e| *e)
+    })
+    .await;
+}
+
+/// The chain only goes up, for checking the work too: the rep promoted above their former
+/// manager (`[org]` now has the manager reporting to the rep) keeps the chain their trouble was
+/// opened with, but the former manager no longer verifies the rep's measure nor confirms it
+/// worked; the refusals name the director, who does. (The check may have been asked before the
+/// reorg, Slack's pacing moving the clock on: its answer is judged as `[org]` is now.)
+#[tokio::test]
+async fn after_a_reorg_a_report_of_the_owner_neither_verifies_nor_confirms_their_measure() {
+    let mut bot = spawn_bot().await;
+    let t = closed_with_a_measure(&bot, "ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "action done 1 installed").await;
+    assert!(r.contains("marked done"), "{r}");
+    bot.settle().await;
+    promote_the_rep_above_their_manager(&mut bot).await;
+    checking_refused_to(&bot, &t, MANAGER, DIRECTOR).await;
 }

@@ -193,6 +193,38 @@ fn action_line_naming(
     parts.join(" · ")
 }
 
+/// Who checks the work on a trouble ([`Checkers`](crate::trouble::decide::Checkers)), as an
+/// answer names them: the chain (or the owner, when nobody else could), then the members of its
+/// departments.
+fn checkers_text(l: Locale, config: &Config, checkers: &crate::trouble::decide::Checkers) -> String {
+    let people = match &checkers.owner {
+        Some(owner) => Some(tr!(
+            l,
+            format!("トラブルの担当の {}", user(owner)),
+            format!("the trouble's owner {}", user(owner))
+        )),
+        None if checkers.chain.is_empty() => None,
+        None => Some(super::chain_text(l, &config.policy, &checkers.chain)),
+    };
+    let departments =
+        (!checkers.departments.is_empty()).then(|| super::departments_typed(l, config, &checkers.departments));
+    match (people, departments) {
+        (Some(people), Some(d)) => tr!(
+            l,
+            format!("{people}と、このトラブルの部門（{d}）のメンバー"),
+            format!("{people} or members of this trouble's departments ({d})")
+        ),
+        (Some(people), None) => people,
+        (None, Some(d)) => tr!(
+            l,
+            format!("このトラブルの部門（{d}）のメンバー"),
+            format!("members of this trouble's departments ({d})")
+        ),
+        // Nobody but whoever did the work: someone a department brings in.
+        (None, None) => tr!(l, "上司", "the manager chain").to_string(),
+    }
+}
+
 /// Who may do what a refusal says only the manager chain may: named, or "the manager chain".
 fn chain_or_word(l: Locale, policy: &crate::trouble::policy::Policy, chain: &[UserId]) -> String {
     if chain.is_empty() {
@@ -658,20 +690,19 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // not verify it either): the ask says who confirms it, before anyone taps a button
             // whose answer would be refused.
             if let Some(a) = action_of(t, *n) {
-                let confirms = |u: &UserId| !a.is_theirs(u) && crate::trouble::decide::may_check(&config.policy, t, u);
-                let departments = crate::trouble::decide::departments_of(&config.policy, t);
-                let who = match t.manager_chain().iter().find(|u| confirms(u)) {
+                let checkers = crate::trouble::decide::checkers_of(&config.policy, t, a);
+                let departments = &checkers.departments;
+                let who = match checkers.chain.first().or(checkers.owner.as_ref()) {
+                    // The first of the chain; with nobody else, the owner.
                     Some(c) => Some(user(c)),
-                    // Nobody above the owner and no department on it: the owner confirms it.
-                    None if confirms(&t.owner) => Some(user(&t.owner)),
                     None if departments.is_empty() => None,
                     None => Some(tr!(
                         l,
-                        format!("{}のメンバー", super::departments_typed(l, config, &departments)),
-                        format!("a member of {}", super::departments_typed(l, config, &departments))
+                        format!("{}のメンバー", super::departments_typed(l, config, departments)),
+                        format!("a member of {}", super::departments_typed(l, config, departments))
                     )),
                 };
-                if let Some(c) = who.filter(|_| !ask.iter().all(confirms)) {
+                if let Some(c) = who.filter(|_| !ask.iter().all(|u| checkers.includes(u))) {
                     text.push_str(&tr!(
                         l,
                         format!("\n「効果あり」は対策の検証と同じく {c}が確認します（対策の担当者は除きます）。「効果なし」は誰でも回答できます。"),
@@ -1892,7 +1923,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 format!("No cost is recorded, so stage 6 cannot be done. Record it with `/trouble cost AMOUNT PAYER WHAT FOR` (`/trouble cost 0 ours` if there is none); if it cannot be settled, {chain} can mark it done with a reason: `/trouble done 6 REASON`.")
             )
         }
-        StepReply::ActionNotAllowed { verify: false, who } => match who {
+        StepReply::ActionNotAllowed { who } => match who {
             Who::OwnerOrChain { owner, chain } => tr!(
                 l,
                 format!(
@@ -1916,30 +1947,22 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             ),
             _ => String::new(),
         },
-        StepReply::ActionNotAllowed { verify: true, who } => match who {
-            Who::Participants { chain, departments, .. } => {
-                let chain = if chain.is_empty() {
-                    tr!(l, "上司", "the manager chain").to_string()
-                } else {
-                    super::chain_text(l, &config.policy, chain)
-                };
-                if departments.is_empty() {
-                    // No department takes part: no empty brackets, and how to bring one in.
-                    return tr!(
-                        l,
-                        format!("対策を検証できるのは {chain}と、このトラブルの部門のメンバーだけです（部門は `/trouble add +部門` で加えられます）。"),
-                        format!("Only {chain} or members of this trouble's departments can verify an action (add one with `/trouble add +dept`).")
-                    );
-                }
-                let depts = super::departments_typed(l, config, departments);
-                tr!(
+        StepReply::VerifyNotAllowed { checkers } => {
+            let who = checkers_text(l, config, checkers);
+            if checkers.departments.is_empty() {
+                // No department checks: no empty brackets, and how to bring one in.
+                return tr!(
                     l,
-                    format!("対策を検証できるのは {chain}と、このトラブルの部門（{depts}）のメンバーだけです。"),
-                    format!("Only {chain} or members of this trouble's departments ({depts}) can verify an action.")
-                )
+                    format!("対策を検証できるのは {who}だけです（部門は `/trouble add +部門` で加えられ、そのメンバーも検証できます）。"),
+                    format!("Only {who} can verify an action (add a department with `/trouble add +dept`: its members can too).")
+                );
             }
-            _ => String::new(),
-        },
+            tr!(
+                l,
+                format!("対策を検証できるのは {who}だけです。"),
+                format!("Only {who} can verify an action.")
+            )
+        }
         StepReply::ActionChangeNotAllowed { cancel, who } => {
             let (owner, chain) = match who {
                 Who::OwnerOrChain { owner, chain } => (user(owner), chain),
@@ -1963,25 +1986,9 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 ),
             }
         }
-        StepReply::EffectIsSomeoneElses {
-            n,
-            chain,
-            departments,
-            owner,
-        } => {
-            // With nobody above the owner and no department on it, the owner confirms it.
-            let chain = match owner {
-                Some(owner) => tr!(l, format!("トラブルの担当の {}", user(owner)), format!("the trouble's owner {}", user(owner))),
-                None => chain_or_word(l, &config.policy, chain),
-            };
-            // As `action verify` names who may check: the chain and the departments' members.
-            let who = match departments.is_empty() {
-                true => chain,
-                false => {
-                    let depts = super::departments_typed(l, config, departments);
-                    tr!(l, format!("{chain}と、このトラブルの部門（{depts}）のメンバー"), format!("{chain} or members of this trouble's departments ({depts})"))
-                }
-            };
+        StepReply::EffectIsSomeoneElses { n, checkers } => {
+            // As `action verify` names who may check.
+            let who = checkers_text(l, config, checkers);
             tr!(
                 l,
                 format!("対策 #{n} が効いたかどうかを確認できるのは、対策の検証と同じく {who}で、対策を担当した人や完了にした人は除きます。効かなかった場合は誰でも「効果なし」で記録できます。何も記録していません。"),

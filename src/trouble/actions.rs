@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{parse_user, strip_honorific, UsageError};
-use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
+use super::decide::{Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
 use super::model::{Away, AwayWorker, PostedMessage, StageId, StageState, Trouble, UserId};
@@ -689,7 +689,6 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
     }
     if owner != *user && !w.t.manager_chain().contains(user) {
         return Reply::Step(StepReply::ActionNotAllowed {
-            verify: false,
             who: Who::OwnerOrChain {
                 owner,
                 chain: w.t.manager_chain().to_vec(),
@@ -710,17 +709,12 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         Err(r) => return r,
     };
     let policy = w.ctx.policy;
-    if !super::decide::may_check(policy, &w.t, user) {
-        return Reply::Step(StepReply::ActionNotAllowed {
-            verify: true,
-            who: Who::Participants {
-                owner: w.t.owner.clone(),
-                chain: w.t.manager_chain().to_vec(),
-                departments: departments_of(policy, &w.t),
-            },
-        });
-    }
     let action = &w.t.substance.actions[i];
+    // Whoever did it is told so below (once it is done), not that they are no checker.
+    let checkers = super::decide::checkers_of(policy, &w.t, action);
+    if !checkers.includes(user) && !super::decide::checkers(policy, &w.t).includes(user) {
+        return Reply::Step(StepReply::VerifyNotAllowed { checkers });
+    }
     if action.done.is_none() {
         return Reply::Step(StepReply::NotDoneYet { n });
     }
@@ -1328,21 +1322,9 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     // its departments, and never whoever did it: the owner who gave it to someone they added
     // could otherwise confirm their own measure. That it did not, anyone asked may say (it
     // reopens the trouble, hiding nothing).
-    if effective && (a.is_theirs(user) || !super::decide::may_check(w.ctx.policy, &w.t, user)) {
-        let chain =
-            w.t.manager_chain()
-                .iter()
-                .filter(|c| !a.is_theirs(c))
-                .cloned()
-                .collect();
-        let departments = departments_of(w.ctx.policy, &w.t);
-        let owner = super::decide::owner_checks(w.ctx.policy, &w.t).then(|| w.t.owner.clone());
-        return Reply::Step(StepReply::EffectIsSomeoneElses {
-            n,
-            chain,
-            departments,
-            owner,
-        });
+    let checkers = super::decide::checkers_of(w.ctx.policy, &w.t, a);
+    if effective && !checkers.includes(user) {
+        return Reply::Step(StepReply::EffectIsSomeoneElses { n, checkers });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.t.substance.actions[i].judged = Some(Mark {

@@ -2083,21 +2083,20 @@ pub enum StepReply {
     CostUnrecorded {
         chain: Vec<UserId>,
     },
-    /// Who may mark an action done or verify it.
+    /// Who may mark an action done.
     ActionNotAllowed {
-        verify: bool,
         who: Who,
     },
-    /// **Effective** tapped by someone who may not verify prevention action `n` (not in the
-    /// chain nor its departments), or who owned it or marked it done: that it worked is for
-    /// `chain` (without whoever did it) or the members of `departments` to say, as a
-    /// verification is; anyone asked may still say it did not. `owner` when nobody but the
-    /// owner could confirm it (see `owner_checks`).
+    /// `action verify` by someone who may not check the work on the trouble: who may.
+    VerifyNotAllowed {
+        checkers: crate::trouble::decide::Checkers,
+    },
+    /// **Effective** tapped by someone who may not confirm prevention action `n` (not among
+    /// those who check the trouble's work, or who owned it or marked it done): who may, as for
+    /// a verification; anyone asked may still say it did not work.
     EffectIsSomeoneElses {
         n: usize,
-        chain: Vec<UserId>,
-        departments: Vec<String>,
-        owner: Option<UserId>,
+        checkers: crate::trouble::decide::Checkers,
     },
     /// Who may correct (or `cancel`) an action.
     ActionChangeNotAllowed {

@@ -33,7 +33,7 @@ pub enum Act {
     Reopen,
     /// Answer an effectiveness check (Effective / Not effective: the latter reopens). Any
     /// participant may say a measure did not work; that it did is for those who may check it
-    /// ([`may_check`]), as a verification is: see `effect_answered`.
+    /// ([`checkers_of`]), as a verification is: see `effect_answered`.
     JudgeEffect,
     /// `fix cost|split|fact`.
     Fix,
@@ -196,34 +196,72 @@ impl<'a> Viewers<'a> {
     }
 }
 
-/// Who may check the work on a trouble, that an action was done right (`action verify`) or that
-/// a measure worked (**Effective**): the manager chain or a member of one of its departments (a
-/// quality engineer). Not the owner or those added as such: the work checked is theirs, unless
-/// nobody else could ([`owner_checks`]). Whoever owned or did the work itself is refused where
-/// it is checked.
-pub fn may_check(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
-    // Someone who owned it before checks no work on it either: it may be theirs.
-    let checker =
-        (t.manager_chain().contains(user) && *user != t.owner) || department_checkers(policy, t).any(|m| m == user);
-    (checker && !t.former_owners.contains(user)) || (*user == t.owner && owner_checks(policy, t))
+/// Who checks the work on a trouble: that an action was done right (`action verify`), that a
+/// measure worked (**Effective**). The one answer to "who confirms" that the checks, their
+/// refusals and the effectiveness check's ask all read, so none of them names someone another
+/// would refuse.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checkers {
+    /// The owner's chain that overrules ([`overruling_chain`]): from `[org]` when it names one,
+    /// so a colleague the rep named their manager does not certify the rep's work.
+    pub chain: Vec<UserId>,
+    /// Its departments with a member who checks, as an answer names them.
+    pub departments: Vec<String>,
+    /// Those members (a quality engineer checks a measure).
+    pub members: Vec<UserId>,
+    /// The owner, when nobody else could check: a measure that worked would otherwise stay
+    /// unconfirmed for ever (at the top of `[org]`, with no department on it, say); who
+    /// confirmed it is recorded.
+    pub owner: Option<UserId>,
 }
 
-/// The members of its departments other than the owner: they check its work.
-fn department_checkers<'a>(policy: &'a Policy, t: &'a Trouble) -> impl Iterator<Item = &'a UserId> + 'a {
-    departments_of(policy, t)
-        .into_iter()
-        .filter_map(|d| policy.departments.get(&d))
-        .flat_map(|d| d.members.iter())
-        .filter(|m| **m != t.owner)
+impl Checkers {
+    pub fn includes(&self, user: &UserId) -> bool {
+        self.chain.contains(user) || self.members.contains(user) || self.owner.as_ref() == Some(user)
+    }
 }
 
-/// Whether the owner checks the work on their trouble themself: nobody else could (nobody above
-/// them, as at the top of `[org]`, and no department's member on it), as they reopen it then. A
-/// measure that worked would otherwise stay unconfirmed for ever; who confirmed it is recorded.
-pub fn owner_checks(policy: &Policy, t: &Trouble) -> bool {
-    t.manager_chain().iter().all(|u| *u == t.owner)
-        && chain_for(policy, &t.owner, None).is_empty()
-        && department_checkers(policy, t).next().is_none()
+/// Who may check the work on `t` ([`Checkers`]).
+pub fn checkers(policy: &Policy, t: &Trouble) -> Checkers {
+    checking(policy, t, |_| false)
+}
+
+/// Who may check action `a` of `t`: [`checkers`], never whoever owned it or marked it done (a
+/// check is someone else's). With nobody else left, its owner, unless the work was theirs.
+pub fn checkers_of(policy: &Policy, t: &Trouble, a: &crate::trouble::actions::Action) -> Checkers {
+    checking(policy, t, |u| a.is_theirs(u))
+}
+
+fn checking(policy: &Policy, t: &Trouble, did_it: impl Fn(&UserId) -> bool) -> Checkers {
+    // The work checked is the owner's: never theirs to certify while anyone else could, nor
+    // that of someone who owned it before (it may be theirs), nor of someone reporting to the
+    // owner (`[org]` changed since, say), who would certify their own manager's work.
+    let checks =
+        |u: &UserId| *u != t.owner && !t.former_owners.contains(u) && !policy.reports_to(u, &t.owner) && !did_it(u);
+    let chain: Vec<UserId> = overruling_chain(policy, t).into_iter().filter(|u| checks(u)).collect();
+    let (mut departments, mut members) = (Vec::new(), Vec::<UserId>::new());
+    for key in departments_of(policy, t) {
+        let Some(department) = policy.departments.get(&key) else {
+            continue;
+        };
+        let checking: Vec<&UserId> = department.members.iter().filter(|m| checks(m)).collect();
+        if checking.is_empty() {
+            continue;
+        }
+        departments.push(key);
+        for m in checking {
+            if !members.contains(m) {
+                members.push(m.clone());
+            }
+        }
+    }
+    let owner = (chain.is_empty() && members.is_empty() && !did_it(&t.owner)).then(|| t.owner.clone());
+    Checkers {
+        chain,
+        departments,
+        members,
+        owner,
+    }
 }
 
 /// Who may overrule the trouble's own rules (slow its clocks, close what is not done, let a
@@ -319,7 +357,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         | Act::Actions
         | Act::Fix
         // That a measure did not work, anyone taking part may say (it reopens the trouble,
-        // hiding nothing); that it did is narrower: see `may_check` and `effect_answered`.
+        // hiding nothing); that it did is narrower: see `checkers_of` and `effect_answered`.
         | Act::JudgeEffect => Who::Participants {
             owner: t.owner.clone(),
             chain,

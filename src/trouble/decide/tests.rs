@@ -7558,9 +7558,12 @@ fn the_owner_may_not_confirm_that_a_measure_someone_they_added_did_worked() {
     };
     let refused = Reply::Step(StepReply::EffectIsSomeoneElses {
         n: 1,
-        chain: users(&CHAIN),
-        departments: depts(&["quality"]),
-        owner: None,
+        checkers: crate::trouble::decide::Checkers {
+            chain: users(&CHAIN),
+            departments: depts(&["quality"]),
+            members: users(&["U0QA1", "U0QA2"]),
+            owner: None,
+        },
     });
     for who in ["U0SALES", ADDED] {
         let before = sim.t.clone();
@@ -8106,18 +8109,16 @@ fn fixing_a_cost_to_a_bare_zero_is_a_correction_the_chain_decides() {
 // ---------------------------------------------------------------------------------------------
 // Roles mended: who confirms at the top of `[org]`, former owners
 
-/// At the top of `[org]`, with no department on the trouble, nobody but its owner could confirm
-/// that a measure worked: the owner may, as they reopen it then, and it is recorded as theirs.
-/// Whoever did the measure still may not, and hears that the owner confirms it.
-#[test]
-fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked() {
+/// Opened by U0VP, nobody above them, given a prevention measure `doer` owns and marks done,
+/// every stage done and closed; its effectiveness check fallen due.
+fn closed_at_the_top_with_a_measure_done_by(config: Policy, opened: OpenRequest, doer: &str) -> Sim {
     use crate::trouble::facts::StepReply;
-    let (mut sim, _) = Sim::open(config_with_a_junior(), "U0VP", req("ACME"));
+    let (mut sim, _) = Sim::open(config, "U0VP", opened);
     assert!(sim.t.manager_chain().is_empty());
-    let given = "action prevent mold temperature alarm owner:<@U0JUNIOR> check:+1d";
-    sim.cmd("U0VP", crate::trouble::command::parse(given).expect("an action"));
+    let given = format!("action prevent mold temperature alarm owner:<@{doer}> check:+1d");
+    sim.cmd("U0VP", crate::trouble::command::parse(&given).expect("an action"));
     let done = crate::trouble::command::parse("action done 1 installed").expect("a done");
-    let d = sim.cmd("U0JUNIOR", done);
+    let d = sim.cmd(doer, done);
     assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionDone { n: 1 })));
     sim.cmd("U0VP", prevent("outgoing inspection of lot markings"));
     let cause = crate::trouble::facts::Step::Cause {
@@ -8144,6 +8145,16 @@ fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked
     let d = sim.cmd("U0VP", Command::Close("customer satisfied".into()));
     assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     sim.advance(hours(48));
+    sim
+}
+
+/// At the top of `[org]`, with no department on the trouble, nobody but its owner could confirm
+/// that a measure worked: the owner may, as they reopen it then, and it is recorded as theirs.
+/// Whoever did the measure still may not, and hears that the owner confirms it.
+#[test]
+fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = closed_at_the_top_with_a_measure_done_by(config_with_a_junior(), req("ACME"), "U0JUNIOR");
     let effective = ButtonAction::Effect {
         n: 1,
         effective: true,
@@ -8152,9 +8163,10 @@ fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked
     };
     let refused = Reply::Step(StepReply::EffectIsSomeoneElses {
         n: 1,
-        chain: Vec::new(),
-        departments: Vec::new(),
-        owner: Some(u("U0VP")),
+        checkers: crate::trouble::decide::Checkers {
+            owner: Some(u("U0VP")),
+            ..Default::default()
+        },
     });
     let before = sim.t.clone();
     let d = sim.feed(Input::Button {
@@ -8174,6 +8186,93 @@ fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked
     assert_eq!(sim.click("U0VP", effective), recorded);
     let judged = sim.t.substance.actions[0].judged.as_ref().map(|m| m.by.clone());
     assert_eq!(judged, Some(u("U0VP")), "recorded as the owner's");
+}
+
+/// At the top of `[org]`, a measure done by the only member of the trouble's one department
+/// would be confirmed by nobody: that member did it, and the trouble, closed, takes no other
+/// department. Nobody else could confirm it, so its owner does, as with no department at all.
+#[test]
+fn at_the_top_of_the_org_the_owner_confirms_a_measure_the_only_other_checker_did() {
+    use crate::trouble::facts::StepReply;
+    let lab = "[departments.lab]\nname = \"Lab\"\nusergroup = \"S0LAB\"\nmembers = [\"U0LAB1\"]\n";
+    let opened = OpenRequest {
+        departments: depts(&["lab"]),
+        ..req("ACME")
+    };
+    let mut sim = closed_at_the_top_with_a_measure_done_by(config_with(lab), opened, "U0LAB1");
+    let add = Command::Add {
+        users: Vec::new(),
+        departments: depts(&["quality"]),
+    };
+    let d = sim.cmd("U0VP", add);
+    assert!(matches!(d.reply, Some(Reply::AlreadyClosed { .. })), "{:?}", d.reply);
+    let effective = ButtonAction::Effect {
+        n: 1,
+        effective: true,
+        round: None,
+        epoch: None,
+    };
+    let before = sim.t.clone();
+    let d = sim.feed(Input::Button {
+        user: u("U0LAB1"),
+        action: effective.clone(),
+    });
+    let refused = Reply::Step(StepReply::EffectIsSomeoneElses {
+        n: 1,
+        checkers: Checkers {
+            owner: Some(u("U0VP")),
+            ..Default::default()
+        },
+    });
+    assert_eq!(d.reply, Some(refused), "whoever did it never confirms it");
+    assert_no_effect(&d, "U0LAB1");
+    assert_eq!(sim.t, before);
+    let verify = crate::trouble::command::parse("action verify 1 alarm sounds at 60C").expect("a verify");
+    let d = sim.cmd("U0VP", verify);
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionVerified { n: 1 })));
+    let recorded = Reply::Step(StepReply::EffectRecorded {
+        effective: true,
+        reopened: false,
+    });
+    assert_eq!(sim.click("U0VP", effective), recorded);
+}
+
+/// The chain only goes up, for checking too: `[org]` changed to put the rep at its top, those of
+/// the chain kept on their trouble now report to them, and none of them certifies the rep's
+/// work. Nobody else could: the rep checks it, and the refusal names them.
+#[test]
+fn after_a_reorg_putting_the_owner_on_top_their_former_chain_checks_nothing() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = Sim::ready(req("ACME"));
+    let parse = |text: &str| crate::trouble::command::parse(text).expect("a command");
+    sim.cmd("U0SALES", parse("action interim sort the stock owner:<@U0QA1>"));
+    let d = sim.cmd("U0QA1", parse("action done 1 480 sorted"));
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionDone { n: 1 })));
+    sim.config.managers.remove(&u("U0SALES"));
+    for below in CHAIN {
+        sim.config.managers.insert(u(below), u("U0SALES"));
+    }
+    assert_eq!(sim.t.manager_chain(), users(&CHAIN).as_slice(), "the chain kept");
+    let only_the_owner = Checkers {
+        owner: Some(u("U0SALES")),
+        ..Default::default()
+    };
+    assert_eq!(checkers(&sim.config, &sim.t), only_the_owner);
+    let refused = Reply::Step(StepReply::VerifyNotAllowed {
+        checkers: only_the_owner,
+    });
+    for who in CHAIN {
+        let before = sim.t.clone();
+        let d = sim.cmd(who, parse("action verify 1 counted again"));
+        assert_eq!(d.reply, Some(refused.clone()), "{who}");
+        assert_no_effect(&d, who);
+        assert_eq!(sim.t, before, "{who}");
+    }
+    for said in said_both(&refused) {
+        assert!(said.contains("<@U0SALES>") && !said.contains("U0MANAGER"), "{said}");
+    }
+    let d = sim.cmd("U0SALES", parse("action verify 1 counted again"));
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::ActionVerified { n: 1 })));
 }
 
 /// Handed on by its owner's manager to a colleague, then on to a report of the first owner's, a
@@ -8213,7 +8312,7 @@ fn a_former_owner_never_comes_to_overrule_the_trouble_they_owned() {
     assert!(matches!(d.reply, Some(Reply::NotAllowed { .. })), "{:?}", d.reply);
     assert_eq!(sim.t.severity, before.severity);
     assert!(!crate::trouble::decide::overruling_chain(&sim.config, &sim.t).contains(&u("U0SALES")));
-    assert!(!crate::trouble::decide::may_check(&sim.config, &sim.t, &u("U0SALES")));
+    assert!(!crate::trouble::decide::checkers(&sim.config, &sim.t).includes(&u("U0SALES")));
 }
 
 /// Named manager of the trouble they owned, or their report named, whoever owned it before
