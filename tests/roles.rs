@@ -2653,3 +2653,32 @@ async fn after_a_reorg_a_report_of_the_owner_neither_verifies_nor_confirms_their
     promote_the_rep_above_their_manager(&mut bot).await;
     checking_refused_to(&bot, &t, MANAGER, DIRECTOR).await;
 }
+
+/// A raise is told by DM as every warning is: to the owner's own manager from `[org]` and the
+/// colleague the rep named their manager at open, beside them (once the colleague acknowledged
+/// it, they alone were told, and the rep's manager read of it nowhere); never to whoever raised
+/// it.
+#[tokio::test]
+async fn a_raise_is_told_to_the_owners_manager_and_the_colleague_named_never_the_raiser() {
+    let bot = spawn_bot().await;
+    let t = bot
+        .open_ready(&format!("sev3 <@{COLLEAGUE}> ACME: housings cracked"))
+        .await;
+    // Acknowledged, it asks nobody any longer: only who hears a warning is told.
+    let r = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    assert!(r.starts_with("Acknowledged"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "sev 2 a second site").await;
+    assert!(r.contains("changed from sev3 to sev2"), "{r}");
+    for who in [MANAGER, COLLEAGUE] {
+        let told = bot
+            .posted_saying(who, &format!("<@{SALES}> raised the severity of trouble"))
+            .await;
+        assert!(told.contains("a second site"), "{who}: {told}");
+    }
+    let r = bot.command_text(MANAGER, &t.channel, "sev 1 the line stopped").await;
+    assert!(r.contains("changed from sev2 to sev1"), "{r}");
+    let raised = format!("<@{MANAGER}> raised the severity of trouble");
+    let told = bot.posted_saying(COLLEAGUE, &raised).await;
+    assert!(told.contains("the line stopped"), "{told}");
+    bot.nothing_posted_saying(MANAGER, &raised).await;
+}

@@ -442,14 +442,16 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     },
                 );
                 // The manager on a phone rarely reads the channel: told by DM, unless they raised
-                // it; so is whoever the escalation asks to acknowledge now, above the manager.
+                // it, as every warning is (see `warned`): the owner's own manager, never only a
+                // colleague the rep named, and the one named beside them; so is whoever the
+                // escalation asks to acknowledge now, above the manager.
                 let escalation = &w.t.escalation;
                 let asked = escalation
                     .chain
                     .get(escalation.level)
                     .filter(|_| w.t.ack.is_none() && escalation.level > 0)
                     .cloned();
-                let mut told = w.t.manager.clone().into_iter().collect::<Vec<_>>();
+                let mut told: Vec<UserId> = warned(w.ctx.policy, &w.t).mentioned().cloned().collect();
                 told.extend(asked.filter(|a| !told.contains(a)));
                 for m in told.into_iter().filter(|m| *m != user) {
                     w.post(
