@@ -2618,8 +2618,8 @@ async fn checking_refused_to(bot: &TestBot, t: &OpenedTrouble, who: &str, checke
 
 /// A colleague the rep named their manager at open acknowledges, but does not certify the rep's
 /// work: their `action verify` and **Effective** are refused, naming the rep's chain from
-/// `[org]`, and the check's ask names the rep's manager as who confirms it, never the colleague.
-/// The rep's manager verifies it and confirms it worked.
+/// `[org]`, and the check asks the rep's manager, naming them as who confirms it, never the
+/// colleague. The rep's manager verifies it and confirms it worked.
 #[tokio::test]
 async fn a_colleague_named_manager_neither_verifies_nor_confirms_the_reps_measure() {
     let bot = spawn_bot().await;
@@ -2627,8 +2627,11 @@ async fn a_colleague_named_manager_neither_verifies_nor_confirms_the_reps_measur
     let r = bot.command_text(SALES, &t.channel, "action done 1 installed").await;
     assert!(r.contains("marked done"), "{r}");
     let asked = checking_refused_to(&bot, &t, COLLEAGUE, MANAGER).await;
+    // Asked of the owner and the manager who may confirm it, not of the colleague.
     assert!(
-        asked.contains(&format!("*Effective* is for <@{MANAGER}> to confirm")),
+        asked.starts_with(&format!("🔁 <@{SALES}> <@{MANAGER}> it is time to check"))
+            && asked.contains(&format!("*Effective* is for <@{MANAGER}> to confirm"))
+            && !asked.contains(COLLEAGUE),
         "{asked}"
     );
     click_on(&bot, MANAGER, "effect_ok", &t, 1).await;

@@ -1166,18 +1166,18 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
     };
     let stale = a.round != epoch || a.cancelled.is_some();
     let measure_owner = a.owner.clone();
+    let manager = effect_check_manager(w.ctx.policy, &w.t, a);
     if stale || a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round, epoch }) {
         return;
     }
     // The measure's own owner too: who carried it out knows first whether it held.
     let mut ask = vec![w.t.owner.clone()];
-    ask.extend(w.t.manager.iter().cloned());
+    ask.extend(manager.iter().cloned());
     if !ask.contains(&measure_owner) {
         ask.push(measure_owner);
     }
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
     // A closed trouble's channel is often archived: then the two are asked by DM.
-    let manager = w.t.manager.clone();
     let keep_as = Some(Slot::EffectCheck { n, round, epoch });
     let message = Message::Step(StepLine::EffectCheck {
         n,
@@ -1186,6 +1186,17 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
         epoch: Some(epoch),
     });
     w.post_kept_in_channel_or_dm(message, manager, keep_as);
+}
+
+/// Whom of the chain the effectiveness check of `a` asks beside the owner: the first who may
+/// confirm it worked ([`checkers_of`](super::decide::checkers_of)), so the owner's manager from
+/// `[org]`, not a colleague the rep named their manager, who may not.
+pub(in crate::trouble) fn effect_check_manager(
+    policy: &crate::trouble::policy::Policy,
+    t: &Trouble,
+    a: &Action,
+) -> Option<UserId> {
+    super::decide::checkers_of(policy, t, a).chain.first().cloned()
 }
 
 /// Whether the check of action `n` asked in `round` for `epoch` still asks.

@@ -574,7 +574,12 @@ fn asks_now(w: &Work, message: &Message) -> Option<Option<UserId>> {
     match message {
         Message::Nudge(n) => Some(n.manager.clone()),
         Message::FirstContact { manager, .. } => Some(manager.clone()),
-        Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. }) => Some(w.t.manager.clone()),
+        Message::Step(crate::trouble::facts::StepLine::EffectCheck { n, .. }) => Some(
+            w.t.substance
+                .actions
+                .get(n.wrapping_sub(1))
+                .and_then(|a| crate::trouble::actions::effect_check_manager(w.ctx.policy, &w.t, a)),
+        ),
         Message::Step(crate::trouble::facts::StepLine::ReturnReminder { .. }) => Some(None),
         _ => None,
     }
