@@ -2444,6 +2444,36 @@ async fn after_a_reorg_a_report_of_the_owner_cannot_acknowledge_their_trouble() 
     assert!(r.starts_with("Acknowledged"), "{r}");
 }
 
+/// The chain only goes up for overruling too: a reorg that puts the rep on top of their branch
+/// of `[org]` (nobody above them, their former manager now their report) leaves the trouble's
+/// kept chain as the only one, but the former manager, now reporting to the rep, neither
+/// force-closes nor lowers the rep's trouble; the director, in another branch now, still may.
+#[tokio::test]
+async fn after_a_reorg_putting_the_owner_on_top_their_report_neither_forces_a_close_nor_lowers_it() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let base = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let reorg = base
+        .replace("default_manager = \"U0MANAGER\"\n", "")
+        .replace("U0SALES = \"U0MANAGER\"\n", "")
+        .replace("U0MANAGER = \"U0DIRECTOR\"", "U0MANAGER = \"U0SALES\"");
+    assert_ne!(reorg, base);
+    bot.restart_with_config(&reorg).await;
+    for command in ["close force settled with the customer", "sev 3 cosmetic only"] {
+        let refused = bot.command_text(MANAGER, &t.channel, command).await;
+        assert!(
+            refused.starts_with("Only") && refused.contains(&format!("<@{DIRECTOR}>")),
+            "{command}: {refused}"
+        );
+        assert!(!refused.contains(&format!("<@{MANAGER}>")), "{command}: {refused}");
+    }
+    let after = trouble(&bot, &t.id);
+    assert!(after.is_open() && after.severity == Severity::new(2), "{after:?}");
+    let lowered = bot.command_text(DIRECTOR, &t.channel, "sev 3 cosmetic only").await;
+    assert!(lowered.contains("changed from sev2 to sev3"), "{lowered}");
+}
+
 /// A trouble or an action handed to someone whose Slack account is deactivated would have its
 /// nudges and reminders read by nobody: `owner` and an action's `owner:` naming them are
 /// refused, saying why and what to do, and nothing changes.

@@ -279,7 +279,13 @@ pub fn overruling_chain(policy: &Policy, t: &Trouble) -> Vec<UserId> {
     } else {
         configured
     };
-    chain.into_iter().filter(|u| !t.former_owners.contains(u)).collect()
+    // The chain only goes up, as for acknowledging (`who_may`): the kept chain may hold someone
+    // `[org]` now has reporting to the owner (a reorg put the owner on top), who would otherwise
+    // force-close or lower their own manager's trouble.
+    chain
+        .into_iter()
+        .filter(|u| !t.former_owners.contains(u) && !policy.reports_to(u, &t.owner))
+        .collect()
 }
 
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
