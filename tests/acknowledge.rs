@@ -2029,3 +2029,54 @@ async fn a_manager_the_bot_may_not_see_is_passed_over_at_once_and_the_owner_told
         "{timeline:?}"
     );
 }
+
+/// Someone whose DM Slack refused for good stays silent through the daily rounds: once the
+/// bot has given up going up the chain, each working day asks whoever of the chain it can still
+/// reach, never the manager Slack refused again, and the owner hears why once, not once a day.
+/// Neither the manager's DM nor a notice about them floods anyone's DMs or the channel.
+#[tokio::test]
+async fn a_manager_slack_refused_for_good_is_not_dmed_again_by_the_daily_rounds_nor_told_of_each_day() {
+    let bot = spawn_bot().await;
+    bot.slack.refuse_dm(MANAGER, "user_not_visible");
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.posted_saying(SALES, "does not let it reach them").await;
+    // Up the chain an hour at a time, the top re-pinged until the bot gives up, then three
+    // working days of rounds (no business hours: a day is a day).
+    for _ in 0..8 {
+        bot.advance_and_settle(Duration::from_secs(3600)).await;
+    }
+    assert!(trouble(&bot, &t.id).escalation.gave_up, "the bot gave up going up");
+    for _ in 0..6 {
+        bot.advance_and_settle(Duration::from_secs(12 * 3600)).await;
+    }
+    let kept = trouble(&bot, &t.id);
+    assert!(kept.escalation.daily_rounds >= 3, "{:?}", kept.escalation);
+    // The rounds ran: the director, the lowest of the chain still reachable, asked each day.
+    let to = |who: &str| {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.params["channel"] == who)
+            .map(|c| text_of(&c.params))
+            .collect::<Vec<_>>()
+    };
+    assert!(to(DIRECTOR).len() >= 4, "{:?}", to(DIRECTOR));
+    assert_eq!(to(MANAGER).len(), 1, "the one DM Slack refused, never tried again");
+    let told = |texts: Vec<String>| {
+        texts
+            .iter()
+            .filter(|s| s.contains(&format!("could not DM <@{MANAGER}>")))
+            .count()
+    };
+    assert_eq!(told(to(SALES)), 1, "the owner hears once: {:?}", to(SALES));
+    assert_eq!(told(to(&t.channel)), 0, "{:?}", to(&t.channel));
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let refused = timeline
+        .iter()
+        .filter(|e| {
+            matches!(&e.event, trouble_bot::trouble::timeline::Event::DeliveryFailed { who: Some(who), .. }
+                if who.as_str() == MANAGER)
+        })
+        .count();
+    assert_eq!(refused, 1, "{timeline:?}");
+}
