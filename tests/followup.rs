@@ -2240,3 +2240,41 @@ customer_update_every = "1h"
     let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
     assert!(stored.promised_next().is_some(), "the promise stands");
 }
+
+/// The owner Slack will not let the bot DM (a guest it cannot see: `user_not_visible`) misses
+/// what the bot tells them by DM, here the promise their manager made the customer in their
+/// name. Their manager hears it, by DM and in the trouble's channel, with why and how to hand
+/// the trouble over; once: the next DM that fails tells nobody again.
+#[tokio::test]
+async fn an_owner_the_bot_may_not_dm_is_told_to_their_manager_and_the_channel_once() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.slack.refuse_dm(SALES, "user_not_visible");
+    let mark = last_call(&bot);
+    for promise in ["next: 3h", "next: 5h"] {
+        bot.command_text(MANAGER, &t.channel, &format!("update Parts on the way {promise}"))
+            .await;
+        bot.settle().await;
+    }
+    let said = format!(
+        "⚠️ The bot cannot DM <@{SALES}>, the owner of trouble {} (ACME): Slack does not let it reach them (user_not_visible)",
+        t.id
+    );
+    let what = format!(
+        "<@{MANAGER}>, please tell them yourself, or hand the trouble to someone the bot can reach with `/trouble owner @…` in <#{}>.",
+        t.channel
+    );
+    for to in [MANAGER, t.channel.as_str()] {
+        let told: Vec<String> = posted_since(&bot, to, mark)
+            .into_iter()
+            .filter(|m| m.contains("cannot DM"))
+            .collect();
+        assert_eq!(told.len(), 1, "{to}: once, though two DMs failed: {told:?}");
+        assert!(told[0].starts_with(&said) && told[0].contains(&what), "{to}: {told:?}");
+    }
+    assert_eq!(
+        trouble(&bot, &t.id).unreachable_owners,
+        vec![trouble_bot::trouble::model::UserId::new(SALES)]
+    );
+}

@@ -695,6 +695,22 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             nobody_above: true,
             asked: vec![manager.clone()],
         },
+        Message::OwnerUnreachable {
+            owner: sales.clone(),
+            error: "user_deactivated".into(),
+            why: Default::default(),
+            manager: Some(manager.clone()),
+            named: Some(UserId::new(DIRECTOR)),
+            actions: vec![1, 2],
+        },
+        Message::OwnerUnreachable {
+            owner: sales.clone(),
+            error: "user_not_visible".into(),
+            why: trouble_bot::trouble::decide::DmRefusal::NotVisible,
+            manager: None,
+            named: None,
+            actions: Vec::new(),
+        },
         Message::PersonUnreachable {
             who: UserId::new(VP),
             error: "missing_scope".into(),

@@ -2073,3 +2073,43 @@ async fn with_an_org_as_team_id_a_customers_click_is_refused_before_auth_test_an
     assert!(bot.app().bot_identity().is_none(), "auth.test was held throughout");
     bot.slack.release("auth.test");
 }
+
+/// The owner of a trouble whose channel is shared with the customer cannot be DMed (Slack
+/// refuses it for good): the nudges, which go by DM there, reach nobody. Their manager hears it
+/// by DM once; the customer reads nothing of it in the channel; and the nudge rounds that
+/// follow no longer DM the owner, again and again, for nothing.
+#[tokio::test]
+async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_alone_and_dmed_no_more() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack.no_such_user(SALES);
+    let mark = last_call(&bot);
+    // A working day of four-hourly nudges, each said to the team by DM.
+    for _ in 0..4 {
+        bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    }
+    let told = |to: &str| -> Vec<String> {
+        posted_since(&bot, to, mark)
+            .into_iter()
+            .filter(|m| m.contains(&format!("cannot DM <@{SALES}>")))
+            .collect()
+    };
+    assert_eq!(told(MANAGER).len(), 1, "{:?}", told(MANAGER));
+    assert!(told(&t.channel).is_empty(), "the customer reads none of it");
+    let to_manager = posted_since(&bot, MANAGER, mark);
+    assert!(
+        to_manager
+            .iter()
+            .filter(|m| m.contains("heard nothing from us"))
+            .count()
+            >= 2,
+        "the nudges went on to the manager: {to_manager:?}"
+    );
+    assert_eq!(
+        posted_since(&bot, SALES, mark).len(),
+        1,
+        "the one DM Slack refused, then none"
+    );
+}

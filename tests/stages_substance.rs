@@ -2759,6 +2759,7 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
         ("U0FS1", SALES, "channel_not_found"),
         (SALES, MANAGER, "channel_not_found"),
         ("U0FS1", SALES, "user_deactivated"),
+        (SALES, MANAGER, "user_deactivated"),
     ] {
         let bot = spawn_bot().await;
         let t = bot.open_ready("+field ACME: housings cracked").await;
@@ -2789,12 +2790,19 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
         bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
         let notices: Vec<String> = posted_since(&bot, told, mark)
             .into_iter()
-            .filter(|m| m.contains("could not DM"))
+            .filter(|m| m.contains("could not DM") || m.contains("deactivated in Slack"))
             .collect();
-        let said = format!(
-            "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
-            t.id, t.channel
-        );
+        // Someone who left is said to have left, not to be someone Slack cannot find.
+        let said = match error {
+            "user_deactivated" => format!(
+                "⚠️ <@{gone}>, owner of actions #1, #2 of trouble {} (ACME), has been deactivated in Slack: they have left the workspace, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
+                t.id, t.channel
+            ),
+            _ => format!(
+                "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
+                t.id, t.channel
+            ),
+        };
         // The message's text, then its blocks (`text_of`).
         assert_eq!(
             notices.len(),
@@ -3950,4 +3958,54 @@ async fn a_facts_form_saved_as_shown_corrects_no_link_address_or_mention() {
         md.contains("(before: lid cracked, photos https://x.example/p.jpg)"),
         "{md}"
     );
+}
+
+/// The owner of an open trouble who left (their Slack account deactivated) is found when the
+/// reminder of their own action reaches nobody: the channel and their manager hear it once, in
+/// either language, saying that they left and to hand the trouble over with `/trouble owner @…`,
+/// their open action with it. The reminders that follow DM them no more and tell nobody again.
+#[tokio::test]
+async fn the_owner_of_an_open_trouble_who_left_is_told_once_with_how_to_hand_it_over() {
+    for locale in ["en", "ja"] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        bot.command_text(SALES, &t.channel, "action interim Replace the stock due:12/2")
+            .await;
+        bot.settle().await;
+        assert_eq!(trouble(&bot, &t.id).substance.actions.len(), 1, "{locale}");
+        bot.slack.deactivate(SALES);
+        let mark = last_call(&bot);
+        for _ in 0..4 {
+            bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+        }
+        let (left, hand_over) = match locale {
+            "ja" => (
+                "アカウントが無効になっています（退職などでワークスペースを離れています）".to_string(),
+                format!("<#{}> で `/trouble owner @…` と入力し、担当を引き継いでください。担当の対策 #1 も", t.channel),
+            ),
+            _ => (
+                format!("<@{SALES}>, the owner of trouble {} (ACME), has been deactivated in Slack: they have left the workspace", t.id),
+                format!("<@{MANAGER}>, please hand the trouble over with `/trouble owner @…` in <#{}>. Their open action #1 goes with it.", t.channel),
+            ),
+        };
+        let told = |to: &str| -> Vec<String> {
+            posted_since(&bot, to, mark)
+                .into_iter()
+                .filter(|m| m.contains(&left))
+                .collect()
+        };
+        for to in [MANAGER, t.channel.as_str()] {
+            let notices = told(to);
+            assert_eq!(notices.len(), 1, "{locale}: {to} told once: {notices:?}");
+            assert!(notices[0].contains(&hand_over), "{locale}: {notices:?}");
+        }
+        let reminded = posted_since(&bot, &t.channel, mark).len();
+        assert!(reminded >= 3, "{locale}: the reminders went on in the channel");
+        assert_eq!(
+            posted_since(&bot, SALES, mark).len(),
+            1,
+            "{locale}: the one reminder that found them gone, then no DM"
+        );
+    }
 }

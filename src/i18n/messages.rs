@@ -119,6 +119,16 @@ fn managers(manager: &UserId, named: Option<&UserId>) -> String {
     }
 }
 
+/// What is said of someone whose Slack account is deactivated: they left, not that Slack
+/// could not find them.
+fn left_workspace(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "Slack のアカウントが無効になっています（退職などでワークスペースを離れています）",
+        "has been deactivated in Slack: they have left the workspace"
+    )
+}
+
 pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
@@ -1959,11 +1969,65 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 }
                 false => (String::new(), String::new()),
             };
-            Rendered::text(tr!(
-                l,
-                format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} に DM を送れませんでした（{error}）。退職などで Slack にいない可能性があります。この対策のリマインドは誰にも届きません。{none_ja}{there_ja} で {fix_ja} と入力し、引き継ぐ人を指名してください。", user(who)),
-                format!("⚠️ The bot could not DM {}, owner of {} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with {fix_en} in {there_en}{none_en}.", user(who), if actions.len() == 1 { "action" } else { "actions" })
-            ))
+            let (kind, left) = (if actions.len() == 1 { "action" } else { "actions" }, left_workspace(l));
+            // Someone who left is said to have left, not to be someone the bot cannot find.
+            Rendered::text(match error.as_str() == crate::slack::people::DEACTIVATED {
+                true => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} は、{left}。この対策のリマインドは誰にも届きません。{none_ja}{there_ja} で {fix_ja} と入力し、引き継ぐ人を指名してください。", user(who)),
+                    format!("⚠️ {}, owner of {kind} {numbers} of trouble {id} ({customer}), {left}, so the reminders reach nobody. Hand the work to someone with {fix_en} in {there_en}{none_en}.", user(who))
+                ),
+                false => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} に DM を送れませんでした（{error}）。退職などで Slack にいない可能性があります。この対策のリマインドは誰にも届きません。{none_ja}{there_ja} で {fix_ja} と入力し、引き継ぐ人を指名してください。", user(who)),
+                    format!("⚠️ The bot could not DM {}, owner of {kind} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with {fix_en} in {there_en}{none_en}.", user(who))
+                ),
+            })
+        }
+        Message::OwnerUnreachable {
+            owner,
+            error,
+            why,
+            manager,
+            named,
+            actions,
+        } => {
+            let (id, customer, error, owner) = (&t.id, away(&t.customer), away(error), user(owner));
+            let typed = typed_where(l, t, "owner", "@…");
+            let (command, place) = (typed.command, typed.place);
+            // Addressed to whoever hears a warning, in the channel as in their DM.
+            let (to_ja, to_en) = match manager {
+                Some(m) => (format!("{} ", managers(m, named.as_ref())), format!("{}, please", managers(m, named.as_ref()))),
+                None => (String::new(), "Please".to_string()),
+            };
+            // Their open actions are handed over with the trouble (`Record::Owner`).
+            let (with_ja, with_en) = match actions.is_empty() {
+                true => (String::new(), String::new()),
+                false => {
+                    let numbers = super::listed(l, actions.iter().map(|n| format!("#{n}")));
+                    let their = if actions.len() == 1 { "action" } else { "actions" };
+                    let go = if actions.len() == 1 { "goes" } else { "go" };
+                    (format!("担当の対策 {numbers} も一緒に引き継がれます。"), format!(" Their open {their} {numbers} {go} with it."))
+                }
+            };
+            let (gone, left) = (error == crate::slack::people::DEACTIVATED, left_workspace(l));
+            Rendered::text(match (gone, why) {
+                (true, _) => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} は、{left}。お客様への報告の催促など、担当への連絡は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}"),
+                    format!("⚠️ {owner}, the owner of trouble {id} ({customer}), {left}, so the reminders to update the customer, and all the bot tells the owner, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}")
+                ),
+                (false, DmRefusal::NotVisible) => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。ゲストや別のワークスペースの人、またはワークスペースの設定により、ボットはこの人に DM を送れません。お客様への報告の催促など、担当への DM は届きません。{to_ja}直接伝えるか、{place} で {command} と入力し、ボットが連絡できる人に担当を引き継いでください。{with_ja}"),
+                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack does not let it reach them ({error}): a guest, someone in another workspace, or a workspace setting. Its DMs to the owner, the reminders to update the customer among them, do not reach them. {to_en} tell them yourself, or hand the trouble to someone the bot can reach with {command} in {place}.{with_en}")
+                ),
+                (false, _) => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。存在しないユーザーか、ボットです。お客様への報告の催促など、担当への DM は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}"),
+                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. Its DMs to the owner, the reminders to update the customer among them, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}")
+                ),
+            })
         }
         Message::PersonUnreachable {
             who,
@@ -3622,6 +3686,22 @@ pub(super) mod tests {
                 who: by.clone(),
                 error: t.summary.clone(),
                 actions: vec![1, 2],
+            },
+            Message::OwnerUnreachable {
+                owner: by.clone(),
+                error: t.summary.clone(),
+                why: DmRefusal::NotVisible,
+                manager: Some(by.clone()),
+                named: Some(by.clone()),
+                actions: vec![1, 2],
+            },
+            Message::OwnerUnreachable {
+                owner: by.clone(),
+                error: t.summary.clone(),
+                why: DmRefusal::NoSuchPerson,
+                manager: None,
+                named: None,
+                actions: Vec::new(),
             },
             Message::PersonUnreachable {
                 who: by.clone(),

@@ -672,6 +672,11 @@ pub struct Trouble {
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreachable_workers: Vec<UserId>,
+    /// Owners of the trouble Slack refused a DM to for good, for a reason of their own (gone
+    /// from Slack, someone the bot may not reach): their manager and the channel were told
+    /// once, and the bot's follow-ups DM them no longer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable_owners: Vec<UserId>,
     /// Owners of its open actions a reminder found away in Slack, each as it found them:
     /// whoever answers for the trouble was told once per action and absence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1212,6 +1217,7 @@ impl Trouble {
             waiting_dms,
             waiting_settled,
             unreachable_workers,
+            unreachable_owners,
             away_workers,
             team_lines,
             team_lines_dropped,
@@ -1259,6 +1265,7 @@ impl Trouble {
             && *waiting_dms == other.waiting_dms
             && *waiting_settled == other.waiting_settled
             && *unreachable_workers == other.unreachable_workers
+            && *unreachable_owners == other.unreachable_owners
             && *away_workers == other.away_workers
             && *team_lines == other.team_lines
             && *team_lines_dropped == other.team_lines_dropped

@@ -234,6 +234,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 // Whoever up the chain was added back is asked by their own escalation DM; the
                 // channel, shared with the customer, sees them come back without why.
                 Message::EscalationMention { .. } | Message::AddedBack { .. } => true,
+                // Whoever hears a warning was DMed it beside the channel's line; a DM to the
+                // owner it speaks of would fail as theirs did.
+                Message::OwnerUnreachable { .. } => true,
                 _ => false,
             };
             if !dmed_already {
@@ -276,9 +279,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     who: Some(who.clone()),
                 },
             );
-            // Without leave to DM anyone, a DM handing their work on would fail alike.
-            if why != DmRefusal::AppLacksPermission {
-                work_unreachable(w, &who, &error);
+            // Without leave to DM anyone, a DM handing their work on would fail alike. The
+            // owner of an open trouble unreachable: the whole trouble is to be handed on.
+            match (why != DmRefusal::AppLacksPermission, who == w.t.owner && w.t.is_open()) {
+                (false, _) => {}
+                (true, true) => owner_unreachable(w, &who, &error, why),
+                (true, false) => work_unreachable(w, &who, &error),
             }
             person_unreachable(w, who, error, why);
         }
@@ -396,16 +402,49 @@ fn kickoff_known(w: &mut Work, ts: &Ts) {
     }
 }
 
+/// `owner`, the open trouble's owner, could not be DMed for a reason of their own (gone from
+/// Slack, someone the bot may not reach: `why`): the nudges to update the customer, and whatever
+/// else the bot tells them, reach nobody. Whoever hears a warning (their manager, and the one
+/// named beside them) is DMed why, and the trouble's channel reads it (held back where the
+/// customer reads: the DMs say it), once for each owner: to reach them, or hand the trouble
+/// over, with their open actions.
+fn owner_unreachable(w: &mut Work, owner: &UserId, error: &str, why: DmRefusal) {
+    if w.t.unreachable_owners.contains(owner) {
+        return;
+    }
+    w.t.unreachable_owners.push(owner.clone());
+    w.changed = true;
+    let warned = warned(w.ctx.policy, &w.t);
+    let readers: Vec<UserId> = warned.mentioned().filter(|m| *m != owner).cloned().collect();
+    let message = Message::OwnerUnreachable {
+        owner: owner.clone(),
+        error: error.to_string(),
+        why,
+        manager: warned.manager,
+        named: warned.named,
+        actions: open_actions_of(w, owner),
+    };
+    for to in readers {
+        w.post(Lane::Dm, Dest::Dm(to), message.clone());
+    }
+    w.post(Lane::Channel, Dest::TroubleChannel, message);
+}
+
+/// The numbers of `who`'s open actions of the trouble, as the channel numbers them.
+fn open_actions_of(w: &Work, who: &UserId) -> Vec<usize> {
+    (1..)
+        .zip(&w.t.substance.actions)
+        .filter(|(_, a)| a.owner == *who && a.is_open())
+        .map(|(n, _)| n)
+        .collect()
+}
+
 /// `who` could not be DMed (gone from Slack, say) and owns open actions of the trouble: their
 /// reminders, and after the close the measure's checks, reach nobody. Whoever answers for the
 /// trouble hears it once, with the actions to hand on: its owner, or its manager when the owner
 /// is the one who cannot be reached.
 fn work_unreachable(w: &mut Work, who: &UserId, error: &str) {
-    let actions: Vec<usize> = (1..)
-        .zip(&w.t.substance.actions)
-        .filter(|(_, a)| a.owner == *who && a.is_open())
-        .map(|(n, _)| n)
-        .collect();
+    let actions = open_actions_of(w, who);
     if actions.is_empty() || w.t.unreachable_workers.contains(who) {
         return;
     }

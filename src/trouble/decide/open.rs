@@ -186,6 +186,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         waiting_dms: Vec::new(),
         waiting_settled: Vec::new(),
         unreachable_workers: Vec::new(),
+        unreachable_owners: Vec::new(),
         away_workers: Vec::new(),
         team_lines: Vec::new(),
         team_lines_dropped: 0,

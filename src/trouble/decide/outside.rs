@@ -30,7 +30,8 @@ pub fn internal(message: &Message) -> bool {
 /// added back when they left), that an action of ours is late, that this may be the customer's
 /// trouble come back, or that one of ours left the channel of the customer's trouble and was
 /// added back; nor that the bot could ask nobody up the chain (an install to mend, said in the
-/// channel since a DM would fail alike, naming the chain). So is a note, a memo for
+/// channel since a DM would fail alike, naming the chain), nor that the owner cannot be DMed.
+/// So is a note, a memo for
 /// the team (the 8D leaves notes out); the 8D's draft, should the channel have been shared since
 /// it was asked for (the customer reads it once it is reviewed); and a scope line (added or
 /// checked): the other customers, lots or sites the trouble may reach ("Globex got lot 42 too")
@@ -51,6 +52,7 @@ pub fn for_the_team_alone(message: &Message) -> bool {
             | Message::EscalationMention { .. }
             | Message::NobodyAnswered
             | Message::PersonUnreachable { .. }
+            | Message::OwnerUnreachable { .. }
             | Message::AddedBack { .. }
             | Message::Step(
                 StepLine::Recurrence { .. }

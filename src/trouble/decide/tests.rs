@@ -7797,15 +7797,15 @@ fn an_action_owner_the_bot_may_not_dm_for_want_of_a_scope_is_not_handed_on_by_a_
     assert!(
         !messages(&d)
             .iter()
-            .any(|m| matches!(m, Message::WorkUnreachable { .. })),
+            .any(|m| matches!(m, Message::WorkUnreachable { .. } | Message::OwnerUnreachable { .. })),
         "{d:?}"
     );
     let d = sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
     assert!(
         messages(&d)
             .iter()
-            .any(|m| matches!(m, Message::WorkUnreachable { .. })),
-        "{d:?}"
+            .any(|m| matches!(m, Message::OwnerUnreachable { .. })),
+        "the owner of the open trouble, their actions with it: {d:?}"
     );
 }
 
@@ -8581,7 +8581,13 @@ fn an_owner_away_or_unreachable_with_work_to_hand_on_is_told_to_the_owners_manag
         dms(d)
             .into_iter()
             .filter_map(|(who, m)| {
-                matches!(m, Message::ActionOwnerAway { .. } | Message::WorkUnreachable { .. }).then_some(who)
+                matches!(
+                    m,
+                    Message::ActionOwnerAway { .. }
+                        | Message::WorkUnreachable { .. }
+                        | Message::OwnerUnreachable { .. }
+                )
+                .then_some(who)
             })
             .collect()
     };

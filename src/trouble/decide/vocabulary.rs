@@ -525,6 +525,23 @@ pub enum Message {
         error: String,
         actions: Vec<usize>,
     },
+    /// In the trouble's channel, and by DM to whoever hears a warning (`manager`, and `named`
+    /// beside them: see `roles::warned`): Slack refused for good (`error`, for the reason `why`)
+    /// a DM to `owner`, the trouble's owner, who may have left: the reminders to update the
+    /// customer, and whatever else the bot tells the owner, reach nobody. Someone is to reach
+    /// them, or hand the trouble over, their open `actions` with it.
+    OwnerUnreachable {
+        owner: UserId,
+        error: String,
+        #[serde(default, skip_serializing_if = "DmRefusal::is_no_such_person")]
+        why: DmRefusal,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manager: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        actions: Vec<usize>,
+    },
     /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`, for the reason
     /// `why`); the bot went on up the chain, or, with nobody above them, could ask nobody
     /// (`nobody_above`).

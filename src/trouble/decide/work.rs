@@ -140,9 +140,11 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// The owner, `also`, and whoever `message` mentions beside them, each once.
+    /// The owner, `also`, and whoever `message` mentions beside them, each once. Not an owner
+    /// Slack refused a DM for good: the next would fail alike, each round (their manager knows).
     fn owner_and(&self, also: Option<UserId>, message: &Message) -> Vec<UserId> {
-        let mut who = vec![self.t.owner.clone()];
+        let owner = Some(self.t.owner.clone()).filter(|o| !self.t.unreachable_owners.contains(o));
+        let mut who: Vec<UserId> = owner.into_iter().collect();
         for a in also.into_iter().chain(message.named_beside()) {
             if !who.contains(&a) {
                 who.push(a);
