@@ -803,3 +803,67 @@ async fn a_channel_refused_before_the_flag_was_kept_comes_late_at_the_reopening_
     bot.nothing_posted_saying(SALES, "was deleted").await;
     assert_store_verifies(&bot, "flagged before the reopening");
 }
+
+/// A `DeliveryFailed` entry as the releases before the refused DM's reader was recorded wrote
+/// it, without `who`: its hash, over exactly the text those releases hashed, still checks, so
+/// `verify` passes and the chain goes on from it. The newer field, absent, is left out of what
+/// the hash covers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_dm_entry_written_before_it_named_whom_still_verifies_and_the_chain_goes_on() {
+    use sha2::{Digest, Sha256};
+    use trouble_bot::trouble::timeline::{Entry, Event};
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let id = TroubleId::new(&t.id);
+    let at = "2026-11-30T01:00:05Z";
+    {
+        wait_released(&data_dir);
+        let store = trouble_bot::store::Store::open_sled(&data_dir).expect("store");
+        let written = store
+            .transact(&id, &[], None, at.parse().unwrap(), |now| {
+                // Hashed as those releases hashed it: the previous hash, a newline, and the
+                // entry's content as their serde wrote it, the event with no `who`.
+                let (seq, prev) = (now.timeline_len, now.timeline_head.clone());
+                let content = format!(
+                    r#"{{"trouble":"{}","seq":{seq},"at":"{at}","actor":null,"event":{{"type":"delivery_failed","method":"chat.postMessage","error":"channel_not_found"}}}}"#,
+                    now.id
+                );
+                let hash = hex::encode(Sha256::digest(format!("{prev}\n{content}").as_bytes()));
+                let stored = format!(r#"{{"trouble":"{}","seq":{seq},"at":"{at}","actor":null,"event":{{"type":"delivery_failed","method":"chat.postMessage","error":"channel_not_found"}},"prev":"{prev}","hash":"{hash}"}}"#, now.id);
+                let entry: Entry = serde_json::from_str(&stored).expect("the earlier release's entry reads");
+                assert!(matches!(&entry.event, Event::DeliveryFailed { who: None, .. }), "{entry:?}");
+                assert_eq!(entry.recomputed_hash(), hash, "it hashes as it was written");
+                let mut after = now.clone();
+                after.timeline_len += 1;
+                after.timeline_head = hash;
+                trouble_bot::trouble::decide::Decision {
+                    subject: Some(now.id.clone()),
+                    trouble: Some(after),
+                    entries: vec![entry],
+                    ..Default::default()
+                }
+            })
+            .await
+            .expect("written");
+        assert!(written.is_ok(), "the entry was written");
+        store.flush().await.expect("flush");
+    }
+    wait_released(&data_dir);
+    bot.restart().await;
+    assert_store_verifies(&bot, "the entry as an earlier release wrote it");
+    assert_eq!(
+        bot.command_text(SALES, &t.channel, "note the chain goes on").await,
+        "Added to the timeline."
+    );
+    let timeline = bot.store().timeline(&id).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| matches!(&e.event, Event::DeliveryFailed { who: None, .. })),
+        "{timeline:?}"
+    );
+    assert_store_verifies(&bot, "the chain goes on from it");
+}
