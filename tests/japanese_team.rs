@@ -447,3 +447,131 @@ async fn a_mention_followed_by_san_or_glued_to_its_command_names_the_person() {
     assert!(!r.contains("メンションで指定"), "{r}");
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
 }
+
+/// Words typed after the person a command names (`上司 <@U1>さん 至急`): the person is taken,
+/// and the answer quotes the words it did not read, neutralised and cut short, in every
+/// command that names people; Japanese punctuation or a full-width space after the honorific
+/// parts it from those words. A second person for a part one person takes is refused.
+#[tokio::test]
+async fn words_after_a_mention_are_quoted_as_not_read_and_the_person_is_taken() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("担当：<@{COLLEAGUE}>さん、全数選別"))
+        .await;
+    assert!(
+        r.contains("「全数選別」は読み取っていません") && !r.contains("メンションで指定"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("上司 <@{DIRECTOR}>さん 至急"))
+        .await;
+    assert!(r.contains("「至急」は読み取っていません"), "{r}");
+    assert_eq!(
+        trouble(&bot, &t.id).manager.map(|m| m.to_string()).as_deref(),
+        Some(DIRECTOR)
+    );
+
+    // `add`: every person named is added, the words among them said back.
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, "追加 <@U0QA1>さん 至急 <@U0FS1>様")
+        .await;
+    assert!(
+        r.contains("を参加者に追加") && r.contains("「至急」は読み取っていません"),
+        "{r}"
+    );
+    wait_added(&bot, &t.id, "U0QA1").await;
+    wait_added(&bot, &t.id, "U0FS1").await;
+
+    // What is quoted is user text: no broadcast reaches the answer, and it is cut short.
+    let long = "長".repeat(400);
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, &format!("追加 <@U0QA2> <!channel> {long}"))
+        .await;
+    assert!(
+        r.contains("は読み取っていません") && !r.contains("<!channel>") && !r.contains(&long) && r.contains('…'),
+        "{r}"
+    );
+    wait_added(&bot, &t.id, "U0QA2").await;
+
+    let r = bot.command_text(DIRECTOR, &t.channel, "担当 <@U0QA1> <@U0QA2>").await;
+    assert!(r.contains("一人だけ") && r.contains("何も変更していません"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+}
+
+/// The same in English: `manager <@U1> asap` names the manager and says `asap` was not read
+/// (once the change is made); words that only close the request (`please`) are read past.
+#[tokio::test]
+async fn an_english_team_typing_words_after_a_mention_is_told_which_were_not_read() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+
+    // Refused, the answer is the refusal: who may, not the words it did not read.
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("manager <@{DIRECTOR}> asap"))
+        .await;
+    assert!(
+        r.contains(&format!("Only <@{MANAGER}>")) && !r.contains("not read"),
+        "{r}"
+    );
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}> asap"))
+        .await;
+    assert!(
+        r.contains("“asap” was not read: `/trouble manager` reads only the people it names."),
+        "{r}"
+    );
+    assert_eq!(
+        trouble(&bot, &t.id).manager.map(|m| m.to_string()).as_deref(),
+        Some(DIRECTOR)
+    );
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, &format!("owner <@{COLLEAGUE}> please"))
+        .await;
+    assert!(!r.contains("not read") && !r.contains("Mention the person"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+}
+
+/// An action's owner written with the honorific and Japanese punctuation, a full-width space
+/// or nothing before the action's text: the person is the owner, the rest the text.
+#[tokio::test]
+async fn an_actions_owner_with_san_and_japanese_punctuation_is_parted_from_its_text() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    for text in [
+        "対策 暫定 担当：<@U0QA1>さん、全数選別",
+        "対策 恒久 担当：<@U0QA2>さん　金型交換",
+        "再発防止 担当：<@U0FS1>様：検査基準改訂",
+    ] {
+        let r = bot.command_text(SALES, &t.channel, text).await;
+        assert!(!r.contains("メンションで指定"), "{text}: {r}");
+    }
+    let actions = trouble(&bot, &t.id).substance.actions;
+    let read: Vec<(ActionKind, &str, &str)> = actions
+        .iter()
+        .map(|a| (a.kind, a.text.as_str(), a.owner.as_str()))
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            (ActionKind::Interim, "全数選別", "U0QA1"),
+            (ActionKind::Permanent, "金型交換", "U0QA2"),
+            (ActionKind::Prevent, "検査基準改訂", "U0FS1"),
+        ]
+    );
+}
+
+/// `起票 <@U1>さんアクメ：不良`: the honorific glued between the manager and the customer is the
+/// manager's, never the start of the customer's name.
+#[tokio::test]
+async fn an_open_with_san_glued_between_the_manager_and_the_customer_names_both() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready(&format!("<@{DIRECTOR}>さんアクメ：不良")).await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!((opened.customer.as_str(), opened.summary.as_str()), ("アクメ", "不良"));
+    assert_eq!(opened.manager.map(|m| m.to_string()).as_deref(), Some(DIRECTOR));
+}

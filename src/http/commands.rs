@@ -162,9 +162,8 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
             None => {}
         }
     }
-    let parsed = command::parse(&cmd.text);
-    let command = match parsed {
-        Ok(c) => c,
+    let (command, unread) = match command::read(&cmd.text) {
+        Ok(read) => read,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
     };
     if let Some(refusal) = app.refuse_the_bot(command.people_given_a_part().into_iter()) {
@@ -350,7 +349,12 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         },
                         _ => None,
                     };
-                    let response = answer_then(app, applied, not_there.as_deref());
+                    // After the change it made (a refusal is about something else): the words
+                    // typed after the people it names that it did not read (`上司 <@U1>さん 至急`).
+                    let unread = unread.filter(|_| changed).map(|u| i18n::not_read(l, &u));
+                    let then: Vec<String> = not_there.into_iter().chain(unread).collect();
+                    let then = then.join("\n");
+                    let response = answer_then(app, applied, Some(then.as_str()).filter(|t| !t.is_empty()));
                     if recheck && changed {
                         Box::pin(super::stages::flag_recurrence(app, &id)).await;
                     }

@@ -1174,7 +1174,7 @@ pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use locale::Locale;
 pub use messages::{render, render_to, severity_label, severity_name};
-pub use replies::{list_text, mine_text, reply_text, usage_text};
+pub use replies::{list_text, mine_text, not_read, reply_text, usage_text};
 pub use report::{
     chain_broken, chain_broken_short, export_json, export_markdown, history_text, report_markdown, report_mrkdwn,
     slack_parts,

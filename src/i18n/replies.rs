@@ -17,6 +17,17 @@ fn typed(raw: &str) -> String {
     cut(&one_line(raw, Where::Elsewhere), 200)
 }
 
+/// What is said after the answer to a command that names people, of the words typed after them
+/// that it did not read (`上司 <@U1>さん 至急`): quoted, so nothing typed goes unseen.
+pub fn not_read(l: Locale, unread: &crate::trouble::command::Unread) -> String {
+    let (words, sub) = (typed(&unread.words), unread.sub);
+    tr!(
+        l,
+        format!("「{words}」は読み取っていません。`/trouble {sub}` が読むのは指定された人だけです。"),
+        format!("“{words}” was not read: `/trouble {sub}` reads only the people it names.")
+    )
+}
+
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
     match e {
         UsageError::Misspelt { typed: w, meant, rest } => {
@@ -223,6 +234,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             )
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
+        UsageError::TakesOnePerson(sub) => tr!(
+            l,
+            format!("`/trouble {sub}` に指定できるのは一人だけです。どちらか一人をメンションしてください: `/trouble {sub} @名前`。何も変更していません。"),
+            format!("`/trouble {sub}` takes one person, and this names more than one. Mention the one meant: `/trouble {sub} @name`. Nothing was changed.")
+        ),
         UsageError::SevReasonIsAnId(level) => {
             let level = typed(level);
             tr!(l, format!("重大度の変更はトラブルのチャンネルで、番号なしに理由を添えて入力してください: `/trouble sev {level} 理由`。何も変更していません。"), format!("Change the severity in the trouble's channel, with no id and with the reason: `/trouble sev {level} REASON`. Nothing was changed."))

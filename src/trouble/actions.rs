@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{parse_user, strip_honorific, UsageError};
+use super::command::{parse_user, person_at, UsageError};
 use super::decide::{Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
@@ -414,9 +414,9 @@ fn parse_options(
 /// The text and the options (owner, due, check) of an action as typed; the text may be empty.
 type ReadOptions = (String, Option<UserId>, Option<String>, Option<String>);
 
-fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, UsageError> {
+/// TEXT's words; a mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
+fn words_of(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
     for word in text.split_whitespace() {
         match words.last_mut() {
             Some(open) if open.rfind("<@").is_some_and(|at| !open[at..].contains('>')) => {
@@ -426,6 +426,23 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
             _ => words.push(word.to_string()),
         }
     }
+    words
+}
+
+/// The owner named by the mention WORDS[AT] starts with, read as every command reads a person
+/// ([`person_at`]: `担当：<@U1>さん、全数選別`, `担当 <@U1> さん`), WORDS from AT on then being
+/// what follows them (`全数選別`). None, WORDS untouched, when no person is mentioned there.
+fn owner_at(words: &mut Vec<String>, at: usize) -> Option<UserId> {
+    let joined = words.get(at..)?.join(" ");
+    let (user, rest) = person_at(&joined)?;
+    let rest = words_of(rest);
+    words.truncate(at);
+    words.extend(rest);
+    Some(user)
+}
+
+fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, UsageError> {
+    let mut words = words_of(text);
     let (mut owner, mut due, mut check) = (None, None, None);
     let mut rest: Vec<String> = Vec::new();
     let mut i = 0;
@@ -463,14 +480,31 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
         if let Some((opt, inline)) = marker(&word) {
             let after = &words[i + 1..];
             if opt == Opt::Owner {
-                // The mention in the same word or the next one.
-                let (value, next) = if inline.is_empty() {
-                    (after.first().cloned().unwrap_or_default(), i + 2)
-                } else {
-                    (inline.to_string(), i + 1)
+                // The mention in the same word (from where it starts, as typed) or the next one.
+                let at = match words[i].find("<@").filter(|_| inline.starts_with("<@")) {
+                    Some(start) => {
+                        words[i] = words[i][start..].to_string();
+                        i
+                    }
+                    None if inline.is_empty() => i + 1,
+                    None => {
+                        owner = Some(parse_user(&unbracket(inline)).ok_or(UsageError::NeedsUser(owner_sub))?);
+                        i += 1;
+                        continue;
+                    }
                 };
-                owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
-                i = next.min(words.len()) + honorific_word(&mut words, next);
+                match owner_at(&mut words, at) {
+                    Some(user) => {
+                        owner = Some(user);
+                        i = at;
+                    }
+                    // A bare id (`担当：U0QA1`), or no person: refused.
+                    None => {
+                        let value = words.get(at).cloned().unwrap_or_default();
+                        owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
+                        i = (at + 1).min(words.len());
+                    }
+                }
                 continue;
             }
             // The value: the rest of this word and the words after it.
@@ -502,17 +536,17 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
             i += 1 + used - own;
             continue;
         }
+        if bare_option(&word) == Some(Opt::Owner) && words.get(i + 1).is_some_and(|w| w.starts_with("<@")) {
+            if let Some(user) = owner_at(&mut words, i + 1) {
+                owner = Some(user);
+                i += 1;
+                continue;
+            }
+        }
         if let Some(opt) = bare_option(&word) {
             let after = &words[i + 1..];
             let taken = match opt {
-                Opt::Owner => after
-                    .first()
-                    .filter(|w| w.starts_with("<@"))
-                    .and_then(|w| parse_user(&unbracket(w)))
-                    .map(|user| {
-                        owner = Some(user);
-                        1
-                    }),
+                Opt::Owner => None,
                 Opt::Due => date_words(after, bracketed).map(|(value, used)| {
                     due = Some(value);
                     used
@@ -523,11 +557,7 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                 }),
             };
             if let Some(used) = taken {
-                let honorific = match opt {
-                    Opt::Owner => honorific_word(&mut words, i + 2),
-                    _ => 0,
-                };
-                i += 1 + used + honorific;
+                i += 1 + used;
                 continue;
             }
         }
@@ -540,25 +570,6 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
         due.filter(|d: &String| !d.is_empty()),
         check.filter(|c: &String| !c.is_empty()),
     ))
-}
-
-/// The words at AT that an honorific after an owner's mention takes (`担当：<@U1> さん`): 1 when
-/// the word is the honorific alone; with more glued on (`さん、全数選別`), none, that word left
-/// as what follows the honorific. It is the mention's, not the first word of the action's text.
-fn honorific_word(words: &mut [String], at: usize) -> usize {
-    let Some(word) = words.get_mut(at) else {
-        return 0;
-    };
-    // `さんに確認`: with a particle the honorific opens a phrase of the text, kept as typed.
-    let Some(after) = strip_honorific(word).filter(|a| !a.starts_with(char::is_alphanumeric)) else {
-        return 0;
-    };
-    let after = after.trim_start_matches([',', '、', '，', '.', '。', ')', '）']).trim();
-    if after.is_empty() {
-        return 1;
-    }
-    *word = after.to_string();
-    0
 }
 
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {

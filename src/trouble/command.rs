@@ -270,6 +270,9 @@ pub enum UsageError {
     /// Digits spaced as thousands (`¥1 000 000`), which read as an amount and a payer.
     SpacedAmount(String),
     NeedsUser(&'static str),
+    /// `owner <@U1> <@U2>`: a command that gives one person a part naming two; which one was
+    /// meant is not the bot's to guess.
+    TakesOnePerson(&'static str),
     /// `owner @bob`, `open @tanaka ACME: …`: a name typed after `@` that Slack did not turn
     /// into a mention (not picked from its list), so the bot cannot tell who is meant; for an
     /// open, the open without it (the usual manager told).
@@ -419,9 +422,16 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
 }
 
 pub fn parse(text: &str) -> Result<Command, UsageError> {
-    let command = parse_unchecked(text)?;
+    read(text).map(|(command, _)| command)
+}
+
+/// [`parse`], with the words typed after the people the command names that it does not read,
+/// for the answer to quote ([`Unread`]).
+pub fn read(text: &str) -> Result<(Command, Option<Unread>), UsageError> {
+    let mut unread = None;
+    let command = read_unchecked(text, &mut unread)?;
     check_lengths(&command)?;
-    Ok(command)
+    Ok((command, unread))
 }
 
 /// The command words that ask for help (as folded; `""`: nothing typed after `/trouble`).
@@ -652,19 +662,24 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     })?;
     let without_id = format!("{} {}", text[..start].trim_end(), text[end..].trim_start());
     let without_id = without_id.trim();
-    let whole = parse(text);
+    // A text whose words after the people it names are not read (`manager <@U1> 20261130-1`)
+    // does not read whole: the id there is a trouble's.
+    let whole = read(text)
+        .ok()
+        .filter(|(_, unread)| unread.is_none())
+        .map(|(command, _)| command);
     // First after the command word, last of a short command, or opening the command's text:
     // `close force 20261130-2 duplicate`, `sev 3 20261130-2 cosmetic`, `done 1 20261130-2 ok`
     // name that trouble as surely as `close 20261130-2` does, and a forced close must never
     // land on the trouble whose channel it was typed in with the id read as its reason.
     let names_a_trouble = place == 0
         || (place + 1 == words && words <= 3)
-        || whole.as_ref().is_ok_and(|c| {
+        || whole.as_ref().is_some_and(|c| {
             texts(c)
                 .iter()
                 .any(|t| trouble_id(split_word(t.trim()).0).as_ref() == Some(&id))
         });
-    let read = match whole.clone().or_else(|_| parse(without_id)) {
+    let read = match whole.clone().map_or_else(|| parse(without_id), Ok) {
         Ok(read) => read,
         // `done 20261130-1`: a command of a trouble's channel that lacks its argument once the
         // id is out. Every command that acts on no trouble reads bare or with an id as its text
@@ -689,7 +704,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     let reads_without = without.is_ok();
     Some(NamedTrouble {
         id,
-        reads_whole: whole.is_ok(),
+        reads_whole: whole.is_some(),
         names_a_trouble,
         without_id: if reads_without { without_id } else { word }.to_string(),
         report: read == Command::Report,
@@ -717,6 +732,11 @@ fn lacks_an_argument(e: &UsageError) -> bool {
 }
 
 fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
+    read_unchecked(text, &mut None)
+}
+
+/// [`parse_unchecked`], the words a command that names people does not read put in UNREAD.
+fn read_unchecked(text: &str, unread: &mut Option<Unread>) -> Result<Command, UsageError> {
     let text = text.trim();
     // No command holds more than a few fields of TEXT_LIMIT; one far longer is refused before
     // it is read, so no reading of it costs more than its length.
@@ -735,7 +755,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     if let Some(at) = word.find([':', '：']) {
         let (head, tail) = (&word[..at], word[at..].trim_start_matches([':', '：']));
         if !head.is_empty() && !tail.is_empty() && parse_unchecked(head).as_ref().err().is_none_or(lacks_an_argument) {
-            return parse_unchecked(&format!("{head} {tail} {rest}"));
+            return read_unchecked(&format!("{head} {tail} {rest}"), unread);
         }
     }
     // `担当<@U1>`: the mention typed onto the command word with no space, as a Japanese
@@ -744,7 +764,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     if let Some(at) = word.find("<@").filter(|at| *at > 0) {
         let (head, tail) = word.split_at(at);
         if parse_unchecked(head).as_ref().is_err_and(lacks_an_argument) {
-            return parse_unchecked(&format!("{head} {tail} {rest}"));
+            return read_unchecked(&format!("{head} {tail} {rest}"), unread);
         }
     }
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`); a hurried hand
@@ -762,7 +782,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         // `/trouble /trouble open …`, `/trouble trouble open …`: the command pasted whole.
-        "/trouble" | "trouble" if !rest.is_empty() => parse_unchecked(rest),
+        "/trouble" | "trouble" if !rest.is_empty() => read_unchecked(rest, unread),
         "list" | "一覧" => Ok(Command::List),
         // `自分` as a Japanese team says "mine" (`担当` is `owner`); `自分の` as it is written
         // before the noun, `自分のトラブル` whole.
@@ -816,14 +836,23 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }),
             None => super::actions::parse_prevent(rest).map(Command::Prevent),
         },
-        "add" | "追加" | "参加" => parse_add(rest),
-        "remove" | "外す" | "除外" => parse_remove(rest),
-        "owner" | "担当" => parse_role_user(rest)
-            .map(Command::Owner)
-            .ok_or_else(|| needs_user(rest, "owner")),
-        "manager" | "上司" => parse_role_user(rest)
-            .map(Command::Manager)
-            .ok_or_else(|| needs_user(rest, "manager")),
+        // Each names people, and says back the words among them it does not read.
+        "add" | "追加" | "参加" => parse_add(rest).map(|(add, words)| {
+            *unread = words;
+            add
+        }),
+        "remove" | "外す" | "除外" => parse_remove(rest).map(|(remove, words)| {
+            *unread = words;
+            remove
+        }),
+        "owner" | "担当" => parse_role_user(rest, "owner").map(|(user, words)| {
+            *unread = words;
+            Command::Owner(user)
+        }),
+        "manager" | "上司" => parse_role_user(rest, "manager").map(|(user, words)| {
+            *unread = words;
+            Command::Manager(user)
+        }),
         "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
@@ -1217,57 +1246,100 @@ fn plain_at_name(word: &str) -> Option<String> {
 }
 
 /// `<@U123>`, `<@U123|name>`, or a bare `U123`; a mention perhaps followed by an honorific,
-/// as the bot itself writes one (`<@U123>さん`, `<@U123> 様`).
+/// as the bot itself writes one (`<@U123>さん`, `<@U123> 様`), and nothing else.
 pub fn parse_user(text: &str) -> Option<UserId> {
     // `<@U1>.` at the end of a sentence.
     let t = text.trim().trim_end_matches(OPTION_SEPARATORS);
-    let inner = match t.strip_prefix("<@") {
-        Some(mention) => {
-            let (inner, after) = mention.split_once('>')?;
-            let after = after.trim().trim_end_matches(OPTION_SEPARATORS).trim_end();
-            (after.is_empty() || strip_honorific(after) == Some("")).then_some(inner)?
-        }
-        None => t,
-    };
+    if !t.starts_with("<@") {
+        return user_id(t);
+    }
+    let (user, rest) = person_at(t)?;
+    rest.trim_end_matches(OPTION_SEPARATORS)
+        .trim()
+        .is_empty()
+        .then_some(user)
+}
+
+/// The user a mention's inside (`U123`, `U123|name`) or a bare id names, when it is one.
+fn user_id(inner: &str) -> Option<UserId> {
     let id = inner.split('|').next()?;
     let valid =
         id.len() >= 2 && (id.starts_with('U') || id.starts_with('W')) && id.chars().all(|c| c.is_ascii_alphanumeric());
     valid.then(|| UserId::new(id))
 }
 
+/// The person a mention at the start of TEXT names (`<@U1>`, `<@U1|山田 太郎>`), and what
+/// follows it: the one reader of a mention for every command that takes a person (`owner`,
+/// `manager`, `add`, `remove`, an open's manager, an action's owner). The honorific after it is
+/// the mention's ([`honorific_after_mention`]), and so is the punctuation that ends the two
+/// (`、` `。` `：` `:` `,` a bracket closing an aside, a full-width space): `<@U1>さん、全数選別`
+/// is the person, then `全数選別`. None when TEXT starts with no mention of a person.
+pub fn person_at(text: &str) -> Option<(UserId, &str)> {
+    let mention = text.trim_start().strip_prefix("<@")?;
+    let (inner, after) = mention.split_once('>')?;
+    let user = user_id(inner)?;
+    let rest = honorific_after_mention(after).unwrap_or(after);
+    // A colon or a bracket ends it too: `担当：<@U1>さん：全数選別`, `(担当：<@U1>)`.
+    let ends_it = |c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || ":：)）".contains(c);
+    Some((user, rest.trim_start_matches(ends_it)))
+}
+
+/// AFTER (what follows a mention) past the honorific it starts with, when that honorific is the
+/// mention's: one glued on is, whatever follows it with no space (`<@U1>さんアクメ：…`: Slack
+/// shows the mention as a name, and nobody types a word onto a name); one after a space is,
+/// when it stands as a word ([`strip_honorific`]: `<@U1> さん、…`, not `<@U1> さんぷる`). None
+/// when there is none, or when it opens a phrase with a particle (`さんに確認してもらう`, `さんに
+/// お願いします`), left whole for the command to read; `と` before another mention joins two
+/// people (`<@U1>さんと<@U2>さん`), and opens no phrase.
+fn honorific_after_mention(after: &str) -> Option<&str> {
+    let rest = if after.starts_with(char::is_whitespace) {
+        strip_honorific(after)?
+    } else {
+        HONORIFICS.iter().find_map(|h| after.strip_prefix(h))?
+    };
+    let joins = rest
+        .strip_prefix('と')
+        .is_some_and(|r| r.trim_start().starts_with("<@"));
+    let opens_a_phrase = rest.starts_with(|c: char| PARTICLES.contains(c)) || rest.starts_with("お願い");
+    (joins || !opens_a_phrase).then_some(rest)
+}
+
 /// What Japanese writes after a person's name, as the bot writes `<@U1>さん`: part of the
 /// mention, never a word of its own.
 pub const HONORIFICS: &[&str] = &["さん", "様", "さま", "殿", "君", "くん"];
 
+/// The particles Japanese glues onto a name (`さんに`, `さんと`, `様へ`).
+const PARTICLES: &str = "とにでへがはのもを";
+
 /// TEXT after the honorific it starts with (`さん アクメ`, `様、`, `さんにお願いします`, `さん`),
 /// when one stands there as a word, perhaps with a particle glued on; None when TEXT starts
-/// with none, or with a word that only begins like one (`様子`, `さんぷる`). After a mention the
-/// honorific is that mention's: the one rule every reader of a mention keeps, so `<@U1>さん`
-/// names the person alike in a role, a list of people, an open's options and an action's owner.
+/// with none, or with a word that only begins like one (`様子`, `さんぷる`). After a mention,
+/// [`person_at`] reads it as the mention's.
 pub fn strip_honorific(text: &str) -> Option<&str> {
-    // The particles Japanese glues onto a name (`さんに`, `さんと`, `様へ`), and a request
-    // made at once (`さんお願いします`).
-    const PARTICLES: &str = "とにでへがはのもを";
     let t = text.trim_start();
     HONORIFICS.iter().filter_map(|h| t.strip_prefix(h)).find(|after| {
         after
             .chars()
             .next()
             .is_none_or(|c| !c.is_alphanumeric() || PARTICLES.contains(c))
+            // A request made at once (`さんお願いします`).
             || after.starts_with("お願い")
     })
 }
 
-/// What a rep writes after the person a role goes to (`担当 <@U1> にお願いします`): only these
-/// words, which name nobody else and ask for nothing more, are read past; any other words after
-/// the mention (a second person, another request) leave it unread rather than dropped unseen.
-const ROLE_CLOSERS: &[&str] = &[
+/// What a rep writes after the people a command names (`担当 <@U1> にお願いします`): only these
+/// words, which name nobody else and ask for nothing more, are read past in silence; any other
+/// words there are [`Unread`], and said back.
+const CLOSERS: &[&str] = &[
     "にお願いします",
     "にお願いいたします",
     "でお願いします",
     "でお願いいたします",
     "お願いします",
     "お願いいたします",
+    "よろしく",
+    "よろしくお願いします",
+    "よろしくお願いいたします",
     "に変更",
     "に変更します",
     "に変更してください",
@@ -1276,21 +1348,51 @@ const ROLE_CLOSERS: &[&str] = &[
     "に交代",
     "に交代します",
     "です",
+    "please",
+    "thanks",
+    "thank you",
 ];
 
-/// The person `owner` or `manager` is given: a mention as [`parse_user`] reads it, or one
-/// followed by a phrase of [`ROLE_CLOSERS`] (`<@U1>さんにお願いします`).
-fn parse_role_user(text: &str) -> Option<UserId> {
-    parse_user(text).or_else(|| {
-        let t = text
-            .trim()
-            .trim_end_matches(|c: char| OPTION_SEPARATORS.contains(&c) || "!！".contains(c));
-        let end = t.strip_prefix("<@")?.find('>')? + "<@>".len();
-        let (mention, after) = t.split_at(end);
-        let after = strip_honorific(after).unwrap_or(after).trim_start();
-        // `担当 <@U1>！`: the `！` trimmed, nothing more said.
-        (after.is_empty() || ROLE_CLOSERS.contains(&after)).then(|| parse_user(mention))?
+/// Words typed after the people a command names that it does not read (`上司 <@U1>さん 至急`:
+/// `至急`, `manager <@U1> asap`: `asap`): the command is taken for the people named, and the
+/// answer quotes these words, so nothing typed is dropped unseen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    /// The command, as its usage names it (`manager`, `add`).
+    pub sub: &'static str,
+    /// The words as typed.
+    pub words: String,
+}
+
+/// WORDS typed after the people `sub` names, as [`Unread`]; None when they are nothing, or
+/// only close the request ([`CLOSERS`], after the honorific that opens them: `さんにお願いします`).
+fn words_not_read(words: &str, sub: &'static str) -> Option<Unread> {
+    let words = words
+        .trim_end_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || "!！".contains(c))
+        .trim_start();
+    let said = strip_honorific(words).unwrap_or(words).trim_start();
+    let closes = said.is_empty() || CLOSERS.iter().any(|c| said.eq_ignore_ascii_case(c));
+    (!closes).then(|| Unread {
+        sub,
+        words: words.to_string(),
     })
+}
+
+/// Whether TEXT mentions a person anywhere.
+fn names_a_person(text: &str) -> bool {
+    text.match_indices("<@").any(|(at, _)| person_at(&text[at..]).is_some())
+}
+
+/// The person `owner` or `manager` (SUB) is given, and the words after them it does not read.
+/// A second person there is refused: which of the two was meant is not the bot's to guess.
+fn parse_role_user(text: &str, sub: &'static str) -> Result<(UserId, Option<Unread>), UsageError> {
+    let Some((user, rest)) = person_at(text) else {
+        return parse_user(text).map(|u| (u, None)).ok_or_else(|| needs_user(text, sub));
+    };
+    if names_a_person(rest) {
+        return Err(UsageError::TakesOnePerson(sub));
+    }
+    Ok((user, words_not_read(rest, sub)))
 }
 
 /// One option of `/trouble open`, as [`open_option`] reads it.
@@ -1346,15 +1448,13 @@ fn open_option(text: &str) -> Option<(OpenOption, &str)> {
         }
         return None;
     }
-    // `<@U1>さん アクメ：…`: the honorific is the manager's, not the first word of the name.
+    // `<@U1>さん アクメ：…`, `<@U1>さんアクメ：…`: the honorific is the manager's, not the
+    // first word of the name.
     if word.starts_with("<@") && word.ends_with('>') {
-        return parse_user(word).map(|u| (OpenOption::Manager(u), strip_honorific(after).unwrap_or(after)));
+        return person_at(text).map(|(u, rest)| (OpenOption::Manager(u), rest));
     }
     if ["manager", "mgr", "上司"].contains(&lower.as_str()) {
-        let (mention, rest) = split_word_or_mention(after.trim_start());
-        return parse_user(mention)
-            .filter(|_| mention.starts_with("<@"))
-            .map(|u| (OpenOption::Manager(u), strip_honorific(rest).unwrap_or(rest)));
+        return person_at(after).map(|(u, rest)| (OpenOption::Manager(u), rest));
     }
     let departments: Vec<String> = bare
         .split(',')
@@ -1585,60 +1685,74 @@ fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&
         .trim_end_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || c == '—' || c == '-'))
 }
 
-/// `<@U1> <@U2|name> +quality`: at least one person or department, nothing else.
-fn parse_add(rest: &str) -> Result<Command, UsageError> {
-    let (users, departments) = people_and_departments(rest, "add")?;
+/// `<@U1> <@U2|name> +quality`: at least one person or department; other words are said back.
+fn parse_add(rest: &str) -> Result<(Command, Option<Unread>), UsageError> {
+    let (users, departments, unread) = people_and_departments(rest, "add")?;
     if users.is_empty() && departments.is_empty() {
         return Err(UsageError::NeedsUser("add"));
     }
-    Ok(Command::Add { users, departments })
+    Ok((Command::Add { users, departments }, unread))
 }
 
 /// `<@U1> <@U2>`: at least one person; a department is refused, as it stays.
-fn parse_remove(rest: &str) -> Result<Command, UsageError> {
-    let (users, departments) = people_and_departments(rest, "remove")?;
+fn parse_remove(rest: &str) -> Result<(Command, Option<Unread>), UsageError> {
+    let (users, departments, unread) = people_and_departments(rest, "remove")?;
     if let Some(d) = departments.into_iter().next() {
         return Err(UsageError::DepartmentStays(d));
     }
     if users.is_empty() {
         return Err(UsageError::NeedsUser("remove"));
     }
-    Ok(Command::Remove { users })
+    Ok((Command::Remove { users }, unread))
 }
 
 /// The people (`<@U1>, <@U2> and <@U3>`) and departments (`+quality`) of `add` or `remove`
-/// (`sub`, named when a word is neither).
-fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>, Vec<String>), UsageError> {
+/// (`sub`), and the other words typed among them, which it does not read ([`Unread`]).
+type PeopleAndDepartments = (Vec<UserId>, Vec<String>, Option<Unread>);
+
+fn people_and_departments(rest: &str, sub: &'static str) -> Result<PeopleAndDepartments, UsageError> {
     let mut users = Vec::new();
     let mut departments = Vec::new();
+    let mut other = Vec::new();
     let mut remaining = rest.trim();
     while !remaining.is_empty() {
-        let (word, after) = split_word_or_mention(remaining);
-        // `＋品質保証部`: the plus full-width, as a Japanese input method types it.
-        if let Some(dept) = word.strip_prefix(['+', '＋']).filter(|d| !d.is_empty()) {
-            departments.extend(
-                dept.trim_end_matches(OPTION_SEPARATORS)
-                    .split([',', '、'])
-                    .map(|d| d.trim_start_matches(['+', '＋']).to_string()),
-            );
-        } else {
-            users.push(parse_user(word).ok_or_else(|| needs_user(word, sub))?);
-        }
-        // `<@U1>さん <@U2> さん`: the honorific, glued on or not, is the mention's.
-        let after = if word.starts_with("<@") {
-            strip_honorific(after).unwrap_or(after)
-        } else {
-            after
+        let after = match person_at(remaining) {
+            // `<@U1>さん <@U2> さん`: the honorific, glued on or not, is the mention's.
+            Some((user, after)) => {
+                users.push(user);
+                after
+            }
+            None => {
+                let (word, after) = split_word(remaining);
+                // `＋品質保証部`: the plus full-width, as a Japanese input method types it.
+                if let Some(dept) = word.strip_prefix(['+', '＋']).filter(|d| !d.is_empty()) {
+                    departments.extend(
+                        dept.trim_end_matches(OPTION_SEPARATORS)
+                            .split([',', '、'])
+                            .map(|d| d.trim_start_matches(['+', '＋']).to_string()),
+                    );
+                } else if let Some(user) = parse_user(word) {
+                    users.push(user);
+                } else if plain_at_name(word).is_some() {
+                    // `@bob`: a person meant, whom the bot cannot know; never passed over.
+                    return Err(needs_user(word, sub));
+                } else {
+                    other.push(word);
+                }
+                after
+            }
         };
         // `<@U1>, <@U2>` and `<@U1> and <@U2>`.
         remaining = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
+        // Only before a person or a department: `とても急ぎ` is words of its own.
         remaining = ["and ", "& ", "と"]
             .iter()
             .find_map(|w| remaining.strip_prefix(w))
-            .unwrap_or(remaining)
-            .trim_start();
+            .map(str::trim_start)
+            .filter(|next| next.starts_with(['<', '+', '＋']))
+            .unwrap_or(remaining);
     }
-    Ok((users, departments))
+    Ok((users, departments, words_not_read(&other.join(" "), sub)))
 }
 
 /// `2`, `sev2` or `ｓｅｖ２`: a severity level, then the reason for the change, if any
@@ -2864,14 +2978,52 @@ mod tests {
         ] {
             assert_eq!(parse(text), Ok(want), "{text}");
         }
+        // Other words after the person: the person taken, the words said back as not read,
+        // in every command that names people, whatever parts them from the mention.
+        let said_back = |want: &Command, words: &str| {
+            let sub = match want {
+                Command::Owner(_) => "owner",
+                Command::Manager(_) => "manager",
+                Command::Add { .. } => "add",
+                _ => "remove",
+            };
+            (!words.is_empty()).then(|| Unread {
+                sub,
+                words: words.to_string(),
+            })
+        };
+        let (owner, manager) = (Command::Owner(u("U1")), Command::Manager(u("U1")));
+        for (text, want, words) in [
+            ("担当 <@U1> 明日から", &owner, "明日から"),
+            ("上司 <@U1>さん 至急", &manager, "至急"),
+            ("上司 <@U1>さん至急", &manager, "至急"),
+            ("manager <@U1>さん 至急", &manager, "至急"),
+            ("上司<@U1>さん、至急です", &manager, "至急です"),
+            ("担当：<@U1>さん、全数選別", &owner, "全数選別"),
+            ("担当 <@U1>さん　全数選別", &owner, "全数選別"),
+            ("manager <@U1> asap", &manager, "asap"),
+            ("owner <@U1|Ann Lee>: from tomorrow.", &owner, "from tomorrow"),
+            ("owner <@U1> please", &owner, ""),
+            ("担当 <@U1>さん よろしくお願いします", &owner, ""),
+            ("担当 <@U1> さんぷる", &owner, "さんぷる"),
+            ("追加 <@U1> さんぷる", &add(&["U1"]), "さんぷる"),
+            ("追加 <@U1>さん 至急 <@U2>", &add(&["U1", "U2"]), "至急"),
+            ("add <@U1> asap", &add(&["U1"]), "asap"),
+            (
+                "外す <@U1>さん 間違い",
+                &Command::Remove { users: vec![u("U1")] },
+                "間違い",
+            ),
+        ] {
+            assert_eq!(read(text), Ok((want.clone(), said_back(want, words))), "{text}");
+        }
+        // A second person for a part one person takes: which was meant is not the bot's guess.
         for (text, sub) in [
             ("担当 <@U1> <@U2>", "owner"),
-            ("担当 <@U1> 明日から", "owner"),
-            ("上司 <@U1>さん 至急", "manager"),
-            ("担当 <@U1>さんぷる", "owner"),
-            ("追加 <@U1> さんぷる", "add"),
+            ("上司 <@U1>さんと<@U2>さん", "manager"),
+            ("manager <@U1> or <@U2>", "manager"),
         ] {
-            assert_eq!(parse(text), Err(UsageError::NeedsUser(sub)), "{text}");
+            assert_eq!(parse(text), Err(UsageError::TakesOnePerson(sub)), "{text}");
         }
         // With a particle the honorific opens a phrase of the action's text, kept as typed.
         assert!(
@@ -2892,6 +3044,12 @@ mod tests {
             "対策 暫定 全数選別 担当 <@U1> さん",
             "対策 暫定 担当：<@U1> さん、全数選別",
             "対策 暫定 担当 <@U1> さん、 全数選別",
+            "対策 暫定 担当：<@U1>さん、全数選別",
+            "対策 暫定 担当：<@U1>さん：全数選別",
+            "対策 暫定 担当：<@U1>さん　全数選別",
+            "対策 暫定 担当 <@U1>さん。全数選別",
+            "対策 暫定 担当：<@U1>全数選別",
+            "対策 暫定 全数選別 (担当：<@U1>さん)",
         ] {
             assert!(
                 matches!(
@@ -2940,6 +3098,24 @@ mod tests {
         assert_eq!(r.customer, "山田工業");
         assert_eq!(r.summary, "ハウジング不良");
         assert_eq!(r.manager, Some(UserId::new("U0BOSS")));
+        // The honorific after the manager is theirs, whatever follows it: glued to the name,
+        // parted by Japanese punctuation or a full-width space.
+        for text in [
+            "open <@U0BOSS>さんアクメ：不良",
+            "open <@U0BOSS>様アクメ：不良",
+            "open 上司 <@U0BOSS>さんアクメ：不良",
+            "open <@U0BOSS>さん、アクメ：不良",
+            "open <@U0BOSS>さん　アクメ：不良",
+            "open <@U0BOSS> さん アクメ：不良",
+            "起票 sev1 <@U0BOSS>殿アクメ：不良",
+        ] {
+            let r = open(text);
+            assert_eq!(
+                (r.manager, r.customer.as_str(), r.summary.as_str()),
+                (Some(UserId::new("U0BOSS")), "アクメ", "不良"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -3688,9 +3864,14 @@ mod tests {
 
     #[test]
     fn add_needs_people_or_departments_and_nothing_else() {
-        for text in ["add", "add bob", "add <@U0QA1> with +field", "add +"] {
+        for text in ["add", "add bob", "add with +", "add +"] {
             assert_eq!(parse(text), Err(UsageError::NeedsUser("add")), "{text}");
         }
+        // A word among the people is said back, the people added.
+        assert_eq!(
+            read("add <@U0QA1> with +field").map(|(_, unread)| unread.map(|u| u.words)),
+            Ok(Some("with".to_string()))
+        );
     }
 
     #[test]
