@@ -1992,7 +1992,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             named,
             actions,
         } => {
-            let (id, customer, error, owner) = (&t.id, away(&t.customer), away(error), user(owner));
+            let (id, customer, error, owner) = (&t.id, customer_short(t), away(error), user(owner));
             let typed = typed_where(l, t, "owner", "@…");
             let (command, place) = (typed.command, typed.place);
             // Addressed to whoever hears a warning, in the channel as in their DM.
@@ -3886,6 +3886,28 @@ pub(super) mod tests {
             ] {
                 let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
                 assert!(blocks.contains(end), "{again} {l:?}: {blocks}");
+            }
+        }
+    }
+
+    /// The notice that the owner cannot be reached by DM names the customer short: however long
+    /// it was typed, what the managers must do (hand the trouble over, and where) is read.
+    #[test]
+    fn the_owner_unreachable_notice_keeps_its_end_however_long_the_customer() {
+        let (config, mut t) = hostile();
+        t.customer = "Acme Precision Housings & <Sons> ".repeat(90);
+        for why in [DmRefusal::NotVisible, DmRefusal::NoSuchPerson] {
+            let m = Message::OwnerUnreachable {
+                owner: UserId::new("U0SALES"),
+                error: "user_not_visible".into(),
+                why,
+                manager: Some(UserId::new("U0MANAGER")),
+                named: None,
+                actions: vec![1],
+            };
+            for (l, end) in [(Locale::En, "goes with it."), (Locale::Ja, "も一緒に引き継がれます。")] {
+                let blocks = serde_json::to_string(&render(l, &config, &t, &m).blocks).expect("json");
+                assert!(blocks.contains(end), "{why:?} {l:?}: {blocks}");
             }
         }
     }
