@@ -220,7 +220,7 @@ fn checkers_text(l: Locale, config: &Config, checkers: &crate::trouble::decide::
             format!("このトラブルの部門（{d}）のメンバー"),
             format!("members of this trouble's departments ({d})")
         ),
-        // Nobody but whoever did the work: someone a department brings in.
+        // Answered as nobody where it is read (`Checkers::is_nobody`).
         (None, None) => tr!(l, "上司", "the manager chain").to_string(),
     }
 }
@@ -1947,6 +1947,14 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             ),
             _ => String::new(),
         },
+        // Nobody above the owner, no department, and the owner did the work: nobody may check
+        // it, said so rather than as "only the manager chain", which is nobody here.
+        StepReply::VerifyNotAllowed { checkers } if checkers.is_nobody() => tr!(
+            l,
+            "この対策を検証できる人がいません。担当より上の上司がおらず、トラブルに部門もなく、対策を行った人は検証できないためです。対応中のトラブルなら `/trouble add +部門` で部門を加えると、そのメンバーが検証できます。",
+            "Nobody can verify this action: nobody is above the owner, no department is on the trouble, and whoever did the work never verifies it. While the trouble is open, add a department with `/trouble add +dept`: its members can."
+        )
+        .to_string(),
         StepReply::VerifyNotAllowed { checkers } => {
             let who = checkers_text(l, config, checkers);
             if checkers.departments.is_empty() {
@@ -1986,6 +1994,11 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 ),
             }
         }
+        StepReply::EffectIsSomeoneElses { n, checkers } if checkers.is_nobody() => tr!(
+            l,
+            format!("対策 #{n} が効いたかどうかを確認できる人がいません。担当より上の上司がおらず、トラブルに部門もなく、対策を担当した人や完了にした人は確認できないためです。効かなかった場合は誰でも「効果なし」で記録できます。何も記録していません。"),
+            format!("Nobody can confirm that action #{n} worked: nobody is above the owner, no department is on the trouble, and whoever owned it or marked it done never confirms it. That it did not, anyone asked may record with *Not effective*. Nothing was recorded.")
+        ),
         StepReply::EffectIsSomeoneElses { n, checkers } => {
             // As `action verify` names who may check.
             let who = checkers_text(l, config, checkers);

@@ -219,6 +219,12 @@ impl Checkers {
     pub fn includes(&self, user: &UserId) -> bool {
         self.chain.contains(user) || self.members.contains(user) || self.owner.as_ref() == Some(user)
     }
+
+    /// Nobody may check: nobody above the owner, no department's member, and the owner did the
+    /// work themself.
+    pub fn is_nobody(&self) -> bool {
+        self.chain.is_empty() && self.members.is_empty() && self.owner.is_none()
+    }
 }
 
 /// Who may check the work on `t` ([`Checkers`]).

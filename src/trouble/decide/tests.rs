@@ -8188,6 +8188,46 @@ fn at_the_top_of_the_org_without_departments_the_owner_confirms_a_measure_worked
     assert_eq!(judged, Some(u("U0VP")), "recorded as the owner's");
 }
 
+/// At the top of `[org]`, with no department, a measure the owner did themself is checked by
+/// nobody (the owner never certifies their own work): the refusals say nobody can, and why,
+/// rather than naming "the manager chain", which is nobody here; nothing is recorded.
+#[test]
+fn a_measure_the_owner_at_the_top_did_is_refused_as_checked_by_nobody() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = closed_at_the_top_with_a_measure_done_by(config_with_a_junior(), req("ACME"), "U0VP");
+    let before = sim.t.clone();
+    let verify = crate::trouble::command::parse("action verify 1 alarm sounds at 60C").expect("a verify");
+    let d = sim.cmd("U0VP", verify);
+    assert_eq!(d.reply, Some(Reply::Step(StepReply::OwnWork { n: 1 })));
+    // Anyone else taking part who asks hears that nobody may.
+    let refused = Reply::Step(StepReply::VerifyNotAllowed {
+        checkers: checkers_of(&sim.config, &sim.t, &sim.t.substance.actions[0]),
+    });
+    let effective = ButtonAction::Effect {
+        n: 1,
+        effective: true,
+        round: None,
+        epoch: None,
+    };
+    let d = sim.feed(Input::Button {
+        user: u("U0VP"),
+        action: effective,
+    });
+    let unconfirmed = Reply::Step(StepReply::EffectIsSomeoneElses {
+        n: 1,
+        checkers: Checkers::default(),
+    });
+    assert_eq!(d.reply, Some(unconfirmed.clone()));
+    assert_eq!(sim.t, before, "nothing recorded");
+    for said in said_both(&refused).into_iter().chain(said_both(&unconfirmed)) {
+        assert!(
+            said.starts_with("Nobody can") || said.contains("できる人がいません"),
+            "{said}"
+        );
+        assert!(!said.contains("manager chain") && !said.starts_with("Only"), "{said}");
+    }
+}
+
 /// At the top of `[org]`, a measure done by the only member of the trouble's one department
 /// would be confirmed by nobody: that member did it, and the trouble, closed, takes no other
 /// department. Nobody else could confirm it, so its owner does, as with no department at all.
