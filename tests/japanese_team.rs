@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use trouble_bot::trouble::actions::ActionKind;
-use trouble_bot::trouble::model::{StageId, StageState};
+use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
+use trouble_bot::trouble::timeline::Event;
 
 /// The shared org, in Japanese, its departments named as the team knows them.
 async fn spawn_japanese() -> TestBot {
@@ -448,36 +449,63 @@ async fn a_mention_followed_by_san_or_glued_to_its_command_names_the_person() {
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
 }
 
-/// Words typed after the person a command names (`上司 <@U1>さん 至急`): the person is taken,
-/// and the answer quotes the words it did not read, neutralised and cut short, in every
-/// command that names people; Japanese punctuation or a full-width space after the honorific
-/// parts it from those words. A second person for a part one person takes is refused.
+/// Whether the trouble's timeline records a hand-over.
+fn handed_over(bot: &TestBot, id: &str) -> bool {
+    bot.store()
+        .timeline(&TroubleId::new(id))
+        .expect("timeline readable")
+        .iter()
+        .any(|e| matches!(e.event, Event::OwnerChanged { .. }))
+}
+
+/// The trouble's owner and manager are still those it was opened with, and nothing was handed
+/// over.
+fn assert_roles_unchanged(bot: &TestBot, id: &str) {
+    let unchanged = trouble(bot, id);
+    assert_eq!(
+        (
+            unchanged.owner.as_str(),
+            unchanged.manager.map(|m| m.to_string()).as_deref()
+        ),
+        (SALES, Some(MANAGER))
+    );
+    assert!(!handed_over(bot, id));
+}
+
+/// Words typed after the person `owner`, `manager` or `remove` names (`担当 <@U1> 来週から`,
+/// `外す <@U1>さん以外`) may qualify or undo the request, and a hand-over lasts: refused, nothing
+/// changed, the answer quoting the words (neutralised and cut short) and how to type it.
+/// `add` takes the people and says the words back; a closing particle (`様へ`) is read past.
 #[tokio::test]
-async fn words_after_a_mention_are_quoted_as_not_read_and_the_person_is_taken() {
+async fn words_after_the_person_refuse_a_hand_over_or_removal_and_are_said_back_by_add() {
     let bot = spawn_japanese().await;
     let t = bot.open_ready("アクメ：ハウジング割れ").await;
 
-    let r = bot
-        .command_text(MANAGER, &t.channel, &format!("担当：<@{COLLEAGUE}>さん、全数選別"))
-        .await;
-    assert!(
-        r.contains("「全数選別」は読み取っていません") && !r.contains("メンションで指定"),
-        "{r}"
-    );
-    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
-
+    for (text, words) in [
+        (format!("担当：<@{COLLEAGUE}>さん、全数選別"), "全数選別"),
+        (format!("担当 <@{COLLEAGUE}> 来週から"), "来週から"),
+        (format!("担当 <@{COLLEAGUE}>さん以外"), "以外"),
+    ] {
+        let r = bot.command_text(MANAGER, &t.channel, &text).await;
+        assert!(
+            r.contains(&format!("「{words}」は読み取っていません"))
+                && r.contains("何も変更していません")
+                && r.contains("`/trouble owner @名前`"),
+            "{text}: {r}"
+        );
+    }
     let r = bot
         .command_text(MANAGER, &t.channel, &format!("上司 <@{DIRECTOR}>さん 至急"))
         .await;
-    assert!(r.contains("「至急」は読み取っていません"), "{r}");
-    assert_eq!(
-        trouble(&bot, &t.id).manager.map(|m| m.to_string()).as_deref(),
-        Some(DIRECTOR)
+    assert!(
+        r.contains("「至急」は読み取っていません") && r.contains("何も変更していません"),
+        "{r}"
     );
+    assert_roles_unchanged(&bot, &t.id);
 
     // `add`: every person named is added, the words among them said back.
     let r = bot
-        .command_text(COLLEAGUE, &t.channel, "追加 <@U0QA1>さん 至急 <@U0FS1>様")
+        .command_text(SALES, &t.channel, "追加 <@U0QA1>さん 至急 <@U0FS1>様")
         .await;
     assert!(
         r.contains("を参加者に追加") && r.contains("「至急」は読み取っていません"),
@@ -486,54 +514,121 @@ async fn words_after_a_mention_are_quoted_as_not_read_and_the_person_is_taken() 
     wait_added(&bot, &t.id, "U0QA1").await;
     wait_added(&bot, &t.id, "U0FS1").await;
 
+    // `外す <@U1>さん以外` says who stays: nobody is removed.
+    let mark = bot.slack.calls().len() as u64;
+    let r = bot.command_text(SALES, &t.channel, "外す <@U0QA1>さん以外").await;
+    assert!(
+        r.contains("「以外」は読み取っていません") && r.contains("何も変更していません"),
+        "{r}"
+    );
+    assert!(trouble(&bot, &t.id).added.iter().any(|u| u.as_str() == "U0QA1"));
+    bot.expect_none("conversations.kick", |c| c.seq >= mark).await;
+
     // What is quoted is user text: no broadcast reaches the answer, and it is cut short.
     let long = "長".repeat(400);
     let r = bot
-        .command_text(COLLEAGUE, &t.channel, &format!("追加 <@U0QA2> <!channel> {long}"))
+        .command_text(SALES, &t.channel, &format!("追加 <@U0QA2> <!channel> {long}"))
         .await;
     assert!(
         r.contains("は読み取っていません") && !r.contains("<!channel>") && !r.contains(&long) && r.contains('…'),
         "{r}"
     );
     wait_added(&bot, &t.id, "U0QA2").await;
-
-    let r = bot.command_text(DIRECTOR, &t.channel, "担当 <@U0QA1> <@U0QA2>").await;
-    assert!(r.contains("一人だけ") && r.contains("何も変更していません"), "{r}");
-    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
-}
-
-/// The same in English: `manager <@U1> asap` names the manager and says `asap` was not read
-/// (once the change is made); words that only close the request (`please`) are read past.
-#[tokio::test]
-async fn an_english_team_typing_words_after_a_mention_is_told_which_were_not_read() {
-    let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: cracked housings").await;
-
-    // Refused, the answer is the refusal: who may, not the words it did not read.
     let r = bot
-        .command_text(SALES, &t.channel, &format!("manager <@{DIRECTOR}> asap"))
+        .command_text(MANAGER, &t.channel, &format!("担当 <@{COLLEAGUE}> <!channel> {long}"))
         .await;
     assert!(
-        r.contains(&format!("Only <@{MANAGER}>")) && !r.contains("not read"),
+        r.contains("何も変更していません") && !r.contains("<!channel>") && !r.contains(&long),
         "{r}"
     );
 
+    let r = bot.command_text(MANAGER, &t.channel, "担当 <@U0QA1> <@U0QA2>").await;
+    assert!(r.contains("一人だけ") && r.contains("何も変更していません"), "{r}");
+    assert!(!handed_over(&bot, &t.id));
+
+    // The particle alone after the honorific closes the request: handed over.
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("担当 <@{COLLEAGUE}>様へ"))
+        .await;
+    assert!(!r.contains("読み取っていません"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+    assert!(handed_over(&bot, &t.id));
+}
+
+/// The same in English: `owner <@U1> from monday`, `manager <@U1> asap` are refused, nothing
+/// changed, the words quoted; `please` is read past; the trouble's own id after the person, typed
+/// in its channel, names the trouble and is no word left unread.
+#[tokio::test]
+async fn an_english_team_typing_words_after_a_mention_is_refused_and_told_which_were_not_read() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}> from monday"))
+        .await;
+    assert!(
+        r.contains("“from monday” was not read: `/trouble owner` reads only the people it names.")
+            && r.contains("Nothing was changed")
+            && r.contains("`/trouble owner @name`"),
+        "{r}"
+    );
     let r = bot
         .command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}> asap"))
         .await;
     assert!(
-        r.contains("“asap” was not read: `/trouble manager` reads only the people it names."),
+        r.contains("“asap” was not read") && r.contains("Nothing was changed"),
         "{r}"
     );
+    assert_roles_unchanged(&bot, &t.id);
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}> {}", t.id))
+        .await;
+    assert!(!r.contains("not read") && !r.contains("Nothing was changed"), "{r}");
     assert_eq!(
         trouble(&bot, &t.id).manager.map(|m| m.to_string()).as_deref(),
         Some(DIRECTOR)
     );
+
     let r = bot
-        .command_text(DIRECTOR, &t.channel, &format!("owner <@{COLLEAGUE}> please"))
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}> please"))
         .await;
     assert!(!r.contains("not read") && !r.contains("Mention the person"), "{r}");
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+    assert!(handed_over(&bot, &t.id));
+}
+
+/// `追加 <@U1>様と＋品質保証部`: the department after the honorific and `と` is added with the
+/// person, its members invited, in either locale's way of typing it.
+#[tokio::test]
+async fn a_department_after_an_honorific_and_to_is_added_with_the_person() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let mark = bot.slack.calls().len() as u64;
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("追加 <@{COLLEAGUE}>様と＋品質保証部"))
+        .await;
+    assert!(!r.contains("読み取っていません"), "{r}");
+    wait_added(&bot, &t.id, COLLEAGUE).await;
+    assert_eq!(trouble(&bot, &t.id).departments, vec!["quality".to_string()]);
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.seq >= mark && c.params["users"].as_str().is_some_and(|u| u.contains("U0QA1"))
+        })
+        .await;
+
+    let mark = bot.slack.calls().len() as u64;
+    let r = bot
+        .command_text(SALES, &t.channel, "add <@U0QA2>さん、<@U0NEW1>さんと+field")
+        .await;
+    assert!(!r.contains("読み取っていません"), "{r}");
+    wait_added(&bot, &t.id, "U0NEW1").await;
+    assert!(trouble(&bot, &t.id).departments.contains(&"field".to_string()));
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.seq >= mark && c.params["users"].as_str().is_some_and(|u| u.contains("U0FS1"))
+        })
+        .await;
 }
 
 /// An action's owner written with the honorific and Japanese punctuation, a full-width space
@@ -574,4 +669,18 @@ async fn an_open_with_san_glued_between_the_manager_and_the_customer_names_both(
     let opened = trouble(&bot, &t.id);
     assert_eq!((opened.customer.as_str(), opened.summary.as_str()), ("アクメ", "不良"));
     assert_eq!(opened.manager.map(|m| m.to_string()).as_deref(), Some(DIRECTOR));
+}
+
+/// `起票 <@U1>君津製作所：不良`: a kanji honorific glued to the mention that opens the customer's
+/// name (`君津`) is the name's, not the manager's honorific.
+#[tokio::test]
+async fn an_open_whose_customer_begins_like_an_honorific_keeps_the_customers_name() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready(&format!("<@{MANAGER}>君津製作所：不良")).await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(
+        (opened.customer.as_str(), opened.summary.as_str()),
+        ("君津製作所", "不良")
+    );
+    assert_eq!(opened.manager.map(|m| m.to_string()).as_deref(), Some(MANAGER));
 }

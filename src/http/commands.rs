@@ -653,7 +653,8 @@ enum Elsewhere {
     /// Not done: where it works, or that there is no such trouble the typer may see.
     Answer(String),
     /// Done on the trouble named, which has no channel to type it in
-    /// ([`crate::trouble::model::Trouble::takes_commands_by_id`]).
+    /// ([`crate::trouble::model::Trouble::takes_commands_by_id`]), or whose own channel it was
+    /// typed in, the id after the people it names.
     Acts,
 }
 
@@ -676,6 +677,10 @@ async fn named_elsewhere(
     // Acting only where surely outside every trouble's channel: a read that failed is not that.
     let outside = matches!(here, Ok(None));
     if let Some(here) = here.ok().flatten() {
+        // `manager <@U1> 20261130-1` in that trouble's own channel: the command without its id.
+        if here == named.id && named.after_the_people && named.reads_without {
+            return Some(Elsewhere::Acts);
+        }
         if here == named.id || (named.reads_whole && !named.names_a_trouble) {
             return None;
         }

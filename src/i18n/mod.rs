@@ -179,14 +179,11 @@ pub fn san(l: Locale, text: &str) -> String {
 /// Whether `text` starts with what follows a name unspaced: hiragana (`が`, `に`, `または`),
 /// but not a word's honorific prefix (`お客様`, `ご確認`).
 fn starts_with_particle(text: &str) -> bool {
+    use crate::trouble::command::is_hiragana;
     let mut chars = text.chars();
     let first = chars.next().unwrap_or(' ');
     let honorific = matches!(first, 'お' | 'ご') && chars.next().is_some_and(|c| !is_hiragana(c));
     is_hiragana(first) && !honorific
-}
-
-fn is_hiragana(c: char) -> bool {
-    ('\u{3041}'..='\u{309F}').contains(&c)
 }
 
 fn is_user_token(inner: &str) -> bool {

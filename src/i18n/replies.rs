@@ -239,6 +239,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("`/trouble {sub}` に指定できるのは一人だけです。どちらか一人をメンションしてください: `/trouble {sub} @名前`。何も変更していません。"),
             format!("`/trouble {sub}` takes one person, and this names more than one. Mention the one meant: `/trouble {sub} @name`. Nothing was changed.")
         ),
+        UsageError::WordsNotRead(unread) => {
+            let sub = unread.sub;
+            tr!(
+                l,
+                format!("{}何も変更していません。人だけを指定して入力し直してください: `/trouble {sub} @名前`", not_read(l, unread)),
+                format!("{} Nothing was changed. Type it again with only the people: `/trouble {sub} @name`.", not_read(l, unread))
+            )
+        }
         UsageError::SevReasonIsAnId(level) => {
             let level = typed(level);
             tr!(l, format!("重大度の変更はトラブルのチャンネルで、番号なしに理由を添えて入力してください: `/trouble sev {level} 理由`。何も変更していません。"), format!("Change the severity in the trouble's channel, with no id and with the reason: `/trouble sev {level} REASON`. Nothing was changed."))

@@ -273,6 +273,10 @@ pub enum UsageError {
     /// `owner <@U1> <@U2>`: a command that gives one person a part naming two; which one was
     /// meant is not the bot's to guess.
     TakesOnePerson(&'static str),
+    /// `owner <@U1> from monday`, `外す <@U1>さん以外`: words after the people a command that
+    /// hands a part over or takes one away names, which may qualify or undo the request. Refused,
+    /// nothing changed: a hand-over lasts (a former owner loses their rights for good).
+    WordsNotRead(Unread),
     /// `owner @bob`, `open @tanaka ACME: …`: a name typed after `@` that Slack did not turn
     /// into a mention (not picked from its list), so the bot cannot tell who is meant; for an
     /// open, the open without it (the usual manager told).
@@ -643,6 +647,10 @@ pub struct NamedTrouble {
     /// Whether `without_id` is the whole text without the id, read as a command (not the
     /// command word alone): what a trouble with no channel to type in may do where it is typed.
     pub reads_without: bool,
+    /// The id is all the command did not read after the people it names (`manager <@U1>
+    /// 20261130-1`): typed in that trouble's own channel, it names the trouble, no words to refuse
+    /// or quote.
+    pub after_the_people: bool,
 }
 
 /// The [`NamedTrouble`] of `text`: None when no word after the command word is a trouble's id,
@@ -664,7 +672,14 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     let without_id = without_id.trim();
     // A text whose words after the people it names are not read (`manager <@U1> 20261130-1`)
     // does not read whole: the id there is a trouble's.
-    let whole = read(text)
+    let read_whole = read(text);
+    let after_the_people = match &read_whole {
+        Ok((_, Some(unread))) | Err(UsageError::WordsNotRead(unread)) => {
+            trouble_id(unread.words.trim()) == Some(id.clone())
+        }
+        _ => false,
+    };
+    let whole = read_whole
         .ok()
         .filter(|(_, unread)| unread.is_none())
         .map(|(command, _)| command);
@@ -693,6 +708,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
                 report: false,
                 lacks: Some(lacks),
                 reads_without: false,
+                after_the_people,
             })
         }
         Err(_) => return None,
@@ -712,6 +728,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
         // 20261130-1`): without it, what it lacks.
         lacks: without.err().filter(lacks_an_argument),
         reads_without,
+        after_the_people,
     })
 }
 
@@ -836,23 +853,15 @@ fn read_unchecked(text: &str, unread: &mut Option<Unread>) -> Result<Command, Us
             }),
             None => super::actions::parse_prevent(rest).map(Command::Prevent),
         },
-        // Each names people, and says back the words among them it does not read.
+        // Names people, and says back the words among them it does not read; the other three
+        // refuse them.
         "add" | "追加" | "参加" => parse_add(rest).map(|(add, words)| {
             *unread = words;
             add
         }),
-        "remove" | "外す" | "除外" => parse_remove(rest).map(|(remove, words)| {
-            *unread = words;
-            remove
-        }),
-        "owner" | "担当" => parse_role_user(rest, "owner").map(|(user, words)| {
-            *unread = words;
-            Command::Owner(user)
-        }),
-        "manager" | "上司" => parse_role_user(rest, "manager").map(|(user, words)| {
-            *unread = words;
-            Command::Manager(user)
-        }),
+        "remove" | "外す" | "除外" => parse_remove(rest),
+        "owner" | "担当" => parse_role_user(rest, "owner").map(Command::Owner),
+        "manager" | "上司" => parse_role_user(rest, "manager").map(Command::Manager),
         "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
@@ -1285,23 +1294,52 @@ pub fn person_at(text: &str) -> Option<(UserId, &str)> {
 }
 
 /// AFTER (what follows a mention) past the honorific it starts with, when that honorific is the
-/// mention's: one glued on is, whatever follows it with no space (`<@U1>さんアクメ：…`: Slack
-/// shows the mention as a name, and nobody types a word onto a name); one after a space is,
-/// when it stands as a word ([`strip_honorific`]: `<@U1> さん、…`, not `<@U1> さんぷる`). None
-/// when there is none, or when it opens a phrase with a particle (`さんに確認してもらう`, `さんに
-/// お願いします`), left whole for the command to read; `と` before another mention joins two
-/// people (`<@U1>さんと<@U2>さん`), and opens no phrase.
+/// mention's: one glued on is, where it ends a word ([`glued_honorific`]: `<@U1>さんアクメ：…`,
+/// `<@U1>様、…`, not `<@U1>君津製作所：…`); one after a space is, when it stands as a word
+/// ([`strip_honorific`]: `<@U1> さん、…`, not `<@U1> さんぷる`). None when there is none, or
+/// when it opens a phrase with a particle (`さんに確認してもらう`, `さんにお願いします`), left
+/// whole for the command to read; `と` before another mention or a department joins them
+/// (`<@U1>さんと<@U2>さん`, `<@U1>様と＋品質保証部`), and opens no phrase.
 fn honorific_after_mention(after: &str) -> Option<&str> {
     let rest = if after.starts_with(char::is_whitespace) {
         strip_honorific(after)?
     } else {
-        HONORIFICS.iter().find_map(|h| after.strip_prefix(h))?
+        glued_honorific(after)?
     };
     let joins = rest
         .strip_prefix('と')
-        .is_some_and(|r| r.trim_start().starts_with("<@"));
+        .map(str::trim_start)
+        .is_some_and(|r| r.starts_with("<@") || r.starts_with(['+', '＋']));
     let opens_a_phrase = rest.starts_with(|c: char| PARTICLES.contains(c)) || rest.starts_with("お願い");
     (joins || !opens_a_phrase).then_some(rest)
+}
+
+/// TEXT (typed straight after a mention) past the honorific it starts with, when that honorific
+/// ends there: Slack shows the mention as a name, and the next word may be typed onto it
+/// (`<@U1>さんアクメ`), yet the same characters may open a word of their own (`君津製作所`,
+/// `様式工業`, `様子見`, `さんぷる`). A kana honorific ends where no hiragana follows (or a particle
+/// does: `さんに`, `さんと`); a kanji one where no other kanji follows; punctuation, a space or
+/// the end always ends either.
+fn glued_honorific(text: &str) -> Option<&str> {
+    HONORIFICS.iter().find_map(|h| {
+        let rest = text.strip_prefix(h)?;
+        let ends = match rest.chars().next() {
+            None => true,
+            Some(next) if h.starts_with(is_hiragana) => !is_hiragana(next) || PARTICLES.contains(next),
+            Some(next) => !is_kanji(next),
+        };
+        ends.then_some(rest)
+    })
+}
+
+/// Whether C is hiragana (`さ`, `に`), as Japanese writes its particles and endings.
+pub fn is_hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{309F}').contains(&c)
+}
+
+/// Whether C is a kanji (a CJK ideograph, or `々` repeating one), as names are written.
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{3005}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
 /// What Japanese writes after a person's name, as the bot writes `<@U1>さん`: part of the
@@ -1329,7 +1367,7 @@ pub fn strip_honorific(text: &str) -> Option<&str> {
 
 /// What a rep writes after the people a command names (`担当 <@U1> にお願いします`): only these
 /// words, which name nobody else and ask for nothing more, are read past in silence; any other
-/// words there are [`Unread`], and said back.
+/// words there are [`Unread`]: said back, or the command refused.
 const CLOSERS: &[&str] = &[
     "にお願いします",
     "にお願いいたします",
@@ -1351,11 +1389,17 @@ const CLOSERS: &[&str] = &[
     "please",
     "thanks",
     "thank you",
+    // The particle alone after the honorific (`担当 <@U1>様へ`, `owner <@U1>さんに`).
+    "に",
+    "へ",
+    "を",
+    "で",
 ];
 
 /// Words typed after the people a command names that it does not read (`上司 <@U1>さん 至急`:
-/// `至急`, `manager <@U1> asap`: `asap`): the command is taken for the people named, and the
-/// answer quotes these words, so nothing typed is dropped unseen.
+/// `至急`, `manager <@U1> asap`: `asap`): `add` is taken for the people named, the answer
+/// quoting these words, so nothing typed is dropped unseen; `owner`, `manager` and `remove` are
+/// refused with them ([`UsageError::WordsNotRead`]), as the words may undo what they do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unread {
     /// The command, as its usage names it (`manager`, `add`).
@@ -1383,16 +1427,23 @@ fn names_a_person(text: &str) -> bool {
     text.match_indices("<@").any(|(at, _)| person_at(&text[at..]).is_some())
 }
 
-/// The person `owner` or `manager` (SUB) is given, and the words after them it does not read.
-/// A second person there is refused: which of the two was meant is not the bot's to guess.
-fn parse_role_user(text: &str, sub: &'static str) -> Result<(UserId, Option<Unread>), UsageError> {
+/// The person `owner` or `manager` (SUB) is given. A second person there is refused: which of
+/// the two was meant is not the bot's to guess; so are other words after them
+/// ([`UsageError::WordsNotRead`]: `担当 <@U1> 来週から` is no hand-over now).
+fn parse_role_user(text: &str, sub: &'static str) -> Result<UserId, UsageError> {
     let Some((user, rest)) = person_at(text) else {
-        return parse_user(text).map(|u| (u, None)).ok_or_else(|| needs_user(text, sub));
+        return parse_user(text).ok_or_else(|| needs_user(text, sub));
     };
     if names_a_person(rest) {
         return Err(UsageError::TakesOnePerson(sub));
     }
-    Ok((user, words_not_read(rest, sub)))
+    refuse_unread(words_not_read(rest, sub))?;
+    Ok(user)
+}
+
+/// The refusal of a command that acts only on exactly what it read, when words were not read.
+fn refuse_unread(unread: Option<Unread>) -> Result<(), UsageError> {
+    unread.map_or(Ok(()), |u| Err(UsageError::WordsNotRead(u)))
 }
 
 /// One option of `/trouble open`, as [`open_option`] reads it.
@@ -1694,8 +1745,9 @@ fn parse_add(rest: &str) -> Result<(Command, Option<Unread>), UsageError> {
     Ok((Command::Add { users, departments }, unread))
 }
 
-/// `<@U1> <@U2>`: at least one person; a department is refused, as it stays.
-fn parse_remove(rest: &str) -> Result<(Command, Option<Unread>), UsageError> {
+/// `<@U1> <@U2>`: at least one person; a department is refused, as it stays, and so are other
+/// words (`外す <@U1>さん以外` says who stays, not who goes).
+fn parse_remove(rest: &str) -> Result<Command, UsageError> {
     let (users, departments, unread) = people_and_departments(rest, "remove")?;
     if let Some(d) = departments.into_iter().next() {
         return Err(UsageError::DepartmentStays(d));
@@ -1703,7 +1755,8 @@ fn parse_remove(rest: &str) -> Result<(Command, Option<Unread>), UsageError> {
     if users.is_empty() {
         return Err(UsageError::NeedsUser("remove"));
     }
-    Ok((Command::Remove { users }, unread))
+    refuse_unread(unread)?;
+    Ok(Command::Remove { users })
 }
 
 /// The people (`<@U1>, <@U2> and <@U3>`) and departments (`+quality`) of `add` or `remove`
@@ -2978,45 +3031,83 @@ mod tests {
         ] {
             assert_eq!(parse(text), Ok(want), "{text}");
         }
-        // Other words after the person: the person taken, the words said back as not read,
-        // in every command that names people, whatever parts them from the mention.
-        let said_back = |want: &Command, words: &str| {
-            let sub = match want {
-                Command::Owner(_) => "owner",
-                Command::Manager(_) => "manager",
-                Command::Add { .. } => "add",
-                _ => "remove",
-            };
-            (!words.is_empty()).then(|| Unread {
-                sub,
-                words: words.to_string(),
-            })
-        };
-        let (owner, manager) = (Command::Owner(u("U1")), Command::Manager(u("U1")));
-        for (text, want, words) in [
-            ("担当 <@U1> 明日から", &owner, "明日から"),
-            ("上司 <@U1>さん 至急", &manager, "至急"),
-            ("上司 <@U1>さん至急", &manager, "至急"),
-            ("manager <@U1>さん 至急", &manager, "至急"),
-            ("上司<@U1>さん、至急です", &manager, "至急です"),
-            ("担当：<@U1>さん、全数選別", &owner, "全数選別"),
-            ("担当 <@U1>さん　全数選別", &owner, "全数選別"),
-            ("manager <@U1> asap", &manager, "asap"),
-            ("owner <@U1|Ann Lee>: from tomorrow.", &owner, "from tomorrow"),
-            ("owner <@U1> please", &owner, ""),
-            ("担当 <@U1>さん よろしくお願いします", &owner, ""),
-            ("担当 <@U1> さんぷる", &owner, "さんぷる"),
-            ("追加 <@U1> さんぷる", &add(&["U1"]), "さんぷる"),
-            ("追加 <@U1>さん 至急 <@U2>", &add(&["U1", "U2"]), "至急"),
-            ("add <@U1> asap", &add(&["U1"]), "asap"),
+        // The particle alone after the honorific, or a closing request: the person taken.
+        for (text, want) in [
+            ("担当 <@U1>様へ", Command::Owner(u("U1"))),
+            ("owner <@U1>さんに", Command::Owner(u("U1"))),
+            ("上司 <@U1>さんで", Command::Manager(u("U1"))),
+            ("担当 <@U1>さんを", Command::Owner(u("U1"))),
+            ("owner <@U1> thanks", Command::Owner(u("U1"))),
             (
-                "外す <@U1>さん 間違い",
-                &Command::Remove { users: vec![u("U1")] },
-                "間違い",
+                "外す <@U1>さん よろしくお願いします",
+                Command::Remove { users: vec![u("U1")] },
+            ),
+            // `と` before a department joins it, the honorific before it the mention's.
+            (
+                "追加 <@U1>様と＋品質保証部",
+                Command::Add {
+                    users: vec![u("U1")],
+                    departments: vec!["品質保証部".into()],
+                },
+            ),
+            (
+                "add <@U1>さん、<@U2>さんと+quality",
+                Command::Add {
+                    users: vec![u("U1"), u("U2")],
+                    departments: vec!["quality".into()],
+                },
             ),
         ] {
-            assert_eq!(read(text), Ok((want.clone(), said_back(want, words))), "{text}");
+            assert_eq!(read(text), Ok((want, None)), "{text}");
         }
+        // Other words after the person, whatever parts them from the mention: `add` takes the
+        // people and says the words back as not read.
+        let unread = |sub: &'static str, words: &str| Unread {
+            sub,
+            words: words.to_string(),
+        };
+        for (text, want, words) in [
+            ("追加 <@U1> さんぷる", add(&["U1"]), "さんぷる"),
+            ("追加 <@U1>さん 至急 <@U2>", add(&["U1", "U2"]), "至急"),
+            ("add <@U1> asap", add(&["U1"]), "asap"),
+            ("追加 <@U1>さん以外", add(&["U1"]), "以外"),
+        ] {
+            assert_eq!(read(text), Ok((want, Some(unread("add", words)))), "{text}");
+        }
+        // `owner`, `manager` and `remove` refuse them, changing nothing: the words may qualify
+        // or undo the request (`from monday`, `以外`), and a hand-over lasts.
+        for (text, sub, words) in [
+            ("担当 <@U1> 明日から", "owner", "明日から"),
+            ("担当 <@U2> 来週から", "owner", "来週から"),
+            ("owner <@U2> from monday", "owner", "from monday"),
+            ("担当 <@U2>さん以外", "owner", "以外"),
+            ("上司 <@U1>さん 至急", "manager", "至急"),
+            ("上司 <@U1>さん至急", "manager", "至急"),
+            ("manager <@U1>さん 至急", "manager", "至急"),
+            ("上司<@U1>さん、至急です", "manager", "至急です"),
+            ("担当：<@U1>さん、全数選別", "owner", "全数選別"),
+            ("担当 <@U1>さん　全数選別", "owner", "全数選別"),
+            ("manager <@U1> asap", "manager", "asap"),
+            ("owner <@U1|Ann Lee>: from tomorrow.", "owner", "from tomorrow"),
+            ("担当 <@U1> さんぷる", "owner", "さんぷる"),
+            ("担当 <@U1>君津工場で", "owner", "君津工場で"),
+            ("外す <@U1>さん以外", "remove", "以外"),
+            ("外す <@U1>さん 間違い", "remove", "間違い"),
+        ] {
+            assert_eq!(read(text), Err(UsageError::WordsNotRead(unread(sub, words))), "{text}");
+        }
+        // The id of a trouble after the people: handed back for the shell to weigh, as the
+        // words not read, never as the person's.
+        let named = named_trouble("manager <@U1> 20261130-1").expect("names a trouble");
+        assert!(named.after_the_people && named.reads_without, "{named:?}");
+        assert_eq!(named.without_id, "manager <@U1>");
+        let named = named_trouble("add <@U1> 20261130-1").expect("names a trouble");
+        assert!(named.after_the_people, "{named:?}");
+        assert!(
+            !named_trouble("update 20261130-1 told them")
+                .expect("names a trouble")
+                .after_the_people
+        );
         // A second person for a part one person takes: which was meant is not the bot's guess.
         for (text, sub) in [
             ("担当 <@U1> <@U2>", "owner"),
@@ -3056,6 +3147,23 @@ mod tests {
                     parse(text),
                     Ok(Command::Step(super::super::facts::Step::Action(ref a)))
                         if a.text == "全数選別" && a.owner == Some(u("U1"))
+                ),
+                "{text}: {:?}",
+                parse(text)
+            );
+        }
+        // A glued honorific that opens a word of the text is the text's.
+        for (text, want) in [
+            ("対策 暫定 全数選別 担当：<@U1>様子見", "全数選別 様子見"),
+            ("対策 暫定 担当 <@U1>君津工場で全数選別", "君津工場で全数選別"),
+            ("対策 暫定 担当 <@U1>さんぷる検査", "さんぷる検査"),
+            ("対策 暫定 担当 <@U1>様アクメ向け選別", "アクメ向け選別"),
+        ] {
+            assert!(
+                matches!(
+                    parse(text),
+                    Ok(Command::Step(super::super::facts::Step::Action(ref a)))
+                        if a.text == want && a.owner == Some(u("U1"))
                 ),
                 "{text}: {:?}",
                 parse(text)
@@ -3113,6 +3221,23 @@ mod tests {
             assert_eq!(
                 (r.manager, r.customer.as_str(), r.summary.as_str()),
                 (Some(UserId::new("U0BOSS")), "アクメ", "不良"),
+                "{text}"
+            );
+        }
+        // Glued on, an honorific is the mention's only where it ends a word: kana where no
+        // hiragana follows, kanji where no other kanji does. `君津`, `様式` are names.
+        for (text, customer) in [
+            ("open <@U0BOSS>君津製作所：不良", "君津製作所"),
+            ("open <@U0BOSS>様式工業：不良", "様式工業"),
+            ("open <@U0BOSS>殿山工業：不良", "殿山工業"),
+            ("open <@U0BOSS>君、君津製作所：不良", "君津製作所"),
+            ("open <@U0BOSS>様ACME：不良", "ACME"),
+            ("open <@U0BOSS>さん123工業：不良", "123工業"),
+        ] {
+            let r = open(text);
+            assert_eq!(
+                (r.manager, r.customer.as_str(), r.summary.as_str()),
+                (Some(UserId::new("U0BOSS")), customer, "不良"),
                 "{text}"
             );
         }
