@@ -2113,3 +2113,75 @@ async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_a
         "the one DM Slack refused, then none"
     );
 }
+
+/// An owner whose DM Slack refused, marked unreachable, is reachable again (a permission mended):
+/// once they type a command on the trouble, the nudges that follow DM them again, as before.
+#[tokio::test]
+async fn an_owner_marked_unreachable_who_types_a_command_is_dmed_the_nudges_again() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack.refuse_dm(SALES, "no_permission");
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    bot.posted_saying(MANAGER, &format!("<@{SALES}>, the owner of trouble"))
+        .await;
+    assert_eq!(
+        trouble(&bot, &t.id).unreachable_owners,
+        vec![trouble_bot::trouble::model::UserId::new(SALES)]
+    );
+    bot.slack.accept_dm(SALES);
+    bot.command_text(SALES, &t.channel, "status").await;
+    bot.settle().await;
+    assert!(
+        trouble(&bot, &t.id).unreachable_owners.is_empty(),
+        "they acted: reachable again"
+    );
+    let mark = last_call(&bot);
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    let to_owner = posted_since(&bot, SALES, mark);
+    assert!(
+        to_owner.iter().any(|m| m.contains("heard nothing from us")),
+        "the nudge reaches the owner again: {to_owner:?}"
+    );
+}
+
+/// A trouble in a channel shared with the customer whose owner has no manager at all (no
+/// `[org]` chain, none named): the owner's notice would reach nobody (the channel's line held
+/// back, nobody to DM), so the owner is not marked unreachable and the bot keeps DMing them the
+/// nudges, the one way it may still reach them.
+#[tokio::test]
+async fn an_owner_the_bot_cannot_dm_with_nobody_to_tell_in_a_shared_trouble_is_still_nudged() {
+    let config = config_speaking("en")
+        .replace("default_manager = \"U0MANAGER\"\n", "")
+        .replace("U0SALES = \"U0MANAGER\"\n", "");
+    let (bot, front) = spawn_bot_behind_front_with(&config, false, |_| {}).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    assert!(
+        trouble(&bot, &t.id).manager_chain().is_empty(),
+        "nobody above the owner"
+    );
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack.refuse_dm(SALES, "user_not_visible");
+    let mark = last_call(&bot);
+    for _ in 0..3 {
+        bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    }
+    assert!(
+        trouble(&bot, &t.id).unreachable_owners.is_empty(),
+        "told nobody: not marked"
+    );
+    let tried = bot
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.seq > mark && c.method == "chat.postMessage" && c.params["channel"] == SALES)
+        .count();
+    assert!(tried >= 2, "each nudge round DMs the owner still: {tried}");
+    assert!(
+        said_in_since(&bot, &t.channel, mark)
+            .iter()
+            .all(|m| !m.contains("cannot DM")),
+        "the customer reads none of it"
+    );
+}

@@ -753,6 +753,12 @@ impl FakeSlack {
         self.shared.lock().refused_dms.insert(user.to_string(), error.to_string());
     }
 
+    /// From now, a DM to `user` goes again, as before [`Self::refuse_dm`] (a permission
+    /// mended, a guest made a member).
+    pub fn accept_dm(&self, user: &str) {
+        self.shared.lock().refused_dms.remove(user);
+    }
+
     /// From now, `user`'s account is deactivated (they left): `users.info` says `deleted`, and a
     /// DM to them is still taken without error, as Slack does.
     pub fn deactivate(&self, user: &str) {

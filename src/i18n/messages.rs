@@ -1995,10 +1995,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (id, customer, error, owner) = (&t.id, customer_short(t), away(error), user(owner));
             let typed = typed_where(l, t, "owner", "@…");
             let (command, place) = (typed.command, typed.place);
-            // Addressed to whoever hears a warning, in the channel as in their DM.
+            // Asked of the one who may hand it over (`manager`), in the channel as in their DM;
+            // the one named beside them (`named`), who would be refused, reads it for
+            // information.
             let (to_ja, to_en) = match manager {
-                Some(m) => (format!("{} ", managers(m, named.as_ref())), format!("{}, please", managers(m, named.as_ref()))),
+                Some(m) => (format!("{} ", user(m)), format!("{}, please", user(m))),
                 None => (String::new(), "Please".to_string()),
+            };
+            let (fyi_ja, fyi_en) = match named {
+                Some(n) => (
+                    format!("（{} にも参考までにお知らせしています）", user(n)),
+                    format!(" ({}: for your information.)", user(n)),
+                ),
+                None => (String::new(), String::new()),
             };
             // Their open actions are handed over with the trouble (`Record::Owner`).
             let (with_ja, with_en) = match actions.is_empty() {
@@ -2014,18 +2023,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered::text(match (gone, why) {
                 (true, _) => tr!(
                     l,
-                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} は、{left}。お客様への報告の催促など、担当への連絡は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}"),
-                    format!("⚠️ {owner}, the owner of trouble {id} ({customer}), {left}, so the reminders to update the customer, and all the bot tells the owner, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}")
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} は、{left}。お客様への報告の催促など、担当への連絡は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}{fyi_ja}"),
+                    format!("⚠️ {owner}, the owner of trouble {id} ({customer}), {left}, so the reminders to update the customer, and all the bot tells the owner, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}{fyi_en}")
                 ),
                 (false, DmRefusal::NotVisible) => tr!(
                     l,
-                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。ゲストや別のワークスペースの人、またはワークスペースの設定により、ボットはこの人に DM を送れません。お客様への報告の催促など、担当への DM は届きません。{to_ja}直接伝えるか、{place} で {command} と入力し、ボットが連絡できる人に担当を引き継いでください。{with_ja}"),
-                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack does not let it reach them ({error}): a guest, someone in another workspace, or a workspace setting. Its DMs to the owner, the reminders to update the customer among them, do not reach them. {to_en} tell them yourself, or hand the trouble to someone the bot can reach with {command} in {place}.{with_en}")
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。ゲストや別のワークスペースの人、またはワークスペースの設定により、ボットはこの人に DM を送れません。お客様への報告の催促など、担当への DM は届きません。{to_ja}直接伝えるか、{place} で {command} と入力し、ボットが連絡できる人に担当を引き継いでください。{with_ja}{fyi_ja}"),
+                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack does not let it reach them ({error}): a guest, someone in another workspace, or a workspace setting. Its DMs to the owner, the reminders to update the customer among them, do not reach them. {to_en} tell them yourself, or hand the trouble to someone the bot can reach with {command} in {place}.{with_en}{fyi_en}")
                 ),
                 (false, _) => tr!(
                     l,
-                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。存在しないユーザーか、ボットです。お客様への報告の催促など、担当への DM は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}"),
-                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. Its DMs to the owner, the reminders to update the customer among them, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}")
+                    format!("⚠️ トラブル {id}（{customer}）の担当 {owner} に DM を送れません（{error}）。存在しないユーザーか、ボットです。お客様への報告の催促など、担当への DM は誰にも届きません。{to_ja}{place} で {command} と入力し、担当を引き継いでください。{with_ja}{fyi_ja}"),
+                    format!("⚠️ The bot cannot DM {owner}, the owner of trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. Its DMs to the owner, the reminders to update the customer among them, reach nobody. {to_en} hand the trouble over with {command} in {place}.{with_en}{fyi_en}")
                 ),
             })
         }

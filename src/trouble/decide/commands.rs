@@ -201,6 +201,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 .next()
                 .filter(|m| !w.t.manager_chain().contains(m) && *m != user);
             let from = std::mem::replace(&mut w.t.owner, to.clone());
+            // A new owner starts fresh, and so does one it is handed back to: DMed as ever.
+            w.t.unreachable_owners.clear();
             if !w.t.former_owners.contains(&from) {
                 w.t.former_owners.push(from.clone());
             }

@@ -211,6 +211,18 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 w.post(Lane::Dm, Dest::Dm(who), message.clone());
             }
         }
+        // The owner's notice with nobody to DM it to, held back from a channel the customer
+        // reads: nobody heard, so the bot goes on DMing the owner (the one way left to reach
+        // them) rather than fall silent.
+        Outcome::FollowUpHeld {
+            message:
+                Message::OwnerUnreachable {
+                    owner,
+                    manager: None,
+                    named: None,
+                    ..
+                },
+        } => reached(w, &owner),
         Outcome::FollowUpHeld { message } => {
             let also = match &message {
                 Message::Nudge(n) => n.manager.clone(),
@@ -407,27 +419,46 @@ fn kickoff_known(w: &mut Work, ts: &Ts) {
 /// else the bot tells them, reach nobody. Whoever hears a warning (their manager, and the one
 /// named beside them) is DMed why, and the trouble's channel reads it (held back where the
 /// customer reads: the DMs say it), once for each owner: to reach them, or hand the trouble
-/// over, with their open actions.
+/// over, with their open actions. The ask names the one of them who may hand it over
+/// (`who_may`: the owner's chain from `[org]` when there is one); the other is told for
+/// information, since they would be refused.
 fn owner_unreachable(w: &mut Work, owner: &UserId, error: &str, why: DmRefusal) {
     if w.t.unreachable_owners.contains(owner) {
         return;
     }
-    w.t.unreachable_owners.push(owner.clone());
-    w.changed = true;
     let warned = warned(w.ctx.policy, &w.t);
     let readers: Vec<UserId> = warned.mentioned().filter(|m| *m != owner).cloned().collect();
+    // With nobody to DM, the channel's line is all: held back where the customer reads, it
+    // tells nobody, and the owner is marked no more (see `delivered`): the bot keeps DMing them.
+    w.t.unreachable_owners.push(owner.clone());
+    w.changed = true;
+    let asked = readers
+        .iter()
+        .find(|r| may(w.ctx.policy, &w.t, r, Act::ChangeOwner))
+        .cloned();
+    let told = readers.iter().find(|r| Some(*r) != asked.as_ref()).cloned();
     let message = Message::OwnerUnreachable {
         owner: owner.clone(),
         error: error.to_string(),
         why,
-        manager: warned.manager,
-        named: warned.named,
+        manager: asked,
+        named: told,
         actions: open_actions_of(w, owner),
     };
     for to in readers {
         w.post(Lane::Dm, Dest::Dm(to), message.clone());
     }
     w.post(Lane::Channel, Dest::TroubleChannel, message);
+}
+
+/// `who` acted on the trouble, or a DM reached them, or the trouble was handed to them: an
+/// owner Slack refused a DM before is DMed again (deactivated then back, a permission mended),
+/// and told of anew should it fail again.
+pub(super) fn reached(w: &mut Work, who: &UserId) {
+    if w.t.unreachable_owners.contains(who) {
+        w.t.unreachable_owners.retain(|u| u != who);
+        w.changed = true;
+    }
 }
 
 /// The numbers of `who`'s open actions of the trouble, as the channel numbers them.

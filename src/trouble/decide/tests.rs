@@ -8652,6 +8652,56 @@ fn an_owner_away_or_unreachable_with_work_to_hand_on_is_told_to_the_owners_manag
     assert_eq!(told(&d), both, "the owner unreachable");
 }
 
+/// The owner unreachable, with `[org]` giving them a manager (U0MANAGER) and a colleague named
+/// beside them (U0PEER): both hear it, yet only the owner's manager may hand the trouble over
+/// (`who_may`), so the ask names them alone and the colleague reads it for information, in both
+/// locales: never asked to type a command that would refuse them.
+#[test]
+fn the_owner_unreachable_notice_asks_the_hand_over_of_whoever_may_do_it() {
+    let mut sim = named_a_peer(2);
+    let d = sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
+    assert!(may(&sim.config, &sim.t, &u("U0MANAGER"), Act::ChangeOwner));
+    assert!(!may(&sim.config, &sim.t, &u("U0PEER"), Act::ChangeOwner));
+    let notice = messages(&d)
+        .into_iter()
+        .find(|m| matches!(m, Message::OwnerUnreachable { .. }))
+        .expect("the notice");
+    let config = full_config();
+    for (l, asked, not_asked, fyi) in [
+        (
+            crate::i18n::Locale::En,
+            "<@U0MANAGER>, please tell them yourself",
+            "<@U0PEER>, please",
+            "(<@U0PEER>: for your information.)",
+        ),
+        (
+            crate::i18n::Locale::Ja,
+            "<@U0MANAGER>さん 直接伝えるか",
+            "<@U0PEER>さん 直接",
+            "（<@U0PEER>さんにも参考までにお知らせしています）",
+        ),
+    ] {
+        let text = crate::i18n::render(l, &config, &sim.t, &notice).text;
+        assert!(text.contains(asked) && text.contains(fyi), "{text}");
+        assert!(
+            !text.contains(not_asked) && !text.contains("<@U0MANAGER> <@U0PEER>"),
+            "{text}"
+        );
+    }
+}
+
+/// An owner marked unreachable starts fresh once the trouble is handed over: the new owner is
+/// DMed as ever, and so is the first should it be handed back to them.
+#[test]
+fn a_hand_over_clears_the_owners_marked_unreachable() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.feed(refused_dm("U0SALES", "user_not_visible", DmRefusal::NotVisible));
+    assert_eq!(sim.t.unreachable_owners, vec![u("U0SALES")]);
+    sim.cmd("U0MANAGER", Command::Owner(u("U0COLLEAGUE")));
+    assert_eq!(sim.t.owner, u("U0COLLEAGUE"));
+    assert!(sim.t.unreachable_owners.is_empty(), "{:?}", sim.t.unreachable_owners);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who owned a trouble before is kept as its timeline tells it
 

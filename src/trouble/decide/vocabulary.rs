@@ -525,11 +525,12 @@ pub enum Message {
         error: String,
         actions: Vec<usize>,
     },
-    /// In the trouble's channel, and by DM to whoever hears a warning (`manager`, and `named`
-    /// beside them: see `roles::warned`): Slack refused for good (`error`, for the reason `why`)
-    /// a DM to `owner`, the trouble's owner, who may have left: the reminders to update the
-    /// customer, and whatever else the bot tells the owner, reach nobody. Someone is to reach
-    /// them, or hand the trouble over, their open `actions` with it.
+    /// In the trouble's channel, and by DM to whoever hears a warning (see `roles::warned`):
+    /// Slack refused for good (`error`, for the reason `why`) a DM to `owner`, the trouble's
+    /// owner, who may have left: the reminders to update the customer, and whatever else the
+    /// bot tells the owner, reach nobody. Someone is to reach them, or hand the trouble over,
+    /// their open `actions` with it: asked of `manager`, the one of them who may hand it over
+    /// (`who_may`); `named`, the other, reads it for information.
     OwnerUnreachable {
         owner: UserId,
         error: String,
