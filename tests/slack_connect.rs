@@ -2114,10 +2114,12 @@ async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_a
     );
 }
 
-/// An owner whose DM Slack refused, marked unreachable, is reachable again (a permission mended):
-/// once they type a command on the trouble, the nudges that follow DM them again, as before.
+/// An owner whose DM Slack refused, set aside, is reachable again (a permission mended): once
+/// the trouble is handed back to them, the nudges that follow DM them again. Typing a command
+/// alone does not bring them back (a guest still types in the channel), nor tell their manager
+/// anew at each failed DM.
 #[tokio::test]
-async fn an_owner_marked_unreachable_who_types_a_command_is_dmed_the_nudges_again() {
+async fn an_owner_set_aside_is_dmed_the_nudges_again_once_the_trouble_is_handed_back_to_them() {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -2126,16 +2128,25 @@ async fn an_owner_marked_unreachable_who_types_a_command_is_dmed_the_nudges_agai
     bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
     bot.posted_saying(MANAGER, &format!("<@{SALES}>, the owner of trouble"))
         .await;
-    assert_eq!(
-        trouble(&bot, &t.id).unreachable_owners,
-        vec![trouble_bot::trouble::model::UserId::new(SALES)]
-    );
-    bot.slack.accept_dm(SALES);
+    let set_aside = vec![trouble_bot::trouble::model::UserId::new(SALES)];
+    assert_eq!(trouble(&bot, &t.id).unreachable_owners, set_aside);
     bot.command_text(SALES, &t.channel, "status").await;
     bot.settle().await;
+    assert_eq!(
+        trouble(&bot, &t.id).unreachable_owners,
+        set_aside,
+        "a command is not a DM"
+    );
+    bot.slack.accept_dm(SALES);
+    for to in [COLLEAGUE, SALES] {
+        let handed = bot.command_text(MANAGER, &t.channel, &format!("owner <@{to}>")).await;
+        assert!(handed.contains(&format!("<@{to}>")), "{handed}");
+    }
+    bot.settle().await;
+    let after = trouble(&bot, &t.id);
     assert!(
-        trouble(&bot, &t.id).unreachable_owners.is_empty(),
-        "they acted: reachable again"
+        after.owner.as_str() == SALES && after.unreachable_owners.is_empty(),
+        "{after:?}"
     );
     let mark = last_call(&bot);
     bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;

@@ -451,9 +451,8 @@ fn owner_unreachable(w: &mut Work, owner: &UserId, error: &str, why: DmRefusal) 
     w.post(Lane::Channel, Dest::TroubleChannel, message);
 }
 
-/// `who` acted on the trouble, or a DM reached them, or the trouble was handed to them: an
-/// owner Slack refused a DM before is DMed again (deactivated then back, a permission mended),
-/// and told of anew should it fail again.
+/// `who`, an owner set aside as Slack refused them a DM, is DMed again, and told of anew should
+/// it fail again: their notice reached nobody (see `delivered`).
 pub(super) fn reached(w: &mut Work, who: &UserId) {
     if w.t.unreachable_owners.contains(who) {
         w.t.unreachable_owners.retain(|u| u != who);

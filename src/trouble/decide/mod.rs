@@ -54,11 +54,7 @@ pub(super) use work::Work;
 pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
     let mut w = Work::new(ctx, trouble.clone());
     let reply = match input {
-        Input::Command { user, command } => {
-            // The owner typed a command on it: Slack has them again, whatever refused a DM.
-            reached(&mut w, &user);
-            command_on(&mut w, user, command)
-        }
+        Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
             let asked = w.t.ack.is_none() && may(ctx.policy, &w.t, &user, Act::Acknowledge) && w.t.is_open();
             if asked && w.t.is_kickoff_thread(&thread_ts) {
