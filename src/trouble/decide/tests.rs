@@ -3873,6 +3873,12 @@ fn assert_done_refused_but_for_the_chains_reason(
     }
 }
 
+/// `done` on `stage` by `user` with `note` marks it done.
+fn assert_marks_done(sim: &mut Sim, user: &str, stage: StageId, note: &str) {
+    let d = sim.cmd(user, Command::Done(stage, note.into()));
+    assert_eq!(d.reply, Some(Reply::StageDone { stage }), "{user} {note:?}");
+}
+
 /// Stage 3 finds the cause: done without one recorded, the trouble would close with the 8D's
 /// D4 empty. The owner is told to record it; the manager chain may accept a cause that cannot
 /// be found, with a reason, never without; once recorded, anyone may mark it done.
@@ -3888,16 +3894,16 @@ fn stage_3_is_done_on_a_cause_recorded_or_the_chains_reason() {
     sim.cmd("U0SALES", Command::Next(String::new()));
     let d = sim.cmd("U0SALES", Command::Next(String::new()));
     assert_eq!(d.reply, refused, "`next` on stage 3 too");
-    let d = sim.cmd(
+    assert_marks_done(
+        &mut sim,
         "U0MANAGER",
-        Command::Done(StageId::Cause, "not reproducible; monitoring the next lots".into()),
+        StageId::Cause,
+        "not reproducible; monitoring the next lots",
     );
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cause }));
 
     let mut sim = Sim::ready(req("ACME"));
     sim.cause_found();
-    let d = sim.cmd("U0SALES", Command::Done(StageId::Cause, String::new()));
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cause }));
+    assert_marks_done(&mut sim, "U0SALES", StageId::Cause, "");
 }
 
 #[test]
@@ -7621,19 +7627,16 @@ fn stage_5_is_done_on_a_split_recorded_or_the_chains_reason() {
         stage: Some(StageId::Split.index()),
     };
     assert_eq!(Some(sim.click("U0SALES", button)), refused, "the status's button too");
-    let d = sim.cmd(
+    assert_marks_done(
+        &mut sim,
         "U0MANAGER",
-        Command::Done(
-            StageId::Split,
-            "responsibility not settled: customer declined to discuss".into(),
-        ),
+        StageId::Split,
+        "responsibility not settled: customer declined to discuss",
     );
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Split }));
 
     let mut sim = Sim::ready(req("ACME"));
     sim.settled();
-    let d = sim.cmd("U0SALES", Command::Done(StageId::Split, String::new()));
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Split }));
+    assert_marks_done(&mut sim, "U0SALES", StageId::Split, "");
 }
 
 /// Stage 6 settles who bears the cost: done with none recorded, nobody could tell "nothing to
@@ -7646,11 +7649,12 @@ fn stage_6_is_done_on_a_cost_recorded_or_the_chains_reason() {
     let chain = sim.t.manager_chain().to_vec();
     let refused = Some(Reply::Step(StepReply::CostUnrecorded { chain }));
     assert_done_refused_but_for_the_chains_reason(&mut sim, StageId::Cost, &refused, "no compensation", " ");
-    let d = sim.cmd(
+    assert_marks_done(
+        &mut sim,
         "U0MANAGER",
-        Command::Done(StageId::Cost, "customer will claim later; closing our side".into()),
+        StageId::Cost,
+        "customer will claim later; closing our side",
     );
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cost }));
 
     let mut sim = Sim::ready(req("ACME"));
     let none = crate::trouble::command::parse("cost 0 ours no charge").expect("no cost reads");
@@ -7665,8 +7669,7 @@ fn stage_6_is_done_on_a_cost_recorded_or_the_chains_reason() {
         "{:?}",
         d.reply
     );
-    let d = sim.cmd("U0SALES", Command::Done(StageId::Cost, String::new()));
-    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cost }));
+    assert_marks_done(&mut sim, "U0SALES", StageId::Cost, "");
 }
 
 // ---------------------------------------------------------------------------------------------
