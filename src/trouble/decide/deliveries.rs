@@ -222,7 +222,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     named: None,
                     ..
                 },
-        } => reached(w, &owner),
+        } => dm_owner_again(w, &owner),
         Outcome::FollowUpHeld { message } => {
             let also = match &message {
                 Message::Nudge(n) => n.manager.clone(),
@@ -453,7 +453,7 @@ fn owner_unreachable(w: &mut Work, owner: &UserId, error: &str, why: DmRefusal) 
 
 /// `who`, an owner set aside as Slack refused them a DM, is DMed again, and told of anew should
 /// it fail again: their notice reached nobody (see `delivered`).
-pub(super) fn reached(w: &mut Work, who: &UserId) {
+fn dm_owner_again(w: &mut Work, who: &UserId) {
     if w.t.unreachable_owners.contains(who) {
         w.t.unreachable_owners.retain(|u| u != who);
         w.changed = true;
