@@ -587,17 +587,7 @@ async fn the_top_of_the_org_is_told_what_works_and_may_hand_their_trouble_to_a_r
 #[tokio::test]
 async fn the_top_of_the_org_may_reopen_their_own_closed_trouble() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready_as(VP, "ACME: housing cracked").await;
-    bot.command_text(VP, &t.channel, "cause mold temperature drifted").await;
-    bot.command_text(VP, &t.channel, "action prevent mold temperature alarm")
-        .await;
-    split_and_cost_settled_by(&bot, VP, &t).await;
-    for n in 1..=7 {
-        let r = bot.command_text(VP, &t.channel, &format!("done {n}")).await;
-        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
-    }
-    let closed = bot.command_text(VP, &t.channel, "close").await;
-    assert!(trouble(&bot, &t.id).closed.is_some(), "{closed}");
+    let t = closed_by_the_top_of_the_org(&bot).await;
     let answer = bot.command_text(VP, &t.channel, "note the customer called back").await;
     assert!(answer.contains(&format!("<@{VP}> may reopen it")), "{answer}");
     let refused = bot

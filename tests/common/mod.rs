@@ -1402,6 +1402,23 @@ pub async fn closed_with_a_measure(bot: &TestBot, opened: &str) -> OpenedTrouble
     t
 }
 
+/// ACME's trouble opened, worked through and closed by the VP, at the top of `[org]`: nobody
+/// is above them to reopen it.
+pub async fn closed_by_the_top_of_the_org(bot: &TestBot) -> OpenedTrouble {
+    let t = bot.open_ready_as(VP, "ACME: housing cracked").await;
+    bot.command_text(VP, &t.channel, "cause mold temperature drifted").await;
+    bot.command_text(VP, &t.channel, "action prevent mold temperature alarm")
+        .await;
+    split_and_cost_settled_by(bot, VP, &t).await;
+    for n in 1..=7 {
+        let r = bot.command_text(VP, &t.channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+    let closed = bot.command_text(VP, &t.channel, "close").await;
+    assert!(trouble(bot, &t.id).closed.is_some(), "{closed}");
+    t
+}
+
 /// The answer to a tap in App Home after the call `mark`: the window opened over the Home.
 pub async fn tap_answer(bot: &TestBot, mark: u64) -> String {
     let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
