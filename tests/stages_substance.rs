@@ -3616,11 +3616,13 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
         measure.len() == 1 && measure[0].contains(&acme.id) && measure[0].contains("incoming inspection"),
         "{measure:#?}"
     );
+    // The way back it names works with the channel archived: the trouble's id, in a DM.
+    let reopen = format!("`/trouble reopen {} REASON` in a DM with the bot", acme.id);
     for who in [SALES, MANAGER] {
         let dm = message_with(&bot, who, &["turned up at another customer", &acme.id, &globex.id]).await;
         let text = text_of(&dm);
         assert!(
-            text.contains("Globex") && text.contains("closed") && text.contains("L42"),
+            text.contains("Globex") && text.contains("closed") && text.contains("L42") && text.contains(&reopen),
             "{text}"
         );
     }
@@ -3638,6 +3640,16 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
         StepEvent::Recurrence { earlier, customer: Some(c), .. } if earlier.as_str() == globex.id && c == "Globex"
     )));
     told_once_per_pair(&bot, &globex, "turned up at another customer").await;
+    // Done as the DM says, the manager reopens it; its channel still archived, they are told
+    // to unarchive it.
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("reopen {} L42 at Globex too", acme.id))
+        .await;
+    assert!(
+        r.contains("The trouble is open again") && r.contains("is still archived. Please open it and unarchive it"),
+        "{r}"
+    );
+    assert!(trouble(&bot, &acme.id).is_open(), "{r}");
 }
 
 /// The same lot back at the same customer after the first trouble was closed: the recurrence
@@ -3656,7 +3668,10 @@ async fn the_same_lot_back_at_the_same_customer_after_a_close_is_told_to_the_clo
         let dm = message_with(&bot, who, &["a possible recurrence", &first.id, &again.id]).await;
         let text = text_of(&dm);
         assert!(
-            text.contains("ACME") && text.contains("closed") && text.contains("L42") && text.contains("reopen"),
+            text.contains("ACME")
+                && text.contains("closed")
+                && text.contains("L42")
+                && text.contains(&format!("`/trouble reopen {} REASON` in a DM with the bot", first.id)),
             "{text}"
         );
     }

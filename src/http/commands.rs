@@ -569,6 +569,10 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
             None if command::may_name_its_trouble(text) => Err(Box::pin(name_one(app, text, user, channel)).await),
+            // A closed trouble's channel is often archived: it is reopened by its id from here.
+            None if command::is_reopening(text) => {
+                Err(Rendered::plain(i18n::name_the_trouble_to_reopen(app.config.locale)))
+            }
             None => Err(Rendered::plain(Box::pin(where_to_type(app, user, channel)).await)),
         };
     };
@@ -653,8 +657,9 @@ enum Elsewhere {
     /// Not done: where it works, or that there is no such trouble the typer may see.
     Answer(String),
     /// Done on the trouble named, which has no channel to type it in
-    /// ([`crate::trouble::model::Trouble::takes_commands_by_id`]), or whose own channel it was
-    /// typed in, the id after the people it names.
+    /// ([`crate::trouble::model::Trouble::takes_commands_by_id`]) or is reopened
+    /// ([`command::NamedTrouble::reopens`]), or whose own channel it was typed in, the id after
+    /// the people it names (or opening `reopen`'s reason).
     Acts,
 }
 
@@ -677,8 +682,10 @@ async fn named_elsewhere(
     // Acting only where surely outside every trouble's channel: a read that failed is not that.
     let outside = matches!(here, Ok(None));
     if let Some(here) = here.ok().flatten() {
-        // `manager <@U1> 20261130-1` in that trouble's own channel: the command without its id.
-        if here == named.id && named.after_the_people && named.reads_without {
+        // `manager <@U1> 20261130-1` in that trouble's own channel: the command without its id;
+        // so `reopen 20261130-1 REASON`, as its DMs write it to work anywhere.
+        let named_there = named.after_the_people || (named.reopens && named.names_a_trouble);
+        if here == named.id && named_there && named.reads_without {
             return Some(Elsewhere::Acts);
         }
         if here == named.id || (named.reads_whole && !named.names_a_trouble) {
@@ -703,9 +710,10 @@ async fn named_elsewhere(
 
 /// Where the command naming `named.id` works, or that there is no such trouble `user` may see;
 /// or, `may_act` here (outside every trouble's channel), that it acts, the trouble having no
-/// channel to type it in: named where a trouble is (not an id inside a note's words), read whole
-/// without the id (`close force ID` with no reason is no plain close), and not the report, which
-/// goes to a channel only.
+/// channel to type it in (or the command being `reopen`, see [`command::NamedTrouble::reopens`]):
+/// named where a trouble is (not an id inside a note's words), read whole without the id
+/// (`close force ID` with no reason is no plain close), and not the report, which goes to a
+/// channel only.
 async fn where_it_works(
     app: &App,
     named: &command::NamedTrouble,
@@ -715,10 +723,14 @@ async fn where_it_works(
 ) -> Elsewhere {
     let l = app.config.locale;
     Elsewhere::Answer(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
-        // No channel to point to: how to name the trouble where it is taken (here, or, typed in
-        // another trouble's channel, outside every trouble's).
-        Ok(t) if t.takes_commands_by_id() && !named.report => {
-            let how = i18n::name_it_after_the_command(l, &t.id, &named.without_id, may_act);
+        // No channel to point to (or, for `reopen`, perhaps none anyone can type in: archived):
+        // how to name the trouble where it is taken (here, or, typed in another trouble's
+        // channel, outside every trouble's).
+        Ok(t) if (t.takes_commands_by_id() || named.reopens) && !named.report => {
+            let how = match t.takes_commands_by_id() {
+                true => i18n::name_it_after_the_command(l, &t.id, &named.without_id, may_act),
+                false => i18n::reopen_it_by_id(l, &t.id, may_act),
+            };
             match (may_act, &named.lacks, named.names_a_trouble) {
                 (true, None, true) if named.reads_without => return Elsewhere::Acts,
                 // `done 20261130-1`: what it needs too.

@@ -256,7 +256,17 @@ pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<Option<Channel
 pub(crate) fn saved_warnings(app: &App, decision: &Decision) -> Vec<String> {
     let l = app.config.locale;
     let mut warnings = Vec::new();
-    if let (Some(how), Some(_)) = (channel_lost_holding(decision), &decision.reply) {
+    // A reopening's own answer says it, with the channel to unarchive.
+    let reopened_lost = matches!(
+        &decision.reply,
+        Some(crate::trouble::decide::Reply::Step(
+            crate::trouble::facts::StepReply::Reopened {
+                still_lost: Some(_),
+                ..
+            }
+        ))
+    );
+    if let (Some(how), Some(_), false) = (channel_lost_holding(decision), &decision.reply, reopened_lost) {
         warnings.push(crate::i18n::saved_while_channel_lost(l, how));
     }
     if !decision.deliveries.is_empty() {

@@ -136,6 +136,24 @@ pub(super) fn user(u: &UserId) -> String {
 /// The trouble's channel where a sentence names it: its link, else its name and why there is
 /// no link yet. Always shaped as a channel's name, so it reads wherever a sentence puts one
 /// ("or in …", "Channel: …", "type it in …").
+/// After "reopened, but": the trouble's channel (`channel`, as shown) still lost to the bot
+/// (`how`), what someone must do, and what waits meanwhile. Told to the owner and the manager by
+/// DM, and to whoever reopened it in the answer.
+pub(super) fn still_lost(l: Locale, how: ChannelLoss, channel: &str) -> String {
+    match how {
+        ChannelLoss::Archived => tr!(
+            l,
+            format!("チャンネル {channel} はアーカイブされたままです。チャンネルを開いてアーカイブを解除してください（ボットには解除できません）。解除されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+            format!("its channel {channel} is still archived. Please open it and unarchive it (the bot cannot): until then what the bot would post there waits, and the nudges come by DM.")
+        ),
+        ChannelLoss::BotRemoved => tr!(
+            l,
+            format!("ボットはチャンネル {channel} から削除されたままです。チャンネルでボットを `/invite` してください。戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+            format!("the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
+        ),
+    }
+}
+
 pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
@@ -1479,8 +1497,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     };
                     tr!(
                         l,
-                        format!("🏁 {}がトラブル {id}（{customer}、{}）を強制クローズしました{left}。{channel}\n理由:\n{r}\n強制クローズは終わっていない対応を終わらせるため、上位者としてご確認ください。再開するにはチャンネルで `/trouble reopen 理由`。", user(by), severity_label(l, config, t.severity)),
-                        format!("🏁 {} force-closed trouble {id} ({customer}, {}){left}. {channel}\nReason:\n{r}\nYou are told as the one above them in its chain: a forced close ends what is not done. `/trouble reopen REASON` in its channel opens it again.", user(by), severity_label(l, config, t.severity))
+                        format!("🏁 {}がトラブル {id}（{customer}、{}）を強制クローズしました{left}。{channel}\n理由:\n{r}\n強制クローズは終わっていない対応を終わらせるため、上位者としてご確認ください。再開するにはボットとの DM で `/trouble reopen {id} 理由`（チャンネルがアーカイブされていても使えます）。", user(by), severity_label(l, config, t.severity)),
+                        format!("🏁 {} force-closed trouble {id} ({customer}, {}){left}. {channel}\nReason:\n{r}\nYou are told as the one above them in its chain: a forced close ends what is not done. `/trouble reopen {id} REASON` in a DM with the bot opens it again, even once its channel is archived.", user(by), severity_label(l, config, t.severity))
                     )
                 }
                 crate::trouble::decide::Overruled::Lowered { from, to, reason } => {
@@ -2184,18 +2202,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::ReopenedWhileLost { how } => {
             let (named, channel) = (id_named(l, t), channel_ref(l, t));
-            Rendered::text(match how {
-                ChannelLoss::Archived => tr!(
-                    l,
-                    format!("⚠️ トラブル {named}が再開されましたが、チャンネル {channel} はアーカイブされたままです。チャンネルを開いてアーカイブを解除してください（ボットには解除できません）。解除されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
-                    format!("⚠️ Trouble {named} was reopened, but its channel {channel} is still archived. Please open it and unarchive it (the bot cannot): until then what the bot would post there waits, and the nudges come by DM.")
-                ),
-                ChannelLoss::BotRemoved => tr!(
-                    l,
-                    format!("⚠️ トラブル {named}が再開されましたが、ボットはチャンネル {channel} から削除されたままです。チャンネルでボットを `/invite` してください。戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
-                    format!("⚠️ Trouble {named} was reopened, but the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
-                ),
-            })
+            let lost = still_lost(l, *how, &channel);
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {named}が再開されましたが、{lost}"),
+                format!("⚠️ Trouble {named} was reopened, but {lost}")
+            ))
         }
         Message::ChannelMadeLate { asked, held } => {
             let (named, channel) = (id_named(l, t), channel_ref(l, t));

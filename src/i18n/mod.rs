@@ -948,6 +948,36 @@ pub fn name_it_after_the_command(
     }
 }
 
+/// `reopen` naming trouble `id` where it is not taken as typed (its reason missing, or another
+/// trouble's channel): a closed trouble is reopened by its id outside every trouble's channel,
+/// `here` or, typed in another trouble's channel, in a DM with the bot, since its own channel is
+/// often archived, which nobody can type in.
+pub fn reopen_it_by_id(l: Locale, id: &crate::trouble::model::TroubleId, here: bool) -> String {
+    match here {
+        true => tr!(
+            l,
+            format!("クローズ済みのトラブルは、コマンドのすぐ後にトラブル番号を書けば、チャンネルがアーカイブされていてもここで再開できます: `/trouble reopen {id} 理由`。何も変更していません。"),
+            format!("A closed trouble is reopened from here too, even with its channel archived, named right after the command: `/trouble reopen {id} REASON`. Nothing was changed.")
+        ),
+        // In another trouble's channel, whose readers would take it for theirs.
+        false => tr!(
+            l,
+            format!("{id} を再開するには、ボットとの DM で、コマンドのすぐ後にトラブル番号を書いて入力してください: `/trouble reopen {id} 理由`。何も変更していません。"),
+            format!("To reopen {id}, type it in a DM with the bot, named right after the command: `/trouble reopen {id} REASON`. Nothing was changed.")
+        ),
+    }
+}
+
+/// `reopen` with no trouble named, outside every trouble's channel: how to name the one meant.
+pub fn name_the_trouble_to_reopen(l: Locale) -> String {
+    tr!(
+        l,
+        "再開するトラブルの番号を、コマンドのすぐ後に書いてください: `/trouble reopen ID 理由`（チャンネルがアーカイブされていても再開できます）。番号は `/trouble search 語` で確認できます。何も変更していません。",
+        "Name the trouble to reopen right after the command: `/trouble reopen ID REASON` (this works even with its channel archived). `/trouble search WORDS` finds its id. Nothing was changed."
+    )
+    .to_string()
+}
+
 /// After [`works_in_its_channel`], in another trouble's channel: how to write the id as words
 /// of this trouble's record, if that was meant.
 pub fn id_inside_the_text(l: Locale, id: &crate::trouble::model::TroubleId) -> String {

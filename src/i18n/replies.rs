@@ -609,8 +609,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
                 Reply::AlreadyClosed { reopeners } => tr!(
                     l,
-                    format!("トラブル {id}（{customer}）はクローズ済みです。作業を続けるには、{}が `/trouble reopen 理由` で再開できます。", super::chain_text(l, &config.policy, reopeners)),
-                    format!("Trouble {id} ({customer}) is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, &config.policy, reopeners))
+                    format!("トラブル {id}（{customer}）はクローズ済みです。作業を続けるには、{}が `/trouble reopen {id} 理由` で再開できます。", super::chain_text(l, &config.policy, reopeners)),
+                    format!("Trouble {id} ({customer}) is already closed. To work on it again, {} may reopen it: `/trouble reopen {id} REASON`.", super::chain_text(l, &config.policy, reopeners))
                 ),
                 other => tr!(
                     l,

@@ -814,13 +814,13 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             match customer.as_deref().map(away) {
                 None => tr!(
                     l,
-                    format!("🔁 {mine}様から、クローズ済みのトラブル {}（{closed}クローズ）と同じ {shared} の新しいトラブル {other}（{opened}起票）{link} が起票されました。再発の可能性があります。{} の原因と再発防止策が効いていたか確認し、効いていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
-                    format!("🔁 {mine} has a new trouble {other} (opened {opened}){link} with the same {shared} as trouble {} (closed {closed}): a possible recurrence. See whether {}'s cause and prevention measures held; if they did not, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
+                    format!("🔁 {mine}様から、クローズ済みのトラブル {}（{closed}クローズ）と同じ {shared} の新しいトラブル {other}（{opened}起票）{link} が起票されました。再発の可能性があります。{} の原因と再発防止策が効いていたか確認し、効いていなかった場合はボットとの DM で `/trouble reopen {} 理由` と入力して再開してください（チャンネルがアーカイブされていても再開できます）。", t.id, t.id, t.id),
+                    format!("🔁 {mine} has a new trouble {other} (opened {opened}){link} with the same {shared} as trouble {} (closed {closed}): a possible recurrence. See whether {}'s cause and prevention measures held; if they did not, reopen it with `/trouble reopen {} REASON` in a DM with the bot (this works even with its channel archived).", t.id, t.id, t.id)
                 ),
                 Some(customer) => tr!(
                     l,
-                    format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、防げていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
-                    format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
+                    format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、防げていなかった場合はボットとの DM で `/trouble reopen {} 理由` と入力して再開してください（チャンネルがアーカイブされていても再開できます）。", t.id, t.id, t.id),
+                    format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, reopen it with `/trouble reopen {} REASON` in a DM with the bot (this works even with its channel archived).", t.id, t.id, t.id)
                 ),
             }
         }
@@ -2098,13 +2098,24 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             format!("対策 #{n} を取り消しました。タイムラインには残り、通知やクローズの条件からは外れます。"),
             format!("Action #{n} cancelled. It stays on the timeline, marked cancelled; it is no longer reminded of nor counted for the close.")
         ),
-        StepReply::Reopened { stage } => {
+        StepReply::Reopened { stage, still_lost } => {
             let at = reopened_at(l, *stage);
-            tr!(
-                l,
-                format!("トラブルを再開しました（{at}）。"),
-                format!("The trouble is open again ({at}).")
-            )
+            match still_lost {
+                None => tr!(
+                    l,
+                    format!("トラブルを再開しました（{at}）。"),
+                    format!("The trouble is open again ({at}).")
+                ),
+                // Told what to do, as the owner and the manager are by DM.
+                Some((how, channel)) => {
+                    let lost = super::messages::still_lost(l, *how, &format!("<#{channel}>"));
+                    tr!(
+                        l,
+                        format!("トラブルを再開しました（{at}）。ただし、{lost}"),
+                        format!("The trouble is open again ({at}), but {lost}")
+                    )
+                }
+            }
         }
         StepReply::NotClosed => tr!(
             l,

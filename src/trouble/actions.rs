@@ -1447,6 +1447,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     super::approval::ask_again(w);
     Reply::Step(StepReply::Reopened {
         stage: w.t.current_stage(),
+        still_lost: w.t.channel_lost.zip(w.t.channel.clone()),
     })
 }
 

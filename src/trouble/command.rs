@@ -651,6 +651,10 @@ pub struct NamedTrouble {
     /// 20261130-1`): typed in that trouble's own channel, it names the trouble, no words to refuse
     /// or quote.
     pub after_the_people: bool,
+    /// Whether the command is `reopen` (its reason given or not): a closed trouble's channel is
+    /// often archived, which nobody can type in and the bot cannot undo, so `reopen` takes the
+    /// trouble by its id outside every trouble's channel, whatever the state of its own.
+    pub reopens: bool,
 }
 
 /// The [`NamedTrouble`] of `text`: None when no word after the command word is a trouble's id,
@@ -709,7 +713,9 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
                 lacks: Some(lacks),
                 reads_without: false,
                 after_the_people,
-            })
+                // `reopen ID` reads whole, the id as its reason: never here.
+                reopens: false,
+            });
         }
         Err(_) => return None,
     };
@@ -729,7 +735,13 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
         lacks: without.err().filter(lacks_an_argument),
         reads_without,
         after_the_people,
+        reopens: matches!(read, Command::Step(super::facts::Step::Reopen(_))),
     })
+}
+
+/// Whether `text` is `reopen` with its reason ([`NamedTrouble::reopens`]).
+pub fn is_reopening(text: &str) -> bool {
+    matches!(parse(text), Ok(Command::Step(super::facts::Step::Reopen(_))))
 }
 
 /// Whether `e` is a known command's complaint about what follows it, rather than a word the bot

@@ -2153,6 +2153,9 @@ pub enum StepReply {
     /// Open again, at the first stage not done (stage 4, or earlier after a forced close).
     Reopened {
         stage: Option<StageId>,
+        /// Its channel, which the bot still cannot post in (archived, the bot removed): the one
+        /// who reopened it is told here what to do, as the owner and the manager are by DM.
+        still_lost: Option<(super::model::ChannelLoss, super::model::ChannelId)>,
     },
     NotClosed,
     Corrected,
