@@ -133,9 +133,6 @@ pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
-/// The trouble's channel where a sentence names it: its link, else its name and why there is
-/// no link yet. Always shaped as a channel's name, so it reads wherever a sentence puts one
-/// ("or in …", "Channel: …", "type it in …").
 /// After "reopened, but": the trouble's channel (`channel`, as shown) still lost to the bot
 /// (`how`), what someone must do, and what waits meanwhile. Told to the owner and the manager by
 /// DM, and to whoever reopened it in the answer.
@@ -154,6 +151,9 @@ pub(super) fn still_lost(l: Locale, how: ChannelLoss, channel: &str) -> String {
     }
 }
 
+/// The trouble's channel where a sentence names it: its link, else its name and why there is
+/// no link yet. Always shaped as a channel's name, so it reads wherever a sentence puts one
+/// ("or in …", "Channel: …", "type it in …").
 pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
