@@ -2077,9 +2077,10 @@ async fn with_an_org_as_team_id_a_customers_click_is_refused_before_auth_test_an
 /// The owner of a trouble whose channel is shared with the customer cannot be DMed (Slack
 /// refuses it for good): the nudges, which go by DM there, reach nobody. Their manager hears it
 /// by DM once; the customer reads nothing of it in the channel; and the nudge rounds that
-/// follow no longer DM the owner, again and again, for nothing.
+/// follow still try the owner, but with the nudges alone (a DM that goes through brings them
+/// back), never anything else.
 #[tokio::test]
-async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_alone_and_dmed_no_more() {
+async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_alone_and_only_nudged() {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -2107,11 +2108,124 @@ async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_a
             >= 2,
         "the nudges went on to the manager: {to_manager:?}"
     );
-    assert_eq!(
-        posted_since(&bot, SALES, mark).len(),
-        1,
-        "the one DM Slack refused, then none"
+    // The first, refused, set them aside; the rest ask them to act: the first call, the nudges.
+    let tried = posted_since(&bot, SALES, mark);
+    let asks = |m: &&String| m.contains("heard nothing from us") || m.contains("First call checklist");
+    assert!(
+        tried
+            .iter()
+            .skip(1)
+            .filter(|m| m.contains("heard nothing from us"))
+            .count()
+            >= 2
+            && tried.iter().skip(1).all(|m| asks(&m)),
+        "what asks them to act alone is tried on the owner still: {tried:?}"
     );
+}
+
+/// The owner set aside as Slack refused them a DM for good (a permission missing) is brought
+/// back by the first DM that goes through once it is mended, a nudge asking them to update the
+/// customer: without a hand-over, the timeline says so once, the customer reads nothing of it,
+/// and should Slack refuse them again, their manager hears anew.
+#[tokio::test]
+async fn an_owner_set_aside_is_brought_back_by_a_nudge_slack_takes_again() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack.refuse_dm(SALES, "no_permission");
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    let warning = format!("<@{SALES}>, the owner of trouble");
+    bot.posted_saying(MANAGER, &warning).await;
+    assert_eq!(trouble(&bot, &t.id).unreachable_owners.len(), 1);
+
+    bot.slack.accept_dm(SALES);
+    let mark = last_call(&bot);
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    wait_until(|| trouble(&bot, &t.id).unreachable_owners.is_empty().then_some(())).await;
+    assert!(
+        posted_since(&bot, SALES, mark)
+            .iter()
+            .any(|m| m.contains("heard nothing from us")),
+        "the nudge reached the owner"
+    );
+    let back = |bot: &TestBot| {
+        bot.store()
+            .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                matches!(&e.event, trouble_bot::trouble::timeline::Event::OwnerReachedAgain { who } if who.as_str() == SALES)
+            })
+            .count()
+    };
+    assert_eq!(back(&bot), 1, "one timeline line");
+    let in_channel = posted_since(&bot, &t.channel, mark);
+    assert!(in_channel.is_empty(), "the customer reads none of it: {in_channel:?}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), SALES, "no hand-over");
+
+    // Refused again: the owner is set aside anew, and their manager hears it anew.
+    bot.slack.refuse_dm(SALES, "no_permission");
+    let again = last_call(&bot);
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    wait_until(|| (!trouble(&bot, &t.id).unreachable_owners.is_empty()).then_some(())).await;
+    wait_until(|| {
+        posted_since(&bot, MANAGER, again)
+            .iter()
+            .any(|m| m.contains(&warning))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(back(&bot), 1, "said once for each return");
+    assert_store_verifies(&bot, "the owner's return replays from the timeline");
+}
+
+/// While the owner is set aside (Slack refused them a DM for good), what the bot would only tell
+/// them, a promise made in their name and the close, is not tried on them, each to fail into
+/// the timeline: the channel says what it always said.
+#[tokio::test]
+async fn one_off_dms_to_an_owner_set_aside_are_not_tried() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack.refuse_dm(SALES, "no_permission");
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    bot.posted_saying(MANAGER, &format!("<@{SALES}>, the owner of trouble"))
+        .await;
+    assert_eq!(trouble(&bot, &t.id).unreachable_owners.len(), 1);
+    let failed = |bot: &TestBot| {
+        bot.store()
+            .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
+            .unwrap()
+            .into_iter()
+            .filter(|e| matches!(&e.event, trouble_bot::trouble::timeline::Event::DeliveryFailed { .. }))
+            .count()
+    };
+    let failed_before = failed(&bot);
+    let mark = last_call(&bot);
+    let answer = bot
+        .command_text(MANAGER, &t.channel, "update called their QA next: tomorrow 10:00")
+        .await;
+    assert!(answer.contains(&format!("remind <@{SALES}>")), "{answer}");
+    let closed = bot
+        .command_text(MANAGER, &t.channel, "close force customer satisfied")
+        .await;
+    assert!(closed.contains("Closed trouble"), "{closed}");
+    bot.settle().await;
+    assert!(trouble(&bot, &t.id).closed.is_some());
+    assert!(
+        said_in_since(&bot, &t.channel, mark)
+            .iter()
+            .any(|m| m.contains("called their QA")),
+        "the channel says the update as ever"
+    );
+    assert_eq!(
+        posted_since(&bot, SALES, mark),
+        Vec::<String>::new(),
+        "nothing tried on the owner"
+    );
+    assert_eq!(failed(&bot), failed_before, "no refusal logged");
 }
 
 /// An owner whose DM Slack refused, set aside, is reachable again (a permission mended): once

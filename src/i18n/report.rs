@@ -416,6 +416,17 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
                 who(by)
             )
         ),
+        Event::OwnerReachedAgain { who: owner } => tr!(
+            l,
+            format!(
+                "{} への DM が再び届いた（以前 Slack に拒否されていた）: 担当者として DM を再開",
+                who(owner)
+            ),
+            format!(
+                "a DM reached {} again (Slack had refused them one): the bot DMs them as the owner again",
+                who(owner)
+            )
+        ),
         Event::OriginNoticeFailed { channel, error } => tr!(
             l,
             format!(

@@ -999,10 +999,27 @@ async fn deliver_once(
             let posted_at = result.as_ref().ok().cloned();
             let outcome = told_away(posted(app, &t, message, *keep_as, result, Vec::new())?, away);
             Ok(match posted_at {
-                Some((channel, ts)) => kept_for_the_team(for_the_team, channel, ts, message, judged, outcome),
+                Some((channel, ts)) => reached_set_aside(
+                    &t,
+                    to,
+                    kept_for_the_team(for_the_team, channel, ts, message, judged, outcome),
+                ),
                 None => outcome,
             })
         }
+    }
+}
+
+/// `outcome` of a post that went through to `to`, told the core as reaching an owner of `t` it
+/// set aside when Slack took a DM to them (see `Outcome::DmReached`): the core alone decides
+/// what that changes. Any other DM tells it nothing more, so a delivered DM writes nothing.
+fn reached_set_aside(t: &Trouble, to: &Dest, outcome: Option<Outcome>) -> Option<Outcome> {
+    match to {
+        Dest::Dm(who) if t.unreachable_owners.contains(who) => Some(Outcome::DmReached {
+            who: who.clone(),
+            then: outcome.map(Box::new),
+        }),
+        _ => outcome,
     }
 }
 

@@ -1090,15 +1090,13 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool, round: u32)
         );
     }
     // The owner hears of it directly too: an action may belong to someone outside the channel.
-    // Not the trouble's owner Slack refused a DM for good: each would fail alike (their
-    // manager was told to hand the trouble over, the action with it).
-    if !w.t.unreachable_owners.contains(&owner) {
-        w.post(
-            Lane::Dm,
-            Dest::Dm(owner),
-            Message::Step(StepLine::ActionReminder { n, overdue }),
-        );
-    }
+    // The trouble's owner Slack refused a DM for good too: it asks them to act, and one that
+    // goes through brings them back (see `Work::send`).
+    w.post(
+        Lane::Dm,
+        Dest::Dm(owner),
+        Message::Step(StepLine::ActionReminder { n, overdue }),
+    );
 }
 
 /// The reminder of action `n` reached its owner `who`, whose Slack status says they are away:

@@ -535,6 +535,7 @@ fn each_text(e: &mut Event, f: &mut dyn FnMut(&mut String)) {
         | Event::ParticipantsRemoved { .. }
         | Event::DeliveryFailed { .. }
         | Event::OriginNoticeFailed { .. }
+        | Event::OwnerReachedAgain { .. }
         | Event::AcknowledgementWithdrawn { .. }
         | Event::ChannelArchived
         | Event::ChannelUnarchived

@@ -144,6 +144,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         who: Option<UserId>,
     },
+    /// A DM reached `who`, an owner set aside as Slack had refused them a DM for good: they are
+    /// DMed as ever again.
+    OwnerReachedAgain {
+        who: UserId,
+    },
     /// The notice in the channel the trouble was opened from was refused for good (`error`):
     /// only the reporter heard, privately, so the timeline says the channel did not.
     OriginNoticeFailed {

@@ -318,6 +318,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Some(AwayReading::HandedOver { by }) => handed_to_away(w, who, by, away),
             }
         }
+        Outcome::DmReached { who, then } => {
+            if let Some(then) = then {
+                delivered(w, *then);
+            }
+            owner_reached_again(w, &who);
+        }
         Outcome::ChannelUnavailable {
             call,
             channel,
@@ -458,6 +464,19 @@ fn dm_owner_again(w: &mut Work, who: &UserId) {
         w.t.unreachable_owners.retain(|u| u != who);
         w.changed = true;
     }
+}
+
+/// A DM reached `who`, set aside as Slack refused them a DM for good: Slack takes their DMs
+/// again, so the bot DMs them as the owner again, and should it fail anew their manager hears
+/// anew. The timeline alone says so: the chain was told to hand the trouble over, and a line in
+/// the channel or a DM to them for each owner come back would be noise beside a hand-over
+/// nobody needs to make now (the trouble's channel shows the owner answering as ever).
+fn owner_reached_again(w: &mut Work, who: &UserId) {
+    if !w.t.unreachable_owners.contains(who) {
+        return;
+    }
+    dm_owner_again(w, who);
+    w.log(None, Event::OwnerReachedAgain { who: who.clone() });
 }
 
 /// The numbers of `who`'s open actions of the trouble, as the channel numbers them.

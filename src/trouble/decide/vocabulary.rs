@@ -684,6 +684,19 @@ impl Message {
         }
     }
 
+    /// Whether this DM asks its reader to act (update the customer, make the first call, see to
+    /// an action): the one kind still tried on an owner Slack refused a DM for good, since one
+    /// that goes through brings them back (see [`Outcome::DmReached`]); anything else to them
+    /// would only fail alike.
+    pub fn asks_the_owner(&self) -> bool {
+        matches!(
+            self,
+            Message::Nudge(_)
+                | Message::FirstContact { .. }
+                | Message::Step(crate::trouble::facts::StepLine::ActionReminder { .. })
+        )
+    }
+
     /// Whether this line, posted `to` for a trouble owned by `owner`, says nothing true or new
     /// once its channel's creation, behind which it was queued, left the trouble without one
     /// (Slack refused): then it is dropped, as the channel's own posts are, a DM too. A channel
@@ -1038,6 +1051,14 @@ pub enum Outcome {
         /// Absent in outcomes stored before other refusals counted: no such person.
         #[serde(default, skip_serializing_if = "DmRefusal::is_no_such_person")]
         why: DmRefusal,
+    },
+    /// A DM reached `who`, an owner of the trouble set aside as Slack refused them a DM for good
+    /// (`Trouble::unreachable_owners`): Slack takes their DMs again (a permission mended, an
+    /// account reactivated), so they are set aside no more. `then` is what else the post taught.
+    DmReached {
+        who: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        then: Option<Box<Outcome>>,
     },
     /// A DM asking `who` to acknowledge reached them (or a nudge, or what `reading` says), and
     /// their Slack status says they are away: what the post taught (`posted`, when it is

@@ -55,6 +55,19 @@ impl<'a> Work<'a> {
     /// Queues a call; one in the trouble's channel waits while the bot cannot post there. A DM
     /// saying the customer waits, however it came to be a DM, is kept to be settled.
     pub(in crate::trouble) fn send(&mut self, lane: Lane, mut op: Op) {
+        // An owner Slack refused a DM for good would only fail again, into one more line on the
+        // timeline: nothing is tried on them but what asks them to act, which brings them back
+        // when it goes through (see `Outcome::DmReached`). Decided here once for every DM.
+        if let Op::Post {
+            to: Dest::Dm(who),
+            message,
+            ..
+        } = &op
+        {
+            if self.t.unreachable_owners.contains(who) && !message.asks_the_owner() {
+                return;
+            }
+        }
         if let Op::Post {
             to: Dest::Dm(_),
             message: Message::Nudge(_) | Message::CustomerStillWaiting { .. },
@@ -140,11 +153,11 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// The owner, `also`, and whoever `message` mentions beside them, each once. Not an owner
-    /// Slack refused a DM for good: the next would fail alike, each round (their manager knows).
+    /// The owner, `also`, and whoever `message` mentions beside them, each once. An owner Slack
+    /// refused a DM for good is still among them: [`Self::send`] tries them only what asks them
+    /// to act.
     fn owner_and(&self, also: Option<UserId>, message: &Message) -> Vec<UserId> {
-        let owner = Some(self.t.owner.clone()).filter(|o| !self.t.unreachable_owners.contains(o));
-        let mut who: Vec<UserId> = owner.into_iter().collect();
+        let mut who = vec![self.t.owner.clone()];
         for a in also.into_iter().chain(message.named_beside()) {
             if !who.contains(&a) {
                 who.push(a);
