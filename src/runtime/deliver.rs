@@ -963,7 +963,8 @@ async fn deliver_once(
                         together: troubles,
                         shown: shown(slot, message),
                     });
-                    return Ok(kept_for_the_team(for_the_team, channel, ts, message, judged, outcome));
+                    let outcome = kept_for_the_team(for_the_team, channel, ts, message, judged, outcome);
+                    return Ok(reached_set_aside(&t, to, outcome));
                 }
             }
             if let (Some(kind), None) = (combinable(to, message), &thread_ts) {
