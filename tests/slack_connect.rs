@@ -6,6 +6,7 @@ mod common;
 use common::fake_socket::{spawn_bot_behind_front, spawn_bot_behind_front_with, FakeSocket};
 use common::*;
 use serde_json::json;
+use trouble_bot::trouble::timeline::Event;
 
 /// A bot whose Web API calls pass the fake front, which knows which channels are shared.
 async fn bot_with_connect() -> (TestBot, FakeSocket) {
@@ -2129,15 +2130,8 @@ async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_a
 /// and should Slack refuse them again, their manager hears anew.
 #[tokio::test]
 async fn an_owner_set_aside_is_brought_back_by_a_nudge_slack_takes_again() {
-    let (bot, front) = bot_with_connect().await;
-    let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    share_with_the_customer(&bot, &front, &t.channel).await;
-    bot.slack.refuse_dm(SALES, "no_permission");
-    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    let (bot, _front, t) = owner_set_aside_in_a_shared_trouble().await;
     let warning = format!("<@{SALES}>, the owner of trouble");
-    bot.posted_saying(MANAGER, &warning).await;
-    assert_eq!(trouble(&bot, &t.id).unreachable_owners.len(), 1);
 
     bot.slack.accept_dm(SALES);
     let mark = last_call(&bot);
@@ -2150,14 +2144,11 @@ async fn an_owner_set_aside_is_brought_back_by_a_nudge_slack_takes_again() {
         "the nudge reached the owner"
     );
     let back = |bot: &TestBot| {
-        bot.store()
-            .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
-            .unwrap()
-            .into_iter()
-            .filter(|e| {
-                matches!(&e.event, trouble_bot::trouble::timeline::Event::OwnerReachedAgain { who } if who.as_str() == SALES)
-            })
-            .count()
+        logged(
+            bot,
+            &t.id,
+            |e| matches!(e, Event::OwnerReachedAgain { who } if who.as_str() == SALES),
+        )
     };
     assert_eq!(back(&bot), 1, "one timeline line");
     let in_channel = posted_since(&bot, &t.channel, mark);
@@ -2185,23 +2176,8 @@ async fn an_owner_set_aside_is_brought_back_by_a_nudge_slack_takes_again() {
 /// the timeline: the channel says what it always said.
 #[tokio::test]
 async fn one_off_dms_to_an_owner_set_aside_are_not_tried() {
-    let (bot, front) = bot_with_connect().await;
-    let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    share_with_the_customer(&bot, &front, &t.channel).await;
-    bot.slack.refuse_dm(SALES, "no_permission");
-    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
-    bot.posted_saying(MANAGER, &format!("<@{SALES}>, the owner of trouble"))
-        .await;
-    assert_eq!(trouble(&bot, &t.id).unreachable_owners.len(), 1);
-    let failed = |bot: &TestBot| {
-        bot.store()
-            .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
-            .unwrap()
-            .into_iter()
-            .filter(|e| matches!(&e.event, trouble_bot::trouble::timeline::Event::DeliveryFailed { .. }))
-            .count()
-    };
+    let (bot, _front, t) = owner_set_aside_in_a_shared_trouble().await;
+    let failed = |bot: &TestBot| logged(bot, &t.id, |e| matches!(e, Event::DeliveryFailed { .. }));
     let failed_before = failed(&bot);
     let mark = last_call(&bot);
     let answer = bot
@@ -2228,12 +2204,10 @@ async fn one_off_dms_to_an_owner_set_aside_are_not_tried() {
     assert_eq!(failed(&bot), failed_before, "no refusal logged");
 }
 
-/// An owner whose DM Slack refused, set aside, is reachable again (a permission mended): once
-/// the trouble is handed back to them, the nudges that follow DM them again. Typing a command
-/// alone does not bring them back (a guest still types in the channel), nor tell their manager
-/// anew at each failed DM.
-#[tokio::test]
-async fn an_owner_set_aside_is_dmed_the_nudges_again_once_the_trouble_is_handed_back_to_them() {
+/// A sev2 trouble, acknowledged, its channel shared with the customer, whose owner Slack then
+/// refuses a DM for good (a permission missing): the first nudge by DM fails, their manager is
+/// told, and the owner is set aside.
+async fn owner_set_aside_in_a_shared_trouble() -> (TestBot, FakeSocket, OpenedTrouble) {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -2242,8 +2216,29 @@ async fn an_owner_set_aside_is_dmed_the_nudges_again_once_the_trouble_is_handed_
     bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
     bot.posted_saying(MANAGER, &format!("<@{SALES}>, the owner of trouble"))
         .await;
+    assert_eq!(trouble(&bot, &t.id).unreachable_owners.len(), 1, "set aside");
+    (bot, front, t)
+}
+
+/// How many entries of trouble `id`'s timeline are `what`.
+fn logged(bot: &TestBot, id: &str, what: impl Fn(&Event) -> bool) -> usize {
+    let id = trouble_bot::trouble::model::TroubleId::new(id);
+    bot.store()
+        .timeline(&id)
+        .unwrap()
+        .iter()
+        .filter(|e| what(&e.event))
+        .count()
+}
+
+/// An owner whose DM Slack refused, set aside, is reachable again (a permission mended): once
+/// the trouble is handed back to them, the nudges that follow DM them again. Typing a command
+/// alone does not bring them back (a guest still types in the channel), nor tell their manager
+/// anew at each failed DM.
+#[tokio::test]
+async fn an_owner_set_aside_is_dmed_the_nudges_again_once_the_trouble_is_handed_back_to_them() {
+    let (bot, _front, t) = owner_set_aside_in_a_shared_trouble().await;
     let set_aside = vec![trouble_bot::trouble::model::UserId::new(SALES)];
-    assert_eq!(trouble(&bot, &t.id).unreachable_owners, set_aside);
     bot.command_text(SALES, &t.channel, "status").await;
     bot.settle().await;
     assert_eq!(
