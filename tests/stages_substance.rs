@@ -3978,7 +3978,9 @@ async fn a_facts_form_saved_as_shown_corrects_no_link_address_or_mention() {
 /// The owner of an open trouble who left (their Slack account deactivated) is found when the
 /// reminder of their own action reaches nobody: the channel and their manager hear it once, in
 /// either language, saying that they left and to hand the trouble over with `/trouble owner @…`,
-/// their open action with it. The reminders that follow DM them no more and tell nobody again.
+/// their open action with it. The reminders that follow tell nobody again: they alone are still
+/// tried on the owner by DM (they ask them to act, and one Slack takes, should the account be
+/// reactivated, brings them back), nothing else.
 #[tokio::test]
 async fn the_owner_of_an_open_trouble_who_left_is_told_once_with_how_to_hand_it_over() {
     for locale in ["en", "ja"] {
@@ -4017,10 +4019,10 @@ async fn the_owner_of_an_open_trouble_who_left_is_told_once_with_how_to_hand_it_
         }
         let reminded = posted_since(&bot, &t.channel, mark).len();
         assert!(reminded >= 3, "{locale}: the reminders went on in the channel");
-        assert_eq!(
-            posted_since(&bot, SALES, mark).len(),
-            1,
-            "{locale}: the one reminder that found them gone, then no DM"
+        let dmed = posted_since(&bot, SALES, mark);
+        assert!(
+            !dmed.is_empty() && dmed.iter().all(|m| m.contains("#1") && m.contains("Replace the stock")),
+            "{locale}: the action's reminders alone are tried on them: {dmed:?}"
         );
     }
 }
