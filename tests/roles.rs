@@ -2677,6 +2677,87 @@ async fn after_a_reorg_a_report_of_the_owner_neither_verifies_nor_confirms_their
     checking_refused_to(&bot, &t, MANAGER, DIRECTOR).await;
 }
 
+/// A trouble opened once Slack deactivated the rep's manager, who left: the bot passed over
+/// them (on the trouble's list of those it cannot reach). The colleague is added to it.
+async fn opened_with_the_manager_gone(bot: &TestBot) -> OpenedTrouble {
+    bot.slack.deactivate(MANAGER);
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.paced("the manager passed over", || {
+        let t = trouble(bot, &t.id);
+        t.escalation
+            .unreachable
+            .iter()
+            .any(|u| u.as_str() == MANAGER)
+            .then_some(())
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    wait_added(bot, &t.id, COLLEAGUE).await;
+    t
+}
+
+/// The rep's manager left before the trouble was opened: the bot passed over them (Slack
+/// deactivated them) and the director acknowledged. Checking the rep's measure, the refusals of
+/// `action verify` and of **Effective** to someone added name the director, never the manager
+/// nobody can reach, and the check asks the director.
+#[tokio::test]
+async fn the_checking_refusals_and_the_check_leave_out_a_manager_who_left() {
+    let bot = spawn_bot().await;
+    let t = opened_with_the_manager_gone(&bot).await;
+    acknowledged_and_closed_with(&bot, &t, DIRECTOR, "Mold temperature alarm check:2s").await;
+    assert!(trouble(&bot, &t.id).ack.is_some());
+    let r = bot.command_text(SALES, &t.channel, "action done 1 installed").await;
+    assert!(r.contains("marked done"), "{r}");
+    let refused = bot
+        .command_text(COLLEAGUE, &t.channel, "action verify 1 alarm sounds")
+        .await;
+    assert!(
+        refused.starts_with(&format!("Only <@{DIRECTOR}>")) && !refused.contains(MANAGER),
+        "{refused}"
+    );
+    let asked = asked_whether_it_worked(&bot, &t).await;
+    assert!(
+        asked.contains(&format!("<@{DIRECTOR}>")) && !asked.contains(MANAGER),
+        "{asked}"
+    );
+    click_on(&bot, COLLEAGUE, "effect_ok", &t, 1).await;
+    let refused = click_answer(&bot, COLLEAGUE, "Whether action #1 worked").await;
+    assert!(
+        refused.contains(&format!("<@{DIRECTOR}>")) && !refused.contains(MANAGER),
+        "{refused}"
+    );
+    assert!(trouble(&bot, &t.id).substance.actions[0].effective.is_none());
+}
+
+/// The one who could check the rep's work left: `[org]` has nobody above the rep's manager,
+/// no department is on the trouble, and Slack deactivated the manager before it was opened.
+/// `action verify` by someone added says nobody can, and why (naming the one gone, in either
+/// language), rather than sending them to the manager nobody reaches.
+#[tokio::test]
+async fn a_verify_refusal_says_nobody_can_when_the_only_checker_left() {
+    for locale in ["en", "ja"] {
+        let config = config_speaking(locale);
+        let topless = config.replace("U0MANAGER = \"U0DIRECTOR\"\n", "");
+        assert_ne!(topless, config);
+        let bot = spawn_bot_raw(&topless).await;
+        let t = opened_with_the_manager_gone(&bot).await;
+        bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm")
+            .await;
+        bot.command_text(SALES, &t.channel, "action done 1 installed").await;
+        assert!(trouble(&bot, &t.id).substance.actions[0].done.is_some(), "{locale}");
+        let refused = bot
+            .command_text(COLLEAGUE, &t.channel, "action verify 1 alarm sounds")
+            .await;
+        let nobody = match locale {
+            "ja" => "この対策を検証できる人がいません。検証できるはずの <@U0MANAGER>",
+            _ => "Nobody can verify this action: <@U0MANAGER>, who could, cannot be reached in Slack",
+        };
+        assert!(refused.starts_with(nobody), "{locale}: {refused}");
+        assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_none(), "{locale}");
+    }
+}
+
 /// A raise is told by DM as every warning is: to the owner's own manager from `[org]` and the
 /// colleague the rep named their manager at open, beside them (once the colleague acknowledged
 /// it, they alone were told, and the rep's manager read of it nowhere); never to whoever raised

@@ -690,7 +690,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // not verify it either): the ask says who confirms it, before anyone taps a button
             // whose answer would be refused.
             if let Some(a) = action_of(t, *n) {
-                let checkers = crate::trouble::decide::checkers_of(&config.policy, t, a);
+                let checkers = crate::trouble::decide::checkers_to_name(&config.policy, t, a);
                 let departments = &checkers.departments;
                 let who = match checkers.chain.first().or(checkers.owner.as_ref()) {
                     // The first of the chain; with nobody else, the owner.
@@ -1949,6 +1949,15 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
         },
         // Nobody above the owner, no department, and the owner did the work: nobody may check
         // it, said so rather than as "only the manager chain", which is nobody here.
+        // Those who could are gone from Slack: said so, not a reason that is not the one.
+        StepReply::VerifyNotAllowed { checkers } if checkers.is_nobody() && !checkers.left_out.is_empty() => {
+            let gone = super::people(l, &checkers.left_out);
+            tr!(
+                l,
+                format!("この対策を検証できる人がいません。検証できるはずの {gone} には Slack で連絡が届きません（ワークスペースを離れたなど）。対応中のトラブルなら `/trouble add +部門` で部門を加えると、そのメンバーが検証できます。"),
+                format!("Nobody can verify this action: {gone}, who could, cannot be reached in Slack (they left the workspace, say). While the trouble is open, add a department with `/trouble add +dept`: its members can.")
+            )
+        }
         StepReply::VerifyNotAllowed { checkers } if checkers.is_nobody() => tr!(
             l,
             "この対策を検証できる人がいません。担当より上の上司がおらず、トラブルに部門もなく、対策を行った人は検証できないためです。対応中のトラブルなら `/trouble add +部門` で部門を加えると、そのメンバーが検証できます。",
@@ -1993,6 +2002,14 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     format!("Only the trouble's owner {owner} or {chain} can correct an action. Nothing was changed.")
                 ),
             }
+        }
+        StepReply::EffectIsSomeoneElses { n, checkers } if checkers.is_nobody() && !checkers.left_out.is_empty() => {
+            let gone = super::people(l, &checkers.left_out);
+            tr!(
+                l,
+                format!("対策 #{n} が効いたかどうかを確認できる人がいません。確認できるはずの {gone} には Slack で連絡が届きません（ワークスペースを離れたなど）。効かなかった場合は誰でも「効果なし」で記録できます。何も記録していません。"),
+                format!("Nobody can confirm that action #{n} worked: {gone}, who could, cannot be reached in Slack (they left the workspace, say). That it did not, anyone asked may record with *Not effective*. Nothing was recorded.")
+            )
         }
         StepReply::EffectIsSomeoneElses { n, checkers } if checkers.is_nobody() => tr!(
             l,

@@ -724,6 +724,7 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     // Whoever did it is told so below (once it is done), not that they are no checker.
     let checkers = super::decide::checkers_of(policy, &w.t, action);
     if !checkers.includes(user) && !super::decide::checkers(policy, &w.t).includes(user) {
+        let checkers = super::decide::checkers_to_name(policy, &w.t, action);
         return Reply::Step(StepReply::VerifyNotAllowed { checkers });
     }
     if action.done.is_none() {
@@ -1202,14 +1203,15 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
 }
 
 /// Whom of the chain the effectiveness check of `a` asks beside the owner: the first who may
-/// confirm it worked ([`checkers_of`](super::decide::checkers_of)), so the owner's manager from
-/// `[org]`, not a colleague the rep named their manager, who may not.
+/// confirm it worked ([`checkers_to_name`](super::decide::checkers_to_name)), so the owner's
+/// manager from `[org]`, not a colleague the rep named their manager, who may not, nor someone
+/// Slack refused for good (gone from Slack), whom nobody could answer for.
 pub(in crate::trouble) fn effect_check_manager(
     policy: &crate::trouble::policy::Policy,
     t: &Trouble,
     a: &Action,
 ) -> Option<UserId> {
-    super::decide::checkers_of(policy, t, a).chain.first().cloned()
+    super::decide::checkers_to_name(policy, t, a).chain.first().cloned()
 }
 
 /// Whether the check of action `n` asked in `round` for `epoch` still asks.
@@ -1346,8 +1348,8 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     // its departments, and never whoever did it: the owner who gave it to someone they added
     // could otherwise confirm their own measure. That it did not, anyone asked may say (it
     // reopens the trouble, hiding nothing).
-    let checkers = super::decide::checkers_of(w.ctx.policy, &w.t, a);
-    if effective && !checkers.includes(user) {
+    if effective && !super::decide::checkers_of(w.ctx.policy, &w.t, a).includes(user) {
+        let checkers = super::decide::checkers_to_name(w.ctx.policy, &w.t, a);
         return Reply::Step(StepReply::EffectIsSomeoneElses { n, checkers });
     }
     w.t.substance.actions[i].effective = Some(effective);

@@ -925,6 +925,15 @@ impl Trouble {
         &self.escalation.chain
     }
 
+    /// Whether the bot found Slack will not take a DM to `who` (gone from Slack, deactivated):
+    /// passed over in the chain, an owner or an action's owner set aside. Nobody should be sent
+    /// to them, nor the bot ask them anything.
+    pub fn cannot_be_reached(&self, who: &UserId) -> bool {
+        self.escalation.unreachable.contains(who)
+            || self.unreachable_owners.contains(who)
+            || self.unreachable_workers.contains(who)
+    }
+
     /// Nobody has acknowledged it and the escalation asks `user` ([`Escalation::asks`]): it
     /// waits for their acknowledgement (App Home's first section, the digest's *for you*, an
     /// answer in their DM).

@@ -1388,18 +1388,25 @@ pub async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
 /// whichever language the bot speaks (its answers are not read).
 pub async fn closed_with_a_measure(bot: &TestBot, opened: &str) -> OpenedTrouble {
     let t = bot.open_ready(opened).await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+    acknowledged_and_closed_with(bot, &t, MANAGER, "Mold temperature alarm check:2s").await;
+    t
+}
+
+/// `t` acknowledged by `acker`, given the prevention measure `measure` (what follows `action
+/// prevent`, its `check:` with it), every stage done, and closed: in whichever language the bot
+/// speaks (its answers are not read).
+pub async fn acknowledged_and_closed_with(bot: &TestBot, t: &OpenedTrouble, acker: &str, measure: &str) {
+    bot.command_text(acker, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, &format!("action prevent {measure}"))
         .await;
     bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
         .await;
-    split_and_cost_settled(bot, &t).await;
+    split_and_cost_settled(bot, t).await;
     for n in 1..=7 {
         bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
     }
     bot.command_text(SALES, &t.channel, "close").await;
     assert!(trouble(bot, &t.id).closed.is_some(), "{} closed", t.id);
-    t
 }
 
 /// ACME's trouble opened, worked through and closed by the VP, at the top of `[org]`: nobody

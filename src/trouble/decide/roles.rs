@@ -213,6 +213,11 @@ pub struct Checkers {
     /// unconfirmed for ever (at the top of `[org]`, with no department on it, say); who
     /// confirmed it is recorded.
     pub owner: Option<UserId>,
+    /// Those who may check but Slack refused for good (gone from Slack, deactivated:
+    /// [`Trouble::cannot_be_reached`]), taken out of the above where an answer names them
+    /// ([`checkers_to_name`]): nobody is sent to someone who cannot answer.
+    /// (Boxed: it rides in a refusal, which is kept small.)
+    pub left_out: Box<[UserId]>,
 }
 
 impl Checkers {
@@ -230,6 +235,33 @@ impl Checkers {
 /// Who may check the work on `t` ([`Checkers`]).
 pub fn checkers(policy: &Policy, t: &Trouble) -> Checkers {
     checking(policy, t, |_| false)
+}
+
+/// Who an answer names as those who may check action `a` of `t` (a refusal of `action verify`
+/// or of **Effective**, the effectiveness check's ask): [`checkers_of`] without those Slack
+/// refused for good, kept in [`Checkers::left_out`]. With nobody left, nobody is named (the
+/// refusal says nobody can, and why), rather than someone nobody can reach.
+pub fn checkers_to_name(policy: &Policy, t: &Trouble, a: &crate::trouble::actions::Action) -> Checkers {
+    let mut checkers = checkers_of(policy, t, a);
+    let gone = |u: &UserId| t.cannot_be_reached(u);
+    let mut left_out: Vec<UserId> = Vec::new();
+    for u in checkers.chain.iter().chain(&checkers.members).chain(&checkers.owner) {
+        if gone(u) && !left_out.contains(u) {
+            left_out.push(u.clone());
+        }
+    }
+    checkers.chain.retain(|u| !gone(u));
+    checkers.members.retain(|u| !gone(u));
+    checkers.owner = checkers.owner.filter(|u| !gone(u));
+    // A department whose every checking member is gone names nobody either.
+    checkers.departments.retain(|d| {
+        policy
+            .departments
+            .get(d)
+            .is_some_and(|d| d.members.iter().any(|m| checkers.members.contains(m)))
+    });
+    checkers.left_out = left_out.into();
+    checkers
 }
 
 /// Who may check action `a` of `t`: [`checkers`], never whoever owned it or marked it done (a
@@ -267,6 +299,7 @@ fn checking(policy: &Policy, t: &Trouble, did_it: impl Fn(&UserId) -> bool) -> C
         departments,
         members,
         owner,
+        left_out: Box::default(),
     }
 }
 

@@ -7569,6 +7569,7 @@ fn the_owner_may_not_confirm_that_a_measure_someone_they_added_did_worked() {
             departments: depts(&["quality"]),
             members: users(&["U0QA1", "U0QA2"]),
             owner: None,
+            left_out: Box::default(),
         },
     });
     for who in ["U0SALES", ADDED] {
