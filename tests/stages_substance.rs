@@ -854,6 +854,112 @@ async fn an_effectiveness_check_after_the_channel_was_archived_asks_the_owner_an
     bot.nothing_posted_saying(&t.channel, "Did it work?").await;
 }
 
+/// `opened` opened, acknowledged by the manager, given the prevention measure `measure`
+/// (`action prevent …`) to check an hour later, every stage done and closed: in whichever
+/// language the bot speaks (its answers are not read).
+async fn closed_with_a_measure_checked_in_an_hour(bot: &TestBot, opened: &str, measure: &str) -> OpenedTrouble {
+    let t = bot.open_ready(opened).await;
+    acknowledged_and_closed_with(bot, &t, MANAGER, &format!("{measure} check:1h")).await;
+    t
+}
+
+/// The channel archived at check time, the check asks everyone it names by DM, with its
+/// buttons: the owner, the manager who confirms it, and the measure's own owner (a field
+/// engineer here), who would otherwise be named in a message nobody posts.
+#[tokio::test]
+async fn an_effectiveness_check_after_the_channel_was_archived_reaches_the_measures_owner_too() {
+    let bot = spawn_bot().await;
+    let t = closed_with_a_measure_checked_in_an_hour(
+        &bot,
+        "+field ACME: housings cracked",
+        "Mold temperature alarm owner:<@U0FS1>",
+    )
+    .await;
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].owner.as_str(), "U0FS1");
+    bot.settle().await;
+    bot.slack.lose_channel(&t.channel, "is_archived");
+    let archived = channel_event("channel_archive", &t.channel, Some(SALES));
+    assert_eq!(bot.event(&archived, None).await.status(), 200);
+
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    for who in [SALES, MANAGER, "U0FS1"] {
+        let asked = message_with(&bot, who, &["Did it work?", "Mold temperature alarm"]).await;
+        let text = text_of(&asked);
+        assert!(
+            text.contains(&format!("<@{SALES}> <@{MANAGER}> <@U0FS1>")) && text.contains("effect_ng"),
+            "{who}: {text}"
+        );
+    }
+    bot.nothing_posted_saying(&t.channel, "Did it work?").await;
+}
+
+/// After a reorg since the close, the one who confirms a measure worked (the first of the
+/// owner's chain from `[org]` as it is now) may be someone the trouble never had, who is not in
+/// its private channel, where a mention reaches nobody: the check names them there and DMs them
+/// the ask with its buttons, in either language. From the DM they confirm it worked (though
+/// they never took part), and the channel's ask and the DM both lose their buttons. Nobody the
+/// channel holds (the owner, the former manager) is DMed.
+#[tokio::test]
+async fn after_a_reorg_the_new_manager_is_dmed_the_effectiveness_check_and_answers_it_there() {
+    const NEW_MANAGER: &str = "U0NEWBOSS";
+    for locale in ["en", "ja"] {
+        let mut bot = spawn_bot_in(locale).await;
+        let t =
+            closed_with_a_measure_checked_in_an_hour(&bot, "ACME: housings cracked", "Mold temperature alarm").await;
+        bot.settle().await;
+        let config = config_speaking(locale);
+        let reorg = config.replace(
+            "U0SALES = \"U0MANAGER\"",
+            &format!("U0SALES = \"{NEW_MANAGER}\"\n{NEW_MANAGER} = \"U0DIRECTOR\""),
+        );
+        assert_ne!(reorg, config);
+        bot.restart_with_config(&reorg).await;
+        bot.advance_and_settle(Duration::from_secs(3600)).await;
+        let did_it_work = match locale {
+            "ja" => "効果はありましたか",
+            _ => "Did it work?",
+        };
+        let in_channel = message_with(&bot, &t.channel, &[did_it_work, "Mold temperature alarm"]).await;
+        let text = text_of(&in_channel);
+        assert!(
+            text.contains(&format!("<@{SALES}>"))
+                && text.contains(&format!("<@{NEW_MANAGER}>"))
+                && !text.contains(MANAGER),
+            "{locale}: {text}"
+        );
+        let dm = message_with(&bot, NEW_MANAGER, &[did_it_work, "Mold temperature alarm"]).await;
+        assert!(
+            text_of(&dm).contains("effect_ok") && text_of(&dm).contains(&t.id),
+            "{locale}: {dm}"
+        );
+        for held in [SALES, MANAGER] {
+            bot.nothing_posted_saying(held, did_it_work).await;
+        }
+        tap_as_drawn(
+            &bot,
+            NEW_MANAGER,
+            "effect_ok",
+            &dm,
+            &fake_slack::dm_or_channel(NEW_MANAGER),
+        )
+        .await;
+        let judged = bot
+            .paced("the new manager's Effective recorded", || {
+                let a = trouble(&bot, &t.id).substance.actions[0].clone();
+                a.effective.filter(|e| *e).and(a.judged)
+            })
+            .await;
+        assert_eq!(judged.by.as_str(), NEW_MANAGER, "{locale}");
+        for (channel, asked) in [
+            (t.channel.clone(), &in_channel),
+            (fake_slack::dm_or_channel(NEW_MANAGER), &dm),
+        ] {
+            let now = check_redrawn(&bot, &channel, asked).await;
+            assert!(!text_of(&now).contains("effect_ok"), "{locale}: {now}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn lots_accumulate_only_as_far_as_the_facts_form_can_show_them() {
     let bot = spawn_bot().await;

@@ -1191,15 +1191,35 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
         ask.push(measure_owner);
     }
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
-    // A closed trouble's channel is often archived: then the two are asked by DM.
     let keep_as = Some(Slot::EffectCheck { n, round, epoch });
     let message = Message::Step(StepLine::EffectCheck {
         n,
-        ask,
+        ask: ask.clone(),
         round: Some(round),
         epoch: Some(epoch),
     });
-    w.post_kept_in_channel_or_dm(message, manager, keep_as);
+    let post = |to: Dest| Op::Post {
+        to,
+        message: message.clone(),
+        keep_as,
+    };
+    // Each one asked must hear it where they read. A closed trouble's channel is often
+    // archived: then everyone it names is asked by DM. In its channel, a mention of someone the
+    // channel does not hold notifies nobody (the checker `[org]` names since a reorg, who never
+    // took part): they get the ask by DM too, with its buttons, kept as the channel's is so an
+    // answer anywhere settles both. A DM rather than an invitation: it reaches them whether or
+    // not the bot may still invite into the channel (a closed trouble's channel moves on), asks
+    // them alone, and brings nobody into a private trouble's history to answer one question.
+    let mut dm_to = ask;
+    if w.posts_in_channel() {
+        w.send(Lane::Channel, post(Dest::TroubleChannel));
+        let there = super::decide::in_its_channel(w.ctx.policy, &w.t);
+        dm_to.retain(|u| !there.contains(u));
+    }
+    dm_to.retain(|u| !w.t.cannot_be_reached(u));
+    for who in dm_to {
+        w.send(Lane::Dm, post(Dest::Dm(who)));
+    }
 }
 
 /// Whom of the chain the effectiveness check of `a` asks beside the owner: the first who may
@@ -1297,7 +1317,13 @@ pub struct Asked {
 /// corrected (`asked.epoch`): the check asked for the new date is the one that counts.
 pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool, asked: Asked) -> Reply {
     let round = asked.round;
-    if let Some(refusal) = super::decide::refuse(w.ctx.policy, &w.t, user, super::decide::Act::JudgeEffect) {
+    // Whoever may confirm it worked answers the check, taking part or not: a reorg since the
+    // close may have made someone who never did its checker (asked by DM, see `effect_check`).
+    let checks = |a: &Action| super::decide::checkers_of(w.ctx.policy, &w.t, a).includes(user);
+    let a_checker = w.t.substance.actions.get(n.wrapping_sub(1)).is_some_and(checks);
+    if let Some(refusal) =
+        super::decide::refuse(w.ctx.policy, &w.t, user, super::decide::Act::JudgeEffect).filter(|_| !a_checker)
+    {
         return refusal;
     }
     let i = match action_index(w, n) {
@@ -1348,7 +1374,7 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     // its departments, and never whoever did it: the owner who gave it to someone they added
     // could otherwise confirm their own measure. That it did not, anyone asked may say (it
     // reopens the trouble, hiding nothing).
-    if effective && !super::decide::checkers_of(w.ctx.policy, &w.t, a).includes(user) {
+    if effective && !checks(a) {
         let checkers = super::decide::checkers_to_name(w.ctx.policy, &w.t, a);
         return Reply::Step(StepReply::EffectIsSomeoneElses { n, checkers });
     }

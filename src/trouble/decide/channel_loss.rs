@@ -578,7 +578,9 @@ fn asks_now(w: &Work, message: &Message) -> Option<Option<UserId>> {
             w.t.substance
                 .actions
                 .get(n.wrapping_sub(1))
-                .and_then(|a| crate::trouble::actions::effect_check_manager(w.ctx.policy, &w.t, a)),
+                .and_then(|a| crate::trouble::actions::effect_check_manager(w.ctx.policy, &w.t, a))
+                // Whom the channel does not hold was DMed the ask already (`effect_check`).
+                .filter(|m| in_its_channel(w.ctx.policy, &w.t).contains(m)),
         ),
         Message::Step(crate::trouble::facts::StepLine::ReturnReminder { .. }) => Some(None),
         _ => None,
@@ -749,30 +751,7 @@ pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>
     // One creation under way: a click on the refusal's button finds it coming.
     w.t.channel_refused = false;
     queue_channel_creation(w);
-    // The chain as the role reads it (never one a change of the chain left out, though asked
-    // once), and the owner's manager a fixed `[org]` names now, asked from outside it.
-    let e = &w.t.escalation;
-    let chain = e
-        .chain
-        .iter()
-        .filter(|u| e.heard_at_once(u))
-        .chain(e.owners_manager_now.iter());
-    let members = departments_of(w.ctx.policy, &w.t)
-        .into_iter()
-        .filter_map(|d| w.ctx.policy.departments.get(&d))
-        .flat_map(|d| d.members.iter());
-    let mut invitees: Vec<UserId> = Vec::new();
-    for who in std::iter::once(&w.t.owner)
-        .chain(w.t.manager.iter())
-        .chain(chain)
-        .chain(&w.t.added)
-        .chain(members)
-        .chain(&w.t.members_seen)
-    {
-        if !invitees.contains(who) {
-            invitees.push(who.clone());
-        }
-    }
+    let invitees = in_its_channel(w.ctx.policy, &w.t);
     w.invite(invitees);
     post_kickoff_and_status(w);
     // What the open posted beside the kickoff went with the channel Slack refused: it comes now.

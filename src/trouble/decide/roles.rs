@@ -196,6 +196,38 @@ impl<'a> Viewers<'a> {
     }
 }
 
+/// Who the bot brings into the trouble's channel (at the open, and as a channel made again
+/// invites them): the owner, the manager, the chain as the role reads it (never one a change
+/// of the chain left out, though asked once) and the owner's manager a fixed `[org]` names now,
+/// asked from outside it; those added, its departments' members and the members seen join.
+/// Anyone else is mentioned there in vain: Slack notifies nobody of a mention in a channel they
+/// are not in (a private one they cannot even read).
+pub fn in_its_channel(policy: &Policy, t: &Trouble) -> Vec<UserId> {
+    let e = &t.escalation;
+    let chain = e
+        .chain
+        .iter()
+        .filter(|u| e.heard_at_once(u))
+        .chain(e.owners_manager_now.iter());
+    let members = departments_of(policy, t)
+        .into_iter()
+        .filter_map(|d| policy.departments.get(&d))
+        .flat_map(|d| d.members.iter());
+    let mut people: Vec<UserId> = Vec::new();
+    for who in std::iter::once(&t.owner)
+        .chain(t.manager.iter())
+        .chain(chain)
+        .chain(&t.added)
+        .chain(members)
+        .chain(&t.members_seen)
+    {
+        if !people.contains(who) {
+            people.push(who.clone());
+        }
+    }
+    people
+}
+
 /// Who checks the work on a trouble: that an action was done right (`action verify`), that a
 /// measure worked (**Effective**). The one answer to "who confirms" that the checks, their
 /// refusals and the effectiveness check's ask all read, so none of them names someone another

@@ -118,6 +118,14 @@ impl<'a> Work<'a> {
         self.post_kept_in_channel_or_dm(message, also, None);
     }
 
+    /// Whether what must be read goes to the trouble's channel: not while the bot cannot post
+    /// there (archived, the bot removed, Slack refused to create it), nor once a closed
+    /// trouble's channel is deleted (a closed one gets no new channel until reopened).
+    pub(in crate::trouble) fn posts_in_channel(&self) -> bool {
+        let gone = self.t.channel.is_none() && !self.t.is_open();
+        !self.t.channel_waits() && !gone
+    }
+
     /// As [`Self::post_in_channel_or_dm`], each message posted kept as `keep_as`.
     pub(in crate::trouble) fn post_kept_in_channel_or_dm(
         &mut self,
@@ -125,9 +133,8 @@ impl<'a> Work<'a> {
         also: Option<UserId>,
         keep_as: Option<Slot>,
     ) {
-        let gone = self.t.channel.is_none() && !self.t.is_open();
         let post = |to: Dest, message: Message| Op::Post { to, message, keep_as };
-        if !self.t.channel_waits() && !gone {
+        if self.posts_in_channel() {
             return self.send(Lane::Channel, post(Dest::TroubleChannel, message));
         }
         for who in self.owner_and(also, &message) {
