@@ -635,29 +635,36 @@ async fn a_department_after_an_honorific_and_to_is_added_with_the_person() {
 /// or nothing before the action's text: the person is the owner, the rest the text.
 #[tokio::test]
 async fn an_actions_owner_with_san_and_japanese_punctuation_is_parted_from_its_text() {
-    let bot = spawn_japanese().await;
-    let t = bot.open_ready("アクメ：ハウジング割れ").await;
-    for text in [
+    let read = actions_typed(&[
         "対策 暫定 担当：<@U0QA1>さん、全数選別",
         "対策 恒久 担当：<@U0QA2>さん　金型交換",
         "再発防止 担当：<@U0FS1>様：検査基準改訂",
-    ] {
+    ])
+    .await;
+    assert_eq!(
+        read,
+        vec![
+            (ActionKind::Interim, "全数選別".into(), "U0QA1".into()),
+            (ActionKind::Permanent, "金型交換".into(), "U0QA2".into()),
+            (ActionKind::Prevent, "検査基準改訂".into(), "U0FS1".into()),
+        ]
+    );
+}
+
+/// The actions (kind, text, owner) of a trouble of a Japanese team on which the owner typed
+/// TEXTS in turn, each answered with no request for a mention.
+async fn actions_typed(texts: &[&str]) -> Vec<(ActionKind, String, String)> {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    for text in texts {
         let r = bot.command_text(SALES, &t.channel, text).await;
         assert!(!r.contains("メンションで指定"), "{text}: {r}");
     }
     let actions = trouble(&bot, &t.id).substance.actions;
-    let read: Vec<(ActionKind, &str, &str)> = actions
-        .iter()
-        .map(|a| (a.kind, a.text.as_str(), a.owner.as_str()))
-        .collect();
-    assert_eq!(
-        read,
-        vec![
-            (ActionKind::Interim, "全数選別", "U0QA1"),
-            (ActionKind::Permanent, "金型交換", "U0QA2"),
-            (ActionKind::Prevent, "検査基準改訂", "U0FS1"),
-        ]
-    );
+    actions
+        .into_iter()
+        .map(|a| (a.kind, a.text, a.owner.to_string()))
+        .collect()
 }
 
 /// `起票 <@U1>さんアクメ：不良`: the honorific glued between the manager and the customer is the
@@ -683,4 +690,54 @@ async fn an_open_whose_customer_begins_like_an_honorific_keeps_the_customers_nam
         ("君津製作所", "不良")
     );
     assert_eq!(opened.manager.map(|m| m.to_string()).as_deref(), Some(MANAGER));
+}
+
+/// `ちゃん` (and `くん`, `君`) after a mention is the mention's honorific, as `さん` is; where it
+/// opens a word (`ちゃんと`, "properly") it is the word's, said back as not read.
+#[tokio::test]
+async fn chan_and_kun_after_a_mention_are_honorifics_and_chanto_is_a_word() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "追加 <@U0QA1>ちゃん、<@U0QA2>くん")
+        .await;
+    assert!(r.contains("を参加者に追加") && !r.contains("読み取っていません"), "{r}");
+    wait_added(&bot, &t.id, "U0QA1").await;
+    wait_added(&bot, &t.id, "U0QA2").await;
+
+    let r = bot.command_text(SALES, &t.channel, "追加 <@U0FS1>ちゃんと確認").await;
+    assert!(r.contains("「ちゃんと確認」は読み取っていません"), "{r}");
+    wait_added(&bot, &t.id, "U0FS1").await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("担当 <@{COLLEAGUE}>ちゃん"))
+        .await;
+    assert!(
+        !r.contains("読み取っていません") && !r.contains("何も変更していません"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+}
+
+/// `対策 恒久 担当 <@U1>様へ 全数選別`: the honorific and a particle standing alone after the
+/// owner's mention are the mention's, as the honorific alone is: the action's text is the rest.
+/// A particle that opens a phrase (`さんに確認してもらう`) stays the text's.
+#[tokio::test]
+async fn an_honorific_and_particle_after_an_actions_owner_are_not_its_text() {
+    let read = actions_typed(&[
+        "対策 恒久 担当 <@U0QA1>様へ 全数選別",
+        "対策 暫定 担当：<@U0QA2>さんへ 金型交換",
+        "対策 暫定 担当 <@U0FS1> さんに、治具改修",
+        "対策 暫定 担当：<@U0QA1>さんに確認してもらう",
+    ])
+    .await;
+    assert_eq!(
+        read,
+        vec![
+            (ActionKind::Permanent, "全数選別".into(), "U0QA1".into()),
+            (ActionKind::Interim, "金型交換".into(), "U0QA2".into()),
+            (ActionKind::Interim, "治具改修".into(), "U0FS1".into()),
+            (ActionKind::Interim, "さんに確認してもらう".into(), "U0QA1".into()),
+        ]
+    );
 }

@@ -1322,9 +1322,29 @@ fn honorific_after_mention(after: &str) -> Option<&str> {
         .strip_prefix('と')
         .map(str::trim_start)
         .is_some_and(|r| r.starts_with("<@") || r.starts_with(['+', '＋']));
+    // `<@U1>様へ 全数選別`: a particle standing alone after the honorific is the mention's too.
+    if let Some(after) = particle_alone(rest) {
+        return Some(after);
+    }
     let opens_a_phrase = rest.starts_with(|c: char| PARTICLES.contains(c)) || rest.starts_with("お願い");
     (joins || !opens_a_phrase).then_some(rest)
 }
+
+/// TEXT past the particle it starts with ([`PARTICLES_ALONE`]), when the particle ends there
+/// (the end, a space, punctuation): `へ 全数選別`, `に、至急`, not `に確認してもらう`.
+fn particle_alone(text: &str) -> Option<&str> {
+    PARTICLES_ALONE.iter().find_map(|p| {
+        let rest = text.strip_prefix(p)?;
+        rest.chars()
+            .next()
+            .is_none_or(|c| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || ":：)）!！".contains(c))
+            .then_some(rest)
+    })
+}
+
+/// The particles that, alone after a person's name and honorific, say only whom a part goes
+/// to (`担当 <@U1>様へ`, `owner <@U1>さんに`, `<@U1>さんで`, `<@U1>さんを`).
+const PARTICLES_ALONE: &[&str] = &["に", "へ", "を", "で"];
 
 /// TEXT (typed straight after a mention) past the honorific it starts with, when that honorific
 /// ends there: Slack shows the mention as a name, and the next word may be typed onto it
@@ -1356,7 +1376,7 @@ fn is_kanji(c: char) -> bool {
 
 /// What Japanese writes after a person's name, as the bot writes `<@U1>さん`: part of the
 /// mention, never a word of its own.
-pub const HONORIFICS: &[&str] = &["さん", "様", "さま", "殿", "君", "くん"];
+pub const HONORIFICS: &[&str] = &["さん", "様", "さま", "殿", "君", "くん", "ちゃん"];
 
 /// The particles Japanese glues onto a name (`さんに`, `さんと`, `様へ`).
 const PARTICLES: &str = "とにでへがはのもを";
@@ -1401,11 +1421,6 @@ const CLOSERS: &[&str] = &[
     "please",
     "thanks",
     "thank you",
-    // The particle alone after the honorific (`担当 <@U1>様へ`, `owner <@U1>さんに`).
-    "に",
-    "へ",
-    "を",
-    "で",
 ];
 
 /// Words typed after the people a command names that it does not read (`上司 <@U1>さん 至急`:
@@ -1427,7 +1442,12 @@ fn words_not_read(words: &str, sub: &'static str) -> Option<Unread> {
         .trim_end_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || "!！".contains(c))
         .trim_start();
     let said = strip_honorific(words).unwrap_or(words).trim_start();
-    let closes = said.is_empty() || CLOSERS.iter().any(|c| said.eq_ignore_ascii_case(c));
+    // The particle alone after the honorific (`担当 <@U1> 様へ`) too.
+    let closes = said.is_empty()
+        || CLOSERS
+            .iter()
+            .chain(PARTICLES_ALONE)
+            .any(|c| said.eq_ignore_ascii_case(c));
     (!closes).then(|| Unread {
         sub,
         words: words.to_string(),
@@ -3040,6 +3060,10 @@ mod tests {
             ("追加 <@U1>さんと<@U2>さん", add(&["U1", "U2"])),
             ("参加 <@U1> さん <@U2> くん", add(&["U1", "U2"])),
             ("外す <@U1>さん", Command::Remove { users: vec![u("U1")] }),
+            ("担当 <@U1>ちゃん", Command::Owner(u("U1"))),
+            ("担当 <@U1> ちゃん、", Command::Owner(u("U1"))),
+            ("追加 <@U1>ちゃん、<@U2>くん、<@U3>君", add(&["U1", "U2", "U3"])),
+            ("追加 <@U1>ちゃんと<@U2>ちゃん", add(&["U1", "U2"])),
         ] {
             assert_eq!(parse(text), Ok(want), "{text}");
         }
@@ -3049,6 +3073,8 @@ mod tests {
             ("owner <@U1>さんに", Command::Owner(u("U1"))),
             ("上司 <@U1>さんで", Command::Manager(u("U1"))),
             ("担当 <@U1>さんを", Command::Owner(u("U1"))),
+            ("担当 <@U1>ちゃんへ", Command::Owner(u("U1"))),
+            ("担当 <@U1> 様へ", Command::Owner(u("U1"))),
             ("owner <@U1> thanks", Command::Owner(u("U1"))),
             (
                 "外す <@U1>さん よろしくお願いします",
@@ -3083,6 +3109,8 @@ mod tests {
             ("追加 <@U1>さん 至急 <@U2>", add(&["U1", "U2"]), "至急"),
             ("add <@U1> asap", add(&["U1"]), "asap"),
             ("追加 <@U1>さん以外", add(&["U1"]), "以外"),
+            // `ちゃん` only where it ends a word: `ちゃんと` ("properly") opens a phrase.
+            ("追加 <@U1>ちゃんと確認", add(&["U1"]), "ちゃんと確認"),
         ] {
             assert_eq!(read(text), Ok((want, Some(unread("add", words)))), "{text}");
         }
@@ -3153,6 +3181,12 @@ mod tests {
             "対策 暫定 担当 <@U1>さん。全数選別",
             "対策 暫定 担当：<@U1>全数選別",
             "対策 暫定 全数選別 (担当：<@U1>さん)",
+            // The honorific with a particle standing alone is the mention's, as the honorific is.
+            "対策 恒久 担当 <@U1>様へ 全数選別",
+            "対策 暫定 担当：<@U1>さんへ 全数選別",
+            "対策 暫定 担当 <@U1> さんに、全数選別",
+            "対策 暫定 担当 <@U1>ちゃんで 全数選別",
+            "対策 暫定 全数選別 担当 <@U1>さんに",
         ] {
             assert!(
                 matches!(
@@ -3170,6 +3204,8 @@ mod tests {
             ("対策 暫定 担当 <@U1>君津工場で全数選別", "君津工場で全数選別"),
             ("対策 暫定 担当 <@U1>さんぷる検査", "さんぷる検査"),
             ("対策 暫定 担当 <@U1>様アクメ向け選別", "アクメ向け選別"),
+            ("対策 暫定 担当 <@U1>ちゃんぽん検査", "ちゃんぽん検査"),
+            ("対策 暫定 担当 <@U1>さんに確認してもらう", "さんに確認してもらう"),
         ] {
             assert!(
                 matches!(
