@@ -692,6 +692,47 @@ async fn an_open_whose_customer_begins_like_an_honorific_keeps_the_customers_nam
     assert_eq!(opened.manager.map(|m| m.to_string()).as_deref(), Some(MANAGER));
 }
 
+/// `add <@U1> @bob <@U2>`: `@bob` typed without picking it from Slack's list reached the bot as
+/// text. The people Slack made mentions are added, and `@bob` is said back with how to make it
+/// a mention (neutralised and cut short, as any word typed is), in either locale; alone, it is
+/// refused as before.
+#[tokio::test]
+async fn add_takes_the_mentions_and_says_back_a_name_typed_after_at() {
+    for (locale, added, said) in [
+        (
+            "ja",
+            "を参加者に追加",
+            "はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して Slack の候補から選ぶとメンションになります",
+        ),
+        (
+            "en",
+            "Added",
+            "reached the bot as plain text, not as a mention, so it was not read as a person: type `@` and pick them from Slack's list so it becomes a mention",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let r = bot
+            .command_text(SALES, &t.channel, "add <@U0QA1> @bob <@U0FS1>")
+            .await;
+        assert!(r.contains(added) && r.contains("@bob") && r.contains(said), "{locale}: {r}");
+        wait_added(&bot, &t.id, "U0QA1").await;
+        wait_added(&bot, &t.id, "U0FS1").await;
+
+        // What is said back is user text: no broadcast reaches the answer, and it is cut short.
+        let long = format!("@bob<!channel>{}", "長".repeat(400));
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("add <@U0QA2> {long}"))
+            .await;
+        assert!(r.contains(said) && !r.contains("<!channel>") && !r.contains(&long), "{locale}: {r}");
+        wait_added(&bot, &t.id, "U0QA2").await;
+
+        // `@bob` alone names no one the bot can know: refused, nobody added.
+        let r = bot.command_text(SALES, &t.channel, "add @bob").await;
+        assert!(r.contains("`@bob`") && !r.contains(added), "{locale}: {r}");
+    }
+}
+
 /// `ちゃん` (and `くん`, `君`) after a mention is the mention's honorific, as `さん` is; where it
 /// opens a word (`ちゃんと`, "properly") it is the word's, said back as not read.
 #[tokio::test]
@@ -740,4 +781,33 @@ async fn an_honorific_and_particle_after_an_actions_owner_are_not_its_text() {
             (ActionKind::Interim, "さんに確認してもらう".into(), "U0QA1".into()),
         ]
     );
+}
+
+/// `担当 U0QA1B2C3 至急`: a word that looks like a Slack member id where a person is asked for is
+/// refused, nothing changed, the answer saying it looks like one and how to make it a mention;
+/// a word that does not look like one is answered as before.
+#[tokio::test]
+async fn a_bare_member_id_is_answered_as_one() {
+    for (locale, text, said, other) in [
+        (
+            "ja",
+            "担当 U0QA1B2C3 至急",
+            "`U0QA1B2C3` は Slack のメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble owner @名前`",
+            "ユーザーをメンションで指定してください",
+        ),
+        (
+            "en",
+            "owner U0QA1B2C3 asap",
+            "`U0QA1B2C3` looks like a Slack member id: make it a mention. Type `@` and pick them from the list Slack shows, then send: `/trouble owner @name`",
+            "Mention the person",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let r = bot.command_text(MANAGER, &t.channel, text).await;
+        assert!(r.contains(said) && !r.contains(other), "{locale}: {r}");
+        let r = bot.command_text(MANAGER, &t.channel, "owner UNIVERSAL asap").await;
+        assert!(r.contains(other) && !r.contains("member id") && !r.contains("メンバーID"), "{locale}: {r}");
+        assert_roles_unchanged(&bot, &t.id);
+    }
 }

@@ -20,12 +20,26 @@ fn typed(raw: &str) -> String {
 /// What is said after the answer to a command that names people, of the words typed after them
 /// that it did not read (`上司 <@U1>さん 至急`): quoted, so nothing typed goes unseen.
 pub fn not_read(l: Locale, unread: &crate::trouble::command::Unread) -> String {
-    let (words, sub) = (typed(&unread.words), unread.sub);
-    tr!(
-        l,
-        format!("「{words}」は読み取っていません。`/trouble {sub}` が読むのは指定された人だけです。"),
-        format!("“{words}” was not read: `/trouble {sub}` reads only the people it names.")
-    )
+    let sub = unread.sub;
+    let words = (!unread.words.is_empty()).then(|| {
+        let words = typed(&unread.words);
+        tr!(
+            l,
+            format!("「{words}」は読み取っていません。`/trouble {sub}` が読むのは指定された人だけです。"),
+            format!("“{words}” was not read: `/trouble {sub}` reads only the people it names.")
+        )
+    });
+    // `add <@U1> @bob`: `@bob` came as text, so no one the bot can know was named by it.
+    let at_names = (!unread.at_names.is_empty()).then(|| {
+        let names = typed(&unread.at_names.join(" "));
+        tr!(
+            l,
+            format!("「{names}」はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して Slack の候補から選ぶとメンションになります: `/trouble {sub} @名前`"),
+            format!("“{names}” reached the bot as plain text, not as a mention, so it was not read as a person: type `@` and pick them from Slack's list so it becomes a mention: `/trouble {sub} @name`.")
+        )
+    });
+    let sentences: Vec<String> = words.into_iter().chain(at_names).collect();
+    sentences.join(tr!(l, "", " "))
 }
 
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
@@ -231,6 +245,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
                 l,
                 format!("`{name}` はメンションではなく文字として届きました。`@` を入力して表示される候補から相手を選んでから送ってください: `/trouble {sub} @名前`。何も変更していません。"),
                 format!("`{name}` reached the bot as plain text, not as a mention. Pick the person from the list Slack shows as you type `@`, then send: `/trouble {sub} @name`. Nothing was changed.")
+            )
+        }
+        UsageError::BareMemberId { typed: id, sub } => {
+            let id = typed(id);
+            tr!(
+                l,
+                format!("`{id}` は Slack のメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble {sub} @名前`。何も変更していません。"),
+                format!("`{id}` looks like a Slack member id: make it a mention. Type `@` and pick them from the list Slack shows, then send: `/trouble {sub} @name`. Nothing was changed.")
             )
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),

@@ -285,6 +285,12 @@ pub enum UsageError {
         sub: &'static str,
         open: Option<String>,
     },
+    /// `担当 U0QA1B2C3 至急`: a word that looks like a Slack member id where a person is asked
+    /// for, and the command does not read as one. Refused: the answer asks for a mention.
+    BareMemberId {
+        typed: String,
+        sub: &'static str,
+    },
     /// `remove +quality`: a department, once in, stays (nothing is hidden from it).
     DepartmentStays(String),
     BadSeverity(String),
@@ -1247,16 +1253,36 @@ fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
 }
 
 /// The person `sub` asks for is missing from TEXT: said as a name typed after `@` that is no
-/// mention when TEXT starts with one (`@bob`), so the answer does not ask for what was typed.
+/// mention when TEXT starts with one (`@bob`), or as a member id typed bare (`U0QA1B2C3`), so
+/// the answer does not ask for what was typed.
 fn needs_user(text: &str, sub: &'static str) -> UsageError {
-    match plain_at_name(split_word(text.trim()).0) {
-        Some(name) => UsageError::PlainAtName {
+    let word = split_word(text.trim()).0;
+    if let Some(name) = plain_at_name(word) {
+        return UsageError::PlainAtName {
             typed: name,
             sub,
             open: None,
-        },
-        None => UsageError::NeedsUser(sub),
+        };
     }
+    let id = word.trim_end_matches(OPTION_SEPARATORS);
+    if looks_like_member_id(id) {
+        return UsageError::BareMemberId {
+            typed: id.to_string(),
+            sub,
+        };
+    }
+    UsageError::NeedsUser(sub)
+}
+
+/// Whether WORD is written as Slack writes a member id (`U0QA1B2C3`, `W0FS1AB2C`): `U` or `W`
+/// and 8 to 11 upper-case letters or digits, a digit among them (`UNIVERSAL` is a word shouted).
+/// Only then is a bare word said to be one.
+fn looks_like_member_id(word: &str) -> bool {
+    word.strip_prefix(['U', 'W']).is_some_and(|tail| {
+        (8..=11).contains(&tail.len())
+            && tail.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && tail.contains(|c: char| c.is_ascii_digit())
+    })
 }
 
 /// WORD when it is `@` and a name as typed, not a mention Slack made of it (`<@U1>`).
@@ -1427,12 +1453,15 @@ const CLOSERS: &[&str] = &[
 /// `至急`, `manager <@U1> asap`: `asap`): `add` is taken for the people named, the answer
 /// quoting these words, so nothing typed is dropped unseen; `owner`, `manager` and `remove` are
 /// refused with them ([`UsageError::WordsNotRead`]), as the words may undo what they do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unread {
     /// The command, as its usage names it (`manager`, `add`).
     pub sub: &'static str,
     /// The words as typed.
     pub words: String,
+    /// Names typed after `@` that Slack did not make mentions (`add <@U1> @bob`): no person the
+    /// bot can know, said back with how to make one a mention. Each bounded as typed.
+    pub at_names: Vec<String>,
 }
 
 /// WORDS typed after the people `sub` names, as [`Unread`]; None when they are nothing, or
@@ -1451,6 +1480,7 @@ fn words_not_read(words: &str, sub: &'static str) -> Option<Unread> {
     (!closes).then(|| Unread {
         sub,
         words: words.to_string(),
+        at_names: Vec::new(),
     })
 }
 
@@ -1799,6 +1829,7 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<PeopleAndDepa
     let mut users = Vec::new();
     let mut departments = Vec::new();
     let mut other = Vec::new();
+    let mut at_names = Vec::new();
     let mut remaining = rest.trim();
     while !remaining.is_empty() {
         let after = match person_at(remaining) {
@@ -1818,9 +1849,9 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<PeopleAndDepa
                     );
                 } else if let Some(user) = parse_user(word) {
                     users.push(user);
-                } else if plain_at_name(word).is_some() {
+                } else if let Some(name) = plain_at_name(word) {
                     // `@bob`: a person meant, whom the bot cannot know; never passed over.
-                    return Err(needs_user(word, sub));
+                    at_names.push((name, word));
                 } else {
                     other.push(word);
                 }
@@ -1837,7 +1868,23 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<PeopleAndDepa
             .filter(|next| next.starts_with(['<', '+', '＋']))
             .unwrap_or(remaining);
     }
-    Ok((users, departments, words_not_read(&other.join(" "), sub)))
+    // `add <@U1> @bob`: the people Slack made mentions are added and `@bob` said back; with no
+    // one else named, or for `remove` (which takes away exactly what it names), refused.
+    if let Some((_, word)) = at_names.first() {
+        if sub != "add" || (users.is_empty() && departments.is_empty()) {
+            return Err(needs_user(word, sub));
+        }
+    }
+    let mut unread = words_not_read(&other.join(" "), sub);
+    if !at_names.is_empty() {
+        unread
+            .get_or_insert_with(|| Unread {
+                sub,
+                ..Unread::default()
+            })
+            .at_names = at_names.into_iter().map(|(name, _)| name).collect();
+    }
+    Ok((users, departments, unread))
 }
 
 /// `2`, `sev2` or `ｓｅｖ２`: a severity level, then the reason for the change, if any
@@ -3103,6 +3150,7 @@ mod tests {
         let unread = |sub: &'static str, words: &str| Unread {
             sub,
             words: words.to_string(),
+            at_names: vec![],
         };
         for (text, want, words) in [
             ("追加 <@U1> さんぷる", add(&["U1"]), "さんぷる"),
@@ -4044,7 +4092,65 @@ mod tests {
         assert_eq!(
             read("add <@U0QA1> with +field").map(|(_, unread)| unread.map(|u| u.words)),
             Ok(Some("with".to_string()))
-        );
+        ); // `@bob` typed among mentions: the people added, `@bob` said back, never dropped.
+        let users = |ids: &[&str]| ids.iter().map(|id| UserId::new(*id)).collect::<Vec<_>>();
+        for (text, want, words, at) in [
+            ("add <@U1> @bob <@U2>", users(&["U1", "U2"]), "", "@bob"),
+            ("追加 <@U1>さん、@山田 至急", users(&["U1"]), "至急", "@山田"),
+        ] {
+            let (command, unread) = read(text).expect(text);
+            assert_eq!(
+                command,
+                Command::Add {
+                    users: want,
+                    departments: vec![]
+                },
+                "{text}"
+            );
+            let unread = unread.expect(text);
+            assert_eq!(
+                (unread.words.as_str(), unread.at_names),
+                (words, vec![at.to_string()]),
+                "{text}"
+            );
+        }
+        // With no one else named, or for `remove`, `@bob` is refused as before.
+        for (text, sub) in [("add @bob", "add"), ("remove <@U1> @bob", "remove")] {
+            assert!(
+                matches!(parse(text), Err(UsageError::PlainAtName { sub: s, .. }) if s == sub),
+                "{text}"
+            );
+        }
+    }
+
+    /// A word that looks like a Slack member id where a person is asked for: refused, saying so;
+    /// any other word is answered as before.
+    #[test]
+    fn a_bare_member_id_is_said_to_be_one() {
+        for (text, sub) in [
+            ("担当 U0QA1B2C3 至急", "owner"),
+            ("manager W0QA1B2C3D4, asap", "manager"),
+        ] {
+            let id = text.split(' ').nth(1).unwrap().trim_end_matches(',');
+            assert_eq!(
+                parse(text),
+                Err(UsageError::BareMemberId {
+                    typed: id.to_string(),
+                    sub
+                }),
+                "{text}"
+            );
+        }
+        for text in [
+            "担当 U1 至急",
+            "owner u0qa1b2c3 asap",
+            "owner UNIVERSAL asap",
+            "owner U0QA1B2C3456789 x",
+        ] {
+            assert_eq!(parse(text), Err(UsageError::NeedsUser("owner")), "{text}");
+        }
+        // The id alone, as a form's user picker gives it, is read as before.
+        assert_eq!(parse("owner U0QA1B2C3"), Ok(Command::Owner(UserId::new("U0QA1B2C3"))));
     }
 
     #[test]
