@@ -811,3 +811,25 @@ async fn a_bare_member_id_is_answered_as_one() {
         assert_roles_unchanged(&bot, &t.id);
     }
 }
+
+/// `/trouble help` shows the forms a person may be typed in: the honorific, the colon and the
+/// particle in Japanese, and in both locales that a person is picked from Slack's list.
+#[tokio::test]
+async fn help_shows_how_people_may_be_named() {
+    let bot = spawn_japanese().await;
+    let help = bot.command_text(SALES, ORIGIN, "ヘルプ").await;
+    for form in [
+        "`担当 @山田さん`",
+        "`担当：@山田様へ`",
+        "`@` を入力して Slack の候補から選んでください",
+        "`ちゃん`",
+    ] {
+        assert!(help.contains(form), "{form}: {help}");
+    }
+    let bot = spawn_bot_in("en").await;
+    let help = bot.command_text(SALES, ORIGIN, "help").await;
+    assert!(
+        help.contains("Name people by typing `@` and picking them from Slack's list"),
+        "{help}"
+    );
+}

@@ -515,7 +515,8 @@ fn help_core(l: Locale) -> String {
          • `/trouble prevent 対策 [担当:@人] [期限:12/20] [確認日:効果確認日]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble remove @人` — 参加していない人（誤って追加した人、前の担当者など）を外す\n\
-         • `/trouble owner @担当` / `manager @上司` / `sev N 理由` — 担当・上司・重大度の変更（引き下げと担当変更は上司。`担当 @山田さん`、`重大度1 理由` とも書けます）\n\
+         • `/trouble owner @担当` / `manager @上司` / `sev N 理由` — 担当・上司・重大度の変更（引き下げと担当変更は上司。`担当 @山田さん`、`担当：@山田様へ`、`重大度1 理由` とも書けます）\n\
+         • 人は `@` を入力して Slack の候補から選んでください（候補から選ばない `@山田` は文字として届き、人として読めません）。`さん`・`様`・`くん`・`ちゃん` や `へ`・`に` を後ろに付けても構いません\n\
          • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。オーナーの上司とその上位者（組織設定の順）は `close force 理由`）\n\
          • `/trouble report` — 報告書をチャンネルに投稿\n\
          日本語のコマンドも使えます: `起票`、`状況`、`確認`、`次へ`、`完了 3`、`開始 4`、`報告 伝えた内容 次回 明日10時`、`取消 報告 2 理由`、`メモ`、`事実`、`範囲`、`原因`、`対策`、`対策 完了 1`、`対策 検証 1`、`再発防止`、`追加`、`外す`、`費用`、`責任区分`、`合意`、`担当`、`上司`、`重大度`、`訂正`、`クローズ`、`再開`、`報告書`、`一覧`、`履歴`、`検索`、`統計`",
@@ -541,6 +542,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble add @user [+dept]` — add participants and invite them\n\
          • `/trouble remove @user` — take someone with no part in it (added by mistake, a former owner) off it\n\
          • `/trouble owner @user` / `manager @user` / `sev N REASON` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
+         • Name people by typing `@` and picking them from Slack's list: an `@name` not picked reaches the bot as plain text, not as a person\n\
          • `/trouble close [note]` — close (needs all seven stages done and a measure; the owner's manager chain, as the bot's org settings list it, may `close force REASON`)\n\
          • `/trouble report` — post the report in the channel"
     )
