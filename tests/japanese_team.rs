@@ -702,7 +702,7 @@ async fn add_takes_the_mentions_and_says_back_a_name_typed_after_at() {
         (
             "ja",
             "を参加者に追加",
-            "はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して Slack の候補から選ぶとメンションになります",
+            "はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して表示される候補から選ぶとメンションになります",
         ),
         (
             "en",
@@ -718,6 +718,9 @@ async fn add_takes_the_mentions_and_says_back_a_name_typed_after_at() {
         assert!(r.contains(added) && r.contains("@bob") && r.contains(said), "{locale}: {r}");
         wait_added(&bot, &t.id, "U0QA1").await;
         wait_added(&bot, &t.id, "U0FS1").await;
+        // Everyone mentioned taking part already: `@bob` is still said back, not passed over.
+        let r = bot.command_text(SALES, &t.channel, "add <@U0QA1> @bob").await;
+        assert!(r.contains("@bob") && r.contains(said), "{locale}: {r}");
 
         // What is said back is user text: no broadcast reaches the answer, and it is cut short.
         let long = format!("@bob<!channel>{}", "長".repeat(400));
@@ -792,7 +795,7 @@ async fn a_bare_member_id_is_answered_as_one() {
         (
             "ja",
             "担当 U0QA1B2C3 至急",
-            "`U0QA1B2C3` は Slack のメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble owner @名前`",
+            "`U0QA1B2C3` はメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble owner @名前`",
             "ユーザーをメンションで指定してください",
         ),
         (
@@ -821,7 +824,7 @@ async fn help_shows_how_people_may_be_named() {
     for form in [
         "`担当 @山田さん`",
         "`担当：@山田様へ`",
-        "`@` を入力して Slack の候補から選んでください",
+        "`@` を入力して表示される候補から選んでください",
         "`ちゃん`",
     ] {
         assert!(help.contains(form), "{form}: {help}");

@@ -351,7 +351,10 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     };
                     // After the change it made (a refusal is about something else): the words
                     // typed after the people it names that it did not read (`上司 <@U1>さん 至急`).
-                    let unread = unread.filter(|_| changed).map(|u| i18n::not_read(l, &u));
+                    // So is an add whose people were all taking part already: `@bob` typed among
+                    // them was no one added either.
+                    let added = matches!(&applied, Applied::Decided(d) if matches!(d.reply, Some(Reply::ParticipantsAdded { .. })));
+                    let unread = unread.filter(|_| changed || added).map(|u| i18n::not_read(l, &u));
                     let then: Vec<String> = not_there.into_iter().chain(unread).collect();
                     let then = then.join("\n");
                     let response = answer_then(app, applied, Some(then.as_str()).filter(|t| !t.is_empty()));

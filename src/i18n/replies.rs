@@ -34,7 +34,7 @@ pub fn not_read(l: Locale, unread: &crate::trouble::command::Unread) -> String {
         let names = typed(&unread.at_names.join(" "));
         tr!(
             l,
-            format!("「{names}」はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して Slack の候補から選ぶとメンションになります: `/trouble {sub} @名前`"),
+            format!("「{names}」はメンションではなく文字として届いたため、人として読み取っていません。`@` を入力して表示される候補から選ぶとメンションになります: `/trouble {sub} @名前`"),
             format!("“{names}” reached the bot as plain text, not as a mention, so it was not read as a person: type `@` and pick them from Slack's list so it becomes a mention: `/trouble {sub} @name`.")
         )
     });
@@ -251,7 +251,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let id = typed(id);
             tr!(
                 l,
-                format!("`{id}` は Slack のメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble {sub} @名前`。何も変更していません。"),
+                format!("`{id}` はメンバーIDのようです。メンションにしてください: `@` を入力して表示される候補から相手を選んでから送ってください: `/trouble {sub} @名前`。何も変更していません。"),
                 format!("`{id}` looks like a Slack member id: make it a mention. Type `@` and pick them from the list Slack shows, then send: `/trouble {sub} @name`. Nothing was changed.")
             )
         }
