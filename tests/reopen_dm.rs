@@ -34,6 +34,12 @@ async fn a_closed_trouble_whose_channel_is_archived_is_reopened_by_its_id_in_a_d
         .command_text(MANAGER, "D0MANAGER", "reopen the customer found more")
         .await;
     assert!(r.contains("`/trouble reopen ID REASON`"), "{r}");
+    // So does the help, where someone looks first.
+    let help = bot.command_text(MANAGER, "D0MANAGER", "help").await;
+    assert!(
+        help.contains("`/trouble reopen ID REASON` in a DM with the bot"),
+        "{help}"
+    );
     // With its id but no reason: what it lacks, and that it works here.
     let r = bot
         .command_text(MANAGER, "D0MANAGER", &format!("reopen {}", t.id))

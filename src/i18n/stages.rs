@@ -2350,7 +2350,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N 根拠` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
          • `/trouble fix action N [担当:@人] [期限:日付] [確認日:日付] [内容]` — 対策の訂正（書いた部分だけ）/ `/trouble action cancel N 理由`（`対策 取消 N 理由`）— 誤って登録した対策の取消（トラブルの担当か上司）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` / `fix customer お客様名` / `fix summary 概要` — 記録の訂正（元の記録は残ります）\n\
-         • `/trouble reopen 理由` — 再開（上司）",
+         • `/trouble reopen 理由` — 再開（上司。チャンネルがアーカイブ済みならボットとの DM で `/trouble reopen 番号 理由`）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
@@ -2358,7 +2358,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble action interim|permanent|prevent TEXT [owner:@name] [due:DATE] [check:DATE]` / `action done N` / `action verify N EVIDENCE` — countermeasures (the owner is reminded the business day before and when overdue)\n\
          • `/trouble fix action N [owner:@name] [due:DATE] [check:DATE] [TEXT]` — correct an action (only the parts given) / `/trouble action cancel N REASON` — cancel one given by mistake (the trouble's owner or the manager chain)\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` / `fix customer NAME` / `fix summary TEXT` — corrections (the old entry stays)\n\
-         • `/trouble reopen REASON` — reopen (the manager chain)"
+         • `/trouble reopen REASON` — reopen (the manager chain; its channel archived, `/trouble reopen ID REASON` in a DM with the bot)"
     )
 }
 

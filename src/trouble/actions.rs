@@ -498,7 +498,8 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                         owner = Some(user);
                         i = at;
                     }
-                    // A bare id (`担当：U0QA1`), or no person: refused.
+                    // Not a mention: a bare member id (`担当：U0QA1B2C3`) is read as that person,
+                    // anything else refused.
                     None => {
                         let value = words.get(at).cloned().unwrap_or_default();
                         owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
