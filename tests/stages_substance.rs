@@ -960,6 +960,86 @@ async fn after_a_reorg_the_new_manager_is_dmed_the_effectiveness_check_and_answe
     }
 }
 
+/// After a reorg, the new manager of a private trouble's owner is asked its effectiveness
+/// check by DM, and may see what they are asked about: its status, and reopen it by its id.
+#[tokio::test]
+async fn after_a_reorg_the_new_manager_of_a_private_trouble_sees_what_the_check_asks() {
+    const NEW_MANAGER: &str = "U0NEWBOSS";
+    let config = config_speaking("en").replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true");
+    let mut bot = spawn_bot_raw(&config).await;
+    let t = closed_with_a_measure_checked_in_an_hour(&bot, "ACME: housings cracked", "Mold temperature alarm").await;
+    bot.settle().await;
+    let reorg = config.replace(
+        "U0SALES = \"U0MANAGER\"",
+        &format!("U0SALES = \"{NEW_MANAGER}\"\n{NEW_MANAGER} = \"U0DIRECTOR\""),
+    );
+    assert_ne!(reorg, config);
+    bot.restart_with_config(&reorg).await;
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    message_with(&bot, NEW_MANAGER, &["Did it work?", "Mold temperature alarm"]).await;
+    let status = bot
+        .command_text(NEW_MANAGER, "D0NEWBOSS", &format!("status {}", t.id))
+        .await;
+    assert!(status.contains("closed") && !status.contains("may see"), "{status}");
+    let r = bot
+        .command_text(
+            NEW_MANAGER,
+            "D0NEWBOSS",
+            &format!("reopen {} the alarm did not hold", t.id),
+        )
+        .await;
+    assert!(trouble(&bot, &t.id).is_open(), "the new manager reopens it: {r}");
+}
+
+/// A measure's owner taken off a private trouble once their action was done, and a former owner
+/// who did a measure before handing the trouble over, may neither see it nor answer its check:
+/// the check neither names nor DMs them.
+#[tokio::test]
+async fn the_effectiveness_check_asks_nobody_who_may_not_answer_it() {
+    let config = config_speaking("en").replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true");
+    let bot = spawn_bot_raw(&config).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action prevent Mold temperature alarm owner:<@U0FS1> check:1h",
+        )
+        .await;
+    assert!(r.contains("action #1"), "{r}");
+    let r = bot.command_text("U0FS1", &t.channel, "action done 1 installed").await;
+    assert!(trouble(&bot, &t.id).substance.actions[0].done.is_some(), "{r}");
+    bot.command_text(SALES, &t.channel, "remove <@U0FS1>").await;
+    assert!(!trouble(&bot, &t.id).added.iter().any(|u| u.as_str() == "U0FS1"));
+    // A second measure, done by the owner, who then hands the trouble over.
+    bot.command_text(SALES, &t.channel, "action prevent Weekly mold audit check:1h")
+        .await;
+    bot.command_text(SALES, &t.channel, "action done 2 audit planned").await;
+    bot.command_text(MANAGER, &t.channel, "owner <@U0COLLEAGUE>").await;
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), "U0COLLEAGUE");
+    bot.command_text("U0COLLEAGUE", &t.channel, "cause mold temperature drifted")
+        .await;
+    split_and_cost_settled_by(&bot, "U0COLLEAGUE", &t).await;
+    for n in 1..=7 {
+        bot.command_text("U0COLLEAGUE", &t.channel, &format!("done {n}")).await;
+    }
+    let r = bot.command_text("U0COLLEAGUE", &t.channel, "close").await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "{r}");
+    bot.settle().await;
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    for measure in ["Mold temperature alarm", "Weekly mold audit"] {
+        let asked = text_of(&message_with(&bot, &t.channel, &["Did it work?", measure]).await);
+        assert!(
+            asked.contains("<@U0COLLEAGUE>") && !asked.contains("<@U0FS1>") && !asked.contains(&format!("<@{SALES}>")),
+            "{asked}"
+        );
+    }
+    for gone in ["U0FS1", SALES] {
+        bot.nothing_posted_saying(gone, "Did it work?").await;
+    }
+}
+
 #[tokio::test]
 async fn lots_accumulate_only_as_far_as_the_facts_form_can_show_them() {
     let bot = spawn_bot().await;

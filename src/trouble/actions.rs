@@ -1182,13 +1182,17 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
     let stale = a.round != epoch || a.cancelled.is_some();
     let measure_owner = a.owner.clone();
     let manager = effect_check_manager(w.ctx.policy, &w.t, a);
+    let measure_owner_answers = super::decide::is_participant(w.ctx.policy, &w.t, &measure_owner)
+        || super::decide::checkers_of(w.ctx.policy, &w.t, a).includes(&measure_owner);
     if stale || a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round, epoch }) {
         return;
     }
-    // The measure's own owner too: who carried it out knows first whether it held.
+    // The measure's own owner too: who carried it out knows first whether it held; unless they
+    // may not answer it (taken off the trouble since, or its former owner): the ask would tell
+    // them what they may not see, and refuse their answer.
     let mut ask = vec![w.t.owner.clone()];
     ask.extend(manager.iter().cloned());
-    if !ask.contains(&measure_owner) {
+    if !ask.contains(&measure_owner) && measure_owner_answers {
         ask.push(measure_owner);
     }
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
