@@ -2079,7 +2079,7 @@ async fn with_an_org_as_team_id_a_customers_click_is_refused_before_auth_test_an
 /// refuses it for good): the nudges, which go by DM there, reach nobody. Their manager hears it
 /// by DM once; the customer reads nothing of it in the channel; and the nudge rounds that
 /// follow still try the owner, but with the nudges alone (a DM that goes through brings them
-/// back), never anything else.
+/// back), never anything else, and their refusals are on the timeline once.
 #[tokio::test]
 async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_alone_and_only_nudged() {
     let (bot, front) = bot_with_connect().await;
@@ -2121,6 +2121,13 @@ async fn an_owner_the_bot_cannot_dm_in_a_shared_trouble_is_told_to_the_manager_a
             >= 2
             && tried.iter().skip(1).all(|m| asks(&m)),
         "what asks them to act alone is tried on the owner still: {tried:?}"
+    );
+    // Each refused again is the fact the timeline has had since they were set aside: said once.
+    let refused = |e: &Event| matches!(e, Event::DeliveryFailed { who: Some(w), .. } if w.as_str() == SALES);
+    assert_eq!(
+        logged(&bot, &t.id, refused),
+        1,
+        "one line for the owner refused, not one per nudge"
     );
 }
 

@@ -865,32 +865,41 @@ async fn closed_with_a_measure_checked_in_an_hour(bot: &TestBot, opened: &str, m
 
 /// The channel archived at check time, the check asks everyone it names by DM, with its
 /// buttons: the owner, the manager who confirms it, and the measure's own owner (a field
-/// engineer here), who would otherwise be named in a message nobody posts.
+/// engineer here), who would otherwise be named in a message nobody posts; so when the bot
+/// learns of the archiving only as the check's post is refused.
 #[tokio::test]
 async fn an_effectiveness_check_after_the_channel_was_archived_reaches_the_measures_owner_too() {
-    let bot = spawn_bot().await;
-    let t = closed_with_a_measure_checked_in_an_hour(
-        &bot,
-        "+field ACME: housings cracked",
-        "Mold temperature alarm owner:<@U0FS1>",
-    )
-    .await;
-    assert_eq!(trouble(&bot, &t.id).substance.actions[0].owner.as_str(), "U0FS1");
-    bot.settle().await;
-    bot.slack.lose_channel(&t.channel, "is_archived");
-    let archived = channel_event("channel_archive", &t.channel, Some(SALES));
-    assert_eq!(bot.event(&archived, None).await.status(), 200);
+    // Whether Slack told the bot of the archiving, or the check's post finds it out.
+    for told in [true, false] {
+        let bot = spawn_bot().await;
+        let t = closed_with_a_measure_checked_in_an_hour(
+            &bot,
+            "+field ACME: housings cracked",
+            "Mold temperature alarm owner:<@U0FS1>",
+        )
+        .await;
+        assert_eq!(trouble(&bot, &t.id).substance.actions[0].owner.as_str(), "U0FS1");
+        bot.settle().await;
+        bot.slack.lose_channel(&t.channel, "is_archived");
+        if told {
+            let archived = channel_event("channel_archive", &t.channel, Some(SALES));
+            assert_eq!(bot.event(&archived, None).await.status(), 200);
+        }
 
-    bot.advance_and_settle(Duration::from_secs(3600)).await;
-    for who in [SALES, MANAGER, "U0FS1"] {
-        let asked = message_with(&bot, who, &["Did it work?", "Mold temperature alarm"]).await;
-        let text = text_of(&asked);
-        assert!(
-            text.contains(&format!("<@{SALES}> <@{MANAGER}> <@U0FS1>")) && text.contains("effect_ng"),
-            "{who}: {text}"
-        );
+        bot.advance_and_settle(Duration::from_secs(3600)).await;
+        for who in [SALES, MANAGER, "U0FS1"] {
+            let asked = message_with(&bot, who, &["Did it work?", "Mold temperature alarm"]).await;
+            let text = text_of(&asked);
+            assert!(
+                text.contains(&format!("<@{SALES}> <@{MANAGER}> <@U0FS1>")) && text.contains("effect_ng"),
+                "told {told}, {who}: {text}"
+            );
+        }
+        // Untold, the channel's post was tried, and refused.
+        if told {
+            bot.nothing_posted_saying(&t.channel, "Did it work?").await;
+        }
     }
-    bot.nothing_posted_saying(&t.channel, "Did it work?").await;
 }
 
 /// After a reorg since the close, the one who confirms a measure worked (the first of the

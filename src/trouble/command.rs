@@ -1326,8 +1326,9 @@ pub fn person_at(text: &str) -> Option<(UserId, &str)> {
     let (inner, after) = mention.split_once('>')?;
     let user = user_id(inner)?;
     let rest = honorific_after_mention(after).unwrap_or(after);
-    // A colon or a bracket ends it too: `担当：<@U1>さん：全数選別`, `(担当：<@U1>)`.
-    let ends_it = |c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || ":：)）".contains(c);
+    // A colon or a bracket ends it too: `担当：<@U1>さん：全数選別`, `(担当：<@U1>)`; so does the
+    // exclamation mark a particle may end with (`<@U1>さんで！全数選別`, see `particle_alone`).
+    let ends_it = |c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || ":：)）!！".contains(c);
     Some((user, rest.trim_start_matches(ends_it)))
 }
 
@@ -3235,6 +3236,8 @@ mod tests {
             "対策 暫定 担当 <@U1> さんに、全数選別",
             "対策 暫定 担当 <@U1>ちゃんで 全数選別",
             "対策 暫定 全数選別 担当 <@U1>さんに",
+            "対策 暫定 担当 <@U1>さんで! 全数選別",
+            "対策 暫定 担当 <@U1>さんで！全数選別",
         ] {
             assert!(
                 matches!(

@@ -563,7 +563,22 @@ fn asked_by_dm(w: &mut Work, call: &Delivery) -> bool {
         return false;
     };
     let Some(also) = asks_now(w, message) else { return false };
-    w.dm_owner_and(message.clone(), also);
+    let message = message.clone();
+    // The effectiveness check asks the measure's own owner too: the channel held them, so its
+    // ask reaches them by DM now, as when the bot knew the channel lost (`effect_check`).
+    if let Message::Step(crate::trouble::facts::StepLine::EffectCheck { ask, .. }) = &message {
+        let there = in_its_channel(w.ctx.policy, &w.t);
+        let measure_owners = ask
+            .iter()
+            .filter(|u| **u != w.t.owner && Some(*u) != also.as_ref())
+            .filter(|u| there.contains(u) && !w.t.cannot_be_reached(u))
+            .cloned()
+            .collect::<Vec<_>>();
+        for who in measure_owners {
+            w.post(Lane::Dm, Dest::Dm(who), message.clone());
+        }
+    }
+    w.dm_owner_and(message, also);
     true
 }
 

@@ -283,14 +283,19 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             error,
             why,
         } => {
-            w.log(
-                None,
-                Event::DeliveryFailed {
-                    method,
-                    error: error.clone(),
-                    who: Some(who.clone()),
-                },
-            );
+            // An owner set aside is tried again only with what asks them to act, and each such
+            // DM refused again is the fact the timeline has since they were set aside: said once,
+            // not once per nudge.
+            if !w.t.unreachable_owners.contains(&who) {
+                w.log(
+                    None,
+                    Event::DeliveryFailed {
+                        method,
+                        error: error.clone(),
+                        who: Some(who.clone()),
+                    },
+                );
+            }
             // Without leave to DM anyone, a DM handing their work on would fail alike. The
             // owner of an open trouble unreachable: the whole trouble is to be handed on.
             match (why != DmRefusal::AppLacksPermission, who == w.t.owner && w.t.is_open()) {

@@ -685,7 +685,7 @@ impl Message {
     }
 
     /// Whether this DM asks its reader to act (update the customer, make the first call, see to
-    /// an action): the one kind still tried on an owner Slack refused a DM for good, since one
+    /// an action, chase the returned goods): the one kind still tried on an owner Slack refused a DM for good, since one
     /// that goes through brings them back (see [`Outcome::DmReached`]); anything else to them
     /// would only fail alike.
     pub fn asks_the_owner(&self) -> bool {
@@ -694,6 +694,7 @@ impl Message {
             Message::Nudge(_)
                 | Message::FirstContact { .. }
                 | Message::Step(crate::trouble::facts::StepLine::ActionReminder { .. })
+                | Message::Step(crate::trouble::facts::StepLine::ReturnReminder { .. })
         )
     }
 
