@@ -8,7 +8,8 @@ mod pg;
 use std::process::Command;
 
 use common::*;
-use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::digest::DmRefused;
+use trouble_bot::trouble::model::{TroubleId, UserId};
 
 /// A fresh database holding the store of `bot` (stopped), copied with `migrate-store`.
 fn moved_to_a_fresh_database(bot: &TestBot) -> String {
@@ -47,7 +48,7 @@ async fn client(url: &str) -> deadpool_postgres::Object {
 async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
     let url = pg::fresh_database();
     let pool = trouble_bot::store::pg::connect(&url).unwrap();
-    assert_eq!(trouble_bot::store::pg::migrate(&pool).await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(trouble_bot::store::pg::migrate(&pool).await.unwrap(), vec![1, 2, 3, 4]);
     assert_eq!(trouble_bot::store::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
     let c = pool.get().await.unwrap();
     let tables: Vec<String> = c
@@ -64,6 +65,7 @@ async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
         "channel_pacing",
         "day_counters",
         "outbox",
+        "refused_dms",
         "seen_keys",
         "timeline",
         "timers",
@@ -101,7 +103,7 @@ async fn instances_starting_together_migrate_the_schema_exactly_once() {
         applied.extend(r.await.unwrap());
     }
     applied.sort();
-    assert_eq!(applied, vec![1, 2, 3], "each migration ran once in all");
+    assert_eq!(applied, vec![1, 2, 3, 4], "each migration ran once in all");
 }
 
 #[test]
@@ -109,10 +111,10 @@ fn trouble_bot_migrate_applies_the_schema_and_never_prints_the_password() {
     let url = pg::fresh_database();
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
     assert!(ok, "migrate failed: {stdout}{stderr}");
-    assert!(stdout.contains("applied migration(s) 1, 2, 3"), "{stdout}");
+    assert!(stdout.contains("applied migration(s) 1, 2, 3, 4"), "{stdout}");
     assert!(stdout.contains(":***@127.0.0.1"), "the URL is shown redacted: {stdout}");
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
-    assert!(ok && stdout.contains("already at version 3"), "{stdout}{stderr}");
+    assert!(ok && stdout.contains("already at version 4"), "{stdout}{stderr}");
     // A wrong password is refused, and still not printed.
     let wrong = url.replace(pg::PASSWORD, "not-the-password-9");
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &wrong)]);
@@ -151,6 +153,12 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     let second_len = bot.store().timeline(&TroubleId::new(&second.id)).unwrap().len();
     let sled_timers = bot.store().timers_len() as i64;
     assert!(sled_timers > 0, "an open trouble has its ack timer");
+    // Someone Slack refuses DMs: their digest goes on to the one above them after the move.
+    let refused = DmRefused {
+        error: "user_not_visible".into(),
+        at: "2026-12-07T00:00:00Z".parse().unwrap(),
+    };
+    bot.store().refuse_dms(&UserId::new("U0GONE"), &refused).unwrap();
     bot.stop().await;
     let dir = bot.dir.path().to_string_lossy().into_owned();
 
@@ -194,6 +202,14 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         .unwrap()
         .get(0);
     assert_eq!(counter, 2, "the next trouble of the day gets number 3");
+    let copied: Vec<(String, DmRefused)> = c
+        .query("SELECT user_id, refusal FROM refused_dms", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), serde_json::from_slice(r.get::<_, &[u8]>(1)).unwrap()))
+        .collect();
+    assert_eq!(copied, [("U0GONE".to_string(), refused)]);
 
     // Run twice: nothing is added, not even the timer that fired in between.
     c.execute("DELETE FROM timers", &[]).await.unwrap();
@@ -636,7 +652,7 @@ use chrono::Utc;
 use trouble_bot::store::pg::store::PgStore;
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Lane, Op};
-use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
+use trouble_bot::trouble::model::{ChannelId, Origin, Severity};
 
 const LEASE: Duration = Duration::from_secs(30);
 

@@ -15,6 +15,7 @@ use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store, ATTEMPT_COVERED};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Dest, Input, Lane, Message, Op, Outcome};
+use trouble_bot::trouble::digest::DmRefused;
 use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Severity, Trouble, TroubleId, UserId};
 
 const DAY: &str = "20261130";
@@ -374,6 +375,31 @@ async fn an_app_home_viewer_gets_one_waiting_publish(backend: &str) {
         .await
         .unwrap();
     assert!(!store.home_needs_publish(&user).await.unwrap(), "a publish is waiting");
+}
+
+/// Whom Slack refuses DMs is shared by the instances: recorded on one, read on the other, a
+/// later refusal taking the earlier's place, and forgotten once (a DM reached them).
+async fn a_refusal_of_dms_is_kept_shared_and_forgotten_once(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let (who, someone) = (UserId::new("U0GONE"), UserId::new("U0HERE"));
+    assert!(store.refused_dms().await.unwrap().is_empty());
+    assert!(!store.dm_reached(&who).await.unwrap(), "nothing to forget");
+    let refusal = |error: &str| DmRefused {
+        error: error.into(),
+        at: now(),
+    };
+    store.refuse_dms(&who, &refusal("user_not_visible")).await.unwrap();
+    other.refuse_dms(&who, &refusal("user_not_found")).await.unwrap();
+    other.refuse_dms(&someone, &refusal("user_not_found")).await.unwrap();
+    let refused = store.refused_dms().await.unwrap();
+    assert_eq!(refused.get(&who), Some(&refusal("user_not_found")), "the latest");
+    assert_eq!(refused.len(), 2);
+    assert!(other.dm_reached(&who).await.unwrap());
+    assert!(!store.dm_reached(&who).await.unwrap(), "forgotten once");
+    assert_eq!(
+        store.refused_dms().await.unwrap().keys().collect::<Vec<_>>(),
+        [&someone]
+    );
 }
 
 /// A publish the deliverer has claimed may have read its rows already: a change after that
@@ -779,6 +805,7 @@ contract!(
     an_answer_to_an_event_is_queued_once,
     an_app_home_viewer_gets_one_waiting_publish,
     an_app_home_publish_the_deliverer_claimed_no_longer_counts_as_waiting,
+    a_refusal_of_dms_is_kept_shared_and_forgotten_once,
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, ActionKind};
 use super::approval::{approvers, Proposal, ProposalState};
@@ -67,6 +68,19 @@ impl ManagerDigest<'_> {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty() && self.actions_overdue.is_empty() && self.checks_due.is_empty()
     }
+}
+
+/// A DM about no trouble (a digest, an answer) Slack refused someone for good for their own
+/// reason (no such person, not visible to the bot; never the app's missing permission, which
+/// refuses everyone alike): remembered bot-wide, so their digest goes to the one above them
+/// until a DM to them goes through again. Every field has a default: older records load.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DmRefused {
+    /// Slack's error code.
+    pub error: String,
+    /// When Slack refused the DM.
+    pub at: DateTime<Utc>,
 }
 
 /// What the digest's timer names where a trouble's timer names its trouble: one job, one timer.

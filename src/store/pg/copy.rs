@@ -1,5 +1,5 @@
 //! `migrate-store`: copies a sled data directory into PostgreSQL — troubles, timelines byte for
-//! byte, the outbox, timers, counters and request keys — and checks every chain on the copy; and
+//! byte, the outbox, timers, counters, request keys and refusals of DMs — and checks every chain on the copy; and
 //! the command line's reads of the database (`verify`, `export`), each from one snapshot.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use deadpool_postgres::Pool;
 use super::PgError;
 use crate::store::{timer_key, OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
-use crate::trouble::model::{Trouble, TroubleId, TroubleSummary};
+use crate::trouble::model::{Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::replay::verify_trouble;
 use crate::trouble::timeline::{Break, Entry};
 
@@ -85,6 +85,7 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
         "counters",
         "events",
         "home_viewers",
+        "refused_dms",
     ];
     for name in order {
         let Some((_, records)) = trees.iter().find(|(n, _)| n.as_slice() == name.as_bytes()) else {
@@ -184,6 +185,18 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                         &[&String::from_utf8_lossy(key).as_ref(), &millis_at(value)],
                     )
                     .await?;
+                }
+                "refused_dms" => {
+                    // As this release reads it: one that does not read is not carried over.
+                    let who = UserId::new(String::from_utf8_lossy(key));
+                    if let Some(refusal) = crate::store::global::refusal_read(&who, value) {
+                        let json = serde_json::to_vec(&refusal).expect("refusals serialize");
+                        tx.execute(
+                            "INSERT INTO refused_dms (user_id, refusal) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                            &[&who.as_str(), &json],
+                        )
+                        .await?;
+                    }
                 }
                 _ => {
                     tx.execute(

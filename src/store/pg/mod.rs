@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/0002_read_indexes.sql"),
     ),
     (3, "tracking", include_str!("../../../migrations/0003_tracking.sql")),
+    (
+        4,
+        "refused_dms",
+        include_str!("../../../migrations/0004_refused_dms.sql"),
+    ),
 ];
 
 /// Taken by `migrate` so that instances starting together do not both create the schema.

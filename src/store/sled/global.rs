@@ -1,10 +1,14 @@
-//! What belongs to no trouble on sled: timers (the weekly digest), scheduled unless one is waiting, fired with their calls in one atomic write; answers to an event, queued with its key.
+//! What belongs to no trouble on sled: timers (the weekly digest), scheduled unless one is waiting, fired with their calls in one atomic write; answers to an event, queued with its key; the people Slack refuses DMs.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
 use super::{timer_key, waiting_timer_key, write_decision, SledStore};
 use crate::store::{in_place_of_unreadable, replaced_unreadable_timer, timer_key_job, StoreError};
 use crate::trouble::decide::{Decision, Timer};
+use crate::trouble::digest::DmRefused;
+use crate::trouble::model::UserId;
 
 impl SledStore {
     /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting; looked
@@ -72,5 +76,41 @@ impl SledStore {
             Ok(true)
         })?;
         Ok(fired.unwrap_or(false))
+    }
+
+    /// Remembers that Slack refused `who` a DM about no trouble for good (`refusal`).
+    pub fn refuse_dms(&self, who: &UserId, refusal: &DmRefused) -> Result<(), StoreError> {
+        let _writer = self.lock()?;
+        let value = serde_json::to_vec(refusal).expect("refusals serialize");
+        self.refused_dms_tree()?.insert(who.as_str().as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// Forgets a refusal of DMs to `who` (a DM reached them): true when there was one. Looked up
+    /// first without the writer lock: nearly every DM reaches someone never refused.
+    pub fn dm_reached(&self, who: &UserId) -> Result<bool, StoreError> {
+        let tree = self.refused_dms_tree()?;
+        if !tree.contains_key(who.as_str().as_bytes())? {
+            return Ok(false);
+        }
+        let _writer = self.lock()?;
+        Ok(tree.remove(who.as_str().as_bytes())?.is_some())
+    }
+
+    /// Everyone Slack refuses DMs, with the refusal (see `refusal_read`).
+    pub fn refused_dms(&self) -> Result<BTreeMap<UserId, DmRefused>, StoreError> {
+        let mut all = BTreeMap::new();
+        for record in self.refused_dms_tree()?.iter() {
+            let (who, value) = record?;
+            let who = UserId::new(String::from_utf8_lossy(&who));
+            all.extend(crate::store::global::refusal_read(&who, &value).map(|r| (who, r)));
+        }
+        Ok(all)
+    }
+
+    /// user → the [`DmRefused`] of a DM about no trouble Slack refused them for good, as JSON.
+    /// Opened when used (sled keeps it open): a field more would make every `Store` larger.
+    fn refused_dms_tree(&self) -> Result<::sled::Tree, StoreError> {
+        Ok(self.db.open_tree("refused_dms")?)
     }
 }

@@ -1,4 +1,6 @@
-//! What belongs to no trouble on PostgreSQL: timers (the weekly digest), scheduled by whichever instance starts first, fired by the one holding the lease, with their calls in one transaction; answers to an event, queued with its key.
+//! What belongs to no trouble on PostgreSQL: timers (the weekly digest), scheduled by whichever instance starts first, fired by the one holding the lease, with their calls in one transaction; answers to an event, queued with its key; the people Slack refuses DMs.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
@@ -6,6 +8,8 @@ use super::{decode, encode, write_decision, PgStore};
 use crate::store::pg::PgError;
 use crate::store::{in_place_of_unreadable, replaced_unreadable_timer, timer_key};
 use crate::trouble::decide::{Decision, Timer};
+use crate::trouble::digest::DmRefused;
+use crate::trouble::model::UserId;
 
 impl PgStore {
     /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting. Instances
@@ -95,5 +99,41 @@ impl PgStore {
         write_decision(&tx, decision, None, None, now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Remembers that Slack refused `who` a DM about no trouble for good (`refusal`).
+    pub async fn refuse_dms(&self, who: &UserId, refusal: &DmRefused) -> Result<(), PgError> {
+        let value = serde_json::to_vec(refusal).expect("refusals serialize");
+        let client = self.pool().get().await?;
+        client
+            .execute(
+                "INSERT INTO refused_dms (user_id, refusal) VALUES ($1, $2)
+                 ON CONFLICT (user_id) DO UPDATE SET refusal = EXCLUDED.refusal",
+                &[&who.as_str(), &value],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets a refusal of DMs to `who`: true when there was one.
+    pub async fn dm_reached(&self, who: &UserId) -> Result<bool, PgError> {
+        let client = self.pool().get().await?;
+        let gone = client
+            .execute("DELETE FROM refused_dms WHERE user_id = $1", &[&who.as_str()])
+            .await?;
+        Ok(gone > 0)
+    }
+
+    /// Everyone Slack refuses DMs, with the refusal.
+    pub async fn refused_dms(&self) -> Result<BTreeMap<UserId, DmRefused>, PgError> {
+        let client = self.pool().get().await?;
+        let rows = client.query("SELECT user_id, refusal FROM refused_dms", &[]).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let who = UserId::new(r.get::<_, String>(0));
+                crate::store::global::refusal_read(&who, r.get::<_, &[u8]>(1)).map(|refusal| (who, refusal))
+            })
+            .collect())
     }
 }
