@@ -5,16 +5,16 @@
 //! call about to go still carries) and the timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
 //! timeline entry, an outbox item or a timer itself. What stays outside are explicit,
 //! non-trouble writes named on the store (an App Home viewer, a loose App Home publish or click
-//! answer, an attempt record, a replay key with nothing else to write): bookkeeping of the
-//! delivery machinery, not decisions.
+//! answer, an attempt record, a replay key with nothing else to write, whom Slack refuses DMs):
+//! bookkeeping of the delivery machinery, not decisions.
 
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::{Command, OpenRequest};
 use crate::trouble::decide::{
-    self, Ctx, Decision, Delivery, Dest, Input, Lane, Message, Op, Outcome, Timer, TimerKind,
+    self, Ctx, Decision, Delivery, Dest, DmRefusal, Input, Lane, Message, Op, Outcome, Timer, TimerKind,
 };
-use crate::trouble::digest;
+use crate::trouble::digest::{self, DmRefused};
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 use crate::trouble::people::{people_named, shown_name};
 use crate::trouble::replay::verify_trouble;
@@ -301,6 +301,7 @@ impl Engine<'_> {
     /// Records a Slack call's outcome: the outbox `item` leaves the outbox in the same write as
     /// what the core makes of the outcome (or alone, when there is nothing to decide).
     pub async fn delivered(&self, item: &OutboxItem, outcome: Option<Outcome>) -> Result<Applied, EngineError> {
+        self.dm_taught(item, outcome.as_ref()).await;
         match (&item.trouble, outcome) {
             (Some(id), Some(outcome)) => {
                 // Nobody waits for an answer: the outcome needs no flush of its own.
@@ -313,6 +314,41 @@ impl Engine<'_> {
                 self.app.store.finish(item).await?;
                 Ok(Applied::Decided(Box::default()))
             }
+        }
+    }
+
+    /// What a DM's `outcome` teaches of whom Slack refuses DMs: a DM about no trouble (a
+    /// digest, an answer) refused for good for the person's own reason is remembered, so their
+    /// digest goes to the one above them; a DM that reaches them (about no trouble, or posted
+    /// for one) forgets it. The app lacking a permission refuses everyone alike: no one's to
+    /// route around. Bookkeeping beside the call's outcome: a failed write is logged, and the
+    /// next refused digest records it again.
+    async fn dm_taught(&self, item: &OutboxItem, outcome: Option<&Outcome>) {
+        let Op::Post { to: Dest::Dm(who), .. } = &item.op else {
+            return;
+        };
+        let written = match (outcome, &item.trouble) {
+            (Some(Outcome::PersonUnreachable { error, why, .. }), None) if *why != DmRefusal::AppLacksPermission => {
+                tracing::warn!(user = %who, %error, "Slack refuses DMs to this person for good: their weekly digest goes to the one above them in [org] until a DM reaches them");
+                let refusal = DmRefused {
+                    error: error.clone(),
+                    at: self.app.clock.now(),
+                };
+                self.app.store.refuse_dms(who, &refusal).await
+            }
+            (None, None) | (Some(Outcome::Posted { .. } | Outcome::DmReached { .. }), _) => {
+                match self.app.store.dm_reached(who).await {
+                    Ok(true) => {
+                        tracing::info!(user = %who, "a DM reached them again: their weekly digest goes to them again");
+                        Ok(())
+                    }
+                    other => other.map(|_| ()),
+                }
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = written {
+            tracing::warn!(error = %e, user = %who, "cannot record whether Slack refuses this person DMs");
         }
     }
 
@@ -423,18 +459,48 @@ impl Engine<'_> {
         }
         self.app.metrics.unreadable("weekly_digest", walked.unreadable.len());
         let troubles = walked.troubles;
-        let decision = digest::fire(
+        let refused = self.refused_in_org().await;
+        let digest::Fired { decision, unread } = digest::fire(
             ctx.policy,
             ctx.now,
             &troubles,
+            &refused,
             |t| ctx.policy.customer_owed_by(t),
             |d| crate::i18n::digest::digest_text(config.locale, ctx.policy.timezone, d, ctx.now),
         );
         if !self.app.store.fire_global(timer, ctx.now, &decision).await? {
             return Ok(Decision::default());
         }
+        // Said and counted once, by the instance that fired it: an admin is to mend `[org]`
+        // (or the account) so someone reads these troubles' week.
+        for manager in &unread {
+            tracing::warn!(%manager, "Slack refuses DMs to this manager and nobody above them in [org] can be DMed: their weekly digest went to nobody");
+        }
+        self.app.metrics.digests_unread(unread.len());
         self.app.after_write(&decision).await;
         Ok(decision)
+    }
+
+    /// The people Slack refuses DMs whom `[org]` still lists; a refusal of anyone it no longer
+    /// lists is forgotten (should they come back, their digest goes to them to be tried anew).
+    /// Unreadable: nobody is routed around this week, as before any refusal was kept.
+    async fn refused_in_org(&self) -> std::collections::BTreeMap<UserId, DmRefused> {
+        let policy = &self.app.config.policy;
+        let mut refused = match self.app.store.refused_dms().await {
+            Ok(refused) => refused,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read whom Slack refuses DMs: this digest goes to every manager");
+                return Default::default();
+            }
+        };
+        let gone: Vec<UserId> = refused.keys().filter(|u| !digest::in_org(policy, u)).cloned().collect();
+        for who in gone {
+            refused.remove(&who);
+            if let Err(e) = self.app.store.dm_reached(&who).await {
+                tracing::warn!(error = %e, user = %who, "cannot forget a refusal of DMs to someone [org] no longer lists");
+            }
+        }
+        refused
     }
 
     /// What the core decides with: the clock, read once for the whole change.

@@ -65,6 +65,7 @@ pub struct Metrics {
 
 const REQUESTS: &str = "trouble_bot_requests_total";
 const EVENTS_RATE_LIMITED: &str = "trouble_bot_events_rate_limited_total";
+const DIGESTS_UNREAD: &str = "trouble_bot_digests_unread_total";
 
 /// The routes and the statuses they answer with that [`Metrics::request`] counts lock-free.
 const ROUTES: [&str; 3] = ["commands", "events", "interactions"];
@@ -89,6 +90,10 @@ const HELP: &[(&str, &str)] = &[
     (
         "trouble_bot_troubles_unreadable_total",
         "Troubles a walk over every trouble passed over because their stored record did not read, by walk (the weekly digest left them out; `trouble-bot verify` names them).",
+    ),
+    (
+        DIGESTS_UNREAD,
+        "Weekly digests that went to nobody: Slack refuses DMs to the manager for good and nobody above them in `[org]` can be DMed (the log names the manager).",
     ),
     (
         "trouble_bot_store_writer_lock_held_seconds_total",
@@ -206,6 +211,13 @@ impl Metrics {
                 format_args!("walk=\"{walk}\""),
                 troubles as u64,
             );
+        }
+    }
+
+    /// Counts the weekly digests that went to nobody (see [`DIGESTS_UNREAD`]'s help).
+    pub fn digests_unread(&self, digests: usize) {
+        if digests > 0 {
+            self.add(DIGESTS_UNREAD, format_args!(""), digests as u64);
         }
     }
 

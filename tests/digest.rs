@@ -641,3 +641,150 @@ async fn a_cancelled_measure_has_no_effectiveness_check_in_the_digest() {
     );
     assert!(dm.contains("Checks due 1\n"), "the headline counts one check:\n{dm}");
 }
+
+fn stands_in_for(dm: &str, user: &str) -> bool {
+    dm.contains(&format!("Standing in for <@{user}>"))
+}
+
+/// An acknowledged trouble in the manager's chain, the clock just before the first digest, and
+/// Slack refusing DMs to each of `refused` with its error from then on.
+async fn refused_before_the_first_digest(refused: &[(&str, &str)]) -> (TestBot, OpenedTrouble) {
+    let bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    advance_to(&bot, "2026-12-06T23:00:00Z").await;
+    for (user, error) in refused {
+        bot.slack.refuse_dm(user, error);
+    }
+    (bot, t)
+}
+
+/// Slack refuses the manager the bot's DMs for good: the refused digest is remembered (across a
+/// restart), the next week's goes to the director under a line saying whose it is and why, and
+/// the manager is not DMed it; once a DM reaches the manager again, theirs goes to them.
+#[tokio::test]
+async fn a_managers_digest_slack_refuses_goes_to_the_director_until_a_dm_reaches_the_manager() {
+    let (mut bot, t) = refused_before_the_first_digest(&[(MANAGER, "user_not_visible")]).await;
+
+    // Week 1: tried, refused. The director's own digest stands in for nobody.
+    advance_to(&bot, MONDAY_NINE).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_digest_to(c, MANAGER))
+        .await;
+    let own = digest_to(&bot, DIRECTOR).await;
+    assert!(!stands_in_for(&own, MANAGER), "{own}");
+    bot.settle().await;
+    bot.restart().await;
+
+    // Week 2: the director reads the manager's rows, the manager is not tried.
+    advance_to(&bot, "2026-12-14T00:01:00Z").await;
+    let for_manager = || {
+        digests_to(&bot, DIRECTOR)
+            .into_iter()
+            .find(|dm| stands_in_for(dm, MANAGER))
+    };
+    let dm = wait_until(for_manager).await;
+    assert!(
+        dm.contains(&format!(
+            "↪️ *Standing in for <@{MANAGER}>*: Slack refuses the bot's DMs to them (`user_not_visible`, since Mon 2026-12-07 09:00), so their digest comes to you, the next one up in `[org]`."
+        )),
+        "whose digest and why: {dm}"
+    );
+    assert!(
+        dm.contains(&format!("`{}` ACME — cracked housings", t.id)),
+        "their rows: {dm}"
+    );
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1, "the manager is not DMed again");
+    assert_eq!(
+        digests_to(&bot, DIRECTOR).len(),
+        3,
+        "their own digest each week, and the manager's beside it"
+    );
+
+    // The manager is reachable again and writes to the bot: its answer reaches them.
+    bot.slack.accept_dm(MANAGER);
+    bot.event(&dm_event("EvDigestBack", MANAGER, "hello", None), None).await;
+    bot.posted_saying(MANAGER, "This message was not recorded").await;
+    bot.settle().await;
+
+    // Week 3: theirs goes to them again, and nobody stands in.
+    advance_to(&bot, "2026-12-21T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, MANAGER).len() == 2).then_some(())).await;
+    bot.settle().await;
+    let director = digests_to(&bot, DIRECTOR);
+    assert_eq!(director.len(), 4, "{director:?}");
+    assert!(!stands_in_for(&director[3], MANAGER), "{}", director[3]);
+}
+
+/// Refused managers are walked past to the first above them Slack takes DMs for; with nobody
+/// left above, the digest goes to nobody, said in the log and counted in `/metrics`; a refusal
+/// of someone `[org]` no longer lists is forgotten, so they are tried again; `verify` passes.
+#[tokio::test]
+async fn refused_managers_are_walked_past_and_a_digest_nobody_above_can_read_is_counted() {
+    let (mut bot, _) =
+        refused_before_the_first_digest(&[(MANAGER, "user_not_found"), (DIRECTOR, "user_not_found")]).await;
+
+    // Week 1: each is tried once.
+    advance_to(&bot, MONDAY_NINE).await;
+    digest_to(&bot, VP).await;
+    bot.settle().await;
+    bot.slack.refuse_dm(VP, "user_not_found");
+
+    // Week 2: beside their own, the VP stands in for both (past the refused director for the
+    // manager), and is refused in turn.
+    advance_to(&bot, "2026-12-14T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, VP).len() == 4).then_some(())).await;
+    bot.settle().await;
+    let week2 = &digests_to(&bot, VP)[1..];
+    for user in [MANAGER, DIRECTOR] {
+        let theirs = week2.iter().filter(|dm| stands_in_for(dm, user)).count();
+        assert_eq!(theirs, 1, "{user}: {week2:?}");
+    }
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1);
+    assert_eq!(digests_to(&bot, DIRECTOR).len(), 1);
+
+    // Week 3: nobody above anyone can be DMed: no digest is tried, and each is counted.
+    advance_to(&bot, "2026-12-21T00:01:00Z").await;
+    let unread = "trouble_bot_digests_unread_total 3\n";
+    eventually_async("the digests nobody read counted", Duration::from_secs(10), || async {
+        metrics_at(&bot.base_url).await.contains(unread).then_some(())
+    })
+    .await;
+    bot.settle().await;
+    for (user, tried) in [(MANAGER, 1), (DIRECTOR, 1), (VP, 4)] {
+        assert_eq!(digests_to(&bot, user).len(), tried, "{user}");
+    }
+
+    // `[org]` lists the VP no more: their refusal is forgotten and they are tried again (the
+    // trouble's chain still names them); the director, at the top now, has nobody above.
+    let without_vp = config("", "").replacen("U0DIRECTOR = \"U0VP\"\n", "", 1);
+    bot.restart_with_config(&without_vp).await;
+    advance_to(&bot, "2026-12-28T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, VP).len() == 5).then_some(())).await;
+    bot.settle().await;
+    assert!(!stands_in_for(&digests_to(&bot, VP)[4], MANAGER));
+    let metrics = metrics_at(&bot.base_url).await;
+    assert!(metrics.contains("trouble_bot_digests_unread_total 2\n"), "{metrics}");
+
+    let data_dir = bot.config().data_dir;
+    bot.stop().await;
+    let (ok, stdout) = verify_stopped(&data_dir);
+    assert!(ok, "{stdout}");
+}
+
+/// The app lacking a permission refuses every DM alike (an install to mend, not someone to go
+/// around): the refused digest is not remembered, and the manager is tried again next week.
+#[tokio::test]
+async fn a_digest_refused_for_the_apps_missing_permission_goes_to_the_manager_again() {
+    let (bot, _) = refused_before_the_first_digest(&[(MANAGER, "missing_scope")]).await;
+
+    advance_to(&bot, MONDAY_NINE).await;
+    digest_to(&bot, MANAGER).await;
+    bot.settle().await;
+    advance_to(&bot, "2026-12-14T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, MANAGER).len() == 2).then_some(())).await;
+    bot.settle().await;
+    let director = digests_to(&bot, DIRECTOR);
+    assert!(director.iter().all(|dm| !stands_in_for(dm, MANAGER)), "{director:?}");
+}

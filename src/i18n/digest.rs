@@ -8,7 +8,7 @@ use super::messages::channel_ref;
 use super::{format_day_time, format_duration, format_promise, overdue_since, san, stage_name, Locale};
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
-use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
+use crate::trouble::digest::{ActionRef, DmRefused, ManagerDigest, Waiting};
 use crate::trouble::model::{summary_start, Trouble};
 
 /// Rows per section: a phone screen or two; the rest is counted ("and N more").
@@ -22,10 +22,10 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     let mine = d
         .proposals
         .iter()
-        .filter(|w| w.approvers.first() == Some(&d.manager))
+        .filter(|w| w.approvers.first() == Some(&d.reader))
         .count();
     // Escalated to the reader and not acknowledged: as much theirs to act on as a proposal.
-    let acks = d.unacknowledged.iter().filter(|t| t.awaits_ack_of(&d.manager)).count();
+    let acks = d.unacknowledged.iter().filter(|t| t.awaits_ack_of(&d.reader)).count();
     let counts = [
         (d.open.len(), tr!(l, "対応中", "Open")),
         (d.unacknowledged.len(), tr!(l, "確認待ち", "Not acknowledged")),
@@ -41,22 +41,21 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         .map(|(n, what)| tr!(l, format!("{what} {n}件"), format!("{what} {n}")))
         .collect::<Vec<_>>()
         .join(" · ");
-    let mut out = vec![
-        tr!(
-            l,
-            format!(
-                "📋 *週次トラブルダイジェスト* — {}({})",
-                d.day.format("%Y-%m-%d"),
-                super::weekday(l, d.day.weekday())
-            ),
-            format!(
-                "📋 *Weekly trouble digest* — {} {}",
-                super::weekday(l, d.day.weekday()),
-                d.day.format("%Y-%m-%d")
-            )
+    let mut out = vec![tr!(
+        l,
+        format!(
+            "📋 *週次トラブルダイジェスト* — {}({})",
+            d.day.format("%Y-%m-%d"),
+            super::weekday(l, d.day.weekday())
         ),
-        headline,
-    ];
+        format!(
+            "📋 *Weekly trouble digest* — {} {}",
+            super::weekday(l, d.day.weekday()),
+            d.day.format("%Y-%m-%d")
+        )
+    )];
+    out.extend(d.refused.as_ref().map(|r| stand_in_line(l, tz, d, r)));
+    out.push(headline);
     let mut section = |title: &str, rows: Vec<String>| {
         if rows.is_empty() {
             return;
@@ -83,7 +82,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             .iter()
             .map(|t| {
                 // Which of them the chain has reached the reader for: theirs to acknowledge.
-                let yours = if t.awaits_ack_of(&d.manager) {
+                let yours = if t.awaits_ack_of(&d.reader) {
                     tr!(l, " · *あなた*の確認待ち", " · waiting for *you*")
                 } else {
                     ""
@@ -152,6 +151,18 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     san(l, &out.join("\n"))
 }
 
+/// Whose digest the reader stands in for, and why: Slack refuses the manager the bot's DMs
+/// (`r`), so the one above them reads it. Slack's error is its code, kept to a line and cut.
+fn stand_in_line(l: Locale, tz: Tz, d: &ManagerDigest, r: &DmRefused) -> String {
+    let (who, since) = (&d.manager, format_day_time(l, tz, r.at));
+    let error = cut(&one_line(&r.error, Where::Elsewhere), MAX_USER_TEXT);
+    tr!(
+        l,
+        format!("↪️ *<@{who}> さんのダイジェストの代理*: Slack がこの人へのボットの DM を受け付けないため（`{error}`、{since} から）、`[org]` で一つ上のあなたにお送りしています。この人への DM が届くようになれば、本人に戻ります。"),
+        format!("↪️ *Standing in for <@{who}>*: Slack refuses the bot's DMs to them (`{error}`, since {since}), so their digest comes to you, the next one up in `[org]`. It goes back to them once a DM reaches them again.")
+    )
+}
+
 /// `` `20261130-1` ACME — lids cracked · sev1 · #channel ``: which trouble (the start of its
 /// summary, as in App Home, so two troubles of one customer tell apart), and where to act on it.
 fn trouble_ref(l: Locale, t: &Trouble) -> String {
@@ -204,8 +215,8 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     // Whoever else may decide it too (those above the first) is named: the first is whose turn
     // it is, but a manager waiting on the director should know the VP may decide it as well.
     let who = match w.approvers.split_first() {
-        Some((first, _)) if *first == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
-        Some((first, rest)) if rest.contains(&d.manager) => tr!(
+        Some((first, _)) if *first == d.reader => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
+        Some((first, rest)) if rest.contains(&d.reader) => tr!(
             l,
             format!("<@{first}>の承認待ち（あなたも承認できます）"),
             format!("waiting for <@{first}> (you may decide it too)")
@@ -315,6 +326,44 @@ mod tests {
             "{en}"
         );
         assert!(en.contains("open 6d23h"), "{en}");
+    }
+
+    /// A digest read by the one above a manager Slack refuses DMs says whose it is and why, in
+    /// both locales, Slack's error kept to a line; "you" in its rows is the reader.
+    #[test]
+    fn a_digest_read_in_a_refused_managers_place_says_whose_it_is_and_why() {
+        let policy = Policy {
+            default_manager: Some(UserId::new("U0MANAGER")),
+            ..Policy::default()
+        };
+        let now = at("2026-12-07T00:00:00Z");
+        let all = troubles(1);
+        let mut d = weekly(&policy, now, &all, |t| t.opened_at).remove(0);
+        d.reader = UserId::new("U0DIRECTOR");
+        d.refused = Some(DmRefused {
+            error: "user_not_found <!channel>\nForged: line".into(),
+            at: at("2026-11-30T00:00:00Z"),
+        });
+        for l in [Locale::En, Locale::Ja] {
+            let text = digest_text(l, policy.timezone, &d, now);
+            let line = text.lines().nth(1).unwrap_or_default();
+            let whose = tr!(
+                l,
+                "↪️ *<@U0MANAGER> さんのダイジェストの代理*",
+                "↪️ *Standing in for <@U0MANAGER>*"
+            );
+            assert!(san(l, line).starts_with(&san(l, whose)), "{text}");
+            assert!(
+                line.contains(tr!(l, "2026-11-30(月) 09:00 から", "since Mon 2026-11-30 09:00")),
+                "{text}"
+            );
+            assert!(!text.contains("<!channel>") && !text.contains("\nForged"), "{text}");
+            // The trouble awaits the manager's acknowledgement, not the reader's.
+            assert!(
+                !text.contains(tr!(l, "あなたの確認待ち", "Waiting for your acknowledgement")),
+                "{text}"
+            );
+        }
     }
 
     /// An overdue action a forced close left open reads so in the digest, as in the status.

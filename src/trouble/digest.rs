@@ -1,6 +1,6 @@
 //! The manager's weekly digest: when it falls due (Monday 09:00, or the week's first business day) and what each manager in any chain is told of the troubles they may see.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,11 @@ pub const LOOK_AHEAD_DAYS: i64 = 7;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagerDigest<'a> {
     pub manager: UserId,
+    /// Who reads it: the manager, or the one above them in `[org]` standing in while Slack
+    /// refuses the manager's DMs for good (`refused`). "You" in its rows is the reader.
+    pub reader: UserId,
+    /// Slack's refusal of the manager's DMs, when the reader stands in for them.
+    pub refused: Option<DmRefused>,
     /// The local date the digest is for (its Monday, or the business day it moved to).
     pub day: NaiveDate,
     /// Every open trouble of theirs, most severe first, then oldest first.
@@ -95,31 +100,83 @@ pub fn digest_timer(at: DateTime<Utc>) -> Timer {
     }
 }
 
+/// What a digest firing decides: the DMs and the next timer, and the managers whose rows went
+/// to nobody (Slack refuses them DMs and nobody above them in `[org]` may be DMed), for the
+/// shell to warn of and count.
+pub struct Fired {
+    pub decision: Decision,
+    pub unread: Vec<UserId>,
+}
+
 /// The digest falls due: a DM to each manager with something in theirs (rendered by the shell's
-/// `render`), and the next digest's timer.
+/// `render`), and the next digest's timer. A manager in `refused` (Slack refuses them DMs for
+/// good) is not DMed: their digest goes to the first above them in `[org]` not refused too.
 pub fn fire(
     policy: &Policy,
     now: DateTime<Utc>,
     troubles: &[Trouble],
+    refused: &BTreeMap<UserId, DmRefused>,
     update_due: impl Fn(&Trouble) -> DateTime<Utc>,
     render: impl Fn(&ManagerDigest) -> String,
-) -> Decision {
+) -> Fired {
+    let mut unread = Vec::new();
     let deliveries = weekly(policy, now, troubles, update_due)
-        .iter()
-        .map(|d| Delivery {
-            lane: Lane::Dm,
-            op: Op::Post {
-                to: Dest::Dm(d.manager.clone()),
-                message: Message::Text { text: render(d) },
-                keep_as: None,
-            },
+        .into_iter()
+        .filter_map(|mut d| {
+            if let Some(refusal) = refused.get(&d.manager) {
+                let Some(above) = stand_in(policy, &d.manager, refused) else {
+                    unread.push(d.manager.clone());
+                    return None;
+                };
+                d.reader = above;
+                d.refused = Some(refusal.clone());
+            }
+            Some(Delivery {
+                lane: Lane::Dm,
+                op: Op::Post {
+                    to: Dest::Dm(d.reader.clone()),
+                    message: Message::Text { text: render(&d) },
+                    keep_as: None,
+                },
+            })
         })
         .collect();
-    Decision {
-        deliveries,
-        timers: vec![digest_timer(next_digest(policy, now))],
-        ..Decision::default()
+    Fired {
+        decision: Decision {
+            deliveries,
+            timers: vec![digest_timer(next_digest(policy, now))],
+            ..Decision::default()
+        },
+        unread,
     }
+}
+
+/// Who reads refused `manager`'s digest: the first above them in `[org]` (`manager_of`, the
+/// default manager too) whom Slack has not refused; None when the chain runs out (or loops).
+pub fn stand_in(policy: &Policy, manager: &UserId, refused: &BTreeMap<UserId, DmRefused>) -> Option<UserId> {
+    let mut seen = vec![manager.clone()];
+    let mut current = manager.clone();
+    while let Some(above) = policy.manager_of(&current) {
+        if seen.contains(&above) {
+            return None;
+        }
+        if !refused.contains_key(&above) {
+            return Some(above);
+        }
+        seen.push(above.clone());
+        current = above;
+    }
+    None
+}
+
+/// Whether `[org]` still lists `user` (as someone's manager, as reporting to someone, or as the
+/// default manager): a refusal of someone it no longer lists is forgotten.
+pub fn in_org(policy: &Policy, user: &UserId) -> bool {
+    policy.default_manager.as_ref() == Some(user)
+        || policy
+            .managers
+            .iter()
+            .any(|(report, boss)| report == user || boss == user)
 }
 
 /// A digest due outside business hours (missed while the bot was down, and fired on its
@@ -302,6 +359,8 @@ pub fn weekly<'a>(
                     .collect(),
                 checks_due,
                 open: mine,
+                reader: m.clone(),
+                refused: None,
                 manager: m,
             }
         })
@@ -556,6 +615,35 @@ mod tests {
         quiet.substance.actions.remove(0);
         assert!(!speaks_of(&quiet, now));
         assert!(weekly(&c, now, &[quiet], |_| now).is_empty());
+    }
+
+    /// A refused manager's digest goes to the first above them Slack takes DMs for, through the
+    /// default manager too; nobody when the chain runs out or comes round again.
+    #[test]
+    fn a_refused_managers_stand_in_is_the_first_above_them_not_refused() {
+        let mut c = config(&[]);
+        c.managers.insert(UserId::new("U0DIRECTOR"), UserId::new("U0VP"));
+        let refused = |users: &[&str]| -> BTreeMap<UserId, DmRefused> {
+            users.iter().map(|u| (UserId::new(*u), DmRefused::default())).collect()
+        };
+        let from = |c: &Policy, u: &str, r: &[&str]| stand_in(c, &UserId::new(u), &refused(r)).map(|u| u.to_string());
+        assert_eq!(from(&c, "U0MANAGER", &["U0MANAGER"]).as_deref(), Some("U0DIRECTOR"));
+        assert_eq!(
+            from(&c, "U0MANAGER", &["U0MANAGER", "U0DIRECTOR"]).as_deref(),
+            Some("U0VP")
+        );
+        assert_eq!(from(&c, "U0MANAGER", &["U0MANAGER", "U0DIRECTOR", "U0VP"]), None);
+        assert_eq!(from(&c, "U0VP", &["U0VP"]), None, "the top has nobody above");
+        c.default_manager = Some(UserId::new("U0BOSS"));
+        assert_eq!(
+            from(&c, "U0VP", &["U0VP"]).as_deref(),
+            Some("U0BOSS"),
+            "the default manager"
+        );
+        // A loop in `[org]` ends the walk.
+        c.managers.insert(UserId::new("U0BOSS"), UserId::new("U0OTHER"));
+        assert_eq!(from(&c, "U0VP", &["U0VP", "U0BOSS", "U0OTHER"]), None);
+        assert!(in_org(&c, &UserId::new("U0BOSS")) && !in_org(&c, &UserId::new("U0NOBODY")));
     }
 
     /// The owner's manager a fixed `[org]` names, asked from outside the chain kept on the
