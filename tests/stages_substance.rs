@@ -902,6 +902,25 @@ async fn an_effectiveness_check_after_the_channel_was_archived_reaches_the_measu
     }
 }
 
+/// The rep's manager in `[org]` after the reorg of [`checked_after_a_reorg`].
+const NEW_MANAGER: &str = "U0NEWBOSS";
+
+/// A trouble closed with a measure to check in an hour; then a reorg (the bot restarted with
+/// `config`, in which the rep now reports to [`NEW_MANAGER`], who reports to the director), and
+/// the hour passes.
+async fn checked_after_a_reorg(bot: &mut TestBot, config: &str) -> OpenedTrouble {
+    let t = closed_with_a_measure_checked_in_an_hour(bot, "ACME: housings cracked", "Mold temperature alarm").await;
+    bot.settle().await;
+    let reorg = config.replace(
+        "U0SALES = \"U0MANAGER\"",
+        &format!("U0SALES = \"{NEW_MANAGER}\"\n{NEW_MANAGER} = \"U0DIRECTOR\""),
+    );
+    assert_ne!(reorg, config);
+    bot.restart_with_config(&reorg).await;
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    t
+}
+
 /// After a reorg since the close, the one who confirms a measure worked (the first of the
 /// owner's chain from `[org]` as it is now) may be someone the trouble never had, who is not in
 /// its private channel, where a mention reaches nobody: the check names them there and DMs them
@@ -910,20 +929,9 @@ async fn an_effectiveness_check_after_the_channel_was_archived_reaches_the_measu
 /// channel holds (the owner, the former manager) is DMed.
 #[tokio::test]
 async fn after_a_reorg_the_new_manager_is_dmed_the_effectiveness_check_and_answers_it_there() {
-    const NEW_MANAGER: &str = "U0NEWBOSS";
     for locale in ["en", "ja"] {
         let mut bot = spawn_bot_in(locale).await;
-        let t =
-            closed_with_a_measure_checked_in_an_hour(&bot, "ACME: housings cracked", "Mold temperature alarm").await;
-        bot.settle().await;
-        let config = config_speaking(locale);
-        let reorg = config.replace(
-            "U0SALES = \"U0MANAGER\"",
-            &format!("U0SALES = \"{NEW_MANAGER}\"\n{NEW_MANAGER} = \"U0DIRECTOR\""),
-        );
-        assert_ne!(reorg, config);
-        bot.restart_with_config(&reorg).await;
-        bot.advance_and_settle(Duration::from_secs(3600)).await;
+        let t = checked_after_a_reorg(&mut bot, &config_speaking(locale)).await;
         let did_it_work = match locale {
             "ja" => "効果はありましたか",
             _ => "Did it work?",
@@ -973,18 +981,9 @@ async fn after_a_reorg_the_new_manager_is_dmed_the_effectiveness_check_and_answe
 /// check by DM, and may see what they are asked about: its status, and reopen it by its id.
 #[tokio::test]
 async fn after_a_reorg_the_new_manager_of_a_private_trouble_sees_what_the_check_asks() {
-    const NEW_MANAGER: &str = "U0NEWBOSS";
     let config = config_speaking("en").replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true");
     let mut bot = spawn_bot_raw(&config).await;
-    let t = closed_with_a_measure_checked_in_an_hour(&bot, "ACME: housings cracked", "Mold temperature alarm").await;
-    bot.settle().await;
-    let reorg = config.replace(
-        "U0SALES = \"U0MANAGER\"",
-        &format!("U0SALES = \"{NEW_MANAGER}\"\n{NEW_MANAGER} = \"U0DIRECTOR\""),
-    );
-    assert_ne!(reorg, config);
-    bot.restart_with_config(&reorg).await;
-    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let t = checked_after_a_reorg(&mut bot, &config).await;
     message_with(&bot, NEW_MANAGER, &["Did it work?", "Mold temperature alarm"]).await;
     let status = bot
         .command_text(NEW_MANAGER, "D0NEWBOSS", &format!("status {}", t.id))
