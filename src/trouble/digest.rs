@@ -73,6 +73,20 @@ impl ManagerDigest<'_> {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty() && self.actions_overdue.is_empty() && self.checks_due.is_empty()
     }
+
+    /// Only the rows of troubles `reader` may see: a stand-in reads the manager's digest, and a
+    /// manager may be in a private trouble's chain as a colleague the rep named, whose own
+    /// manager does not take part in it.
+    fn seen_by(mut self, policy: &Policy, reader: &UserId) -> Self {
+        let sees = |t: &Trouble| may_see(policy, t, reader);
+        self.open.retain(|t| sees(t));
+        self.unacknowledged.retain(|t| sees(t));
+        self.updates_overdue.retain(|(t, _)| sees(t));
+        self.actions_overdue.retain(|a| sees(a.trouble));
+        self.checks_due.retain(|a| sees(a.trouble));
+        self.proposals.retain(|w| sees(w.trouble));
+        self
+    }
 }
 
 /// A DM about no trouble (a digest, an answer) Slack refused someone for good for their own
@@ -128,8 +142,12 @@ pub fn fire(
                     unread.push(d.manager.clone());
                     return None;
                 };
+                d = d.seen_by(policy, &above);
                 d.reader = above;
                 d.refused = Some(refusal.clone());
+                if d.is_empty() {
+                    return None;
+                }
             }
             Some(Delivery {
                 lane: Lane::Dm,
@@ -644,6 +662,50 @@ mod tests {
         c.managers.insert(UserId::new("U0BOSS"), UserId::new("U0OTHER"));
         assert_eq!(from(&c, "U0VP", &["U0VP", "U0BOSS", "U0OTHER"]), None);
         assert!(in_org(&c, &UserId::new("U0BOSS")) && !in_org(&c, &UserId::new("U0NOBODY")));
+    }
+
+    /// A stand-in reads only the refused manager's rows they may see: a private trouble on which
+    /// the manager is a colleague the rep named (not in the rep's `[org]` chain) is left out for
+    /// the colleague's own manager, and a digest with nothing left is not sent.
+    #[test]
+    fn a_stand_in_reads_only_the_rows_they_may_see() {
+        let mut c = config(&[]);
+        c.managers.insert(UserId::new("U0COLLEAGUE"), UserId::new("U0BOSS"));
+        let now = at("2026-12-07T00:00:00Z");
+        let refused: BTreeMap<UserId, DmRefused> = [(UserId::new("U0COLLEAGUE"), DmRefused::default())]
+            .into_iter()
+            .collect();
+        let to = |troubles: &[Trouble]| -> Vec<(String, String)> {
+            fire(
+                &c,
+                now,
+                troubles,
+                &refused,
+                |_| now,
+                |d| d.open.iter().map(|t| t.id.to_string()).collect(),
+            )
+            .decision
+            .deliveries
+            .into_iter()
+            .filter_map(|d| match d.op {
+                Op::Post {
+                    to: Dest::Dm(who),
+                    message: Message::Text { text },
+                    ..
+                } => Some((who.to_string(), text)),
+                _ => None,
+            })
+            .collect()
+        };
+        let private = trouble("20261130-1", 2, "U0COLLEAGUE", true);
+        let public = trouble("20261130-2", 2, "U0COLLEAGUE", false);
+        let read = to(&[private.clone(), public]);
+        let boss: Vec<&String> = read.iter().filter(|(who, _)| who == "U0BOSS").map(|(_, t)| t).collect();
+        assert_eq!(boss, vec!["20261130-2"], "{read:?}");
+        assert!(
+            !to(&[private]).iter().any(|(who, _)| who == "U0BOSS"),
+            "nothing left: not sent"
+        );
     }
 
     /// The owner's manager a fixed `[org]` names, asked from outside the chain kept on the
