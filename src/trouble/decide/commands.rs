@@ -745,7 +745,8 @@ fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
     for user in users {
         let kept = if user == w.t.owner {
             Some(KeptBy::Owner)
-        } else if w.t.manager_chain().contains(&user) {
+        } else if w.t.manager_chain().contains(&user) || chain_for(policy, &w.t.owner, None).contains(&user) {
+            // The owner's chain from `[org]` as it is now takes part too (a reorg's new manager).
             Some(KeptBy::Chain)
         } else if let Some(d) = departments
             .iter()

@@ -8726,3 +8726,23 @@ fn the_former_owners_a_record_names_are_those_its_hand_overs_tell() {
     rewritten.former_owners = Vec::new();
     assert_eq!(differs(&rewritten, &sim.entries), None, "an earlier release's record");
 }
+
+/// `in_org_chain` answers as `chain_for(..).contains(..)` does, without building the chain:
+/// through the default manager, past the top, and in a loop of `[org]`.
+#[test]
+fn in_org_chain_agrees_with_the_chain_built() {
+    let mut policy = crate::trouble::policy::Policy::default();
+    for (report, boss) in [("U1", "U2"), ("U2", "U3"), ("U3", "U4"), ("L1", "L2"), ("L2", "L1")] {
+        policy.managers.insert(u(report), u(boss));
+    }
+    let people = ["U1", "U2", "U3", "U4", "U5", "L1", "L2", "D"];
+    for default in [None, Some(u("D"))] {
+        policy.default_manager = default;
+        for owner in people {
+            for user in people {
+                let built = chain_for(&policy, &u(owner), None).contains(&u(user));
+                assert_eq!(in_org_chain(&policy, &u(owner), &u(user)), built, "{owner} {user}");
+            }
+        }
+    }
+}
