@@ -177,8 +177,10 @@ impl<'a> Viewers<'a> {
         )
     }
 
-    /// Owner, manager chain (the one kept on it, and the owner's chain from `[org]` as it is now),
-    /// people added, or a member of one of its departments.
+    /// Owner, manager chain (the one kept on it, and the owner's chain from `[org]` as it is now,
+    /// which may always do what the kept chain does, see `who_may`: a new manager after a reorg
+    /// sees the rep's private troubles and answers their effectiveness checks), people added, or a
+    /// member of one of its departments.
     pub fn takes_part(&self, policy: &Policy, user: &UserId) -> bool {
         self.owner == user
             || self.chain.contains(user)
@@ -188,13 +190,6 @@ impl<'a> Viewers<'a> {
                 .departments(policy)
                 .filter_map(|d| policy.departments.get(d))
                 .any(|d| d.members.contains(user))
-    }
-
-    /// The owner's chain from `[org]` as it is now: it may always do what the kept chain does
-    /// (see `who_may`), so it sees and takes part in the trouble too, a new manager after a reorg
-    /// included, whom the effectiveness check asks and a private trouble would otherwise hide from.
-    fn org_chain(&self, policy: &Policy) -> Vec<UserId> {
-        chain_for(policy, self.owner, None)
     }
 
     /// Whether its channel is private (its own say, else the policy's).
@@ -211,7 +206,8 @@ impl<'a> Viewers<'a> {
             .chain(self.added)
             .chain(self.members_seen)
             .cloned()
-            .chain(self.org_chain(policy))
+            // The owner's chain from `[org]` as it is now, as `takes_part` counts it.
+            .chain(chain_for(policy, self.owner, None))
             .chain(
                 self.departments(policy)
                     .filter_map(|d| policy.departments.get(d))
